@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# A thin front end: configures CMake into $(BUILD) and forwards targets.
+# `make help` lists them; docs/building.md explains each.
+
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+TEST_LABELS ?= ^(unit|fault|meta)$$
+
+.PHONY: all help configure build test run-tests fault memcheck coverage image \
+	driver e2e demo docs format format-check tidy bench fuzz deps clean
+
+all: build
+
+help:
+	@echo "make test          build everything and run the unit, fault and meta tests"
+	@echo "make fault         run the fault scenarios only"
+	@echo "make memcheck      run every test binary under Valgrind"
+	@echo "make coverage      instrumented build, tests, HTML report, coverage gate"
+	@echo "make image         build vmm.elf (freestanding VMM image) and check it"
+	@echo "make driver        build flank.ko against the installed kernel headers"
+	@echo "make e2e           whole-system tests (QEMU and Bochs)"
+	@echo "make demo          boot Linux in Bochs and run Flank, with a transcript"
+	@echo "make docs          API reference (Doxygen)"
+	@echo "make format-check  clang-format check;  make format  fixes"
+	@echo "make tidy          clang-tidy"
+	@echo "make deps          install the Debian packages (scripts/deps.sh)"
+
+configure:
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j$(JOBS)
+
+test: build
+	@$(MAKE) --no-print-directory run-tests
+
+run-tests:
+	@ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) -L '$(TEST_LABELS)'
+
+fault: build
+	@ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) -L '^fault$$'
+
+memcheck: build
+	@ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS) -L '^memcheck$$'
+
+coverage:
+	@scripts/coverage.sh $(BUILD)-coverage
+
+image driver e2e demo docs format format-check tidy bench fuzz: configure
+	@cmake --build $(BUILD) -j$(JOBS) --target $@
+
+deps:
+	@scripts/deps.sh
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-coverage

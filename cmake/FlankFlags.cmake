@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Compiler flags shared by every part of the build.
+
+# Warnings are errors everywhere (STYLE.md).
+set(FLANK_WARNING_FLAGS -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+    -Wmissing-prototypes -Wvla)
+
+# Flags of the freestanding code that runs in ring 0 in VMX root (DESIGN.md
+# "The VMM image and its loading"). libvmm is compiled with these once; the
+# archive links into vmm.elf and into the userspace tests alike.
+# -fcf-protection=branch: IBT kernels need ENDBR64 at indirect-call targets.
+set(FLANK_FREESTANDING_FLAGS -ffreestanding -fno-builtin -nostdlib -fPIC
+    -fvisibility=hidden -mno-red-zone -mgeneral-regs-only
+    -fno-stack-protector -fcf-protection=branch -fno-common
+    -fno-asynchronous-unwind-tables -fno-omit-frame-pointer)
+
+# Debug info for the image; -O2 so that the image is what ships.
+set(FLANK_FREESTANDING_OPT -O2 -g)

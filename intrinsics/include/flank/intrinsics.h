@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file intrinsics.h
+ * The intrinsics interface: every privileged operation the VMM executes.
+ *
+ * libvmm never executes a privileged instruction itself; it calls the
+ * functions declared here. Two backends define them, chosen at link time:
+ * intrinsics/real (x86-64 inline assembly and .S, linked into vmm.elf) and
+ * intrinsics/mock (the emulated VT-x, linked into the userspace tests).
+ *
+ * Conventions:
+ * - VMX instructions return their architectural outcome as a vmx_result_t:
+ *   VMsucceed, VMfailInvalid, or VMfailValid with the VM-instruction error
+ *   number (SDM Vol. 3C 31.2 "Conventions"). The real backend reads the error
+ *   number from the VM-instruction error field itself after VMfailValid.
+ * - An instruction that raises an exception on hardware (#UD, #GP) faults on
+ *   the real backend: callers must make sure it cannot happen. The emulated
+ *   backend reports it as VMX_EXCEPTION with the vector and fails the running
+ *   test unless the test declared the exception expected.
+ * - The "_safe" MSR and XSETBV forms report #GP as a return value instead of
+ *   faulting, so that values coming from a guest can never fault in VMX root.
+ * - Physical addresses are paddr_t, never plain integers or pointers.
+ *
+ * This header is freestanding: it includes only compiler-provided headers.
+ */
+#ifndef FLANK_INTRINSICS_H
+#define FLANK_INTRINSICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flank/vmcs_fields.h"
+#include "flank/x86.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Addresses                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/** A physical address. Opaque so that it cannot be confused with a pointer. */
+typedef struct paddr {
+	uint64_t value;
+} paddr_t;
+
+/** Makes a physical address from its numeric value. */
+static inline paddr_t pa_init(uint64_t value)
+{
+	paddr_t pa = {value};
+	return pa;
+}
+
+/** Returns the numeric value of a physical address. */
+static inline uint64_t pa_addr(paddr_t pa)
+{
+	return pa.value;
+}
+
+/* ------------------------------------------------------------------------ */
+/* VMX instruction outcomes                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** The architectural outcome of a VMX instruction (SDM Vol. 3C 31.2). */
+enum vmx_outcome {
+	VMX_SUCCEED = 0,      /**< VMsucceed: CF = ZF = 0. */
+	VMX_FAIL_INVALID = 1, /**< VMfailInvalid: CF = 1, no current VMCS. */
+	VMX_FAIL_VALID = 2,   /**< VMfailValid: ZF = 1, error in the VMCS. */
+	/**
+	 * The instruction raised an exception. Only the emulated backend ever
+	 * returns this; on hardware the exception is delivered instead.
+	 */
+	VMX_EXCEPTION = 3,
+};
+
+/** Outcome of a VMX instruction together with its detail. */
+typedef struct vmx_result {
+	enum vmx_outcome outcome;
+	/**
+	 * VM-instruction error number for VMX_FAIL_VALID (SDM Vol. 3C 31.4),
+	 * exception vector for VMX_EXCEPTION, 0 otherwise.
+	 */
+	uint32_t error;
+} vmx_result_t;
+
+/** Returns true if @p r is VMsucceed. */
+static inline bool vmx_ok(vmx_result_t r)
+{
+	return r.outcome == VMX_SUCCEED;
+}
+
+/* ------------------------------------------------------------------------ */
+/* VMX instructions                                                          */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * VMXON with the VMXON region at @p region (SDM Vol. 3C 31.3 VMXON).
+ * The caller must have set CR4.VMXE, satisfied the CR0/CR4 fixed bits and
+ * IA32_FEATURE_CONTROL, and written the revision identifier to the region.
+ */
+vmx_result_t vmx_on(paddr_t region);
+
+/** VMXOFF: leaves VMX operation (SDM Vol. 3C 31.3 VMXOFF). */
+vmx_result_t vmx_off(void);
+
+/** VMCLEAR of the VMCS at @p vmcs: launch state becomes "clear". */
+vmx_result_t vmx_clear(paddr_t vmcs);
+
+/** VMPTRLD: makes the VMCS at @p vmcs current and active. */
+vmx_result_t vmx_ptrld(paddr_t vmcs);
+
+/** VMPTRST: stores the current-VMCS pointer (all ones if none) in @p vmcs. */
+vmx_result_t vmx_ptrst(paddr_t *vmcs);
+
+/**
+ * VMREAD of the component with encoding @p field into @p value.
+ * Fields narrower than 64 bits are zero-extended, as in a 64-bit register.
+ * Prefer the width-checked vmx_read16/32/64/nat wrappers below.
+ */
+vmx_result_t vmx_vmread(uint64_t field, uint64_t *value);
+
+/**
+ * VMWRITE of @p value to the component with encoding @p field. Bits beyond
+ * the component's width are ignored by hardware (SDM Vol. 3C 31.3 VMWRITE).
+ * Prefer the width-checked vmx_write16/32/64/nat wrappers below.
+ */
+vmx_result_t vmx_vmwrite(uint64_t field, uint64_t value);
+
+/**
+ * VMLAUNCH such that the guest continues right after this call.
+ *
+ * The backend writes GUEST_RSP and GUEST_RIP of the current VMCS so that, on
+ * success, the CPU enters VMX non-root operation and this function returns
+ * VMsucceed in the guest, with callee-saved registers intact. On failure it
+ * returns VMfailInvalid or VMfailValid(n) in VMX root. A VM-entry failure
+ * while loading guest state (exit reason bit 31 set) is reported as
+ * VMX_FAIL_VALID with error 0: the caller then reads VM_EXIT_REASON and
+ * EXIT_QUALIFICATION.
+ */
+vmx_result_t vmx_launch_here(void);
+
+/**
+ * Raw VMLAUNCH and VMRESUME with the VMCS as it is. On hardware, success
+ * continues at GUEST_RIP, so libvmm uses vmx_launch_here() and the exit
+ * entry's VMRESUME instead; these exist for raw-instruction scenarios on the
+ * emulated backend and for the backend's own exit path.
+ */
+vmx_result_t vmx_launch(void);
+vmx_result_t vmx_resume(void);
+
+/** INVEPT descriptor (SDM Vol. 3C 31.3 INVEPT). */
+struct vmx_invept_desc {
+	uint64_t eptp;
+	uint64_t reserved;
+};
+
+/** INVVPID descriptor (SDM Vol. 3C 31.3 INVVPID). */
+struct vmx_invvpid_desc {
+	uint64_t vpid; /**< Bits 15:0 VPID; bits 63:16 must be 0. */
+	uint64_t linear_address;
+};
+
+#define VMX_INVEPT_SINGLE_CONTEXT 1u
+#define VMX_INVEPT_ALL_CONTEXT 2u
+#define VMX_INVVPID_INDIVIDUAL_ADDR 0u
+#define VMX_INVVPID_SINGLE_CONTEXT 1u
+#define VMX_INVVPID_ALL_CONTEXT 2u
+#define VMX_INVVPID_SINGLE_CONTEXT_NON_GLOBAL 3u
+
+/** INVEPT of @p type with descriptor @p desc. */
+vmx_result_t vmx_invept(uint64_t type, const struct vmx_invept_desc *desc);
+
+/** INVVPID of @p type with descriptor @p desc. */
+vmx_result_t vmx_invvpid(uint64_t type, const struct vmx_invvpid_desc *desc);
+
+/** Registers exchanged by a VMCALL (in and out). */
+struct vmx_vmcall_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, r8, r9;
+};
+
+/**
+ * VMCALL from the guest side: the VMM receives @p regs in its exit handler
+ * and whatever it writes back appears in @p regs on return. In VMX root it
+ * fails with VMfailValid(1); outside VMX operation it raises #UD.
+ */
+vmx_result_t vmx_vmcall(struct vmx_vmcall_regs *regs);
+
+/* Width-checked VMCS accessors ------------------------------------------- */
+
+/*
+ * A compile-time check that a field encoding has the width the accessor
+ * expects (KVM's approach). The field must be a constant; code that picks
+ * fields at run time calls vmx_vmread()/vmx_vmwrite() directly.
+ */
+#define VMCS_CHECK_WIDTH(field, w)                                             \
+	((void)sizeof(struct {                                                 \
+		_Static_assert(VMCS_ENC_WIDTH((uint32_t)(field)) == (w),       \
+			       "VMCS field accessed with the wrong width");    \
+		int unused;                                                    \
+	}))
+
+/** VMREAD of a 16-bit component. */
+static inline vmx_result_t vmx_read16_(uint32_t field, uint16_t *value)
+{
+	uint64_t v = 0;
+	vmx_result_t r = vmx_vmread(field, &v);
+	*value = (uint16_t)v;
+	return r;
+}
+
+/** VMREAD of a 32-bit component. */
+static inline vmx_result_t vmx_read32_(uint32_t field, uint32_t *value)
+{
+	uint64_t v = 0;
+	vmx_result_t r = vmx_vmread(field, &v);
+	*value = (uint32_t)v;
+	return r;
+}
+
+#define vmx_read16(field, p)                                                   \
+	(VMCS_CHECK_WIDTH(field, VMCS_WIDTH_16), vmx_read16_((field), (p)))
+#define vmx_read32(field, p)                                                   \
+	(VMCS_CHECK_WIDTH(field, VMCS_WIDTH_32), vmx_read32_((field), (p)))
+#define vmx_read64(field, p)                                                   \
+	(VMCS_CHECK_WIDTH(field, VMCS_WIDTH_64), vmx_vmread((field), (p)))
+#define vmx_readnat(field, p)                                                  \
+	(VMCS_CHECK_WIDTH(field, VMCS_WIDTH_NATURAL), vmx_vmread((field), (p)))
+#define vmx_write16(field, v)                                                  \
+	(VMCS_CHECK_WIDTH(field, VMCS_WIDTH_16),                               \
+	 vmx_vmwrite((field), (uint16_t)(v)))
+#define vmx_write32(field, v)                                                  \
+	(VMCS_CHECK_WIDTH(field, VMCS_WIDTH_32),                               \
+	 vmx_vmwrite((field), (uint32_t)(v)))
+#define vmx_write64(field, v)                                                  \
+	(VMCS_CHECK_WIDTH(field, VMCS_WIDTH_64),                               \
+	 vmx_vmwrite((field), (uint64_t)(v)))
+#define vmx_writenat(field, v)                                                 \
+	(VMCS_CHECK_WIDTH(field, VMCS_WIDTH_NATURAL),                          \
+	 vmx_vmwrite((field), (uint64_t)(v)))
+
+/* ------------------------------------------------------------------------ */
+/* CPUID, MSRs, extended control registers                                   */
+/* ------------------------------------------------------------------------ */
+
+/** Output registers of CPUID. */
+struct cpu_cpuid_regs {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+/** CPUID with leaf @p leaf (EAX) and subleaf @p subleaf (ECX). */
+void cpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_cpuid_regs *out);
+
+/** Return values of the "_safe" forms. */
+enum cpu_safe_status {
+	CPU_SAFE_OK = 0,
+	CPU_SAFE_GP =
+		13, /**< The instruction raised #GP(0); nothing changed. */
+};
+
+/** RDMSR of @p msr into @p value; reports #GP instead of faulting. */
+enum cpu_safe_status cpu_rdmsr_safe(uint32_t msr, uint64_t *value);
+
+/** WRMSR of @p value to @p msr; reports #GP instead of faulting. */
+enum cpu_safe_status cpu_wrmsr_safe(uint32_t msr, uint64_t value);
+
+/** XSETBV of @p value to XCR @p xcr; reports #GP instead of faulting. */
+enum cpu_safe_status cpu_xsetbv_safe(uint32_t xcr, uint64_t value);
+
+/** XGETBV of XCR @p xcr (requires CR4.OSXSAVE). */
+uint64_t cpu_xgetbv(uint32_t xcr);
+
+/* ------------------------------------------------------------------------ */
+/* Control, debug and flags registers                                        */
+/* ------------------------------------------------------------------------ */
+
+/** Reads CR0. */
+uint64_t cpu_read_cr0(void);
+/** Writes CR0. */
+void cpu_write_cr0(uint64_t value);
+/** Reads CR2 (page-fault linear address). */
+uint64_t cpu_read_cr2(void);
+/** Reads CR3. */
+uint64_t cpu_read_cr3(void);
+/** Reads CR4. */
+uint64_t cpu_read_cr4(void);
+/** Writes CR4. */
+void cpu_write_cr4(uint64_t value);
+/** Reads CR8 (task-priority register). */
+uint64_t cpu_read_cr8(void);
+/** Writes CR8. */
+void cpu_write_cr8(uint64_t value);
+/** Reads DR7. */
+uint64_t cpu_read_dr7(void);
+/** Writes DR7. */
+void cpu_write_dr7(uint64_t value);
+/** Reads RFLAGS. */
+uint64_t cpu_read_rflags(void);
+
+/* ------------------------------------------------------------------------ */
+/* Descriptor tables and segments                                            */
+/* ------------------------------------------------------------------------ */
+
+/** A pseudo-descriptor as stored by SGDT/SIDT (SDM Vol. 3A 3.5.1). */
+struct cpu_dtr {
+	uint16_t limit;
+	uint64_t base;
+};
+
+/** SGDT. */
+void cpu_sgdt(struct cpu_dtr *dtr);
+/** SIDT. */
+void cpu_sidt(struct cpu_dtr *dtr);
+/**
+ * LGDT. Needed on stop: a VM exit sets the GDTR and IDTR limits to 0xFFFF
+ * (SDM Vol. 3C 28.5.2), so the guest's limits are restored explicitly.
+ */
+void cpu_lgdt(const struct cpu_dtr *dtr);
+/** LIDT (see cpu_lgdt). */
+void cpu_lidt(const struct cpu_dtr *dtr);
+/** SLDT: the LDTR selector. */
+uint16_t cpu_sldt(void);
+/** STR: the TR selector. */
+uint16_t cpu_str(void);
+/** Reads the CS selector. */
+uint16_t cpu_read_cs(void);
+/** Reads the SS selector. */
+uint16_t cpu_read_ss(void);
+/** Reads the DS selector. */
+uint16_t cpu_read_ds(void);
+/** Reads the ES selector. */
+uint16_t cpu_read_es(void);
+/** Reads the FS selector. */
+uint16_t cpu_read_fs(void);
+/** Reads the GS selector. */
+uint16_t cpu_read_gs(void);
+
+/**
+ * LSL: the limit of the segment selected by @p sel, scaled by granularity.
+ * Returns false (ZF = 0) if the selector is not valid for LSL.
+ */
+bool cpu_lsl(uint16_t sel, uint32_t *limit);
+
+/**
+ * LAR: the access rights (bits 23:8 of the descriptor's second dword) of the
+ * segment selected by @p sel. Returns false if not valid for LAR.
+ */
+bool cpu_lar(uint16_t sel, uint32_t *access_rights);
+
+/* ------------------------------------------------------------------------ */
+/* Caches, port I/O, idling                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** INVD. libvmm never calls it on behalf of a guest: it uses WBINVD. */
+void cpu_invd(void);
+/** WBINVD. */
+void cpu_wbinvd(void);
+/** IN of a byte from @p port. */
+uint8_t cpu_inb(uint16_t port);
+/** IN of a word from @p port. */
+uint16_t cpu_inw(uint16_t port);
+/** IN of a dword from @p port. */
+uint32_t cpu_inl(uint16_t port);
+/** OUT of a byte to @p port. */
+void cpu_outb(uint16_t port, uint8_t value);
+/** OUT of a word to @p port. */
+void cpu_outw(uint16_t port, uint16_t value);
+/** OUT of a dword to @p port. */
+void cpu_outl(uint16_t port, uint32_t value);
+/** PAUSE (spin-wait hint). */
+void cpu_pause(void);
+/** HLT. */
+void cpu_halt(void);
+
+/* ------------------------------------------------------------------------ */
+/* VM-exit entry                                                             */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * The guest's general-purpose registers at a VM exit, saved by the exit
+ * entry. RSP and RIP live in the VMCS (GUEST_RSP, GUEST_RIP).
+ */
+struct intrin_gprs {
+	uint64_t rax, rcx, rdx, rbx, rbp, rsi, rdi;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/**
+ * What the exit entry passes to the handler. When the handler returns
+ * INTRIN_EXIT_LEAVE it has left VMX operation and filled leave_rip,
+ * leave_rsp and leave_rflags: the entry restores the general-purpose
+ * registers and continues there, in the former guest's context.
+ */
+struct intrin_exit_frame {
+	struct intrin_gprs gprs;
+	uint64_t leave_rip;
+	uint64_t leave_rsp;
+	uint64_t leave_rflags;
+};
+
+/** What the exit entry does after the handler returns. */
+enum intrin_exit_action {
+	INTRIN_EXIT_RESUME = 0, /**< VMRESUME the guest. */
+	INTRIN_EXIT_LEAVE = 1,	/**< Continue outside VMX at frame->leave_*. */
+};
+
+/**
+ * The VM-exit entry point: the value libvmm writes to HOST_RIP.
+ *
+ * HOST_RSP must be 16-byte aligned and the 8 bytes at HOST_RSP must hold the
+ * per-CPU context pointer that the entry passes to the handlers; the stack
+ * grows down from there. The real backend implements the entry in assembly:
+ * it saves the guest GPRs into an intrin_exit_frame on the host stack, calls
+ * vmm_exit_handler(), restores and VMRESUMEs; if VMRESUME fails it calls
+ * vmm_exit_resume_failed() instead of falling through. The emulated backend
+ * checks that HOST_RIP equals this address and performs the same sequence.
+ */
+void intrin_vmexit_entry(void);
+
+/**
+ * Exit handler, provided by the VMM (libvmm), called by the exit entry on the
+ * host stack with interrupts disabled, in VMX root.
+ */
+enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
+					 void *cpu_ctx);
+
+/**
+ * Called by the exit entry when the VMRESUME after a handler failed with
+ * @p result. Must leave VMX operation and return INTRIN_EXIT_LEAVE with the
+ * frame's leave_* fields filled: the entry never falls through to the guest.
+ */
+enum intrin_exit_action vmm_exit_resume_failed(struct intrin_exit_frame *frame,
+					       void *cpu_ctx,
+					       vmx_result_t result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FLANK_INTRINSICS_H */

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file mock.h
+ * The emulated VT-x: scripting and inspection API for tests (prefix mock_).
+ *
+ * The emulated backend defines every function of flank/intrinsics.h on top
+ * of a model of N CPUs (state, MSR file, CPUID table, VMX operation, VMCS
+ * contents by physical address) and a physical memory model. This header is
+ * how a test sets that model up, injects faults, drives guest events (VM
+ * exits) and asserts on the result. Only tests include it; libvmm never does.
+ *
+ * The intrinsics act on the "current CPU" (mock_set_current_cpu()), the way
+ * an instruction acts on the CPU that executes it.
+ */
+#ifndef FLANK_MOCK_H
+#define FLANK_MOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flank/intrinsics.h"
+
+/** Maximum number of emulated CPUs. */
+#define MOCK_MAX_CPUS 256u
+/** Selects every CPU in the functions that take a CPU number. */
+#define MOCK_ALL_CPUS 0xFFFFFFFFu
+
+/* ------------------------------------------------------------------------ */
+/* Lifecycle and profiles                                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Resets the whole model and creates @p ncpus CPUs (1..MOCK_MAX_CPUS) of the
+ * named profile, in the state Linux leaves a CPU in (64-bit mode, CPL 0,
+ * paging on, CR4.VMXE clear, IA32_FEATURE_CONTROL as the profile says).
+ * Returns 0, or -1 for an unknown profile or a bad CPU count.
+ */
+int mock_init(const char *profile, unsigned ncpus);
+
+/** Frees everything mock_init() and the test created; no leaks remain. */
+void mock_fini(void);
+
+/** NULL-terminated list of the profile names mock_init() accepts. */
+const char *const *mock_profile_names(void);
+
+/** Name of the active profile. */
+const char *mock_profile_name(void);
+
+/** Number of CPUs of the model. */
+unsigned mock_cpu_count(void);
+
+/** Selects the CPU that subsequent intrinsics execute on. */
+void mock_set_current_cpu(unsigned cpu);
+
+/** The CPU that intrinsics execute on. */
+unsigned mock_current_cpu(void);
+
+/* ------------------------------------------------------------------------ */
+/* Physical memory                                                           */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Makes @p size bytes of host memory at @p host (4 KiB aligned, size a
+ * multiple of 4 KiB) visible at a fresh physical address, which is returned.
+ * Physical addresses handed out lie within the profile's physical-address
+ * width. VMXON regions, VMCSs, bitmaps and MSR lists are read and written
+ * through this mapping, so their contents are checked for real.
+ */
+paddr_t mock_mem_map(void *host, size_t size);
+
+/** Removes a mapping made by mock_mem_map(). */
+void mock_mem_unmap(void *host);
+
+/**
+ * Returns the host address of @p size bytes at physical address @p pa, or
+ * NULL if any of them is not mapped.
+ */
+void *mock_mem_host(paddr_t pa, size_t size);
+
+/** Physical-address width of the profile (CPUID.80000008H:EAX[7:0]). */
+unsigned mock_phys_addr_width(void);
+
+/* ------------------------------------------------------------------------ */
+/* CPU state                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/** VMX operation of a CPU. */
+enum mock_vmx_mode {
+	MOCK_VMX_OUTSIDE = 0,
+	MOCK_VMX_ROOT = 1,
+	MOCK_VMX_NONROOT = 2,
+};
+
+/** A segment register as the CPU caches it. */
+struct mock_segment {
+	uint16_t selector;
+	uint64_t base;
+	uint32_t limit;
+	uint32_t ar; /**< VMCS access-rights format, AR_UNUSABLE when null. */
+};
+
+/** Indexes of mock_cpu_regs.seg. */
+enum mock_seg {
+	MOCK_SEG_ES,
+	MOCK_SEG_CS,
+	MOCK_SEG_SS,
+	MOCK_SEG_DS,
+	MOCK_SEG_FS,
+	MOCK_SEG_GS,
+	MOCK_SEG_LDTR,
+	MOCK_SEG_TR,
+	MOCK_SEG_COUNT
+};
+
+/** The architectural register state of one CPU (not its MSR file). */
+struct mock_cpu_regs {
+	uint64_t cr0, cr2, cr3, cr4, cr8, dr7, rflags, xcr0;
+	unsigned cpl;
+	struct mock_segment seg[MOCK_SEG_COUNT];
+	struct cpu_dtr gdtr, idtr;
+};
+
+/** Reads the register state of @p cpu. */
+void mock_cpu_get_regs(unsigned cpu, struct mock_cpu_regs *out);
+
+/** Replaces the register state of @p cpu (for test setup). */
+void mock_cpu_set_regs(unsigned cpu, const struct mock_cpu_regs *regs);
+
+/** VMX operation of @p cpu. */
+enum mock_vmx_mode mock_vmx_mode(unsigned cpu);
+
+/**
+ * Compares everything a VMM start/stop must give back: registers, every MSR
+ * of the MSR file, VMX operation (must be outside) and XCR0. Returns true if
+ * equal; otherwise writes a description of the first difference to @p why.
+ */
+struct mock_cpu_snapshot;
+struct mock_cpu_snapshot *mock_cpu_snapshot(unsigned cpu);
+bool mock_cpu_snapshot_equal(const struct mock_cpu_snapshot *snap, unsigned cpu,
+			     char *why, size_t why_size);
+void mock_cpu_snapshot_free(struct mock_cpu_snapshot *snap);
+
+/* ------------------------------------------------------------------------ */
+/* MSRs and CPUID                                                            */
+/* ------------------------------------------------------------------------ */
+
+/** Sets MSR @p msr of @p cpu (or MOCK_ALL_CPUS) to @p value, creating it. */
+void mock_msr_set(unsigned cpu, uint32_t msr, uint64_t value);
+
+/** Reads MSR @p msr of @p cpu; false if the MSR does not exist. */
+bool mock_msr_get(unsigned cpu, uint32_t msr, uint64_t *value);
+
+/** Makes RDMSR (@p on_read) and/or WRMSR (@p on_write) of @p msr #GP. */
+void mock_msr_gp(unsigned cpu, uint32_t msr, bool on_read, bool on_write);
+
+/** Removes MSR @p msr, so that accessing it raises #GP like any absent MSR. */
+void mock_msr_remove(unsigned cpu, uint32_t msr);
+
+/** Sets the CPUID answer for (@p leaf, @p subleaf) on @p cpu. */
+void mock_cpuid_set(unsigned cpu, uint32_t leaf, uint32_t subleaf,
+		    const struct cpu_cpuid_regs *regs);
+
+/** Register selector for mock_cpuid_change_bits(). */
+enum mock_cpuid_reg { MOCK_EAX, MOCK_EBX, MOCK_ECX, MOCK_EDX };
+
+/** Clears @p clear then sets @p set in one register of a CPUID answer. */
+void mock_cpuid_change_bits(unsigned cpu, uint32_t leaf, uint32_t subleaf,
+			    enum mock_cpuid_reg reg, uint32_t clear,
+			    uint32_t set);
+
+/** Makes a leaf absent (answers like a leaf above the maximum). */
+void mock_cpuid_remove(unsigned cpu, uint32_t leaf);
+
+/* ------------------------------------------------------------------------ */
+/* Fault injection and the call trace                                        */
+/* ------------------------------------------------------------------------ */
+
+/** One value per intrinsic of flank/intrinsics.h. */
+enum mock_op {
+	MOCK_OP_VMXON,
+	MOCK_OP_VMXOFF,
+	MOCK_OP_VMCLEAR,
+	MOCK_OP_VMPTRLD,
+	MOCK_OP_VMPTRST,
+	MOCK_OP_VMREAD,
+	MOCK_OP_VMWRITE,
+	MOCK_OP_VMLAUNCH,
+	MOCK_OP_VMRESUME,
+	MOCK_OP_INVEPT,
+	MOCK_OP_INVVPID,
+	MOCK_OP_VMCALL,
+	MOCK_OP_CPUID,
+	MOCK_OP_RDMSR,
+	MOCK_OP_WRMSR,
+	MOCK_OP_XSETBV,
+	MOCK_OP_XGETBV,
+	MOCK_OP_READ_CR,
+	MOCK_OP_WRITE_CR,
+	MOCK_OP_READ_DR7,
+	MOCK_OP_WRITE_DR7,
+	MOCK_OP_READ_RFLAGS,
+	MOCK_OP_SGDT,
+	MOCK_OP_SIDT,
+	MOCK_OP_LGDT,
+	MOCK_OP_LIDT,
+	MOCK_OP_READ_SEG,
+	MOCK_OP_LSL,
+	MOCK_OP_LAR,
+	MOCK_OP_INVD,
+	MOCK_OP_WBINVD,
+	MOCK_OP_IN,
+	MOCK_OP_OUT,
+	MOCK_OP_PAUSE,
+	MOCK_OP_HLT,
+	MOCK_OP_COUNT
+};
+
+/** Name of an operation ("vmxon", "rdmsr", ...), as scenarios spell it. */
+const char *mock_op_name(enum mock_op op);
+
+/** Looks an operation up by name; returns MOCK_OP_COUNT if unknown. */
+enum mock_op mock_op_from_name(const char *name);
+
+/** One executed intrinsic, as recorded in the trace. */
+struct mock_call {
+	enum mock_op op;
+	unsigned cpu;
+	uint64_t arg[2];     /**< e.g. field and value, MSR and value, port. */
+	vmx_result_t result; /**< For non-VMX ops: VMX_EXCEPTION on #GP. */
+	bool injected;	     /**< The outcome came from fault injection. */
+};
+
+/**
+ * Makes the @p nth (1-based, counted from now) call of @p op fail with
+ * @p outcome. For VMX instructions the outcome is any vmx_result_t; for
+ * RDMSR/WRMSR/XSETBV an outcome of VMX_EXCEPTION with error 13 makes them
+ * report #GP. Other operations cannot fail architecturally and reject
+ * injection (returns -1). Returns 0 when armed.
+ */
+int mock_fail_nth(enum mock_op op, unsigned nth, vmx_result_t outcome);
+
+/** A predicate over a call about to execute. */
+typedef bool (*mock_call_pred)(const struct mock_call *call, void *arg);
+
+/** Makes every call for which @p pred returns true fail with @p outcome. */
+int mock_fail_when(mock_call_pred pred, void *arg, vmx_result_t outcome);
+
+/** Disarms all fault injection. */
+void mock_fail_clear(void);
+
+/** Number of calls of @p op since mock_init() or mock_trace_clear(). */
+unsigned mock_call_count(enum mock_op op);
+
+/** Enables or disables recording of the call trace. */
+void mock_trace_enable(bool on);
+/** Number of recorded calls. */
+size_t mock_trace_len(void);
+/** The @p i-th recorded call. */
+const struct mock_call *mock_trace_at(size_t i);
+/** Forgets the recorded calls and resets the per-op call counters. */
+void mock_trace_clear(void);
+
+/* ------------------------------------------------------------------------ */
+/* Exceptions the hardware would raise                                       */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Called when an intrinsic raises an exception that was not expected, with
+ * the rule that fired (e.g. "VMXON.ud_cr4_vmxe") and a message. The default
+ * prints both and aborts: code that would fault on hardware never passes.
+ * Test support installs a handler that fails the running CMocka test.
+ */
+typedef void (*mock_exception_handler)(const char *rule, const char *message);
+void mock_set_exception_handler(mock_exception_handler handler);
+
+/**
+ * Declares that the next exception with @p vector raised by @p op is
+ * expected: it is then recorded instead of reported.
+ */
+void mock_expect_exception(enum mock_op op, uint32_t vector);
+
+/** The rule of the last exception raised (expected or not), or NULL. */
+const char *mock_last_exception_rule(void);
+
+/* ------------------------------------------------------------------------ */
+/* VM entry verdicts                                                         */
+/* ------------------------------------------------------------------------ */
+
+/** Result of the last VM entry attempted on a CPU. */
+struct mock_entry_verdict {
+	bool entered;	      /**< True if the CPU entered VMX non-root. */
+	vmx_result_t result;  /**< VMfailInvalid / VMfailValid(n) if refused. */
+	uint32_t exit_reason; /**< 33, 34 ... with bit 31, on entry failure. */
+	uint64_t qualification;
+	const char *rule;     /**< Stable identifier, e.g. "H6.cs_null". */
+	const char *citation; /**< SDM section of the rule. */
+};
+
+/** The verdict of the last VMLAUNCH/VMRESUME on @p cpu. */
+const struct mock_entry_verdict *mock_last_entry(unsigned cpu);
+
+/* ------------------------------------------------------------------------ */
+/* Guest events: VM exits                                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * A guest event on a CPU in VMX non-root. The model writes the exit
+ * information a real CPU writes (SDM Vol. 3C 28.2), saves guest state, loads
+ * host state (28.5), checks HOST_RIP == intrin_vmexit_entry and that HOST_RSP
+ * lies in mapped memory, calls vmm_exit_handler(), and then performs the
+ * VMRESUME the real exit entry would, with every entry check again, or
+ * leaves VMX as the handler asked.
+ */
+struct mock_exit_event {
+	uint32_t reason;	   /**< Basic exit reason. */
+	uint64_t qualification;	   /**< Exit qualification. */
+	uint32_t instruction_len;  /**< VM-exit instruction length. */
+	uint32_t instruction_info; /**< VM-exit instruction information. */
+	uint32_t intr_info;	   /**< VM-exit interruption information. */
+	uint32_t intr_error_code;
+	struct intrin_gprs gprs; /**< Guest GPRs at the exit. */
+};
+
+/** What happened after the handler returned. */
+struct mock_exit_outcome {
+	enum intrin_exit_action action; /**< Resume or leave. */
+	struct intrin_gprs gprs;	/**< Guest GPRs after the exit. */
+	uint64_t rip_before, rip_after; /**< GUEST_RIP around the exit. */
+	bool injected;			/**< An event was injected. */
+	uint32_t injected_info;		/**< VM-entry interruption info. */
+	uint32_t injected_error_code;
+	struct mock_entry_verdict resume; /**< Verdict of the VMRESUME. */
+};
+
+/**
+ * Delivers @p event as a VM exit on the current CPU. Returns 0 if the exit
+ * was delivered (see @p out), -1 if the CPU is not in VMX non-root or the
+ * event is one the current controls would not turn into an exit.
+ */
+int mock_guest_exit(const struct mock_exit_event *event,
+		    struct mock_exit_outcome *out);
+
+/** Convenience: the guest executes CPUID (exit reason 10). */
+int mock_guest_cpuid(uint32_t leaf, uint32_t subleaf,
+		     struct cpu_cpuid_regs *regs,
+		     struct mock_exit_outcome *out);
+
+/** Convenience: the guest executes RDMSR (exit 31 when intercepted). */
+int mock_guest_rdmsr(uint32_t msr, uint64_t *value,
+		     struct mock_exit_outcome *out);
+
+/** Convenience: the guest executes WRMSR (exit 32 when intercepted). */
+int mock_guest_wrmsr(uint32_t msr, uint64_t value,
+		     struct mock_exit_outcome *out);
+
+/** Sets the guest's CPL (SS.DPL) seen by the next exits on @p cpu. */
+void mock_guest_set_cpl(unsigned cpu, unsigned cpl);
+
+#endif /* FLANK_MOCK_H */
