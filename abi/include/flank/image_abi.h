@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file image_abi.h
+ * The VMM image ABI: what a host (the Linux driver, or a userspace test)
+ * gives vmm.elf and what it may call in it. Shared, unchanged, by the image
+ * and by every host. Versioned: a host refuses an image whose
+ * flank_image_entry.abi_version differs from FLANK_IMAGE_ABI_VERSION.
+ *
+ * Freestanding: only compiler-provided headers. Every structure has fixed
+ * widths so that the image and a host built by a different compiler agree.
+ */
+#ifndef FLANK_IMAGE_ABI_H
+#define FLANK_IMAGE_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Version of this ABI; bumped on any incompatible change. */
+#define FLANK_IMAGE_ABI_VERSION 1u
+
+/** Name of the exported data symbol holding struct flank_image_entry. */
+#define FLANK_IMAGE_ENTRY_SYMBOL "flank_image_entry"
+
+/** Log levels, shared by the platform log sink and the debug ring. */
+enum flank_log_level {
+	FLANK_LOG_ERROR = 0,
+	FLANK_LOG_WARN = 1,
+	FLANK_LOG_INFO = 2,
+	FLANK_LOG_DEBUG = 3,
+};
+
+/**
+ * The platform: services the host supplies at init. Every function pointer
+ * is required unless marked optional. @c ctx is passed back unchanged.
+ */
+struct flank_platform {
+	uint32_t abi_version; /**< FLANK_IMAGE_ABI_VERSION. */
+	uint32_t size;	      /**< sizeof(struct flank_platform). */
+	void *ctx;
+
+	/**
+	 * Allocates one zeroed, 4 KiB aligned page of memory that stays mapped
+	 * and resident until freed, and returns its virtual address (NULL on
+	 * failure) and its physical address in @p pa.
+	 */
+	void *(*page_alloc)(void *ctx, uint64_t *pa);
+	/** Frees a page from page_alloc. */
+	void (*page_free)(void *ctx, void *page);
+
+	/** Number of possible CPUs; CPU ids are 0 .. cpu_count - 1. */
+	uint32_t (*cpu_count)(void *ctx);
+	/** Id of the CPU executing the call (preemption is disabled). */
+	uint32_t (*cpu_id)(void *ctx);
+	/**
+	 * Runs @p fn(@p arg) on CPU @p cpu with preemption and interrupts
+	 * disabled and waits for it; returns fn's return value, or a negative
+	 * value if the CPU is offline.
+	 */
+	int (*run_on_cpu)(void *ctx, uint32_t cpu, int (*fn)(void *arg),
+			  void *arg);
+
+	/**
+	 * Physical address of page tables that map the image and every page
+	 * from page_alloc and outlive every process: on Linux, init_mm's PGD.
+	 * Used for HOST_CR3; never the CR3 of the calling process.
+	 */
+	uint64_t host_cr3;
+
+	/** Log sink: one NUL-terminated line without newline. */
+	void (*log)(void *ctx, enum flank_log_level level, const char *line);
+};
+
+/** One line of the compatibility report (vmm_check). */
+struct flank_check_item {
+	uint32_t id;	/**< enum vmm_check_id. */
+	int32_t status; /**< 0 = passed, else enum vmm_status. */
+	char name[32];	/**< Short name, e.g. "vmx-cpuid". */
+	char text[160]; /**< What was found, and what to do about it. */
+};
+
+#define FLANK_CHECK_MAX_ITEMS 24u
+
+/** The whole compatibility report: every check, not the first failure. */
+struct flank_check_report {
+	uint32_t count;
+	uint32_t failed;
+	struct flank_check_item item[FLANK_CHECK_MAX_ITEMS];
+};
+
+/** VMM state machine (per image). */
+enum flank_vmm_state {
+	FLANK_STATE_UNLOADED = 0, /**< No image, or init not called. */
+	FLANK_STATE_LOADED = 1,	  /**< Initialised, no CPU virtualised. */
+	FLANK_STATE_RUNNING = 2,  /**< Every online CPU virtualised. */
+	FLANK_STATE_STOPPING = 3, /**< Stop in progress. */
+	FLANK_STATE_CORRUPT = 4,  /**< A stop failed: do not unload. */
+};
+
+/** Per-CPU status. */
+struct flank_cpu_status {
+	uint32_t cpu;
+	uint32_t running;   /**< 1 if in VMX non-root under Flank. */
+	int32_t last_error; /**< enum vmm_status of the last start/stop. */
+	uint32_t reserved;
+	uint64_t cr4;	/**< CR4 as last seen by the VMM on this CPU. */
+	uint64_t exits; /**< Total VM exits handled. */
+};
+
+/** Exits per basic exit reason on one CPU. */
+#define FLANK_EXIT_REASONS 80u
+struct flank_exit_stats {
+	uint32_t cpu;
+	uint32_t reserved;
+	uint64_t count[FLANK_EXIT_REASONS];
+};
+
+/**
+ * The table the image exports under FLANK_IMAGE_ENTRY_SYMBOL. Every
+ * function returns 0 or a positive enum vmm_status value
+ * (status_str() gives its text).
+ */
+struct flank_image_entry {
+	uint32_t abi_version; /**< FLANK_IMAGE_ABI_VERSION. */
+	uint32_t size;	      /**< sizeof(struct flank_image_entry). */
+	uint32_t version;     /**< Flank version, 0x00MMmmpp. */
+	uint32_t reserved;
+
+	/** Binds the platform; state UNLOADED → LOADED. */
+	int (*init)(const struct flank_platform *platform);
+	/** Releases everything; refused unless LOADED. */
+	int (*fini)(void);
+	/** Runs every compatibility check on the calling CPU. */
+	int (*check)(struct flank_check_report *report);
+	/** Virtualises every CPU; rolls back all of them on failure. */
+	int (*start_all)(uint32_t *failed_cpu);
+	/** Devirtualises every CPU. */
+	int (*stop_all)(void);
+	/** Virtualises the calling CPU (hotplug: CPU coming online). */
+	int (*start_cpu)(void);
+	/** Devirtualises the calling CPU (hotplug: CPU going offline). */
+	int (*stop_cpu)(void);
+	/** State of the VMM. */
+	enum flank_vmm_state (*state)(void);
+	/** Status of one CPU. */
+	int (*cpu_status)(uint32_t cpu, struct flank_cpu_status *out);
+	/** Exit statistics of one CPU. */
+	int (*exit_stats)(uint32_t cpu, struct flank_exit_stats *out);
+	/**
+	 * Copies debug-ring text from position *@p pos into @p buf (at most
+	 * @p len bytes); advances *@p pos; returns the bytes copied. A reader
+	 * that fell behind is moved to the oldest record still held.
+	 */
+	size_t (*ring_read)(uint64_t *pos, char *buf, size_t len);
+	/** Human text of a status value. */
+	const char *(*status_str)(int status);
+};
+
+#endif /* FLANK_IMAGE_ABI_H */
