@@ -48,7 +48,7 @@ memcheck: build
 coverage:
 	@scripts/coverage.sh $(BUILD)-coverage
 
-image driver e2e demo docs format format-check tidy bench fuzz: configure
+image driver e2e docs format format-check tidy bench fuzz: configure
 	@cmake --build $(BUILD) -j$(JOBS) --target $@
 
 deps:
@@ -56,3 +56,6 @@ deps:
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-coverage
+
+demo:
+	@scripts/demo.sh $(BUILD)

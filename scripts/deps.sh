@@ -1,0 +1,66 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# deps.sh [--print] [GROUP...]
+#
+# Installs every Debian 12 package Flank's build and tests need. As root it
+# runs apt-get; otherwise (or with --print) it prints the exact command to
+# run. GROUPs: build (compilers, CMake, CMocka, coverage, Valgrind, linters),
+# kernel (headers and image of Debian's kernel, sparse), e2e (QEMU, Bochs,
+# busybox, ISO tools), docs (Doxygen). Default: all groups.
+set -eu
+
+build="build-essential cmake git gcc clang clang-format clang-tidy \
+libclang-rt-14-dev llvm libcmocka-dev gcovr valgrind binutils python3"
+kernel="linux-headers-amd64 linux-image-amd64 sparse kmod dkms"
+e2e="qemu-system-x86 bochs bochsbios vgabios bochs-x busybox-static \
+xorriso isolinux syslinux-common cpio gzip"
+docs="doxygen"
+
+print=0
+groups=""
+for a in "$@"; do
+	case "$a" in
+	--print) print=1 ;;
+	build | kernel | e2e | docs) groups="$groups $a" ;;
+	-h | --help)
+		sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		echo "deps.sh: unknown group '$a' (build, kernel, e2e, docs)" >&2
+		exit 2
+		;;
+	esac
+done
+[ -n "$groups" ] || groups="build kernel e2e docs"
+
+pkgs=""
+for g in $groups; do
+	eval "pkgs=\"\$pkgs \$$g\""
+done
+# shellcheck disable=SC2086
+pkgs=$(echo $pkgs)
+
+if [ "$print" -eq 1 ] || [ "$(id -u)" -ne 0 ]; then
+	echo "Run as root:"
+	echo "  apt-get update && apt-get install -y --no-install-recommends $pkgs"
+	[ "$print" -eq 1 ] && exit 0
+	exit 1
+fi
+
+# Skip the network round trip when everything is already there.
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "deps.sh: all packages present"
+	exit 0
+fi
+echo "deps.sh: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
