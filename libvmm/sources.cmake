@@ -6,6 +6,8 @@
 set(LIBVMM_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/version.c
+  ${LIBVMM_DIR}/src/debug_ring.c
+  ${LIBVMM_DIR}/src/format.c
 )
 set(LIBVMM_INCLUDE_DIRS
   ${LIBVMM_DIR}/include
