@@ -283,6 +283,12 @@ void cpu_write_cr0(uint64_t value);
 uint64_t cpu_read_cr2(void);
 /** Reads CR3. */
 uint64_t cpu_read_cr3(void);
+/**
+ * Writes CR3. Needed on stop: HOST_CR3 is the platform's long-lived page
+ * tables, so a VM exit leaves the CPU on them and the guest's CR3 (in
+ * GUEST_CR3, possibly changed since start) is written back explicitly.
+ */
+void cpu_write_cr3(uint64_t value);
 /** Reads CR4. */
 uint64_t cpu_read_cr4(void);
 /** Writes CR4. */
@@ -335,6 +341,31 @@ uint16_t cpu_read_es(void);
 uint16_t cpu_read_fs(void);
 /** Reads the GS selector. */
 uint16_t cpu_read_gs(void);
+
+/** The data segment registers that MOV to Sreg can load. */
+enum cpu_sreg {
+	CPU_SREG_ES = 0,
+	CPU_SREG_SS = 2,
+	CPU_SREG_DS = 3,
+	CPU_SREG_FS = 4,
+	CPU_SREG_GS = 5,
+};
+
+/**
+ * MOV @p sel to segment register @p sreg (SDM Vol. 2B MOV): the hidden part
+ * is loaded from the GDT/LDT descriptor (a null selector makes the register
+ * unusable; in 64-bit mode FS/GS base become the descriptor's 32-bit base,
+ * so IA32_FS_BASE/IA32_GS_BASE are written afterwards). Needed on stop: a
+ * host selector must have RPL = TI = 0 (SDM Vol. 3C 27.2.3), so a guest DS
+ * of __USER_DS is null after a VM exit and is reloaded explicitly.
+ */
+void cpu_load_sreg(enum cpu_sreg sreg, uint16_t sel);
+
+/**
+ * LLDT @p sel. Needed on stop: a VM exit leaves LDTR null (SDM Vol. 3C
+ * 28.5.2), so a guest with an LDT gets it back explicitly.
+ */
+void cpu_lldt(uint16_t sel);
 
 /**
  * LSL: the limit of the segment selected by @p sel, scaled by granularity.
