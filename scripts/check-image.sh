@@ -10,6 +10,10 @@
 #   - no DT_TEXTREL;
 #   - no PT_LOAD segment that is both writable and executable;
 #   - ENDBR64 at the entry of every exported function (IBT kernels);
+#   - the IBT mark in .note.gnu.property: the linker keeps it only if every
+#     input object has it, so it proves that all code, hidden functions and
+#     assembly included, was built for IBT (-fcf-protection=branch, or
+#     ENDBR64 by hand in .S files, intrinsics/real/asm.h);
 #   - only the relocation types the loader supports: R_X86_64_NONE,
 #     R_X86_64_RELATIVE, R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT.
 # Set FLANK_ALLOW_UNDEFINED=1 for extension modules, which import symbols.
@@ -41,6 +45,9 @@ bad=$(readelf -W -r "$elf" | awk '/^[0-9a-f]+ +[0-9a-f]+ +R_X86_64_/ { print $3 
 	grep -v -x -e R_X86_64_NONE -e R_X86_64_RELATIVE -e R_X86_64_64 \
 		-e R_X86_64_GLOB_DAT -e R_X86_64_JUMP_SLOT | sort -u)
 [ -z "$bad" ] || err "unsupported relocation types: $(echo $bad)"
+
+readelf -n "$elf" 2>/dev/null | grep -q 'x86 feature:.*IBT' ||
+	err "not marked IBT-compatible (.note.gnu.property): an input object was built without -fcf-protection=branch"
 
 # Every exported (defined, global, default-visibility) function starts with
 # ENDBR64 (f3 0f 1e fa).

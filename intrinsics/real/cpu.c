@@ -1,18 +1,45 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Real backend: CPUID, control registers, flags and segments. */
-#include "flank/intrinsics.h"
+/*
+ * Real backend: CPUID, XGETBV and the instructions that idle the CPU or act
+ * on its caches.
+ */
+#include "real_internal.h"
 
 void cpu_cpuid(uint32_t leaf, uint32_t subleaf, struct cpu_cpuid_regs *out)
 {
+	/* ECX is always loaded: leaves without subleaves ignore it. */
 	__asm__ volatile("cpuid"
 			 : "=a"(out->eax), "=b"(out->ebx), "=c"(out->ecx),
 			   "=d"(out->edx)
 			 : "a"(leaf), "c"(subleaf));
 }
 
-uint64_t cpu_read_rflags(void)
+uint64_t cpu_xgetbv(uint32_t xcr)
 {
-	uint64_t rflags;
-	__asm__ volatile("pushfq; popq %0" : "=r"(rflags));
-	return rflags;
+	uint32_t lo, hi;
+
+	/* XCR number in ECX, value in EDX:EAX (SDM Vol. 2C XGETBV). */
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+void cpu_pause(void)
+{
+	__asm__ volatile("pause");
+}
+
+void cpu_halt(void)
+{
+	/* "memory": other CPUs' stores must be re-read after the wake-up. */
+	__asm__ volatile("hlt" ::: "memory");
+}
+
+void cpu_invd(void)
+{
+	__asm__ volatile("invd" ::: "memory");
+}
+
+void cpu_wbinvd(void)
+{
+	__asm__ volatile("wbinvd" ::: "memory");
 }
