@@ -36,6 +36,15 @@ uint64_t cpu_read_cr3(void)
 	return v;
 }
 
+void cpu_write_cr3(uint64_t value)
+{
+	/*
+	 * "memory": every access after this uses the new page tables (and,
+	 * without PCID, the TLB is flushed of non-global entries).
+	 */
+	__asm__ volatile("mov %0, %%cr3" : : "r"(value) : "memory");
+}
+
 uint64_t cpu_read_cr4(void)
 {
 	uint64_t v;

@@ -113,6 +113,39 @@ uint16_t cpu_read_gs(void)
 	return sel;
 }
 
+void cpu_load_sreg(enum cpu_sreg sreg, uint16_t sel)
+{
+	/*
+	 * MOV to Sreg with a 16-bit register source; the hidden part is loaded
+	 * from the descriptor (SDM Vol. 2B MOV). One instruction per register:
+	 * the segment register is part of the encoding. An unknown sreg is a
+	 * caller bug (the enum lists every loadable register) and loads
+	 * nothing. CS cannot be loaded by MOV and is not in the enum.
+	 */
+	switch (sreg) {
+	case CPU_SREG_ES:
+		__asm__ volatile("mov %0, %%es" : : "r"(sel) : "memory");
+		break;
+	case CPU_SREG_SS:
+		__asm__ volatile("mov %0, %%ss" : : "r"(sel) : "memory");
+		break;
+	case CPU_SREG_DS:
+		__asm__ volatile("mov %0, %%ds" : : "r"(sel) : "memory");
+		break;
+	case CPU_SREG_FS:
+		__asm__ volatile("mov %0, %%fs" : : "r"(sel) : "memory");
+		break;
+	case CPU_SREG_GS:
+		__asm__ volatile("mov %0, %%gs" : : "r"(sel) : "memory");
+		break;
+	}
+}
+
+void cpu_lldt(uint16_t sel)
+{
+	__asm__ volatile("lldt %0" : : "r"(sel) : "memory");
+}
+
 bool cpu_lsl(uint16_t sel, uint32_t *limit)
 {
 	uint32_t v = 0;

@@ -248,6 +248,45 @@ static void test_intrinsics_real_sldt_str(void **state)
 	assert_int_equal(tr, LINUX_TSS_SEL);
 }
 
+/* Reads DS and ES with a memory-operand MOV (not the backend's form). */
+static void read_ds_es(uint16_t *ds, uint16_t *es)
+{
+	__asm__ volatile("movw %%ds, %0\n\tmovw %%es, %1"
+			 : "=m"(*ds), "=m"(*es));
+}
+
+/*
+ * cpu_load_sreg() loads DS, ES and SS in ring 3 (a null selector and the
+ * user data selector), as an independent read shows; FS and GS are not
+ * touched here, since loading them would reset the TLS base of this
+ * process.
+ */
+static void test_intrinsics_real_load_sreg(void **state)
+{
+	uint16_t ds0, es0, ds, es;
+
+	(void)state;
+	read_ds_es(&ds0, &es0);
+	cpu_load_sreg(CPU_SREG_DS, LINUX_USER_DS);
+	cpu_load_sreg(CPU_SREG_ES, 0);
+	read_ds_es(&ds, &es);
+	assert_int_equal(ds, LINUX_USER_DS);
+	assert_int_equal(es, 0);
+	cpu_load_sreg(CPU_SREG_DS, 0);
+	cpu_load_sreg(CPU_SREG_ES, LINUX_USER_DS);
+	read_ds_es(&ds, &es);
+	assert_int_equal(ds, 0);
+	assert_int_equal(es, LINUX_USER_DS);
+	/* SS cannot be null in ring 3 (#GP); reload the same selector. */
+	cpu_load_sreg(CPU_SREG_SS, LINUX_USER_DS);
+	assert_int_equal(cpu_read_ss(), LINUX_USER_DS);
+	cpu_load_sreg(CPU_SREG_DS, ds0);
+	cpu_load_sreg(CPU_SREG_ES, es0);
+	read_ds_es(&ds, &es);
+	assert_int_equal(ds, ds0);
+	assert_int_equal(es, es0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_intrinsics_real_lar_lsl_invalid),
 		cmocka_unit_test(test_intrinsics_real_sgdt_sidt),
 		cmocka_unit_test(test_intrinsics_real_sldt_str),
+		cmocka_unit_test(test_intrinsics_real_load_sreg),
 	};
 	return FLANK_RUN_TESTS(tests);
 }
