@@ -8,6 +8,20 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/version.c
   ${LIBVMM_DIR}/src/debug_ring.c
   ${LIBVMM_DIR}/src/format.c
+  ${LIBVMM_DIR}/src/caps.c
+  ${LIBVMM_DIR}/src/check.c
+  ${LIBVMM_DIR}/src/context.c
+  ${LIBVMM_DIR}/src/cpus.c
+  ${LIBVMM_DIR}/src/exit.c
+  ${LIBVMM_DIR}/src/fmt.c
+  ${LIBVMM_DIR}/src/image_entry.c
+  ${LIBVMM_DIR}/src/launch.c
+  ${LIBVMM_DIR}/src/msr_bitmap.c
+  ${LIBVMM_DIR}/src/segment.c
+  ${LIBVMM_DIR}/src/status.c
+  ${LIBVMM_DIR}/src/vmcs_setup.c
+  ${LIBVMM_DIR}/src/vmx_error.c
+  ${LIBVMM_DIR}/src/vmxon.c
 )
 set(LIBVMM_INCLUDE_DIRS
   ${LIBVMM_DIR}/include

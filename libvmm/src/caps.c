@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * VMX capabilities: the capability MSRs (SDM Vol. 3D Appendix A), CPUID
+ * features, and the VMX controls computed from them the way KVM's
+ * adjust_vmx_controls() does: required | optional bits, minus what the
+ * allowed-1 settings forbid, plus what the allowed-0 settings force; a
+ * required bit that does not survive is an error that names it.
+ */
+#include "vmm_internal.h"
+
+/* Reads capability MSR @p msr; #GP gives @p gp_status. */
+static int cap_msr(uint32_t msr, uint64_t *value, int gp_status,
+		   struct vmm_fmt *what)
+{
+	if (cpu_rdmsr_safe(msr, value) == CPU_SAFE_OK)
+		return VMM_OK;
+	if (what != NULL) {
+		vmm_fmt_str(what, "RDMSR ");
+		vmm_fmt_hex(what, msr);
+		vmm_fmt_str(what, " raised #GP");
+	}
+	return gp_status;
+}
+
+unsigned vmm_phys_width(void)
+{
+	struct cpu_cpuid_regs r;
+	unsigned width;
+
+	cpu_cpuid(0x80000000u, 0, &r);
+	if (r.eax < 0x80000008u)
+		return 0;
+	cpu_cpuid(0x80000008u, 0, &r);
+	width = r.eax & 0xFFu;
+	/* SDM Vol. 3A 4.1.4: MAXPHYADDR is at most 52; 36 is the minimum of
+	 * every 64-bit processor. */
+	if (width < 36 || width > 52)
+		return 0;
+	return width;
+}
+
+void vmm_cpu_features(struct vmm_caps *caps)
+{
+	struct cpu_cpuid_regs r;
+	uint32_t max_basic, max_ext;
+
+	cpu_cpuid(0, 0, &r);
+	max_basic = r.eax;
+	cpu_cpuid(0x80000000u, 0, &r);
+	max_ext = r.eax;
+
+	caps->has_rdtscp = false;
+	caps->has_invpcid = false;
+	caps->has_xsaves = false;
+	if (max_ext >= 0x80000001u) {
+		cpu_cpuid(0x80000001u, 0, &r);
+		caps->has_rdtscp = (r.edx & X86_CPUIDX1_EDX_RDTSCP) != 0;
+	}
+	if (max_basic >= 7) {
+		cpu_cpuid(7, 0, &r);
+		caps->has_invpcid = (r.ebx & X86_CPUID7_EBX_INVPCID) != 0;
+	}
+	if (max_basic >= 0xD) {
+		cpu_cpuid(0xD, 1, &r);
+		caps->has_xsaves = (r.eax & X86_CPUIDD1_EAX_XSAVES) != 0;
+	}
+}
+
+int vmm_caps_basic(struct vmm_caps *caps, struct vmm_fmt *what)
+{
+	uint64_t b;
+	int st = cap_msr(MSR_IA32_VMX_BASIC, &b, VMM_ERR_VMX_BASIC_MSR, what);
+
+	if (st != VMM_OK)
+		return st;
+	caps->basic = b;
+	/*
+	 * SDM Vol. 3D A.1: bits 44:32 give the VMXON/VMCS region size (at
+	 * most 4096), bit 48 limits VMX addresses to 32 bits (never on a
+	 * 64-bit-capable CPU, and Flank's pages can lie anywhere), bits 53:50
+	 * the memory type the CPU uses for VMCS accesses (Flank's pages are
+	 * write-back), bit 31 of the revision identifier is always 0.
+	 */
+	if (VMX_BASIC_REGION_SIZE(b) > VMM_PAGE_SIZE ||
+	    VMX_BASIC_REGION_SIZE(b) == 0 ||
+	    (b & VMX_BASIC_PHYS_ADDR_32) != 0 ||
+	    VMX_BASIC_MEMTYPE(b) != VMX_BASIC_MEMTYPE_WB ||
+	    (b & BIT64(31)) != 0) {
+		if (what != NULL) {
+			vmm_fmt_str(what, "IA32_VMX_BASIC=");
+			vmm_fmt_hex(what, b);
+			vmm_fmt_str(what, ": region size ");
+			vmm_fmt_dec(what, VMX_BASIC_REGION_SIZE(b));
+			vmm_fmt_str(what, ", memory type ");
+			vmm_fmt_dec(what, VMX_BASIC_MEMTYPE(b));
+		}
+		return VMM_ERR_VMX_BASIC_UNSUPPORTED;
+	}
+	return VMM_OK;
+}
+
+int vmm_caps_fixed(struct vmm_caps *caps, struct vmm_fmt *what)
+{
+	int st;
+
+	st = cap_msr(MSR_IA32_VMX_CR0_FIXED0, &caps->cr0_fixed0,
+		     VMM_ERR_CAPABILITY_MSR, what);
+	if (st == VMM_OK)
+		st = cap_msr(MSR_IA32_VMX_CR0_FIXED1, &caps->cr0_fixed1,
+			     VMM_ERR_CAPABILITY_MSR, what);
+	if (st == VMM_OK)
+		st = cap_msr(MSR_IA32_VMX_CR4_FIXED0, &caps->cr4_fixed0,
+			     VMM_ERR_CAPABILITY_MSR, what);
+	if (st == VMM_OK)
+		st = cap_msr(MSR_IA32_VMX_CR4_FIXED1, &caps->cr4_fixed1,
+			     VMM_ERR_CAPABILITY_MSR, what);
+	return st;
+}
+
+int vmm_fixed_bits_ok(const struct vmm_caps *caps, uint64_t cr0, uint64_t cr4,
+		      struct vmm_fmt *what)
+{
+	/*
+	 * SDM Vol. 3D A.7/A.8: a bit set in FIXED0 must be 1, a bit clear in
+	 * FIXED1 must be 0. Flank may set missing FIXED0 bits (remembered and
+	 * undone at stop) but never clears a bit the kernel has set, and a
+	 * bit required 1 and 0 at once is unsatisfiable.
+	 */
+	uint64_t cr0_bad = (caps->cr0_fixed0 & ~caps->cr0_fixed1) |
+			   (cr0 & ~caps->cr0_fixed1);
+	uint64_t cr4_bad = (caps->cr4_fixed0 & ~caps->cr4_fixed1) |
+			   (cr4 & ~caps->cr4_fixed1);
+
+	if ((caps->cr4_fixed1 & X86_CR4_VMXE) == 0)
+		cr4_bad |= X86_CR4_VMXE;
+	if (cr0_bad == 0 && cr4_bad == 0)
+		return VMM_OK;
+	if (what != NULL) {
+		vmm_fmt_str(what, "conflicting bits: CR0 ");
+		vmm_fmt_hex(what, cr0_bad);
+		vmm_fmt_str(what, ", CR4 ");
+		vmm_fmt_hex(what, cr4_bad);
+	}
+	return VMM_ERR_FIXED_BITS;
+}
+
+struct ctl_bit_name {
+	uint32_t bit;
+	const char *name;
+};
+
+static const struct ctl_bit_name ctl_names[] = {
+	{CPU_USE_MSR_BITMAPS, "use MSR bitmaps"},
+	{CPU_ACTIVATE_SECONDARY, "activate secondary controls"},
+	{SEC_ENABLE_RDTSCP, "enable RDTSCP"},
+	{SEC_ENABLE_INVPCID, "enable INVPCID"},
+	{SEC_ENABLE_XSAVES, "enable XSAVES/XRSTORS"},
+	{EXIT_HOST_ADDR_SPACE_SIZE, "host address-space size"},
+	{EXIT_SAVE_DEBUG_CONTROLS, "save debug controls"},
+	{ENTRY_IA32E_MODE_GUEST, "IA-32e mode guest"},
+	{ENTRY_LOAD_DEBUG_CONTROLS, "load debug controls"},
+};
+
+/*
+ * Applies the allowed-0 (low dword: must be 1) and allowed-1 (high dword:
+ * may be 1) settings of capability MSR value @p cap to @p min | @p opt
+ * (SDM Vol. 3D A.3-A.5). A bit of @p min that does not survive fails.
+ */
+static int adjust(uint32_t min, uint32_t opt, uint64_t cap, const char *cls,
+		  uint32_t *out, struct vmm_fmt *what)
+{
+	uint32_t allowed0 = (uint32_t)cap;
+	uint32_t allowed1 = (uint32_t)(cap >> 32);
+	uint32_t ctl = ((min | opt) & allowed1) | allowed0;
+	uint32_t missing = min & ~ctl;
+
+	*out = ctl;
+	if (missing == 0)
+		return VMM_OK;
+	if (what != NULL) {
+		const char *name = "?";
+		for (size_t i = 0; i < sizeof(ctl_names) / sizeof(ctl_names[0]);
+		     i++) {
+			if ((missing & ctl_names[i].bit) != 0) {
+				name = ctl_names[i].name;
+				break;
+			}
+		}
+		vmm_fmt_str(what, "required ");
+		vmm_fmt_str(what, cls);
+		vmm_fmt_str(what, " control '");
+		vmm_fmt_str(what, name);
+		vmm_fmt_str(what, "' (");
+		vmm_fmt_hex(what, missing);
+		vmm_fmt_str(what, ") is not available");
+	}
+	return VMM_ERR_CONTROLS;
+}
+
+int vmm_caps_controls(struct vmm_caps *caps, struct vmm_fmt *what)
+{
+	bool true_ctls = (caps->basic & VMX_BASIC_TRUE_CTLS) != 0;
+	uint64_t pin, proc, proc2 = 0, exit, entry;
+	uint32_t sec_min = 0;
+	struct vmm_controls *c = &caps->ctl;
+	int st;
+
+	/* SDM Vol. 3D A.1: bit 55 says the TRUE MSRs exist and report which
+	 * default1 controls may be 0. */
+	st = cap_msr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS
+			       : MSR_IA32_VMX_PINBASED_CTLS,
+		     &pin, VMM_ERR_CAPABILITY_MSR, what);
+	if (st == VMM_OK)
+		st = cap_msr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
+				       : MSR_IA32_VMX_PROCBASED_CTLS,
+			     &proc, VMM_ERR_CAPABILITY_MSR, what);
+	if (st == VMM_OK)
+		st = cap_msr(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS
+				       : MSR_IA32_VMX_EXIT_CTLS,
+			     &exit, VMM_ERR_CAPABILITY_MSR, what);
+	if (st == VMM_OK)
+		st = cap_msr(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS
+				       : MSR_IA32_VMX_ENTRY_CTLS,
+			     &entry, VMM_ERR_CAPABILITY_MSR, what);
+	if (st != VMM_OK)
+		return st;
+
+	/* A guest that loses RDTSCP/INVPCID/XSAVES gets #UD where the kernel
+	 * expects the instruction: required whenever CPUID reports it. */
+	if (caps->has_rdtscp)
+		sec_min |= SEC_ENABLE_RDTSCP;
+	if (caps->has_invpcid)
+		sec_min |= SEC_ENABLE_INVPCID;
+	if (caps->has_xsaves)
+		sec_min |= SEC_ENABLE_XSAVES;
+
+	/* Pin-based: nothing; interrupts and NMIs go straight to the guest. */
+	st = adjust(0, 0, pin, "pin-based", &c->pin, what);
+	if (st == VMM_OK)
+		st = adjust(CPU_USE_MSR_BITMAPS |
+				    (sec_min ? CPU_ACTIVATE_SECONDARY : 0),
+			    CPU_ACTIVATE_SECONDARY, proc, "processor-based",
+			    &c->proc, what);
+	if (st != VMM_OK)
+		return st;
+	c->proc2 = 0;
+	if ((c->proc & CPU_ACTIVATE_SECONDARY) != 0) {
+		/* PROCBASED_CTLS2 has no allowed-0 bits (SDM Vol. 3D A.3.3). */
+		st = cap_msr(MSR_IA32_VMX_PROCBASED_CTLS2, &proc2,
+			     VMM_ERR_CAPABILITY_MSR, what);
+		if (st == VMM_OK)
+			st = adjust(sec_min, 0, proc2, "secondary", &c->proc2,
+				    what);
+		if (st != VMM_OK)
+			return st;
+		if (c->proc2 == 0)
+			c->proc &= ~CPU_ACTIVATE_SECONDARY;
+	}
+	st = adjust(EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_DEBUG_CONTROLS,
+		    EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER |
+			    EXIT_LOAD_EFER,
+		    exit, "VM-exit", &c->exit, what);
+	if (st == VMM_OK)
+		st = adjust(ENTRY_IA32E_MODE_GUEST | ENTRY_LOAD_DEBUG_CONTROLS,
+			    ENTRY_LOAD_PAT | ENTRY_LOAD_EFER, entry, "VM-entry",
+			    &c->entry, what);
+	if (st != VMM_OK)
+		return st;
+
+	/*
+	 * PAT and EFER are switched only when the CPU can save the guest's
+	 * value on exit, load the host's, and load the guest's on entry;
+	 * otherwise the MSR simply stays shared (host value = guest value at
+	 * start, and the guest's later writes stay live).
+	 */
+	if ((c->exit & (EXIT_SAVE_PAT | EXIT_LOAD_PAT)) !=
+		    (EXIT_SAVE_PAT | EXIT_LOAD_PAT) ||
+	    (c->entry & ENTRY_LOAD_PAT) == 0) {
+		c->exit &= ~(EXIT_SAVE_PAT | EXIT_LOAD_PAT) | (uint32_t)exit;
+		c->entry &= ~ENTRY_LOAD_PAT | (uint32_t)entry;
+	}
+	if ((c->exit & (EXIT_SAVE_EFER | EXIT_LOAD_EFER)) !=
+		    (EXIT_SAVE_EFER | EXIT_LOAD_EFER) ||
+	    (c->entry & ENTRY_LOAD_EFER) == 0) {
+		c->exit &= ~(EXIT_SAVE_EFER | EXIT_LOAD_EFER) | (uint32_t)exit;
+		c->entry &= ~ENTRY_LOAD_EFER | (uint32_t)entry;
+	}
+	return VMM_OK;
+}
+
+int vmm_caps_read(struct vmm_caps *caps, struct vmm_fmt *what)
+{
+	int st;
+
+	vmm_zero(caps, sizeof(*caps));
+	st = vmm_caps_basic(caps, what);
+	if (st != VMM_OK)
+		return st;
+	caps->phys_width = vmm_phys_width();
+	if (caps->phys_width == 0)
+		return VMM_ERR_PHYS_WIDTH;
+	st = vmm_caps_fixed(caps, what);
+	if (st != VMM_OK)
+		return st;
+	vmm_cpu_features(caps);
+	return vmm_caps_controls(caps, what);
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The image-wide context (the one mutable global: the platform and the
+ * per-CPU pointers), the state machine's init/fini, logging, and per-CPU
+ * page allocation.
+ */
+#include "vmm_internal.h"
+
+struct vmm_context vmm_ctx;
+
+void vmm_log(enum flank_log_level level, const char *line)
+{
+	if (vmm_ctx.platform.log != NULL)
+		vmm_ctx.platform.log(vmm_ctx.platform.ctx, level, line);
+}
+
+int vmm_init(const struct flank_platform *p)
+{
+	uint32_t n;
+
+	if (vmm_ctx.state != FLANK_STATE_UNLOADED)
+		return VMM_ERR_BAD_STATE;
+	if (p == NULL || p->abi_version != FLANK_IMAGE_ABI_VERSION ||
+	    p->size != sizeof(*p) || p->page_alloc == NULL ||
+	    p->page_free == NULL || p->cpu_count == NULL || p->cpu_id == NULL ||
+	    p->run_on_cpu == NULL || p->log == NULL || p->host_cr3 == 0 ||
+	    (p->host_cr3 & 0xFFFu) != 0)
+		return VMM_ERR_BAD_PLATFORM;
+	n = p->cpu_count(p->ctx);
+	if (n == 0)
+		return VMM_ERR_BAD_PLATFORM;
+	if (n > VMM_MAX_CPUS)
+		return VMM_ERR_TOO_MANY_CPUS;
+	vmm_zero(&vmm_ctx, sizeof(vmm_ctx));
+	vmm_ctx.platform = *p;
+	vmm_ctx.ncpus = n;
+	vmm_ctx.state = FLANK_STATE_LOADED;
+	return VMM_OK;
+}
+
+int vmm_fini(void)
+{
+	if (vmm_ctx.state != FLANK_STATE_LOADED)
+		return VMM_ERR_BAD_STATE;
+	vmm_zero(&vmm_ctx, sizeof(vmm_ctx));
+	vmm_ctx.state = FLANK_STATE_UNLOADED;
+	return VMM_OK;
+}
+
+enum flank_vmm_state vmm_state(void)
+{
+	return vmm_ctx.state;
+}
+
+/* Allocates one page; checks what the VMX address rules need of it. */
+static void *page_get(paddr_t *pa, unsigned width, int *status)
+{
+	uint64_t phys = 0;
+	void *va = vmm_ctx.platform.page_alloc(vmm_ctx.platform.ctx, &phys);
+
+	if (va == NULL) {
+		*status = VMM_ERR_NO_MEMORY;
+		return NULL;
+	}
+	/* SDM Vol. 3C 25.2, 31.3: VMX regions and bitmaps are 4 KiB aligned
+	 * and within the physical-address width. */
+	if ((phys & 0xFFFu) != 0 || ((uintptr_t)va & 0xFFFu) != 0 ||
+	    (width != 0 && width < 64 && (phys >> width) != 0)) {
+		vmm_ctx.platform.page_free(vmm_ctx.platform.ctx, va);
+		*status = VMM_ERR_PAGE_ADDRESS;
+		return NULL;
+	}
+	*pa = pa_init(phys);
+	return va;
+}
+
+static void page_put(void *va)
+{
+	vmm_ctx.platform.page_free(vmm_ctx.platform.ctx, va);
+}
+
+struct vmm_cpu *vmm_cpu_alloc(uint32_t id, int *status)
+{
+	unsigned width = vmm_phys_width();
+	struct vmm_cpu *cpu;
+	paddr_t self_pa;
+
+	cpu = page_get(&self_pa, width, status);
+	if (cpu == NULL)
+		goto err_self;
+	cpu->magic = VMM_CPU_MAGIC;
+	cpu->id = id;
+	cpu->self_pa = self_pa;
+	cpu->vmxon = page_get(&cpu->vmxon_pa, width, status);
+	if (cpu->vmxon == NULL)
+		goto err_vmxon;
+	cpu->vmcs = page_get(&cpu->vmcs_pa, width, status);
+	if (cpu->vmcs == NULL)
+		goto err_vmcs;
+	cpu->msr_bitmap = page_get(&cpu->msr_bitmap_pa, width, status);
+	if (cpu->msr_bitmap == NULL)
+		goto err_bitmap;
+	cpu->stack = page_get(&cpu->stack_pa, width, status);
+	if (cpu->stack == NULL)
+		goto err_stack;
+	*status = VMM_OK;
+	return cpu;
+
+err_stack:
+	page_put(cpu->msr_bitmap);
+err_bitmap:
+	page_put(cpu->vmcs);
+err_vmcs:
+	page_put(cpu->vmxon);
+err_vmxon:
+	page_put(cpu);
+err_self:
+	return NULL;
+}
+
+void vmm_cpu_free(struct vmm_cpu *cpu)
+{
+	page_put(cpu->stack);
+	page_put(cpu->msr_bitmap);
+	page_put(cpu->vmcs);
+	page_put(cpu->vmxon);
+	cpu->magic = 0;
+	page_put(cpu);
+}

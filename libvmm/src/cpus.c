@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Every CPU: start and stop over platform->run_on_cpu, rollback of CPUs
+ * 0..k-1 when CPU k fails, and the state machine
+ * UNLOADED → LOADED → RUNNING → STOPPING → LOADED, plus CORRUPT when a CPU
+ * cannot be given back (its pages stay allocated: the CPU may use them).
+ */
+#include "vmm_internal.h"
+
+static int start_fn(void *arg)
+{
+	return vmm_cpu_start(arg);
+}
+
+static int stop_fn(void *arg)
+{
+	return vmm_cpu_stop(arg);
+}
+
+static int on_cpu(uint32_t id, bool here, int (*fn)(void *), void *arg)
+{
+	int rc;
+
+	if (here)
+		return fn(arg);
+	rc = vmm_ctx.platform.run_on_cpu(vmm_ctx.platform.ctx, id, fn, arg);
+	return rc < 0 ? -1 : rc;
+}
+
+/* Allocates and starts CPU @p id. A CPU stuck in VMX keeps its pages. */
+static int start_one(uint32_t id, bool here)
+{
+	struct vmm_cpu *cpu;
+	int st;
+
+	vmm_ctx.has_entry_failure[id] = false;
+	cpu = vmm_cpu_alloc(id, &st);
+	if (cpu == NULL)
+		goto out;
+	st = on_cpu(id, here, start_fn, cpu);
+	if (st < 0) {
+		st = VMM_ERR_CPU_OFFLINE;
+		goto err_free;
+	}
+	if (st == VMM_OK || st == VMM_ERR_VMXOFF) {
+		vmm_ctx.cpu[id] = cpu;
+		goto out;
+	}
+err_free:
+	vmm_ctx.has_entry_failure[id] = cpu->has_entry_failure;
+	vmm_ctx.entry_failure[id] = cpu->entry_failure;
+	vmm_cpu_free(cpu);
+out:
+	vmm_ctx.last_error[id] = st;
+	return st;
+}
+
+/* Stops CPU @p id if it runs, then frees its pages. */
+static int stop_one(uint32_t id, bool here)
+{
+	struct vmm_cpu *cpu = vmm_ctx.cpu[id];
+	int st = VMM_OK;
+
+	if (cpu == NULL)
+		return VMM_OK;
+	if (cpu->running) {
+		st = on_cpu(id, here, stop_fn, cpu);
+		if (st < 0)
+			st = VMM_ERR_CPU_OFFLINE;
+		vmm_ctx.last_error[id] = st;
+		if (st != VMM_OK)
+			return st;
+	}
+	vmm_ctx.cpu[id] = NULL;
+	vmm_cpu_free(cpu);
+	return VMM_OK;
+}
+
+int vmm_start_all(uint32_t *failed_cpu)
+{
+	uint32_t id, n = vmm_ctx.ncpus;
+	int st = VMM_OK;
+
+	if (vmm_ctx.state != FLANK_STATE_LOADED)
+		return VMM_ERR_BAD_STATE;
+	for (id = 0; id < n; id++) {
+		st = start_one(id, false);
+		if (st == VMM_ERR_CPU_OFFLINE)
+			continue; /* cpuhp starts it when it comes online. */
+		if (st != VMM_OK)
+			break;
+	}
+	if (id == n) {
+		vmm_ctx.state = FLANK_STATE_RUNNING;
+		return VMM_OK;
+	}
+	if (failed_cpu != NULL)
+		*failed_cpu = id;
+	if (st == VMM_ERR_VMXOFF) {
+		vmm_ctx.state = FLANK_STATE_CORRUPT;
+		return st;
+	}
+	/* Roll back CPUs 0..id-1, newest first. */
+	while (id-- > 0) {
+		if (stop_one(id, false) != VMM_OK)
+			vmm_ctx.state = FLANK_STATE_CORRUPT;
+	}
+	return st;
+}
+
+int vmm_stop_all(void)
+{
+	int first = VMM_OK;
+
+	if (vmm_ctx.state != FLANK_STATE_RUNNING)
+		return VMM_ERR_BAD_STATE;
+	vmm_ctx.state = FLANK_STATE_STOPPING;
+	for (uint32_t id = 0; id < vmm_ctx.ncpus; id++) {
+		int st = stop_one(id, false);
+		if (st != VMM_OK && first == VMM_OK)
+			first = st;
+	}
+	vmm_ctx.state =
+		first == VMM_OK ? FLANK_STATE_LOADED : FLANK_STATE_CORRUPT;
+	return first;
+}
+
+int vmm_start_cpu(void)
+{
+	uint32_t id;
+
+	if (vmm_ctx.state != FLANK_STATE_RUNNING)
+		return VMM_ERR_BAD_STATE;
+	id = vmm_ctx.platform.cpu_id(vmm_ctx.platform.ctx);
+	if (id >= vmm_ctx.ncpus)
+		return VMM_ERR_CPU_OFFLINE;
+	if (vmm_ctx.cpu[id] != NULL) {
+		if (vmm_ctx.cpu[id]->running)
+			return VMM_ERR_ALREADY_RUNNING;
+		/* The VMM left this CPU on its own (unhandled exit). */
+		(void)stop_one(id, true);
+	}
+	return start_one(id, true);
+}
+
+int vmm_stop_cpu(void)
+{
+	uint32_t id;
+
+	if (vmm_ctx.state != FLANK_STATE_RUNNING)
+		return VMM_ERR_BAD_STATE;
+	id = vmm_ctx.platform.cpu_id(vmm_ctx.platform.ctx);
+	if (id >= vmm_ctx.ncpus)
+		return VMM_ERR_CPU_OFFLINE;
+	if (vmm_ctx.cpu[id] == NULL || !vmm_ctx.cpu[id]->running)
+		return VMM_ERR_NOT_RUNNING;
+	return stop_one(id, true);
+}
+
+int vmm_cpu_status(uint32_t id, struct flank_cpu_status *out)
+{
+	const struct vmm_cpu *cpu;
+
+	if (out == NULL || vmm_ctx.state == FLANK_STATE_UNLOADED ||
+	    id >= vmm_ctx.ncpus)
+		return VMM_ERR_BAD_ARGUMENT;
+	cpu = vmm_ctx.cpu[id];
+	vmm_zero(out, sizeof(*out));
+	out->cpu = id;
+	out->last_error = vmm_ctx.last_error[id];
+	if (cpu != NULL) {
+		out->running = cpu->running ? 1u : 0u;
+		out->cr4 = cpu->cr4_orig;
+		out->exits = cpu->exits;
+	}
+	return VMM_OK;
+}
+
+int vmm_exit_stats(uint32_t id, struct flank_exit_stats *out)
+{
+	const struct vmm_cpu *cpu;
+
+	if (out == NULL || vmm_ctx.state == FLANK_STATE_UNLOADED ||
+	    id >= vmm_ctx.ncpus)
+		return VMM_ERR_BAD_ARGUMENT;
+	vmm_zero(out, sizeof(*out));
+	out->cpu = id;
+	cpu = vmm_ctx.cpu[id];
+	if (cpu != NULL)
+		vmm_copy(out->count, cpu->exit_count, sizeof(out->count));
+	return VMM_OK;
+}
+
+int vmm_last_entry_failure(uint32_t id, struct vmm_entry_failure *out)
+{
+	if (out == NULL || vmm_ctx.state == FLANK_STATE_UNLOADED ||
+	    id >= vmm_ctx.ncpus || !vmm_ctx.has_entry_failure[id])
+		return VMM_ERR_BAD_ARGUMENT;
+	*out = vmm_ctx.entry_failure[id];
+	return VMM_OK;
+}

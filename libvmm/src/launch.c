@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * One CPU in and out of VMX non-root: start (enable VMX, build the VMCS,
+ * launch so that the caller continues as the guest) with rollback of every
+ * step, and the state restore used by stop and by failed entries.
+ */
+#include "flank/vmm_hypercall.h"
+#include "vmm_internal.h"
+
+/* What the CPU must get back from the guest-state area at stop. */
+struct guest_state {
+	uint64_t cr0, cr3, cr4, dr7, rip, rsp, rflags;
+	uint64_t fs_base, gs_base, sysenter_esp, sysenter_eip, debugctl;
+	uint64_t efer, pat;
+	uint32_t sysenter_cs, insn_len;
+	uint16_t sel[VMM_SEG_COUNT];
+	struct cpu_dtr gdtr, idtr;
+};
+
+static const uint32_t guest_sel_field[VMM_SEG_COUNT] = {
+	VMCS_GUEST_ES_SELECTOR,	  VMCS_GUEST_CS_SELECTOR,
+	VMCS_GUEST_SS_SELECTOR,	  VMCS_GUEST_DS_SELECTOR,
+	VMCS_GUEST_FS_SELECTOR,	  VMCS_GUEST_GS_SELECTOR,
+	VMCS_GUEST_LDTR_SELECTOR, VMCS_GUEST_TR_SELECTOR,
+};
+
+/* Collects the first failing VMREAD. */
+static bool rd(int *st, uint32_t field, uint64_t *v)
+{
+	vmx_result_t r;
+
+	if (*st != VMM_OK)
+		return false;
+	r = vmx_vmread(field, v);
+	if (!vmx_ok(r)) {
+		*st = VMM_ERR_VMREAD;
+		return false;
+	}
+	return true;
+}
+
+static int guest_read(const struct vmm_cpu *cpu, struct guest_state *g)
+{
+	const struct vmm_controls *c = &cpu->caps.ctl;
+	uint64_t v = 0;
+	int st = VMM_OK;
+
+	vmm_zero(g, sizeof(*g));
+	(void)rd(&st, VMCS_GUEST_CR0, &g->cr0);
+	(void)rd(&st, VMCS_GUEST_CR3, &g->cr3);
+	(void)rd(&st, VMCS_GUEST_CR4, &g->cr4);
+	(void)rd(&st, VMCS_GUEST_DR7, &g->dr7);
+	(void)rd(&st, VMCS_GUEST_RIP, &g->rip);
+	(void)rd(&st, VMCS_GUEST_RSP, &g->rsp);
+	(void)rd(&st, VMCS_GUEST_RFLAGS, &g->rflags);
+	(void)rd(&st, VMCS_GUEST_FS_BASE, &g->fs_base);
+	(void)rd(&st, VMCS_GUEST_GS_BASE, &g->gs_base);
+	(void)rd(&st, VMCS_GUEST_SYSENTER_ESP, &g->sysenter_esp);
+	(void)rd(&st, VMCS_GUEST_SYSENTER_EIP, &g->sysenter_eip);
+	(void)rd(&st, VMCS_GUEST_IA32_DEBUGCTL, &g->debugctl);
+	if ((c->exit & EXIT_SAVE_EFER) != 0)
+		(void)rd(&st, VMCS_GUEST_IA32_EFER, &g->efer);
+	if ((c->exit & EXIT_SAVE_PAT) != 0)
+		(void)rd(&st, VMCS_GUEST_IA32_PAT, &g->pat);
+	if (rd(&st, VMCS_GUEST_SYSENTER_CS, &v))
+		g->sysenter_cs = (uint32_t)v;
+	if (rd(&st, VMCS_VM_EXIT_INSTRUCTION_LEN, &v))
+		g->insn_len = (uint32_t)v;
+	if (rd(&st, VMCS_GUEST_GDTR_BASE, &g->gdtr.base) &&
+	    rd(&st, VMCS_GUEST_GDTR_LIMIT, &v))
+		g->gdtr.limit = (uint16_t)v;
+	if (rd(&st, VMCS_GUEST_IDTR_BASE, &g->idtr.base) &&
+	    rd(&st, VMCS_GUEST_IDTR_LIMIT, &v))
+		g->idtr.limit = (uint16_t)v;
+	for (unsigned i = 0; i < VMM_SEG_COUNT; i++)
+		if (rd(&st, guest_sel_field[i], &v))
+			g->sel[i] = (uint16_t)v;
+	return st;
+}
+
+/* Writes MSR @p msr only if it differs: most are unchanged by the exit. */
+static void msr_restore(uint32_t msr, uint64_t value)
+{
+	uint64_t cur = 0;
+
+	if (cpu_rdmsr_safe(msr, &cur) == CPU_SAFE_OK && cur == value)
+		return;
+	/* The value came from the guest-state area, which VM entry checked:
+	 * a #GP here is reported by the _safe form, never taken in root. */
+	(void)cpu_wrmsr_safe(msr, value);
+}
+
+/*
+ * Gives the CPU the guest's state after a VM exit loaded the host state
+ * (SDM Vol. 3C 28.5): page tables, GDTR/IDTR limits (0xFFFF after an
+ * exit), data selectors, LDTR, FS/GS bases, the MSRs the exit loaded or
+ * cleared, DR7. CR0/CR4 are the caller's (they depend on VMX operation).
+ */
+static void guest_apply(const struct vmm_cpu *cpu, const struct guest_state *g)
+{
+	static const struct {
+		enum vmm_seg seg;
+		enum cpu_sreg sreg;
+	} data_segs[] = {
+		{VMM_SEG_SS, CPU_SREG_SS}, {VMM_SEG_DS, CPU_SREG_DS},
+		{VMM_SEG_ES, CPU_SREG_ES}, {VMM_SEG_FS, CPU_SREG_FS},
+		{VMM_SEG_GS, CPU_SREG_GS},
+	};
+	const struct vmm_controls *c = &cpu->caps.ctl;
+
+	cpu_write_cr3(g->cr3);
+	cpu_lgdt(&g->gdtr);
+	cpu_lidt(&g->idtr);
+	/* Selectors the host could not use were null on the host side. */
+	for (size_t i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++) {
+		uint16_t sel = g->sel[data_segs[i].seg];
+		if (vmm_host_selector(sel) != sel)
+			cpu_load_sreg(data_segs[i].sreg, sel);
+	}
+	if ((g->sel[VMM_SEG_LDTR] & 0xFFFCu) != 0)
+		cpu_lldt(g->sel[VMM_SEG_LDTR]);
+	msr_restore(MSR_IA32_FS_BASE, g->fs_base);
+	msr_restore(MSR_IA32_GS_BASE, g->gs_base);
+	msr_restore(MSR_IA32_SYSENTER_CS, g->sysenter_cs);
+	msr_restore(MSR_IA32_SYSENTER_ESP, g->sysenter_esp);
+	msr_restore(MSR_IA32_SYSENTER_EIP, g->sysenter_eip);
+	/* A VM exit clears IA32_DEBUGCTL and sets DR7 to 400H (28.5.1). */
+	msr_restore(MSR_IA32_DEBUGCTL, g->debugctl);
+	if ((c->exit & EXIT_SAVE_EFER) != 0)
+		msr_restore(MSR_IA32_EFER, g->efer);
+	if ((c->exit & EXIT_SAVE_PAT) != 0)
+		msr_restore(MSR_IA32_PAT, g->pat);
+	cpu_write_dr7(g->dr7);
+}
+
+int vmm_devirtualize(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
+		     bool skip_insn)
+{
+	struct guest_state g;
+	vmx_result_t r;
+	int st = guest_read(cpu, &g);
+
+	if (st != VMM_OK) {
+		vmm_log(FLANK_LOG_ERROR, "stop: VMREAD of guest state failed");
+		return st;
+	}
+	/* Write the VMCS back to memory and make it inactive before leaving
+	 * VMX operation (SDM Vol. 3C 25.11.3). */
+	r = vmx_clear(cpu->vmcs_pa);
+	if (!vmx_ok(r))
+		vmm_log_vmx(cpu, "VMCLEAR at stop", r);
+	cpu->changes.vmcs_loaded = false;
+	r = vmx_off();
+	if (!vmx_ok(r)) {
+		vmm_log_vmx(cpu, "VMXOFF", r);
+		st = VMM_ERR_VMXOFF;
+	} else {
+		cpu->changes.vmxon = false;
+		/* The guest's CR4/CR0 minus what start set: CR4.VMXE may be
+		 * cleared now that the CPU is outside VMX operation. */
+		cpu_write_cr4(g.cr4 & ~cpu->changes.cr4_set);
+		cpu_write_cr0(g.cr0 & ~cpu->changes.cr0_set);
+		cpu->changes.cr4_set = 0;
+		cpu->changes.cr0_set = 0;
+	}
+	guest_apply(cpu, &g);
+	cpu->running = false;
+	frame->leave_rip = g.rip + (skip_insn ? g.insn_len : 0);
+	frame->leave_rsp = g.rsp;
+	frame->leave_rflags = g.rflags;
+	return st;
+}
+
+int vmm_cpu_start(struct vmm_cpu *cpu)
+{
+	struct guest_state g;
+	vmx_result_t r;
+	int st;
+
+	cpu->has_entry_failure = false;
+	st = vmm_vmx_enable(cpu);
+	if (st != VMM_OK)
+		goto err_enable;
+	vmm_msr_bitmap_init(cpu);
+	/* SDM Vol. 3C 25.2: the VMCS region starts with the revision id. */
+	vmm_zero(cpu->vmcs, VMM_PAGE_SIZE);
+	*(volatile uint32_t *)cpu->vmcs =
+		(uint32_t)(cpu->caps.basic & VMX_BASIC_REVISION_MASK);
+	r = vmx_clear(cpu->vmcs_pa);
+	if (!vmx_ok(r)) {
+		vmm_log_vmx(cpu, "VMCLEAR", r);
+		st = VMM_ERR_VMCLEAR;
+		goto err_vmxoff;
+	}
+	r = vmx_ptrld(cpu->vmcs_pa);
+	if (!vmx_ok(r)) {
+		vmm_log_vmx(cpu, "VMPTRLD", r);
+		st = VMM_ERR_VMPTRLD;
+		goto err_vmxoff;
+	}
+	cpu->changes.vmcs_loaded = true;
+	st = vmm_vmcs_setup(cpu);
+	if (st != VMM_OK)
+		goto err_clear;
+
+	cpu->running = true;
+	r = vmx_launch_here();
+	if (vmx_ok(r))
+		return VMM_OK; /* In VMX non-root: the guest continues. */
+	cpu->running = false;
+	st = vmm_launch_status(r, &cpu->entry_failure);
+	cpu->has_entry_failure = true;
+	vmm_log_vmx(cpu, "VMLAUNCH", r);
+	/* A failure while loading guest state is a VM exit that loaded the
+	 * host state (SDM Vol. 3C 27.8): give the CPU its state back. */
+	if ((cpu->entry_failure.exit_reason & EXIT_REASON_ENTRY_FAILURE) != 0 &&
+	    guest_read(cpu, &g) == VMM_OK)
+		guest_apply(cpu, &g);
+
+err_clear:
+	r = vmx_clear(cpu->vmcs_pa);
+	if (!vmx_ok(r))
+		vmm_log_vmx(cpu, "VMCLEAR at rollback", r);
+	cpu->changes.vmcs_loaded = false;
+err_vmxoff:
+	if (vmm_vmx_disable(cpu) != VMM_OK)
+		st = VMM_ERR_VMXOFF; /* Still in VMX: the pages stay in use. */
+err_enable:
+	cpu->last_error = st;
+	return st;
+}
+
+int vmm_cpu_stop(struct vmm_cpu *cpu)
+{
+	struct vmx_vmcall_regs regs;
+	vmx_result_t r;
+
+	if (!cpu->running)
+		return VMM_ERR_NOT_RUNNING;
+	vmm_zero(&regs, sizeof(regs));
+	regs.rax = FLANK_HC(FLANK_HC_STOP_CPU);
+	r = vmx_vmcall(&regs);
+	if (!vmx_ok(r)) {
+		vmm_log_vmx(cpu, "VMCALL stop", r);
+		cpu->last_error = VMM_ERR_STOP_HYPERCALL;
+		return VMM_ERR_STOP_HYPERCALL;
+	}
+	cpu->last_error = (int32_t)regs.rax;
+	if (regs.rax != VMM_OK)
+		return regs.rax < VMM_STATUS_COUNT ? (int)regs.rax
+						   : VMM_ERR_STOP_HYPERCALL;
+	return VMM_OK;
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internal declarations of libvmm, shared by its files. Not installed.
+ */
+#ifndef FLANK_VMM_INTERNAL_H
+#define FLANK_VMM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flank/image_abi.h"
+#include "flank/intrinsics.h"
+#include "flank/vmm.h"
+
+#define VMM_PAGE_SIZE 4096u
+
+/* ------------------------------------------------------------------------ */
+/* Small helpers (fmt.c)                                                     */
+/* ------------------------------------------------------------------------ */
+
+/** A bounded, always NUL-terminated string builder (no libc). */
+struct vmm_fmt {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+void vmm_fmt_init(struct vmm_fmt *f, char *buf, size_t size);
+void vmm_fmt_str(struct vmm_fmt *f, const char *s);
+void vmm_fmt_hex(struct vmm_fmt *f, uint64_t v);
+void vmm_fmt_dec(struct vmm_fmt *f, uint64_t v);
+void vmm_zero(void *p, size_t n);
+void vmm_copy(void *dst, const void *src, size_t n);
+
+/* ------------------------------------------------------------------------ */
+/* VMX capabilities (caps.c)                                                 */
+/* ------------------------------------------------------------------------ */
+
+/** The VMX controls libvmm uses, computed from the capability MSRs. */
+struct vmm_controls {
+	uint32_t pin, proc, proc2, exit, entry;
+};
+
+/** What the capability MSRs and CPUID say about this CPU. */
+struct vmm_caps {
+	uint64_t basic;
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	unsigned phys_width;
+	bool has_rdtscp, has_invpcid, has_xsaves;
+	struct vmm_controls ctl;
+};
+
+/**
+ * Reads every capability the VMM needs and computes the controls. Returns
+ * VMM_OK or the status of the first problem; @p what (may be NULL) receives
+ * a sentence naming the missing control or MSR.
+ */
+int vmm_caps_read(struct vmm_caps *caps, struct vmm_fmt *what);
+
+/** Reads the physical-address width (CPUID 80000008H); 0 if unknown. */
+unsigned vmm_phys_width(void);
+
+/** Fills has_rdtscp/has_invpcid/has_xsaves from CPUID. */
+void vmm_cpu_features(struct vmm_caps *caps);
+/** Reads and validates IA32_VMX_BASIC. */
+int vmm_caps_basic(struct vmm_caps *caps, struct vmm_fmt *what);
+/** Reads the CR0/CR4 fixed-bit MSRs. */
+int vmm_caps_fixed(struct vmm_caps *caps, struct vmm_fmt *what);
+/** Checks that @p cr0 / @p cr4 can satisfy the fixed bits of @p caps. */
+int vmm_fixed_bits_ok(const struct vmm_caps *caps, uint64_t cr0, uint64_t cr4,
+		      struct vmm_fmt *what);
+/** Computes caps->ctl from the control capability MSRs (needs basic). */
+int vmm_caps_controls(struct vmm_caps *caps, struct vmm_fmt *what);
+
+/* ------------------------------------------------------------------------ */
+/* Per-CPU state                                                             */
+/* ------------------------------------------------------------------------ */
+
+/** A segment register as the VMCS holds it. */
+struct vmm_segment {
+	uint16_t selector;
+	uint64_t base;
+	uint32_t limit;
+	uint32_t ar;
+};
+
+enum vmm_seg {
+	VMM_SEG_ES,
+	VMM_SEG_CS,
+	VMM_SEG_SS,
+	VMM_SEG_DS,
+	VMM_SEG_FS,
+	VMM_SEG_GS,
+	VMM_SEG_LDTR,
+	VMM_SEG_TR,
+	VMM_SEG_COUNT
+};
+
+/** What start changed on the CPU, so that exactly that is undone. */
+struct vmm_changes {
+	uint64_t cr0_set;	     /**< CR0 bits start set (fixed0). */
+	uint64_t cr4_set;	     /**< CR4 bits start set, VMXE included. */
+	bool feature_control_locked; /**< start locked the MSR (permanent). */
+	bool vmxon;		     /**< VMXON succeeded. */
+	bool vmcs_loaded;	     /**< VMPTRLD succeeded. */
+};
+
+#define VMM_CPU_MAGIC 0x55504346u /* "FCPU" */
+
+/**
+ * Per-CPU context: one page from the platform. The 8 bytes at HOST_RSP hold
+ * a pointer to it (intrin_vmexit_entry contract).
+ */
+struct vmm_cpu {
+	uint32_t magic;
+	uint32_t id;
+	bool running;
+	int32_t last_error;
+
+	void *vmxon, *vmcs, *msr_bitmap, *stack;
+	paddr_t vmxon_pa, vmcs_pa, msr_bitmap_pa, stack_pa, self_pa;
+
+	struct vmm_caps caps;
+	struct vmm_changes changes;
+	uint64_t cr0_orig, cr4_orig; /**< Before start: read shadows. */
+	struct vmm_entry_failure entry_failure;
+	bool has_entry_failure;
+
+	uint64_t exits;
+	uint64_t exit_count[FLANK_EXIT_REASONS];
+};
+
+/* The image-wide context: the one mutable global (context.c). */
+struct vmm_context {
+	struct flank_platform platform;
+	enum flank_vmm_state state;
+	uint32_t ncpus;
+	struct vmm_cpu *cpu[VMM_MAX_CPUS];
+	/* Written by the controlling thread after a per-CPU call returns:
+	 * status records that outlive the per-CPU pages. */
+	int32_t last_error[VMM_MAX_CPUS];
+	struct vmm_entry_failure entry_failure[VMM_MAX_CPUS];
+	bool has_entry_failure[VMM_MAX_CPUS];
+};
+
+extern struct vmm_context vmm_ctx;
+
+/** Logs one line through the platform sink (if bound). */
+void vmm_log(enum flank_log_level level, const char *line);
+
+/** Allocates the pages of CPU @p id; NULL and *status on failure. */
+struct vmm_cpu *vmm_cpu_alloc(uint32_t id, int *status);
+/** Frees the pages of @p cpu. */
+void vmm_cpu_free(struct vmm_cpu *cpu);
+
+/* ------------------------------------------------------------------------ */
+/* Per-CPU steps                                                             */
+/* ------------------------------------------------------------------------ */
+
+/** Enables VMX (fixed bits, feature control, VMXON). Undone on failure. */
+int vmm_vmx_enable(struct vmm_cpu *cpu);
+/** VMXOFF and undo every change vmm_vmx_enable made. */
+int vmm_vmx_disable(struct vmm_cpu *cpu);
+/** Undoes the CR0/CR4 changes recorded in @p cpu->changes. */
+void vmm_undo_cr_changes(struct vmm_cpu *cpu);
+
+/** Decodes the segment selected by @p sel from the GDT/LDT in memory. */
+int vmm_segment_read(uint16_t sel, const struct cpu_dtr *gdtr, uint16_t ldtr,
+		     bool system, struct vmm_segment *out);
+
+/** Writes the whole VMCS (controls, guest, host) from the running CPU. */
+int vmm_vmcs_setup(struct vmm_cpu *cpu);
+
+/** Fills the MSR bitmap page of @p cpu. */
+void vmm_msr_bitmap_init(struct vmm_cpu *cpu);
+/** True if the MSR bitmap of @p cpu intercepts RDMSR (@p write false) of @p msr. */
+bool vmm_msr_intercepted(const struct vmm_cpu *cpu, uint32_t msr, bool write);
+
+/** Virtualises the calling CPU with the pages of @p cpu. */
+int vmm_cpu_start(struct vmm_cpu *cpu);
+/** Devirtualises the calling CPU (VMCALL to the VMM). */
+int vmm_cpu_stop(struct vmm_cpu *cpu);
+
+/**
+ * In VMX root on the CPU of @p cpu: gives the CPU the guest's state from the
+ * current VMCS, VMCLEAR, VMXOFF, clears what start set in CR4/CR0. Fills
+ * @p frame's leave_* fields for the exit entry. Used by the stop hypercall
+ * and by vmm_exit_resume_failed(). @p skip_insn continues after the
+ * exiting instruction (VMCALL) instead of at it.
+ */
+int vmm_devirtualize(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
+		     bool skip_insn);
+
+/** Logs the outcome of VMX instruction @p what on @p cpu. */
+void vmm_log_vmx(struct vmm_cpu *cpu, const char *what, vmx_result_t r);
+
+/** The host selector for guest selector @p sel (0 if RPL or TI set). */
+uint16_t vmm_host_selector(uint16_t sel);
+
+/** True for the MSRs the guest must never see or change. */
+bool vmm_msr_protected(uint32_t msr);
+
+/** Reads IA32_FEATURE_CONTROL and classifies it; @p f may be NULL. */
+int vmm_feature_control_check(uint64_t *value, struct vmm_fmt *f);
+
+/** Fills @p f with the outcome of a failed launch and returns its status. */
+int vmm_launch_status(vmx_result_t r, struct vmm_entry_failure *f);
+
+#endif /* FLANK_VMM_INTERNAL_H */

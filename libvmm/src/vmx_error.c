@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Names of the VM-instruction error numbers (SDM Vol. 3C 31.4) and the
+ * decoding of a failed VMLAUNCH into a status.
+ */
+#include "vmm_internal.h"
+
+static const char *const vmx_error_names[] = {
+	[0] = "no error",
+	[VMXERR_VMCALL_IN_ROOT] = "VMCALL executed in VMX root operation",
+	[VMXERR_VMCLEAR_INVALID_ADDR] = "VMCLEAR with invalid physical address",
+	[VMXERR_VMCLEAR_VMXON_PTR] = "VMCLEAR with VMXON pointer",
+	[VMXERR_VMLAUNCH_NONCLEAR] = "VMLAUNCH with non-clear VMCS",
+	[VMXERR_VMRESUME_NONLAUNCHED] = "VMRESUME with non-launched VMCS",
+	[VMXERR_VMRESUME_AFTER_VMXOFF] = "VMRESUME after VMXOFF",
+	[VMXERR_ENTRY_INVALID_CONTROL] =
+		"VM entry with invalid control field(s)",
+	[VMXERR_ENTRY_INVALID_HOST_STATE] =
+		"VM entry with invalid host-state field(s)",
+	[VMXERR_VMPTRLD_INVALID_ADDR] = "VMPTRLD with invalid physical address",
+	[VMXERR_VMPTRLD_VMXON_PTR] = "VMPTRLD with VMXON pointer",
+	[VMXERR_VMPTRLD_BAD_REVISION] =
+		"VMPTRLD with incorrect VMCS revision identifier",
+	[VMXERR_UNSUPPORTED_COMPONENT] =
+		"VMREAD/VMWRITE from/to unsupported VMCS component",
+	[VMXERR_VMWRITE_READ_ONLY] = "VMWRITE to read-only VMCS component",
+	[VMXERR_VMXON_IN_ROOT] = "VMXON executed in VMX root operation",
+	[VMXERR_ENTRY_INVALID_EXEC_VMCS] =
+		"VM entry with invalid executive-VMCS pointer",
+	[VMXERR_ENTRY_NONLAUNCHED_EXEC_VMCS] =
+		"VM entry with non-launched executive VMCS",
+	[VMXERR_ENTRY_EXEC_VMCS_NOT_VMXON] =
+		"VM entry with executive-VMCS pointer not VMXON pointer",
+	[VMXERR_VMCALL_NONCLEAR_VMCS] = "VMCALL with non-clear VMCS",
+	[VMXERR_VMCALL_INVALID_EXIT_CTLS] =
+		"VMCALL with invalid VM-exit control fields",
+	[VMXERR_VMCALL_BAD_MSEG_REVISION] =
+		"VMCALL with incorrect MSEG revision identifier",
+	[VMXERR_VMXOFF_DUAL_MONITOR] =
+		"VMXOFF under dual-monitor treatment of SMIs and SMM",
+	[VMXERR_VMCALL_INVALID_SMM_FEATURES] =
+		"VMCALL with invalid SMM-monitor features",
+	[VMXERR_ENTRY_INVALID_EXEC_CTLS] = "VM entry with invalid VM-execution "
+					   "control fields in executive "
+					   "VMCS",
+	[VMXERR_ENTRY_MOV_SS_BLOCKING] =
+		"VM entry with events blocked by MOV SS",
+	[VMXERR_INVALID_INVEPT_INVVPID] = "invalid operand to INVEPT/INVVPID",
+};
+
+const char *vmm_vmx_error_name(uint32_t error)
+{
+	if (error >= sizeof(vmx_error_names) / sizeof(vmx_error_names[0]) ||
+	    vmx_error_names[error] == NULL)
+		return "unknown VM-instruction error";
+	return vmx_error_names[error];
+}
+
+/* Exit reason of a VM-entry failure (SDM Vol. 3C 27.8) → status. */
+static int entry_failure_status(uint32_t reason)
+{
+	switch (reason & 0xFFFFu) {
+	case EXIT_REASON_INVALID_GUEST_STATE:
+		return VMM_ERR_LAUNCH_GUEST_STATE;
+	case EXIT_REASON_MSR_LOADING:
+		return VMM_ERR_LAUNCH_MSR_LOAD;
+	default:
+		return VMM_ERR_LAUNCH_ENTRY_FAILURE;
+	}
+}
+
+int vmm_launch_status(vmx_result_t r, struct vmm_entry_failure *f)
+{
+	uint32_t reason = 0;
+	uint64_t qual = 0;
+
+	vmm_zero(f, sizeof(*f));
+	f->outcome = (uint32_t)r.outcome;
+	f->error = r.error;
+	if (r.outcome == VMX_FAIL_INVALID)
+		return VMM_ERR_LAUNCH_FAIL_INVALID;
+	if (r.outcome != VMX_FAIL_VALID)
+		return VMM_ERR_LAUNCH_FAIL_VALID;
+	if (r.error == VMXERR_ENTRY_INVALID_CONTROL)
+		return VMM_ERR_LAUNCH_CONTROLS;
+	if (r.error == VMXERR_ENTRY_INVALID_HOST_STATE)
+		return VMM_ERR_LAUNCH_HOST_STATE;
+	if (r.error != 0)
+		return VMM_ERR_LAUNCH_FAIL_VALID;
+	/*
+	 * Error 0: the entry failed while loading guest state or MSRs and the
+	 * CPU reports it as a VM exit with bit 31 set (SDM Vol. 3C 27.8). A
+	 * failed VMREAD leaves reason 0, which decodes as a generic failure.
+	 */
+	(void)vmx_read32(VMCS_VM_EXIT_REASON, &reason);
+	(void)vmx_readnat(VMCS_EXIT_QUALIFICATION, &qual);
+	f->exit_reason = reason;
+	f->qualification = qual;
+	return entry_failure_status(reason);
+}

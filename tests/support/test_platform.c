@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The test platform: see test_platform.h. */
+#include "test_platform.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "flank/mock.h"
+
+#define PAGE 4096u
+#define MAX_PAGES 4096u
+
+/* Pages handed out, so that fini can unmap leftovers and count leaks. */
+static void *live[MAX_PAGES];
+static void *gdt_copy[MOCK_MAX_CPUS];
+
+static void *tp_page_alloc(void *ctx, uint64_t *pa)
+{
+	struct test_platform *tp = ctx;
+	void *page = NULL;
+
+	tp->allocs++;
+	if (tp->fail_nth != 0 && tp->allocs == tp->fail_nth)
+		return NULL;
+	if (posix_memalign(&page, PAGE, PAGE) != 0)
+		return NULL;
+	memset(page, 0, PAGE);
+	*pa = pa_addr(mock_mem_map(page, PAGE));
+	for (unsigned i = 0; i < MAX_PAGES; i++) {
+		if (live[i] == NULL) {
+			live[i] = page;
+			break;
+		}
+	}
+	tp->pages_live++;
+	if (tp->pages_live > tp->pages_peak)
+		tp->pages_peak = tp->pages_live;
+	return page;
+}
+
+static void tp_page_free(void *ctx, void *page)
+{
+	struct test_platform *tp = ctx;
+
+	for (unsigned i = 0; i < MAX_PAGES; i++) {
+		if (live[i] == page) {
+			live[i] = NULL;
+			mock_mem_unmap(page);
+			free(page);
+			tp->pages_live--;
+			return;
+		}
+	}
+	abort(); /* Freeing a page the platform never gave out. */
+}
+
+static uint32_t tp_cpu_count(void *ctx)
+{
+	(void)ctx;
+	return mock_cpu_count();
+}
+
+static uint32_t tp_cpu_id(void *ctx)
+{
+	(void)ctx;
+	return mock_current_cpu();
+}
+
+static int tp_run_on_cpu(void *ctx, uint32_t cpu, int (*fn)(void *), void *arg)
+{
+	struct test_platform *tp = ctx;
+	unsigned prev = mock_current_cpu();
+	int rc;
+
+	if (cpu >= mock_cpu_count() || (cpu < 64 && (tp->offline >> cpu) & 1))
+		return -1;
+	mock_set_current_cpu(cpu);
+	rc = fn(arg);
+	mock_set_current_cpu(prev);
+	return rc;
+}
+
+static void tp_log(void *ctx, enum flank_log_level level, const char *line)
+{
+	struct test_platform *tp = ctx;
+
+	(void)level;
+	if (tp->log_count < TEST_PLATFORM_LOG_LINES) {
+		strncpy(tp->log[tp->log_count], line, sizeof(tp->log[0]) - 1);
+		tp->log_count++;
+	}
+}
+
+void test_platform_init(struct test_platform *tp)
+{
+	memset(tp, 0, sizeof(*tp));
+	memset(live, 0, sizeof(live));
+	tp->p.abi_version = FLANK_IMAGE_ABI_VERSION;
+	tp->p.size = sizeof(tp->p);
+	tp->p.ctx = tp;
+	tp->p.page_alloc = tp_page_alloc;
+	tp->p.page_free = tp_page_free;
+	tp->p.cpu_count = tp_cpu_count;
+	tp->p.cpu_id = tp_cpu_id;
+	tp->p.run_on_cpu = tp_run_on_cpu;
+	tp->p.host_cr3 = TEST_PLATFORM_HOST_CR3;
+	tp->p.log = tp_log;
+
+	for (unsigned c = 0; c < mock_cpu_count(); c++) {
+		struct mock_cpu_regs regs;
+		uint64_t *gdt = NULL;
+
+		if (posix_memalign((void **)&gdt, PAGE, PAGE) != 0)
+			abort();
+		memset(gdt, 0, PAGE);
+		for (unsigned i = 0; i < MOCK_GDT_SIZE; i++)
+			gdt[i] = mock_gdt_get(c, i);
+		gdt_copy[c] = gdt;
+		mock_cpu_get_regs(c, &regs);
+		regs.gdtr.base = (uint64_t)(uintptr_t)gdt;
+		mock_cpu_set_regs(c, &regs);
+	}
+}
+
+unsigned test_platform_fini(struct test_platform *tp)
+{
+	unsigned leaked = tp->pages_live;
+
+	for (unsigned i = 0; i < MAX_PAGES; i++) {
+		if (live[i] != NULL) {
+			mock_mem_unmap(live[i]);
+			free(live[i]);
+			live[i] = NULL;
+		}
+	}
+	for (unsigned c = 0; c < MOCK_MAX_CPUS; c++) {
+		free(gdt_copy[c]);
+		gdt_copy[c] = NULL;
+	}
+	return leaked;
+}
+
+bool test_platform_log_has(const struct test_platform *tp, const char *needle)
+{
+	for (unsigned i = 0; i < tp->log_count; i++)
+		if (strstr(tp->log[i], needle) != NULL)
+			return true;
+	return false;
+}

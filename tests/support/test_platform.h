@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A struct flank_platform for the userspace tests, on the emulated VT-x:
+ * pages that the emulator can see (mock_mem_map), counted so that a leak
+ * fails the test, with an optional failure of the Nth allocation; CPUs are
+ * the emulator's CPUs (run_on_cpu switches mock_set_current_cpu); a log
+ * capture; host_cr3 deliberately different from every CPU's CR3 so that
+ * stop must give the guest its CR3 back.
+ */
+#ifndef FLANK_TEST_PLATFORM_H
+#define FLANK_TEST_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flank/image_abi.h"
+
+#define TEST_PLATFORM_LOG_LINES 64u
+#define TEST_PLATFORM_HOST_CR3 UINT64_C(0x1ff000)
+
+struct test_platform {
+	struct flank_platform p;
+	unsigned pages_live; /**< Allocated and not freed. */
+	unsigned pages_peak; /**< Most pages live at once. */
+	unsigned allocs;     /**< page_alloc calls so far. */
+	unsigned fail_nth;   /**< 1-based allocation to fail; 0 = never. */
+	uint64_t offline;    /**< Bit n: CPU n offline (n < 64). */
+	unsigned log_count;
+	char log[TEST_PLATFORM_LOG_LINES][224];
+};
+
+/**
+ * Fills @p tp for the emulator as mock_init() left it, and moves every
+ * CPU's GDT into host memory (the emulator models it as a table; libvmm
+ * reads descriptors from memory as it does on hardware).
+ */
+void test_platform_init(struct test_platform *tp);
+
+/** Frees the GDT copies; returns the pages still live (a leak if > 0). */
+unsigned test_platform_fini(struct test_platform *tp);
+
+/** True if a captured log line contains @p needle. */
+bool test_platform_log_has(const struct test_platform *tp, const char *needle);
+
+#endif /* FLANK_TEST_PLATFORM_H */
