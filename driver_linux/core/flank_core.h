@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/**
+ * @file flank_core.h
+ * The driver core: state machine, ioctl argument validation and per-CPU
+ * orchestration of flank.ko, written without Linux headers so that the very
+ * same files compile into the module and into userspace tests against a fake
+ * platform (tests/unit/driver_core). The few kernel services it needs come
+ * through struct flank_core_ops; the module implements them in
+ * driver_linux/kplat.c, the tests in tests/unit/driver_core/fake_platform.c.
+ *
+ * Locking: every entry point below takes ops->lock (one mutex for every
+ * state change) itself, except flank_core_init/fini.
+ */
+#ifndef FLANK_CORE_H
+#define FLANK_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flank/flank_ioctl.h"
+#include "flank/image_abi.h"
+
+/** What the driver finds on one CPU before it lets an image touch VT-x. */
+struct flank_cpu_probe {
+	char vendor[16];	  /**< CPUID.0 vendor string, NUL-terminated. */
+	uint32_t cpuid1_ecx;	  /**< CPUID.1:ECX. */
+	uint32_t fc_readable;	  /**< 1 if IA32_FEATURE_CONTROL read fine. */
+	uint64_t feature_control; /**< IA32_FEATURE_CONTROL (MSR 0x3A). */
+	uint64_t cr4;		  /**< CR4 of that CPU. */
+};
+
+/** Final page permissions of an image page (from the loader's map). */
+enum flank_page_perm {
+	FLANK_PAGE_R = 0,  /**< Read-only, not executable (also holes). */
+	FLANK_PAGE_RW = 1, /**< Read-write, not executable. */
+	FLANK_PAGE_RX = 2, /**< Read-execute (text). Never writable. */
+};
+
+/** Opaque handle of an image mapping (owned by the platform). */
+struct flank_image_mem;
+
+/** Kernel services the core uses. Every member is required. */
+struct flank_core_ops {
+	void *ctx;
+
+	/**
+	 * The one mutex of all state changes. @p hotplug is true when called
+	 * from a CPU hotplug callback, where the kernel already holds the
+	 * hotplug lock for writing: every other path also keeps CPUs from
+	 * coming and going while it holds the mutex, so a CPU can never be
+	 * started twice (once by start_all, once by its online callback).
+	 */
+	void (*lock)(void *ctx, bool hotplug);
+	void (*unlock)(void *ctx, bool hotplug);
+
+	/** Zeroed bookkeeping memory (may sleep); NULL when out of memory. */
+	void *(*alloc)(void *ctx, size_t size);
+	void (*free)(void *ctx, void *p);
+
+	/** Copies from/to a user address; 0 on success, else nonzero. */
+	int (*copy_from_user)(void *ctx, void *dst, uint64_t src, size_t len);
+	int (*copy_to_user)(void *ctx, uint64_t dst, const void *src,
+			    size_t len);
+	/** True if the caller holds CAP_SYS_ADMIN. */
+	bool (*capable)(void *ctx);
+
+	/** Possible CPUs (ids 0 .. n-1), and whether one is online now. */
+	uint32_t (*cpu_count)(void *ctx);
+	bool (*cpu_online)(void *ctx, uint32_t cpu);
+	/** The CPU executing the call (preemption disabled by the caller). */
+	uint32_t (*cpu_id)(void *ctx);
+	/**
+	 * Runs fn(arg) on @p cpu with interrupts disabled and waits; returns
+	 * fn's result, or a negative value if the CPU is offline.
+	 */
+	int (*run_on_cpu)(void *ctx, uint32_t cpu, int (*fn)(void *arg),
+			  void *arg);
+	/** Reads @p cpu's identification; negative if the CPU is offline. */
+	int (*probe_cpu)(void *ctx, uint32_t cpu, struct flank_cpu_probe *out);
+
+	/** The platform's page_alloc/page_free, as image_abi.h describes. */
+	void *(*page_alloc)(void *ctx, uint64_t *pa);
+	void (*page_free)(void *ctx, void *page);
+
+	/**
+	 * Reserves @p npages pages for an image: @p *rw receives a writable,
+	 * non-executable alias for loading and relocation, @p *final the
+	 * address the image will run at (not accessible until protect).
+	 * Returns NULL when out of memory.
+	 */
+	struct flank_image_mem *(*image_reserve)(void *ctx, size_t npages,
+						 void **rw, void **final);
+	/**
+	 * Applies @p perm[i] to page i of the final mapping and drops the
+	 * writable alias. Never makes a page writable and executable.
+	 */
+	int (*image_protect)(void *ctx, struct flank_image_mem *mem,
+			     const uint8_t *perm, size_t npages);
+	/** Unmaps and frees everything image_reserve produced. */
+	void (*image_release)(void *ctx, struct flank_image_mem *mem);
+
+	/** Log sink: one line, no newline. */
+	void (*log)(void *ctx, enum flank_log_level level, const char *line);
+
+	/** HOST_CR3 for the platform table (page tables outliving processes). */
+	uint64_t host_cr3;
+};
+
+/** One staged ELF file. */
+struct flank_module {
+	void *bytes;
+	size_t size;
+	char name[FLANK_NAME_MAX];
+};
+
+/** A linked image. */
+struct flank_image {
+	struct flank_image_mem *mem;
+	const struct flank_image_entry *entry;
+	uint64_t bytes;
+	void *link_state; /**< Owned by the link function. */
+};
+
+struct flank_core;
+
+/**
+ * Links every staged module into an image (the first module is the image,
+ * the others are extension modules linked against its exports), fills
+ * core->image and reports failures in @p err. Cleans up after itself on
+ * failure. The real one is flank_link_modules (core/link.c); tests may
+ * substitute their own.
+ */
+typedef int (*flank_link_fn)(struct flank_core *core,
+			     struct flank_ioc_err *err);
+/** Frees what a link function produced. */
+typedef void (*flank_unlink_fn)(struct flank_core *core);
+
+/** The driver's whole state. */
+struct flank_core {
+	const struct flank_core_ops *ops;
+	enum flank_drv_state state;
+	struct flank_module mod[FLANK_MODULES_MAX];
+	uint32_t nmods;
+	size_t staged_bytes;
+	struct flank_image image;
+	struct flank_platform platform;
+	flank_link_fn link;
+	flank_unlink_fn unlink;
+};
+
+/**
+ * Prepares @p core; takes no lock, allocates nothing. @p link and
+ * @p unlink are flank_link_modules/flank_unlink_modules in the module;
+ * tests of the state machine may pass their own.
+ */
+void flank_core_init(struct flank_core *core, const struct flank_core_ops *ops,
+		     flank_link_fn link, flank_unlink_fn unlink);
+/**
+ * Module unload: stops the VMM if it runs, unloads the image, drops staged
+ * modules. If a stop fails the image memory is deliberately leaked (a CPU
+ * may still execute it) and an error is logged.
+ */
+void flank_core_fini(struct flank_core *core);
+
+/**
+ * Handles one ioctl: checks the caller, the number and the argument, copies
+ * it in, performs it, copies the result out. Returns 0 or a positive enum
+ * flank_drv_status (the caller maps it with flank_status_errno()).
+ */
+int flank_core_ioctl(struct flank_core *core, unsigned int cmd, uint64_t arg);
+
+/** CPU hotplug: @p cpu came online / is going offline. 0 or a status. */
+int flank_core_cpu_online(struct flank_core *core, uint32_t cpu);
+int flank_core_cpu_offline(struct flank_core *core, uint32_t cpu);
+/** Reboot or suspend ahead: stops the VMM if it runs. */
+void flank_core_quiesce(struct flank_core *core, const char *why);
+
+/** Human text of a driver status. */
+const char *flank_status_str(int status);
+/** Negative errno of a driver status (0 for FLANK_OK). */
+int flank_status_errno(int status);
+
+/* Internal, shared between the core's files. ---------------------------- */
+
+/** Records a failure in @p err (printf-like) and returns @p code. */
+int flank_fail(struct flank_ioc_err *err, int code, int source, int detail,
+	       uint32_t cpu, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/** Copies at most @p max - 1 bytes of @p s, NUL-terminated, into @p dst. */
+void flank_strlcpy(char *dst, const char *s, size_t max);
+/** Logs a formatted line through ops->log. */
+void flank_log(struct flank_core *core, enum flank_log_level level,
+	       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/** Fills core->platform from ops (core/platform.c). */
+void flank_platform_fill(struct flank_core *core);
+/** Runs the driver's own VT-x checks on every online CPU (core/cpus.c). */
+void flank_host_check(struct flank_core *core,
+		      struct flank_check_report *report);
+/** Refuses with FLANK_E_NO_VMX if any online CPU fails the host check. */
+int flank_host_ready(struct flank_core *core, struct flank_ioc_err *err);
+/** The real link and unlink (core/link.c). */
+int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err);
+void flank_unlink_modules(struct flank_core *core);
+/** Validates the entry table a link produced (core/core.c). */
+int flank_entry_validate(const struct flank_image_entry *e,
+			 struct flank_ioc_err *err);
+/** Text of a VMM status through the image's status_str, bounded. */
+void flank_vmm_text(struct flank_core *core, int status, char *out,
+		    size_t max);
+
+#endif /* FLANK_CORE_H */

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The driver's state machine:
+ *
+ *   EMPTY --add--> STAGED --load--> LOADED --start--> RUNNING
+ *     ^              |                |  ^               |
+ *     +---unload-----+<----unload-----+  +-----stop------+
+ *                                           stop fails --> CORRUPT
+ *
+ * Every transition not drawn is refused with its own status. CORRUPT is a
+ * dead end on purpose: after a failed stop some CPU may still run in VMX
+ * operation with the image's code and pages, so nothing may be freed.
+ */
+#include <string.h>
+
+#include "flank_core.h"
+#include "flank_core_cmds.h"
+
+void flank_core_init(struct flank_core *core, const struct flank_core_ops *ops,
+		     flank_link_fn link, flank_unlink_fn unlink)
+{
+	memset(core, 0, sizeof(*core));
+	core->ops = ops;
+	core->state = FLANK_DRV_EMPTY;
+	core->link = link;
+	core->unlink = unlink;
+}
+
+/** Frees the staged ELF bytes (they are not needed after a link). */
+static void drop_staged(struct flank_core *core)
+{
+	uint32_t i;
+
+	for (i = 0; i < core->nmods; i++) {
+		core->ops->free(core->ops->ctx, core->mod[i].bytes);
+		core->mod[i].bytes = NULL;
+		core->mod[i].size = 0;
+	}
+	core->staged_bytes = 0;
+}
+
+/** Refusal for commands that need an idle driver (no image, or staged). */
+static int refuse_if_loaded(struct flank_core *core)
+{
+	switch (core->state) {
+	case FLANK_DRV_LOADED:
+		return FLANK_E_LOADED;
+	case FLANK_DRV_RUNNING:
+		return FLANK_E_RUNNING;
+	case FLANK_DRV_CORRUPT:
+		return FLANK_E_CORRUPT;
+	default:
+		return FLANK_OK;
+	}
+}
+
+/* Module names are printed in logs: keep them to printable ASCII. */
+static int copy_name(char *dst, const char *src)
+{
+	size_t n = strnlen(src, FLANK_NAME_MAX);
+	size_t i;
+
+	if (n == FLANK_NAME_MAX)
+		return FLANK_E_INVAL;
+	for (i = 0; i < n; i++)
+		dst[i] = (src[i] > 0x20 && src[i] < 0x7f) ? src[i] : '?';
+	dst[n] = '\0';
+	return FLANK_OK;
+}
+
+int flank_cmd_add_module(struct flank_core *core, void *arg)
+{
+	const struct flank_core_ops *ops = core->ops;
+	struct flank_ioc_module *m = arg;
+	struct flank_module *mod;
+	int rc;
+
+	if (m->flags || m->reserved)
+		return flank_fail(&m->err, FLANK_E_INVAL, FLANK_SRC_DRIVER, 0,
+				  FLANK_NO_CPU,
+				  "add module: flags and reserved must be 0");
+	rc = refuse_if_loaded(core);
+	if (rc)
+		return rc;
+	if (m->size == 0)
+		return flank_fail(&m->err, FLANK_E_INVAL, FLANK_SRC_DRIVER, 0,
+				  FLANK_NO_CPU, "add module: the file is empty");
+	if (m->size > FLANK_MODULE_MAX_BYTES)
+		return flank_fail(&m->err, FLANK_E_TOO_BIG, FLANK_SRC_DRIVER, 0,
+				  FLANK_NO_CPU,
+				  "add module: %llu bytes is more than the %u "
+				  "bytes one module may have",
+				  (unsigned long long)m->size,
+				  FLANK_MODULE_MAX_BYTES);
+	if (core->nmods >= FLANK_MODULES_MAX)
+		return flank_fail(&m->err, FLANK_E_TOO_MANY, FLANK_SRC_DRIVER,
+				  0, FLANK_NO_CPU,
+				  "add module: at most %u modules (the image "
+				  "and its extensions) can be linked",
+				  FLANK_MODULES_MAX);
+	if (core->staged_bytes + m->size > FLANK_STAGED_MAX_BYTES)
+		return flank_fail(&m->err, FLANK_E_TOO_BIG, FLANK_SRC_DRIVER, 0,
+				  FLANK_NO_CPU,
+				  "add module: all modules together may have "
+				  "at most %u bytes",
+				  FLANK_STAGED_MAX_BYTES);
+	mod = &core->mod[core->nmods];
+	if (copy_name(mod->name, m->name))
+		return flank_fail(&m->err, FLANK_E_INVAL, FLANK_SRC_DRIVER, 0,
+				  FLANK_NO_CPU,
+				  "add module: the name is not NUL-terminated");
+	mod->bytes = ops->alloc(ops->ctx, (size_t)m->size);
+	if (!mod->bytes)
+		return FLANK_E_NO_MEMORY;
+	if (ops->copy_from_user(ops->ctx, mod->bytes, m->data,
+				(size_t)m->size)) {
+		ops->free(ops->ctx, mod->bytes);
+		mod->bytes = NULL;
+		return flank_fail(&m->err, FLANK_E_FAULT, FLANK_SRC_DRIVER, 0,
+				  FLANK_NO_CPU,
+				  "add module: could not read %llu bytes at the "
+				  "given address",
+				  (unsigned long long)m->size);
+	}
+	mod->size = (size_t)m->size;
+	core->nmods++;
+	core->staged_bytes += mod->size;
+	core->state = FLANK_DRV_STAGED;
+	return FLANK_OK;
+}
+
+int flank_cmd_load(struct flank_core *core, void *arg)
+{
+	struct flank_ioc_cmd *c = arg;
+	const struct flank_image_entry *e;
+	char text[160];
+	int rc;
+
+	if (c->flags || c->reserved)
+		return FLANK_E_INVAL;
+	rc = refuse_if_loaded(core);
+	if (rc)
+		return rc;
+	if (core->state == FLANK_DRV_EMPTY)
+		return FLANK_E_NO_MODULES;
+
+	rc = core->link(core, &c->err);
+	if (rc)
+		goto err_drop;
+	e = core->image.entry;
+	rc = flank_entry_validate(e, &c->err);
+	if (rc)
+		goto err_unlink;
+	flank_platform_fill(core);
+	rc = e->init(&core->platform);
+	if (rc) {
+		flank_vmm_text(core, rc, text, sizeof(text));
+		rc = flank_fail(&c->err, FLANK_E_VMM, FLANK_SRC_VMM, rc,
+				FLANK_NO_CPU, "the VMM refused to initialise: %s",
+				text);
+		goto err_unlink;
+	}
+	drop_staged(core);
+	core->state = FLANK_DRV_LOADED;
+	flank_log(core, FLANK_LOG_INFO,
+		  "loaded %s (%u module%s, %llu KiB, Flank %u.%u.%u)",
+		  core->mod[0].name, core->nmods, core->nmods == 1 ? "" : "s",
+		  (unsigned long long)(core->image.bytes >> 10),
+		  (e->version >> 16) & 0xffu, (e->version >> 8) & 0xffu,
+		  e->version & 0xffu);
+	return FLANK_OK;
+
+err_unlink:
+	core->unlink(core);
+	memset(&core->image, 0, sizeof(core->image));
+err_drop:
+	drop_staged(core);
+	core->nmods = 0;
+	core->state = FLANK_DRV_EMPTY;
+	flank_log(core, FLANK_LOG_ERROR, "load failed: %s", c->err.text);
+	return rc;
+}
+
+int flank_cmd_unload(struct flank_core *core, void *arg)
+{
+	struct flank_ioc_cmd *c = arg;
+	char text[160];
+	int rc;
+
+	if (c->flags || c->reserved)
+		return FLANK_E_INVAL;
+	switch (core->state) {
+	case FLANK_DRV_EMPTY:
+		return FLANK_E_NOT_LOADED;
+	case FLANK_DRV_RUNNING:
+		return FLANK_E_RUNNING;
+	case FLANK_DRV_CORRUPT:
+		return FLANK_E_CORRUPT;
+	case FLANK_DRV_STAGED:
+		drop_staged(core);
+		core->nmods = 0;
+		core->state = FLANK_DRV_EMPTY;
+		return FLANK_OK;
+	case FLANK_DRV_LOADED:
+		break;
+	}
+	rc = core->image.entry->fini();
+	if (rc) {
+		flank_vmm_text(core, rc, text, sizeof(text));
+		return flank_fail(&c->err, FLANK_E_VMM, FLANK_SRC_VMM, rc,
+				  FLANK_NO_CPU, "the VMM refused to unload: %s",
+				  text);
+	}
+	core->unlink(core);
+	memset(&core->image, 0, sizeof(core->image));
+	core->nmods = 0;
+	core->state = FLANK_DRV_EMPTY;
+	flank_log(core, FLANK_LOG_INFO, "unloaded");
+	return FLANK_OK;
+}
+
+int flank_cmd_start(struct flank_core *core, void *arg)
+{
+	struct flank_ioc_cmd *c = arg;
+	uint32_t failed = FLANK_NO_CPU;
+	char text[160];
+	int rc;
+
+	if (c->flags || c->reserved)
+		return FLANK_E_INVAL;
+	switch (core->state) {
+	case FLANK_DRV_EMPTY:
+	case FLANK_DRV_STAGED:
+		return FLANK_E_NOT_LOADED;
+	case FLANK_DRV_RUNNING:
+		return flank_fail(&c->err, FLANK_E_RUNNING, FLANK_SRC_DRIVER, 0,
+				  FLANK_NO_CPU, "the VMM is already running");
+	case FLANK_DRV_CORRUPT:
+		return FLANK_E_CORRUPT;
+	case FLANK_DRV_LOADED:
+		break;
+	}
+	/*
+	 * The driver's own check first: an image that executed VMXON on a
+	 * CPU without VT-x would take #UD in ring 0 and bring the kernel down.
+	 */
+	rc = flank_host_ready(core, &c->err);
+	if (rc) {
+		flank_log(core, FLANK_LOG_ERROR, "start refused: %s",
+			  c->err.text);
+		return rc;
+	}
+	rc = core->image.entry->start_all(&failed);
+	if (rc) {
+		flank_vmm_text(core, rc, text, sizeof(text));
+		flank_fail(&c->err, FLANK_E_VMM, FLANK_SRC_VMM, rc, failed,
+			   "start failed on CPU %d: %s (every CPU was rolled "
+			   "back)",
+			   failed == FLANK_NO_CPU ? -1 : (int)failed, text);
+		flank_log(core, FLANK_LOG_ERROR, "%s", c->err.text);
+		return FLANK_E_VMM;
+	}
+	core->state = FLANK_DRV_RUNNING;
+	flank_log(core, FLANK_LOG_INFO, "started on every online CPU");
+	return FLANK_OK;
+}
+
+/** Stops a running VMM; on failure the driver becomes CORRUPT. */
+static int stop_running(struct flank_core *core, struct flank_ioc_err *err)
+{
+	char text[160];
+	int rc;
+
+	rc = core->image.entry->stop_all();
+	if (rc) {
+		core->state = FLANK_DRV_CORRUPT;
+		flank_vmm_text(core, rc, text, sizeof(text));
+		flank_fail(err, FLANK_E_VMM, FLANK_SRC_VMM, rc, FLANK_NO_CPU,
+			   "stop failed: %s; the image stays in memory until "
+			   "reboot",
+			   text);
+		flank_log(core, FLANK_LOG_ERROR, "%s", err->text);
+		return FLANK_E_VMM;
+	}
+	core->state = FLANK_DRV_LOADED;
+	flank_log(core, FLANK_LOG_INFO, "stopped on every CPU");
+	return FLANK_OK;
+}
+
+int flank_cmd_stop(struct flank_core *core, void *arg)
+{
+	struct flank_ioc_cmd *c = arg;
+
+	if (c->flags || c->reserved)
+		return FLANK_E_INVAL;
+	if (core->state == FLANK_DRV_CORRUPT)
+		return FLANK_E_CORRUPT;
+	if (core->state != FLANK_DRV_RUNNING)
+		return FLANK_E_NOT_RUNNING;
+	return stop_running(core, &c->err);
+}
+
+static int tramp_start_cpu(void *arg)
+{
+	const struct flank_image_entry *e = arg;
+
+	return e->start_cpu();
+}
+
+static int tramp_stop_cpu(void *arg)
+{
+	const struct flank_image_entry *e = arg;
+
+	return e->stop_cpu();
+}
+
+int flank_core_cpu_online(struct flank_core *core, uint32_t cpu)
+{
+	const struct flank_core_ops *ops = core->ops;
+	char text[160];
+	int rc = FLANK_OK;
+
+	ops->lock(ops->ctx, true);
+	if (core->state == FLANK_DRV_RUNNING) {
+		/* The entry table is const; run_on_cpu's argument is not. */
+		rc = ops->run_on_cpu(ops->ctx, cpu, tramp_start_cpu,
+				     (void *)(uintptr_t)core->image.entry);
+		if (rc) {
+			flank_vmm_text(core, rc, text, sizeof(text));
+			flank_log(core, FLANK_LOG_ERROR,
+				  "CPU %u came online but could not be "
+				  "virtualised: %s; refusing to online it",
+				  cpu, text);
+			rc = FLANK_E_VMM;
+		}
+	}
+	ops->unlock(ops->ctx, true);
+	return rc;
+}
+
+int flank_core_cpu_offline(struct flank_core *core, uint32_t cpu)
+{
+	const struct flank_core_ops *ops = core->ops;
+	char text[160];
+	int rc = FLANK_OK;
+
+	ops->lock(ops->ctx, true);
+	if (core->state == FLANK_DRV_RUNNING) {
+		rc = ops->run_on_cpu(ops->ctx, cpu, tramp_stop_cpu,
+				     (void *)(uintptr_t)core->image.entry);
+		if (rc) {
+			flank_vmm_text(core, rc, text, sizeof(text));
+			flank_log(core, FLANK_LOG_ERROR,
+				  "CPU %u goes offline but could not be "
+				  "devirtualised: %s; the image stays in "
+				  "memory until reboot",
+				  cpu, text);
+			core->state = FLANK_DRV_CORRUPT;
+			rc = FLANK_E_VMM;
+		}
+	}
+	ops->unlock(ops->ctx, true);
+	return rc;
+}
+
+void flank_core_quiesce(struct flank_core *core, const char *why)
+{
+	const struct flank_core_ops *ops = core->ops;
+	struct flank_ioc_err err;
+
+	ops->lock(ops->ctx, false);
+	if (core->state == FLANK_DRV_RUNNING) {
+		flank_log(core, FLANK_LOG_INFO, "%s: stopping the VMM", why);
+		(void)stop_running(core, &err);
+	}
+	ops->unlock(ops->ctx, false);
+}
+
+void flank_core_fini(struct flank_core *core)
+{
+	const struct flank_core_ops *ops = core->ops;
+	struct flank_ioc_err err;
+	int rc;
+
+	ops->lock(ops->ctx, false);
+	if (core->state == FLANK_DRV_RUNNING)
+		(void)stop_running(core, &err);
+	if (core->state == FLANK_DRV_LOADED) {
+		rc = core->image.entry->fini();
+		if (rc) {
+			/* Its pages may still be in use: leak, never free. */
+			flank_log(core, FLANK_LOG_ERROR,
+				  "the VMM refused to unload (status %d): "
+				  "leaking its memory",
+				  rc);
+			core->state = FLANK_DRV_CORRUPT;
+		} else {
+			core->unlink(core);
+			memset(&core->image, 0, sizeof(core->image));
+			core->state = FLANK_DRV_EMPTY;
+		}
+	}
+	if (core->state == FLANK_DRV_CORRUPT)
+		flank_log(core, FLANK_LOG_ERROR,
+			  "unloading flank.ko with the VMM in an unknown "
+			  "state: its memory is leaked on purpose");
+	drop_staged(core);
+	core->nmods = 0;
+	if (core->state == FLANK_DRV_STAGED)
+		core->state = FLANK_DRV_EMPTY;
+	ops->unlock(ops->ctx, false);
+}

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The one place where the driver calls the ELF loader (loader/): parse every
+ * staged module, reserve one mapping for all of them, load and link them in
+ * order (the image first, extensions after it, each resolved against the
+ * ones before), apply the loader's per-page permission map, run the
+ * modules' init arrays and find the image's entry table.
+ *
+ * Memory: the platform maps the pages twice (ops->image_reserve). The
+ * loader writes segments and relocations through the writable,
+ * non-executable alias while the final mapping is still inaccessible; then
+ * ops->image_protect gives every page of the final mapping its permission
+ * (RX text, R read-only data and RELRO, RW data) and drops the alias. No
+ * page is ever writable and executable in any mapping.
+ */
+#include <string.h>
+
+#include "flank/elf_loader.h"
+#include "flank_core.h"
+
+/** What the link keeps until unlink: the loader's view of each module. */
+struct link_state {
+	struct elf_module mod[FLANK_MODULES_MAX];
+	struct elf_module *slots[FLANK_MODULES_MAX];
+	struct elf_namespace ns;
+	uint32_t count;
+	uint8_t *perm;
+	size_t npages;
+	uintptr_t final;
+};
+
+static int elf_fail(struct flank_ioc_err *err, const char *module,
+		    enum elf_status st, const struct elf_error_detail *d)
+{
+	const char *sym = (d && d->symbol[0]) ? d->symbol : NULL;
+
+	return flank_fail(err, FLANK_E_ELF, FLANK_SRC_LOADER, (int32_t)st,
+			  FLANK_NO_CPU, "module %s: %s%s%s%s", module,
+			  elf_status_str(st), sym ? " (symbol '" : "",
+			  sym ? sym : "", sym ? "')" : "");
+}
+
+/** Converts the loader's ELF_PERM_* bits; refuses W+X outright. */
+static int perm_from_elf(uint8_t elf, uint8_t *out)
+{
+	if ((elf & ELF_PERM_W) && (elf & ELF_PERM_X))
+		return -1;
+	if (elf & ELF_PERM_X)
+		*out = FLANK_PAGE_RX;
+	else if (elf & ELF_PERM_W)
+		*out = FLANK_PAGE_RW;
+	else
+		*out = FLANK_PAGE_R; /* Read-only data, and holes. */
+	return 0;
+}
+
+/** Runs DT_INIT_ARRAY (in order) or DT_FINI_ARRAY (in reverse). */
+static void run_array(const struct elf_module *m, bool fini)
+{
+	uint64_t addr = 0, count = 0, i;
+	void (*const *fn)(void);
+
+	if (elf_init_fini(m, fini, &addr, &count) != ELF_OK || !count)
+		return;
+	fn = (void (*const *)(void))(uintptr_t)addr;
+	for (i = 0; i < count; i++)
+		fn[fini ? count - 1 - i : i]();
+}
+
+/** True if @p p points into an executable page of the image. */
+static bool in_text(const struct link_state *ls, const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	size_t page;
+
+	if (a < ls->final)
+		return false;
+	page = (a - ls->final) / ELF_PAGE_SIZE;
+	return page < ls->npages && ls->perm[page] == FLANK_PAGE_RX;
+}
+
+/* Every function of the entry table must be code of the image itself. */
+static int entry_in_image(const struct link_state *ls,
+			  const struct flank_image_entry *e,
+			  struct flank_ioc_err *err)
+{
+	const void *fns[] = {
+		(const void *)e->init,	     (const void *)e->fini,
+		(const void *)e->check,	     (const void *)e->start_all,
+		(const void *)e->stop_all,   (const void *)e->start_cpu,
+		(const void *)e->stop_cpu,   (const void *)e->state,
+		(const void *)e->cpu_status, (const void *)e->exit_stats,
+		(const void *)e->ring_read,  (const void *)e->status_str,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+		if (!in_text(ls, fns[i]))
+			return flank_fail(err, FLANK_E_BAD_ENTRY,
+					  FLANK_SRC_DRIVER, (int32_t)i,
+					  FLANK_NO_CPU,
+					  "entry %u of the image's entry table "
+					  "does not point at the image's code",
+					  (unsigned int)i);
+	}
+	return FLANK_OK;
+}
+
+/** Parses every module and lays them out one after the other. */
+static int parse_all(struct flank_core *core, struct link_state *ls,
+		     size_t *total, struct flank_ioc_err *err)
+{
+	struct elf_error_detail d;
+	enum elf_status st;
+	uint64_t size;
+	uint32_t i;
+
+	*total = 0;
+	for (i = 0; i < core->nmods; i++) {
+		memset(&d, 0, sizeof(d));
+		st = elf_parse(&ls->mod[i], core->mod[i].bytes,
+			       core->mod[i].size, core->mod[i].name, &d);
+		if (st != ELF_OK)
+			return elf_fail(err, core->mod[i].name, st, &d);
+		size = elf_image_size(&ls->mod[i]);
+		if (size == 0 || size > ELF_MAX_IMAGE_SIZE ||
+		    size % ELF_PAGE_SIZE)
+			return elf_fail(err, core->mod[i].name,
+					ELF_ERR_IMAGE_TOO_BIG, NULL);
+		*total += (size_t)size;
+	}
+	return FLANK_OK;
+}
+
+/** Loads and links module after module into the reserved pages. */
+static int load_all(struct flank_core *core, struct link_state *ls,
+		    uint8_t *rw, struct flank_ioc_err *err)
+{
+	struct elf_error_detail d;
+	enum elf_status st;
+	size_t off = 0, size, npages, p;
+	uint32_t i;
+
+	elf_namespace_init(&ls->ns, ls->slots, FLANK_MODULES_MAX);
+	for (i = 0; i < core->nmods; i++) {
+		size = (size_t)elf_image_size(&ls->mod[i]);
+		st = elf_load(&ls->mod[i], rw + off, size, ls->final + off);
+		if (st != ELF_OK)
+			return elf_fail(err, core->mod[i].name, st, NULL);
+		memset(&d, 0, sizeof(d));
+		st = elf_link(&ls->ns, &ls->mod[i], &d);
+		if (st != ELF_OK)
+			return elf_fail(err, core->mod[i].name, st, &d);
+		npages = size / ELF_PAGE_SIZE;
+		st = elf_perm_map(&ls->mod[i], ls->perm + off / ELF_PAGE_SIZE,
+				  npages);
+		if (st != ELF_OK)
+			return elf_fail(err, core->mod[i].name, st, NULL);
+		for (p = off / ELF_PAGE_SIZE; p < off / ELF_PAGE_SIZE + npages;
+		     p++) {
+			if (perm_from_elf(ls->perm[p], &ls->perm[p]))
+				return elf_fail(err, core->mod[i].name,
+						ELF_ERR_SEG_WX, NULL);
+		}
+		ls->count++;
+		off += size;
+	}
+	return FLANK_OK;
+}
+
+int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err)
+{
+	const struct flank_core_ops *ops = core->ops;
+	struct flank_image_mem *mem;
+	struct link_state *ls;
+	void *rw, *final;
+	uint64_t entry = 0;
+	size_t total;
+	uint32_t i;
+	int rc;
+
+	ls = ops->alloc(ops->ctx, sizeof(*ls));
+	if (!ls)
+		return FLANK_E_NO_MEMORY;
+	rc = parse_all(core, ls, &total, err);
+	if (rc)
+		goto err_free_ls;
+	ls->npages = total / ELF_PAGE_SIZE;
+	ls->perm = ops->alloc(ops->ctx, ls->npages);
+	if (!ls->perm) {
+		rc = FLANK_E_NO_MEMORY;
+		goto err_free_ls;
+	}
+	mem = ops->image_reserve(ops->ctx, ls->npages, &rw, &final);
+	if (!mem) {
+		rc = FLANK_E_NO_MEMORY;
+		goto err_free_perm;
+	}
+	ls->final = (uintptr_t)final;
+	rc = load_all(core, ls, rw, err);
+	if (rc)
+		goto err_release;
+	rc = ops->image_protect(ops->ctx, mem, ls->perm, ls->npages);
+	if (rc) {
+		rc = flank_fail(err, FLANK_E_NO_MEMORY, FLANK_SRC_DRIVER, rc,
+				FLANK_NO_CPU,
+				"could not set the image's page permissions");
+		goto err_release;
+	}
+	if (elf_lookup(&ls->mod[0], FLANK_IMAGE_ENTRY_SYMBOL, &entry) ==
+		    ELF_OK &&
+	    (entry % sizeof(uint64_t) ||
+	     entry < ls->final ||
+	     entry + sizeof(struct flank_image_entry) >
+		     ls->final + elf_image_size(&ls->mod[0]))) {
+		rc = flank_fail(err, FLANK_E_BAD_ENTRY, FLANK_SRC_DRIVER, 0,
+				FLANK_NO_CPU,
+				"'%s' is misaligned or outside the image",
+				FLANK_IMAGE_ENTRY_SYMBOL);
+		goto err_release;
+	}
+	core->image.entry = (const struct flank_image_entry *)(uintptr_t)entry;
+	if (core->image.entry) {
+		rc = flank_entry_validate(core->image.entry, err);
+		if (!rc)
+			rc = entry_in_image(ls, core->image.entry, err);
+		if (rc)
+			goto err_release;
+	}
+	for (i = 0; i < ls->count; i++)
+		run_array(&ls->mod[i], false);
+	core->image.mem = mem;
+	core->image.bytes = total;
+	core->image.link_state = ls;
+	return FLANK_OK;
+
+err_release:
+	core->image.entry = NULL;
+	ops->image_release(ops->ctx, mem);
+err_free_perm:
+	ops->free(ops->ctx, ls->perm);
+err_free_ls:
+	ops->free(ops->ctx, ls);
+	return rc;
+}
+
+void flank_unlink_modules(struct flank_core *core)
+{
+	const struct flank_core_ops *ops = core->ops;
+	struct link_state *ls = core->image.link_state;
+	uint32_t i;
+
+	if (!ls)
+		return;
+	for (i = ls->count; i > 0; i--)
+		run_array(&ls->mod[i - 1], true);
+	ops->image_release(ops->ctx, core->image.mem);
+	ops->free(ops->ctx, ls->perm);
+	ops->free(ops->ctx, ls);
+	core->image.link_state = NULL;
+	core->image.mem = NULL;
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The platform table handed to the image's init (image_abi.h): each entry
+ * forwards to the kernel service in the core's ops, with the core as ctx.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "flank_core.h"
+
+static void *plat_page_alloc(void *ctx, uint64_t *pa)
+{
+	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
+
+	return ops->page_alloc(ops->ctx, pa);
+}
+
+static void plat_page_free(void *ctx, void *page)
+{
+	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
+
+	ops->page_free(ops->ctx, page);
+}
+
+static uint32_t plat_cpu_count(void *ctx)
+{
+	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
+
+	return ops->cpu_count(ops->ctx);
+}
+
+static uint32_t plat_cpu_id(void *ctx)
+{
+	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
+
+	return ops->cpu_id(ops->ctx);
+}
+
+static int plat_run_on_cpu(void *ctx, uint32_t cpu, int (*fn)(void *arg),
+			   void *arg)
+{
+	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
+
+	if (cpu >= ops->cpu_count(ops->ctx))
+		return -1;
+	return ops->run_on_cpu(ops->ctx, cpu, fn, arg);
+}
+
+static void plat_log(void *ctx, enum flank_log_level level, const char *line)
+{
+	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
+	char buf[200];
+
+	/* The line comes from the image: bound it before the kernel log. */
+	snprintf(buf, sizeof(buf), "vmm: %.190s", line ? line : "");
+	ops->log(ops->ctx, level, buf);
+}
+
+void flank_platform_fill(struct flank_core *core)
+{
+	struct flank_platform *p = &core->platform;
+
+	memset(p, 0, sizeof(*p));
+	p->abi_version = FLANK_IMAGE_ABI_VERSION;
+	p->size = sizeof(*p);
+	p->ctx = core;
+	p->page_alloc = plat_page_alloc;
+	p->page_free = plat_page_free;
+	p->cpu_count = plat_cpu_count;
+	p->cpu_id = plat_cpu_id;
+	p->run_on_cpu = plat_run_on_cpu;
+	p->host_cr3 = core->ops->host_cr3;
+	p->log = plat_log;
+}

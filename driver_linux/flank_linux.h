@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The Linux side of flank.ko: the kernel services behind the driver core's
+ * ops table (kplat.c) and the image memory with per-page permissions
+ * (kmap.c).
+ */
+#ifndef FLANK_LINUX_H
+#define FLANK_LINUX_H
+
+#include <linux/types.h>
+
+#include "flank_core.h"
+
+/** The ops table of the running kernel; host_cr3 is set by flank_kplat_init. */
+extern struct flank_core_ops flank_kops;
+
+/** Builds HOST_CR3 (kmap.c) and fills flank_kops; 0 or -errno. */
+int flank_kplat_init(void);
+/** Frees what flank_kplat_init built; @p leak keeps the HOST_CR3 page. */
+void flank_kplat_exit(bool leak);
+
+/** Image memory (kmap.c): see struct flank_core_ops. */
+struct flank_image_mem *flank_kmap_reserve(void *ctx, size_t npages,
+					   void **rw, void **final);
+int flank_kmap_protect(void *ctx, struct flank_image_mem *mem,
+		       const uint8_t *perm, size_t npages);
+void flank_kmap_release(void *ctx, struct flank_image_mem *mem);
+
+/** HOST_CR3 page tables (kmap.c): physical address, or 0 on failure. */
+u64 flank_kmap_host_cr3_create(void);
+void flank_kmap_host_cr3_destroy(void);
+
+#endif /* FLANK_LINUX_H */

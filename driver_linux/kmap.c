@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel memory for the VMM image, mapped W^X page by page, and the page
+ * tables for HOST_CR3.
+ *
+ * Why the page tables are edited here. The image is one position-
+ * independent ELF file: text reaches data RIP-relatively, so text and data
+ * must sit in ONE virtually contiguous range, with per-page permissions (RX
+ * text, R read-only data and RELRO, RW data). No exported interface gives a
+ * module that on Linux >= 5.8:
+ *  - vmap() ORs _PAGE_NX into whatever pgprot it is given (mm/vmalloc.c,
+ *    "mm: enforce that vmap can't map pages executable", v5.8), so
+ *    vmap(pages, n, VM_MAP, PAGE_KERNEL_EXEC) yields NX pages on x86;
+ *  - __vmalloc() lost its pgprot, __vmalloc_node_range() and module_alloc()
+ *    are not exported, and set_memory_x/ro/nx are not exported on x86.
+ * So the final mapping is made with vmap(PAGE_KERNEL_RO) (read-only, NX)
+ * and then, for the pages of that mapping only, the driver clears NX on
+ * text pages or sets RW on data pages, walking the kernel's page tables
+ * with the kernel's own inline helpers. Each PTE goes from R to RX or from
+ * R to RW: no page is writable and executable at any moment, in any
+ * mapping. No unexported symbol is used. The loader writes the image
+ * through a second, RW+NX vmap alias, removed before the final mapping
+ * becomes executable; the direct map keeps its usual RW+NX alias of every
+ * page (as for all kernel memory).
+ *
+ * HOST_CR3: init_mm is not exported to modules (6.1), so its PGD cannot be
+ * named. The driver builds its own top-level table instead and copies into
+ * it the kernel half (entries 256-511) of the current top-level table. On
+ * x86-64 every page table shares the kernel half, and the kernel allocates
+ * the tables under those entries at boot (preallocate_vmalloc_pages(),
+ * arch/x86/mm/init_64.c, since 5.9) so the entries never change
+ * afterwards: the copy maps the kernel, the direct map and every vmalloc
+ * and vmap address (the image) for as long as the kernel runs, and belongs
+ * to no process. It does not map user space, which the VMM never touches.
+ * Memory hot-added after the copy may be missing from it.
+ */
+#define pr_fmt(fmt) "flank: " fmt
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <asm/processor.h>
+#include <asm/tlbflush.h>
+
+#include "flank_linux.h"
+
+struct flank_image_mem {
+	struct page **pages;
+	size_t npages;
+	void *rw;	 /**< Loading alias (RW, NX), NULL once protected. */
+	void *final;	 /**< Run-time mapping. */
+	bool protected; /**< PTEs of final were changed. */
+};
+
+/** The PTE mapping @p addr in the kernel's page tables, or NULL. */
+static pte_t *kmap_pte(unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset_pgd((pgd_t *)__va(read_cr3_pa()), addr);
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+	pte_t *pte;
+
+	if (pgd_none(*pgd) || pgd_bad(*pgd))
+		return NULL;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d) || p4d_bad(*p4d))
+		return NULL;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(*pud) || pud_leaf(*pud))
+		return NULL;
+	pmd = pmd_offset(pud, addr);
+	if (pmd_none(*pmd) || pmd_leaf(*pmd))
+		return NULL;
+	pte = pte_offset_kernel(pmd, addr);
+	return pte_present(*pte) ? pte : NULL;
+}
+
+static void kmap_flush_one(void *unused)
+{
+	__flush_tlb_all();
+}
+
+/* Every CPU forgets the old permissions of the image's pages. */
+static void kmap_flush_all(void)
+{
+	on_each_cpu(kmap_flush_one, NULL, 1);
+}
+
+struct flank_image_mem *flank_kmap_reserve(void *ctx, size_t npages,
+					   void **rw, void **final)
+{
+	struct flank_image_mem *mem;
+	size_t i;
+
+	if (npages == 0 || npages > (FLANK_STAGED_MAX_BYTES >> PAGE_SHIFT))
+		return NULL;
+	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
+	if (!mem)
+		return NULL;
+	mem->pages = kvcalloc(npages, sizeof(*mem->pages), GFP_KERNEL);
+	if (!mem->pages)
+		goto err_free_mem;
+	for (i = 0; i < npages; i++) {
+		mem->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!mem->pages[i])
+			goto err_free_pages;
+		mem->npages = i + 1;
+	}
+	mem->rw = vmap(mem->pages, npages, VM_MAP, PAGE_KERNEL);
+	if (!mem->rw)
+		goto err_free_pages;
+	mem->final = vmap(mem->pages, npages, VM_MAP, PAGE_KERNEL_RO);
+	if (!mem->final)
+		goto err_unmap_rw;
+	*rw = mem->rw;
+	*final = mem->final;
+	return mem;
+
+err_unmap_rw:
+	vunmap(mem->rw);
+err_free_pages:
+	for (i = 0; i < mem->npages; i++)
+		__free_page(mem->pages[i]);
+	kvfree(mem->pages);
+err_free_mem:
+	kfree(mem);
+	return NULL;
+}
+
+int flank_kmap_protect(void *ctx, struct flank_image_mem *mem,
+		       const uint8_t *perm, size_t npages)
+{
+	unsigned long base = (unsigned long)mem->final;
+	size_t i;
+	pte_t *pte;
+
+	if (npages != mem->npages)
+		return -EINVAL;
+	/* Look every PTE up before changing any: all or nothing. */
+	for (i = 0; i < npages; i++) {
+		if (!kmap_pte(base + i * PAGE_SIZE))
+			return -EFAULT;
+	}
+	/* The loader is done: no writable alias may outlive this point. */
+	vunmap(mem->rw);
+	mem->rw = NULL;
+	mem->protected = true;
+	for (i = 0; i < npages; i++) {
+		pte = kmap_pte(base + i * PAGE_SIZE);
+		switch (perm[i]) {
+		case FLANK_PAGE_RX:
+			set_pte(pte, pte_clear_flags(*pte, _PAGE_NX));
+			break;
+		case FLANK_PAGE_RW:
+			set_pte(pte, pte_set_flags(*pte, _PAGE_RW));
+			break;
+		default:
+			break; /* Stays read-only and NX. */
+		}
+	}
+	kmap_flush_all();
+	return 0;
+}
+
+void flank_kmap_release(void *ctx, struct flank_image_mem *mem)
+{
+	unsigned long base = (unsigned long)mem->final;
+	size_t i;
+	pte_t *pte;
+
+	if (mem->protected) {
+		/* Back to R+NX and flushed before vunmap's lazy TLB purge. */
+		for (i = 0; i < mem->npages; i++) {
+			pte = kmap_pte(base + i * PAGE_SIZE);
+			if (pte)
+				set_pte(pte, pte_clear_flags(
+						     pte_set_flags(*pte,
+								   _PAGE_NX),
+						     _PAGE_RW));
+		}
+		kmap_flush_all();
+	}
+	if (mem->rw)
+		vunmap(mem->rw);
+	vunmap(mem->final);
+	for (i = 0; i < mem->npages; i++)
+		__free_page(mem->pages[i]);
+	kvfree(mem->pages);
+	kfree(mem);
+}
+
+static pgd_t *host_pgd;
+
+u64 flank_kmap_host_cr3_create(void)
+{
+	pgd_t *cur = (pgd_t *)__va(read_cr3_pa());
+
+	host_pgd = (pgd_t *)get_zeroed_page(GFP_KERNEL);
+	if (!host_pgd)
+		return 0;
+	memcpy(host_pgd + PTRS_PER_PGD / 2, cur + PTRS_PER_PGD / 2,
+	       (PTRS_PER_PGD / 2) * sizeof(pgd_t));
+	return __pa(host_pgd);
+}
+
+void flank_kmap_host_cr3_destroy(void)
+{
+	free_page((unsigned long)host_pgd);
+	host_pgd = NULL;
+}

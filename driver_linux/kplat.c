@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel services behind the driver core's ops table: the mutex, memory,
+ * user copies, capability checks, CPUs and cross-CPU calls, CPU probing,
+ * pages for the VMM, and the log sink (pr_* with the "flank: " prefix).
+ */
+#define pr_fmt(fmt) "flank: " fmt
+
+#include <linux/capability.h>
+#include <linux/cpu.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/irqflags.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+
+#include "flank_linux.h"
+
+static DEFINE_MUTEX(flank_mutex);
+
+/*
+ * Lock order: the CPU hotplug lock, then flank_mutex. Hotplug callbacks
+ * run with the hotplug lock already held for writing, so they take only
+ * the mutex; every other path takes both, so no CPU comes or goes while
+ * the state changes (start_all never races with an online callback).
+ */
+static void kp_lock(void *ctx, bool hotplug)
+{
+	if (!hotplug)
+		cpus_read_lock();
+	mutex_lock(&flank_mutex);
+}
+
+static void kp_unlock(void *ctx, bool hotplug)
+{
+	mutex_unlock(&flank_mutex);
+	if (!hotplug)
+		cpus_read_unlock();
+}
+
+static void *kp_alloc(void *ctx, size_t size)
+{
+	return kvzalloc(size, GFP_KERNEL);
+}
+
+static void kp_free(void *ctx, void *p)
+{
+	kvfree(p);
+}
+
+static int kp_copy_from_user(void *ctx, void *dst, u64 src, size_t len)
+{
+	return copy_from_user(dst, u64_to_user_ptr(src), len) ? -EFAULT : 0;
+}
+
+static int kp_copy_to_user(void *ctx, u64 dst, const void *src, size_t len)
+{
+	return copy_to_user(u64_to_user_ptr(dst), src, len) ? -EFAULT : 0;
+}
+
+static bool kp_capable(void *ctx)
+{
+	return capable(CAP_SYS_ADMIN);
+}
+
+static u32 kp_cpu_count(void *ctx)
+{
+	return nr_cpu_ids;
+}
+
+static bool kp_cpu_online(void *ctx, u32 cpu)
+{
+	return cpu < nr_cpu_ids && cpu_online(cpu);
+}
+
+static u32 kp_cpu_id(void *ctx)
+{
+	return smp_processor_id();
+}
+
+struct kp_call {
+	int (*fn)(void *arg);
+	void *arg;
+	int ret;
+};
+
+static void kp_call_tramp(void *info)
+{
+	struct kp_call *call = info;
+
+	call->ret = call->fn(call->arg);
+}
+
+static int kp_run_on_cpu(void *ctx, u32 cpu, int (*fn)(void *arg), void *arg)
+{
+	struct kp_call call = {.fn = fn, .arg = arg, .ret = 0};
+	unsigned long flags;
+
+	if (cpu >= nr_cpu_ids || !cpu_online(cpu))
+		return -1;
+	/*
+	 * smp_call_function_single() must not be called with interrupts
+	 * disabled (it could deadlock waiting for the other CPU). A nested
+	 * call from code already running on a CPU can only target that CPU.
+	 */
+	if (irqs_disabled()) {
+		if (cpu != smp_processor_id())
+			return -1;
+		local_irq_save(flags);
+		call.ret = fn(arg);
+		local_irq_restore(flags);
+		return call.ret;
+	}
+	if (smp_call_function_single(cpu, kp_call_tramp, &call, 1))
+		return -1;
+	return call.ret;
+}
+
+static int kp_probe_tramp(void *arg)
+{
+	struct flank_cpu_probe *p = arg;
+	u32 eax, ebx, ecx, edx;
+	u64 fc;
+
+	cpuid(0, &eax, &ebx, &ecx, &edx);
+	memcpy(p->vendor, &ebx, 4);
+	memcpy(p->vendor + 4, &edx, 4);
+	memcpy(p->vendor + 8, &ecx, 4);
+	p->vendor[12] = '\0';
+	cpuid(1, &eax, &ebx, &ecx, &edx);
+	p->cpuid1_ecx = ecx;
+	/* SDM Vol. 3C 24.7: IA32_FEATURE_CONTROL; #GP without VMX or SMX. */
+	p->fc_readable = rdmsrl_safe(MSR_IA32_FEAT_CTL, &fc) == 0;
+	p->feature_control = p->fc_readable ? fc : 0;
+	p->cr4 = __read_cr4();
+	return 0;
+}
+
+static int kp_probe_cpu(void *ctx, u32 cpu, struct flank_cpu_probe *out)
+{
+	return kp_run_on_cpu(ctx, cpu, kp_probe_tramp, out);
+}
+
+static void *kp_page_alloc(void *ctx, u64 *pa)
+{
+	/* The image may ask from a cross-CPU call: never sleep there. */
+	gfp_t gfp = (irqs_disabled() || !preemptible()) ? GFP_ATOMIC
+							: GFP_KERNEL;
+	struct page *page = alloc_page(gfp | __GFP_ZERO);
+
+	if (!page)
+		return NULL;
+	*pa = page_to_phys(page);
+	return page_address(page);
+}
+
+static void kp_page_free(void *ctx, void *page)
+{
+	if (page)
+		free_page((unsigned long)page);
+}
+
+static void kp_log(void *ctx, enum flank_log_level level, const char *line)
+{
+	switch (level) {
+	case FLANK_LOG_ERROR:
+		pr_err("%s\n", line);
+		break;
+	case FLANK_LOG_WARN:
+		pr_warn("%s\n", line);
+		break;
+	case FLANK_LOG_INFO:
+		pr_info("%s\n", line);
+		break;
+	default:
+		pr_debug("%s\n", line);
+		break;
+	}
+}
+
+struct flank_core_ops flank_kops = {
+	.ctx = NULL,
+	.lock = kp_lock,
+	.unlock = kp_unlock,
+	.alloc = kp_alloc,
+	.free = kp_free,
+	.copy_from_user = kp_copy_from_user,
+	.copy_to_user = kp_copy_to_user,
+	.capable = kp_capable,
+	.cpu_count = kp_cpu_count,
+	.cpu_online = kp_cpu_online,
+	.cpu_id = kp_cpu_id,
+	.run_on_cpu = kp_run_on_cpu,
+	.probe_cpu = kp_probe_cpu,
+	.page_alloc = kp_page_alloc,
+	.page_free = kp_page_free,
+	.image_reserve = flank_kmap_reserve,
+	.image_protect = flank_kmap_protect,
+	.image_release = flank_kmap_release,
+	.log = kp_log,
+	.host_cr3 = 0,
+};
+
+int flank_kplat_init(void)
+{
+	flank_kops.host_cr3 = flank_kmap_host_cr3_create();
+	return flank_kops.host_cr3 ? 0 : -ENOMEM;
+}
+
+void flank_kplat_exit(bool leak)
+{
+	if (!leak)
+		flank_kmap_host_cr3_destroy();
+	flank_kops.host_cr3 = 0;
+}

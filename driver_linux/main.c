@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * flank.ko: the misc device /dev/flank and the kernel events that concern
+ * the VMM (CPU hotplug, reboot, suspend, module unload). Everything that
+ * decides something lives in core/ (shared with the userspace tests); this
+ * file only connects it to the kernel.
+ */
+#define pr_fmt(fmt) "flank: " fmt
+
+#include <linux/cpuhotplug.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/reboot.h>
+#include <linux/suspend.h>
+
+#include "flank_linux.h"
+
+static struct flank_core flank_core;
+static enum cpuhp_state flank_hp_state;
+
+static long flank_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return flank_status_errno(
+		flank_core_ioctl(&flank_core, cmd, (u64)arg));
+}
+
+static int flank_open(struct inode *inode, struct file *file)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	return nonseekable_open(inode, file);
+}
+
+static const struct file_operations flank_fops = {
+	.owner = THIS_MODULE,
+	.open = flank_open,
+	.unlocked_ioctl = flank_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+static struct miscdevice flank_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = FLANK_DEVICE_NAME,
+	.fops = &flank_fops,
+	.mode = 0600,
+};
+
+/* A CPU that comes online joins a running VMM, or refuses to come up. */
+static int flank_cpu_online(unsigned int cpu)
+{
+	return flank_core_cpu_online(&flank_core, cpu) ? -EIO : 0;
+}
+
+/* Teardown cannot be refused: the core logs and marks a failure. */
+static int flank_cpu_offline(unsigned int cpu)
+{
+	(void)flank_core_cpu_offline(&flank_core, cpu);
+	return 0;
+}
+
+static int flank_reboot(struct notifier_block *nb, unsigned long action,
+			void *data)
+{
+	flank_core_quiesce(&flank_core, "reboot");
+	return NOTIFY_DONE;
+}
+
+static int flank_pm(struct notifier_block *nb, unsigned long action,
+		    void *data)
+{
+	if (action == PM_SUSPEND_PREPARE || action == PM_HIBERNATION_PREPARE)
+		flank_core_quiesce(&flank_core, "suspend");
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block flank_reboot_nb = {
+	.notifier_call = flank_reboot,
+};
+
+static struct notifier_block flank_pm_nb = {
+	.notifier_call = flank_pm,
+};
+
+static int __init flank_init(void)
+{
+	int rc;
+
+	rc = flank_kplat_init();
+	if (rc)
+		return rc;
+	flank_core_init(&flank_core, &flank_kops, flank_link_modules,
+			flank_unlink_modules);
+	rc = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "flank:online",
+				       flank_cpu_online, flank_cpu_offline);
+	if (rc < 0)
+		goto err_kplat;
+	flank_hp_state = rc;
+	rc = register_reboot_notifier(&flank_reboot_nb);
+	if (rc)
+		goto err_hp;
+	rc = register_pm_notifier(&flank_pm_nb);
+	if (rc)
+		goto err_reboot;
+	rc = misc_register(&flank_misc);
+	if (rc)
+		goto err_pm;
+	pr_info("ready: /dev/%s (ioctl ABI %u, image ABI %u)\n",
+		FLANK_DEVICE_NAME, FLANK_IOCTL_VERSION,
+		FLANK_IMAGE_ABI_VERSION);
+	return 0;
+
+err_pm:
+	unregister_pm_notifier(&flank_pm_nb);
+err_reboot:
+	unregister_reboot_notifier(&flank_reboot_nb);
+err_hp:
+	cpuhp_remove_state_nocalls(flank_hp_state);
+err_kplat:
+	flank_kplat_exit(false);
+	return rc;
+}
+
+static void __exit flank_exit(void)
+{
+	misc_deregister(&flank_misc);
+	flank_core_fini(&flank_core);
+	cpuhp_remove_state_nocalls(flank_hp_state);
+	unregister_pm_notifier(&flank_pm_nb);
+	unregister_reboot_notifier(&flank_reboot_nb);
+	/* A VMM that could not be stopped may still use HOST_CR3. */
+	flank_kplat_exit(flank_core.state == FLANK_DRV_CORRUPT);
+	pr_info("unloaded\n");
+}
+
+module_init(flank_init);
+module_exit(flank_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("Flank Developers");
+MODULE_DESCRIPTION("Flank: loads a VT-x VMM image and virtualises every CPU");
+MODULE_VERSION("0.1.0");

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The fake kernel and fake VMM of the driver-core tests (fake_platform.h). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fake_platform.h"
+
+struct fake_platform fake;
+struct fake_vmm vmm;
+
+static void f_lock(void *ctx, bool hotplug)
+{
+	(void)ctx;
+	(void)hotplug;
+	if (fake.lock_depth != 0)
+		fake.lock_errors++;
+	fake.lock_depth++;
+}
+
+static void f_unlock(void *ctx, bool hotplug)
+{
+	(void)ctx;
+	(void)hotplug;
+	if (fake.lock_depth != 1)
+		fake.lock_errors++;
+	fake.lock_depth--;
+}
+
+static void *f_alloc(void *ctx, size_t size)
+{
+	void *p;
+
+	(void)ctx;
+	if (fake.alloc_fail_in > 0 && --fake.alloc_fail_in == 0)
+		return NULL;
+	p = calloc(1, size ? size : 1);
+	if (p)
+		fake.allocs++;
+	return p;
+}
+
+static void f_free(void *ctx, void *p)
+{
+	(void)ctx;
+	if (p)
+		fake.allocs--;
+	free(p);
+}
+
+static int f_copy_from_user(void *ctx, void *dst, uint64_t src, size_t len)
+{
+	(void)ctx;
+	if (src == 0 || src == FAKE_BAD_ADDR)
+		return -1;
+	memcpy(dst, (const void *)(uintptr_t)src, len);
+	return 0;
+}
+
+static int f_copy_to_user(void *ctx, uint64_t dst, const void *src, size_t len)
+{
+	(void)ctx;
+	if (dst == 0 || dst == FAKE_BAD_ADDR)
+		return -1;
+	memcpy((void *)(uintptr_t)dst, src, len);
+	return 0;
+}
+
+static bool f_capable(void *ctx)
+{
+	(void)ctx;
+	return fake.capable;
+}
+
+static uint32_t f_cpu_count(void *ctx)
+{
+	(void)ctx;
+	return fake.ncpus;
+}
+
+static bool f_cpu_online(void *ctx, uint32_t cpu)
+{
+	(void)ctx;
+	return cpu < fake.ncpus && fake.online[cpu];
+}
+
+static uint32_t f_cpu_id(void *ctx)
+{
+	(void)ctx;
+	return fake.current_cpu;
+}
+
+static int f_run_on_cpu(void *ctx, uint32_t cpu, int (*fn)(void *), void *arg)
+{
+	uint32_t saved = fake.current_cpu;
+	int rc;
+
+	if (!f_cpu_online(ctx, cpu))
+		return -1;
+	fake.current_cpu = cpu;
+	rc = fn(arg);
+	fake.current_cpu = saved;
+	return rc;
+}
+
+static int f_probe_cpu(void *ctx, uint32_t cpu, struct flank_cpu_probe *out)
+{
+	if (!f_cpu_online(ctx, cpu))
+		return -1;
+	*out = fake.probe[cpu];
+	return 0;
+}
+
+static void *f_page_alloc(void *ctx, uint64_t *pa)
+{
+	void *p;
+
+	(void)ctx;
+	p = aligned_alloc(4096, 4096);
+	if (!p)
+		return NULL;
+	memset(p, 0, 4096);
+	*pa = (uint64_t)(uintptr_t)p; /* Identity "physical" addresses. */
+	fake.pages++;
+	return p;
+}
+
+static void f_page_free(void *ctx, void *page)
+{
+	(void)ctx;
+	if (page)
+		fake.pages--;
+	free(page);
+}
+
+struct flank_image_mem {
+	int fd;
+	size_t npages;
+	void *rw, *final;
+};
+
+static struct flank_image_mem *f_image_reserve(void *ctx, size_t npages,
+					       void **rw, void **final)
+{
+	struct flank_image_mem *m = f_alloc(ctx, sizeof(*m));
+	size_t len = npages * 4096;
+
+	if (!m)
+		return NULL;
+	m->npages = npages;
+	m->fd = memfd_create("flank-image", 0);
+	if (m->fd < 0 || ftruncate(m->fd, (off_t)len))
+		goto err;
+	m->rw = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+	m->final = mmap(NULL, len, PROT_NONE, MAP_SHARED, m->fd, 0);
+	if (m->rw == MAP_FAILED || m->final == MAP_FAILED)
+		goto err;
+	*rw = m->rw;
+	*final = m->final;
+	fake.image_maps++;
+	return m;
+err:
+	abort(); /* The test machine is out of memory: not a test result. */
+}
+
+static int f_image_protect(void *ctx, struct flank_image_mem *m,
+			   const uint8_t *perm, size_t npages)
+{
+	static const int prot[] = {
+		[FLANK_PAGE_R] = PROT_READ,
+		[FLANK_PAGE_RW] = PROT_READ | PROT_WRITE,
+		[FLANK_PAGE_RX] = PROT_READ | PROT_EXEC,
+	};
+	size_t i;
+
+	(void)ctx;
+	if (npages != m->npages)
+		return -1;
+	munmap(m->rw, m->npages * 4096);
+	m->rw = NULL;
+	for (i = 0; i < npages; i++) {
+		if (perm[i] > FLANK_PAGE_RX ||
+		    mprotect((char *)m->final + i * 4096, 4096, prot[perm[i]]))
+			return -1;
+	}
+	return 0;
+}
+
+static void f_image_release(void *ctx, struct flank_image_mem *m)
+{
+	if (m->rw)
+		munmap(m->rw, m->npages * 4096);
+	munmap(m->final, m->npages * 4096);
+	close(m->fd);
+	fake.image_maps--;
+	f_free(ctx, m);
+}
+
+static void f_log(void *ctx, enum flank_log_level level, const char *line)
+{
+	(void)ctx;
+	(void)level;
+	fake.log_lines++;
+	snprintf(fake.last_log, sizeof(fake.last_log), "%s", line);
+}
+
+const struct flank_core_ops fake_ops = {
+	.ctx = NULL,
+	.lock = f_lock,
+	.unlock = f_unlock,
+	.alloc = f_alloc,
+	.free = f_free,
+	.copy_from_user = f_copy_from_user,
+	.copy_to_user = f_copy_to_user,
+	.capable = f_capable,
+	.cpu_count = f_cpu_count,
+	.cpu_online = f_cpu_online,
+	.cpu_id = f_cpu_id,
+	.run_on_cpu = f_run_on_cpu,
+	.probe_cpu = f_probe_cpu,
+	.page_alloc = f_page_alloc,
+	.page_free = f_page_free,
+	.image_reserve = f_image_reserve,
+	.image_protect = f_image_protect,
+	.image_release = f_image_release,
+	.log = f_log,
+	.host_cr3 = 0x1000,
+};
+
+void fake_reset(uint32_t ncpus)
+{
+	uint32_t i;
+
+	memset(&fake, 0, sizeof(fake));
+	fake.ncpus = ncpus;
+	fake.capable = true;
+	for (i = 0; i < ncpus && i < FAKE_MAX_CPUS; i++) {
+		fake.online[i] = true;
+		snprintf(fake.probe[i].vendor, sizeof(fake.probe[i].vendor),
+			 "GenuineIntel");
+		fake.probe[i].cpuid1_ecx = 1u << 5;
+		fake.probe[i].fc_readable = 1;
+		fake.probe[i].feature_control = 0x5;
+		fake.probe[i].cr4 = 0x3606f0;
+	}
+}
+
+void fake_no_vmx(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < FAKE_MAX_CPUS; i++) {
+		snprintf(fake.probe[i].vendor, sizeof(fake.probe[i].vendor),
+			 "AuthenticAMD");
+		fake.probe[i].cpuid1_ecx = 0;
+		fake.probe[i].fc_readable = 0;
+	}
+}
+
+/* The fake VMM --------------------------------------------------------- */
+
+static int v_init(const struct flank_platform *p)
+{
+	vmm.inits++;
+	if (vmm.init_rc)
+		return vmm.init_rc;
+	vmm.platform = p;
+	vmm.state = FLANK_STATE_LOADED;
+	return 0;
+}
+
+static int v_fini(void)
+{
+	vmm.finis++;
+	if (vmm.fini_rc)
+		return vmm.fini_rc;
+	vmm.state = FLANK_STATE_UNLOADED;
+	return 0;
+}
+
+static int v_check(struct flank_check_report *r)
+{
+	uint32_t i;
+
+	r->count = vmm.check_count;
+	r->failed = 0;
+	for (i = 0; i < vmm.check_count && i < FLANK_CHECK_MAX_ITEMS; i++) {
+		r->item[i].id = i;
+		snprintf(r->item[i].name, sizeof(r->item[i].name), "fake-%u",
+			 i);
+		/* No terminator: the driver must add one. */
+		memset(r->item[i].text, 'x', sizeof(r->item[i].text));
+	}
+	return vmm.check_rc;
+}
+
+static int start_one(void *arg)
+{
+	(void)arg;
+	if (vmm.start_rc &&
+	    vmm.platform->cpu_id(vmm.platform->ctx) == vmm.fail_cpu)
+		return vmm.start_rc;
+	vmm.running[vmm.platform->cpu_id(vmm.platform->ctx)] = true;
+	return 0;
+}
+
+static int stop_one(void *arg)
+{
+	(void)arg;
+	vmm.running[vmm.platform->cpu_id(vmm.platform->ctx)] = false;
+	return 0;
+}
+
+static int v_start_all(uint32_t *failed)
+{
+	const struct flank_platform *p = vmm.platform;
+	uint32_t n = p->cpu_count(p->ctx), cpu, k;
+	int rc;
+
+	vmm.starts++;
+	for (cpu = 0; cpu < n; cpu++) {
+		rc = p->run_on_cpu(p->ctx, cpu, start_one, NULL);
+		if (rc < 0)
+			continue; /* Offline. */
+		if (rc) {
+			for (k = 0; k < cpu; k++)
+				(void)p->run_on_cpu(p->ctx, k, stop_one, NULL);
+			*failed = cpu;
+			return rc;
+		}
+	}
+	vmm.state = FLANK_STATE_RUNNING;
+	return 0;
+}
+
+static int v_stop_all(void)
+{
+	const struct flank_platform *p = vmm.platform;
+	uint32_t n = p->cpu_count(p->ctx), cpu;
+
+	vmm.stops++;
+	if (vmm.stop_rc)
+		return vmm.stop_rc;
+	for (cpu = 0; cpu < n; cpu++)
+		(void)p->run_on_cpu(p->ctx, cpu, stop_one, NULL);
+	vmm.state = FLANK_STATE_LOADED;
+	return 0;
+}
+
+static int v_start_cpu(void)
+{
+	if (vmm.cpu_rc)
+		return vmm.cpu_rc;
+	return start_one(NULL);
+}
+
+static int v_stop_cpu(void)
+{
+	if (vmm.cpu_rc)
+		return vmm.cpu_rc;
+	return stop_one(NULL);
+}
+
+static enum flank_vmm_state v_state(void)
+{
+	return vmm.state;
+}
+
+static int v_cpu_status(uint32_t cpu, struct flank_cpu_status *out)
+{
+	if (cpu >= FAKE_MAX_CPUS)
+		return 7;
+	out->running = vmm.running[cpu];
+	out->exits = vmm.exits[cpu];
+	out->cr4 = vmm.running[cpu] ? 0x3626f0 : 0x3606f0;
+	return 0;
+}
+
+static int v_exit_stats(uint32_t cpu, struct flank_exit_stats *out)
+{
+	if (cpu >= FAKE_MAX_CPUS)
+		return 7;
+	out->count[10] = vmm.exits[cpu]; /* CPUID */
+	out->count[31] = 2;		 /* RDMSR */
+	return 0;
+}
+
+static size_t v_ring_read(uint64_t *pos, char *buf, size_t len)
+{
+	static const char text[] = "flank: vmxon cpu0\nflank: launch cpu0\n";
+	size_t n;
+
+	if (*pos >= sizeof(text) - 1)
+		return vmm.ring_extra;
+	n = sizeof(text) - 1 - (size_t)*pos;
+	if (n > len)
+		n = len;
+	memcpy(buf, text + *pos, n);
+	*pos += n;
+	return n + vmm.ring_extra;
+}
+
+static const char *v_status_str(int status)
+{
+	switch (status) {
+	case 3:
+		return "VMXON failed: VT-x is not available";
+	case 9:
+		return "VMLAUNCH failed with VM-instruction error 7";
+	default:
+		return "fake VMM error";
+	}
+}
+
+void fake_vmm_reset(void)
+{
+	memset(&vmm, 0, sizeof(vmm));
+	vmm.entry.abi_version = FLANK_IMAGE_ABI_VERSION;
+	vmm.entry.size = sizeof(vmm.entry);
+	vmm.entry.version = 0x000100;
+	vmm.entry.init = v_init;
+	vmm.entry.fini = v_fini;
+	vmm.entry.check = v_check;
+	vmm.entry.start_all = v_start_all;
+	vmm.entry.stop_all = v_stop_all;
+	vmm.entry.start_cpu = v_start_cpu;
+	vmm.entry.stop_cpu = v_stop_cpu;
+	vmm.entry.state = v_state;
+	vmm.entry.cpu_status = v_cpu_status;
+	vmm.entry.exit_stats = v_exit_stats;
+	vmm.entry.ring_read = v_ring_read;
+	vmm.entry.status_str = v_status_str;
+	vmm.fail_cpu = FLANK_NO_CPU;
+	vmm.check_count = 3;
+	vmm.state = FLANK_STATE_UNLOADED;
+}
+
+int fake_link(struct flank_core *core, struct flank_ioc_err *err)
+{
+	vmm.links++;
+	if (vmm.link_rc)
+		return flank_fail(err, vmm.link_rc, FLANK_SRC_LOADER, 42,
+				  FLANK_NO_CPU, "module %s: fake loader error",
+				  core->mod[0].name);
+	core->image.entry = vmm.null_entry ? NULL : &vmm.entry;
+	core->image.bytes = 8192;
+	return FLANK_OK;
+}
+
+void fake_unlink(struct flank_core *core)
+{
+	(void)core;
+	vmm.unlinks++;
+}
+
+uint32_t fake_vmm_running(void)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; i < FAKE_MAX_CPUS; i++)
+		n += vmm.running[i] ? 1u : 0u;
+	return n;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A fake kernel for the driver core: CPUs that can be online or offline
+ * with scripted identification, user memory as plain pointers with a
+ * scripted bad address, memory with fault injection, image memory mapped
+ * twice like the module does (memfd, a RW alias and a final mapping whose
+ * pages get mprotect'ed R, RW or RX), and a captured log. Also a fake VMM
+ * image whose entry table is C functions of this file, and a fake link
+ * function that "links" it.
+ */
+#ifndef FAKE_PLATFORM_H
+#define FAKE_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flank_core.h"
+
+#define FAKE_MAX_CPUS 8u
+/** A user address whose copy always faults. */
+#define FAKE_BAD_ADDR 0xdead000ull
+
+struct fake_platform {
+	uint32_t ncpus;
+	bool online[FAKE_MAX_CPUS];
+	struct flank_cpu_probe probe[FAKE_MAX_CPUS];
+	uint32_t current_cpu;
+	bool capable;
+	int lock_depth;	  /**< Must be 0 or 1. */
+	int lock_errors;  /**< Recursive or unbalanced lock use. */
+	int allocs;	  /**< Live allocations (alloc - free). */
+	int alloc_fail_in; /**< Fail the Nth next alloc (0 = never). */
+	int pages;	  /**< Live platform pages. */
+	int image_maps;	  /**< Live image mappings. */
+	int log_lines;
+	char last_log[256];
+};
+
+extern struct fake_platform fake;
+extern const struct flank_core_ops fake_ops;
+
+/** Resets the fake to @p ncpus online Intel CPUs with VT-x. */
+void fake_reset(uint32_t ncpus);
+/** Makes every CPU look like an AMD CPU without VT-x. */
+void fake_no_vmx(void);
+
+/* The fake VMM. ------------------------------------------------------- */
+
+struct fake_vmm {
+	struct flank_image_entry entry; /**< What the fake link publishes. */
+	const struct flank_platform *platform;
+	enum flank_vmm_state state;
+	bool running[FAKE_MAX_CPUS];
+	uint64_t exits[FAKE_MAX_CPUS];
+	int init_rc, fini_rc, start_rc, stop_rc, cpu_rc, check_rc;
+	uint32_t fail_cpu; /**< start_all fails here if start_rc. */
+	uint32_t check_count; /**< Items check reports. */
+	size_t ring_extra; /**< ring_read claims this many extra bytes. */
+	int inits, finis, starts, stops;
+	int link_rc;	 /**< What fake_link returns. */
+	int links, unlinks;
+	bool null_entry; /**< fake_link publishes no entry table. */
+};
+
+extern struct fake_vmm vmm;
+
+/** Resets the fake VMM to a valid image that succeeds at everything. */
+void fake_vmm_reset(void);
+int fake_link(struct flank_core *core, struct flank_ioc_err *err);
+void fake_unlink(struct flank_core *core);
+
+/** Number of running CPUs according to the fake VMM. */
+uint32_t fake_vmm_running(void);
+
+#endif /* FAKE_PLATFORM_H */

@@ -1,0 +1,883 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The driver core (driver_linux/core) against a fake kernel: every ioctl's
+ * invalid inputs and every illegal transition, each with its own status,
+ * plus the per-CPU orchestration (start rollback, hotplug, quiesce) and
+ * module unload. The same core files are compiled into flank.ko.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fake_platform.h"
+#include "flank_test.h"
+
+static struct flank_core core;
+static const char elf_bytes[] = "\x7f"
+				"ELF fake image";
+
+static int ioc(unsigned int cmd, void *arg)
+{
+	return flank_core_ioctl(&core, cmd, (uint64_t)(uintptr_t)arg);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_reset(4);
+	fake_vmm_reset();
+	flank_core_init(&core, &fake_ops, fake_link, fake_unlink);
+	return 0;
+}
+
+/* Module unload at the end of every test must leave nothing behind. */
+static int teardown(void **state)
+{
+	(void)state;
+	flank_core_fini(&core);
+	if (core.state != FLANK_DRV_CORRUPT) {
+		assert_int_equal(fake.allocs, 0);
+		assert_int_equal(fake.image_maps, 0);
+	}
+	assert_int_equal(fake.lock_errors, 0);
+	assert_int_equal(fake.lock_depth, 0);
+	return 0;
+}
+
+static int add(const char *name, const void *data, uint64_t size)
+{
+	struct flank_ioc_module m;
+
+	memset(&m, 0, sizeof(m));
+	m.data = (uint64_t)(uintptr_t)data;
+	m.size = size;
+	snprintf(m.name, sizeof(m.name), "%s", name);
+	return ioc(FLANK_IOC_ADD_MODULE, &m);
+}
+
+static int cmd(unsigned int nr, struct flank_ioc_cmd *c)
+{
+	memset(c, 0, sizeof(*c));
+	return ioc(nr, c);
+}
+
+static void load_image(void)
+{
+	struct flank_ioc_cmd c;
+
+	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
+			 FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_OK);
+	assert_int_equal(core.state, FLANK_DRV_LOADED);
+}
+
+static void start_image(void)
+{
+	struct flank_ioc_cmd c;
+
+	load_image();
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+	assert_int_equal(core.state, FLANK_DRV_RUNNING);
+}
+
+/* VERSION reports the ioctl and image ABI versions the driver speaks. */
+static void test_driver_core_version(void **state)
+{
+	struct flank_ioc_version v;
+
+	(void)state;
+	memset(&v, 0xff, sizeof(v));
+	assert_int_equal(ioc(FLANK_IOC_VERSION, &v), FLANK_OK);
+	assert_int_equal(v.ioctl_version, FLANK_IOCTL_VERSION);
+	assert_int_equal(v.image_abi_version, FLANK_IMAGE_ABI_VERSION);
+	assert_int_equal(v.err.code, 0);
+	assert_int_equal(v.reserved, 0);
+}
+
+/* Without CAP_SYS_ADMIN every ioctl is refused before anything happens. */
+static void test_driver_core_needs_cap_sys_admin(void **state)
+{
+	static const unsigned int all[] = {
+		FLANK_IOC_VERSION, FLANK_IOC_ADD_MODULE, FLANK_IOC_LOAD,
+		FLANK_IOC_UNLOAD,  FLANK_IOC_START,	 FLANK_IOC_STOP,
+		FLANK_IOC_STATUS,  FLANK_IOC_CPU_STATUS, FLANK_IOC_STATS,
+		FLANK_IOC_DUMP,	   FLANK_IOC_CHECK,
+	};
+	struct flank_ioc_check big;
+	size_t i;
+
+	(void)state;
+	fake.capable = false;
+	for (i = 0; i < FLANK_ARRAY_SIZE(all); i++)
+		assert_int_equal(ioc(all[i], &big), FLANK_E_PERM);
+	assert_int_equal(fake.allocs, 0);
+	assert_int_equal(flank_status_errno(FLANK_E_PERM), -EPERM);
+}
+
+/* Unknown numbers, and known numbers with a wrong size, are refused. */
+static void test_driver_core_unknown_ioctl(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(ioc(_IOWR(FLANK_IOC_MAGIC, 99, struct flank_ioc_cmd),
+			     &c),
+			 FLANK_E_BAD_IOCTL);
+	assert_int_equal(ioc(_IOWR(FLANK_IOC_MAGIC, 4, uint32_t), &c),
+			 FLANK_E_BAD_IOCTL);
+	assert_int_equal(ioc(_IOWR('x', 4, struct flank_ioc_cmd), &c),
+			 FLANK_E_BAD_IOCTL);
+	assert_int_equal(flank_status_errno(FLANK_E_BAD_IOCTL), -ENOTTY);
+}
+
+/* An argument pointer that cannot be read is EFAULT, nothing changes. */
+static void test_driver_core_bad_arg_pointer(void **state)
+{
+	(void)state;
+	assert_int_equal(flank_core_ioctl(&core, FLANK_IOC_START,
+					  FAKE_BAD_ADDR),
+			 FLANK_E_FAULT);
+	assert_int_equal(flank_core_ioctl(&core, FLANK_IOC_STATUS, 0),
+			 FLANK_E_FAULT);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+}
+
+/* Out of memory for the argument copy is ENOMEM, not a crash. */
+static void test_driver_core_no_memory(void **state)
+{
+	struct flank_ioc_status s;
+
+	(void)state;
+	fake.alloc_fail_in = 1;
+	assert_int_equal(ioc(FLANK_IOC_STATUS, &s), FLANK_E_NO_MEMORY);
+	fake.alloc_fail_in = 2; /* The argument, then the module bytes. */
+	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
+			 FLANK_E_NO_MEMORY);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+}
+
+/* Reserved fields and flags must be zero in every command. */
+static void test_driver_core_reserved_fields(void **state)
+{
+	struct flank_ioc_cmd c;
+	struct flank_ioc_module m;
+	struct flank_ioc_stats st;
+	struct flank_ioc_check ck;
+	unsigned int nrs[] = {FLANK_IOC_LOAD, FLANK_IOC_UNLOAD,
+			      FLANK_IOC_START, FLANK_IOC_STOP};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < FLANK_ARRAY_SIZE(nrs); i++) {
+		memset(&c, 0, sizeof(c));
+		c.flags = 1;
+		assert_int_equal(ioc(nrs[i], &c), FLANK_E_INVAL);
+		memset(&c, 0, sizeof(c));
+		c.reserved = 1;
+		assert_int_equal(ioc(nrs[i], &c), FLANK_E_INVAL);
+	}
+	memset(&m, 0, sizeof(m));
+	m.data = (uintptr_t)elf_bytes;
+	m.size = sizeof(elf_bytes);
+	m.flags = 2;
+	assert_int_equal(ioc(FLANK_IOC_ADD_MODULE, &m), FLANK_E_INVAL);
+	assert_non_null(strstr(m.err.text, "reserved"));
+	memset(&st, 0, sizeof(st));
+	st.reserved = 1;
+	assert_int_equal(ioc(FLANK_IOC_STATS, &st), FLANK_E_INVAL);
+	memset(&ck, 0, sizeof(ck));
+	ck.reserved = 1;
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &ck), FLANK_E_INVAL);
+}
+
+/* Start before load names the missing step. */
+static void test_driver_core_start_before_load(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_NOT_LOADED);
+	assert_int_equal(c.err.code, FLANK_E_NOT_LOADED);
+	assert_int_equal(c.err.source, FLANK_SRC_DRIVER);
+	assert_string_equal(c.err.text, flank_status_str(FLANK_E_NOT_LOADED));
+	assert_int_equal(flank_status_errno(FLANK_E_NOT_LOADED), -ENOENT);
+	/* Staged but not linked is still "not loaded". */
+	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
+			 FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_NOT_LOADED);
+	assert_int_equal(vmm.starts, 0);
+}
+
+/* Load with nothing added, unload with nothing loaded. */
+static void test_driver_core_load_unload_empty(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_NO_MODULES);
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_E_NOT_LOADED);
+	assert_int_equal(vmm.links, 0);
+}
+
+/* An empty module, a huge one, a 9th one and too many bytes are refused. */
+static void test_driver_core_module_caps(void **state)
+{
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(add("empty", elf_bytes, 0), FLANK_E_INVAL);
+	assert_int_equal(add("huge", elf_bytes,
+			     (uint64_t)FLANK_MODULE_MAX_BYTES + 1),
+			 FLANK_E_TOO_BIG);
+	assert_int_equal(add("wrapping", elf_bytes, UINT64_MAX),
+			 FLANK_E_TOO_BIG);
+	for (i = 0; i < FLANK_MODULES_MAX; i++)
+		assert_int_equal(add("m", elf_bytes, sizeof(elf_bytes)),
+				 FLANK_OK);
+	assert_int_equal(add("ninth", elf_bytes, sizeof(elf_bytes)),
+			 FLANK_E_TOO_MANY);
+	assert_int_equal(core.nmods, FLANK_MODULES_MAX);
+	assert_int_equal(flank_status_errno(FLANK_E_TOO_BIG), -EFBIG);
+}
+
+/* All staged modules together may not exceed FLANK_STAGED_MAX_BYTES. */
+static void test_driver_core_staged_total_cap(void **state)
+{
+	static char big[FLANK_MODULE_MAX_BYTES];
+	struct flank_ioc_module m;
+
+	(void)state;
+	assert_int_equal(add("a", big, sizeof(big)), FLANK_OK);
+	assert_int_equal(add("b", big, sizeof(big)), FLANK_OK);
+	memset(&m, 0, sizeof(m));
+	m.data = (uintptr_t)big;
+	m.size = 1;
+	assert_int_equal(ioc(FLANK_IOC_ADD_MODULE, &m), FLANK_E_TOO_BIG);
+	assert_non_null(strstr(m.err.text, "all modules together"));
+}
+
+/* A module whose bytes cannot be read (truncated mapping) is EFAULT. */
+static void test_driver_core_module_bad_data(void **state)
+{
+	struct flank_ioc_module m;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.data = FAKE_BAD_ADDR;
+	m.size = 100;
+	snprintf(m.name, sizeof(m.name), "vmm.elf");
+	assert_int_equal(ioc(FLANK_IOC_ADD_MODULE, &m), FLANK_E_FAULT);
+	assert_non_null(strstr(m.err.text, "could not read 100 bytes"));
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+	assert_int_equal(core.nmods, 0);
+}
+
+/* A name without its terminator is refused; odd bytes are sanitised. */
+static void test_driver_core_module_name(void **state)
+{
+	struct flank_ioc_module m;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.data = (uintptr_t)elf_bytes;
+	m.size = sizeof(elf_bytes);
+	memset(m.name, 'a', sizeof(m.name));
+	assert_int_equal(ioc(FLANK_IOC_ADD_MODULE, &m), FLANK_E_INVAL);
+	snprintf(m.name, sizeof(m.name), "bad\nname\x1b");
+	assert_int_equal(ioc(FLANK_IOC_ADD_MODULE, &m), FLANK_OK);
+	assert_string_equal(core.mod[0].name, "bad?name?");
+}
+
+/* The whole life: add, load, start on every CPU, stop, unload. */
+static void test_driver_core_lifecycle(void **state)
+{
+	struct flank_ioc_status s;
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	load_image();
+	assert_int_equal(vmm.inits, 1);
+	assert_ptr_equal(vmm.platform, &core.platform);
+	assert_int_equal(fake.allocs, 0); /* Staged bytes dropped. */
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+	assert_int_equal(fake_vmm_running(), 4);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(ioc(FLANK_IOC_STATUS, &s), FLANK_OK);
+	assert_int_equal(s.state, FLANK_DRV_RUNNING);
+	assert_int_equal(s.vmm_state, FLANK_STATE_RUNNING);
+	assert_int_equal(s.cpu_count, 4);
+	assert_int_equal(s.online_count, 4);
+	assert_int_equal(s.module_count, 1);
+	assert_int_equal(s.image_version, 0x000100);
+	assert_int_equal(s.image_bytes, 8192);
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_OK);
+	assert_int_equal(fake_vmm_running(), 0);
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_OK);
+	assert_int_equal(vmm.finis, 1);
+	assert_int_equal(vmm.unlinks, 1);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+	assert_non_null(strstr(fake.last_log, "unloaded"));
+	/* And again: nothing was left behind. */
+	start_image();
+	assert_int_equal(vmm.inits, 2);
+}
+
+/* Stop twice: the second is refused, the VMM is not called again. */
+static void test_driver_core_double_stop(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	start_image();
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_NOT_RUNNING);
+	assert_int_equal(vmm.stops, 1);
+	assert_int_equal(flank_status_errno(FLANK_E_NOT_RUNNING), -EALREADY);
+}
+
+/* Unload while running is refused; so are add, load and a second start. */
+static void test_driver_core_busy_while_running(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	start_image();
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_E_RUNNING);
+	assert_int_equal(add("x", elf_bytes, sizeof(elf_bytes)),
+			 FLANK_E_RUNNING);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_RUNNING);
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_RUNNING);
+	assert_non_null(strstr(c.err.text, "already running"));
+	assert_int_equal(vmm.finis, 0);
+	assert_int_equal(vmm.starts, 1);
+	assert_int_equal(flank_status_errno(FLANK_E_RUNNING), -EBUSY);
+}
+
+/* With an image loaded, add and load are refused until unload. */
+static void test_driver_core_busy_while_loaded(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	load_image();
+	assert_int_equal(add("x", elf_bytes, sizeof(elf_bytes)),
+			 FLANK_E_LOADED);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_LOADED);
+	assert_int_equal(vmm.links, 1);
+}
+
+/* Unload of staged-only modules drops them and frees their bytes. */
+static void test_driver_core_unload_staged(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	assert_int_equal(add("a", elf_bytes, sizeof(elf_bytes)), FLANK_OK);
+	assert_int_equal(add("b", elf_bytes, sizeof(elf_bytes)), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_OK);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+	assert_int_equal(fake.allocs, 0);
+}
+
+/* A loader error comes back with its text; the staged modules are gone. */
+static void test_driver_core_link_error(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	vmm.link_rc = FLANK_E_ELF;
+	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
+			 FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_ELF);
+	assert_int_equal(c.err.source, FLANK_SRC_LOADER);
+	assert_int_equal(c.err.detail, 42);
+	assert_string_equal(c.err.text, "module vmm.elf: fake loader error");
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+	assert_int_equal(core.nmods, 0);
+	assert_int_equal(vmm.inits, 0);
+	assert_non_null(strstr(fake.last_log, "load failed"));
+}
+
+/* An image built for another image ABI is refused and unlinked. */
+static void test_driver_core_bad_abi_version(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	vmm.entry.abi_version = FLANK_IMAGE_ABI_VERSION + 1;
+	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
+			 FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_ABI_VERSION);
+	assert_non_null(strstr(c.err.text, "image ABI 2"));
+	assert_int_equal(vmm.unlinks, 1);
+	assert_int_equal(vmm.inits, 0);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+	assert_int_equal(flank_status_errno(FLANK_E_ABI_VERSION), -EPROTO);
+}
+
+/* A short entry table, a NULL function, or no table are bad entries. */
+static void test_driver_core_bad_entry(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	vmm.entry.size = 16;
+	assert_int_equal(add("v", elf_bytes, sizeof(elf_bytes)), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_BAD_ENTRY);
+	assert_non_null(strstr(c.err.text, "16 bytes"));
+
+	fake_vmm_reset();
+	vmm.entry.ring_read = NULL;
+	assert_int_equal(add("v", elf_bytes, sizeof(elf_bytes)), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_BAD_ENTRY);
+	assert_non_null(strstr(c.err.text, "NULL function"));
+
+	fake_vmm_reset();
+	vmm.null_entry = true;
+	assert_int_equal(add("v", elf_bytes, sizeof(elf_bytes)), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_BAD_ENTRY);
+	assert_non_null(strstr(c.err.text, "exports no 'flank_image_entry'"));
+	assert_int_equal(vmm.unlinks, 1);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+}
+
+/* The VMM refusing init carries the VMM's own text to the user. */
+static void test_driver_core_init_fails(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	vmm.init_rc = 3;
+	assert_int_equal(add("v", elf_bytes, sizeof(elf_bytes)), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_VMM);
+	assert_int_equal(c.err.source, FLANK_SRC_VMM);
+	assert_int_equal(c.err.detail, 3);
+	assert_string_equal(c.err.text, "the VMM refused to initialise: VMXON "
+					"failed: VT-x is not available");
+	assert_int_equal(vmm.unlinks, 1);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+}
+
+/* On a CPU without VT-x start is refused by the driver, image untouched. */
+static void test_driver_core_start_no_vmx(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	fake_no_vmx();
+	load_image();
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_NO_VMX);
+	assert_non_null(strstr(c.err.text, "CPUID.1:ECX.VMX[bit 5] is 0 on "
+					   "CPU 0 (AuthenticAMD): no Intel "
+					   "VT-x"));
+	assert_int_equal(vmm.starts, 0);
+	assert_int_equal(core.state, FLANK_DRV_LOADED);
+	assert_non_null(strstr(fake.last_log, "start refused"));
+	assert_int_equal(flank_status_errno(FLANK_E_NO_VMX), -ENODEV);
+}
+
+/* VT-x locked off by firmware is refused with what to do about it. */
+static void test_driver_core_start_vmx_disabled_in_bios(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	fake.probe[2].feature_control = 0x1; /* Locked, VMX off. */
+	load_image();
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_NO_VMX);
+	assert_non_null(strstr(c.err.text, "disabled in firmware"));
+	assert_non_null(strstr(c.err.text, "CPU 2"));
+	assert_non_null(strstr(c.err.text, "BIOS"));
+	assert_int_equal(vmm.starts, 0);
+}
+
+/* Another hypervisor holding VT-x (CR4.VMXE set) is detected. */
+static void test_driver_core_start_vmx_in_use(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	fake.probe[1].cr4 |= 1ull << 13;
+	load_image();
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_NO_VMX);
+	assert_non_null(strstr(c.err.text, "CR4.VMXE is already set on CPU 1"));
+}
+
+/* A start failing on CPU 1 is reported with that CPU; nothing runs. */
+static void test_driver_core_start_fails_on_cpu(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	vmm.start_rc = 9;
+	vmm.fail_cpu = 1;
+	load_image();
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_VMM);
+	assert_int_equal(c.err.cpu, 1);
+	assert_int_equal(c.err.detail, 9);
+	assert_non_null(strstr(c.err.text, "start failed on CPU 1: VMLAUNCH "
+					   "failed with VM-instruction error "
+					   "7"));
+	assert_int_equal(fake_vmm_running(), 0);
+	assert_int_equal(core.state, FLANK_DRV_LOADED);
+}
+
+/* A failed stop makes the driver CORRUPT: nothing is freed, ever. */
+static void test_driver_core_stop_fails(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	start_image();
+	vmm.stop_rc = 5;
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_VMM);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_non_null(strstr(c.err.text, "stays in memory"));
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_E_CORRUPT);
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_CORRUPT);
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_CORRUPT);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_CORRUPT);
+	flank_core_fini(&core);
+	assert_int_equal(vmm.unlinks, 0);
+	assert_int_equal(vmm.finis, 0);
+	assert_non_null(strstr(fake.last_log, "leaked on purpose"));
+}
+
+/* A CPU going offline is stopped, one coming online is started. */
+static void test_driver_core_hotplug(void **state)
+{
+	(void)state;
+	/* Nothing runs: hotplug is a no-op. */
+	assert_int_equal(flank_core_cpu_offline(&core, 3), FLANK_OK);
+	start_image();
+	fake.current_cpu = 0;
+	assert_int_equal(flank_core_cpu_offline(&core, 3), FLANK_OK);
+	assert_false(vmm.running[3]);
+	fake.online[3] = false;
+	assert_int_equal(fake_vmm_running(), 3);
+	fake.online[3] = true;
+	assert_int_equal(flank_core_cpu_online(&core, 3), FLANK_OK);
+	assert_true(vmm.running[3]);
+}
+
+/* A CPU that cannot be virtualised is refused online; offline failure
+ * makes the driver CORRUPT. */
+static void test_driver_core_hotplug_failures(void **state)
+{
+	(void)state;
+	start_image();
+	vmm.cpu_rc = 3;
+	assert_int_equal(flank_core_cpu_online(&core, 2), FLANK_E_VMM);
+	assert_non_null(strstr(fake.last_log, "refusing to online it"));
+	assert_int_equal(core.state, FLANK_DRV_RUNNING);
+	assert_int_equal(flank_core_cpu_offline(&core, 2), FLANK_E_VMM);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+}
+
+/* Reboot or suspend stops a running VMM; otherwise nothing happens. */
+static void test_driver_core_quiesce(void **state)
+{
+	(void)state;
+	flank_core_quiesce(&core, "reboot");
+	assert_int_equal(vmm.stops, 0);
+	start_image();
+	flank_core_quiesce(&core, "suspend");
+	assert_int_equal(vmm.stops, 1);
+	assert_int_equal(core.state, FLANK_DRV_LOADED);
+	assert_int_equal(fake_vmm_running(), 0);
+}
+
+/* Module unload while running stops, finalises and unlinks the image. */
+static void test_driver_core_fini_running(void **state)
+{
+	(void)state;
+	start_image();
+	flank_core_fini(&core);
+	assert_int_equal(vmm.stops, 1);
+	assert_int_equal(vmm.finis, 1);
+	assert_int_equal(vmm.unlinks, 1);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+	assert_int_equal(fake_vmm_running(), 0);
+}
+
+/* Module unload when the VMM refuses fini leaks instead of freeing. */
+static void test_driver_core_fini_refused(void **state)
+{
+	(void)state;
+	load_image();
+	vmm.fini_rc = 4;
+	flank_core_fini(&core);
+	assert_int_equal(vmm.unlinks, 0);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+}
+
+/* Unload refused by the VMM keeps the image loaded and says why. */
+static void test_driver_core_unload_refused(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	load_image();
+	vmm.fini_rc = 3;
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_E_VMM);
+	assert_non_null(strstr(c.err.text, "refused to unload"));
+	assert_int_equal(core.state, FLANK_DRV_LOADED);
+	vmm.fini_rc = 0;
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_OK);
+}
+
+/* Per-CPU status and statistics validate the CPU and need an image. */
+static void test_driver_core_cpu_status_and_stats(void **state)
+{
+	struct flank_ioc_cpu_status cs;
+	struct flank_ioc_stats st;
+
+	(void)state;
+	memset(&cs, 0, sizeof(cs));
+	assert_int_equal(ioc(FLANK_IOC_CPU_STATUS, &cs), FLANK_E_NOT_LOADED);
+	start_image();
+	cs.cpu = 4;
+	assert_int_equal(ioc(FLANK_IOC_CPU_STATUS, &cs), FLANK_E_BAD_CPU);
+	assert_string_equal(cs.err.text, "no CPU 4: this machine has CPUs 0-3");
+	assert_int_equal(cs.err.cpu, 4);
+	vmm.exits[2] = 1234;
+	fake.online[1] = false;
+	cs.cpu = 2;
+	assert_int_equal(ioc(FLANK_IOC_CPU_STATUS, &cs), FLANK_OK);
+	assert_int_equal(cs.status.cpu, 2);
+	assert_int_equal(cs.status.running, 1);
+	assert_int_equal(cs.status.exits, 1234);
+	assert_int_equal(cs.online, 1);
+	cs.cpu = 1;
+	assert_int_equal(ioc(FLANK_IOC_CPU_STATUS, &cs), FLANK_OK);
+	assert_int_equal(cs.online, 0);
+	memset(&st, 0, sizeof(st));
+	st.cpu = UINT32_MAX;
+	assert_int_equal(ioc(FLANK_IOC_STATS, &st), FLANK_E_BAD_CPU);
+	st.cpu = 2;
+	assert_int_equal(ioc(FLANK_IOC_STATS, &st), FLANK_OK);
+	assert_int_equal(st.stats.count[10], 1234);
+	assert_int_equal(st.stats.count[31], 2);
+	/* The VMM's own error for a CPU it does not know. */
+	fake.ncpus = 9;
+	fake.online[8] = false;
+	st.cpu = 8;
+	assert_int_equal(ioc(FLANK_IOC_STATS, &st), FLANK_E_VMM);
+	cs.cpu = 8;
+	assert_int_equal(ioc(FLANK_IOC_CPU_STATUS, &cs), FLANK_E_VMM);
+	assert_non_null(strstr(cs.err.text, "fake VMM error"));
+	fake.ncpus = 4;
+}
+
+/* Dump validates its buffer and what the VMM claims to have copied. */
+static void test_driver_core_dump(void **state)
+{
+	struct flank_ioc_dump d;
+	char buf[64];
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	d.buf = (uintptr_t)buf;
+	d.len = sizeof(buf);
+	assert_int_equal(ioc(FLANK_IOC_DUMP, &d), FLANK_E_NOT_LOADED);
+	load_image();
+	d.len = 0;
+	assert_int_equal(ioc(FLANK_IOC_DUMP, &d), FLANK_E_INVAL);
+	d.len = FLANK_DUMP_MAX_BYTES + 1;
+	assert_int_equal(ioc(FLANK_IOC_DUMP, &d), FLANK_E_TOO_BIG);
+	d.len = 10;
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(ioc(FLANK_IOC_DUMP, &d), FLANK_OK);
+	assert_int_equal(d.copied, 10);
+	assert_int_equal(d.pos, 10);
+	assert_memory_equal(buf, "flank: vmx", 10);
+	d.len = sizeof(buf);
+	assert_int_equal(ioc(FLANK_IOC_DUMP, &d), FLANK_OK);
+	assert_int_equal(d.copied, 27);
+	assert_int_equal(ioc(FLANK_IOC_DUMP, &d), FLANK_OK);
+	assert_int_equal(d.copied, 0);
+	d.pos = 0;
+	d.buf = FAKE_BAD_ADDR;
+	assert_int_equal(ioc(FLANK_IOC_DUMP, &d), FLANK_E_FAULT);
+	d.buf = (uintptr_t)buf;
+	d.len = 4;
+	vmm.ring_extra = 100;
+	assert_int_equal(ioc(FLANK_IOC_DUMP, &d), FLANK_E_VMM);
+	assert_non_null(strstr(d.err.text, "returned 104 bytes for a 4-byte"));
+}
+
+/* Check without an image: the driver's own items on every CPU. */
+static void test_driver_core_check_host(void **state)
+{
+	struct flank_ioc_check c;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &c), FLANK_OK);
+	assert_int_equal(c.image_ran, 0);
+	assert_int_equal(c.host.count, 4);
+	assert_int_equal(c.host.failed, 0);
+	assert_string_equal(c.host.item[0].name, "vmx-cpuid");
+	assert_string_equal(c.host.item[3].text,
+			    "4 of 4 possible CPUs online, all probed");
+	fake_no_vmx();
+	fake.online[3] = false;
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &c), FLANK_OK);
+	assert_int_equal(c.host.failed, 1);
+	assert_int_equal(c.host.item[0].status, FLANK_E_NO_VMX);
+	assert_non_null(strstr(c.host.item[0].text, "AuthenticAMD"));
+	assert_string_equal(c.host.item[1].text, "not checked: no VT-x");
+	assert_string_equal(c.host.item[3].text,
+			    "3 of 4 possible CPUs online, all probed");
+	/* Under a hypervisor, the advice is to enable nested VT-x. */
+	fake.probe[0].cpuid1_ecx = 1u << 31;
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &c), FLANK_OK);
+	assert_non_null(strstr(c.host.item[0].text, "nested"));
+	/* IA32_FEATURE_CONTROL unreadable on a VT-x CPU. */
+	fake_reset(2);
+	fake.probe[1].fc_readable = 0;
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &c), FLANK_OK);
+	assert_int_equal(c.host.item[1].status, FLANK_E_NO_VMX);
+	assert_non_null(strstr(c.host.item[1].text, "cannot be read on CPU 1"));
+}
+
+/* A CPU that vanishes while probed fails the "cpus" item. */
+static void test_driver_core_check_cpu_vanishes(void **state)
+{
+	struct flank_ioc_check c;
+
+	(void)state;
+	fake.ncpus = 0;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &c), FLANK_OK);
+	assert_int_equal(c.host.item[3].status, FLANK_E_CPU_CALL);
+	assert_string_equal(c.host.item[3].text, "probed 0 of 0 online CPUs");
+	fake.ncpus = 4;
+}
+
+/* Check with an image adds the image's report, strings terminated. */
+static void test_driver_core_check_image(void **state)
+{
+	struct flank_ioc_check c;
+
+	(void)state;
+	load_image();
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &c), FLANK_OK);
+	assert_int_equal(c.image_ran, 1);
+	assert_int_equal(c.image.count, 3);
+	assert_string_equal(c.image.item[2].name, "fake-2");
+	assert_int_equal(strlen(c.image.item[2].text),
+			 sizeof(c.image.item[2].text) - 1);
+	/* A malformed report is an error, not passed on. */
+	vmm.check_count = FLANK_CHECK_MAX_ITEMS + 1;
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &c), FLANK_E_VMM);
+	assert_non_null(strstr(c.err.text, "malformed report"));
+	/* A VMM that fails without a report: its text. */
+	vmm.check_count = 0;
+	vmm.check_rc = 3;
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &c), FLANK_E_VMM);
+	assert_string_equal(c.err.text,
+			    "check: VMXON failed: VT-x is not available");
+	/* CPU 0 offline: the check cannot run. */
+	fake.online[0] = false;
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &c), FLANK_E_CPU_CALL);
+}
+
+/* The platform table forwards to the kernel services and bounds logs. */
+static void test_driver_core_platform_table(void **state)
+{
+	const struct flank_platform *p;
+	char longline[400];
+	uint64_t pa = 0;
+	void *page;
+
+	(void)state;
+	load_image();
+	p = vmm.platform;
+	assert_int_equal(p->abi_version, FLANK_IMAGE_ABI_VERSION);
+	assert_int_equal(p->size, sizeof(*p));
+	assert_int_equal(p->host_cr3, 0x1000);
+	assert_int_equal(p->cpu_count(p->ctx), 4);
+	page = p->page_alloc(p->ctx, &pa);
+	assert_non_null(page);
+	assert_int_equal(pa, (uintptr_t)page);
+	assert_int_equal(fake.pages, 1);
+	p->page_free(p->ctx, page);
+	assert_int_equal(fake.pages, 0);
+	assert_true(p->run_on_cpu(p->ctx, 7, NULL, NULL) < 0);
+	memset(longline, 'y', sizeof(longline));
+	longline[sizeof(longline) - 1] = '\0';
+	p->log(p->ctx, FLANK_LOG_WARN, longline);
+	assert_int_equal(strncmp(fake.last_log, "vmm: yyy", 8), 0);
+	assert_int_equal(strlen(fake.last_log), 5 + 190);
+}
+
+/* Every status has a distinct sentence and a negative errno. */
+static void test_driver_core_status_table(void **state)
+{
+	int i, j;
+
+	(void)state;
+	for (i = 1; i < (int)FLANK_E_STATUS_COUNT; i++) {
+		assert_true(flank_status_errno(i) < 0);
+		assert_true(strlen(flank_status_str(i)) > 8);
+		for (j = 1; j < i; j++)
+			assert_string_not_equal(flank_status_str(i),
+						flank_status_str(j));
+	}
+	assert_int_equal(flank_status_errno(0), 0);
+	assert_int_equal(flank_status_errno(-1), -EIO);
+	assert_int_equal(flank_status_errno(FLANK_E_STATUS_COUNT), -EIO);
+	assert_string_equal(flank_status_str(99), "unknown driver status");
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_driver_core_version),
+		T(test_driver_core_needs_cap_sys_admin),
+		T(test_driver_core_unknown_ioctl),
+		T(test_driver_core_bad_arg_pointer),
+		T(test_driver_core_no_memory),
+		T(test_driver_core_reserved_fields),
+		T(test_driver_core_start_before_load),
+		T(test_driver_core_load_unload_empty),
+		T(test_driver_core_module_caps),
+		T(test_driver_core_staged_total_cap),
+		T(test_driver_core_module_bad_data),
+		T(test_driver_core_module_name),
+		T(test_driver_core_lifecycle),
+		T(test_driver_core_double_stop),
+		T(test_driver_core_busy_while_running),
+		T(test_driver_core_busy_while_loaded),
+		T(test_driver_core_unload_staged),
+		T(test_driver_core_link_error),
+		T(test_driver_core_bad_abi_version),
+		T(test_driver_core_bad_entry),
+		T(test_driver_core_init_fails),
+		T(test_driver_core_start_no_vmx),
+		T(test_driver_core_start_vmx_disabled_in_bios),
+		T(test_driver_core_start_vmx_in_use),
+		T(test_driver_core_start_fails_on_cpu),
+		T(test_driver_core_stop_fails),
+		T(test_driver_core_hotplug),
+		T(test_driver_core_hotplug_failures),
+		T(test_driver_core_quiesce),
+		T(test_driver_core_fini_running),
+		T(test_driver_core_fini_refused),
+		T(test_driver_core_unload_refused),
+		T(test_driver_core_cpu_status_and_stats),
+		T(test_driver_core_dump),
+		T(test_driver_core_check_host),
+		T(test_driver_core_check_cpu_vanishes),
+		T(test_driver_core_check_image),
+		T(test_driver_core_platform_table),
+		T(test_driver_core_status_table),
+	};
+
+	return FLANK_RUN_TESTS(tests);
+}
