@@ -20,8 +20,8 @@ int flank_kplat_init(void);
 void flank_kplat_exit(bool leak);
 
 /** Image memory (kmap.c): see struct flank_core_ops. */
-struct flank_image_mem *flank_kmap_reserve(void *ctx, size_t npages,
-					   void **rw, void **final);
+struct flank_image_mem *flank_kmap_reserve(void *ctx, size_t npages, void **rw,
+					   void **final);
 int flank_kmap_protect(void *ctx, struct flank_image_mem *mem,
 		       const uint8_t *perm, size_t npages);
 void flank_kmap_release(void *ctx, struct flank_image_mem *mem);

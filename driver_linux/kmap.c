@@ -52,8 +52,8 @@
 struct flank_image_mem {
 	struct page **pages;
 	size_t npages;
-	void *rw;	 /**< Loading alias (RW, NX), NULL once protected. */
-	void *final;	 /**< Run-time mapping. */
+	void *rw;	/**< Loading alias (RW, NX), NULL once protected. */
+	void *final;	/**< Run-time mapping. */
 	bool protected; /**< PTEs of final were changed. */
 };
 
@@ -92,8 +92,8 @@ static void kmap_flush_all(void)
 	on_each_cpu(kmap_flush_one, NULL, 1);
 }
 
-struct flank_image_mem *flank_kmap_reserve(void *ctx, size_t npages,
-					   void **rw, void **final)
+struct flank_image_mem *flank_kmap_reserve(void *ctx, size_t npages, void **rw,
+					   void **final)
 {
 	struct flank_image_mem *mem;
 	size_t i;
@@ -179,10 +179,10 @@ void flank_kmap_release(void *ctx, struct flank_image_mem *mem)
 		for (i = 0; i < mem->npages; i++) {
 			pte = kmap_pte(base + i * PAGE_SIZE);
 			if (pte)
-				set_pte(pte, pte_clear_flags(
-						     pte_set_flags(*pte,
-								   _PAGE_NX),
-						     _PAGE_RW));
+				set_pte(pte,
+					pte_clear_flags(
+						pte_set_flags(*pte, _PAGE_NX),
+						_PAGE_RW));
 		}
 		kmap_flush_all();
 	}

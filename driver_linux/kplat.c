@@ -150,8 +150,8 @@ static int kp_probe_cpu(void *ctx, u32 cpu, struct flank_cpu_probe *out)
 static void *kp_page_alloc(void *ctx, u64 *pa)
 {
 	/* The image may ask from a cross-CPU call: never sleep there. */
-	gfp_t gfp = (irqs_disabled() || !preemptible()) ? GFP_ATOMIC
-							: GFP_KERNEL;
+	gfp_t gfp =
+		(irqs_disabled() || !preemptible()) ? GFP_ATOMIC : GFP_KERNEL;
 	struct page *page = alloc_page(gfp | __GFP_ZERO);
 
 	if (!page)

@@ -22,8 +22,7 @@ static enum cpuhp_state flank_hp_state;
 
 static long flank_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return flank_status_errno(
-		flank_core_ioctl(&flank_core, cmd, (u64)arg));
+	return flank_status_errno(flank_core_ioctl(&flank_core, cmd, (u64)arg));
 }
 
 static int flank_open(struct inode *inode, struct file *file)
@@ -68,8 +67,7 @@ static int flank_reboot(struct notifier_block *nb, unsigned long action,
 	return NOTIFY_DONE;
 }
 
-static int flank_pm(struct notifier_block *nb, unsigned long action,
-		    void *data)
+static int flank_pm(struct notifier_block *nb, unsigned long action, void *data)
 {
 	if (action == PM_SUSPEND_PREPARE || action == PM_HIBERNATION_PREPARE)
 		flank_core_quiesce(&flank_core, "suspend");

@@ -141,16 +141,15 @@ int flank_entry_validate(const struct flank_image_entry *e,
 				  e->size, (unsigned int)sizeof(*e));
 	if (!e->init || !e->fini || !e->check || !e->start_all ||
 	    !e->stop_all || !e->start_cpu || !e->stop_cpu || !e->state ||
-	    !e->cpu_status || !e->exit_stats || !e->ring_read ||
-	    !e->status_str)
-		return flank_fail(err, FLANK_E_BAD_ENTRY, FLANK_SRC_DRIVER, 0,
-				  FLANK_NO_CPU,
-				  "the image's entry table has a NULL function");
+	    !e->cpu_status || !e->exit_stats || !e->ring_read || !e->status_str)
+		return flank_fail(
+			err, FLANK_E_BAD_ENTRY, FLANK_SRC_DRIVER, 0,
+			FLANK_NO_CPU,
+			"the image's entry table has a NULL function");
 	return FLANK_OK;
 }
 
-void flank_vmm_text(struct flank_core *core, int status, char *out,
-		    size_t max)
+void flank_vmm_text(struct flank_core *core, int status, char *out, size_t max)
 {
 	const struct flank_image_entry *e = core->image.entry;
 

@@ -207,7 +207,6 @@ void flank_unlink_modules(struct flank_core *core);
 int flank_entry_validate(const struct flank_image_entry *e,
 			 struct flank_ioc_err *err);
 /** Text of a VMM status through the image's status_str, bounded. */
-void flank_vmm_text(struct flank_core *core, int status, char *out,
-		    size_t max);
+void flank_vmm_text(struct flank_core *core, int status, char *out, size_t max);
 
 #endif /* FLANK_CORE_H */

@@ -106,6 +106,7 @@ int flank_cmd_dump(struct flank_core *core, void *arg)
 {
 	const struct flank_core_ops *ops = core->ops;
 	struct flank_ioc_dump *d = arg;
+	uint64_t pos = d->pos;
 	size_t copied;
 	char *buf;
 	int rc = FLANK_OK;
@@ -125,14 +126,16 @@ int flank_cmd_dump(struct flank_core *core, void *arg)
 		return FLANK_E_NO_MEMORY;
 	copied = core->image.entry->ring_read(&d->pos, buf, d->len);
 	if (copied > d->len) {
-		rc = flank_fail(&d->err, FLANK_E_VMM, FLANK_SRC_DRIVER, 0,
-				FLANK_NO_CPU,
-				"dump: the VMM returned %llu bytes for a %u-byte "
-				"buffer",
-				(unsigned long long)copied, d->len);
+		rc = flank_fail(
+			&d->err, FLANK_E_VMM, FLANK_SRC_DRIVER, 0, FLANK_NO_CPU,
+			"dump: the VMM returned %llu bytes for a %u-byte "
+			"buffer",
+			(unsigned long long)copied, d->len);
 		goto out;
 	}
 	if (copied && ops->copy_to_user(ops->ctx, d->buf, buf, copied)) {
+		d->pos =
+			pos; /* Nothing was delivered: read it again next time. */
 		rc = FLANK_E_FAULT;
 		goto out;
 	}

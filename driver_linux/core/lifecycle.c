@@ -84,7 +84,8 @@ int flank_cmd_add_module(struct flank_core *core, void *arg)
 		return rc;
 	if (m->size == 0)
 		return flank_fail(&m->err, FLANK_E_INVAL, FLANK_SRC_DRIVER, 0,
-				  FLANK_NO_CPU, "add module: the file is empty");
+				  FLANK_NO_CPU,
+				  "add module: the file is empty");
 	if (m->size > FLANK_MODULE_MAX_BYTES)
 		return flank_fail(&m->err, FLANK_E_TOO_BIG, FLANK_SRC_DRIVER, 0,
 				  FLANK_NO_CPU,
@@ -116,11 +117,12 @@ int flank_cmd_add_module(struct flank_core *core, void *arg)
 				(size_t)m->size)) {
 		ops->free(ops->ctx, mod->bytes);
 		mod->bytes = NULL;
-		return flank_fail(&m->err, FLANK_E_FAULT, FLANK_SRC_DRIVER, 0,
-				  FLANK_NO_CPU,
-				  "add module: could not read %llu bytes at the "
-				  "given address",
-				  (unsigned long long)m->size);
+		return flank_fail(
+			&m->err, FLANK_E_FAULT, FLANK_SRC_DRIVER, 0,
+			FLANK_NO_CPU,
+			"add module: could not read %llu bytes at the "
+			"given address",
+			(unsigned long long)m->size);
 	}
 	mod->size = (size_t)m->size;
 	core->nmods++;
@@ -156,8 +158,8 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 	if (rc) {
 		flank_vmm_text(core, rc, text, sizeof(text));
 		rc = flank_fail(&c->err, FLANK_E_VMM, FLANK_SRC_VMM, rc,
-				FLANK_NO_CPU, "the VMM refused to initialise: %s",
-				text);
+				FLANK_NO_CPU,
+				"the VMM refused to initialise: %s", text);
 		goto err_unlink;
 	}
 	drop_staged(core);

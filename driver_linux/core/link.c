@@ -133,8 +133,8 @@ static int parse_all(struct flank_core *core, struct link_state *ls,
 }
 
 /** Loads and links module after module into the reserved pages. */
-static int load_all(struct flank_core *core, struct link_state *ls,
-		    uint8_t *rw, struct flank_ioc_err *err)
+static int load_all(struct flank_core *core, struct link_state *ls, uint8_t *rw,
+		    struct flank_ioc_err *err)
 {
 	struct elf_error_detail d;
 	enum elf_status st;
@@ -196,7 +196,7 @@ int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err)
 		rc = FLANK_E_NO_MEMORY;
 		goto err_free_perm;
 	}
-	ls->final = (uintptr_t)final;
+	ls->final = (uintptr_t) final;
 	rc = load_all(core, ls, rw, err);
 	if (rc)
 		goto err_release;
@@ -209,8 +209,7 @@ int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err)
 	}
 	if (elf_lookup(&ls->mod[0], FLANK_IMAGE_ENTRY_SYMBOL, &entry) ==
 		    ELF_OK &&
-	    (entry % sizeof(uint64_t) ||
-	     entry < ls->final ||
+	    (entry % sizeof(uint64_t) || entry < ls->final ||
 	     entry + sizeof(struct flank_image_entry) >
 		     ls->final + elf_image_size(&ls->mod[0]))) {
 		rc = flank_fail(err, FLANK_E_BAD_ENTRY, FLANK_SRC_DRIVER, 0,

@@ -104,8 +104,8 @@ struct flank_ioc_version {
 /** FLANK_IOC_ADD_MODULE: stage one ELF file (the first is the image). */
 struct flank_ioc_module {
 	struct flank_ioc_err err;
-	uint64_t data; /**< User address of the bytes. */
-	uint64_t size; /**< 1 .. FLANK_MODULE_MAX_BYTES. */
+	uint64_t data;		   /**< User address of the bytes. */
+	uint64_t size;		   /**< 1 .. FLANK_MODULE_MAX_BYTES. */
 	char name[FLANK_NAME_MAX]; /**< For messages; NUL-terminated. */
 	uint32_t flags;		   /**< Must be 0. */
 	uint32_t reserved;	   /**< Must be 0. */

@@ -26,12 +26,12 @@ struct fake_platform {
 	struct flank_cpu_probe probe[FAKE_MAX_CPUS];
 	uint32_t current_cpu;
 	bool capable;
-	int lock_depth;	  /**< Must be 0 or 1. */
-	int lock_errors;  /**< Recursive or unbalanced lock use. */
-	int allocs;	  /**< Live allocations (alloc - free). */
+	int lock_depth;	   /**< Must be 0 or 1. */
+	int lock_errors;   /**< Recursive or unbalanced lock use. */
+	int allocs;	   /**< Live allocations (alloc - free). */
 	int alloc_fail_in; /**< Fail the Nth next alloc (0 = never). */
-	int pages;	  /**< Live platform pages. */
-	int image_maps;	  /**< Live image mappings. */
+	int pages;	   /**< Live platform pages. */
+	int image_maps;	   /**< Live image mappings. */
 	int log_lines;
 	char last_log[256];
 };
@@ -53,11 +53,11 @@ struct fake_vmm {
 	bool running[FAKE_MAX_CPUS];
 	uint64_t exits[FAKE_MAX_CPUS];
 	int init_rc, fini_rc, start_rc, stop_rc, cpu_rc, check_rc;
-	uint32_t fail_cpu; /**< start_all fails here if start_rc. */
+	uint32_t fail_cpu;    /**< start_all fails here if start_rc. */
 	uint32_t check_count; /**< Items check reports. */
-	size_t ring_extra; /**< ring_read claims this many extra bytes. */
+	size_t ring_extra;    /**< ring_read claims this many extra bytes. */
 	int inits, finis, starts, stops;
-	int link_rc;	 /**< What fake_link returns. */
+	int link_rc; /**< What fake_link returns. */
 	int links, unlinks;
 	bool null_entry; /**< fake_link publishes no entry table. */
 };
