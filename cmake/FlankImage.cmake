@@ -11,6 +11,11 @@ include(ExternalProject)
 set(FLANK_IMAGE_BINARY_DIR ${CMAKE_BINARY_DIR}/image)
 set(FLANK_LIBVMM_ARCHIVE ${FLANK_IMAGE_BINARY_DIR}/libvmm/libvmm.a)
 set(FLANK_VMM_ELF ${FLANK_IMAGE_BINARY_DIR}/libvmm/image/vmm.elf)
+set(FLANK_EXAMPLE_MODULE ${FLANK_IMAGE_BINARY_DIR}/libvmm/modules/example/example.elf)
+# SHA-256 of the libvmm archive linked into vmm.elf (written by the image
+# part) and of the archive the host tests link (written below).
+set(FLANK_LIBVMM_SHA256_IMAGE ${FLANK_IMAGE_BINARY_DIR}/libvmm/image/libvmm.a.sha256)
+set(FLANK_LIBVMM_SHA256_TESTS ${CMAKE_BINARY_DIR}/libvmm-tests.a.sha256)
 
 ExternalProject_Add(flank_image
   SOURCE_DIR ${CMAKE_SOURCE_DIR}
@@ -22,6 +27,7 @@ ExternalProject_Add(flank_image
   BUILD_ALWAYS ON
   INSTALL_COMMAND ""
   BUILD_BYPRODUCTS ${FLANK_LIBVMM_ARCHIVE} ${FLANK_VMM_ELF}
+    ${FLANK_EXAMPLE_MODULE} ${FLANK_LIBVMM_SHA256_IMAGE}
   USES_TERMINAL_BUILD ON)
 
 include(${CMAKE_SOURCE_DIR}/libvmm/sources.cmake)
@@ -35,11 +41,34 @@ if(FLANK_COVERAGE)
   target_compile_options(libvmm PRIVATE ${FLANK_WARNING_FLAGS}
     ${FLANK_FREESTANDING_FLAGS} -O0 -g --coverage)
 else()
+  # CMake refuses imported include directories that do not exist yet
+  # (abi/include arrives with the image ABI): list only the present ones.
+  set(libvmm_present_includes)
+  foreach(dir ${LIBVMM_INCLUDE_DIRS})
+    if(EXISTS ${dir})
+      list(APPEND libvmm_present_includes ${dir})
+    endif()
+  endforeach()
   add_library(libvmm STATIC IMPORTED GLOBAL)
   set_target_properties(libvmm PROPERTIES
     IMPORTED_LOCATION ${FLANK_LIBVMM_ARCHIVE}
-    INTERFACE_INCLUDE_DIRECTORIES "${LIBVMM_INCLUDE_DIRS}")
+    INTERFACE_INCLUDE_DIRECTORIES "${libvmm_present_includes}")
   add_dependencies(libvmm flank_image)
+endif()
+
+# Record the checksum of whatever archive the target `libvmm` that the
+# tests link resolves to: the imported image archive, or the coverage twin.
+add_custom_target(libvmm_checksum ALL
+  COMMAND ${CMAKE_COMMAND} -DFILE=$<TARGET_FILE:libvmm>
+          -DOUT=${FLANK_LIBVMM_SHA256_TESTS}
+          -P ${CMAKE_SOURCE_DIR}/cmake/FlankSha256.cmake
+  BYPRODUCTS ${FLANK_LIBVMM_SHA256_TESTS}
+  COMMENT "Recording the SHA-256 of the libvmm archive the tests link"
+  VERBATIM)
+if(FLANK_COVERAGE)
+  add_dependencies(libvmm_checksum libvmm flank_image)
+else()
+  add_dependencies(libvmm_checksum flank_image)
 endif()
 
 add_custom_target(image

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A real load of the project's own vmm.elf and of the example module in
+ * userspace: each relocated into mmap'ed memory, the permission map applied
+ * with mprotect, exported functions called, and the module's imports
+ * checked to resolve to the image.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "flank/vmm_version.h"
+#include "loader_test.h"
+
+struct loaded {
+	uint8_t *file;
+	size_t file_size;
+	uint8_t *image;
+	size_t image_size;
+	struct elf_module m;
+};
+
+struct fixture {
+	struct loaded core, example;
+	struct elf_module *slots[4];
+	struct elf_namespace ns;
+	struct elf_error_detail d;
+};
+
+static uint8_t *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+		*size = (size_t)n;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Parses and loads @path into fresh mmap'ed memory that it will run in. */
+static enum elf_status load(struct loaded *l, const char *path,
+			    const char *name)
+{
+	enum elf_status st;
+
+	l->file = read_file(path, &l->file_size);
+	assert_non_null(l->file);
+	st = elf_parse(&l->m, l->file, l->file_size, name, NULL);
+	if (st != ELF_OK)
+		return st;
+	l->image_size = elf_image_size(&l->m);
+	l->image = mmap(NULL, l->image_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(l->image != MAP_FAILED);
+	return elf_load(&l->m, l->image, l->image_size,
+			(uint64_t)(uintptr_t)l->image);
+}
+
+/* Applies the permission map with mprotect: W^X, RELRO read-only. */
+static void protect(struct loaded *l)
+{
+	size_t pages = l->image_size / ELF_PAGE_SIZE;
+	uint8_t *perms = malloc(pages);
+
+	assert_non_null(perms);
+	assert_status(elf_perm_map(&l->m, perms, pages), ELF_OK);
+	for (size_t i = 0; i < pages; i++) {
+		int prot = PROT_NONE;
+
+		assert_false((perms[i] & ELF_PERM_W) &&
+			     (perms[i] & ELF_PERM_X));
+		if (perms[i] & ELF_PERM_R)
+			prot |= PROT_READ;
+		if (perms[i] & ELF_PERM_W)
+			prot |= PROT_WRITE;
+		if (perms[i] & ELF_PERM_X)
+			prot |= PROT_EXEC;
+		assert_int_equal(mprotect(l->image + i * ELF_PAGE_SIZE,
+					  ELF_PAGE_SIZE, prot),
+				 0);
+	}
+	free(perms);
+}
+
+static void unload(struct loaded *l)
+{
+	if (l->image && l->image != MAP_FAILED)
+		munmap(l->image, l->image_size);
+	free(l->file);
+	memset(l, 0, sizeof(*l));
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	elf_namespace_init(&f->ns, f->slots, FLANK_ARRAY_SIZE(f->slots));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	unload(&f->core);
+	unload(&f->example);
+	free(f);
+	return 0;
+}
+
+static void load_core(struct fixture *f)
+{
+	assert_status(load(&f->core, FLANK_VMM_ELF, "vmm.elf"), ELF_OK);
+	assert_status(elf_link(&f->ns, &f->core.m, &f->d), ELF_OK);
+	protect(&f->core);
+}
+
+static void *sym(const struct loaded *l, const char *name)
+{
+	uint64_t a = 0;
+
+	assert_status(elf_lookup(&l->m, name, &a), ELF_OK);
+	assert_true(a >= (uintptr_t)l->image &&
+		    a < (uintptr_t)l->image + l->image_size);
+	return (void *)(uintptr_t)a;
+}
+
+/* vmm.elf loads, and its exported function runs and returns the version. */
+static void test_loader_image_vmm_runs(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t (*version)(void);
+	const char *name;
+
+	load_core(f);
+	version = (uint32_t(*)(void))sym(&f->core, "flank_image_version");
+	assert_int_equal(version(), FLANK_VERSION);
+	/* The same answer as the libvmm archive linked into this test. */
+	assert_int_equal(version(), vmm_version());
+	name = sym(&f->core, "flank_image_name");
+	assert_string_equal(name, "flank");
+}
+
+/* vmm.elf fits the 64 KiB budget and maps text RX and nothing W+X. */
+static void test_loader_image_vmm_layout(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t perms[16];
+	uint64_t text;
+	size_t pages;
+
+	assert_status(load(&f->core, FLANK_VMM_ELF, "vmm.elf"), ELF_OK);
+	print_message("vmm.elf loaded size: %zu bytes (%zu pages)\n",
+		      f->core.image_size, f->core.image_size / ELF_PAGE_SIZE);
+	assert_true(f->core.image_size <= 64 * 1024);
+	pages = f->core.image_size / ELF_PAGE_SIZE;
+	assert_status(elf_perm_map(&f->core.m, perms, sizeof(perms)), ELF_OK);
+	text = (uint64_t)(uintptr_t)sym(&f->core, "flank_image_version") -
+	       (uintptr_t)f->core.image;
+	assert_int_equal(perms[text / ELF_PAGE_SIZE], ELF_PERM_R | ELF_PERM_X);
+	for (size_t i = 0; i < pages; i++)
+		assert_false((perms[i] & ELF_PERM_W) &&
+			     (perms[i] & ELF_PERM_X));
+}
+
+/* The example module links against vmm.elf; its imports resolve there. */
+static void test_loader_image_example_module(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t (*tag)(void), (*len)(void);
+	const char *(*greeting)(void);
+	uint32_t (*const *fnp)(void);
+	struct elf_reloc_counts rc;
+
+	load_core(f);
+	assert_status(load(&f->example, FLANK_EXAMPLE_MODULE, "example.elf"),
+		      ELF_OK);
+	assert_status(elf_reloc_counts(&f->example.m, &rc), ELF_OK);
+	assert_true(rc.jump_slot >= 1 && rc.glob_dat >= 1 && rc.abs64 >= 1 &&
+		    rc.relative >= 1);
+	assert_status(elf_link(&f->ns, &f->example.m, &f->d), ELF_OK);
+	protect(&f->example);
+
+	/* Its function pointer to an import holds the image's function. */
+	fnp = sym(&f->example, "flank_example_version_fn");
+	assert_ptr_equal((void *)(uintptr_t)*fnp,
+			 sym(&f->core, "flank_image_version"));
+	tag = (uint32_t(*)(void))sym(&f->example, "flank_example_version_tag");
+	assert_int_equal(tag(), (0xe5u << 24) | FLANK_VERSION);
+	len = (uint32_t(*)(void))sym(&f->example,
+				     "flank_example_image_name_len");
+	assert_int_equal(len(), strlen("flank"));
+	greeting = (const char *(*)(void))sym(&f->example,
+					      "flank_example_greeting");
+	assert_string_equal(greeting(), "hello from the example module");
+}
+
+/* Without vmm.elf in the namespace, the module's import is unresolved. */
+static void test_loader_image_example_alone(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_status(load(&f->example, FLANK_EXAMPLE_MODULE, "example.elf"),
+		      ELF_OK);
+	assert_status(elf_link(&f->ns, &f->example.m, &f->d),
+		      ELF_ERR_UNDEFINED_SYMBOL);
+	assert_string_equal(f->d.module, "example.elf");
+	assert_true(strncmp(f->d.symbol, "flank_image_", 12) == 0);
+}
+
+/* Loading vmm.elf twice into one namespace is a duplicate definition. */
+static void test_loader_image_vmm_twice(void **state)
+{
+	struct fixture *f = *state;
+
+	load_core(f);
+	assert_status(load(&f->example, FLANK_VMM_ELF, "vmm-again.elf"),
+		      ELF_OK);
+	assert_status(elf_link(&f->ns, &f->example.m, &f->d),
+		      ELF_ERR_DUPLICATE_SYMBOL);
+	assert_string_equal(f->d.module, "vmm-again.elf");
+	assert_string_equal(f->d.other_module, "vmm.elf");
+	assert_true(strncmp(f->d.symbol, "flank_image_", 12) == 0);
+}
+
+#define T(name)                                                                \
+	cmocka_unit_test_setup_teardown(test_loader_image_##name, setup,       \
+					teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(vmm_runs),	  T(vmm_layout), T(example_module),
+		T(example_alone), T(vmm_twice),
+	};
+
+	return FLANK_RUN_TESTS(tests);
+}
