@@ -48,8 +48,9 @@ static bool elf_find_gnu(const struct elf_module *m, const char *name,
 	uint32_t hash = elf_gnu_hash(name);
 	uint64_t word =
 		elf_rd64(h + 16 + 8 * ((hash / 64) & (t->gnu_bloom_size - 1)));
+	/* The shift is < 64 (stage 4) but may exceed 31: shift 64 bits. */
 	uint64_t mask = (1ull << (hash % 64)) |
-			(1ull << ((hash >> t->gnu_bloom_shift) % 64));
+			(1ull << (((uint64_t)hash >> t->gnu_bloom_shift) % 64));
 
 	if ((word & mask) != mask)
 		return false;
