@@ -63,8 +63,8 @@ static void build_controls(struct efx *fx)
 		adjust(msr(fx, tru ? MSR_IA32_VMX_TRUE_EXIT_CTLS
 				   : MSR_IA32_VMX_EXIT_CTLS),
 		       EXIT_HOST_ADDR_SPACE_SIZE | EXIT_ACK_INTR_ON_EXIT |
-			       EXIT_SAVE_PAT | EXIT_LOAD_PAT |
-			       EXIT_SAVE_EFER | EXIT_LOAD_EFER));
+			       EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER |
+			       EXIT_LOAD_EFER));
 	efx_set(fx, VMCS_VM_ENTRY_CONTROLS,
 		adjust(msr(fx, tru ? MSR_IA32_VMX_TRUE_ENTRY_CTLS
 				   : MSR_IA32_VMX_ENTRY_CTLS),
@@ -167,6 +167,10 @@ int efx_init(struct efx *fx, const char *profile)
 	fx->cpu->vmx = MOCK_VMX_ROOT;
 	fx->cpu->current_ptr = fx->vmcs->pa;
 
+	/* MSR-list slots hold valid entries until a test changes them. */
+	for (unsigned i = 0; i < 513; i++)
+		efx_msr_entry(fx, i, MSR_IA32_STAR,
+			      UINT64_C(0x0023001000000000));
 	build_controls(fx);
 	build_host(fx);
 	build_guest(fx);
@@ -248,6 +252,10 @@ static void preset(struct efx *fx, enum efx_preset p)
 		efx_set(fx, VMCS_VIRTUAL_APIC_PAGE_ADDR, fx->pa[PG_VAPIC]);
 		break;
 	case PRESET_POSTED:
+		/* No profile has posted interrupts: give the CPU the feature. */
+		mock_msr_set(0, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
+			     msr(fx, MSR_IA32_VMX_TRUE_PINBASED_CTLS) |
+				     ((uint64_t)PIN_POSTED_INTR << 32));
 		preset(fx, PRESET_TPR);
 		efx_set(fx, VMCS_SECONDARY_VM_EXEC_CONTROL,
 			efx_get(fx, VMCS_SECONDARY_VM_EXEC_CONTROL) |
@@ -287,7 +295,8 @@ void efx_apply(struct efx *fx, const struct efx_write *w, unsigned max)
 			efx_set(fx, e, fx->pa[v >> 16] + (v & 0xFFFFu));
 			break;
 		case OP_TOP:
-			efx_set(fx, e, (UINT64_C(1) << mock_phys_addr_width()) - v);
+			efx_set(fx, e,
+				(UINT64_C(1) << mock_phys_addr_width()) - v);
 			break;
 		case OP_MEM:
 			memcpy(fx->mem + (e >> 12) * 4096u + (e & 0xFFFu), &v,

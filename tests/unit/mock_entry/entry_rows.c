@@ -9,16 +9,46 @@
  */
 #include "entry_fixture.h"
 
-#define S(e, v) {VMCS_##e, OP_SET, (v)}
-#define O(e, v) {VMCS_##e, OP_OR, (v)}
-#define C(e, v) {VMCS_##e, OP_CLR, (v)}
-#define PG(e, p) {VMCS_##e, OP_PAGE, (p)}
-#define PO(e, p, off) {VMCS_##e, OP_PAGEOFF, PAGEOFF((p), (off))}
-#define TOP(e, v) {VMCS_##e, OP_TOP, (v)}
-#define MEM(p, off, v) {MEMOFF((p), (off)), OP_MEM, (v)}
-#define MSR_OR(m, v) {(m), OP_MSR_OR, (v)}
-#define MSR_CLR(m, v) {(m), OP_MSR_CLR, (v)}
-#define PRE(p) {0, OP_PRESET, (p)}
+#define S(e, v)                                                                \
+	{                                                                      \
+		VMCS_##e, OP_SET, (v)                                          \
+	}
+#define O(e, v)                                                                \
+	{                                                                      \
+		VMCS_##e, OP_OR, (v)                                           \
+	}
+#define C(e, v)                                                                \
+	{                                                                      \
+		VMCS_##e, OP_CLR, (v)                                          \
+	}
+#define PG(e, p)                                                               \
+	{                                                                      \
+		VMCS_##e, OP_PAGE, (p)                                         \
+	}
+#define PO(e, p, off)                                                          \
+	{                                                                      \
+		VMCS_##e, OP_PAGEOFF, PAGEOFF((p), (off))                      \
+	}
+#define TOP(e, v)                                                              \
+	{                                                                      \
+		VMCS_##e, OP_TOP, (v)                                          \
+	}
+#define MEM(p, off, v)                                                         \
+	{                                                                      \
+		MEMOFF((p), (off)), OP_MEM, (v)                                \
+	}
+#define MSR_OR(m, v)                                                           \
+	{                                                                      \
+		(m), OP_MSR_OR, (v)                                            \
+	}
+#define MSR_CLR(m, v)                                                          \
+	{                                                                      \
+		(m), OP_MSR_CLR, (v)                                           \
+	}
+#define PRE(p)                                                                 \
+	{                                                                      \
+		0, OP_PRESET, (p)                                              \
+	}
 
 #define WIDE (UINT64_C(1) << 45)	      /* beyond every profile's width */
 #define NONCANON UINT64_C(0x0000800000000000) /* first non-canonical */
@@ -28,9 +58,10 @@
 #define HI(b) (BIT64(b) << 32) /* allowed-1 bit of a capability MSR */
 
 /* Entries of the MSR list: index word (bits 63:32 reserved) and data. */
-#define LIST(n) S(VM_ENTRY_MSR_LOAD_COUNT, (n)), PG(VM_ENTRY_MSR_LOAD_ADDR, PG_MSRLIST)
-#define ENTRY_IDX(i, idx) MEM(PG_MSRLIST, (i) * 16, (idx))
-#define ENTRY_DATA(i, d) MEM(PG_MSRLIST, (i) * 16 + 8, (d))
+#define LIST(n)                                                                \
+	S(VM_ENTRY_MSR_LOAD_COUNT, (n)), PG(VM_ENTRY_MSR_LOAD_ADDR, PG_MSRLIST)
+#define ENTRY_IDX(i, idx) MEM(PG_MSRLIST, (i)*16, (idx))
+#define ENTRY_DATA(i, d) MEM(PG_MSRLIST, (i)*16 + 8, (d))
 
 /* clang-format off */
 const struct efx_row efx_rows[] = {
@@ -114,7 +145,7 @@ const struct efx_row efx_rows[] = {
 	{"C16.insn_len_range", P_ALL, 0, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(5) | 1)}, {S(VM_ENTRY_INSTRUCTION_LEN, 0x80000001u)}, {S(VM_ENTRY_INSTRUCTION_LEN, 1)}},
 	{"C16.insn_len_zero", P_PENRYN | P_MEROM, 0, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(6) | 3)}, {S(VM_ENTRY_INSTRUCTION_LEN, 0)}, {S(VM_ENTRY_INSTRUCTION_LEN, 1)}},
 	{"C14.entry_msr_load", P_ALL, 0, {S(VM_ENTRY_MSR_LOAD_COUNT, 1)}, {PO(VM_ENTRY_MSR_LOAD_ADDR, PG_MSRLIST, 8)}, {PG(VM_ENTRY_MSR_LOAD_ADDR, PG_MSRLIST), ENTRY_IDX(0, MSR_IA32_STAR), ENTRY_DATA(0, 0x0023001000000000)}},
-	{"C14.entry_msr_load", P_ALL, 0, {S(VM_ENTRY_MSR_LOAD_COUNT, 2)}, {TOP(VM_ENTRY_MSR_LOAD_ADDR, 16)}, {{0}}},
+	{"C14.entry_msr_load", P_ALL, 0, {S(VM_ENTRY_MSR_LOAD_COUNT, 2)}, {TOP(VM_ENTRY_MSR_LOAD_ADDR, 16)}, {PG(VM_ENTRY_MSR_LOAD_ADDR, PG_MSRLIST)}},
 	{"C15.entry_to_smm", P_ALL, 0, {{0}}, {O(VM_ENTRY_CONTROLS, ENTRY_TO_SMM)}, {{0}}},
 	{"C15.deact_dual_monitor", P_ALL, 0, {{0}}, {O(VM_ENTRY_CONTROLS, ENTRY_DEACT_DUAL_MONITOR)}, {{0}}},
 
@@ -216,7 +247,7 @@ const struct efx_row efx_rows[] = {
 	{"G8.cs_dpl_type3", P_SKY, 0, {O(SECONDARY_VM_EXEC_CONTROL, SEC_UNRESTRICTED_GUEST)}, {S(GUEST_CS_AR_BYTES, 0xA0B3)}, {S(GUEST_CS_AR_BYTES, 0xA093)}},
 	{"G8.cs_dpl_nonconforming", P_ALL, 0, {{0}}, {S(GUEST_CS_AR_BYTES, 0xA0BB)}, {{0}}},
 	{"G8.cs_dpl_conforming", P_ALL, 0, {{0}}, {S(GUEST_CS_AR_BYTES, 0xA0BF)}, {S(GUEST_CS_AR_BYTES, 0xA09F)}},
-	{"G8.ss_dpl_rpl", P_ALL, 0, {S(GUEST_CS_AR_BYTES, 0xA0FB)}, {S(GUEST_SS_AR_BYTES, 0xC0F3)}, {{0}}},
+	{"G8.ss_dpl_rpl", P_ALL, 0, {S(GUEST_CS_AR_BYTES, 0xA0FB)}, {S(GUEST_SS_AR_BYTES, 0xC0F3)}, {S(GUEST_SS_AR_BYTES, 0xC0F3), S(GUEST_SS_SELECTOR, 0x1b), S(GUEST_CS_SELECTOR, 0x13)}},
 	{"G8.ss_dpl_real", P_SKY, 0, {O(SECONDARY_VM_EXEC_CONTROL, SEC_UNRESTRICTED_GUEST), S(GUEST_CS_AR_BYTES, 0xA093)}, {S(GUEST_SS_AR_BYTES, 0xC0F3)}, {{0}}},
 	{"G8.data_dpl_rpl", P_ALL, 0, {PRE(PRESET_DS)}, {S(GUEST_DS_SELECTOR, 0x1b)}, {S(GUEST_DS_SELECTOR, 0x1b), S(GUEST_DS_AR_BYTES, 0xC0F3)}},
 	{"G7.present", P_ALL, 0, {{0}}, {S(GUEST_SS_AR_BYTES, 0xC013)}, {{0}}},
@@ -236,7 +267,7 @@ const struct efx_row efx_rows[] = {
 	{"G9.ldtr_s", P_ALL, 0, {PRE(PRESET_LDTR)}, {O(GUEST_LDTR_AR_BYTES, AR_S)}, {{0}}},
 	{"G9.ldtr_present", P_ALL, 0, {PRE(PRESET_LDTR)}, {C(GUEST_LDTR_AR_BYTES, AR_P)}, {{0}}},
 	{"G9.ldtr_ar_reserved", P_ALL, 0, {PRE(PRESET_LDTR)}, {O(GUEST_LDTR_AR_BYTES, BIT64(20))}, {{0}}},
-	{"G9.ldtr_granularity", P_ALL, 0, {PRE(PRESET_LDTR)}, {O(GUEST_LDTR_AR_BYTES, AR_G)}, {{0}}},
+	{"G9.ldtr_granularity", P_ALL, 0, {PRE(PRESET_LDTR)}, {S(GUEST_LDTR_LIMIT, 0x100000)}, {O(GUEST_LDTR_AR_BYTES, AR_G), S(GUEST_LDTR_LIMIT, 0xFFFFFFFFu)}},
 	/* Descriptor tables, RIP, RFLAGS. */
 	{"G10.gdtr_base", P_ALL, 0, {{0}}, {S(GUEST_GDTR_BASE, NONCANON)}, {{0}}},
 	{"G10.idtr_base", P_ALL, 0, {{0}}, {S(GUEST_IDTR_BASE, NONCANON)}, {{0}}},
@@ -289,8 +320,8 @@ const struct efx_row efx_rows[] = {
 
 	/* ----------------------------------------------- MSR loading (exit 34) */
 	{"G17.reserved", P_ALL, 2, {LIST(2), ENTRY_IDX(0, MSR_IA32_STAR), ENTRY_IDX(1, MSR_IA32_LSTAR)}, {O(VM_ENTRY_MSR_LOAD_COUNT, 0), ENTRY_IDX(1, MSR_IA32_LSTAR | BIT64(32))}, {ENTRY_DATA(1, 0xffffffff81a00080)}},
-	{"G17.reserved", P_ALL, 1, {S(VM_ENTRY_MSR_LOAD_COUNT, 1), PG(VM_ENTRY_MSR_LOAD_ADDR, PG_PDPT)}, {S(VM_ENTRY_MSR_LOAD_ADDR, 0x1000)}, {{0}}},
-	{"G17.fs_gs_base", P_ALL, 1, {LIST(1)}, {ENTRY_IDX(0, MSR_IA32_FS_BASE)}, {ENTRY_IDX(0, MSR_IA32_KERNEL_GS_BASE)}},
+	{"G17.reserved", P_ALL, 1, {LIST(1)}, {S(VM_ENTRY_MSR_LOAD_ADDR, 0x1000)}, {{0}}},
+	{"G17.fs_gs_base", P_ALL, 1, {LIST(1)}, {ENTRY_IDX(0, MSR_IA32_FS_BASE)}, {ENTRY_IDX(0, MSR_IA32_KERNEL_GS_BASE), ENTRY_DATA(0, 0)}},
 	{"G17.fs_gs_base", P_ALL, 1, {LIST(1)}, {ENTRY_IDX(0, MSR_IA32_GS_BASE)}, {{0}}},
 	{"G17.x2apic", P_ALL, 1, {LIST(1)}, {ENTRY_IDX(0, 0x808)}, {ENTRY_IDX(0, MSR_IA32_SYSENTER_CS)}},
 	{"G17.smm_only", P_ALL, 1, {LIST(1)}, {ENTRY_IDX(0, MSR_IA32_SMM_MONITOR_CTL)}, {{0}}},

@@ -287,8 +287,8 @@ int main(void)
 	size_t max = 2 * 3 * (efx_row_count + efx_pass_row_count) + 16 +
 		     vmcs_store_test_count;
 	struct CMUnitTest *t = calloc(max, sizeof(*t));
-	struct row_case *cases =
-		calloc(3 * (efx_row_count + efx_pass_row_count), sizeof(*cases));
+	struct row_case *cases = calloc(
+		3 * (efx_row_count + efx_pass_row_count), sizeof(*cases));
 	char **names = calloc(max, sizeof(*names));
 	size_t n = 0, nc = 0;
 	int rc;
@@ -306,16 +306,16 @@ int main(void)
 			names[n] = malloc(96);
 			snprintf(names[n], 96, "fires %s #%u on %s",
 				 efx_rows[i].rule, i, prof);
-			t[n] = (struct CMUnitTest){
-				names[n], test_mock_entry_rule_fires, NULL,
-				NULL, &cases[nc]};
+			t[n] = (struct CMUnitTest){names[n],
+						   test_mock_entry_rule_fires,
+						   NULL, NULL, &cases[nc]};
 			n++;
 			names[n] = malloc(96);
 			snprintf(names[n], 96, "passes %s #%u on %s",
 				 efx_rows[i].rule, i, prof);
-			t[n] = (struct CMUnitTest){
-				names[n], test_mock_entry_rule_passes, NULL,
-				NULL, &cases[nc]};
+			t[n] = (struct CMUnitTest){names[n],
+						   test_mock_entry_rule_passes,
+						   NULL, NULL, &cases[nc]};
 			n++;
 			nc++;
 		}
@@ -330,9 +330,9 @@ int main(void)
 			snprintf(names[n], 96, "passes %s on %s",
 				 efx_pass_rows[i].name,
 				 efx_profile_name(profile_bits[p]));
-			t[n] = (struct CMUnitTest){
-				names[n], test_mock_entry_rule_passes, NULL,
-				NULL, &cases[nc]};
+			t[n] = (struct CMUnitTest){names[n],
+						   test_mock_entry_rule_passes,
+						   NULL, NULL, &cases[nc]};
 			n++;
 			nc++;
 		}
