@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * flankctl, every command's output and exit code, against the driver core
+ * (driver_linux/core) running in this process on a fake kernel: the same
+ * ioctl path as /dev/flank minus the kernel.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fake_platform.h"
+#include "flank_test.h"
+#include "flankctl.h"
+
+static struct flank_core core;
+static char *out_buf, *err_buf;
+static size_t out_len, err_len;
+static char image_path[64] = "/tmp/flankctl-test-XXXXXX";
+static int open_rc;	      /* What opening the device returns. */
+static uint32_t abi_override; /* Nonzero: VERSION reports this. */
+
+static int core_ioctl(void *ctx, unsigned long cmd, void *arg)
+{
+	int rc;
+
+	(void)ctx;
+	rc = flank_core_ioctl(&core, (unsigned int)cmd,
+			      (uint64_t)(uintptr_t)arg);
+	if (!rc && cmd == FLANK_IOC_VERSION && abi_override)
+		((struct flank_ioc_version *)arg)->ioctl_version = abi_override;
+	return flank_status_errno(rc);
+}
+
+static int core_open(const char *path, struct flankctl_dev *dev)
+{
+	(void)path;
+	if (open_rc)
+		return open_rc;
+	dev->ctx = NULL;
+	dev->ioctl = core_ioctl;
+	dev->close = NULL;
+	return 0;
+}
+
+/* Runs flankctl with the words of @p line; captures stdout and stderr. */
+static int run(const char *line)
+{
+	char copy[256], *argv[16], *save = NULL, *w;
+	FILE *out, *err;
+	int argc = 0, rc;
+
+	snprintf(copy, sizeof(copy), "flankctl %s", line);
+	for (w = strtok_r(copy, " ", &save); w && argc < 15;
+	     w = strtok_r(NULL, " ", &save))
+		argv[argc++] = strcmp(w, "IMAGE") ? w : image_path;
+	argv[argc] = NULL;
+	free(out_buf);
+	free(err_buf);
+	out = open_memstream(&out_buf, &out_len);
+	err = open_memstream(&err_buf, &err_len);
+	assert_non_null(out);
+	assert_non_null(err);
+	rc = flankctl_main(argc, argv, out, err, core_open);
+	fclose(out);
+	fclose(err);
+	return rc;
+}
+
+static int setup(void **state)
+{
+	static const char bytes[] = "\x7f"
+				    "ELF fake";
+	int fd;
+
+	(void)state;
+	fake_reset(4);
+	fake_vmm_reset();
+	flank_core_init(&core, &fake_ops, fake_link, fake_unlink);
+	open_rc = 0;
+	abi_override = 0;
+	snprintf(image_path, sizeof(image_path), "/tmp/flankctl-test-XXXXXX");
+	fd = mkstemp(image_path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bytes, sizeof(bytes)), sizeof(bytes));
+	close(fd);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	flank_core_fini(&core);
+	unlink(image_path);
+	free(out_buf);
+	free(err_buf);
+	out_buf = err_buf = NULL;
+	assert_int_equal(fake.allocs, 0);
+	return 0;
+}
+
+#define OUT_HAS(s) assert_non_null(strstr(out_buf, (s)))
+#define ERR_HAS(s) assert_non_null(strstr(err_buf, (s)))
+
+/* No command: usage on stderr, exit 2. */
+static void test_flankctl_no_command(void **state)
+{
+	(void)state;
+	assert_int_equal(run(""), FLANKCTL_USAGE);
+	ERR_HAS("Usage: flankctl COMMAND");
+	assert_int_equal(out_len, 0);
+}
+
+/* --help prints commands and exit codes on stdout, exit 0. */
+static void test_flankctl_help(void **state)
+{
+	(void)state;
+	assert_int_equal(run("--help"), FLANKCTL_OK);
+	OUT_HAS("Exit codes:");
+	OUT_HAS("  5  flankctl and flank.ko speak different");
+	assert_int_equal(run("help"), FLANKCTL_OK);
+	OUT_HAS("load IMAGE [MODULE...]");
+	assert_int_equal(run("help stats"), FLANKCTL_OK);
+	OUT_HAS("Usage: flankctl stats\n");
+	assert_int_equal(run("help nope"), FLANKCTL_USAGE);
+	ERR_HAS("no command 'nope'");
+}
+
+/* Every command has --help, which never touches the device. */
+static void test_flankctl_every_command_help(void **state)
+{
+	static const char *const cmds[] = {"check", "load",  "unload",
+					   "start", "stop",  "status",
+					   "dump",  "stats", "help"};
+	char line[64], want[64];
+	size_t i;
+
+	(void)state;
+	open_rc = -ENOENT;
+	for (i = 0; i < FLANK_ARRAY_SIZE(cmds); i++) {
+		snprintf(line, sizeof(line), "%s --help", cmds[i]);
+		assert_int_equal(run(line), FLANKCTL_OK);
+		snprintf(want, sizeof(want), "Usage: flankctl %s", cmds[i]);
+		OUT_HAS(want);
+	}
+}
+
+/* Unknown commands, options and argument counts are usage errors. */
+static void test_flankctl_usage_errors(void **state)
+{
+	(void)state;
+	assert_int_equal(run("frobnicate"), FLANKCTL_USAGE);
+	ERR_HAS("unknown command 'frobnicate'");
+	assert_int_equal(run("start --force"), FLANKCTL_USAGE);
+	ERR_HAS("start: unknown option '--force'");
+	assert_int_equal(run("load"), FLANKCTL_USAGE);
+	ERR_HAS("load: wrong number of arguments");
+	assert_int_equal(run("stop now"), FLANKCTL_USAGE);
+	assert_int_equal(run("load a b c d e f g h i"), FLANKCTL_USAGE);
+}
+
+/* No device: exit 3 with the likely cause. */
+static void test_flankctl_no_device(void **state)
+{
+	(void)state;
+	open_rc = -ENOENT;
+	assert_int_equal(run("status"), FLANKCTL_NO_DEVICE);
+	ERR_HAS("cannot open /dev/flank: No such file or directory (is "
+		"flank.ko loaded?");
+	open_rc = -EACCES;
+	assert_int_equal(run("status"), FLANKCTL_NO_DEVICE);
+	ERR_HAS("(run as root)");
+	open_rc = -EIO;
+	assert_int_equal(run("status"), FLANKCTL_NO_DEVICE);
+	ERR_HAS("Input/output error\n");
+}
+
+/* A driver speaking another ioctl ABI: exit 5, both versions named. */
+static void test_flankctl_abi_mismatch(void **state)
+{
+	(void)state;
+	abi_override = FLANK_IOCTL_VERSION + 1;
+	assert_int_equal(run("status"), FLANKCTL_MISMATCH);
+	ERR_HAS("flank.ko speaks ioctl ABI 2, this flankctl 1");
+	abi_override = 0;
+	fake.capable = false;
+	assert_int_equal(run("status"), FLANKCTL_MISMATCH);
+	ERR_HAS("needs root (CAP_SYS_ADMIN)");
+}
+
+/* check on a VT-x machine: every item OK, exit 0. */
+static void test_flankctl_check_ok(void **state)
+{
+	(void)state;
+	assert_int_equal(run("check"), FLANKCTL_OK);
+	OUT_HAS("  [ OK ] vmx-cpuid        CPUID reports VT-x on every online "
+		"CPU\n");
+	OUT_HAS("VMM image checks: not run, no image loaded");
+	OUT_HAS("Flank can be used on this machine\n");
+	assert_int_equal(run("load IMAGE"), FLANKCTL_OK);
+	vmm.check_count = 1;
+	assert_int_equal(run("check"), FLANKCTL_OK);
+	OUT_HAS("VMM image checks:\n  [ OK ] fake-0");
+}
+
+/* check without VT-x: says why, like kvm-ok, exit 1. */
+static void test_flankctl_check_no_vmx(void **state)
+{
+	(void)state;
+	fake_no_vmx();
+	assert_int_equal(run("check"), FLANKCTL_FAILED);
+	OUT_HAS("  [FAIL] vmx-cpuid        CPUID.1:ECX.VMX[bit 5] is 0 on CPU "
+		"0 "
+		"(AuthenticAMD): no Intel VT-x");
+	OUT_HAS("  [ -- ] feature-control  not checked: no VT-x\n");
+	OUT_HAS("INFO: CPUID.1:ECX.VMX[bit 5] is 0");
+	OUT_HAS("Flank can NOT be used on this machine\n");
+}
+
+/* load of a missing file: exit 4, nothing stays staged. */
+static void test_flankctl_load_missing_file(void **state)
+{
+	(void)state;
+	assert_int_equal(run("load IMAGE /nonexistent/mod.elf"), FLANKCTL_FILE);
+	ERR_HAS("load: cannot open /nonexistent/mod.elf: No such file");
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+	assert_int_equal(fake.allocs, 0);
+}
+
+/* load that the loader refuses: the loader's sentence, exit 1. */
+static void test_flankctl_load_refused(void **state)
+{
+	(void)state;
+	vmm.link_rc = FLANK_E_ELF;
+	assert_int_equal(run("load IMAGE"), FLANKCTL_FAILED);
+	ERR_HAS("flankctl: load: module flankctl-test-");
+	ERR_HAS(": fake loader error\n");
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+	/* A second load while one is loaded names the way out. */
+	vmm.link_rc = 0;
+	assert_int_equal(run("load IMAGE"), FLANKCTL_OK);
+	assert_int_equal(run("load IMAGE"), FLANKCTL_FAILED);
+	ERR_HAS("an image is already loaded: unload it first");
+	assert_int_equal(core.state, FLANK_DRV_LOADED);
+}
+
+/* start without VT-x refuses with the reason, exit 1. */
+static void test_flankctl_start_no_vmx(void **state)
+{
+	(void)state;
+	fake_no_vmx();
+	assert_int_equal(run("load IMAGE"), FLANKCTL_OK);
+	assert_int_equal(run("start"), FLANKCTL_FAILED);
+	ERR_HAS("flankctl: start: this machine cannot run Flank: "
+		"CPUID.1:ECX.VMX[bit 5] is 0 on CPU 0 (AuthenticAMD)");
+	assert_int_equal(run("unload"), FLANKCTL_OK);
+	OUT_HAS("unloaded\n");
+}
+
+/* The whole session: load, start, status, stats, dump, stop, unload. */
+static void test_flankctl_session(void **state)
+{
+	(void)state;
+	assert_int_equal(run("start"), FLANKCTL_FAILED);
+	ERR_HAS("flankctl: start: no image is loaded: load one first\n");
+	assert_int_equal(run("status"), FLANKCTL_OK);
+	OUT_HAS("driver: empty (no image)\nCPUs:   4 possible, 4 online\n");
+	assert_int_equal(run("load IMAGE"), FLANKCTL_OK);
+	OUT_HAS(": 1 module, 8 KiB, Flank 0.1.0\n");
+	assert_int_equal(run("start"), FLANKCTL_OK);
+	OUT_HAS("started: 4 CPUs virtualised\n");
+	vmm.exits[1] = 77;
+	assert_int_equal(run("status"), FLANKCTL_OK);
+	OUT_HAS("driver: running\n");
+	OUT_HAS("image:  Flank 0.1.0, 1 module, 8 KiB, VMM running\n");
+	OUT_HAS("  1  yes     on   set          77  0\n");
+	assert_int_equal(run("stats"), FLANKCTL_OK);
+	OUT_HAS("  1  CPUID                (10)  77\n");
+	OUT_HAS("  3  RDMSR                (31)  2\n");
+	assert_int_equal(run("dump"), FLANKCTL_OK);
+	assert_string_equal(out_buf, "flank: vmxon cpu0\nflank: launch cpu0\n");
+	assert_int_equal(run("unload"), FLANKCTL_FAILED);
+	ERR_HAS("the VMM is running: stop it first");
+	assert_int_equal(run("stop"), FLANKCTL_OK);
+	OUT_HAS("stopped: every CPU devirtualised\n");
+	assert_int_equal(run("stop"), FLANKCTL_FAILED);
+	ERR_HAS("flankctl: stop: the VMM is not running\n");
+	assert_int_equal(run("status"), FLANKCTL_OK);
+	OUT_HAS("  0  yes     off  clear         0  0\n");
+	assert_int_equal(run("unload"), FLANKCTL_OK);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+}
+
+/* Commands that need an image say so. */
+static void test_flankctl_need_image(void **state)
+{
+	(void)state;
+	assert_int_equal(run("dump"), FLANKCTL_FAILED);
+	ERR_HAS("flankctl: dump: no image is loaded: load one first\n");
+	assert_int_equal(run("stats"), FLANKCTL_FAILED);
+	ERR_HAS("flankctl: stats: no image is loaded");
+	assert_int_equal(run("unload"), FLANKCTL_FAILED);
+	assert_int_equal(run("stop"), FLANKCTL_FAILED);
+}
+
+/* Exit-reason names follow the SDM's numbering; unknown ones are NULL. */
+static void test_flankctl_exit_reason_names(void **state)
+{
+	(void)state;
+	assert_string_equal(flankctl_exit_reason_name(10), "CPUID");
+	assert_string_equal(flankctl_exit_reason_name(31), "RDMSR");
+	assert_string_equal(flankctl_exit_reason_name(48), "EPT violation");
+	assert_null(flankctl_exit_reason_name(35));
+	assert_null(flankctl_exit_reason_name(1000));
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_flankctl_no_command),
+		T(test_flankctl_help),
+		T(test_flankctl_every_command_help),
+		T(test_flankctl_usage_errors),
+		T(test_flankctl_no_device),
+		T(test_flankctl_abi_mismatch),
+		T(test_flankctl_check_ok),
+		T(test_flankctl_check_no_vmx),
+		T(test_flankctl_load_missing_file),
+		T(test_flankctl_load_refused),
+		T(test_flankctl_start_no_vmx),
+		T(test_flankctl_session),
+		T(test_flankctl_need_image),
+		T(test_flankctl_exit_reason_names),
+	};
+
+	return FLANK_RUN_TESTS(tests);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * flankctl's command logic, separate from the device so that tests run it
+ * against the userspace driver core: flankctl_main() parses the command
+ * line, talks to a struct flankctl_dev, and prints to the given streams.
+ */
+#ifndef FLANKCTL_H
+#define FLANKCTL_H
+
+#include <stdio.h>
+
+/** Exit codes (documented in --help and docs/usage.md). */
+enum flankctl_exit {
+	FLANKCTL_OK = 0,	/**< Done (check: Flank can run here). */
+	FLANKCTL_FAILED = 1,	/**< The driver or the VMM refused. */
+	FLANKCTL_USAGE = 2,	/**< Bad command line. */
+	FLANKCTL_NO_DEVICE = 3, /**< /dev/flank cannot be opened. */
+	FLANKCTL_FILE = 4,	/**< An ELF file cannot be read. */
+	FLANKCTL_MISMATCH = 5,	/**< flankctl and flank.ko differ. */
+};
+
+/** A connection to the driver. */
+struct flankctl_dev {
+	void *ctx;
+	/** Issues ioctl @p cmd; returns 0 or a negative errno. */
+	int (*ioctl)(void *ctx, unsigned long cmd, void *arg);
+	void (*close)(void *ctx);
+};
+
+/**
+ * Opens the driver; returns 0, or a negative errno after which flankctl
+ * exits with FLANKCTL_NO_DEVICE. @p path is $FLANK_DEVICE or /dev/flank.
+ */
+typedef int (*flankctl_open_fn)(const char *path, struct flankctl_dev *dev);
+
+/** The whole program; returns its exit code. */
+int flankctl_main(int argc, char **argv, FILE *out, FILE *err,
+		  flankctl_open_fn open_dev);
+
+/** Name of a basic VM-exit reason (SDM Vol. 3D Appendix C), or NULL. */
+const char *flankctl_exit_reason_name(unsigned int reason);
+
+#endif /* FLANKCTL_H */
