@@ -162,7 +162,7 @@ static void test_loader_image_vmm_runs(void **state)
 static void test_loader_image_vmm_layout(void **state)
 {
 	struct fixture *f = *state;
-	uint8_t perms[16];
+	uint8_t *perms;
 	uint64_t text;
 	size_t pages;
 
@@ -170,13 +170,16 @@ static void test_loader_image_vmm_layout(void **state)
 	print_message("vmm.elf loaded size: %zu bytes (%zu pages)\n",
 		      f->core.image_size, f->core.image_size / ELF_PAGE_SIZE);
 	pages = f->core.image_size / ELF_PAGE_SIZE;
-	assert_status(elf_perm_map(&f->core.m, perms, sizeof(perms)), ELF_OK);
+	perms = malloc(pages);
+	assert_non_null(perms);
+	assert_status(elf_perm_map(&f->core.m, perms, pages), ELF_OK);
 	text = (uint64_t)(uintptr_t)sym(&f->core, "flank_image_version") -
 	       (uintptr_t)f->core.image;
 	assert_int_equal(perms[text / ELF_PAGE_SIZE], ELF_PERM_R | ELF_PERM_X);
 	for (size_t i = 0; i < pages; i++)
 		assert_false((perms[i] & ELF_PERM_W) &&
 			     (perms[i] & ELF_PERM_X));
+	free(perms);
 }
 
 /* The example module links against vmm.elf; its imports resolve there. */
