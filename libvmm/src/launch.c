@@ -111,10 +111,16 @@ static void guest_apply(const struct vmm_cpu *cpu, const struct guest_state *g)
 	cpu_write_cr3(g->cr3);
 	cpu_lgdt(&g->gdtr);
 	cpu_lidt(&g->idtr);
-	/* Selectors the host could not use were null on the host side. */
+	/*
+	 * DS/ES/FS/GS are always reloaded: a selector the host could not use
+	 * was null on the host side, and even an unchanged null selector's
+	 * hidden part was rewritten by the exit (SDM Vol. 3C 28.5.2). SS is
+	 * reloaded only if it differs: a kernel SS is a valid host SS.
+	 */
 	for (size_t i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++) {
 		uint16_t sel = g->sel[data_segs[i].seg];
-		if (vmm_host_selector(sel) != sel)
+		if (data_segs[i].seg != VMM_SEG_SS ||
+		    vmm_host_selector(sel) != sel)
 			cpu_load_sreg(data_segs[i].sreg, sel);
 	}
 	if ((g->sel[VMM_SEG_LDTR] & 0xFFFCu) != 0)

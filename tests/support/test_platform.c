@@ -70,13 +70,23 @@ static int tp_run_on_cpu(void *ctx, uint32_t cpu, int (*fn)(void *), void *arg)
 {
 	struct test_platform *tp = ctx;
 	unsigned prev = mock_current_cpu();
+	struct mock_cpu_regs regs;
+	uint64_t irq;
 	int rc;
 
 	if (cpu >= mock_cpu_count() || (cpu < 64 && (tp->offline >> cpu) & 1))
 		return -1;
+	/* The contract: fn runs with interrupts disabled (local_irq_save). */
+	mock_cpu_get_regs(cpu, &regs);
+	irq = regs.rflags & X86_RFLAGS_IF;
+	regs.rflags &= ~X86_RFLAGS_IF;
+	mock_cpu_set_regs(cpu, &regs);
 	mock_set_current_cpu(cpu);
 	rc = fn(arg);
 	mock_set_current_cpu(prev);
+	mock_cpu_get_regs(cpu, &regs);
+	regs.rflags |= irq;
+	mock_cpu_set_regs(cpu, &regs);
 	return rc;
 }
 

@@ -103,6 +103,12 @@ struct vmm_entry_failure {
 /** Copies the last VM-entry failure of @p cpu; VMM_ERR_BAD_ARGUMENT if none. */
 int vmm_last_entry_failure(uint32_t cpu, struct vmm_entry_failure *out);
 
+/**
+ * The image entry table (flank/image_abi.h), exported from vmm.elf under
+ * FLANK_IMAGE_ENTRY_SYMBOL; declared here for hosts that link libvmm.a.
+ */
+extern const struct flank_image_entry flank_image_entry;
+
 /** Readable name of VM-instruction error @p error (SDM Vol. 3C 31.4). */
 const char *vmm_vmx_error_name(uint32_t error);
 

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libvmm lifecycle on the emulated VT-x: the check report, start/stop on
+ * every profile and on 1, 2 and 64 CPUs, the machine exactly as before
+ * after stop, rollback on CPU k, the state machine, and the design card's
+ * fault scenarios.
+ */
+#include "libvmm_fixture.h"
+
+/* Profiles whose CPUs can run Flank, as the check report says. */
+static bool profile_ok(const char *name)
+{
+	struct flank_check_report r;
+	bool ok;
+
+	fixture_up(name, 1);
+	ok = vmm_check(&r) == VMM_OK;
+	fixture_down();
+	return ok;
+}
+
+/* Start on every CPU, check each is a guest whose VMCS passed every entry
+ * check, stop, and compare every CPU with its snapshot. */
+static void start_stop(const char *profile, unsigned ncpus)
+{
+	uint32_t failed = 0xFFFF;
+
+	fixture_up(profile, ncpus);
+	save_all();
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_int_equal(vmm_state(), FLANK_STATE_RUNNING);
+	for (unsigned c = 0; c < ncpus; c++) {
+		const struct mock_entry_verdict *v = mock_last_entry(c);
+		struct flank_cpu_status st;
+
+		assert_int_equal(mock_vmx_mode(c), MOCK_VMX_NONROOT);
+		assert_true(v->entered);
+		assert_int_equal(vmm_cpu_status(c, &st), VMM_OK);
+		assert_int_equal(st.running, 1);
+	}
+	/* Per-CPU memory: VMM_PAGES_PER_CPU pages, nothing else. */
+	assert_int_equal(tp.pages_live, ncpus * VMM_PAGES_PER_CPU);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_int_equal(vmm_state(), FLANK_STATE_LOADED);
+	assert_all_restored();
+	fixture_down();
+}
+
+/* Every profile: a passing report allows start/stop on 1 and 2 CPUs with
+ * every CPU given back; a failing one makes start fail with the same first
+ * status and leaves the machine untouched. */
+static void test_libvmm_every_profile(void **state)
+{
+	const char *const *names = mock_profile_names();
+	unsigned ran = 0;
+
+	(void)state;
+	for (unsigned i = 0; names[i] != NULL; i++) {
+		if (profile_ok(names[i])) {
+			start_stop(names[i], 1);
+			start_stop(names[i], 2);
+			ran++;
+		} else {
+			struct flank_check_report r;
+			int first;
+			uint32_t failed = 0xFFFF;
+
+			fixture_up(names[i], 2);
+			first = vmm_check(&r);
+			save_all();
+			assert_int_equal(vmm_start_all(&failed), first);
+			assert_int_equal(failed, 0);
+			assert_int_equal(vmm_state(), FLANK_STATE_LOADED);
+			assert_all_restored();
+			fixture_down();
+		}
+	}
+	assert_true(ran >= 1);
+}
+
+/* 64 CPUs on the first profile that can run Flank. */
+static void test_libvmm_64_cpus(void **state)
+{
+	const char *const *names = mock_profile_names();
+
+	(void)state;
+	for (unsigned i = 0; names[i] != NULL; i++) {
+		if (profile_ok(names[i])) {
+			start_stop(names[i], 64);
+			return;
+		}
+	}
+	fail_msg("no profile can run Flank");
+}
+
+static const struct flank_check_item *item(const struct flank_check_report *r,
+					   enum vmm_check_id id)
+{
+	for (uint32_t i = 0; i < r->count; i++)
+		if (r->item[i].id == (uint32_t)id)
+			return &r->item[i];
+	fail_msg("check %d missing", id);
+	return NULL;
+}
+
+/* The report holds every check, with a name and a text, on each profile. */
+static void test_libvmm_check_report_complete(void **state)
+{
+	const char *const *names = mock_profile_names();
+
+	(void)state;
+	for (unsigned i = 0; names[i] != NULL; i++) {
+		struct flank_check_report r;
+		uint32_t failed = 0;
+		int st;
+
+		fixture_up(names[i], 1);
+		st = vmm_check(&r);
+		assert_int_equal(r.count, VMM_CHECK_COUNT);
+		for (uint32_t k = 0; k < r.count; k++) {
+			assert_true(r.item[k].name[0] != '\0');
+			assert_true(r.item[k].text[0] != '\0');
+			if (r.item[k].status != VMM_OK)
+				failed++;
+		}
+		assert_int_equal(r.failed, failed);
+		assert_int_equal(st == VMM_OK, failed == 0);
+		fixture_down();
+	}
+}
+
+/* CPUID without VMX: the report says so; start fails with NO_VMX and
+ * touches nothing (the design card's "CPUID without VMX"). */
+static void test_libvmm_no_vmx(void **state)
+{
+	struct flank_check_report r;
+	uint32_t failed = 0xFFFF;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	mock_cpuid_change_bits(0, 1, 0, MOCK_ECX, X86_CPUID1_ECX_VMX, 0);
+	assert_int_equal(vmm_check(&r), VMM_ERR_NO_VMX);
+	assert_int_equal(item(&r, VMM_CHECK_VMX_CPUID)->status, VMM_ERR_NO_VMX);
+	save_all();
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_VMX);
+	assert_int_equal(failed, 0);
+	assert_all_restored();
+	fixture_down();
+}
+
+/* Feature control locked without VMX: "disabled in firmware". */
+static void test_libvmm_feature_control_locked_off(void **state)
+{
+	struct flank_check_report r;
+	uint32_t failed = 0xFFFF;
+
+	(void)state;
+	fixture_up("skylake", 2);
+	mock_msr_set(MOCK_ALL_CPUS, MSR_IA32_FEATURE_CONTROL,
+		     FEATURE_CONTROL_LOCKED);
+	assert_int_equal(vmm_check(&r), VMM_ERR_VMX_DISABLED_FIRMWARE);
+	assert_int_equal(item(&r, VMM_CHECK_FEATURE_CONTROL)->status,
+			 VMM_ERR_VMX_DISABLED_FIRMWARE);
+	assert_non_null(
+		strstr(vmm_status_str(VMM_ERR_VMX_DISABLED_FIRMWARE), "BIOS"));
+	save_all();
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_VMX_DISABLED_FIRMWARE);
+	assert_all_restored();
+	fixture_down();
+}
+
+/* Feature control unlocked: check reports and does not write; start sets
+ * "VMX outside SMX" and the lock (as KVM does). */
+static void test_libvmm_feature_control_unlocked(void **state)
+{
+	struct flank_check_report r;
+	uint64_t fc = 0;
+	uint32_t failed;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	mock_msr_set(MOCK_ALL_CPUS, MSR_IA32_FEATURE_CONTROL, 0);
+	assert_int_equal(vmm_check(&r), VMM_OK);
+	assert_non_null(
+		strstr(item(&r, VMM_CHECK_FEATURE_CONTROL)->text, "unlocked"));
+	assert_true(mock_msr_get(0, MSR_IA32_FEATURE_CONTROL, &fc));
+	assert_int_equal(fc, 0);
+	save_all();
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_true(mock_msr_get(0, MSR_IA32_FEATURE_CONTROL, &fc));
+	assert_int_equal(fc, FEATURE_CONTROL_LOCKED |
+				     FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_all_restored();
+	fixture_down();
+}
+
+/* RDMSR of IA32_VMX_BASIC raises #GP: its own status, clean machine. */
+static void test_libvmm_vmx_basic_gp(void **state)
+{
+	struct flank_check_report r;
+	uint32_t failed;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	mock_msr_gp(MOCK_ALL_CPUS, MSR_IA32_VMX_BASIC, true, false);
+	assert_int_equal(vmm_check(&r), VMM_ERR_VMX_BASIC_MSR);
+	assert_int_equal(item(&r, VMM_CHECK_VMX_BASIC)->status,
+			 VMM_ERR_VMX_BASIC_MSR);
+	save_all();
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_VMX_BASIC_MSR);
+	assert_all_restored();
+	fixture_down();
+}
+
+/* CR4.VMXE already set: another hypervisor owns VT-x. */
+static void test_libvmm_vmx_in_use(void **state)
+{
+	struct flank_check_report r;
+	struct mock_cpu_regs regs;
+	uint32_t failed;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	mock_cpu_get_regs(0, &regs);
+	regs.cr4 |= X86_CR4_VMXE;
+	mock_cpu_set_regs(0, &regs);
+	assert_int_equal(vmm_check(&r), VMM_ERR_VMX_IN_USE);
+	save_all();
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_VMX_IN_USE);
+	assert_all_restored();
+	fixture_down();
+}
+
+/* VMXON → VMfailInvalid: VMM_ERR_VMXON, CR4.VMXE and fixed bits undone. */
+static void test_libvmm_vmxon_fail_invalid(void **state)
+{
+	vmx_result_t fi = {VMX_FAIL_INVALID, 0};
+	uint32_t failed = 0xFFFF;
+
+	(void)state;
+	fixture_up("skylake", 2);
+	save_all();
+	assert_int_equal(mock_fail_nth(MOCK_OP_VMXON, 1, fi), 0);
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_VMXON);
+	assert_int_equal(failed, 0);
+	assert_true(test_platform_log_has(&tp, "VMfailInvalid"));
+	assert_all_restored();
+	fixture_down();
+}
+
+/* VMPTRLD → VMfailValid(11) on CPU 1: CPU 0 is stopped again, the error
+ * names CPU 1, every CPU as before. */
+static void test_libvmm_vmptrld_fail_valid_rollback(void **state)
+{
+	vmx_result_t fv = {VMX_FAIL_VALID, VMXERR_VMPTRLD_BAD_REVISION};
+	uint32_t failed = 0xFFFF;
+
+	(void)state;
+	fixture_up("skylake", 2);
+	save_all();
+	assert_int_equal(mock_fail_nth(MOCK_OP_VMPTRLD, 2, fv), 0);
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_VMPTRLD);
+	assert_int_equal(failed, 1);
+	assert_true(test_platform_log_has(&tp, "VMfailValid(11)"));
+	assert_int_equal(vmm_state(), FLANK_STATE_LOADED);
+	assert_all_restored();
+	fixture_down();
+}
+
+/* A launch refused with VMfailValid(7) is decoded and rolled back. */
+static void test_libvmm_launch_fail_valid(void **state)
+{
+	vmx_result_t fv = {VMX_FAIL_VALID, VMXERR_ENTRY_INVALID_CONTROL};
+	uint32_t failed;
+	struct vmm_entry_failure f;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	save_all();
+	assert_int_equal(mock_fail_nth(MOCK_OP_VMLAUNCH, 1, fv), 0);
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_LAUNCH_CONTROLS);
+	assert_int_equal(vmm_last_entry_failure(0, &f), VMM_OK);
+	assert_int_equal(f.error, VMXERR_ENTRY_INVALID_CONTROL);
+	assert_true(test_platform_log_has(&tp, "invalid control field"));
+	assert_all_restored();
+	fixture_down();
+}
+
+/* A guest-state entry failure (exit 33, host state loaded by the CPU) is
+ * decoded with reason and qualification, and the CPU gets its state back. */
+static void test_libvmm_launch_guest_state_failure(void **state)
+{
+	uint32_t failed;
+	struct vmm_entry_failure f;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	/*
+	 * The GDT in memory changed after SS was loaded: SS's descriptor now
+	 * says "code", so the guest state libvmm builds fails check G8 (SS
+	 * type 3 or 7) with exit 33 after the CPU loaded host state.
+	 */
+	{
+		struct mock_cpu_regs regs;
+		mock_cpu_get_regs(0, &regs);
+		((uint64_t *)(uintptr_t)regs.gdtr.base)[3] |= UINT64_C(8) << 40;
+	}
+	save_all();
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_LAUNCH_GUEST_STATE);
+	assert_int_equal(vmm_last_entry_failure(0, &f), VMM_OK);
+	assert_int_equal(f.exit_reason,
+			 EXIT_REASON_ENTRY_FAILURE |
+				 EXIT_REASON_INVALID_GUEST_STATE);
+	assert_all_restored();
+	fixture_down();
+}
+
+/* Allocation failure at every page of a 2-CPU start: NO_MEMORY, no leak,
+ * machine untouched. */
+static void test_libvmm_alloc_failures(void **state)
+{
+	(void)state;
+	for (unsigned n = 1; n <= 2 * VMM_PAGES_PER_CPU; n++) {
+		uint32_t failed = 0xFFFF;
+
+		fixture_up("skylake", 2);
+		save_all();
+		tp.fail_nth = n;
+		assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_MEMORY);
+		assert_int_equal(failed, (n - 1) / VMM_PAGES_PER_CPU);
+		assert_all_restored();
+		fixture_down();
+	}
+}
+
+/* Offline CPUs are skipped by start_all and started by start_cpu. */
+static void test_libvmm_offline_and_hotplug(void **state)
+{
+	uint32_t failed;
+	struct flank_cpu_status st;
+
+	(void)state;
+	fixture_up("skylake", 2);
+	save_all();
+	tp.offline = 2;
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_int_equal(mock_vmx_mode(1), MOCK_VMX_OUTSIDE);
+	tp.offline = 0;
+	mock_set_current_cpu(1);
+	assert_int_equal(vmm_start_cpu(), VMM_OK);
+	assert_int_equal(vmm_start_cpu(), VMM_ERR_ALREADY_RUNNING);
+	assert_int_equal(vmm_cpu_status(1, &st), VMM_OK);
+	assert_int_equal(st.running, 1);
+	assert_int_equal(vmm_stop_cpu(), VMM_OK);
+	assert_int_equal(vmm_stop_cpu(), VMM_ERR_NOT_RUNNING);
+	mock_set_current_cpu(0);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_all_restored();
+	fixture_down();
+}
+
+/* The state machine refuses every invalid transition. */
+static void test_libvmm_state_machine(void **state)
+{
+	struct flank_check_report r;
+	struct flank_platform bad;
+	uint32_t failed;
+
+	(void)state;
+	fixture_reset();
+	assert_int_equal(vmm_state(), FLANK_STATE_UNLOADED);
+	assert_int_equal(vmm_fini(), VMM_ERR_BAD_STATE);
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_BAD_STATE);
+	assert_int_equal(vmm_stop_all(), VMM_ERR_BAD_STATE);
+	assert_int_equal(vmm_check(&r), VMM_ERR_BAD_STATE);
+	assert_int_equal(vmm_init(NULL), VMM_ERR_BAD_PLATFORM);
+	fixture_up("skylake", 1);
+	bad = tp.p;
+	assert_int_equal(vmm_init(&bad), VMM_ERR_BAD_STATE);
+	assert_int_equal(vmm_stop_all(), VMM_ERR_BAD_STATE);
+	assert_int_equal(vmm_start_cpu(), VMM_ERR_BAD_STATE);
+	assert_int_equal(vmm_stop_cpu(), VMM_ERR_BAD_STATE);
+	assert_int_equal(vmm_check(NULL), VMM_ERR_BAD_ARGUMENT);
+	assert_int_equal(vmm_start_all(NULL), VMM_OK);
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_BAD_STATE);
+	assert_int_equal(vmm_fini(), VMM_ERR_BAD_STATE);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_int_equal(vmm_fini(), VMM_OK);
+	/* Invalid platforms. */
+	bad.abi_version = 99;
+	assert_int_equal(vmm_init(&bad), VMM_ERR_BAD_PLATFORM);
+	bad = tp.p;
+	bad.run_on_cpu = NULL;
+	assert_int_equal(vmm_init(&bad), VMM_ERR_BAD_PLATFORM);
+	bad = tp.p;
+	bad.host_cr3 = 0x1234;
+	assert_int_equal(vmm_init(&bad), VMM_ERR_BAD_PLATFORM);
+	fixture_down();
+}
+
+/* Every status has a distinct name and a sentence; unknown values too. */
+static void test_libvmm_status_strings(void **state)
+{
+	(void)state;
+	for (int i = 0; i < (int)VMM_STATUS_COUNT; i++) {
+		assert_true(strlen(vmm_status_str(i)) > 5);
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(vmm_status_name(i),
+						vmm_status_name(j));
+	}
+	assert_non_null(vmm_status_str(-1));
+	assert_non_null(vmm_status_str(VMM_STATUS_COUNT));
+	assert_string_equal(vmm_vmx_error_name(7),
+			    "VM entry with invalid control field(s)");
+	assert_string_equal(vmm_vmx_error_name(14),
+			    "unknown VM-instruction error");
+	assert_string_equal(vmm_vmx_error_name(1000),
+			    "unknown VM-instruction error");
+}
+
+/* The exported entry table is wired to libvmm. */
+static void test_libvmm_image_entry(void **state)
+{
+	char buf[128];
+	uint64_t pos = 0;
+	uint32_t failed;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(flank_image_entry.abi_version,
+			 FLANK_IMAGE_ABI_VERSION);
+	assert_int_equal(flank_image_entry.size,
+			 sizeof(struct flank_image_entry));
+	fixture_up("skylake", 1);
+	assert_int_equal(flank_image_entry.fini(), VMM_OK);
+	assert_int_equal(flank_image_entry.init(&tp.p), VMM_OK);
+	assert_int_equal(flank_image_entry.state(), FLANK_STATE_LOADED);
+	assert_int_equal(flank_image_entry.start_all(&failed), VMM_OK);
+	assert_int_equal(flank_image_entry.stop_all(), VMM_OK);
+	n = flank_image_entry.ring_read(&pos, buf, sizeof(buf) - 1);
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "not implemented"));
+	assert_string_equal(flank_image_entry.status_str(VMM_ERR_NO_VMX),
+			    vmm_status_str(VMM_ERR_NO_VMX));
+	fixture_down();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_libvmm_every_profile),
+		cmocka_unit_test(test_libvmm_64_cpus),
+		cmocka_unit_test(test_libvmm_check_report_complete),
+		cmocka_unit_test(test_libvmm_no_vmx),
+		cmocka_unit_test(test_libvmm_feature_control_locked_off),
+		cmocka_unit_test(test_libvmm_feature_control_unlocked),
+		cmocka_unit_test(test_libvmm_vmx_basic_gp),
+		cmocka_unit_test(test_libvmm_vmx_in_use),
+		cmocka_unit_test(test_libvmm_vmxon_fail_invalid),
+		cmocka_unit_test(test_libvmm_vmptrld_fail_valid_rollback),
+		cmocka_unit_test(test_libvmm_launch_fail_valid),
+		cmocka_unit_test(test_libvmm_launch_guest_state_failure),
+		cmocka_unit_test(test_libvmm_alloc_failures),
+		cmocka_unit_test(test_libvmm_offline_and_hotplug),
+		cmocka_unit_test(test_libvmm_state_machine),
+		cmocka_unit_test(test_libvmm_status_strings),
+		cmocka_unit_test(test_libvmm_image_entry),
+	};
+	return FLANK_RUN_TESTS(tests);
+}
