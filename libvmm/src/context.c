@@ -34,6 +34,7 @@ int vmm_init(const struct flank_platform *p)
 	vmm_zero(&vmm_ctx, sizeof(vmm_ctx));
 	vmm_ctx.platform = *p;
 	vmm_ctx.ncpus = n;
+	vmm_ctx.entry_failure_cpu = ~0u;
 	vmm_ctx.state = FLANK_STATE_LOADED;
 	return VMM_OK;
 }

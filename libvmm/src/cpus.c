@@ -33,7 +33,6 @@ static int start_one(uint32_t id, bool here)
 	struct vmm_cpu *cpu;
 	int st;
 
-	vmm_ctx.has_entry_failure[id] = false;
 	cpu = vmm_cpu_alloc(id, &st);
 	if (cpu == NULL)
 		goto out;
@@ -47,8 +46,10 @@ static int start_one(uint32_t id, bool here)
 		goto out;
 	}
 err_free:
-	vmm_ctx.has_entry_failure[id] = cpu->has_entry_failure;
-	vmm_ctx.entry_failure[id] = cpu->entry_failure;
+	if (cpu->has_entry_failure) {
+		vmm_ctx.entry_failure = cpu->entry_failure;
+		vmm_ctx.entry_failure_cpu = id;
+	}
 	vmm_cpu_free(cpu);
 out:
 	vmm_ctx.last_error[id] = st;
@@ -194,8 +195,8 @@ int vmm_exit_stats(uint32_t id, struct flank_exit_stats *out)
 int vmm_last_entry_failure(uint32_t id, struct vmm_entry_failure *out)
 {
 	if (out == NULL || vmm_ctx.state == FLANK_STATE_UNLOADED ||
-	    id >= vmm_ctx.ncpus || !vmm_ctx.has_entry_failure[id])
+	    id >= vmm_ctx.ncpus || vmm_ctx.entry_failure_cpu != id)
 		return VMM_ERR_BAD_ARGUMENT;
-	*out = vmm_ctx.entry_failure[id];
+	*out = vmm_ctx.entry_failure;
 	return VMM_OK;
 }

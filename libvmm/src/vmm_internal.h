@@ -140,8 +140,9 @@ struct vmm_context {
 	/* Written by the controlling thread after a per-CPU call returns:
 	 * status records that outlive the per-CPU pages. */
 	int32_t last_error[VMM_MAX_CPUS];
-	struct vmm_entry_failure entry_failure[VMM_MAX_CPUS];
-	bool has_entry_failure[VMM_MAX_CPUS];
+	/* The last VM-entry failure of a start, and its CPU (or ~0u). */
+	struct vmm_entry_failure entry_failure;
+	uint32_t entry_failure_cpu;
 };
 
 extern struct vmm_context vmm_ctx;

@@ -89,7 +89,8 @@ int vmm_cpu_status(uint32_t cpu, struct flank_cpu_status *out);
 int vmm_exit_stats(uint32_t cpu, struct flank_exit_stats *out);
 
 /**
- * The last VM-entry failure seen on CPU @p cpu during start: the outcome,
+ * The last VM-entry failure seen during a start (one record: start stops at
+ * the first failure), if it happened on CPU @p cpu: the outcome,
  * VM-instruction error, exit reason (bit 31 set) and qualification.
  */
 struct vmm_entry_failure {
