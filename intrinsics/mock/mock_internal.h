@@ -90,6 +90,7 @@ struct mock_msr {
 
 #define MOCK_MAX_MSRS 128u
 #define MOCK_MAX_CPUID 64u
+#define MOCK_GDT_ENTRIES 32u
 
 struct mock_cpu {
 	unsigned id;
@@ -108,6 +109,21 @@ struct mock_cpu {
 	struct mock_entry_verdict last_entry;
 	/* Saved by a successful entry for the "guest" side of the model. */
 	struct intrin_gprs guest_gprs;
+
+	/* Added by the core (state.c): instruction and stack pointer. */
+	uint64_t rip, rsp;
+	/** Cached VMCS at current_ptr (NULL when none or not yet created). */
+	struct mock_vmcs *cur_vmcs;
+	/** Rule of the last VMX instruction outcome ("VMPTRLD.fail_revision"). */
+	const char *last_rule;
+	/** Event injected by the last successful VM entry (0 if none). */
+	uint32_t injected_info, injected_error_code;
+	bool halted;
+	/** Cache of the VMCS features the capability MSRs report. */
+	uint32_t feat_mask;
+	bool feat_valid;
+	/** The modelled GDT (descriptors by index), see desc.c. */
+	uint64_t gdt[MOCK_GDT_ENTRIES];
 };
 
 /** Model-wide state. */
@@ -207,5 +223,108 @@ bool mock_entry_load_msrs(struct mock_cpu *cpu, const struct mock_vmcs *vmcs,
 
 /** Names of every rule the checks can report, NULL-terminated. */
 extern const char *const mock_entry_rule_ids[];
+
+/* ------------------------------------------------------------------------ */
+/* Core helpers (state.c, faults.c, vmx.c, launch.c, exits.c)              */
+/* ------------------------------------------------------------------------ */
+
+/** True if the profile has VMCS components gated by @p feature. */
+bool mock_vmcs_feature_supported(const struct mock_cpu *cpu,
+				 enum vmcs_feature feature);
+
+/** The VMCS at @p pa, created (launch state clear, all fields 0) if new. */
+struct mock_vmcs *mock_vmcs_get_or_create(uint64_t pa);
+
+/**
+ * Fault injection and bookkeeping around one intrinsic: counts the call,
+ * consults mock_fail_nth()/mock_fail_when() and, if armed, returns true with
+ * the injected outcome in @p out. mock_record() appends the call to the
+ * trace with its final outcome.
+ */
+bool mock_fault_check(enum mock_op op, uint64_t a0, uint64_t a1,
+		      vmx_result_t *out);
+void mock_record(enum mock_op op, uint64_t a0, uint64_t a1, vmx_result_t result,
+		 bool injected);
+
+/**
+ * Reports a model violation: something no real CPU would do for the code
+ * under test (HOST_RIP not the exit entry, LEAVE while still in VMX, a
+ * VMX abort). Calls the exception handler with @p rule; never returns
+ * control to a "success" path.
+ */
+void mock_violation(const char *rule, const char *message);
+
+/** Loads host state from @p vmcs into @p cpu (SDM Vol. 3C 28.5). */
+void mock_load_host_state(struct mock_cpu *cpu, const struct mock_vmcs *vmcs);
+
+/** Loads guest state from @p vmcs into @p cpu (SDM Vol. 3C 27.3.2). */
+void mock_load_guest_state(struct mock_cpu *cpu, const struct mock_vmcs *vmcs);
+
+/** Saves guest state of @p cpu into @p vmcs (SDM Vol. 3C 28.3). */
+void mock_save_guest_state(const struct mock_cpu *cpu, struct mock_vmcs *vmcs);
+
+/**
+ * VMLAUNCH (@p launch) or VMRESUME on the current CPU in VMX root, without
+ * fault injection or trace: the instruction itself (SDM Vol. 3C 31.3).
+ * An entry failure while loading guest state yields VMX_FAIL_VALID 0.
+ */
+vmx_result_t mock_do_vmentry(struct mock_cpu *cpu, bool launch);
+
+/** Reads or writes a segment of the CPU; FS/GS bases alias their MSRs. */
+uint64_t mock_efer(const struct mock_cpu *cpu);
+
+/** True if the CPU executes in 64-bit mode (EFER.LMA and CS.L). */
+bool mock_in_64bit(const struct mock_cpu *cpu);
+
+/** Instruction-level exit used by the intrinsics in VMX non-root. */
+struct mock_guest_insn {
+	uint32_t reason;
+	uint64_t qualification;
+	uint32_t len, info;
+	struct intrin_gprs gprs; /**< In: registers at the exit; out: after. */
+};
+
+/**
+ * Delivers an instruction VM exit for an intrinsic executed in VMX
+ * non-root. Returns 0 when the guest continues after the handler resumed
+ * it (gprs updated), 1 when the handler left VMX (the code continues as
+ * the former guest, outside VMX), -1 on a model violation.
+ */
+int mock_guest_insn_exit(struct mock_guest_insn *insn,
+			 struct mock_exit_outcome *out);
+
+/**
+ * After a guest instruction exit: if the resuming entry injected a
+ * hardware exception, returns its vector, else -1.
+ */
+int mock_injected_exception(const struct mock_cpu *cpu);
+
+/** MSR access as the CPU performs it (no exits): 0 or 13 for #GP. */
+int mock_msr_read_raw(struct mock_cpu *cpu, uint32_t msr, uint64_t *value);
+int mock_msr_write_raw(struct mock_cpu *cpu, uint32_t msr, uint64_t value);
+
+/** Sets an MSR value in the file, creating the entry if needed. */
+void mock_msr_put(struct mock_cpu *cpu, uint32_t msr, uint64_t value);
+
+/** SDM Vol. 3C 26.1.3: does RDMSR/WRMSR of @p msr exit in non-root? */
+bool mock_msr_intercepted(struct mock_cpu *cpu, uint32_t msr, bool write);
+
+/** Reset hooks of the model's files, called by mock_init()/mock_fini(). */
+void mock_faults_reset(void);
+void mock_mem_reset(void);
+void mock_io_reset(void);
+
+/** True if [@p va, @p va + @p len) is host memory given to mock_mem_map(). */
+bool mock_mem_host_range_mapped(uint64_t va, size_t len);
+
+/** Capability MSR as VM entry consults it (TRUE MSR when VMX_BASIC[55]). */
+uint64_t mock_ctls_cap(const struct mock_cpu *cpu, uint32_t plain_msr);
+
+/** The exception bitmap etc.: the current VMCS field, 0 without one. */
+uint64_t mock_cur_field(struct mock_cpu *cpu, uint32_t enc);
+
+/** Primary/secondary controls in effect (secondary 0 unless activated). */
+uint32_t mock_proc_ctls(struct mock_cpu *cpu);
+uint32_t mock_proc2_ctls(struct mock_cpu *cpu);
 
 #endif /* FLANK_MOCK_INTERNAL_H */

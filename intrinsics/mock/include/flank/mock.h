@@ -283,6 +283,9 @@ void mock_expect_exception(enum mock_op op, uint32_t vector);
 /** The rule of the last exception raised (expected or not), or NULL. */
 const char *mock_last_exception_rule(void);
 
+/** Expectations armed by mock_expect_exception() and not yet consumed. */
+unsigned mock_expected_exceptions_pending(void);
+
 /* ------------------------------------------------------------------------ */
 /* VM entry verdicts                                                         */
 /* ------------------------------------------------------------------------ */
@@ -356,5 +359,86 @@ int mock_guest_wrmsr(uint32_t msr, uint64_t value,
 
 /** Sets the guest's CPL (SS.DPL) seen by the next exits on @p cpu. */
 void mock_guest_set_cpl(unsigned cpu, unsigned cpl);
+
+/* ------------------------------------------------------------------------ */
+/* Additions of the core (see the commit messages that introduced them)     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Rule of the last VMX instruction outcome on @p cpu, e.g.
+ * "VMPTRLD.fail_revision" or "VMREAD.ok": tests assert which SDM condition
+ * decided a VMfail, not just its number.
+ */
+const char *mock_last_vmx_rule(unsigned cpu);
+
+/** Instruction and stack pointer of @p cpu (guest values in non-root). */
+uint64_t mock_cpu_rip(unsigned cpu);
+uint64_t mock_cpu_rsp(unsigned cpu);
+
+/** Models "blocking by MOV SS" on @p cpu (VMLAUNCH/VMRESUME error 26). */
+void mock_cpu_set_mov_ss_blocking(unsigned cpu, bool on);
+
+/** Sets IA32_FEATURE_CONTROL of @p cpu (or MOCK_ALL_CPUS), e.g. unlocked. */
+void mock_feature_control_set(unsigned cpu, uint64_t value);
+
+/**
+ * The GDT of a CPU is a model table of MOCK_GDT_SIZE descriptors (8 bytes
+ * each; system descriptors take two slots), read by LSL and LAR. It starts
+ * as the GDT Linux x86-64 installs (kernel CS 0x10, DS 0x18, user segments,
+ * busy TSS at 0x40).
+ */
+#define MOCK_GDT_SIZE 32u
+void mock_gdt_set(unsigned cpu, unsigned index, uint64_t descriptor);
+uint64_t mock_gdt_get(unsigned cpu, unsigned index);
+
+/** Port I/O device hooks (e.g. a modelled 16550). */
+typedef uint32_t (*mock_io_read_fn)(void *ctx, uint16_t port, unsigned size);
+typedef void (*mock_io_write_fn)(void *ctx, uint16_t port, unsigned size,
+				 uint32_t value);
+/**
+ * Claims ports [@p first, @p first + @p count) for a device. Reads of
+ * unclaimed ports return all ones (nothing drives the bus), writes to them
+ * are dropped; both are traced. Returns 0, or -1 if a port is taken.
+ */
+int mock_io_register(uint16_t first, uint16_t count, mock_io_read_fn rd,
+		     mock_io_write_fn wr, void *ctx);
+void mock_io_unregister(uint16_t first);
+
+/**
+ * Replaces vmm_exit_handler()/vmm_exit_resume_failed() for tests that do
+ * not link libvmm (NULL restores the symbols). Without either, an exit is
+ * a model violation "EXIT.no_handler".
+ */
+typedef enum intrin_exit_action (*mock_exit_handler_fn)(
+	struct intrin_exit_frame *frame, void *cpu_ctx);
+typedef enum intrin_exit_action (*mock_resume_failed_fn)(
+	struct intrin_exit_frame *frame, void *cpu_ctx, vmx_result_t result);
+void mock_set_exit_handlers(mock_exit_handler_fn handler,
+			    mock_resume_failed_fn resume_failed);
+
+/** Convenience guest events (each returns like mock_guest_exit()). */
+int mock_guest_vmcall(struct intrin_gprs *gprs, struct mock_exit_outcome *out);
+int mock_guest_xsetbv(uint32_t xcr, uint64_t value,
+		      struct mock_exit_outcome *out);
+/** MOV to CR@p cr (0, 3, 4, 8) from RAX; exits per masks/shadows. */
+int mock_guest_mov_to_cr(unsigned cr, uint64_t value,
+			 struct mock_exit_outcome *out);
+/** MOV from CR@p cr (3, 8) into RAX; exits per CR3/CR8-store exiting. */
+int mock_guest_mov_from_cr(unsigned cr, uint64_t *value,
+			   struct mock_exit_outcome *out);
+int mock_guest_hlt(struct mock_exit_outcome *out);
+int mock_guest_invd(struct mock_exit_outcome *out);
+int mock_guest_wbinvd(struct mock_exit_outcome *out);
+/** A hardware exception @p vector (exit 0 if its exception-bitmap bit is 1). */
+int mock_guest_exception(uint32_t vector, uint32_t error_code,
+			 struct mock_exit_outcome *out);
+int mock_guest_nmi(struct mock_exit_outcome *out);
+int mock_guest_external_interrupt(uint32_t vector,
+				  struct mock_exit_outcome *out);
+int mock_guest_init(struct mock_exit_outcome *out);
+int mock_guest_sipi(uint32_t vector, struct mock_exit_outcome *out);
+int mock_guest_triple_fault(struct mock_exit_outcome *out);
+/** The guest executes VMX instruction with exit reason @p reason (18-27, 50, 53). */
+int mock_guest_vmx_insn(uint32_t reason, struct mock_exit_outcome *out);
 
 #endif /* FLANK_MOCK_H */

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * CPU profiles: CPUID answers and MSR values of real processors, as data.
+ * Each profile cites where its numbers come from. MSRs not listed here but
+ * present on every x86-64 CPU Linux runs on (EFER, PAT, SYSENTER_*, ...)
+ * are created by state.c with the values Linux leaves in them.
+ */
+#include <string.h>
+
+#include "mock_internal.h"
+
+#define CPUID(l, s, a, b, c, d)                                                \
+	{                                                                      \
+		(l), (s),                                                      \
+		{                                                              \
+			(a), (b), (c), (d)                                     \
+		}                                                              \
+	}
+#define MSR(i, v)                                                              \
+	{                                                                      \
+		(i), UINT64_C(v)                                               \
+	}
+
+/* "GenuineIntel" in EBX, EDX, ECX order. */
+#define INTEL_EBX 0x756e6547u
+#define INTEL_EDX 0x49656e69u
+#define INTEL_ECX 0x6c65746eu
+
+/*
+ * CPUID of a Skylake client core: Intel Core i7-6700K, from the
+ * VirtualBox CPU database (src/VBox/VMM/VMMR3/cpus/Intel_Core_i7_6700K.h,
+ * VBoxCpuReport of a real part, 2015). Only the leaves a VMM consults.
+ */
+#define SKYLAKE_CPUID(ecx1)                                                    \
+	CPUID(0x0, 0, 0x16, INTEL_EBX, INTEL_ECX, INTEL_EDX),                  \
+		CPUID(0x1, 0, 0x000506e3, 0x02100800, (ecx1), 0xbfebfbff),     \
+		CPUID(0x7, 0, 0, 0x029c6fbf, 0, 0),                            \
+		CPUID(0xA, 0, 0x07300404, 0, 0, 0x603),                        \
+		CPUID(0xD, 0, 0x1f, 0x440, 0x440, 0),                          \
+		CPUID(0xD, 1, 0xf, 0x3c0, 0x100, 0),                           \
+		CPUID(0xD, 2, 0x100, 0x240, 0, 0),                             \
+		CPUID(0x80000000, 0, 0x80000008, 0, 0, 0),                     \
+		CPUID(0x80000001, 0, 0, 0, 0x121, 0x2c100800),                 \
+		CPUID(0x80000008, 0, 0x3027, 0, 0, 0)
+#define SKYLAKE_CPUID_COUNT 10u
+
+/*
+ * VMX capability MSRs of Bochs 2.7 model corei7_skylake_x, measured with a
+ * module (shared/E2E-FACTS.md): IA32_VMX_BASIC, PROCBASED_CTLS,
+ * PROCBASED_CTLS2, EPT_VPID_CAP, FEATURE_CONTROL. The remaining ones are a
+ * real Skylake-class part's, from a VirtualBox log posted in
+ * github.com/myspaghetti/macos-virtualbox/issues/224 (TRUE_PINBASED
+ * 0x7f00000016, TRUE_ENTRY 0x3ffff000011fb, TRUE_EXIT 0x1ffffff00036dfb,
+ * MISC 0x7004c1e7, VMCS_ENUM 0x2e); the non-TRUE exit/entry values add the
+ * default1 bits (SDM Vol. 3D A.2), TRUE_PROCBASED clears CR3-load/store
+ * exiting from the default1 class like that log, and CR0/CR4_FIXED values
+ * are the SDM A.7/A.8 values consistent with this CPUID (CR4 bits the
+ * CPUID reports: VME..OSXMMEXCPT, VMXE, FSGSBASE, PCIDE, OSXSAVE, SMEP,
+ * SMAP).
+ */
+#define SKYLAKE_VMX_MSRS                                                       \
+	MSR(MSR_IA32_VMX_BASIC, 0xd810000000002b),                             \
+		MSR(MSR_IA32_VMX_PINBASED_CTLS, 0x7f00000016),                 \
+		MSR(MSR_IA32_VMX_PROCBASED_CTLS, 0xf7f9fffe0401e172),          \
+		MSR(MSR_IA32_VMX_EXIT_CTLS, 0x1ffffff00036dff),                \
+		MSR(MSR_IA32_VMX_ENTRY_CTLS, 0x3ffff000011ff),                 \
+		MSR(MSR_IA32_VMX_MISC, 0x7004c1e7),                            \
+		MSR(MSR_IA32_VMX_CR0_FIXED0, 0x80000021),                      \
+		MSR(MSR_IA32_VMX_CR0_FIXED1, 0xffffffff),                      \
+		MSR(MSR_IA32_VMX_CR4_FIXED0, 0x2000),                          \
+		MSR(MSR_IA32_VMX_CR4_FIXED1, 0x3727ff),                        \
+		MSR(MSR_IA32_VMX_VMCS_ENUM, 0x2e),                             \
+		MSR(MSR_IA32_VMX_PROCBASED_CTLS2, 0x2177fff00000000),          \
+		MSR(MSR_IA32_VMX_EPT_VPID_CAP, 0xf0106334141),                 \
+		MSR(MSR_IA32_VMX_TRUE_PINBASED_CTLS, 0x7f00000016),            \
+		MSR(MSR_IA32_VMX_TRUE_PROCBASED_CTLS, 0xf7f9fffe04006172),     \
+		MSR(MSR_IA32_VMX_TRUE_EXIT_CTLS, 0x1ffffff00036dfb),           \
+		MSR(MSR_IA32_VMX_TRUE_ENTRY_CTLS, 0x3ffff000011fb),            \
+		MSR(MSR_IA32_VMX_VMFUNC, 0x1)
+#define SKYLAKE_VMX_MSR_COUNT 18u
+
+static const struct mock_profile profiles[] = {
+	{
+		.name = "skylake",
+		.source = "CPUID: VirtualBox CPU database, Core i7-6700K; VMX "
+			  "MSRs: Bochs 2.7 corei7_skylake_x (measured) and a "
+			  "VirtualBox log of a Skylake part",
+		.cpuid_count = SKYLAKE_CPUID_COUNT,
+		.cpuid = {SKYLAKE_CPUID(0x7ffafbbf)},
+		.msr_count = SKYLAKE_VMX_MSR_COUNT + 1,
+		.msrs = {SKYLAKE_VMX_MSRS, MSR(MSR_IA32_FEATURE_CONTROL, 0x5)},
+	},
+	{
+		/* Firmware left IA32_FEATURE_CONTROL unlocked (SDM 24.7). */
+		.name = "skylake_unlocked",
+		.source = "skylake with IA32_FEATURE_CONTROL = 0 (unlocked)",
+		.cpuid_count = SKYLAKE_CPUID_COUNT,
+		.cpuid = {SKYLAKE_CPUID(0x7ffafbbf)},
+		.msr_count = SKYLAKE_VMX_MSR_COUNT + 1,
+		.msrs = {SKYLAKE_VMX_MSRS, MSR(MSR_IA32_FEATURE_CONTROL, 0x0)},
+	},
+	{
+		/* VT-x disabled in the BIOS: locked with bit 2 clear. */
+		.name = "skylake_vmx_disabled",
+		.source = "skylake with IA32_FEATURE_CONTROL = 1 (locked, "
+			  "VMX outside SMX disabled)",
+		.cpuid_count = SKYLAKE_CPUID_COUNT,
+		.cpuid = {SKYLAKE_CPUID(0x7ffafbbf)},
+		.msr_count = SKYLAKE_VMX_MSR_COUNT + 1,
+		.msrs = {SKYLAKE_VMX_MSRS, MSR(MSR_IA32_FEATURE_CONTROL, 0x1)},
+	},
+	{
+		/*
+		 * An Intel part without VT-x: the Skylake CPUID with
+		 * CPUID.1:ECX[5] = 0. Without VMX (and SMX) neither the
+		 * IA32_VMX_* MSRs nor IA32_FEATURE_CONTROL exist (SDM Vol. 4
+		 * Table 2-2: "If CPUID.01H:ECX[5] = 1" / "[5] or [6] = 1"),
+		 * so RDMSR of them raises #GP.
+		 */
+		.name = "novmx",
+		.source = "skylake CPUID with VMX cleared; no VMX MSRs",
+		.cpuid_count = SKYLAKE_CPUID_COUNT,
+		.cpuid = {SKYLAKE_CPUID(0x7ffafbbf & ~X86_CPUID1_ECX_VMX)},
+		.msr_count = 0,
+	},
+	{
+		/*
+		 * Intel Xeon X5482 (Core 2, Penryn), every number from the
+		 * VirtualBox CPU database (Intel_Xeon_X5482_3_20GHz.h,
+		 * VBoxCpuReport 2013): no TRUE controls (VMX_BASIC[55] = 0),
+		 * secondary controls limited to virtualize-APIC-accesses and
+		 * WBINVD exiting, 38-bit physical addresses, no XSAVE.
+		 */
+		.name = "core2_penryn",
+		.source = "VirtualBox CPU database, Intel Xeon X5482",
+		.cpuid_count = 6,
+		.cpuid = {CPUID(0x0, 0, 0xa, INTEL_EBX, INTEL_ECX, INTEL_EDX),
+			  CPUID(0x1, 0, 0x00010676, 0x04040800, 0x000ce3bd,
+				0xbfebfbff),
+			  CPUID(0xA, 0, 0x07280202, 0, 0, 0x503),
+			  CPUID(0x80000000, 0, 0x80000008, 0, 0, 0),
+			  CPUID(0x80000001, 0, 0, 0, 0x1, 0x20100800),
+			  CPUID(0x80000008, 0, 0x3026, 0, 0, 0)},
+		.msr_count = 13,
+		.msrs = {MSR(MSR_IA32_FEATURE_CONTROL, 0x5),
+			 MSR(MSR_IA32_VMX_BASIC, 0x5a08000000000d),
+			 MSR(MSR_IA32_VMX_PINBASED_CTLS, 0x3f00000016),
+			 MSR(MSR_IA32_VMX_PROCBASED_CTLS, 0xf7f9fffe0401e172),
+			 MSR(MSR_IA32_VMX_EXIT_CTLS, 0x3ffff00036dff),
+			 MSR(MSR_IA32_VMX_ENTRY_CTLS, 0x3fff000011ff),
+			 MSR(MSR_IA32_VMX_MISC, 0x403c0),
+			 MSR(MSR_IA32_VMX_CR0_FIXED0, 0x80000021),
+			 MSR(MSR_IA32_VMX_CR0_FIXED1, 0xffffffff),
+			 MSR(MSR_IA32_VMX_CR4_FIXED0, 0x2000),
+			 MSR(MSR_IA32_VMX_CR4_FIXED1, 0x27ff),
+			 MSR(MSR_IA32_VMX_VMCS_ENUM, 0x2c),
+			 MSR(MSR_IA32_VMX_PROCBASED_CTLS2, 0x4100000000)},
+	},
+	{
+		/*
+		 * First-generation VT-x (Core 2 "Merom"): the Penryn numbers
+		 * above without secondary controls, i.e. PROCBASED_CTLS
+		 * allowed-1 bit 31 clear and no IA32_VMX_PROCBASED_CTLS2
+		 * (SDM Vol. 3C 25.6.2: "Processors that support only the
+		 * 0-setting of bit 31 ... do not support the secondary
+		 * processor-based VM-execution controls"; Vol. 3D A.3.3).
+		 * Derived, not measured.
+		 */
+		.name = "core2_merom",
+		.source = "core2_penryn without secondary controls (derived)",
+		.cpuid_count = 6,
+		.cpuid = {CPUID(0x0, 0, 0xa, INTEL_EBX, INTEL_ECX, INTEL_EDX),
+			  CPUID(0x1, 0, 0x000006f6, 0x00020800, 0x0000e3bd,
+				0xbfebfbff),
+			  CPUID(0xA, 0, 0x07280202, 0, 0, 0x503),
+			  CPUID(0x80000000, 0, 0x80000008, 0, 0, 0),
+			  CPUID(0x80000001, 0, 0, 0, 0x1, 0x20100800),
+			  CPUID(0x80000008, 0, 0x3024, 0, 0, 0)},
+		.msr_count = 12,
+		.msrs = {MSR(MSR_IA32_FEATURE_CONTROL, 0x5),
+			 MSR(MSR_IA32_VMX_BASIC, 0x5a08000000000d),
+			 MSR(MSR_IA32_VMX_PINBASED_CTLS, 0x3f00000016),
+			 MSR(MSR_IA32_VMX_PROCBASED_CTLS, 0x77f9fffe0401e172),
+			 MSR(MSR_IA32_VMX_EXIT_CTLS, 0x3ffff00036dff),
+			 MSR(MSR_IA32_VMX_ENTRY_CTLS, 0x3fff000011ff),
+			 MSR(MSR_IA32_VMX_MISC, 0x403c0),
+			 MSR(MSR_IA32_VMX_CR0_FIXED0, 0x80000021),
+			 MSR(MSR_IA32_VMX_CR0_FIXED1, 0xffffffff),
+			 MSR(MSR_IA32_VMX_CR4_FIXED0, 0x2000),
+			 MSR(MSR_IA32_VMX_CR4_FIXED1, 0x27ff),
+			 MSR(MSR_IA32_VMX_VMCS_ENUM, 0x2c)},
+	},
+};
+
+static const char *const names[] = {
+	"skylake", "skylake_unlocked", "skylake_vmx_disabled",
+	"novmx",   "core2_penryn",     "core2_merom",
+	NULL,
+};
+
+_Static_assert(sizeof(names) / sizeof(names[0]) ==
+		       sizeof(profiles) / sizeof(profiles[0]) + 1,
+	       "every profile is listed by name");
+
+const struct mock_profile *mock_profile_find(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(profiles) / sizeof(profiles[0]);
+	     i++) {
+		if (strcmp(profiles[i].name, name) == 0)
+			return &profiles[i];
+	}
+	return NULL;
+}
+
+const char *const *mock_profile_names(void)
+{
+	return names;
+}

@@ -1,0 +1,809 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The VMX instructions other than VM entry (launch.c): VMXON, VMXOFF,
+ * VMCLEAR, VMPTRLD, VMPTRST, VMREAD, VMWRITE, INVEPT, INVVPID, VMCALL.
+ *
+ * Each follows the operation pseudocode of SDM Vol. 3C 31.3 in its order:
+ * #UD conditions, VM exit in VMX non-root, #GP(0) for CPL > 0, then the
+ * VMfailInvalid / VMfailValid(n) conditions, then the effect. Every
+ * outcome names its rule in cpu->last_rule ("VMPTRLD.fail_revision").
+ */
+#include "mock_internal.h"
+
+/* ------------------------------------------------------------ outcomes */
+
+/* SDM Vol. 3C 31.2: arithmetic flags of the VMX conventions. */
+#define VMX_FLAGS                                                              \
+	(X86_RFLAGS_CF | X86_RFLAGS_PF | X86_RFLAGS_AF | X86_RFLAGS_ZF |       \
+	 X86_RFLAGS_SF | X86_RFLAGS_OF)
+
+vmx_result_t mock_vm_succeed(struct mock_cpu *cpu)
+{
+	cpu->regs.rflags &= ~VMX_FLAGS;
+	return (vmx_result_t){VMX_SUCCEED, 0};
+}
+
+vmx_result_t mock_vm_fail_invalid(struct mock_cpu *cpu)
+{
+	cpu->regs.rflags = (cpu->regs.rflags & ~VMX_FLAGS) | X86_RFLAGS_CF;
+	return (vmx_result_t){VMX_FAIL_INVALID, 0};
+}
+
+vmx_result_t mock_vm_fail_valid(struct mock_cpu *cpu, uint32_t error)
+{
+	struct mock_vmcs *v = mock_current_vmcs(cpu);
+
+	cpu->regs.rflags = (cpu->regs.rflags & ~VMX_FLAGS) | X86_RFLAGS_ZF;
+	if (v)
+		mock_vmcs_set(v, VMCS_VM_INSTRUCTION_ERROR, error);
+	return (vmx_result_t){VMX_FAIL_VALID, error};
+}
+
+/* SDM Vol. 3C 31.2 "VMfail": VMfailInvalid without a current VMCS. */
+static vmx_result_t vm_fail(struct mock_cpu *cpu, uint32_t error,
+			    const char *rule)
+{
+	cpu->last_rule = rule;
+	if (cpu->current_ptr == UINT64_MAX)
+		return mock_vm_fail_invalid(cpu);
+	return mock_vm_fail_valid(cpu, error);
+}
+
+static vmx_result_t ok(struct mock_cpu *cpu, const char *rule)
+{
+	cpu->last_rule = rule;
+	return mock_vm_succeed(cpu);
+}
+
+/* ---------------------------------------------------------- capabilities */
+
+uint64_t mock_ctls_cap(const struct mock_cpu *cpu, uint32_t plain_msr)
+{
+	/* SDM Vol. 3D A.3.1-A.5: TRUE MSRs replace the plain ones. */
+	if (mock_msr_value(cpu, MSR_IA32_VMX_BASIC) & VMX_BASIC_TRUE_CTLS) {
+		switch (plain_msr) {
+		case MSR_IA32_VMX_PINBASED_CTLS:
+			return mock_msr_value(cpu,
+					      MSR_IA32_VMX_TRUE_PINBASED_CTLS);
+		case MSR_IA32_VMX_PROCBASED_CTLS:
+			return mock_msr_value(cpu,
+					      MSR_IA32_VMX_TRUE_PROCBASED_CTLS);
+		case MSR_IA32_VMX_EXIT_CTLS:
+			return mock_msr_value(cpu, MSR_IA32_VMX_TRUE_EXIT_CTLS);
+		case MSR_IA32_VMX_ENTRY_CTLS:
+			return mock_msr_value(cpu,
+					      MSR_IA32_VMX_TRUE_ENTRY_CTLS);
+		default:
+			break;
+		}
+	}
+	return mock_msr_value(cpu, plain_msr);
+}
+
+static uint32_t allowed1(const struct mock_cpu *cpu, uint32_t msr)
+{
+	return (uint32_t)(mock_msr_value(cpu, msr) >> 32);
+}
+
+static uint32_t compute_features(const struct mock_cpu *cpu)
+{
+	uint32_t pin = allowed1(cpu, MSR_IA32_VMX_PINBASED_CTLS);
+	uint32_t proc = allowed1(cpu, MSR_IA32_VMX_PROCBASED_CTLS);
+	uint32_t exit = allowed1(cpu, MSR_IA32_VMX_EXIT_CTLS);
+	uint32_t entry = allowed1(cpu, MSR_IA32_VMX_ENTRY_CTLS);
+	bool has2 = (proc & CPU_ACTIVATE_SECONDARY) != 0;
+	uint32_t sec = has2 ? allowed1(cpu, MSR_IA32_VMX_PROCBASED_CTLS2) : 0;
+	uint32_t m = BIT32(VMCS_FEAT_BASE);
+
+#define FEAT(f, cond)                                                          \
+	if (cond)                                                              \
+		m |= BIT32(f);
+	FEAT(VMCS_FEAT_SECONDARY, has2);
+	FEAT(VMCS_FEAT_VPID, sec & SEC_ENABLE_VPID);
+	FEAT(VMCS_FEAT_EPT, sec & SEC_ENABLE_EPT);
+	FEAT(VMCS_FEAT_POSTED_INTR, pin & PIN_POSTED_INTR);
+	FEAT(VMCS_FEAT_VIRT_INTR, sec & SEC_VIRT_INTR_DELIVERY);
+	FEAT(VMCS_FEAT_TPR_SHADOW, proc & CPU_USE_TPR_SHADOW);
+	FEAT(VMCS_FEAT_APIC_ACCESS, sec & SEC_VIRT_APIC_ACCESSES);
+	FEAT(VMCS_FEAT_VMFUNC, sec & SEC_ENABLE_VMFUNC);
+	FEAT(VMCS_FEAT_PML, sec & SEC_ENABLE_PML);
+	FEAT(VMCS_FEAT_SHADOW_VMCS, sec & SEC_SHADOW_VMCS);
+	FEAT(VMCS_FEAT_EPT_VE, sec & SEC_EPT_VE);
+	FEAT(VMCS_FEAT_XSAVES, sec & SEC_ENABLE_XSAVES);
+	FEAT(VMCS_FEAT_TSC_SCALING, sec & SEC_TSC_SCALING);
+	FEAT(VMCS_FEAT_PLE, sec & SEC_PAUSE_LOOP_EXITING);
+	FEAT(VMCS_FEAT_PREEMPT_TIMER, pin & PIN_PREEMPTION_TIMER);
+	FEAT(VMCS_FEAT_PERF_GLOBAL,
+	     (entry & ENTRY_LOAD_PERF_GLOBAL_CTRL) ||
+		     (exit & EXIT_LOAD_PERF_GLOBAL_CTRL));
+	FEAT(VMCS_FEAT_PAT, (entry & ENTRY_LOAD_PAT) ||
+				    (exit & (EXIT_SAVE_PAT | EXIT_LOAD_PAT)));
+	FEAT(VMCS_FEAT_EFER,
+	     (entry & ENTRY_LOAD_EFER) ||
+		     (exit & (EXIT_SAVE_EFER | EXIT_LOAD_EFER)));
+	FEAT(VMCS_FEAT_CET,
+	     (entry & ENTRY_LOAD_CET_STATE) || (exit & EXIT_LOAD_CET_STATE));
+	FEAT(VMCS_FEAT_BNDCFGS,
+	     (entry & ENTRY_LOAD_BNDCFGS) || (exit & EXIT_CLEAR_BNDCFGS));
+	FEAT(VMCS_FEAT_RTIT,
+	     (entry & ENTRY_LOAD_RTIT_CTL) || (exit & EXIT_CLEAR_RTIT_CTL));
+	FEAT(VMCS_FEAT_ENCLS, sec & SEC_ENCLS_EXITING);
+	FEAT(VMCS_FEAT_TERTIARY, proc & CPU_TERTIARY_CONTROLS);
+#undef FEAT
+	return m;
+}
+
+bool mock_vmcs_feature_supported(const struct mock_cpu *cpu,
+				 enum vmcs_feature feature)
+{
+	struct mock_cpu *c = (struct mock_cpu *)cpu;
+
+	if (!c->feat_valid) {
+		c->feat_mask = compute_features(c);
+		c->feat_valid = true;
+	}
+	return (c->feat_mask >> feature) & 1u;
+}
+
+/* Feature gating a field (full encoding), or -1 if no such field. */
+static int field_feature(uint32_t enc)
+{
+	switch (enc) {
+#define FIELD_CASE(name, e, feat)                                              \
+	case e:                                                                \
+		return feat;
+		VMCS_FIELD_LIST(FIELD_CASE)
+#undef FIELD_CASE
+	default:
+		return -1;
+	}
+}
+
+uint64_t mock_cur_field(struct mock_cpu *cpu, uint32_t enc)
+{
+	struct mock_vmcs *v = mock_current_vmcs(cpu);
+	return v ? mock_vmcs_get(v, enc) : 0;
+}
+
+uint32_t mock_proc_ctls(struct mock_cpu *cpu)
+{
+	return (uint32_t)mock_cur_field(cpu, VMCS_CPU_BASED_VM_EXEC_CONTROL);
+}
+
+uint32_t mock_proc2_ctls(struct mock_cpu *cpu)
+{
+	/* SDM Vol. 3C 25.6.2: without bit 31 the secondary controls are 0. */
+	if (!(mock_proc_ctls(cpu) & CPU_ACTIVATE_SECONDARY))
+		return 0;
+	return (uint32_t)mock_cur_field(cpu, VMCS_SECONDARY_VM_EXEC_CONTROL);
+}
+
+/* -------------------------------------------------------- common checks */
+
+enum gate { GATE_RUN, GATE_DONE, GATE_EXIT };
+
+struct prefix_rules {
+	const char *not_in_vmx, *pe, *v86, *compat, *cpl;
+};
+
+#define PREFIX_RULES(N)                                                        \
+	{                                                                      \
+#N ".ud_not_in_vmx", #N ".ud_cr0_pe", #N ".ud_v86",            \
+			#N ".ud_compat_mode", #N ".gp_cpl"                     \
+	}
+
+/*
+ * The prefix every VMX instruction but VMXON and VMCALL shares (SDM Vol.
+ * 3C 31.3): #UD outside VMX operation, with CR0.PE = 0, in virtual-8086
+ * mode or in compatibility mode; VM exit in VMX non-root; #GP(0) if CPL > 0.
+ */
+static enum gate prefix(struct mock_cpu *c, enum mock_op op,
+			const struct prefix_rules *r, vmx_result_t *out)
+{
+	const char *ud = NULL;
+
+	if (c->vmx == MOCK_VMX_OUTSIDE)
+		ud = r->not_in_vmx;
+	else if (!(c->regs.cr0 & X86_CR0_PE))
+		ud = r->pe;
+	else if (c->regs.rflags & X86_RFLAGS_VM)
+		ud = r->v86;
+	else if ((mock_efer(c) & X86_EFER_LMA) &&
+		 !(c->regs.seg[MOCK_SEG_CS].ar & AR_L))
+		ud = r->compat;
+	if (ud) {
+		*out = mock_raise(op, X86_VEC_UD, ud,
+				  "#UD: VMX instruction not allowed here");
+		return GATE_DONE;
+	}
+	if (c->vmx == MOCK_VMX_NONROOT)
+		return GATE_EXIT;
+	if (c->regs.cpl > 0) {
+		*out = mock_raise(op, X86_VEC_GP, r->cpl, "#GP(0): CPL > 0");
+		return GATE_DONE;
+	}
+	return GATE_RUN;
+}
+
+/*
+ * A VMX instruction executed in VMX non-root: a VM exit with its reason
+ * (SDM Vol. 3C 26.1.2). The guest sees the outcome the VMM emulated in
+ * the guest's RFLAGS, or the exception it injected.
+ */
+static vmx_result_t guest_vmx_exit(struct mock_cpu *c, enum mock_op op,
+				   uint32_t reason, uint32_t len,
+				   struct intrin_gprs *gprs)
+{
+	struct mock_guest_insn insn = {.reason = reason, .len = len};
+
+	if (gprs)
+		insn.gprs = *gprs;
+	int rc = mock_guest_insn_exit(&insn, NULL);
+	if (gprs)
+		*gprs = insn.gprs;
+	if (rc < 0)
+		return (vmx_result_t){VMX_EXCEPTION, X86_VEC_UD};
+	c = mock_cur();
+	int vec = rc == 0 ? mock_injected_exception(c) : -1;
+	if (vec >= 0)
+		return mock_raise(
+			op, (uint32_t)vec, "GUEST.injected_exception",
+			"the VMM injected an exception into the guest "
+			"for its VMX instruction");
+	if (c->regs.rflags & X86_RFLAGS_CF)
+		return (vmx_result_t){VMX_FAIL_INVALID, 0};
+	if (c->regs.rflags & X86_RFLAGS_ZF)
+		return (vmx_result_t){VMX_FAIL_VALID, 0};
+	return (vmx_result_t){VMX_SUCCEED, 0};
+}
+
+static bool addr_bad(uint64_t pa)
+{
+	return (pa & 0xFFF) || mock_pa_too_wide(pa);
+}
+
+static uint32_t read_revision(uint64_t pa)
+{
+	uint32_t rev;
+	(void)mock_mem_read(pa, &rev, sizeof(rev));
+	return rev;
+}
+
+static uint32_t vmcs_revision(const struct mock_cpu *c)
+{
+	return (uint32_t)(mock_msr_value(c, MSR_IA32_VMX_BASIC) &
+			  VMX_BASIC_REVISION_MASK);
+}
+
+#define FINISH(op, a0, a1, r, inj)                                             \
+	do {                                                                   \
+		mock_record((op), (a0), (a1), (r), (inj));                     \
+		return (r);                                                    \
+	} while (0)
+
+static vmx_result_t injected(struct mock_cpu *c, enum mock_op op, uint64_t a0,
+			     uint64_t a1, vmx_result_t r)
+{
+	c->last_rule = "INJECTED";
+	if (r.outcome == VMX_FAIL_VALID)
+		(void)mock_vm_fail_valid(c, r.error);
+	else if (r.outcome == VMX_FAIL_INVALID)
+		(void)mock_vm_fail_invalid(c);
+	FINISH(op, a0, a1, r, true);
+}
+
+/* ------------------------------------------------------------- VMXON */
+
+/* SDM Vol. 3C 31.3 VMXON; VMX-CHECKS.md "VMXON (in order)". */
+static vmx_result_t do_vmxon(struct mock_cpu *c, uint64_t pa)
+{
+	const char *ud = NULL;
+
+	if (!(c->regs.cr0 & X86_CR0_PE))
+		ud = "VMXON.ud_cr0_pe";
+	else if (!(c->regs.cr4 & X86_CR4_VMXE))
+		ud = "VMXON.ud_cr4_vmxe";
+	else if (c->regs.rflags & X86_RFLAGS_VM)
+		ud = "VMXON.ud_v86";
+	else if ((mock_efer(c) & X86_EFER_LMA) &&
+		 !(c->regs.seg[MOCK_SEG_CS].ar & AR_L))
+		ud = "VMXON.ud_compat_mode";
+	if (ud)
+		return mock_raise(MOCK_OP_VMXON, X86_VEC_UD, ud,
+				  "#UD: VMXON not allowed here");
+	if (c->vmx == MOCK_VMX_NONROOT)
+		return guest_vmx_exit(c, MOCK_OP_VMXON, EXIT_REASON_VMXON, 4,
+				      NULL);
+	if (c->vmx == MOCK_VMX_ROOT) {
+		if (c->regs.cpl > 0)
+			return mock_raise(MOCK_OP_VMXON, X86_VEC_GP,
+					  "VMXON.gp_cpl", "#GP(0): CPL > 0");
+		return vm_fail(c, VMXERR_VMXON_IN_ROOT, "VMXON.fail_in_root");
+	}
+	uint64_t f0 = mock_msr_value(c, MSR_IA32_VMX_CR0_FIXED0);
+	uint64_t f1 = mock_msr_value(c, MSR_IA32_VMX_CR0_FIXED1);
+	uint64_t g0 = mock_msr_value(c, MSR_IA32_VMX_CR4_FIXED0);
+	uint64_t g1 = mock_msr_value(c, MSR_IA32_VMX_CR4_FIXED1);
+	uint64_t fc = mock_msr_value(c, MSR_IA32_FEATURE_CONTROL);
+	const char *gp = NULL;
+
+	if (c->regs.cpl > 0)
+		gp = "VMXON.gp_cpl";
+	else if (((c->regs.cr0 & f1) | f0) != c->regs.cr0)
+		gp = "VMXON.gp_cr0_fixed"; /* SDM Vol. 3C 24.8, A.7 */
+	else if (((c->regs.cr4 & g1) | g0) != c->regs.cr4)
+		gp = "VMXON.gp_cr4_fixed"; /* SDM Vol. 3C 24.8, A.8 */
+	else if (!(fc & FEATURE_CONTROL_LOCKED))
+		gp = "VMXON.gp_feature_control_unlocked"; /* SDM 24.7 */
+	else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX))
+		gp = "VMXON.gp_feature_control_outside_smx";
+	if (gp)
+		return mock_raise(MOCK_OP_VMXON, X86_VEC_GP, gp,
+				  "#GP(0): VMXON preconditions not met");
+	/* Outside VMX there is no current VMCS: every VMfail is Invalid. */
+	if (pa & 0xFFF) {
+		c->last_rule = "VMXON.fail_align";
+		return mock_vm_fail_invalid(c);
+	}
+	if (mock_pa_too_wide(pa)) {
+		c->last_rule = "VMXON.fail_width";
+		return mock_vm_fail_invalid(c);
+	}
+	uint32_t rev = read_revision(pa);
+	if ((rev & 0x7FFFFFFFu) != vmcs_revision(c) || (rev & BIT32(31))) {
+		c->last_rule = "VMXON.fail_revision";
+		return mock_vm_fail_invalid(c);
+	}
+	c->vmx = MOCK_VMX_ROOT;
+	c->vmxon_ptr = pa;
+	c->current_ptr = UINT64_MAX;
+	c->cur_vmcs = NULL;
+	return ok(c, "VMXON.ok");
+}
+
+vmx_result_t vmx_on(paddr_t region)
+{
+	struct mock_cpu *c = mock_cur();
+	uint64_t pa = pa_addr(region);
+	vmx_result_t r;
+
+	if (mock_fault_check(MOCK_OP_VMXON, pa, 0, &r))
+		return injected(c, MOCK_OP_VMXON, pa, 0, r);
+	r = do_vmxon(c, pa);
+	FINISH(MOCK_OP_VMXON, pa, 0, r, false);
+}
+
+/* ------------------------------------------------------------- VMXOFF */
+
+static const struct prefix_rules vmxoff_rules = PREFIX_RULES(VMXOFF);
+
+vmx_result_t vmx_off(void)
+{
+	struct mock_cpu *c = mock_cur();
+	vmx_result_t r;
+
+	if (mock_fault_check(MOCK_OP_VMXOFF, 0, 0, &r))
+		return injected(c, MOCK_OP_VMXOFF, 0, 0, r);
+	switch (prefix(c, MOCK_OP_VMXOFF, &vmxoff_rules, &r)) {
+	case GATE_DONE:
+		break;
+	case GATE_EXIT:
+		r = guest_vmx_exit(c, MOCK_OP_VMXOFF, EXIT_REASON_VMXOFF, 3,
+				   NULL);
+		break;
+	case GATE_RUN:
+		/*
+		 * SDM Vol. 3C 31.3 VMXOFF: error 23 only under the
+		 * dual-monitor treatment, which the model never activates.
+		 * Launch states stay in memory with their VMCSs (25.11.3).
+		 */
+		c->vmx = MOCK_VMX_OUTSIDE;
+		c->vmxon_ptr = UINT64_MAX;
+		c->current_ptr = UINT64_MAX;
+		c->cur_vmcs = NULL;
+		r = ok(c, "VMXOFF.ok");
+		break;
+	}
+	FINISH(MOCK_OP_VMXOFF, 0, 0, r, false);
+}
+
+/* ------------------------------------------------------------ VMCLEAR */
+
+static const struct prefix_rules vmclear_rules = PREFIX_RULES(VMCLEAR);
+
+vmx_result_t vmx_clear(paddr_t vmcs)
+{
+	struct mock_cpu *c = mock_cur();
+	uint64_t pa = pa_addr(vmcs);
+	vmx_result_t r;
+
+	if (mock_fault_check(MOCK_OP_VMCLEAR, pa, 0, &r))
+		return injected(c, MOCK_OP_VMCLEAR, pa, 0, r);
+	switch (prefix(c, MOCK_OP_VMCLEAR, &vmclear_rules, &r)) {
+	case GATE_DONE:
+		break;
+	case GATE_EXIT:
+		r = guest_vmx_exit(c, MOCK_OP_VMCLEAR, EXIT_REASON_VMCLEAR, 4,
+				   NULL);
+		break;
+	case GATE_RUN:
+		/* SDM Vol. 3C 31.3 VMCLEAR: the revision is not checked. */
+		if (addr_bad(pa)) {
+			r = vm_fail(c, VMXERR_VMCLEAR_INVALID_ADDR,
+				    (pa & 0xFFF) ? "VMCLEAR.fail_align"
+						 : "VMCLEAR.fail_width");
+		} else if (pa == c->vmxon_ptr) {
+			r = vm_fail(c, VMXERR_VMCLEAR_VMXON_PTR,
+				    "VMCLEAR.fail_vmxon_ptr");
+		} else {
+			struct mock_vmcs *v = mock_vmcs_get_or_create(pa);
+			v->launch = MOCK_LAUNCH_CLEAR;
+			if (pa == c->current_ptr) {
+				c->current_ptr = UINT64_MAX;
+				c->cur_vmcs = NULL;
+			}
+			r = ok(c, "VMCLEAR.ok");
+		}
+		break;
+	}
+	FINISH(MOCK_OP_VMCLEAR, pa, 0, r, false);
+}
+
+/* ------------------------------------------------------------ VMPTRLD */
+
+static const struct prefix_rules vmptrld_rules = PREFIX_RULES(VMPTRLD);
+
+vmx_result_t vmx_ptrld(paddr_t vmcs)
+{
+	struct mock_cpu *c = mock_cur();
+	uint64_t pa = pa_addr(vmcs);
+	vmx_result_t r;
+
+	if (mock_fault_check(MOCK_OP_VMPTRLD, pa, 0, &r))
+		return injected(c, MOCK_OP_VMPTRLD, pa, 0, r);
+	switch (prefix(c, MOCK_OP_VMPTRLD, &vmptrld_rules, &r)) {
+	case GATE_DONE:
+		break;
+	case GATE_EXIT:
+		r = guest_vmx_exit(c, MOCK_OP_VMPTRLD, EXIT_REASON_VMPTRLD, 3,
+				   NULL);
+		break;
+	case GATE_RUN: {
+		uint32_t rev = read_revision(pa);
+		bool shadow_ok =
+			mock_vmcs_feature_supported(c, VMCS_FEAT_SHADOW_VMCS);
+		if (addr_bad(pa)) {
+			r = vm_fail(c, VMXERR_VMPTRLD_INVALID_ADDR,
+				    (pa & 0xFFF) ? "VMPTRLD.fail_align"
+						 : "VMPTRLD.fail_width");
+		} else if (pa == c->vmxon_ptr) {
+			r = vm_fail(c, VMXERR_VMPTRLD_VMXON_PTR,
+				    "VMPTRLD.fail_vmxon_ptr");
+		} else if ((rev & 0x7FFFFFFFu) != vmcs_revision(c) ||
+			   ((rev & BIT32(31)) && !shadow_ok)) {
+			/* SDM 31.3 VMPTRLD: bit 31 only with VMCS shadowing. */
+			r = vm_fail(c, VMXERR_VMPTRLD_BAD_REVISION,
+				    "VMPTRLD.fail_revision");
+		} else {
+			c->current_ptr = pa;
+			c->cur_vmcs = mock_vmcs_get_or_create(pa);
+			r = ok(c, "VMPTRLD.ok");
+		}
+		break;
+	}
+	}
+	FINISH(MOCK_OP_VMPTRLD, pa, 0, r, false);
+}
+
+/* ------------------------------------------------------------ VMPTRST */
+
+static const struct prefix_rules vmptrst_rules = PREFIX_RULES(VMPTRST);
+
+vmx_result_t vmx_ptrst(paddr_t *vmcs)
+{
+	struct mock_cpu *c = mock_cur();
+	vmx_result_t r;
+
+	if (mock_fault_check(MOCK_OP_VMPTRST, 0, 0, &r))
+		return injected(c, MOCK_OP_VMPTRST, 0, 0, r);
+	switch (prefix(c, MOCK_OP_VMPTRST, &vmptrst_rules, &r)) {
+	case GATE_DONE:
+		break;
+	case GATE_EXIT:
+		r = guest_vmx_exit(c, MOCK_OP_VMPTRST, EXIT_REASON_VMPTRST, 3,
+				   NULL);
+		break;
+	case GATE_RUN:
+		*vmcs = pa_init(c->current_ptr);
+		r = ok(c, "VMPTRST.ok");
+		break;
+	}
+	FINISH(MOCK_OP_VMPTRST, c->current_ptr, 0, r, false);
+}
+
+/* ------------------------------------------------------ VMREAD/VMWRITE */
+
+/*
+ * Whether @p field names a component this CPU has (SDM Vol. 3C 31.3
+ * VMREAD/VMWRITE, 25.11.2): bits 63:32 clear, a known encoding, the high
+ * access type only for 64-bit fields, and the feature present.
+ */
+static bool component_ok(const struct mock_cpu *c, uint64_t field)
+{
+	if (field >> 32)
+		return false;
+	uint32_t enc = (uint32_t)field;
+	uint32_t full = enc & ~1u;
+	int feat = field_feature(full);
+	if (feat < 0)
+		return false;
+	if ((enc & 1u) && VMCS_ENC_WIDTH(full) != VMCS_WIDTH_64)
+		return false;
+	return mock_vmcs_feature_supported(c, (enum vmcs_feature)feat);
+}
+
+static uint64_t width_mask(uint32_t enc)
+{
+	switch (VMCS_ENC_WIDTH(enc)) {
+	case VMCS_WIDTH_16:
+		return 0xFFFFu;
+	case VMCS_WIDTH_32:
+		return 0xFFFFFFFFu;
+	default:
+		return UINT64_MAX;
+	}
+}
+
+static const struct prefix_rules vmread_rules = PREFIX_RULES(VMREAD);
+static const struct prefix_rules vmwrite_rules = PREFIX_RULES(VMWRITE);
+
+vmx_result_t vmx_vmread(uint64_t field, uint64_t *value)
+{
+	struct mock_cpu *c = mock_cur();
+	vmx_result_t r;
+
+	if (mock_fault_check(MOCK_OP_VMREAD, field, 0, &r))
+		return injected(c, MOCK_OP_VMREAD, field, 0, r);
+	switch (prefix(c, MOCK_OP_VMREAD, &vmread_rules, &r)) {
+	case GATE_DONE:
+		break;
+	case GATE_EXIT: {
+		/* VMCS shadowing is not modelled: every VMREAD exits. */
+		struct intrin_gprs g = {.rcx = field};
+		r = guest_vmx_exit(c, MOCK_OP_VMREAD, EXIT_REASON_VMREAD, 3,
+				   &g);
+		*value = g.rax;
+		break;
+	}
+	case GATE_RUN: {
+		struct mock_vmcs *v = mock_current_vmcs(c);
+		if (!v) {
+			c->last_rule = "VMREAD.fail_no_current";
+			r = mock_vm_fail_invalid(c);
+		} else if (!component_ok(c, field)) {
+			r = vm_fail(c, VMXERR_UNSUPPORTED_COMPONENT,
+				    "VMREAD.fail_unsupported");
+		} else {
+			uint32_t enc = (uint32_t)field;
+			uint64_t val = mock_vmcs_get(v, enc & ~1u);
+			*value = (enc & 1u) ? val >> 32 : val;
+			r = ok(c, "VMREAD.ok");
+		}
+		break;
+	}
+	}
+	FINISH(MOCK_OP_VMREAD, field, r.outcome == VMX_SUCCEED ? *value : 0, r,
+	       false);
+}
+
+vmx_result_t vmx_vmwrite(uint64_t field, uint64_t value)
+{
+	struct mock_cpu *c = mock_cur();
+	vmx_result_t r;
+
+	if (mock_fault_check(MOCK_OP_VMWRITE, field, value, &r))
+		return injected(c, MOCK_OP_VMWRITE, field, value, r);
+	switch (prefix(c, MOCK_OP_VMWRITE, &vmwrite_rules, &r)) {
+	case GATE_DONE:
+		break;
+	case GATE_EXIT: {
+		struct intrin_gprs g = {.rcx = field, .rax = value};
+		r = guest_vmx_exit(c, MOCK_OP_VMWRITE, EXIT_REASON_VMWRITE, 3,
+				   &g);
+		break;
+	}
+	case GATE_RUN: {
+		struct mock_vmcs *v = mock_current_vmcs(c);
+		uint32_t enc = (uint32_t)field;
+		if (!v) {
+			c->last_rule = "VMWRITE.fail_no_current";
+			r = mock_vm_fail_invalid(c);
+		} else if (!component_ok(c, field)) {
+			r = vm_fail(c, VMXERR_UNSUPPORTED_COMPONENT,
+				    "VMWRITE.fail_unsupported");
+		} else if (vmcs_field_is_read_only(enc) &&
+			   !(mock_msr_value(c, MSR_IA32_VMX_MISC) &
+			     VMX_MISC_VMWRITE_ANY)) {
+			r = vm_fail(c, VMXERR_VMWRITE_READ_ONLY,
+				    "VMWRITE.fail_read_only");
+		} else {
+			uint32_t full = enc & ~1u;
+			uint64_t nv;
+			if (enc & 1u)
+				nv = (mock_vmcs_get(v, full) & 0xFFFFFFFFu) |
+				     (value << 32);
+			else
+				nv = value & width_mask(full);
+			mock_vmcs_set(v, full, nv);
+			r = ok(c, "VMWRITE.ok");
+		}
+		break;
+	}
+	}
+	FINISH(MOCK_OP_VMWRITE, field, value, r, false);
+}
+
+/* ----------------------------------------------------- INVEPT/INVVPID */
+
+static const struct prefix_rules invept_rules = PREFIX_RULES(INVEPT);
+static const struct prefix_rules invvpid_rules = PREFIX_RULES(INVVPID);
+
+/* SDM Vol. 3C 27.2.1.1 (as used by INVEPT single-context, 31.3). */
+static bool eptp_valid(const struct mock_cpu *c, uint64_t eptp)
+{
+	uint64_t cap = mock_msr_value(c, MSR_IA32_VMX_EPT_VPID_CAP);
+	unsigned type = eptp & 7u;
+	unsigned walk = (unsigned)((eptp >> 3) & 7u) + 1u;
+
+	if (!((type == 0 && (cap & BIT64(8))) ||
+	      (type == 6 && (cap & BIT64(14)))))
+		return false;
+	if (!((walk == 4 && (cap & BIT64(6))) ||
+	      (walk == 5 && (cap & BIT64(7)))))
+		return false;
+	if ((eptp & BIT64(6)) && !(cap & BIT64(21)))
+		return false;
+	if (eptp & 0xF80u)
+		return false;
+	return !mock_pa_too_wide(eptp & ~UINT64_C(0xFFF));
+}
+
+vmx_result_t vmx_invept(uint64_t type, const struct vmx_invept_desc *desc)
+{
+	struct mock_cpu *c = mock_cur();
+	vmx_result_t r;
+
+	if (mock_fault_check(MOCK_OP_INVEPT, type, desc->eptp, &r))
+		return injected(c, MOCK_OP_INVEPT, type, desc->eptp, r);
+	uint64_t cap = mock_msr_value(c, MSR_IA32_VMX_EPT_VPID_CAP);
+	/* SDM 31.3 INVEPT: #UD without EPT or without INVEPT support. */
+	if (!mock_vmcs_feature_supported(c, VMCS_FEAT_EPT) ||
+	    !(cap & BIT64(20))) {
+		r = mock_raise(MOCK_OP_INVEPT, X86_VEC_UD,
+			       "INVEPT.ud_unsupported",
+			       "#UD: the CPU has no INVEPT");
+		FINISH(MOCK_OP_INVEPT, type, desc->eptp, r, false);
+	}
+	switch (prefix(c, MOCK_OP_INVEPT, &invept_rules, &r)) {
+	case GATE_DONE:
+		break;
+	case GATE_EXIT:
+		r = guest_vmx_exit(c, MOCK_OP_INVEPT, EXIT_REASON_INVEPT, 5,
+				   NULL);
+		break;
+	case GATE_RUN:
+		if (!((type == VMX_INVEPT_SINGLE_CONTEXT &&
+		       (cap & BIT64(25))) ||
+		      (type == VMX_INVEPT_ALL_CONTEXT && (cap & BIT64(26))))) {
+			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
+				    "INVEPT.fail_type");
+		} else if (type == VMX_INVEPT_SINGLE_CONTEXT &&
+			   !eptp_valid(c, desc->eptp)) {
+			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
+				    "INVEPT.fail_eptp");
+		} else {
+			r = ok(c, "INVEPT.ok");
+		}
+		break;
+	}
+	FINISH(MOCK_OP_INVEPT, type, desc->eptp, r, false);
+}
+
+vmx_result_t vmx_invvpid(uint64_t type, const struct vmx_invvpid_desc *desc)
+{
+	struct mock_cpu *c = mock_cur();
+	vmx_result_t r;
+
+	if (mock_fault_check(MOCK_OP_INVVPID, type, desc->vpid, &r))
+		return injected(c, MOCK_OP_INVVPID, type, desc->vpid, r);
+	uint64_t cap = mock_msr_value(c, MSR_IA32_VMX_EPT_VPID_CAP);
+	/* SDM 31.3 INVVPID: #UD without VPID or without INVVPID support. */
+	if (!mock_vmcs_feature_supported(c, VMCS_FEAT_VPID) ||
+	    !(cap & BIT64(32))) {
+		r = mock_raise(MOCK_OP_INVVPID, X86_VEC_UD,
+			       "INVVPID.ud_unsupported",
+			       "#UD: the CPU has no INVVPID");
+		FINISH(MOCK_OP_INVVPID, type, desc->vpid, r, false);
+	}
+	switch (prefix(c, MOCK_OP_INVVPID, &invvpid_rules, &r)) {
+	case GATE_DONE:
+		break;
+	case GATE_EXIT:
+		r = guest_vmx_exit(c, MOCK_OP_INVVPID, EXIT_REASON_INVVPID, 5,
+				   NULL);
+		break;
+	case GATE_RUN:
+		/* EPT_VPID_CAP bits 40-43 report the supported types. */
+		if (type > 3 || !(cap & BIT64(40 + type))) {
+			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
+				    "INVVPID.fail_type");
+		} else if (desc->vpid >> 16) {
+			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
+				    "INVVPID.fail_reserved");
+		} else if (type != VMX_INVVPID_ALL_CONTEXT &&
+			   (desc->vpid & 0xFFFF) == 0) {
+			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
+				    "INVVPID.fail_vpid0");
+		} else if (type == VMX_INVVPID_INDIVIDUAL_ADDR &&
+			   !mock_is_canonical(desc->linear_address)) {
+			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
+				    "INVVPID.fail_noncanonical");
+		} else {
+			r = ok(c, "INVVPID.ok");
+		}
+		break;
+	}
+	FINISH(MOCK_OP_INVVPID, type, desc->vpid, r, false);
+}
+
+/* -------------------------------------------------------------- VMCALL */
+
+/*
+ * SDM Vol. 3C 31.3 VMCALL: #UD outside VMX operation; VM exit in non-root;
+ * #UD in virtual-8086 or compatibility mode; #GP(0) if CPL > 0; without
+ * the dual-monitor treatment (IA32_SMM_MONITOR_CTL[0] = 0) VMfail(1).
+ */
+vmx_result_t vmx_vmcall(struct vmx_vmcall_regs *regs)
+{
+	struct mock_cpu *c = mock_cur();
+	vmx_result_t r;
+
+	if (mock_fault_check(MOCK_OP_VMCALL, regs->rax, 0, &r))
+		return injected(c, MOCK_OP_VMCALL, regs->rax, 0, r);
+	if (c->vmx == MOCK_VMX_OUTSIDE) {
+		r = mock_raise(MOCK_OP_VMCALL, X86_VEC_UD,
+			       "VMCALL.ud_not_in_vmx",
+			       "#UD: VMCALL outside VMX operation");
+	} else if (c->vmx == MOCK_VMX_NONROOT) {
+		struct intrin_gprs g = {.rax = regs->rax,
+					.rbx = regs->rbx,
+					.rcx = regs->rcx,
+					.rdx = regs->rdx,
+					.rsi = regs->rsi,
+					.rdi = regs->rdi,
+					.r8 = regs->r8,
+					.r9 = regs->r9};
+		r = guest_vmx_exit(c, MOCK_OP_VMCALL, EXIT_REASON_VMCALL, 3,
+				   &g);
+		regs->rax = g.rax;
+		regs->rbx = g.rbx;
+		regs->rcx = g.rcx;
+		regs->rdx = g.rdx;
+		regs->rsi = g.rsi;
+		regs->rdi = g.rdi;
+		regs->r8 = g.r8;
+		regs->r9 = g.r9;
+	} else if ((c->regs.rflags & X86_RFLAGS_VM) ||
+		   ((mock_efer(c) & X86_EFER_LMA) &&
+		    !(c->regs.seg[MOCK_SEG_CS].ar & AR_L))) {
+		r = mock_raise(
+			MOCK_OP_VMCALL, X86_VEC_UD, "VMCALL.ud_mode",
+			"#UD: VMCALL in virtual-8086/compatibility mode");
+	} else if (c->regs.cpl > 0) {
+		r = mock_raise(MOCK_OP_VMCALL, X86_VEC_GP, "VMCALL.gp_cpl",
+			       "#GP(0): CPL > 0");
+	} else {
+		r = vm_fail(c, VMXERR_VMCALL_IN_ROOT, "VMCALL.fail_in_root");
+	}
+	FINISH(MOCK_OP_VMCALL, regs->rax, 0, r, false);
+}
