@@ -183,7 +183,7 @@ enum elf_status elf_apply_relocs(const struct elf_namespace *ns,
 				 struct elf_error_detail *detail)
 {
 	struct elf_rela_table tabs[2];
-	uint64_t base = m->load_addr - m->vaddr_min;
+	uint64_t base = m->load_addr - m->vaddr_min, first = 0;
 
 	elf_tables_of(m, tabs);
 	for (int t = 0; t < 2; t++) {
@@ -206,7 +206,7 @@ enum elf_status elf_apply_relocs(const struct elf_namespace *ns,
 				st = elf_resolve(ns, m, ELF64_R_SYM(r.r_info),
 						 &s, detail);
 				if (st != ELF_OK)
-					return elf_fail(detail, st, i);
+					return elf_fail(detail, st, first + i);
 				/* psABI: 64 is S + A; GLOB_DAT, JUMP_SLOT S. */
 				v = s;
 				if (ELF64_R_TYPE(r.r_info) == R_X86_64_64)
@@ -214,12 +214,14 @@ enum elf_status elf_apply_relocs(const struct elf_namespace *ns,
 				break;
 			default:
 				/* Stage 5 refused every other type. */
-				return elf_fail(detail, ELF_ERR_RELOC_TYPE, i);
+				return elf_fail(detail, ELF_ERR_RELOC_TYPE,
+						first + i);
 			}
 			/* In range: stage 5 checked the target. */
 			where = m->image + (r.r_offset - m->vaddr_min);
 			elf_wr64(where, v);
 		}
+		first += tabs[t].count;
 	}
 	return ELF_OK;
 }

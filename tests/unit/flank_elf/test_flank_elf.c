@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * flank-elf's output and exit codes, running the built tool on the real
+ * vmm.elf and example module and on synthetic files.
+ */
+#include <elf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "elf_gen.h"
+#include "flank_test.h"
+
+struct run {
+	int code;
+	char out[16384];
+};
+
+/* Runs flank-elf with @args (stderr merged into stdout). */
+static void run(struct run *r, const char *args)
+{
+	char cmd[8192];
+	FILE *p;
+	size_t n;
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", FLANK_ELF_TOOL, args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(r->out, 1, sizeof(r->out) - 1, p);
+	r->out[n] = '\0';
+	status = pclose(p);
+	assert_true(WIFEXITED(status));
+	r->code = WEXITSTATUS(status);
+}
+
+static void assert_contains(const struct run *r, const char *text)
+{
+	if (!strstr(r->out, text))
+		fail_msg("output lacks \"%s\":\n%s", text, r->out);
+}
+
+/* Writes a synthetic module, optionally made W+X, to a temporary file. */
+static void write_synthetic(char path[64], bool wx)
+{
+	static uint8_t buf[ELFGEN_FILE_SIZE];
+	struct elfgen_opts o;
+	struct elfgen_layout l;
+	int fd;
+
+	elfgen_default_module(&o);
+	elfgen_build(buf, &o, &l);
+	if (wx)
+		((Elf64_Phdr *)(buf + elfgen_phdr(ELFGEN_PH_LOAD_RX)))
+			->p_flags = PF_R | PF_W | PF_X;
+	strcpy(path, "/tmp/flank-elf-test-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, sizeof(buf)), sizeof(buf));
+	close(fd);
+}
+
+/* inspect lists vmm.elf's segments with permissions and its exports. */
+static void test_flank_elf_inspect_image(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run(&r, "inspect " FLANK_VMM_ELF);
+	assert_int_equal(r.code, 0);
+	assert_contains(&r, "ELF64 x86-64 ET_DYN");
+	assert_contains(&r, "LOAD R-X");
+	assert_contains(&r, "LOAD RW-");
+	assert_contains(&r, "FUNC   ");
+	assert_contains(&r, "flank_image_version");
+	assert_contains(&r, "imports:\n  (none)");
+}
+
+/* inspect lists the module's imports and its relocation counts. */
+static void test_flank_elf_inspect_module(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run(&r, "inspect " FLANK_EXAMPLE_MODULE);
+	assert_int_equal(r.code, 0);
+	assert_contains(&r, "imports:\n");
+	assert_contains(&r, "GLOBAL   flank_image_version");
+	assert_contains(&r, "GLOBAL   flank_image_name");
+	assert_contains(&r, "flank_example_version_tag");
+	assert_contains(&r, "64 1, GLOB_DAT 1, JUMP_SLOT 1");
+}
+
+/* inspect of a synthetic module reports its arrays and weak import. */
+static void test_flank_elf_inspect_synthetic(void **state)
+{
+	char path[64], args[128];
+	struct run r;
+
+	(void)state;
+	write_synthetic(path, false);
+	snprintf(args, sizeof(args), "inspect %s", path);
+	run(&r, args);
+	unlink(path);
+	assert_int_equal(r.code, 0);
+	assert_contains(&r, "WEAK     weak_missing");
+	assert_contains(&r,
+			"RELATIVE 3, 64 2, GLOB_DAT 2, JUMP_SLOT 1, NONE 1");
+	assert_contains(&r, "init_array 1 entries, fini_array 1 entries");
+	assert_contains(&r, "RELRO");
+}
+
+/* verify of the image then the module succeeds with exit code 0. */
+static void test_flank_elf_verify_ok(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run(&r, "verify " FLANK_VMM_ELF " " FLANK_EXAMPLE_MODULE);
+	assert_int_equal(r.code, 0);
+	assert_contains(&r, "vmm.elf: ok");
+	assert_contains(&r, "example.elf: ok");
+}
+
+/* verify of a module alone names the unresolved import; exit code 1. */
+static void test_flank_elf_verify_unresolved(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run(&r, "verify " FLANK_EXAMPLE_MODULE);
+	assert_int_equal(r.code, 1);
+	assert_contains(&r, "unresolved import");
+	assert_contains(&r, "'flank_image_");
+}
+
+/* verify of the image twice names the duplicate and its owner. */
+static void test_flank_elf_verify_duplicate(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run(&r, "verify " FLANK_VMM_ELF " " FLANK_VMM_ELF);
+	assert_int_equal(r.code, 1);
+	assert_contains(&r, "duplicate definition");
+	assert_contains(&r, "already defined by " FLANK_VMM_ELF);
+}
+
+/* inspect and verify refuse a W+X file with the loader's reason. */
+static void test_flank_elf_refused(void **state)
+{
+	char path[64], args[160];
+	struct run r;
+
+	(void)state;
+	write_synthetic(path, true);
+	snprintf(args, sizeof(args), "inspect %s", path);
+	run(&r, args);
+	assert_int_equal(r.code, 1);
+	assert_contains(&r, "both writable and executable");
+	assert_contains(&r, "[entry 1]");
+	snprintf(args, sizeof(args), "verify " FLANK_VMM_ELF " %s", path);
+	run(&r, args);
+	unlink(path);
+	assert_int_equal(r.code, 1);
+	assert_contains(&r, "both writable and executable");
+}
+
+/* Usage errors exit 2; --help documents the exit codes and exits 0. */
+static void test_flank_elf_usage(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run(&r, "");
+	assert_int_equal(r.code, 2);
+	assert_contains(&r, "usage: flank-elf");
+	run(&r, "frobnicate x");
+	assert_int_equal(r.code, 2);
+	run(&r, "inspect");
+	assert_int_equal(r.code, 2);
+	run(&r, "--help");
+	assert_int_equal(r.code, 0);
+	assert_contains(&r, "Exit codes:");
+	assert_contains(&r, "3  a file cannot be read");
+}
+
+/* A file that cannot be read exits 3. */
+static void test_flank_elf_io_error(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run(&r, "inspect /nonexistent/flank.elf");
+	assert_int_equal(r.code, 3);
+	run(&r, "verify " FLANK_VMM_ELF " /nonexistent/module.elf");
+	assert_int_equal(r.code, 3);
+	assert_contains(&r, "vmm.elf: ok");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_flank_elf_inspect_image),
+		cmocka_unit_test(test_flank_elf_inspect_module),
+		cmocka_unit_test(test_flank_elf_inspect_synthetic),
+		cmocka_unit_test(test_flank_elf_verify_ok),
+		cmocka_unit_test(test_flank_elf_verify_unresolved),
+		cmocka_unit_test(test_flank_elf_verify_duplicate),
+		cmocka_unit_test(test_flank_elf_refused),
+		cmocka_unit_test(test_flank_elf_usage),
+		cmocka_unit_test(test_flank_elf_io_error),
+	};
+
+	return FLANK_RUN_TESTS(tests);
+}
