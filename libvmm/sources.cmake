@@ -7,6 +7,7 @@ set(LIBVMM_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/version.c
   ${LIBVMM_DIR}/src/debug_ring.c
+  ${LIBVMM_DIR}/src/console.c
   ${LIBVMM_DIR}/src/format.c
   ${LIBVMM_DIR}/src/caps.c
   ${LIBVMM_DIR}/src/check.c
@@ -22,6 +23,9 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/vmcs_setup.c
   ${LIBVMM_DIR}/src/vmx_error.c
   ${LIBVMM_DIR}/src/vmxon.c
+  ${LIBVMM_DIR}/src/pci_serial.c
+  ${LIBVMM_DIR}/src/uart16550.c
+  ${LIBVMM_DIR}/src/vmcs_dump.c
 )
 set(LIBVMM_INCLUDE_DIRS
   ${LIBVMM_DIR}/include
