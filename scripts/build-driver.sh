@@ -28,6 +28,8 @@ for d in driver_linux loader abi; do
 done
 log="$out/build.log"
 # Build from scratch so that every file is compiled and checked again.
+# Kbuild runs on its own, not as a child of the caller's make (jobserver).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 if ! make -C "$kdir" M="$out/driver_linux" W=1 $sparse_flag modules >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "flank: building flank.ko failed (log: $log)" >&2

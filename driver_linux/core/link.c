@@ -27,6 +27,9 @@ struct link_state {
 	uint8_t *perm;
 	size_t npages;
 	uintptr_t final;
+	/* DT_INIT_ARRAY / DT_FINI_ARRAY of each module (run-time address). */
+	uint64_t init_addr[FLANK_MODULES_MAX], init_count[FLANK_MODULES_MAX];
+	uint64_t fini_addr[FLANK_MODULES_MAX], fini_count[FLANK_MODULES_MAX];
 };
 
 static int elf_fail(struct flank_ioc_err *err, const char *module,
@@ -55,14 +58,11 @@ static int perm_from_elf(uint8_t elf, uint8_t *out)
 }
 
 /** Runs DT_INIT_ARRAY (in order) or DT_FINI_ARRAY (in reverse). */
-static void run_array(const struct elf_module *m, bool fini)
+static void run_array(uint64_t addr, uint64_t count, bool fini)
 {
-	uint64_t addr = 0, count = 0, i;
-	void (*const *fn)(void);
+	void (*const *fn)(void) = (void (*const *)(void))(uintptr_t)addr;
+	uint64_t i;
 
-	if (elf_init_fini(m, fini, &addr, &count) != ELF_OK || !count)
-		return;
-	fn = (void (*const *)(void))(uintptr_t)addr;
 	for (i = 0; i < count; i++)
 		fn[fini ? count - 1 - i : i]();
 }
@@ -162,6 +162,15 @@ static int load_all(struct flank_core *core, struct link_state *ls, uint8_t *rw,
 				return elf_fail(err, core->mod[i].name,
 						ELF_ERR_SEG_WX, NULL);
 		}
+		/*
+		 * The loader reads its tables through the writable alias,
+		 * which image_protect removes: ask it everything now.
+		 */
+		if (elf_init_fini(&ls->mod[i], false, &ls->init_addr[i],
+				  &ls->init_count[i]) != ELF_OK ||
+		    elf_init_fini(&ls->mod[i], true, &ls->fini_addr[i],
+				  &ls->fini_count[i]) != ELF_OK)
+			ls->init_count[i] = ls->fini_count[i] = 0;
 		ls->count++;
 		off += size;
 	}
@@ -200,6 +209,9 @@ int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err)
 	rc = load_all(core, ls, rw, err);
 	if (rc)
 		goto err_release;
+	/* Before image_protect: the loader reads through the alias. */
+	if (elf_lookup(&ls->mod[0], FLANK_IMAGE_ENTRY_SYMBOL, &entry) != ELF_OK)
+		entry = 0;
 	rc = ops->image_protect(ops->ctx, mem, ls->perm, ls->npages);
 	if (rc) {
 		rc = flank_fail(err, FLANK_E_NO_MEMORY, FLANK_SRC_DRIVER, rc,
@@ -207,11 +219,9 @@ int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err)
 				"could not set the image's page permissions");
 		goto err_release;
 	}
-	if (elf_lookup(&ls->mod[0], FLANK_IMAGE_ENTRY_SYMBOL, &entry) ==
-		    ELF_OK &&
-	    (entry % sizeof(uint64_t) || entry < ls->final ||
-	     entry + sizeof(struct flank_image_entry) >
-		     ls->final + elf_image_size(&ls->mod[0]))) {
+	if (entry && (entry % sizeof(uint64_t) || entry < ls->final ||
+		      entry + sizeof(struct flank_image_entry) >
+			      ls->final + elf_image_size(&ls->mod[0]))) {
 		rc = flank_fail(err, FLANK_E_BAD_ENTRY, FLANK_SRC_DRIVER, 0,
 				FLANK_NO_CPU,
 				"'%s' is misaligned or outside the image",
@@ -227,7 +237,7 @@ int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err)
 			goto err_release;
 	}
 	for (i = 0; i < ls->count; i++)
-		run_array(&ls->mod[i], false);
+		run_array(ls->init_addr[i], ls->init_count[i], false);
 	core->image.mem = mem;
 	core->image.bytes = total;
 	core->image.link_state = ls;
@@ -252,7 +262,7 @@ void flank_unlink_modules(struct flank_core *core)
 	if (!ls)
 		return;
 	for (i = ls->count; i > 0; i--)
-		run_array(&ls->mod[i - 1], true);
+		run_array(ls->fini_addr[i - 1], ls->fini_count[i - 1], true);
 	ops->image_release(ops->ctx, core->image.mem);
 	ops->free(ops->ctx, ls->perm);
 	ops->free(ops->ctx, ls);
