@@ -4,14 +4,44 @@
  * per-CPU pointers), the state machine's init/fini, logging, and per-CPU
  * page allocation.
  */
+#include "flank/vmm_console.h"
 #include "vmm_internal.h"
 
 struct vmm_context vmm_ctx;
 
+/*
+ * Memory of the debug ring: 16 KiB in the image's .bss, 128 records of
+ * VMM_RING_SLOT_SIZE bytes. The ring needs contiguous memory and the
+ * platform hands out single pages, so the image carries it; the ring lives
+ * from init to fini, across any number of start/stop cycles.
+ */
+#define VMM_RING_BYTES 16384u
+static uint64_t ring_mem[VMM_RING_BYTES / sizeof(uint64_t)];
+
+/*
+ * Every libvmm log line goes to the host's log sink and into the debug ring
+ * (read through the image entry's ring_read, i.e. `flankctl dump`).
+ */
 void vmm_log(enum flank_log_level level, const char *line)
 {
+	uint32_t cpu = VMM_RING_CPU_UNKNOWN;
+
+	if (vmm_ctx.platform.cpu_id != NULL)
+		cpu = vmm_ctx.platform.cpu_id(vmm_ctx.platform.ctx);
+	(void)vmm_console_write(cpu, level, line);
 	if (vmm_ctx.platform.log != NULL)
 		vmm_ctx.platform.log(vmm_ctx.platform.ctx, level, line);
+}
+
+void vmm_logf(enum flank_log_level level, const char *fmt, ...)
+{
+	char line[VMM_RING_TEXT_MAX + 1];
+	vmm_va_list ap;
+
+	vmm_va_start(ap, fmt);
+	(void)vmm_vsnprintf(line, sizeof(line), fmt, ap);
+	vmm_va_end(ap);
+	vmm_log(level, line);
 }
 
 int vmm_init(const struct flank_platform *p)
@@ -36,6 +66,8 @@ int vmm_init(const struct flank_platform *p)
 	vmm_ctx.ncpus = n;
 	vmm_ctx.entry_failure_cpu = ~0u;
 	vmm_ctx.state = FLANK_STATE_LOADED;
+	/* Cannot fail: the buffer is aligned and large enough. */
+	vmm_console_attach(vmm_ring_init(ring_mem, sizeof(ring_mem)), NULL);
 	return VMM_OK;
 }
 
@@ -43,6 +75,7 @@ int vmm_fini(void)
 {
 	if (vmm_ctx.state != FLANK_STATE_LOADED)
 		return VMM_ERR_BAD_STATE;
+	vmm_console_detach();
 	vmm_zero(&vmm_ctx, sizeof(vmm_ctx));
 	vmm_ctx.state = FLANK_STATE_UNLOADED;
 	return VMM_OK;

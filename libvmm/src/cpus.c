@@ -43,6 +43,9 @@ static int start_one(uint32_t id, bool here)
 	}
 	if (st == VMM_OK || st == VMM_ERR_VMXOFF) {
 		vmm_ctx.cpu[id] = cpu;
+		if (st == VMM_OK)
+			vmm_logf(FLANK_LOG_INFO, "cpu %u: running under Flank",
+				 id);
 		goto out;
 	}
 err_free:
@@ -52,6 +55,9 @@ err_free:
 	}
 	vmm_cpu_free(cpu);
 out:
+	if (st != VMM_OK)
+		vmm_logf(FLANK_LOG_ERROR, "cpu %u: start failed: %s", id,
+			 vmm_status_name(st));
 	vmm_ctx.last_error[id] = st;
 	return st;
 }
@@ -69,8 +75,12 @@ static int stop_one(uint32_t id, bool here)
 		if (st < 0)
 			st = VMM_ERR_CPU_OFFLINE;
 		vmm_ctx.last_error[id] = st;
-		if (st != VMM_OK)
+		if (st != VMM_OK) {
+			vmm_logf(FLANK_LOG_ERROR, "cpu %u: stop failed: %s", id,
+				 vmm_status_name(st));
 			return st;
+		}
+		vmm_logf(FLANK_LOG_INFO, "cpu %u: stopped, VMX off", id);
 	}
 	vmm_ctx.cpu[id] = NULL;
 	vmm_cpu_free(cpu);

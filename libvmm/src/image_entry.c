@@ -4,6 +4,7 @@
  * FLANK_IMAGE_ENTRY_SYMBOL. It lives in libvmm.a, not in libvmm/image, so
  * that the tests call the very table the image exports.
  */
+#include "flank/vmm_console.h"
 #include "flank/vmm_version.h"
 #include "vmm_internal.h"
 
@@ -12,26 +13,6 @@
 static int entry_check(struct flank_check_report *report)
 {
 	return vmm_check(report);
-}
-
-/*
- * The debug ring is not implemented yet. Rather than a silent empty read,
- * the first read returns one line that says so; later reads return 0.
- */
-static size_t entry_ring_read(uint64_t *pos, char *buf, size_t len)
-{
-	static const char notice[] =
-		"flank: the debug ring is not implemented in this image\n";
-	size_t n = 0;
-
-	if (pos == NULL || buf == NULL)
-		return 0;
-	while (*pos + n < sizeof(notice) - 1 && n < len) {
-		buf[n] = notice[*pos + n];
-		n++;
-	}
-	*pos += n;
-	return n;
 }
 
 static const char *entry_status_str(int status)
@@ -53,6 +34,6 @@ FLANK_EXPORT const struct flank_image_entry flank_image_entry = {
 	.state = vmm_state,
 	.cpu_status = vmm_cpu_status,
 	.exit_stats = vmm_exit_stats,
-	.ring_read = entry_ring_read,
+	.ring_read = vmm_console_ring_read,
 	.status_str = entry_status_str,
 };

@@ -149,6 +149,9 @@ extern struct vmm_context vmm_ctx;
 
 /** Logs one line through the platform sink (if bound). */
 void vmm_log(enum flank_log_level level, const char *line);
+/** Formats (flank/vmm_format.h) one line of at most VMM_RING_TEXT_MAX bytes and logs it. */
+void vmm_logf(enum flank_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /** Allocates the pages of CPU @p id; NULL and *status on failure. */
 struct vmm_cpu *vmm_cpu_alloc(uint32_t id, int *status);

@@ -419,10 +419,13 @@ static void test_libvmm_status_strings(void **state)
 			    "unknown VM-instruction error");
 }
 
-/* The exported entry table is wired to libvmm. */
+/*
+ * The exported entry table is wired to libvmm, and its ring_read returns
+ * the debug ring: what start and stop logged, with CPU and level.
+ */
 static void test_libvmm_image_entry(void **state)
 {
-	char buf[128];
+	char buf[1024];
 	uint64_t pos = 0;
 	uint32_t failed;
 	size_t n;
@@ -440,7 +443,12 @@ static void test_libvmm_image_entry(void **state)
 	assert_int_equal(flank_image_entry.stop_all(), VMM_OK);
 	n = flank_image_entry.ring_read(&pos, buf, sizeof(buf) - 1);
 	buf[n] = '\0';
-	assert_non_null(strstr(buf, "not implemented"));
+	assert_non_null(strstr(buf, "cpu0 info: cpu 0: running under Flank"));
+	assert_non_null(strstr(buf, "cpu0 info: cpu 0: stopped, VMX off"));
+	assert_int_equal(pos, 2);
+	/* A reader at the head gets nothing more. */
+	assert_int_equal(flank_image_entry.ring_read(&pos, buf, sizeof(buf)),
+			 0);
 	assert_string_equal(flank_image_entry.status_str(VMM_ERR_NO_VMX),
 			    vmm_status_str(VMM_ERR_NO_VMX));
 	fixture_down();
