@@ -6,11 +6,21 @@
  */
 #include "elf_internal.h"
 
+/*
+ * Eight bytes at a time (the image copy dominates a load); __builtin_memcpy
+ * of a constant 8 bytes compiles to one unaligned move, never a call.
+ */
 void *elf_memcpy(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = dst;
 	const uint8_t *s = src;
 
+	for (; n >= 8; n -= 8, d += 8, s += 8) {
+		uint64_t w;
+
+		__builtin_memcpy(&w, s, 8);
+		__builtin_memcpy(d, &w, 8);
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -19,7 +29,10 @@ void *elf_memcpy(void *dst, const void *src, size_t n)
 void *elf_memset(void *dst, int c, size_t n)
 {
 	uint8_t *d = dst;
+	uint64_t w = 0x0101010101010101ull * (uint8_t)c;
 
+	for (; n >= 8; n -= 8, d += 8)
+		__builtin_memcpy(d, &w, 8);
 	while (n--)
 		*d++ = (uint8_t)c;
 	return dst;
