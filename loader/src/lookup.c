@@ -46,16 +46,16 @@ static bool elf_find_gnu(const struct elf_module *m, const char *name,
 	uint64_t chain_at = buckets_at + 4ull * t->gnu_nbuckets;
 	const uint8_t *h = elf_at(m, t->gnu_hash, chain_at);
 	uint32_t hash = elf_gnu_hash(name);
-	uint64_t word =
-		elf_rd64(h + 16 + 8 * ((hash / 64) & (t->gnu_bloom_size - 1)));
+	uint64_t word = elf_rd64(
+		h + 16 + 8 * (uint64_t)((hash / 64) & (t->gnu_bloom_size - 1)));
 	/* The shift is < 64 (stage 4) but may exceed 31: shift 64 bits. */
 	uint64_t mask = (1ull << (hash % 64)) |
 			(1ull << (((uint64_t)hash >> t->gnu_bloom_shift) % 64));
 
 	if ((word & mask) != mask)
 		return false;
-	for (uint64_t i =
-		     elf_rd32(h + buckets_at + 4 * (hash % t->gnu_nbuckets));
+	for (uint64_t i = elf_rd32(h + buckets_at +
+				   4 * (uint64_t)(hash % t->gnu_nbuckets));
 	     i != 0 && i < t->symcount; i++) {
 		/* In range: stage 4 checked the chain up to symcount. */
 		uint32_t ch = elf_rd32(elf_at(

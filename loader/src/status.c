@@ -2,6 +2,10 @@
 /* One sentence for every elf_status; the tool and the driver print them. */
 #include "elf_internal.h"
 
+/*
+ * Long sentences are split into adjacent literals on purpose.
+ * NOLINTBEGIN(bugprone-suspicious-missing-comma)
+ */
 static const char *const elf_status_strings[ELF_STATUS_COUNT] = {
 	[ELF_OK] = "success",
 	[ELF_ERR_ARGUMENT] = "invalid argument (NULL pointer or bad value)",
@@ -123,6 +127,7 @@ static const char *const elf_status_strings[ELF_STATUS_COUNT] = {
 	[ELF_ERR_INIT_ARRAY_ENTRY] =
 		"init/fini array entry does not point into the module's text",
 };
+/* NOLINTEND(bugprone-suspicious-missing-comma) */
 
 const char *elf_status_str(enum elf_status status)
 {

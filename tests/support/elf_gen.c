@@ -122,7 +122,7 @@ static void put_dyn(uint8_t *buf, unsigned int *n, int64_t tag, uint64_t val)
 {
 	Elf64_Dyn d = {.d_tag = tag, .d_un.d_val = val};
 
-	memcpy(buf + ELFGEN_DYNAMIC + 16 * (*n)++, &d, sizeof(d));
+	memcpy(buf + ELFGEN_DYNAMIC + 16 * (size_t)(*n)++, &d, sizeof(d));
 }
 
 /* Final dynsym order: null, undefined, then defined sorted by GNU bucket. */
@@ -304,7 +304,7 @@ void elfgen_build(uint8_t *buf, const struct elfgen_opts *o,
 		.e_shentsize = sizeof(Elf64_Shdr),
 		.e_shnum = o->shdrs ? 2 : 0,
 	};
-	int order[ELFGEN_MAX_SYMS];
+	int order[ELFGEN_MAX_SYMS] = {0};
 
 	memset(buf, 0, ELFGEN_FILE_SIZE);
 	memset(l, 0, sizeof(*l));
@@ -317,8 +317,8 @@ void elfgen_build(uint8_t *buf, const struct elfgen_opts *o,
 	put_phdr(buf, ELFGEN_PH_LOAD_RW, PT_LOAD, PF_R | PF_W, 0x2000, 0x1100,
 		 0x2000, 0x1000);
 	put_phdr(buf, ELFGEN_PH_DYNAMIC, PT_DYNAMIC, PF_R | PF_W,
-		 ELFGEN_DYNAMIC, 16 * ELFGEN_DYN_SLOTS, 16 * ELFGEN_DYN_SLOTS,
-		 8);
+		 ELFGEN_DYNAMIC, 16ull * ELFGEN_DYN_SLOTS,
+		 16ull * ELFGEN_DYN_SLOTS, 8);
 	put_phdr(buf, ELFGEN_PH_RELRO, PT_GNU_RELRO, PF_R, 0x2000, 0x1000,
 		 0x1000, 1);
 	put_phdr(buf, ELFGEN_PH_STACK, PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 16);
@@ -342,9 +342,9 @@ size_t elfgen_dyn_find(const uint8_t *buf, int64_t tag)
 	for (unsigned int i = 0; i < ELFGEN_DYN_SLOTS; i++) {
 		Elf64_Dyn d;
 
-		memcpy(&d, buf + ELFGEN_DYNAMIC + 16 * i, sizeof(d));
+		memcpy(&d, buf + ELFGEN_DYNAMIC + 16 * (size_t)i, sizeof(d));
 		if (d.d_tag == tag)
-			return ELFGEN_DYNAMIC + 16 * i;
+			return ELFGEN_DYNAMIC + 16 * (size_t)i;
 		if (d.d_tag == DT_NULL)
 			break;
 	}

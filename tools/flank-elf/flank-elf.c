@@ -224,7 +224,8 @@ err_print:
 static int verify(int n, char **paths)
 {
 	struct input *in = calloc((size_t)n, sizeof(*in));
-	struct elf_module **slots = calloc((size_t)n, sizeof(*slots));
+	struct elf_module **slots =
+		calloc((size_t)n, sizeof(struct elf_module *));
 	struct elf_namespace ns;
 	int rc = EXIT_OK;
 

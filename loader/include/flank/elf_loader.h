@@ -39,7 +39,7 @@
 #define ELF_MAX_PHDRS 64u
 
 /** Largest image (from the lowest to the highest loaded page) accepted. */
-#define ELF_MAX_IMAGE_SIZE (16u * 1024u * 1024u)
+#define ELF_MAX_IMAGE_SIZE (16ull * 1024 * 1024)
 
 /** Size of the symbol name buffer of struct elf_error_detail. */
 #define ELF_SYMBOL_NAME_MAX 64u

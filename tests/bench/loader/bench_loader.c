@@ -67,6 +67,7 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	const int rounds = 20000;
 	double ns;
+	uint64_t total;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--once") == 0)
@@ -109,9 +110,8 @@ int main(int argc, char **argv)
 	       image_size <= 65536 ? "within" : "OVER");
 	printf("  symbols            %llu\n",
 	       (unsigned long long)elf_symbol_count(&m));
-	printf("  relocations        %llu\n",
-	       (unsigned long long)(rc.relative + rc.abs64 + rc.glob_dat +
-				    rc.jump_slot + rc.none));
+	total = rc.relative + rc.abs64 + rc.glob_dat + rc.jump_slot + rc.none;
+	printf("  relocations        %llu\n", (unsigned long long)total);
 	printf("  load time          %.0f ns per validate+load+relocate "
 	       "(mean of %d, wall clock)\n",
 	       ns, rounds);

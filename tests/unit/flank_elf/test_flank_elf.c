@@ -55,7 +55,7 @@ static void write_synthetic(char path[64], bool wx)
 	if (wx)
 		((Elf64_Phdr *)(buf + elfgen_phdr(ELFGEN_PH_LOAD_RX)))
 			->p_flags = PF_R | PF_W | PF_X;
-	strcpy(path, "/tmp/flank-elf-test-XXXXXX");
+	snprintf(path, 64, "/tmp/flank-elf-test-XXXXXX");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, buf, sizeof(buf)), sizeof(buf));

@@ -14,10 +14,10 @@
 #define MOD_AT 0x50000000ull
 
 struct fixture {
-	_Alignas(4096) uint8_t core_file[ELFGEN_FILE_SIZE];
-	_Alignas(4096) uint8_t mod_file[ELFGEN_FILE_SIZE];
 	_Alignas(4096) uint8_t core_img[ELFGEN_IMAGE_SIZE];
 	_Alignas(4096) uint8_t mod_img[ELFGEN_IMAGE_SIZE];
+	uint8_t core_file[ELFGEN_FILE_SIZE];
+	uint8_t mod_file[ELFGEN_FILE_SIZE];
 	struct elfgen_opts core_opts, mod_opts;
 	struct elfgen_layout core_lay, mod_lay;
 	struct elf_module core, mod;

@@ -15,7 +15,7 @@ static struct elfgen_opts opts;
 #define DYN(tag) ((Elf64_Dyn *)(buf + elfgen_dyn_find(buf, (tag))))
 #define DYN_END ((Elf64_Dyn *)(buf + elfgen_dyn_end(buf)))
 #define SYM(i) ((Elf64_Sym *)(buf + elfgen_sym(i)))
-#define RELA(i) ((Elf64_Rela *)(buf + ELFGEN_RELA + 24 * (i)))
+#define RELA(i) ((Elf64_Rela *)(buf + ELFGEN_RELA + 24 * (size_t)(i)))
 #define HASH ((uint32_t *)(buf + ELFGEN_HASH))
 #define GNU ((uint32_t *)(buf + ELFGEN_GNU_HASH))
 /* GNU hash words: 4 header words, one 64-bit bloom word, then buckets. */
