@@ -14,6 +14,13 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/context.c
   ${LIBVMM_DIR}/src/cpus.c
   ${LIBVMM_DIR}/src/exit.c
+  ${LIBVMM_DIR}/src/exit_cpuid.c
+  ${LIBVMM_DIR}/src/exit_cr.c
+  ${LIBVMM_DIR}/src/exit_event.c
+  ${LIBVMM_DIR}/src/exit_misc.c
+  ${LIBVMM_DIR}/src/exit_msr.c
+  ${LIBVMM_DIR}/src/exit_vmcall.c
+  ${LIBVMM_DIR}/src/exit_xsetbv.c
   ${LIBVMM_DIR}/src/fmt.c
   ${LIBVMM_DIR}/src/image_entry.c
   ${LIBVMM_DIR}/src/launch.c

@@ -33,6 +33,85 @@ void intrin_vmexit_entry(void)
 		       "intrin_vmexit_entry() is entered by VM exits only");
 }
 
+/*
+ * The continuation of vmx_launch_here() after an entry failure with exit
+ * reason bit 31 (intrinsics.h). Like intrin_vmexit_entry it is an address
+ * the handler hands back, never a function to call.
+ */
+void intrin_launch_here_entry_failed(void)
+{
+	mock_violation("LAUNCH.continuation_called",
+		       "intrin_launch_here_entry_failed() is the target of "
+		       "the exit entry only");
+}
+
+/* The handlers the exit entry calls (a hook set by a test, or libvmm's). */
+static bool exit_handlers(mock_exit_handler_fn *handler,
+			  mock_resume_failed_fn *failed)
+{
+	*handler = hook_handler ? hook_handler : vmm_exit_handler;
+	*failed = hook_resume_failed ? hook_resume_failed
+				     : vmm_exit_resume_failed;
+	return *handler && *failed;
+}
+
+/*
+ * What the hardware does with HOST_RIP/HOST_RSP at every VM exit and what
+ * intrinsics/real's stub relies on; yields the context pointer at HOST_RSP.
+ */
+static bool exit_entry_target(const struct mock_vmcs *v, void **ctx)
+{
+	uint64_t host_rip = mock_vmcs_get(v, VMCS_HOST_RIP);
+	uint64_t host_rsp = mock_vmcs_get(v, VMCS_HOST_RSP);
+
+	if (host_rip != (uint64_t)(uintptr_t)intrin_vmexit_entry) {
+		mock_violation("EXIT.host_rip",
+			       "HOST_RIP is not intrin_vmexit_entry: the CPU "
+			       "would jump into the wild");
+		return false;
+	}
+	if ((host_rsp & 15u) || !mock_mem_host_range_mapped(host_rsp, 8)) {
+		mock_violation("EXIT.host_rsp",
+			       "HOST_RSP is not a 16-byte aligned address in "
+			       "a mapped host stack");
+		return false;
+	}
+	*ctx = *(void **)(uintptr_t)host_rsp;
+	return true;
+}
+
+bool mock_launch_here_entry_failure(struct mock_cpu *c, uint64_t guest_rsp)
+{
+	mock_exit_handler_fn handler;
+	mock_resume_failed_fn failed;
+	struct mock_vmcs *v = mock_current_vmcs(c);
+	unsigned cpu_id = c->id;
+	void *ctx = NULL;
+
+	/* Tests of the model alone link no handler: VMLAUNCH's raw outcome. */
+	if (!exit_handlers(&handler, &failed) || !v)
+		return true;
+	if (!exit_entry_target(v, &ctx))
+		return false;
+	struct intrin_exit_frame frame = {.gprs = c->guest_gprs};
+	enum intrin_exit_action act = handler(&frame, ctx);
+
+	mock_machine.current = cpu_id;
+	c = mock_cur();
+	if (act != INTRIN_EXIT_LEAVE || c->vmx != MOCK_VMX_ROOT ||
+	    frame.leave_rip !=
+		    (uint64_t)(uintptr_t)intrin_launch_here_entry_failed ||
+	    frame.leave_rsp != guest_rsp) {
+		mock_violation("LAUNCH.entry_failure_not_continued",
+			       "after a VM-entry failure of vmx_launch_here() "
+			       "the handler must stay in VMX root and continue "
+			       "at intrin_launch_here_entry_failed with RSP = "
+			       "GUEST_RSP (intrinsics.h)");
+		return false;
+	}
+	return true;
+}
+
 /* ------------------------------------------------------------ MSR lists */
 
 /* SDM Vol. 3C 28.4: the VM-exit MSR-store area. */
@@ -112,32 +191,17 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 	c->vmx = MOCK_VMX_ROOT;
 
 	/* The exit entry: what intrinsics/real's stub relies on. */
-	uint64_t host_rip = mock_vmcs_get(v, VMCS_HOST_RIP);
-	uint64_t host_rsp = mock_vmcs_get(v, VMCS_HOST_RSP);
-	if (host_rip != (uint64_t)(uintptr_t)intrin_vmexit_entry) {
-		mock_violation("EXIT.host_rip",
-			       "HOST_RIP is not intrin_vmexit_entry: the CPU "
-			       "would jump into the wild");
+	void *ctx = NULL;
+	if (!exit_entry_target(v, &ctx))
 		return -1;
-	}
-	if ((host_rsp & 15u) || !mock_mem_host_range_mapped(host_rsp, 8)) {
-		mock_violation("EXIT.host_rsp",
-			       "HOST_RSP is not a 16-byte aligned address in "
-			       "a mapped host stack");
-		return -1;
-	}
-	mock_exit_handler_fn handler =
-		hook_handler ? hook_handler : vmm_exit_handler;
-	mock_resume_failed_fn failed = hook_resume_failed
-					       ? hook_resume_failed
-					       : vmm_exit_resume_failed;
-	if (!handler || !failed) {
+	mock_exit_handler_fn handler;
+	mock_resume_failed_fn failed;
+	if (!exit_handlers(&handler, &failed)) {
 		mock_violation("EXIT.no_handler",
 			       "no vmm_exit_handler linked and none set with "
 			       "mock_set_exit_handlers()");
 		return -1;
 	}
-	void *ctx = *(void **)(uintptr_t)host_rsp;
 	struct intrin_exit_frame frame = {.gprs = e->gprs};
 	enum intrin_exit_action act = handler(&frame, ctx);
 
@@ -161,6 +225,29 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 			mock_record(MOCK_OP_VMRESUME, 0, 0, r, false);
 		}
 		out->resume = c->last_entry;
+		if (r.outcome == VMX_FAIL_VALID && r.error == 0 &&
+		    (c->last_entry.exit_reason & EXIT_REASON_ENTRY_FAILURE)) {
+			/*
+			 * SDM Vol. 3C 27.8: a failure while loading guest
+			 * state or MSRs is a VM exit with bit 31 set, to
+			 * HOST_RIP: the exit entry runs the handler again.
+			 * The guest state is still bad, so resuming would fail
+			 * forever: the handler must leave.
+			 */
+			frame = (struct intrin_exit_frame){.gprs = frame.gprs};
+			act = handler(&frame, ctx);
+			mock_machine.current = cpu_id;
+			c = mock_cur();
+			if (act != INTRIN_EXIT_LEAVE) {
+				mock_violation(
+					"EXIT.resume_after_entry_failure",
+					"the handler resumed after a VM-entry "
+					"failure (exit reason bit 31): the "
+					"entry would fail again forever");
+				return -1;
+			}
+			goto leave;
+		}
 		if (vmx_ok(r)) {
 			out->action = INTRIN_EXIT_RESUME;
 			c->guest_gprs = frame.gprs;
@@ -182,6 +269,7 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 			return -1;
 		}
 	}
+leave:
 	out->action = INTRIN_EXIT_LEAVE;
 	if (c->vmx != MOCK_VMX_OUTSIDE) {
 		mock_violation("EXIT.leave_in_vmx",
@@ -425,6 +513,16 @@ int mock_guest_exit(const struct mock_exit_event *event,
 	struct mock_cpu *c = mock_cur();
 
 	if (c->vmx != MOCK_VMX_NONROOT || !exit_enabled(c, event))
+		return -1;
+	return deliver(c, event, out);
+}
+
+int mock_guest_exit_any(const struct mock_exit_event *event,
+			struct mock_exit_outcome *out)
+{
+	struct mock_cpu *c = mock_cur();
+
+	if (c->vmx != MOCK_VMX_NONROOT)
 		return -1;
 	return deliver(c, event, out);
 }

@@ -401,6 +401,12 @@ static vmx_result_t enter(enum mock_op op, bool launch, bool here, uint64_t rip,
 			mock_vmcs_set(v, VMCS_GUEST_RSP, rsp);
 		}
 		r = mock_do_vmentry(c, launch);
+		/* On hardware an entry failure with exit reason bit 31 goes
+		 * to HOST_RIP first (intrin_launch_here_entry_failed()). */
+		if (here && r.outcome == VMX_FAIL_VALID && r.error == 0 &&
+		    (c->last_entry.exit_reason & EXIT_REASON_ENTRY_FAILURE) &&
+		    !mock_launch_here_entry_failure(c, rsp))
+			r = (vmx_result_t){VMX_EXCEPTION, 0};
 	}
 	mock_record(op, 0, 0, r, false);
 	return r;

@@ -254,6 +254,14 @@ void mock_record(enum mock_op op, uint64_t a0, uint64_t a1, vmx_result_t result,
  */
 void mock_violation(const char *rule, const char *message);
 
+/*
+ * Runs the exit entry for a VM-entry failure (exit reason bit 31) of
+ * vmx_launch_here() that wrote @p guest_rsp to GUEST_RSP: the handler must
+ * continue at intrin_launch_here_entry_failed in VMX root. False (after a
+ * violation) if it did not; true also when no handler is linked.
+ */
+bool mock_launch_here_entry_failure(struct mock_cpu *c, uint64_t guest_rsp);
+
 /** Loads host state from @p vmcs into @p cpu (SDM Vol. 3C 28.5). */
 void mock_load_host_state(struct mock_cpu *cpu, const struct mock_vmcs *vmcs);
 

@@ -31,8 +31,8 @@
  *   the exit entry restores the GPRs and jumps there, and
  *   intrin_launch_here_entry_failed pops the callee-saved registers and
  *   returns {VMX_FAIL_VALID, 0} to the caller of vmx_launch_here().
- *   intrin_launch_here_entry_failed is declared in real_internal.h; libvmm
- *   needs it declared in intrinsics.h to use it (reported to the lead).
+ *   intrin_launch_here_entry_failed is declared in intrinsics.h, with the
+ *   contract libvmm's exit handler follows.
  *
  * Interrupts must be disabled by the caller: between the VMWRITE of
  * GUEST_RSP and VMLAUNCH nothing may push on this stack.

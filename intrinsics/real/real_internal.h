@@ -120,11 +120,7 @@ void intrin_safe_gp_stub(void);
 extern const char intrin_rdmsr_insn[], intrin_wrmsr_insn[],
 	intrin_xsetbv_insn[];
 
-/*
- * Where the guest lands when VM entry from vmx_launch_here() fails while
- * loading guest state (launch.S). See launch.S for its use.
- */
-void intrin_launch_here_entry_failed(void);
+/* intrin_launch_here_entry_failed() is part of intrinsics.h (launch.S). */
 #endif /* !__ASSEMBLER__ */
 
 #endif /* FLANK_REAL_INTERNAL_H */

@@ -174,6 +174,12 @@ int vmm_devirtualize(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
 	frame->leave_rip = g.rip + (skip_insn ? g.insn_len : 0);
 	frame->leave_rsp = g.rsp;
 	frame->leave_rflags = g.rflags;
+	/* The stop VMCALL completes with VMsucceed: vmx_vmcall() decodes the
+	 * status flags like any VMX instruction (SDM Vol. 3C 31.2). */
+	if (skip_insn)
+		frame->leave_rflags &=
+			~(X86_RFLAGS_CF | X86_RFLAGS_PF | X86_RFLAGS_AF |
+			  X86_RFLAGS_ZF | X86_RFLAGS_SF | X86_RFLAGS_OF);
 	return st;
 }
 
@@ -210,7 +216,9 @@ int vmm_cpu_start(struct vmm_cpu *cpu)
 		goto err_clear;
 
 	cpu->running = true;
+	cpu->launching = true;
 	r = vmx_launch_here();
+	cpu->launching = false;
 	if (vmx_ok(r))
 		return VMM_OK; /* In VMX non-root: the guest continues. */
 	cpu->running = false;

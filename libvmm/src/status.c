@@ -115,6 +115,10 @@ static const struct status_text status_texts[VMM_STATUS_COUNT] = {
 	S(VMM_ERR_HYPERCALL_UNKNOWN, "unknown hypercall number"),
 	S(VMM_ERR_HYPERCALL_DENIED,
 	  "hypercall refused: only guest ring 0 may call Flank"),
+	S(VMM_ERR_UNHANDLED_EXIT,
+	  "Flank met a VM exit it does not handle and gave this CPU back to "
+	  "Linux (it runs without Flank now); 'flankctl dump' shows the "
+	  "diagnostic: please report it"),
 };
 
 const char *vmm_status_str(int status)

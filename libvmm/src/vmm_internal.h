@@ -127,8 +127,18 @@ struct vmm_cpu {
 	struct vmm_entry_failure entry_failure;
 	bool has_entry_failure;
 
+	/*
+	 * Set from just before vmx_launch_here() until the first exit: an
+	 * exit with reason bit 31 then belongs to the launch (intrinsics.h,
+	 * intrin_launch_here_entry_failed).
+	 */
+	bool launching;
+
+	/* Statistics, written only by this CPU in its exit handler. */
 	uint64_t exits;
 	uint64_t exit_count[FLANK_EXIT_REASONS];
+	uint64_t injected;  /**< Events injected into the guest. */
+	uint64_t unhandled; /**< Times the VMM left this CPU on its own. */
 };
 
 /* The image-wide context: the one mutable global (context.c). */
@@ -143,6 +153,9 @@ struct vmm_context {
 	/* The last VM-entry failure of a start, and its CPU (or ~0u). */
 	struct vmm_entry_failure entry_failure;
 	uint32_t entry_failure_cpu;
+	/* CPUs the VMM gave back on its own (unhandled exit, failed entry);
+	 * atomically incremented from exit handlers. */
+	uint32_t cpus_left;
 };
 
 extern struct vmm_context vmm_ctx;

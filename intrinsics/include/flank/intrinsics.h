@@ -137,7 +137,9 @@ vmx_result_t vmx_vmwrite(uint64_t field, uint64_t value);
  * returns VMfailInvalid or VMfailValid(n) in VMX root. A VM-entry failure
  * while loading guest state (exit reason bit 31 set) is reported as
  * VMX_FAIL_VALID with error 0: the caller then reads VM_EXIT_REASON and
- * EXIT_QUALIFICATION.
+ * EXIT_QUALIFICATION. That report needs the VMM's exit handler: the failure
+ * first reaches vmm_exit_handler(), which must continue at
+ * intrin_launch_here_entry_failed() (see there).
  */
 vmx_result_t vmx_launch_here(void);
 
@@ -419,9 +421,12 @@ struct intrin_gprs {
 
 /**
  * What the exit entry passes to the handler. When the handler returns
- * INTRIN_EXIT_LEAVE it has left VMX operation and filled leave_rip,
- * leave_rsp and leave_rflags: the entry restores the general-purpose
- * registers and continues there, in the former guest's context.
+ * INTRIN_EXIT_LEAVE it has filled leave_rip, leave_rsp and leave_rflags:
+ * the entry restores the general-purpose registers and continues there.
+ * Either the handler left VMX operation (the former guest continues without
+ * the VMM), or, for the one case described at
+ * intrin_launch_here_entry_failed(), it stays in VMX root and continues at
+ * that label.
  */
 struct intrin_exit_frame {
 	struct intrin_gprs gprs;
@@ -450,15 +455,40 @@ enum intrin_exit_action {
 void intrin_vmexit_entry(void);
 
 /**
+ * Continuation of vmx_launch_here() after a VM-entry failure while loading
+ * guest state or MSRs (exit reason bit 31, SDM Vol. 3C 27.8).
+ *
+ * On hardware such a failure of VMLAUNCH is not a VMfail that falls through:
+ * the CPU loads the host state and "exits" to HOST_RIP, i.e. into
+ * intrin_vmexit_entry and vmm_exit_handler(), on the host stack, while the
+ * caller of vmx_launch_here() still waits for its return value. The handler
+ * recognises the first exit after vmx_launch_here() carrying bit 31 and, in
+ * VMX root (it must NOT leave VMX operation), returns INTRIN_EXIT_LEAVE with
+ *   leave_rip    = (uintptr_t)intrin_launch_here_entry_failed,
+ *   leave_rsp    = GUEST_RSP (what vmx_launch_here() wrote there),
+ *   leave_rflags = the RFLAGS to continue with (interrupts as at the launch).
+ * The exit entry continues there and vmx_launch_here() returns
+ * {VMX_FAIL_VALID, 0} to its caller, still in VMX root, with VM_EXIT_REASON
+ * and EXIT_QUALIFICATION describing the failure. The emulated backend runs
+ * the same sequence (and checks the three values), so libvmm has one path.
+ * Not a function to call: it is only ever the target of the exit entry.
+ */
+void intrin_launch_here_entry_failed(void);
+
+/**
  * Exit handler, provided by the VMM (libvmm), called by the exit entry on the
- * host stack with interrupts disabled, in VMX root.
+ * host stack with interrupts disabled, in VMX root. VM exits with exit
+ * reason bit 31 (VM-entry failure while loading guest state or MSRs, SDM
+ * Vol. 3C 27.8) arrive here too, both after vmx_launch_here() (see
+ * intrin_launch_here_entry_failed()) and after the entry's VMRESUME.
  */
 enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
 					 void *cpu_ctx);
 
 /**
  * Called by the exit entry when the VMRESUME after a handler failed with
- * @p result. Must leave VMX operation and return INTRIN_EXIT_LEAVE with the
+ * @p result (VMfailInvalid or VMfailValid(n); an entry failure with exit
+ * reason bit 31 is a VM exit instead and reaches vmm_exit_handler()). Must leave VMX operation and return INTRIN_EXIT_LEAVE with the
  * frame's leave_* fields filled: the entry never falls through to the guest.
  */
 enum intrin_exit_action vmm_exit_resume_failed(struct intrin_exit_frame *frame,

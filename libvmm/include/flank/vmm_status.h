@@ -58,6 +58,8 @@ enum vmm_status {
 	/* Hypercalls (issue 5). */
 	VMM_ERR_HYPERCALL_UNKNOWN = 39,
 	VMM_ERR_HYPERCALL_DENIED = 40,
+	/* Exits (issue 5). */
+	VMM_ERR_UNHANDLED_EXIT = 41,
 	VMM_STATUS_COUNT
 };
 

@@ -344,6 +344,16 @@ struct mock_exit_outcome {
 int mock_guest_exit(const struct mock_exit_event *event,
 		    struct mock_exit_outcome *out);
 
+/**
+ * Delivers @p event as a VM exit on the current CPU even if the current
+ * controls would not turn it into one (any reason 0..65535): the way to test
+ * that a handler survives exits it never asked for (a CPU erratum, a
+ * misconfigured control, a fuzzer). Returns 0, or -1 if the CPU is not in
+ * VMX non-root.
+ */
+int mock_guest_exit_any(const struct mock_exit_event *event,
+			struct mock_exit_outcome *out);
+
 /** Convenience: the guest executes CPUID (exit reason 10). */
 int mock_guest_cpuid(uint32_t leaf, uint32_t subleaf,
 		     struct cpu_cpuid_regs *regs,

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * What every exit handler does to the guest: complete an emulated
+ * instruction (advance RIP, end STI/MOV-SS blocking) or inject an event
+ * that passes every VM-entry check on the interruption-information field
+ * (SDM Vol. 3C 27.2.1.3). RIP is never advanced for an injected fault: a
+ * fault is reported with RIP at the faulting instruction (SDM Vol. 3A 6.5).
+ */
+#include "exit_internal.h"
+
+bool vmm_exit_advance(void)
+{
+	uint64_t rip = 0;
+	uint32_t len = 0, intr = 0;
+
+	if (!vmx_ok(vmx_readnat(VMCS_GUEST_RIP, &rip)) ||
+	    !vmx_ok(vmx_read32(VMCS_VM_EXIT_INSTRUCTION_LEN, &len)) ||
+	    !vmx_ok(vmx_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO, &intr)))
+		return false;
+	/*
+	 * The emulated instruction retired, so the one-instruction shadow of
+	 * a preceding STI or MOV SS is over (SDM Vol. 3A 6.8.3); left set it
+	 * would block interrupts for one more guest instruction. Written only
+	 * when set: it almost never is, and every VMWRITE counts.
+	 */
+	if ((intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) != 0 &&
+	    !vmx_ok(vmx_write32(
+		    VMCS_GUEST_INTERRUPTIBILITY_INFO,
+		    intr & ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))))
+		return false;
+	/*
+	 * Outside 64-bit mode RIP wraps at 32 bits (SDM Vol. 3A 3.6); Flank's
+	 * guest is a 64-bit kernel, whose RIP is canonical and does not reach
+	 * the top of the address space plus 15.
+	 */
+	return vmx_ok(vmx_writenat(VMCS_GUEST_RIP, rip + len));
+}
+
+bool vmm_vector_has_error_code(uint32_t vector)
+{
+	/* SDM Vol. 3A Table 6-1; Vol. 3C 27.2.1.3. */
+	return vector == X86_VEC_DF ||
+	       (vector >= X86_VEC_TS && vector <= X86_VEC_PF) ||
+	       vector == X86_VEC_AC || vector == X86_VEC_CP;
+}
+
+bool vmm_exit_inject(struct vmm_cpu *cpu, uint32_t vector, uint32_t type,
+		     bool deliver_code, uint32_t error_code, uint32_t insn_len)
+{
+	uint32_t info;
+	bool soft = type == INTR_TYPE_SOFT_INTR ||
+		    type == INTR_TYPE_PRIV_SW_EXCEPTION ||
+		    type == INTR_TYPE_SOFT_EXCEPTION;
+
+	/* SDM Vol. 3C 27.2.1.3, the checks in the order the SDM lists them. */
+	if (vector > 0xFFu || type > INTR_TYPE_OTHER_EVENT ||
+	    type == INTR_TYPE_RESERVED)
+		return false;
+	if (type == INTR_TYPE_NMI && vector != X86_VEC_NMI)
+		return false;
+	if (type == INTR_TYPE_HARD_EXCEPTION && vector > 31u)
+		return false;
+	/* "Other event" needs MTF support and vector 0; Flank never uses it. */
+	if (type == INTR_TYPE_OTHER_EVENT)
+		return false;
+	/* The guest runs with CR0.PE = 1 (a 64-bit kernel), so the error
+	 * code is delivered iff a hardware exception that has one. */
+	if (deliver_code != (type == INTR_TYPE_HARD_EXCEPTION &&
+			     vmm_vector_has_error_code(vector)))
+		return false;
+	if (deliver_code && (error_code & 0xFFFF0000u) != 0)
+		return false;
+	if (soft && (insn_len == 0 || insn_len > 15u))
+		return false;
+
+	info = INTR_INFO_VALID | (type << INTR_INFO_TYPE_SHIFT) | vector |
+	       (deliver_code ? INTR_INFO_DELIVER_CODE : 0u);
+	if (deliver_code &&
+	    !vmx_ok(vmx_write32(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE,
+				error_code)))
+		return false;
+	if (soft &&
+	    !vmx_ok(vmx_write32(VMCS_VM_ENTRY_INSTRUCTION_LEN, insn_len)))
+		return false;
+	if (!vmx_ok(vmx_write32(VMCS_VM_ENTRY_INTR_INFO, info)))
+		return false;
+	cpu->injected++;
+	return true;
+}
+
+bool vmm_exit_inject_fault(struct vmm_cpu *cpu, uint32_t vector)
+{
+	return vmm_exit_inject(cpu, vector, INTR_TYPE_HARD_EXCEPTION,
+			       vmm_vector_has_error_code(vector), 0, 0);
+}
+
+bool vmm_exit_guest_cpl(unsigned *cpl)
+{
+	uint32_t ar = 0;
+
+	if (!vmx_ok(vmx_read32(VMCS_GUEST_SS_AR_BYTES, &ar)))
+		return false;
+	*cpl = (ar >> AR_DPL_SHIFT) & 3u;
+	return true;
+}
+
+uint64_t *vmm_exit_gpr(struct intrin_exit_frame *frame, unsigned n)
+{
+	struct intrin_gprs *g = &frame->gprs;
+
+	switch (n & 15u) {
+	case 0:
+		return &g->rax;
+	case 1:
+		return &g->rcx;
+	case 2:
+		return &g->rdx;
+	case 3:
+		return &g->rbx;
+	case 4:
+		return NULL; /* RSP: GUEST_RSP. */
+	case 5:
+		return &g->rbp;
+	case 6:
+		return &g->rsi;
+	case 7:
+		return &g->rdi;
+	case 8:
+		return &g->r8;
+	case 9:
+		return &g->r9;
+	case 10:
+		return &g->r10;
+	case 11:
+		return &g->r11;
+	case 12:
+		return &g->r12;
+	case 13:
+		return &g->r13;
+	case 14:
+		return &g->r14;
+	default:
+		return &g->r15;
+	}
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Internal declarations of the VM-exit handlers (exit*.c): the handler
+ * signature, the event-injection and RIP-advance helpers every handler
+ * uses, and the one "unhandled" path. docs/exits.md describes each exit.
+ */
+#ifndef FLANK_EXIT_INTERNAL_H
+#define FLANK_EXIT_INTERNAL_H
+
+#include "vmm_internal.h"
+
+/** A handler of one basic exit reason. */
+typedef enum intrin_exit_action (*vmm_exit_fn)(struct vmm_cpu *cpu,
+					       struct intrin_exit_frame *frame,
+					       uint32_t reason);
+
+/**
+ * The one path for every exit Flank does not handle (and for handlers that
+ * meet a failing VMREAD/VMWRITE): records exit reason, qualification, guest
+ * RIP, @p why and a VMCS dump in the debug ring, counts it, then leaves VMX
+ * on this CPU at the exiting instruction, which then runs natively (see
+ * docs/exits.md "Unhandled exits").
+ */
+enum intrin_exit_action vmm_exit_unhandled(struct vmm_cpu *cpu,
+					   struct intrin_exit_frame *frame,
+					   uint32_t reason, const char *why);
+
+/**
+ * Completes an emulated instruction (SDM Vol. 3C 28.2.5 "VM-exit
+ * instruction length"): GUEST_RIP += instruction length and, as the
+ * instruction retired, blocking by STI and by MOV SS ends (SDM Vol. 3A
+ * 6.8.3; Vol. 3C 25.4.2). False if a VMREAD/VMWRITE failed.
+ */
+bool vmm_exit_advance(void);
+
+/**
+ * Injects hardware exception @p vector (type 3) on the next VM entry, with
+ * error code 0 exactly when the vector delivers one (SDM Vol. 3C 27.2.1.3:
+ * 8, 10-14, 17, 21). RIP stays at the faulting instruction.
+ */
+bool vmm_exit_inject_fault(struct vmm_cpu *cpu, uint32_t vector);
+
+/**
+ * Injects an event with the VM-entry interruption-information rules of
+ * SDM Vol. 3C 27.2.1.3 checked first: type not reserved, NMI on vector 2,
+ * hardware exceptions on vectors 0-31, an error code iff a hardware
+ * exception of a vector that has one (bits 31:16 of it 0), and an
+ * instruction length of 1-15 for software interrupts and exceptions.
+ * Returns false (nothing written) if a rule would fail, or if a VMWRITE
+ * failed.
+ */
+bool vmm_exit_inject(struct vmm_cpu *cpu, uint32_t vector, uint32_t type,
+		     bool deliver_code, uint32_t error_code, uint32_t insn_len);
+
+/** True if hardware exception @p vector pushes an error code. */
+bool vmm_vector_has_error_code(uint32_t vector);
+
+/**
+ * The guest's CPL: SS.DPL from the VMCS (SDM Vol. 3A 5.5 "the CPL is
+ * stored in bits 0 and 1 of CS and SS"; Vol. 3C 25.4.1 stores SS.DPL for
+ * this purpose). False if the VMREAD failed.
+ */
+bool vmm_exit_guest_cpl(unsigned *cpl);
+
+/**
+ * General-purpose register @p n in the exit-qualification encoding (RAX,
+ * RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8-R15; SDM Vol. 3C Table 28-3). NULL
+ * for RSP, which lives in GUEST_RSP.
+ */
+uint64_t *vmm_exit_gpr(struct intrin_exit_frame *frame, unsigned n);
+
+/** EDX:EAX of the guest as one 64-bit value (RDMSR/WRMSR/XSETBV). */
+static inline uint64_t vmm_exit_edx_eax(const struct intrin_exit_frame *f)
+{
+	return (f->gprs.rdx << 32) | (uint32_t)f->gprs.rax;
+}
+
+/* The handlers, one file each (exit_*.c). */
+enum intrin_exit_action vmm_exit_cpuid(struct vmm_cpu *cpu,
+				       struct intrin_exit_frame *frame,
+				       uint32_t reason);
+enum intrin_exit_action vmm_exit_msr(struct vmm_cpu *cpu,
+				     struct intrin_exit_frame *frame,
+				     uint32_t reason);
+enum intrin_exit_action vmm_exit_xsetbv(struct vmm_cpu *cpu,
+					struct intrin_exit_frame *frame,
+					uint32_t reason);
+enum intrin_exit_action vmm_exit_cr(struct vmm_cpu *cpu,
+				    struct intrin_exit_frame *frame,
+				    uint32_t reason);
+enum intrin_exit_action vmm_exit_vmcall(struct vmm_cpu *cpu,
+					struct intrin_exit_frame *frame,
+					uint32_t reason);
+enum intrin_exit_action vmm_exit_invd(struct vmm_cpu *cpu,
+				      struct intrin_exit_frame *frame,
+				      uint32_t reason);
+enum intrin_exit_action vmm_exit_vmx_insn(struct vmm_cpu *cpu,
+					  struct intrin_exit_frame *frame,
+					  uint32_t reason);
+enum intrin_exit_action vmm_exit_exception_nmi(struct vmm_cpu *cpu,
+					       struct intrin_exit_frame *frame,
+					       uint32_t reason);
+enum intrin_exit_action vmm_exit_triple_fault(struct vmm_cpu *cpu,
+					      struct intrin_exit_frame *frame,
+					      uint32_t reason);
+enum intrin_exit_action vmm_exit_init(struct vmm_cpu *cpu,
+				      struct intrin_exit_frame *frame,
+				      uint32_t reason);
+enum intrin_exit_action vmm_exit_sipi(struct vmm_cpu *cpu,
+				      struct intrin_exit_frame *frame,
+				      uint32_t reason);
+
+#endif /* FLANK_EXIT_INTERNAL_H */

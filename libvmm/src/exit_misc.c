@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The small exits: INVD, VMX instructions in the guest, exceptions and NMIs,
+ * triple fault, INIT and SIPI. docs/exits.md explains each choice.
+ */
+#include "exit_internal.h"
+
+/*
+ * INVD (exit 13, unconditional, SDM Vol. 3C 26.1.2) would drop every dirty
+ * line of the host too, VMM data included: WBINVD writes them back first,
+ * which is a correct (if slower) INVD for the guest (SDM Vol. 2A INVD:
+ * "data ... may be lost", never required to be).
+ */
+enum intrin_exit_action vmm_exit_invd(struct vmm_cpu *cpu,
+				      struct intrin_exit_frame *frame,
+				      uint32_t reason)
+{
+	cpu_wbinvd();
+	if (!vmm_exit_advance())
+		return vmm_exit_unhandled(cpu, frame, reason,
+					  "VMREAD/VMWRITE failed in INVD");
+	return INTRIN_EXIT_RESUME;
+}
+
+/*
+ * VMXON, VMCLEAR, VMPTRLD, VMPTRST, VMREAD, VMWRITE, VMLAUNCH, VMRESUME,
+ * VMXOFF, INVEPT, INVVPID, VMFUNC in the guest (always exits, SDM Vol. 3C
+ * 26.1.2): the guest sees a CPU without VMX (CPUID.1:ECX.VMX = 0), on
+ * which each of them raises #UD (SDM Vol. 3C 31.3, "IF (not in VMX
+ * operation) ... THEN #UD"; VMFUNC: #UD when not enabled). RIP stays.
+ */
+enum intrin_exit_action vmm_exit_vmx_insn(struct vmm_cpu *cpu,
+					  struct intrin_exit_frame *frame,
+					  uint32_t reason)
+{
+	if (!vmm_exit_inject_fault(cpu, X86_VEC_UD))
+		return vmm_exit_unhandled(cpu, frame, reason,
+					  "VMWRITE failed injecting #UD");
+	return INTRIN_EXIT_RESUME;
+}
+
+/*
+ * Exit 0. Flank sets no bit of the exception bitmap and leaves NMI exiting
+ * off (docs/vmcs.md), so the guest takes its own exceptions and NMIs
+ * without an exit. If one arrives anyway (a control changed by a module,
+ * a CPU erratum), it is given to the guest as it came, which is what a
+ * VMM that does not want it must do (SDM Vol. 3C 28.2.2, 27.6.1): the same
+ * vector, type, error code and, for software exceptions, length; an NMI
+ * that unblocked NMIs through IRET re-blocks them first (SDM Vol. 3C
+ * 28.2.3). Anything that cannot be re-injected is unhandled.
+ */
+enum intrin_exit_action vmm_exit_exception_nmi(struct vmm_cpu *cpu,
+					       struct intrin_exit_frame *frame,
+					       uint32_t reason)
+{
+	uint32_t info = 0, code = 0, len = 0, intr = 0, type, vector;
+
+	if (!vmx_ok(vmx_read32(VMCS_VM_EXIT_INTR_INFO, &info)) ||
+	    (info & INTR_INFO_VALID) == 0)
+		return vmm_exit_unhandled(cpu, frame, reason,
+					  "exit 0 without valid interruption "
+					  "information");
+	type = (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+	vector = info & INTR_INFO_VECTOR_MASK;
+	if ((info & INTR_INFO_DELIVER_CODE) != 0 &&
+	    !vmx_ok(vmx_read32(VMCS_VM_EXIT_INTR_ERROR_CODE, &code)))
+		return vmm_exit_unhandled(cpu, frame, reason, "VMREAD failed");
+	if ((type == INTR_TYPE_SOFT_EXCEPTION ||
+	     type == INTR_TYPE_PRIV_SW_EXCEPTION) &&
+	    !vmx_ok(vmx_read32(VMCS_VM_EXIT_INSTRUCTION_LEN, &len)))
+		return vmm_exit_unhandled(cpu, frame, reason, "VMREAD failed");
+	if ((type == INTR_TYPE_NMI ||
+	     (info & INTR_INFO_NMI_UNBLOCK_IRET) != 0) &&
+	    !vmx_ok(vmx_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO, &intr)))
+		return vmm_exit_unhandled(cpu, frame, reason, "VMREAD failed");
+	/* An NMI cannot be injected in an STI or MOV-SS shadow (SDM Vol. 3C
+	 * 27.3.1.5); waiting for the NMI window is not worth it for an exit
+	 * Flank never enables. */
+	if (type == INTR_TYPE_NMI &&
+	    (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) != 0)
+		return vmm_exit_unhandled(cpu, frame, reason,
+					  "NMI in an STI/MOV-SS shadow");
+	if ((info & INTR_INFO_NMI_UNBLOCK_IRET) != 0 && vector != X86_VEC_DF &&
+	    type != INTR_TYPE_NMI &&
+	    !vmx_ok(vmx_write32(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+				intr | INTERRUPTIBILITY_NMI)))
+		return vmm_exit_unhandled(cpu, frame, reason, "VMWRITE failed");
+	if ((type != INTR_TYPE_NMI && type != INTR_TYPE_HARD_EXCEPTION &&
+	     type != INTR_TYPE_SOFT_EXCEPTION &&
+	     type != INTR_TYPE_PRIV_SW_EXCEPTION) ||
+	    !vmm_exit_inject(cpu, vector, type,
+			     (info & INTR_INFO_DELIVER_CODE) != 0, code, len))
+		return vmm_exit_unhandled(cpu, frame, reason,
+					  "exception or NMI that cannot be "
+					  "re-injected");
+	return INTRIN_EXIT_RESUME;
+}
+
+/*
+ * Triple fault (exit 2, unconditional, SDM Vol. 3C 26.2): the guest would
+ * shut down, and a kernel in shutdown is reset by the chipset. Flank does
+ * not pretend otherwise: it records the event and gives the CPU back at
+ * the instruction that faulted, which then faults again natively and
+ * shuts the machine down exactly as without Flank.
+ */
+enum intrin_exit_action vmm_exit_triple_fault(struct vmm_cpu *cpu,
+					      struct intrin_exit_frame *frame,
+					      uint32_t reason)
+{
+	return vmm_exit_unhandled(cpu, frame, reason,
+				  "triple fault: the guest shuts down");
+}
+
+/*
+ * INIT (exit 3): INIT signals always exit in VMX non-root and are blocked
+ * in VMX root (SDM Vol. 3C 26.2, 25.2). Emulating INIT means putting the
+ * guest into the reset state and wait-for-SIPI, then starting it in real
+ * mode at the SIPI vector: that needs "unrestricted guest" and EPT, which
+ * Flank does not use. Linux never sends INIT to a CPU it runs on: it sends
+ * INIT-SIPI-SIPI only to CPUs it is bringing up, and the driver stops
+ * Flank on a CPU in the CPU-hotplug teardown before the CPU goes offline
+ * (docs/exits.md). An INIT here is therefore unexpected (kexec or crash
+ * paths, a hotplug race): Flank records it and gives the CPU back at the
+ * interrupted instruction, so Linux keeps running on it.
+ */
+enum intrin_exit_action vmm_exit_init(struct vmm_cpu *cpu,
+				      struct intrin_exit_frame *frame,
+				      uint32_t reason)
+{
+	return vmm_exit_unhandled(cpu, frame, reason,
+				  "INIT signal: Flank cannot emulate "
+				  "wait-for-SIPI without unrestricted guest");
+}
+
+/*
+ * SIPI (exit 4) exits only in the wait-for-SIPI activity state (SDM Vol.
+ * 3C 26.2), which Flank never enters: unexpected.
+ */
+enum intrin_exit_action vmm_exit_sipi(struct vmm_cpu *cpu,
+				      struct intrin_exit_frame *frame,
+				      uint32_t reason)
+{
+	return vmm_exit_unhandled(cpu, frame, reason,
+				  "SIPI outside wait-for-SIPI");
+}

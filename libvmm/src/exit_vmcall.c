@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * VMCALL exits (reason 18; VMCALL always exits in VMX non-root, at any CPL,
+ * SDM Vol. 3C 26.1.2): the hypercall ABI of flank/vmm_hypercall.h and
+ * docs/hypercalls.md.
+ */
+#include "flank/vmm_hypercall.h"
+#include "flank/vmm_version.h"
+#include "exit_internal.h"
+
+/* The status flags a VMX instruction reports through (SDM Vol. 3C 31.2). */
+#define RFLAGS_STATUS                                                          \
+	(X86_RFLAGS_CF | X86_RFLAGS_PF | X86_RFLAGS_AF | X86_RFLAGS_ZF |       \
+	 X86_RFLAGS_SF | X86_RFLAGS_OF)
+
+/* The extension handler; NULL when none is registered. */
+static vmm_hypercall_ext_fn hc_extension;
+
+void vmm_hypercall_set_extension(vmm_hypercall_ext_fn fn)
+{
+	__atomic_store_n(&hc_extension, fn, __ATOMIC_RELEASE);
+}
+
+/* Runs hypercall @p nr with the arguments and results in @p g. */
+static void hypercall(struct vmm_cpu *cpu, uint32_t nr, struct intrin_gprs *g)
+{
+	vmm_hypercall_ext_fn ext;
+
+	switch (nr) {
+	case FLANK_HC_VERSION:
+		g->rax = VMM_OK;
+		g->rbx = FLANK_HC_MAGIC;
+		g->rcx = vmm_version();
+		g->rdx = FLANK_HC_ABI_VERSION;
+		return;
+	case FLANK_HC_EXIT_COUNT:
+		if (g->rbx >= FLANK_EXIT_REASONS) {
+			g->rax = VMM_ERR_BAD_ARGUMENT;
+			return;
+		}
+		g->rax = VMM_OK;
+		g->rbx = cpu->exit_count[g->rbx];
+		g->rcx = cpu->exits;
+		return;
+	case FLANK_HC_STATS:
+		g->rax = VMM_OK;
+		g->rbx = cpu->exits;
+		g->rcx = cpu->injected;
+		g->rdx = __atomic_load_n(&vmm_ctx.cpus_left, __ATOMIC_RELAXED);
+		return;
+	default:
+		break;
+	}
+	ext = __atomic_load_n(&hc_extension, __ATOMIC_ACQUIRE);
+	if (nr >= FLANK_HC_EXT_FIRST && nr <= FLANK_HC_EXT_LAST &&
+	    ext != NULL) {
+		struct vmm_hypercall_args a = {
+			.nr = nr,
+			.cpu = cpu->id,
+			.arg = {g->rbx, g->rcx, g->rdx, g->rsi},
+		};
+		int st = ext(&a);
+		g->rax = (uint64_t)(int64_t)st;
+		g->rbx = a.ret[0];
+		g->rcx = a.ret[1];
+		g->rdx = a.ret[2];
+		return;
+	}
+	g->rax = VMM_ERR_HYPERCALL_UNKNOWN;
+}
+
+enum intrin_exit_action vmm_exit_vmcall(struct vmm_cpu *cpu,
+					struct intrin_exit_frame *frame,
+					uint32_t reason)
+{
+	struct intrin_gprs *g = &frame->gprs;
+	uint64_t rflags = 0;
+	unsigned cpl = 0;
+	int st;
+
+	if (!vmm_exit_guest_cpl(&cpl))
+		return vmm_exit_unhandled(cpu, frame, reason,
+					  "VMREAD failed in VMCALL");
+	/* Only ring 0 may call Flank; elsewhere VMCALL is #UD, as on a CPU
+	 * with no VMM (SDM Vol. 3C 31.3 VMCALL, outside VMX operation). */
+	if (cpl != 0) {
+		if (vmm_exit_inject_fault(cpu, X86_VEC_UD))
+			return INTRIN_EXIT_RESUME;
+		return vmm_exit_unhandled(cpu, frame, reason,
+					  "VMWRITE failed injecting #UD");
+	}
+	if ((g->rax >> 32) == FLANK_HC_MAGIC &&
+	    (uint32_t)g->rax == FLANK_HC_STOP_CPU) {
+		/* vmm_devirtualize() continues after the VMCALL with the
+		 * status flags cleared (launch.c). */
+		st = vmm_devirtualize(cpu, frame, true);
+		g->rax = (uint64_t)st;
+		if (st == VMM_OK || st == VMM_ERR_VMXOFF)
+			return INTRIN_EXIT_LEAVE;
+		return vmm_exit_unhandled(
+			cpu, frame, reason,
+			"VMREAD failed in the stop hypercall");
+	}
+	if ((g->rax >> 32) == FLANK_HC_MAGIC)
+		hypercall(cpu, (uint32_t)g->rax, g);
+	else
+		g->rax = VMM_ERR_HYPERCALL_UNKNOWN;
+	/* VMsucceed for the VMCALL itself: status flags cleared. */
+	if (vmx_ok(vmx_readnat(VMCS_GUEST_RFLAGS, &rflags)) &&
+	    vmx_ok(vmx_writenat(VMCS_GUEST_RFLAGS, rflags & ~RFLAGS_STATUS)) &&
+	    vmm_exit_advance())
+		return INTRIN_EXIT_RESUME;
+	return vmm_exit_unhandled(cpu, frame, reason,
+				  "VMREAD/VMWRITE failed in VMCALL");
+}
