@@ -114,18 +114,22 @@ bool mock_launch_here_entry_failure(struct mock_cpu *c, uint64_t guest_rsp)
 
 /* ------------------------------------------------------------ MSR lists */
 
-/* SDM Vol. 3C 28.4: the VM-exit MSR-store area. */
+/*
+ * SDM Vol. 3C 28.4: the VM-exit MSR-store area. An entry whose reserved
+ * bits 63:32 are not 0 or whose MSR cannot be read is a VMX abort; so is
+ * an area the model has no memory for (a real CPU would read whatever the
+ * bus returns there, all ones: reserved bits set).
+ */
 static void store_msrs(struct mock_cpu *c, const struct mock_vmcs *v)
 {
 	uint32_t n = (uint32_t)mock_vmcs_get(v, VMCS_VM_EXIT_MSR_STORE_COUNT);
 	uint64_t pa = mock_vmcs_get(v, VMCS_VM_EXIT_MSR_STORE_ADDR);
 
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t idx;
+		uint32_t e[2];
 		uint64_t val;
-		if (!mock_mem_read(pa + 16u * i, &idx, 4))
-			break;
-		if (mock_msr_read_raw(c, idx, &val) != 0) {
+		if (!mock_mem_read(pa + 16u * i, e, 8) || e[1] != 0 ||
+		    mock_msr_read_raw(c, e[0], &val) != 0) {
 			mock_violation("EXIT.vmx_abort_msr_store",
 				       "VMX abort: VM-exit MSR-store entry "
 				       "failed (SDM Vol. 3C 28.4, 28.7)");
@@ -136,7 +140,7 @@ static void store_msrs(struct mock_cpu *c, const struct mock_vmcs *v)
 }
 
 /* SDM Vol. 3C 28.6: the VM-exit MSR-load area; failure is a VMX abort. */
-static void load_exit_msrs(struct mock_cpu *c, const struct mock_vmcs *v)
+void mock_exit_load_msrs(struct mock_cpu *c, const struct mock_vmcs *v)
 {
 	uint32_t n = (uint32_t)mock_vmcs_get(v, VMCS_VM_EXIT_MSR_LOAD_COUNT);
 	uint64_t pa = mock_vmcs_get(v, VMCS_VM_EXIT_MSR_LOAD_ADDR);
@@ -187,7 +191,7 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 	mock_save_guest_state(c, v);
 	store_msrs(c, v);
 	mock_load_host_state(c, v);
-	load_exit_msrs(c, v);
+	mock_exit_load_msrs(c, v);
 	c->vmx = MOCK_VMX_ROOT;
 
 	/* The exit entry: what intrinsics/real's stub relies on. */
@@ -432,8 +436,14 @@ static bool exit_enabled(struct mock_cpu *c, const struct mock_exit_event *e)
 					     e->intr_error_code);
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 		return (pin & PIN_EXT_INTR_EXITING) != 0;
-	case EXIT_REASON_TRIPLE_FAULT:
 	case EXIT_REASON_INIT:
+		/*
+		 * SDM Vol. 3C 26.2: INIT signals exit, except in the
+		 * wait-for-SIPI state, where they are blocked.
+		 */
+		return c->activity != ACTIVITY_WAIT_SIPI;
+	case EXIT_REASON_TRIPLE_FAULT:
+	case EXIT_REASON_TASK_SWITCH: /* SDM Vol. 3C 26.1.2: always */
 	case EXIT_REASON_CPUID:
 	case EXIT_REASON_GETSEC:
 	case EXIT_REASON_INVD:
@@ -452,9 +462,11 @@ static bool exit_enabled(struct mock_cpu *c, const struct mock_exit_event *e)
 	case EXIT_REASON_XSETBV:
 		return true;
 	case EXIT_REASON_SIPI:
-		/* SDM Vol. 3C 26.2: SIPIs exit only in wait-for-SIPI. */
-		return mock_cur_field(c, VMCS_GUEST_ACTIVITY_STATE) ==
-		       ACTIVITY_WAIT_SIPI;
+		/*
+		 * SDM Vol. 3C 26.2: SIPIs exit only in wait-for-SIPI;
+		 * otherwise the SIPI is discarded.
+		 */
+		return c->activity == ACTIVITY_WAIT_SIPI;
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		return (proc & CPU_INTR_WINDOW_EXITING) != 0;
 	case EXIT_REASON_NMI_WINDOW:

@@ -59,10 +59,19 @@ static struct io_hook *hook_for(uint16_t port)
 }
 
 /*
- * IN/OUT (SDM Vol. 2A IN, Vol. 2B OUT): #GP if CPL > IOPL (the TSS I/O
- * permission bitmap is not modelled: Flank runs at CPL 0). In VMX non-root
- * the access exits per the I/O controls with the qualification of SDM
- * Vol. 3C Table 28-5 (size - 1, direction, DX operand, port).
+ * IN/OUT (SDM Vol. 2A IN, Vol. 2B OUT): at CPL > IOPL in protected mode
+ * the CPU consults the I/O permission bitmap of the TSS (SDM Vol. 1
+ * 19.5.2) and raises #GP(0) unless every bit of the accessed ports is 0.
+ * The bitmap is not modelled, deliberately: it lives at a linear address
+ * (TR.base + the offset at TSS byte 102), and the model has no linear
+ * address space (no page tables to walk; see desc.c for the GDT), and
+ * Flank never executes port I/O outside CPL 0. The model therefore
+ * answers every access at CPL > IOPL with #GP(0), which is what a bitmap
+ * that denies the port gives: the stricter of the two possible outcomes,
+ * so code that passes here cannot fault on hardware for this reason.
+ * That #GP has priority over an I/O VM exit (SDM Vol. 3C 26.1.1). In VMX
+ * non-root the access then exits per the I/O controls with the
+ * qualification of SDM Vol. 3C Table 28-5 (size - 1, direction, port).
  */
 static bool io_gate(enum mock_op op, uint16_t port, unsigned size, bool in,
 		    uint64_t *val)

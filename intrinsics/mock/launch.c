@@ -100,7 +100,8 @@ void mock_load_guest_state(struct mock_cpu *c, const struct mock_vmcs *v)
 	c->regs.rflags = mock_vmcs_get(v, VMCS_GUEST_RFLAGS);
 	c->regs.cpl = (c->regs.seg[MOCK_SEG_SS].ar >> AR_DPL_SHIFT) & 3u;
 	c->guest_cpl = c->regs.cpl;
-	c->halted = mock_vmcs_get(v, VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT;
+	c->activity = (uint32_t)mock_vmcs_get(v, VMCS_GUEST_ACTIVITY_STATE);
+	c->halted = c->activity == ACTIVITY_HLT;
 }
 
 /* ------------------------------------------------------ guest state save */
@@ -148,8 +149,17 @@ void mock_save_guest_state(const struct mock_cpu *c, struct mock_vmcs *v)
 	mock_vmcs_set(v, VMCS_GUEST_RIP, c->rip);
 	mock_vmcs_set(v, VMCS_GUEST_RSP, c->rsp);
 	mock_vmcs_set(v, VMCS_GUEST_RFLAGS, c->regs.rflags);
-	mock_vmcs_set(v, VMCS_GUEST_ACTIVITY_STATE,
-		      c->halted ? ACTIVITY_HLT : ACTIVITY_ACTIVE);
+	/*
+	 * SDM Vol. 3C 28.3.4: the activity state the guest was in. Shutdown
+	 * and wait-for-SIPI persist until the VMM changes the field; HLT ends
+	 * with the halt (the model wakes a halted CPU at once, io.c).
+	 */
+	uint32_t act = c->activity == ACTIVITY_SHUTDOWN ||
+				       c->activity == ACTIVITY_WAIT_SIPI
+			       ? c->activity
+		       : c->halted ? ACTIVITY_HLT
+				   : ACTIVITY_ACTIVE;
+	mock_vmcs_set(v, VMCS_GUEST_ACTIVITY_STATE, act);
 }
 
 /* ------------------------------------------------------- host state load */
@@ -238,6 +248,7 @@ void mock_load_host_state(struct mock_cpu *c, const struct mock_vmcs *v)
 	c->regs.rflags = 0x2;
 	c->regs.cpl = 0;
 	c->halted = false;
+	c->activity = ACTIVITY_ACTIVE;
 }
 
 /* ----------------------------------------------------------------- entry */
@@ -266,7 +277,10 @@ static vmx_result_t refuse_valid(struct mock_cpu *c, uint32_t error,
 /*
  * SDM Vol. 3C 27.8: a failure while (or after) loading guest state is a
  * VM exit with bit 31 of the exit reason set. The guest state is not
- * saved; host state is loaded as by a VM exit; the VMCS is not launched.
+ * saved and no MSRs are stored into the VM-exit MSR-store area; host
+ * state is loaded as by a VM exit (28.5) and then the MSRs of the VM-exit
+ * MSR-load area are loaded (28.6), a failure there being a VMX abort; the
+ * VMCS is not launched.
  */
 static vmx_result_t entry_failure(struct mock_cpu *c, struct mock_vmcs *v,
 				  const struct mock_check_failure *f)
@@ -277,6 +291,7 @@ static vmx_result_t entry_failure(struct mock_cpu *c, struct mock_vmcs *v,
 	mock_vmcs_set(v, VMCS_EXIT_QUALIFICATION, f->qualification);
 	mock_vmcs_set(v, VMCS_VM_EXIT_INTR_INFO, 0);
 	mock_load_host_state(c, v);
+	mock_exit_load_msrs(c, v);
 	c->vmx = MOCK_VMX_ROOT;
 	c->regs.rflags &= ~(X86_RFLAGS_CF | X86_RFLAGS_ZF);
 	vmx_result_t r = {VMX_FAIL_VALID, 0};
@@ -304,6 +319,20 @@ vmx_result_t mock_do_vmentry(struct mock_cpu *c, bool launch)
 				    launch ? "VMLAUNCH.fail_mov_ss"
 					   : "VMRESUME.fail_mov_ss",
 				    cite);
+	/*
+	 * A VMCS left active across VMXOFF has an undefined launch state
+	 * (see vmx_off() in vmx.c): VMRESUME reports error 6, VMLAUNCH the
+	 * error of a non-clear VMCS, since memory may well say "launched".
+	 */
+	if (v->launch == MOCK_LAUNCH_UNDEFINED)
+		return refuse_valid(
+			c,
+			launch ? VMXERR_VMLAUNCH_NONCLEAR
+			       : VMXERR_VMRESUME_AFTER_VMXOFF,
+			launch ? "VMLAUNCH.fail_after_vmxoff"
+			       : "VMRESUME.fail_after_vmxoff",
+			launch ? "SDM Vol. 3C 25.11.1, 31.3 VMLAUNCH"
+			       : "SDM Vol. 3C 25.11.1, 31.4 error 6");
 	if (launch && v->launch != MOCK_LAUNCH_CLEAR)
 		return refuse_valid(c, VMXERR_VMLAUNCH_NONCLEAR,
 				    "VMLAUNCH.fail_not_clear", cite);

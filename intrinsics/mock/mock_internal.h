@@ -52,6 +52,12 @@ const struct mock_profile *mock_profile_find(const char *name);
 enum mock_launch_state {
 	MOCK_LAUNCH_CLEAR = 0,
 	MOCK_LAUNCH_LAUNCHED = 1,
+	/*
+	 * VMXOFF left the VMCS active (no VMCLEAR first): its launch state
+	 * in memory is undefined (SDM Vol. 3C 25.11.1, 31.3 VMXOFF) until
+	 * VMCLEAR makes it "clear" again. See vmx.c, vmx_off().
+	 */
+	MOCK_LAUNCH_UNDEFINED = 2,
 };
 
 /*
@@ -65,6 +71,8 @@ struct mock_vmcs {
 	uint64_t pa;
 	enum mock_launch_state launch;
 	uint64_t field[VMCS_FIELD_COUNT];
+	/** 1 + id of the CPU the VMCS is active on (VMPTRLD), 0 if none. */
+	unsigned active_on;
 	struct mock_vmcs *next;
 };
 
@@ -119,6 +127,8 @@ struct mock_cpu {
 	/** Event injected by the last successful VM entry (0 if none). */
 	uint32_t injected_info, injected_error_code;
 	bool halted;
+	/** Activity state of the guest (SDM Vol. 3C 25.4.2), see launch.c. */
+	uint32_t activity;
 	/** Cache of the VMCS features the capability MSRs report. */
 	uint32_t feat_mask;
 	bool feat_valid;
@@ -261,6 +271,13 @@ void mock_violation(const char *rule, const char *message);
  * violation) if it did not; true also when no handler is linked.
  */
 bool mock_launch_here_entry_failure(struct mock_cpu *c, uint64_t guest_rsp);
+
+/**
+ * Loads the MSRs of the VM-exit MSR-load area of @p vmcs (SDM Vol. 3C
+ * 28.6); a failing entry is a VMX abort (28.7), reported as a violation.
+ * Also used by VM-entry failures after guest-state loading began (27.8).
+ */
+void mock_exit_load_msrs(struct mock_cpu *cpu, const struct mock_vmcs *vmcs);
 
 /** Loads host state from @p vmcs into @p cpu (SDM Vol. 3C 28.5). */
 void mock_load_host_state(struct mock_cpu *cpu, const struct mock_vmcs *vmcs);

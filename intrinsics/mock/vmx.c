@@ -395,8 +395,25 @@ vmx_result_t vmx_off(void)
 		/*
 		 * SDM Vol. 3C 31.3 VMXOFF: error 23 only under the
 		 * dual-monitor treatment, which the model never activates.
-		 * Launch states stay in memory with their VMCSs (25.11.3).
+		 * VMCSs that are still active on this CPU were not written
+		 * back by VMCLEAR: software must VMCLEAR every active VMCS
+		 * before VMXOFF (SDM Vol. 3C 25.11.1, 25.11.3), otherwise
+		 * their data and launch state in memory are undefined. The
+		 * model takes the conservative reading: such a VMCS keeps
+		 * its field values but its launch state becomes undefined
+		 * until VMCLEAR, so VMLAUNCH fails with error 4 and VMRESUME
+		 * with error 6, "VMRESUME after VMXOFF (VMXOFF and VMXON
+		 * between VMLAUNCH and VMRESUME)" (SDM Vol. 3C 31.4). Code
+		 * that passes here therefore works whatever a real CPU left
+		 * in memory.
 		 */
+		for (struct mock_vmcs *v = mock_machine.vmcs_list; v;
+		     v = v->next) {
+			if (v->active_on == c->id + 1u) {
+				v->active_on = 0;
+				v->launch = MOCK_LAUNCH_UNDEFINED;
+			}
+		}
 		c->vmx = MOCK_VMX_OUTSIDE;
 		c->vmxon_ptr = UINT64_MAX;
 		c->current_ptr = UINT64_MAX;
@@ -438,6 +455,7 @@ vmx_result_t vmx_clear(paddr_t vmcs)
 		} else {
 			struct mock_vmcs *v = mock_vmcs_get_or_create(pa);
 			v->launch = MOCK_LAUNCH_CLEAR;
+			v->active_on = 0; /* SDM 25.1: no longer active */
 			if (pa == c->current_ptr) {
 				c->current_ptr = UINT64_MAX;
 				c->cur_vmcs = NULL;
@@ -487,6 +505,8 @@ vmx_result_t vmx_ptrld(paddr_t vmcs)
 		} else {
 			c->current_ptr = pa;
 			c->cur_vmcs = mock_vmcs_get_or_create(pa);
+			/* SDM Vol. 3C 25.1: VMPTRLD makes the VMCS active. */
+			c->cur_vmcs->active_on = c->id + 1u;
 			r = ok(c, "VMPTRLD.ok");
 		}
 		break;
