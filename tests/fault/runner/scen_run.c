@@ -168,6 +168,7 @@ void scen_machine_up(struct scen_runner *r)
 		scen_raw_handlers_init(r);
 	}
 	r->up = true;
+	r->snapped = false;
 	scen_snapshot(r);
 }
 
@@ -517,10 +518,22 @@ static void expect_misc(struct scen_runner *r, const struct scen_cmd *c)
 
 /* ------------------------------------------------------------- dispatch */
 
+/* Directives that set the machine up (before the automatic snapshot). */
+static bool is_setup(enum scen_op op)
+{
+	return op <= SCEN_INJECT_CLEAR || op == SCEN_FAIL_ALLOC ||
+	       op == SCEN_OFFLINE || op == SCEN_SNAPSHOT;
+}
+
 static void exec(struct scen_runner *r, const struct scen_cmd *c,
 		 unsigned index)
 {
 	r->cur = c;
+	/* "unchanged" compares with the machine as the setup left it. */
+	if (!r->snapped && !is_setup(c->op)) {
+		scen_snapshot(r);
+		r->snapped = true;
+	}
 	switch (c->op) {
 	case SCEN_PROFILE:
 	case SCEN_CPUS:
@@ -590,6 +603,7 @@ static void exec(struct scen_runner *r, const struct scen_cmd *c,
 		break;
 	case SCEN_SNAPSHOT:
 		scen_snapshot(r);
+		r->snapped = true;
 		break;
 	case SCEN_GUEST:
 		scen_do_guest(r, c);

@@ -41,6 +41,7 @@ struct scen_runner {
 	struct mock_cpu_snapshot *snap[MOCK_MAX_CPUS];
 	struct mock_cpu_regs regs[MOCK_MAX_CPUS];
 	uint64_t fc[MOCK_MAX_CPUS];
+	bool snapped; /* Taken after the setup directives. */
 
 	/* libvmm runs. */
 	struct test_platform tp;
