@@ -718,3 +718,23 @@ bool mock_cpu_snapshot_equal(const struct mock_cpu_snapshot *snap, unsigned cpu,
 #undef DIFF
 	return true;
 }
+
+bool mock_vmcs_peek(unsigned cpu, uint32_t field, uint64_t *value)
+{
+	struct mock_vmcs *v = mock_current_vmcs(cpu_at(cpu));
+
+	if (!v)
+		return false;
+	*value = mock_vmcs_get(v, field);
+	return true;
+}
+
+bool mock_vmcs_poke(unsigned cpu, uint32_t field, uint64_t value)
+{
+	struct mock_vmcs *v = mock_current_vmcs(cpu_at(cpu));
+
+	if (!v)
+		return false;
+	mock_vmcs_set(v, field, value);
+	return true;
+}

@@ -181,6 +181,9 @@ int vmm_cpu_status(uint32_t id, struct flank_cpu_status *out)
 	out->last_error = vmm_ctx.last_error[id];
 	if (cpu != NULL) {
 		out->running = cpu->running ? 1u : 0u;
+		/* The VMM gave this CPU back on its own: say why. */
+		if (cpu->unhandled != 0)
+			out->last_error = cpu->last_error;
 		out->cr4 = cpu->cr4_orig;
 		out->exits = cpu->exits;
 	}

@@ -367,6 +367,20 @@ int mock_guest_rdmsr(uint32_t msr, uint64_t *value,
 int mock_guest_wrmsr(uint32_t msr, uint64_t value,
 		     struct mock_exit_outcome *out);
 
+/**
+ * Reads field @p field of the current VMCS of @p cpu without executing
+ * VMREAD (no trace entry, no VMX state change): what a test in the guest's
+ * place cannot otherwise see. False if the CPU has no current VMCS.
+ */
+bool mock_vmcs_peek(unsigned cpu, uint32_t field, uint64_t *value);
+
+/**
+ * Writes field @p field of the current VMCS of @p cpu without VMWRITE
+ * (read-only fields included): sets up guest state the next exit saves
+ * over only where the CPU would (e.g. interruptibility, pending debug).
+ */
+bool mock_vmcs_poke(unsigned cpu, uint32_t field, uint64_t value);
+
 /** Sets the guest's CPL (SS.DPL) seen by the next exits on @p cpu. */
 void mock_guest_set_cpl(unsigned cpu, unsigned cpl);
 

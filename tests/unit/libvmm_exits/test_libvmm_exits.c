@@ -1,0 +1,945 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libvmm's VM-exit handlers on the emulated VT-x: every handler with both
+ * outcomes (emulated, or an event injected), the unhandled path and its
+ * diagnostic, entry failures after VMRESUME, the hypercall ABI, statistics,
+ * and the VMX-instruction cost of the hot exits counted from the trace.
+ */
+#include "exits_fixture.h"
+#include "flank/vmm_version.h"
+
+#define STATUS_FLAGS_ALL                                                       \
+	(X86_RFLAGS_CF | X86_RFLAGS_PF | X86_RFLAGS_AF | X86_RFLAGS_ZF |       \
+	 X86_RFLAGS_SF | X86_RFLAGS_OF)
+
+/* CPUID passes the guest's EAX/ECX through and clears the upper halves. */
+static void test_libvmm_exits_cpuid_passthrough(void **state)
+{
+	struct cpu_cpuid_regs want = {0x11, 0x22, 0x33, 0x44};
+	struct intrin_gprs g = {.rax = UINT64_C(0xFFFF000000000007),
+				.rcx = UINT64_C(0xFFFF000000000005),
+				.rbx = ~UINT64_C(0),
+				.rdx = ~UINT64_C(0)};
+	struct mock_exit_outcome out;
+
+	(void)state;
+	exits_up("skylake");
+	mock_cpuid_set(0, 7, 5, &want);
+	assert_int_equal(exit_any(EXIT_REASON_CPUID, 0, 2, &g, &out), 0);
+	assert_emulated(&out, 2);
+	assert_true(g.rax == 0x11 && g.rbx == 0x22 && g.rcx == 0x33 &&
+		    g.rdx == 0x44);
+	exits_down();
+}
+
+/* CPUID.1:ECX.VMX is hidden, every other bit passes. */
+static void test_libvmm_exits_cpuid_hides_vmx(void **state)
+{
+	struct cpu_cpuid_regs r;
+	struct mock_exit_outcome out;
+
+	(void)state;
+	exits_up("skylake");
+	mock_cpuid_change_bits(0, 1, 0, MOCK_ECX, 0,
+			       X86_CPUID1_ECX_VMX | X86_CPUID1_ECX_XSAVE);
+	assert_int_equal(mock_guest_cpuid(1, 0, &r, &out), 0);
+	assert_emulated(&out, 2);
+	assert_int_equal(r.ecx & X86_CPUID1_ECX_VMX, 0);
+	assert_int_not_equal(r.ecx & X86_CPUID1_ECX_XSAVE, 0);
+	exits_down();
+}
+
+/* The presence leaf answers signature and version on any CPU. */
+static void test_libvmm_exits_presence_leaf(void **state)
+{
+	struct cpu_cpuid_regs r;
+	struct mock_exit_outcome out;
+
+	(void)state;
+	exits_up("skylake");
+	assert_int_equal(mock_guest_cpuid(FLANK_CPUID_LEAF, 0, &r, &out), 0);
+	assert_emulated(&out, 2);
+	assert_int_equal(r.eax, FLANK_VERSION);
+	assert_memory_equal(&r.ebx, "Flan", 4);
+	assert_memory_equal(&r.ecx, "kVMM", 4);
+	assert_int_equal(r.edx, 0);
+	exits_down();
+}
+
+/* An emulated instruction ends STI/MOV-SS blocking and keeps NMI blocking. */
+static void test_libvmm_exits_advance_clears_shadow(void **state)
+{
+	struct mock_cpu_regs regs;
+	struct cpu_cpuid_regs r;
+	struct mock_exit_outcome out;
+
+	(void)state;
+	exits_up("skylake");
+	mock_cpu_get_regs(0, &regs);
+	regs.rflags |= X86_RFLAGS_IF;
+	mock_cpu_set_regs(0, &regs);
+	assert_true(
+		mock_vmcs_poke(0, VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			       INTERRUPTIBILITY_STI | INTERRUPTIBILITY_NMI));
+	assert_int_equal(mock_guest_cpuid(0, 0, &r, &out), 0);
+	assert_emulated(&out, 2);
+	assert_int_equal(peek(VMCS_GUEST_INTERRUPTIBILITY_INFO),
+			 INTERRUPTIBILITY_NMI);
+	exits_down();
+}
+
+/* RDMSR/WRMSR of MSRs that do not exist: #GP(0), host untouched. */
+static void test_libvmm_exits_msr_absent(void **state)
+{
+	static const uint32_t msrs[] = {0x40000000u, 0xC0002000u, 0xFFFFFFFFu,
+					0x00002000u};
+	struct mock_exit_outcome out;
+	uint64_t v = 0;
+
+	(void)state;
+	exits_up("skylake");
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(msrs); i++) {
+		assert_int_equal(mock_guest_rdmsr(msrs[i], &v, &out), 0);
+		assert_fault(&out, X86_VEC_GP);
+		assert_int_equal(mock_guest_wrmsr(msrs[i], 0x1234, &out), 0);
+		assert_fault(&out, X86_VEC_GP);
+		assert_false(mock_msr_get(0, msrs[i], &v));
+	}
+	exits_down();
+}
+
+/* An MSR outside the bitmap ranges that exists is read and written. */
+static void test_libvmm_exits_msr_passthrough(void **state)
+{
+	struct mock_exit_outcome out;
+	uint64_t v = 0;
+
+	(void)state;
+	exits_up("skylake");
+	mock_msr_set(0, 0x40000010u, UINT64_C(0x1122334455667788));
+	assert_int_equal(mock_guest_rdmsr(0x40000010u, &v, &out), 0);
+	assert_emulated(&out, 2);
+	assert_true(v == UINT64_C(0x1122334455667788));
+	assert_true(out.gprs.rax == 0x55667788u && out.gprs.rdx == 0x11223344u);
+	assert_int_equal(mock_guest_wrmsr(0x40000010u, 0xABCDEF, &out), 0);
+	assert_emulated(&out, 2);
+	assert_true(mock_msr_get(0, 0x40000010u, &v) && v == 0xABCDEF);
+	/* A value the CPU refuses: #GP, and the MSR keeps its value. */
+	mock_msr_gp(0, 0x40000010u, false, true);
+	assert_int_equal(mock_guest_wrmsr(0x40000010u, 1, &out), 0);
+	assert_fault(&out, X86_VEC_GP);
+	assert_true(mock_msr_get(0, 0x40000010u, &v) && v == 0xABCDEF);
+	exits_down();
+}
+
+/* VMX capability MSRs do not exist for the guest; feature control reads
+ * without the VMX bits and cannot be written. */
+static void test_libvmm_exits_msr_protected(void **state)
+{
+	struct mock_exit_outcome out;
+	uint64_t v = 0, fc = 0;
+
+	(void)state;
+	exits_up("skylake");
+	for (uint32_t m = MSR_IA32_VMX_BASIC; m <= MSR_IA32_VMX_PROCBASED_CTLS3;
+	     m++) {
+		assert_int_equal(mock_guest_rdmsr(m, &v, &out), 0);
+		assert_fault(&out, X86_VEC_GP);
+		assert_int_equal(mock_guest_wrmsr(m, 0, &out), 0);
+		assert_fault(&out, X86_VEC_GP);
+	}
+	assert_true(mock_msr_get(0, MSR_IA32_FEATURE_CONTROL, &fc));
+	assert_int_equal(mock_guest_rdmsr(MSR_IA32_FEATURE_CONTROL, &v, &out),
+			 0);
+	assert_emulated(&out, 2);
+	assert_true(v == (fc & ~(FEATURE_CONTROL_VMX_INSIDE_SMX |
+				 FEATURE_CONTROL_VMX_OUTSIDE_SMX)));
+	assert_int_not_equal(v & FEATURE_CONTROL_LOCKED, 0);
+	assert_int_equal(mock_guest_wrmsr(MSR_IA32_FEATURE_CONTROL, 0, &out),
+			 0);
+	assert_fault(&out, X86_VEC_GP);
+	assert_true(mock_msr_get(0, MSR_IA32_FEATURE_CONTROL, &v) && v == fc);
+	/* A feature control the CPU will not read: #GP for the guest too. */
+	mock_msr_gp(0, MSR_IA32_FEATURE_CONTROL, true, false);
+	assert_int_equal(mock_guest_rdmsr(MSR_IA32_FEATURE_CONTROL, &v, &out),
+			 0);
+	assert_fault(&out, X86_VEC_GP);
+	exits_down();
+}
+
+/* One RDMSR/WRMSR exit of @p msr, forced (they are not intercepted). */
+static int msr_exit(bool write, uint32_t msr, uint64_t v,
+		    struct mock_exit_outcome *out)
+{
+	struct intrin_gprs g = {
+		.rcx = msr, .rax = v & 0xFFFFFFFFu, .rdx = v >> 32};
+
+	return exit_any(write ? EXIT_REASON_MSR_WRITE : EXIT_REASON_MSR_READ, 0,
+			2, &g, out);
+}
+
+/* MSRs the VMCS switches are read and written in the guest-state area,
+ * with the checks WRMSR makes. */
+static void test_libvmm_exits_msr_vmcs_resident(void **state)
+{
+	static const struct {
+		uint32_t msr, field;
+		uint64_t good, bad;
+	} rows[] = {
+		{MSR_IA32_FS_BASE, VMCS_GUEST_FS_BASE, 0x7f0000001000u,
+		 UINT64_C(0x8000000000000000)},
+		{MSR_IA32_GS_BASE, VMCS_GUEST_GS_BASE, 0xffff888000000000u,
+		 UINT64_C(0x0000800000000000)},
+		{MSR_IA32_SYSENTER_ESP, VMCS_GUEST_SYSENTER_ESP, 0x1000,
+		 UINT64_C(0x0001000000000000)},
+		{MSR_IA32_SYSENTER_EIP, VMCS_GUEST_SYSENTER_EIP, 0x2000,
+		 UINT64_C(0x00F0000000000000)},
+		{MSR_IA32_DEBUGCTL, VMCS_GUEST_IA32_DEBUGCTL, 0x3, 0x4},
+		{MSR_IA32_PAT, VMCS_GUEST_IA32_PAT,
+		 UINT64_C(0x0007040600070406), UINT64_C(0x0007040600070402)},
+		{MSR_IA32_EFER, VMCS_GUEST_IA32_EFER,
+		 X86_EFER_SCE | X86_EFER_LME | X86_EFER_LMA,
+		 X86_EFER_LME | X86_EFER_LMA | BIT64(12)},
+	};
+	struct mock_exit_outcome out;
+
+	(void)state;
+	exits_up("skylake");
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(rows); i++) {
+		uint64_t before = peek(rows[i].field);
+
+		assert_int_equal(msr_exit(false, rows[i].msr, 0, &out), 0);
+		assert_emulated(&out, 2);
+		assert_true(((out.gprs.rdx << 32) | out.gprs.rax) == before);
+		assert_int_equal(msr_exit(true, rows[i].msr, rows[i].bad, &out),
+				 0);
+		assert_fault(&out, X86_VEC_GP);
+		assert_true(peek(rows[i].field) == before);
+		assert_int_equal(
+			msr_exit(true, rows[i].msr, rows[i].good, &out), 0);
+		assert_emulated(&out, 2);
+		assert_true(peek(rows[i].field) == rows[i].good);
+	}
+	/* EFER: LME cannot change with paging on; LMA is read-only. */
+	assert_int_equal(msr_exit(true, MSR_IA32_EFER, X86_EFER_SCE, &out), 0);
+	assert_fault(&out, X86_VEC_GP);
+	assert_int_equal(msr_exit(true, MSR_IA32_EFER,
+				  X86_EFER_LME | X86_EFER_NXE, &out),
+			 0);
+	assert_emulated(&out, 2);
+	assert_true(peek(VMCS_GUEST_IA32_EFER) ==
+		    (X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE));
+	/* SYSENTER_CS is 32 bits wide in the VMCS. */
+	assert_int_equal(msr_exit(true, MSR_IA32_SYSENTER_CS,
+				  UINT64_C(0x1234500000010), &out),
+			 0);
+	assert_emulated(&out, 2);
+	assert_int_equal(peek(VMCS_GUEST_SYSENTER_CS), 0x10);
+	exits_down();
+}
+
+/* Only the protected MSRs exit: every other MSR of both bitmap ranges
+ * runs without a VM exit, read and write. */
+static void test_libvmm_exits_msr_zero_exits(void **state)
+{
+	static const uint32_t base[] = {0, 0xC0000000u};
+	uint64_t exits, v;
+	unsigned checked = 0;
+
+	(void)state;
+	exits_up("skylake");
+	exits = cpu0()->exits;
+	for (size_t b = 0; b < 2; b++) {
+		for (uint32_t m = base[b]; m < base[b] + 0x2000u; m++) {
+			bool prot = vmm_msr_protected(m);
+
+			assert_int_equal(vmm_msr_intercepted(cpu0(), m, false),
+					 prot);
+			assert_int_equal(vmm_msr_intercepted(cpu0(), m, true),
+					 prot);
+			if (prot)
+				continue;
+			/* The emulator performs it without an exit. */
+			if (mock_msr_get(0, m, &v)) {
+				assert_int_equal(mock_guest_rdmsr(m, &v, NULL),
+						 -1);
+				checked++;
+			}
+		}
+	}
+	assert_true(checked > 10);
+	assert_true(cpu0()->exits == exits);
+	/* Out of range: always intercepted (SDM Vol. 3C 25.6.9). */
+	assert_true(vmm_msr_intercepted(cpu0(), 0x40000000u, false));
+	exits_down();
+}
+
+/* XSETBV of a valid XCR0 is executed; each architectural rule gives #GP. */
+static void test_libvmm_exits_xsetbv(void **state)
+{
+	/* x87, SSE, AVX, MPX (2), AVX-512 (3), AMX (2) all supported. */
+	struct cpu_cpuid_regs d = {0x600FFu, 0x440, 0x440, 0};
+	static const uint64_t bad[] = {
+		0x2,	       /* x87 off */
+		0x5,	       /* AVX without SSE */
+		0x100,	       /* not enumerated */
+		BIT64(40) | 1, /* not enumerated, high half */
+		0xB,	       /* BNDREGS without BNDCSR */
+		0x27,	       /* OPMASK alone */
+		0xE3,	       /* AVX-512 without AVX */
+		BIT64(17) | 7, /* TILECFG without TILEDATA */
+	};
+	struct mock_exit_outcome out;
+	struct mock_cpu_regs regs;
+	struct intrin_gprs g = {.rax = 0x7, .rcx = 1};
+
+	(void)state;
+	exits_up("skylake");
+	mock_cpuid_set(0, 0xD, 0, &d);
+	assert_int_equal(mock_guest_xsetbv(0, 0x7, &out), 0);
+	assert_emulated(&out, 3);
+	mock_cpu_get_regs(0, &regs);
+	assert_int_equal(regs.xcr0, 0x7);
+	assert_int_equal(mock_guest_xsetbv(0, 0x600FF, &out), 0);
+	assert_emulated(&out, 3);
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(bad); i++) {
+		assert_int_equal(mock_guest_xsetbv(0, bad[i], &out), 0);
+		assert_fault(&out, X86_VEC_GP);
+	}
+	/* ECX != 0. */
+	assert_int_equal(exit_any(EXIT_REASON_XSETBV, 0, 3, &g, &out), 0);
+	assert_fault(&out, X86_VEC_GP);
+	/* A #GP the checks did not foresee reaches the guest, not root. */
+	assert_int_equal(mock_fail_nth(MOCK_OP_XSETBV, 1,
+				       (vmx_result_t){VMX_EXCEPTION, 13}),
+			 0);
+	assert_int_equal(mock_guest_xsetbv(0, 0x3, &out), 0);
+	assert_fault(&out, X86_VEC_GP);
+	mock_cpu_get_regs(0, &regs);
+	assert_int_equal(regs.xcr0, 0x600FF);
+	exits_down();
+}
+
+/* Puts the guest in ring 3 (CS 0x33, SS 0x2b, DPL 3) or back. */
+static void guest_ring(unsigned cpl, struct mock_cpu_regs *saved_regs)
+{
+	struct mock_cpu_regs r;
+
+	if (cpl == 0) {
+		mock_cpu_set_regs(0, saved_regs);
+		mock_guest_set_cpl(0, 0);
+		return;
+	}
+	mock_cpu_get_regs(0, saved_regs);
+	r = *saved_regs;
+	r.seg[MOCK_SEG_CS].selector = 0x33;
+	r.seg[MOCK_SEG_CS].ar = 0xA0FB;
+	r.seg[MOCK_SEG_SS].selector = 0x2b;
+	r.seg[MOCK_SEG_SS].ar = 0xC0F3;
+	mock_cpu_set_regs(0, &r);
+	mock_guest_set_cpl(0, 3);
+}
+
+/* XSETBV from CPL 3 is #GP (and the value is not written). */
+static void test_libvmm_exits_xsetbv_ring3(void **state)
+{
+	struct mock_cpu_regs saved_regs, r;
+	struct mock_exit_outcome out;
+
+	(void)state;
+	exits_up("skylake");
+	guest_ring(3, &saved_regs);
+	assert_int_equal(mock_guest_xsetbv(0, 0x3, &out), 0);
+	assert_fault(&out, X86_VEC_GP);
+	mock_cpu_get_regs(0, &r);
+	assert_int_equal(r.xcr0, saved_regs.xcr0);
+	guest_ring(0, &saved_regs);
+	exits_down();
+}
+
+/* INVD is executed as WBINVD, never as INVD. */
+static void test_libvmm_exits_invd(void **state)
+{
+	struct mock_exit_outcome out;
+
+	(void)state;
+	exits_up("skylake");
+	mock_trace_clear();
+	assert_int_equal(mock_guest_invd(&out), 0);
+	assert_emulated(&out, 2);
+	assert_int_equal(mock_call_count(MOCK_OP_WBINVD), 1);
+	assert_int_equal(mock_call_count(MOCK_OP_INVD), 0);
+	exits_down();
+}
+
+/* Every VMX instruction in the guest gets #UD with RIP at it. */
+static void test_libvmm_exits_vmx_insn_ud(void **state)
+{
+	static const uint32_t reasons[] = {
+		EXIT_REASON_VMXON,    EXIT_REASON_VMCLEAR, EXIT_REASON_VMLAUNCH,
+		EXIT_REASON_VMPTRLD,  EXIT_REASON_VMPTRST, EXIT_REASON_VMREAD,
+		EXIT_REASON_VMRESUME, EXIT_REASON_VMWRITE, EXIT_REASON_VMXOFF,
+		EXIT_REASON_INVEPT,   EXIT_REASON_INVVPID,
+	};
+	struct mock_exit_outcome out;
+
+	(void)state;
+	exits_up("skylake");
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(reasons); i++) {
+		assert_int_equal(mock_guest_vmx_insn(reasons[i], &out), 0);
+		assert_fault(&out, X86_VEC_UD);
+	}
+	assert_int_equal(exit_any(EXIT_REASON_VMFUNC, 0, 3, NULL, &out), 0);
+	assert_fault(&out, X86_VEC_UD);
+	assert_int_equal(cpu0()->injected, FLANK_ARRAY_SIZE(reasons) + 1);
+	exits_down();
+}
+
+/* MOV to CR4: VMXE stays set in the real CR4, the shadow shows the
+ * guest's value, and every rule violation is #GP. */
+static void test_libvmm_exits_cr4(void **state)
+{
+	struct mock_exit_outcome out;
+	uint64_t cr4, shadow;
+	struct intrin_gprs g;
+
+	(void)state;
+	exits_up("skylake");
+	cr4 = peek(VMCS_GUEST_CR4);
+	shadow = peek(VMCS_CR4_READ_SHADOW);
+	assert_int_not_equal(cr4 & X86_CR4_VMXE, 0);
+	assert_int_equal(shadow & X86_CR4_VMXE, 0);
+	/* Setting VMXE exits (masked bit differs) and is #GP. */
+	assert_int_equal(mock_guest_mov_to_cr(4, shadow | X86_CR4_VMXE, &out),
+			 0);
+	assert_fault(&out, X86_VEC_GP);
+	assert_true(peek(VMCS_GUEST_CR4) == cr4);
+	/* A write that leaves VMXE clear (toggling PGE): VMXE stays. */
+	g = (struct intrin_gprs){.rax = shadow ^ X86_CR4_PGE};
+	assert_int_equal(exit_any(EXIT_REASON_CR_ACCESS, 4, 3, &g, &out), 0);
+	assert_emulated(&out, 3);
+	assert_true(peek(VMCS_GUEST_CR4) == ((cr4 ^ X86_CR4_PGE)));
+	assert_true(peek(VMCS_CR4_READ_SHADOW) == (shadow ^ X86_CR4_PGE));
+	shadow ^= X86_CR4_PGE;
+	/* Reserved bit, PAE off in IA-32e mode, LA57 change: #GP. */
+	static const uint64_t flips[] = {BIT64(31), X86_CR4_PAE, X86_CR4_LA57};
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(flips); i++) {
+		g = (struct intrin_gprs){.rax = shadow ^ flips[i]};
+		assert_int_equal(
+			exit_any(EXIT_REASON_CR_ACCESS, 4, 3, &g, &out), 0);
+		assert_fault(&out, X86_VEC_GP);
+	}
+	exits_down();
+}
+
+/* CR4.PCIDE 0->1 needs CR3[11:0] = 0; CR4.CET needs CR0.WP. */
+static void test_libvmm_exits_cr4_pcide_cet(void **state)
+{
+	struct mock_exit_outcome out;
+	struct mock_cpu_regs regs, saved_regs;
+	uint64_t shadow;
+	struct intrin_gprs g;
+
+	(void)state;
+	exits_up("skylake");
+	shadow = peek(VMCS_CR4_READ_SHADOW) & ~X86_CR4_PCIDE;
+	mock_cpu_get_regs(0, &saved_regs);
+	regs = saved_regs;
+	regs.cr4 &= ~X86_CR4_PCIDE;
+	regs.cr3 |= 0x5;
+	mock_cpu_set_regs(0, &regs);
+	g = (struct intrin_gprs){.rax = shadow | X86_CR4_PCIDE};
+	assert_int_equal(exit_any(EXIT_REASON_CR_ACCESS, 4, 3, &g, &out), 0);
+	assert_fault(&out, X86_VEC_GP);
+	regs.cr3 &= ~UINT64_C(0xFFF);
+	mock_cpu_set_regs(0, &regs);
+	g = (struct intrin_gprs){.rax = shadow | X86_CR4_PCIDE};
+	assert_int_equal(exit_any(EXIT_REASON_CR_ACCESS, 4, 3, &g, &out), 0);
+	assert_emulated(&out, 3);
+	/* CET with WP = 0: #GP (whether the CPU has CET or not). */
+	regs.cr4 = peek(VMCS_GUEST_CR4);
+	regs.cr0 &= ~X86_CR0_WP;
+	mock_cpu_set_regs(0, &regs);
+	g = (struct intrin_gprs){.rax = peek(VMCS_CR4_READ_SHADOW) |
+					X86_CR4_CET};
+	assert_int_equal(exit_any(EXIT_REASON_CR_ACCESS, 4, 3, &g, &out), 0);
+	assert_fault(&out, X86_VEC_GP);
+	mock_cpu_set_regs(0, &saved_regs);
+	exits_down();
+}
+
+/* CR0 writes (when they exit), CLTS and LMSW: checked and applied. */
+static void test_libvmm_exits_cr0(void **state)
+{
+	struct mock_exit_outcome out;
+	uint64_t cr0;
+	struct intrin_gprs g;
+	static const uint64_t bad_set[] = {BIT64(32), X86_CR0_NW};
+	static const uint64_t bad_clear[] = {X86_CR0_PE, X86_CR0_PG};
+
+	(void)state;
+	exits_up("skylake");
+	cr0 = peek(VMCS_CR0_READ_SHADOW);
+	for (size_t i = 0; i < 2; i++) {
+		g = (struct intrin_gprs){.rax = (cr0 & ~X86_CR0_CD) |
+						bad_set[i]};
+		assert_int_equal(
+			exit_any(EXIT_REASON_CR_ACCESS, 0, 3, &g, &out), 0);
+		assert_fault(&out, X86_VEC_GP);
+		g = (struct intrin_gprs){.rax = cr0 & ~bad_clear[i]};
+		assert_int_equal(
+			exit_any(EXIT_REASON_CR_ACCESS, 0, 3, &g, &out), 0);
+		assert_fault(&out, X86_VEC_GP);
+	}
+	g = (struct intrin_gprs){.rax = cr0 | X86_CR0_TS};
+	assert_int_equal(exit_any(EXIT_REASON_CR_ACCESS, 0, 3, &g, &out), 0);
+	assert_emulated(&out, 3);
+	assert_int_not_equal(peek(VMCS_GUEST_CR0) & X86_CR0_TS, 0);
+	/* CLTS (type 2). */
+	assert_int_equal(
+		exit_any(EXIT_REASON_CR_ACCESS, 2u << 4, 2, NULL, &out), 0);
+	assert_emulated(&out, 2);
+	assert_int_equal(peek(VMCS_GUEST_CR0) & X86_CR0_TS, 0);
+	/* LMSW (type 3) of MP|TS, PE kept. */
+	assert_int_equal(exit_any(EXIT_REASON_CR_ACCESS,
+				  (3u << 4) | (UINT64_C(0xA) << 16), 3, NULL,
+				  &out),
+			 0);
+	assert_emulated(&out, 3);
+	assert_int_equal(peek(VMCS_GUEST_CR0) & 0xF,
+			 X86_CR0_PE | X86_CR0_MP | X86_CR0_TS);
+	exits_down();
+}
+
+/* MOV to/from CR3 through every GPR (RSP through GUEST_RSP); CR8 is not
+ * intercepted and is unhandled. */
+static void test_libvmm_exits_cr3_and_gprs(void **state)
+{
+	struct mock_exit_outcome out;
+	uint64_t cr3;
+
+	(void)state;
+	exits_up("skylake");
+	cr3 = peek(VMCS_GUEST_CR3);
+	for (unsigned n = 0; n < 16; n++) {
+		struct intrin_gprs g = {0};
+		uint64_t *regs = (uint64_t *)&g;
+		/* struct intrin_gprs order: rax rcx rdx rbx rbp rsi rdi r8.. */
+		static const int slot[16] = {0, 1, 2, 3,  -1, 4,  5,  6,
+					     7, 8, 9, 10, 11, 12, 13, 14};
+		assert_int_equal(exit_any(EXIT_REASON_CR_ACCESS,
+					  3u | (1u << 4) | (n << 8), 3, &g,
+					  &out),
+				 0);
+		assert_emulated(&out, 3);
+		if (slot[n] >= 0)
+			assert_true(regs[slot[n]] == cr3);
+		else
+			assert_true(peek(VMCS_GUEST_RSP) == cr3);
+		/* MOV to CR3 from the same register, bit 63 dropped. */
+		if (slot[n] >= 0)
+			regs[slot[n]] = cr3 | BIT64(63);
+		else
+			assert_true(mock_vmcs_poke(0, VMCS_GUEST_RSP, cr3));
+		assert_int_equal(exit_any(EXIT_REASON_CR_ACCESS, 3u | (n << 8),
+					  3, &g, &out),
+				 0);
+		assert_emulated(&out, 3);
+		assert_true(peek(VMCS_GUEST_CR3) == cr3);
+	}
+	{
+		struct intrin_gprs g = {.rax = UINT64_C(1) << 60};
+		assert_int_equal(
+			exit_any(EXIT_REASON_CR_ACCESS, 3, 3, &g, &out), 0);
+		assert_fault(&out, X86_VEC_GP);
+	}
+	assert_int_equal(exit_any(EXIT_REASON_CR_ACCESS, 8, 4, NULL, &out), 0);
+	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+	exits_down();
+}
+
+/* A hypercall from ring 0; returns the GPRs after it. */
+static struct intrin_gprs hc(uint64_t rax, uint64_t rbx,
+			     struct mock_exit_outcome *out)
+{
+	struct intrin_gprs g = {.rax = rax, .rbx = rbx, .rsi = 0x51};
+
+	assert_int_equal(mock_guest_vmcall(&g, out), 0);
+	return g;
+}
+
+static int ext_calls;
+
+static int ext_fn(struct vmm_hypercall_args *a)
+{
+	ext_calls++;
+	a->ret[0] = a->arg[0] + a->arg[3];
+	a->ret[1] = a->nr;
+	a->ret[2] = a->cpu;
+	return VMM_OK;
+}
+
+/* The hypercall ABI: version, statistics, unknown numbers, extensions;
+ * RIP advances and the status flags read VMsucceed. */
+static void test_libvmm_exits_hypercalls(void **state)
+{
+	struct mock_exit_outcome out;
+	struct mock_cpu_regs regs;
+	struct intrin_gprs g;
+	struct cpu_cpuid_regs r;
+
+	(void)state;
+	exits_up("skylake");
+	mock_cpu_get_regs(0, &regs);
+	regs.rflags |= X86_RFLAGS_CF | X86_RFLAGS_ZF;
+	mock_cpu_set_regs(0, &regs);
+	g = hc(FLANK_HC(FLANK_HC_VERSION), 0, &out);
+	assert_emulated(&out, 3);
+	assert_true(g.rax == VMM_OK && g.rbx == FLANK_HC_MAGIC &&
+		    g.rcx == FLANK_VERSION && g.rdx == FLANK_HC_ABI_VERSION);
+	assert_int_equal(peek(VMCS_GUEST_RFLAGS) & STATUS_FLAGS_ALL, 0);
+	assert_int_equal(mock_guest_cpuid(0, 0, &r, &out), 0);
+	assert_int_equal(mock_guest_cpuid(0, 0, &r, &out), 0);
+	g = hc(FLANK_HC(FLANK_HC_EXIT_COUNT), EXIT_REASON_CPUID, &out);
+	assert_true(g.rax == VMM_OK && g.rbx == 2 && g.rcx == 4);
+	g = hc(FLANK_HC(FLANK_HC_EXIT_COUNT), FLANK_EXIT_REASONS, &out);
+	assert_true(g.rax == VMM_ERR_BAD_ARGUMENT);
+	g = hc(FLANK_HC(FLANK_HC_STATS), 0, &out);
+	assert_true(g.rax == VMM_OK && g.rbx == 6 && g.rcx == 0 && g.rdx == 0);
+	g = hc(FLANK_HC(77), 0, &out);
+	assert_emulated(&out, 3);
+	assert_true(g.rax == VMM_ERR_HYPERCALL_UNKNOWN);
+	g = hc(FLANK_HC_VERSION, 0, &out); /* no magic */
+	assert_true(g.rax == VMM_ERR_HYPERCALL_UNKNOWN);
+	g = hc(FLANK_HC(FLANK_HC_EXT_FIRST), 5, &out);
+	assert_true(g.rax == VMM_ERR_HYPERCALL_UNKNOWN);
+	vmm_hypercall_set_extension(ext_fn);
+	g = hc(FLANK_HC(FLANK_HC_EXT_FIRST + 1), 5, &out);
+	assert_int_equal(ext_calls, 1);
+	assert_true(g.rax == VMM_OK && g.rbx == 5 + 0x51 &&
+		    g.rcx == FLANK_HC_EXT_FIRST + 1 && g.rdx == 0);
+	g = hc(FLANK_HC(FLANK_HC_EXT_LAST + 1), 5, &out);
+	assert_true(g.rax == VMM_ERR_HYPERCALL_UNKNOWN);
+	vmm_hypercall_set_extension(NULL);
+	exits_down();
+}
+
+/* VMCALL from ring 3: #UD, registers untouched, no hypercall ran. */
+static void test_libvmm_exits_vmcall_ring3(void **state)
+{
+	struct mock_cpu_regs saved_regs;
+	struct mock_exit_outcome out;
+	struct intrin_gprs g = {.rax = FLANK_HC(FLANK_HC_STOP_CPU)};
+
+	(void)state;
+	exits_up("skylake");
+	guest_ring(3, &saved_regs);
+	assert_int_equal(mock_guest_vmcall(&g, &out), 0);
+	assert_fault(&out, X86_VEC_UD);
+	assert_true(g.rax == FLANK_HC(FLANK_HC_STOP_CPU));
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_NONROOT);
+	guest_ring(0, &saved_regs);
+	exits_down();
+}
+
+/* After the VMM left a CPU: status, counter, and a clean stop/restart. */
+static void assert_left(const struct mock_exit_outcome *out, int status)
+{
+	struct flank_cpu_status st;
+
+	assert_int_equal(out->action, INTRIN_EXIT_LEAVE);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	assert_true(out->rip_after == out->rip_before);
+	assert_int_equal(vmm_cpu_status(0, &st), VMM_OK);
+	assert_int_equal(st.running, 0);
+	assert_int_equal(st.last_error, status);
+	assert_int_equal(vmm_ctx.cpus_left, 1);
+}
+
+/* Unknown and unexpected exit reasons: a full diagnostic in the ring, then
+ * the CPU leaves VMX at the exiting instruction; stop and restart work. */
+static void test_libvmm_exits_unhandled(void **state)
+{
+	static const uint32_t reasons[] = {EXIT_REASON_HLT,
+					   35,
+					   71,
+					   EXIT_REASON_MAX + 1,
+					   0xFFFF,
+					   EXIT_REASON_TRIPLE_FAULT,
+					   EXIT_REASON_INIT,
+					   EXIT_REASON_SIPI,
+					   EXIT_REASON_EXTERNAL_INTERRUPT};
+	struct mock_exit_outcome out;
+
+	(void)state;
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(reasons); i++) {
+		char want[64];
+		uint32_t failed;
+
+		exits_up("skylake");
+		assert_int_equal(exit_any(reasons[i], 0x1234, 1, NULL, &out),
+				 0);
+		assert_left(&out, VMM_ERR_UNHANDLED_EXIT);
+		snprintf(want, sizeof(want), "unhandled exit reason 0x%x",
+			 reasons[i]);
+		assert_true(ring_has(want));
+		assert_true(ring_has("qualification 0x1234"));
+		assert_true(ring_has("GUEST_RIP"));
+		assert_true(test_platform_log_has(&tp, "unhandled exit"));
+		/* The VMM is still RUNNING: stop frees the CPU, start again. */
+		assert_int_equal(vmm_stop_all(), VMM_OK);
+		assert_int_equal(vmm_start_all(&failed), VMM_OK);
+		exits_down();
+	}
+}
+
+/* Exception and NMI exits (never enabled) are re-injected as they came,
+ * with the entry rules for error codes and software lengths. */
+static void test_libvmm_exits_exception_reinject(void **state)
+{
+	struct mock_exit_outcome out;
+	struct mock_exit_event e = {.reason = EXIT_REASON_EXCEPTION_NMI};
+
+	(void)state;
+	exits_up("skylake");
+	/* #PF with an error code. */
+	e.intr_info = INTR_INFO_VALID | INTR_INFO_DELIVER_CODE |
+		      (INTR_TYPE_HARD_EXCEPTION << 8) | X86_VEC_PF;
+	e.intr_error_code = 0x6;
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_true(out.resume.entered && out.injected);
+	assert_int_equal(out.injected_info, e.intr_info);
+	assert_int_equal(out.injected_error_code, 6);
+	/* #BP (INT3): software exception, length 1, RIP stays. */
+	e.intr_info =
+		INTR_INFO_VALID | (INTR_TYPE_SOFT_EXCEPTION << 8) | X86_VEC_BP;
+	e.instruction_len = 1;
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_true(out.resume.entered && out.injected);
+	assert_int_equal(peek(VMCS_VM_ENTRY_INSTRUCTION_LEN), 1);
+	assert_true(out.rip_after == out.rip_before);
+	/* NMI, with the IRET-unblocking bit: NMI blocking is restored. */
+	e.intr_info = INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | X86_VEC_NMI;
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_true(out.resume.entered && out.injected);
+	e.intr_info = INTR_INFO_VALID | INTR_INFO_NMI_UNBLOCK_IRET |
+		      (INTR_TYPE_HARD_EXCEPTION << 8) | X86_VEC_UD;
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_true(out.resume.entered && out.injected);
+	assert_int_not_equal(peek(VMCS_GUEST_INTERRUPTIBILITY_INFO) &
+				     INTERRUPTIBILITY_NMI,
+			     0);
+	assert_int_equal(cpu0()->injected, 4);
+	exits_down();
+}
+
+/* Exception exits that cannot be re-injected are unhandled. */
+static void test_libvmm_exits_exception_bad(void **state)
+{
+	static const uint32_t infos[] = {
+		0, /* not valid */
+		INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << 8) | 40u,
+		INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << 8) |
+			INTR_INFO_DELIVER_CODE | X86_VEC_UD,
+		INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << 8) | X86_VEC_GP,
+		INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | 3u,
+		INTR_INFO_VALID | (INTR_TYPE_RESERVED << 8) | 3u,
+		INTR_INFO_VALID | (INTR_TYPE_EXT_INTR << 8) | 0x30u,
+		INTR_INFO_VALID | (INTR_TYPE_SOFT_EXCEPTION << 8) | 3u,
+		INTR_INFO_VALID | (INTR_TYPE_NMI << 8) | 2u, /* in STI shadow */
+		INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << 8) |
+			INTR_INFO_DELIVER_CODE |
+			X86_VEC_GP, /* code > 16 bits */
+	};
+	struct mock_exit_outcome out;
+
+	(void)state;
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(infos); i++) {
+		struct mock_exit_event e = {.reason = EXIT_REASON_EXCEPTION_NMI,
+					    .intr_info = infos[i],
+					    .intr_error_code = 0x10000};
+
+		exits_up("skylake");
+		if (i == 8) {
+			struct mock_cpu_regs regs;
+			mock_cpu_get_regs(0, &regs);
+			regs.rflags |= X86_RFLAGS_IF;
+			mock_cpu_set_regs(0, &regs);
+			assert_true(mock_vmcs_poke(
+				0, VMCS_GUEST_INTERRUPTIBILITY_INFO,
+				INTERRUPTIBILITY_STI));
+		}
+		assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+		assert_left(&out, VMM_ERR_UNHANDLED_EXIT);
+		exits_down();
+	}
+}
+
+/* A VMRESUME that fails while loading guest state (exit reason bit 31)
+ * reaches the handler, which records it and gives the CPU back. */
+static void test_libvmm_exits_resume_entry_failure(void **state)
+{
+	struct mock_exit_outcome out;
+	struct cpu_cpuid_regs r;
+	struct vmm_entry_failure f;
+
+	(void)state;
+	exits_up("skylake");
+	/* A VMCS link pointer that is not all ones and not valid: exit 33
+	 * with qualification 4 (SDM Vol. 3C 27.3.1.5). */
+	assert_true(mock_vmcs_poke(0, VMCS_VMCS_LINK_POINTER, 0x1000));
+	assert_int_equal(mock_guest_cpuid(0, 0, &r, &out), 0);
+	assert_false(out.resume.entered);
+	assert_int_equal(out.resume.exit_reason,
+			 EXIT_REASON_ENTRY_FAILURE |
+				 EXIT_REASON_INVALID_GUEST_STATE);
+	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	/* Continued after the CPUID the handler had completed. */
+	assert_true(out.rip_after == out.rip_before + 2);
+	assert_true(ring_has("VM entry failed, exit reason 0x80000021"));
+	assert_int_equal(cpu0()->last_error, VMM_ERR_LAUNCH_ENTRY_FAILURE);
+	assert_true(cpu0()->has_entry_failure);
+	f = cpu0()->entry_failure;
+	assert_int_equal(f.qualification, 4);
+	assert_int_equal(vmm_ctx.cpus_left, 1);
+	exits_down();
+}
+
+/* A VMRESUME refused with VMfailValid goes to vmm_exit_resume_failed. */
+static void test_libvmm_exits_resume_fail_valid(void **state)
+{
+	struct mock_exit_outcome out;
+	struct cpu_cpuid_regs r;
+
+	(void)state;
+	exits_up("skylake");
+	assert_int_equal(mock_fail_nth(MOCK_OP_VMRESUME, 1,
+				       (vmx_result_t){VMX_FAIL_VALID, 7}),
+			 0);
+	assert_int_equal(mock_guest_cpuid(0, 0, &r, &out), 0);
+	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	assert_int_equal(cpu0()->last_error, VMM_ERR_LAUNCH_CONTROLS);
+	assert_true(ring_has("VMRESUME failed"));
+	exits_down();
+}
+
+/* Counts the VMX instructions (VMREAD, VMWRITE, ... VMRESUME) traced. */
+static unsigned vmx_ops(unsigned *resumes)
+{
+	unsigned n = 0;
+
+	*resumes = 0;
+	for (size_t i = 0; i < mock_trace_len(); i++) {
+		enum mock_op op = mock_trace_at(i)->op;
+		if (op <= MOCK_OP_VMCALL)
+			n++;
+		if (op == MOCK_OP_VMRESUME)
+			(*resumes)++;
+	}
+	return n;
+}
+
+/* The cost of the hot exits in VMX instructions, from the trace: CPUID
+ * and intercepted RDMSR/WRMSR (docs/exits.md has the numbers). */
+static void test_libvmm_exits_cost(void **state)
+{
+	struct mock_exit_outcome out;
+	struct cpu_cpuid_regs r;
+	unsigned resumes, n;
+	uint64_t v;
+
+	(void)state;
+	exits_up("skylake");
+	mock_trace_enable(true);
+
+	mock_trace_clear();
+	assert_int_equal(mock_guest_cpuid(0, 0, &r, &out), 0);
+	n = vmx_ops(&resumes);
+	assert_int_equal(resumes, 1);
+	print_message("cost: CPUID exit: %u VMX instructions in the handler "
+		      "+ VMRESUME\n",
+		      n - resumes);
+	/* Exit reason, RIP, length, interruptibility, RIP write. */
+	assert_true(n - resumes <= 5);
+
+	mock_trace_clear();
+	assert_int_equal(mock_guest_rdmsr(MSR_IA32_FEATURE_CONTROL, &v, &out),
+			 0);
+	n = vmx_ops(&resumes);
+	print_message("cost: intercepted RDMSR (emulated): %u + VMRESUME\n",
+		      n - resumes);
+	assert_true(n - resumes <= 5);
+
+	mock_trace_clear();
+	assert_int_equal(mock_guest_wrmsr(MSR_IA32_FEATURE_CONTROL, 0, &out),
+			 0);
+	n = vmx_ops(&resumes);
+	print_message("cost: intercepted WRMSR (#GP): %u + VMRESUME\n",
+		      n - resumes);
+	assert_true(n - resumes <= 5);
+
+	mock_trace_clear();
+	assert_int_equal(mock_guest_rdmsr(MSR_IA32_VMX_BASIC, &v, &out), 0);
+	n = vmx_ops(&resumes);
+	print_message("cost: intercepted RDMSR (#GP): %u + VMRESUME\n",
+		      n - resumes);
+	assert_true(n - resumes <= 5);
+	mock_trace_enable(false);
+	exits_down();
+}
+
+/* Statistics per exit reason through the image entry table. */
+static void test_libvmm_exits_stats(void **state)
+{
+	struct flank_exit_stats s;
+	struct cpu_cpuid_regs r;
+	struct mock_exit_outcome out;
+
+	(void)state;
+	exits_up("skylake");
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(mock_guest_cpuid(0, 0, &r, &out), 0);
+	assert_int_equal(mock_guest_invd(&out), 0);
+	assert_int_equal(flank_image_entry.exit_stats(0, &s), VMM_OK);
+	assert_true(s.count[EXIT_REASON_CPUID] == 3);
+	assert_true(s.count[EXIT_REASON_INVD] == 1);
+	assert_true(s.count[EXIT_REASON_VMCALL] == 0);
+	assert_int_equal(flank_image_entry.exit_stats(1, &s),
+			 VMM_ERR_BAD_ARGUMENT);
+	exits_down();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_libvmm_exits_cpuid_passthrough),
+		cmocka_unit_test(test_libvmm_exits_cpuid_hides_vmx),
+		cmocka_unit_test(test_libvmm_exits_presence_leaf),
+		cmocka_unit_test(test_libvmm_exits_advance_clears_shadow),
+		cmocka_unit_test(test_libvmm_exits_msr_absent),
+		cmocka_unit_test(test_libvmm_exits_msr_passthrough),
+		cmocka_unit_test(test_libvmm_exits_msr_protected),
+		cmocka_unit_test(test_libvmm_exits_msr_vmcs_resident),
+		cmocka_unit_test(test_libvmm_exits_msr_zero_exits),
+		cmocka_unit_test(test_libvmm_exits_xsetbv),
+		cmocka_unit_test(test_libvmm_exits_xsetbv_ring3),
+		cmocka_unit_test(test_libvmm_exits_invd),
+		cmocka_unit_test(test_libvmm_exits_vmx_insn_ud),
+		cmocka_unit_test(test_libvmm_exits_cr4),
+		cmocka_unit_test(test_libvmm_exits_cr4_pcide_cet),
+		cmocka_unit_test(test_libvmm_exits_cr0),
+		cmocka_unit_test(test_libvmm_exits_cr3_and_gprs),
+		cmocka_unit_test(test_libvmm_exits_hypercalls),
+		cmocka_unit_test(test_libvmm_exits_vmcall_ring3),
+		cmocka_unit_test(test_libvmm_exits_unhandled),
+		cmocka_unit_test(test_libvmm_exits_exception_reinject),
+		cmocka_unit_test(test_libvmm_exits_exception_bad),
+		cmocka_unit_test(test_libvmm_exits_resume_entry_failure),
+		cmocka_unit_test(test_libvmm_exits_resume_fail_valid),
+		cmocka_unit_test(test_libvmm_exits_cost),
+		cmocka_unit_test(test_libvmm_exits_stats),
+	};
+	return FLANK_RUN_TESTS(tests);
+}
