@@ -22,6 +22,10 @@ elf="$bin/image/libvmm/image/vmm.elf"
 say "The VMM image: $elf ($(stat -c %s "$elf") bytes)"
 "$root/scripts/check-image.sh" "$elf"
 readelf -W -l "$elf" | grep -E '^ +(Type|LOAD)'
+say "A scenario (docs/scenarios.md): the design card's VMXON fault, and the fault sweep"
+cat "$root/tests/fault/scenarios/run_vmxon_fail_invalid.scen"
+(cd "$root/tests/fault" && "$bin/tests/fault/runner/flank-scen" \
+	scenarios/run_vmxon_fail_invalid.scen scenarios/sweep_skylake.scen) || exit 1
 say "Fault scenarios on the emulated VT-x"
 ctest --test-dir "$bin" -L '^fault$' --output-on-failure || exit 1
 say "Done. The whole-system run (Linux under Bochs VT-x) is not built yet: see docs/status.md."
