@@ -27,6 +27,7 @@ struct elf_parse_ctx {
 void *elf_memcpy(void *dst, const void *src, size_t n);
 void *elf_memset(void *dst, int c, size_t n);
 int elf_strcmp(const char *a, const char *b);
+/* Copies at most @size - 1 bytes and terminates; @size must be >= 1. */
 void elf_strlcpy(char *dst, const char *src, size_t size);
 
 /*

@@ -129,8 +129,6 @@ static enum elf_status elf_check_relro(struct elf_parse_ctx *c)
 			return ELF_ERR_RELRO;
 		m->relro_start = elf_page_down(c->relro_vaddr);
 		m->relro_end = elf_page_down(c->relro_vaddr + c->relro_size);
-		if (m->relro_end < m->relro_start)
-			m->relro_end = m->relro_start;
 		return ELF_OK;
 	}
 	return ELF_ERR_RELRO;

@@ -51,8 +51,7 @@ void elf_strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t i = 0;
 
-	if (size == 0)
-		return;
+	/* Callers pass a non-empty buffer (sizeof of an array). */
 	for (; i + 1 < size && src[i]; i++)
 		dst[i] = src[i];
 	dst[i] = '\0';

@@ -333,6 +333,56 @@ static void test_loader_gnu_chain(void **state)
 		GNU_CHAIN(i - lay.gnu_symoffset) &= ~1u;
 	assert_status(parse(), ELF_ERR_GNU_HASH_CHAIN);
 }
+/* Moves the GNU-only table to the end of the read-only segment, its
+ * chain without an end marker, so that the chain walk runs off it. */
+static void gnu_table_at_segment_end(void)
+{
+	const size_t size = 16 + 8 + 4 * lay.gnu_nbuckets +
+			    4 * (size_t)(lay.symcount - lay.gnu_symoffset);
+	const size_t at = 0xff8 - size;
+
+	opts.sysv_hash = false;
+	build();
+	memmove(buf + at, buf + ELFGEN_GNU_HASH, size);
+	DYN(DT_GNU_HASH)->d_un.d_ptr = at;
+	for (uint32_t i = lay.gnu_symoffset; i < lay.symcount; i++)
+		((uint32_t *)(buf + at + 24 + 4 * (size_t)lay.gnu_nbuckets))
+			[i - lay.gnu_symoffset] &= ~1u;
+}
+
+/* A GNU chain running past the file-backed bytes is refused. */
+static void test_loader_gnu_chain_unbacked(void **state)
+{
+	(void)state;
+	gnu_table_at_segment_end();
+	PH(ELFGEN_PH_LOAD_R)->p_filesz = 0xff8; /* nothing backs 0xff8.. */
+	assert_status(parse(), ELF_ERR_GNU_HASH_CHAIN);
+}
+
+/* A GNU chain ending in another segment is refused. */
+static void test_loader_gnu_chain_crosses(void **state)
+{
+	(void)state;
+	gnu_table_at_segment_end();
+	/* 0xff8..0x1000 is zero (no end bit); 0x1000 is text (ENDBR64,
+	 * odd): the chain ends there, outside the table's segment. */
+	assert_status(parse(), ELF_ERR_GNU_HASH_CHAIN);
+}
+
+/* An empty PT_GNU_RELRO is accepted and protects nothing. */
+static void test_loader_relro_empty(void **state)
+{
+	struct elf_module m;
+	uint8_t perms[4];
+
+	(void)state;
+	PH(ELFGEN_PH_RELRO)->p_filesz = PH(ELFGEN_PH_RELRO)->p_memsz = 0;
+	assert_status(elf_parse(&m, buf, ELFGEN_FILE_SIZE, "m", NULL), ELF_OK);
+	assert_int_equal(m.relro_start, m.relro_end);
+	assert_status(elf_perm_map(&m, perms, 4), ELF_OK);
+	assert_int_equal(perms[2], ELF_PERM_R | ELF_PERM_W);
+}
+
 /* Without hash tables, a missing SHT_DYNSYM header is refused. */
 RULE(shdr_missing, ELF_ERR_SHDR, DYN(DT_HASH)->d_tag = DT_DEBUG;
      DYN(DT_GNU_HASH)->d_tag = DT_DEBUG)
@@ -501,6 +551,9 @@ int main(void)
 		T(gnu_bucket_low),
 		T(gnu_bucket_high),
 		T(gnu_chain),
+		T(gnu_chain_unbacked),
+		T(gnu_chain_crosses),
+		T(relro_empty),
 		T(shdr_missing),
 		T(shdr_entsize),
 		T(shdr_range),
