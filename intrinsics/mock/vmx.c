@@ -57,29 +57,6 @@ static vmx_result_t ok(struct mock_cpu *cpu, const char *rule)
 
 /* ---------------------------------------------------------- capabilities */
 
-uint64_t mock_ctls_cap(const struct mock_cpu *cpu, uint32_t plain_msr)
-{
-	/* SDM Vol. 3D A.3.1-A.5: TRUE MSRs replace the plain ones. */
-	if (mock_msr_value(cpu, MSR_IA32_VMX_BASIC) & VMX_BASIC_TRUE_CTLS) {
-		switch (plain_msr) {
-		case MSR_IA32_VMX_PINBASED_CTLS:
-			return mock_msr_value(cpu,
-					      MSR_IA32_VMX_TRUE_PINBASED_CTLS);
-		case MSR_IA32_VMX_PROCBASED_CTLS:
-			return mock_msr_value(cpu,
-					      MSR_IA32_VMX_TRUE_PROCBASED_CTLS);
-		case MSR_IA32_VMX_EXIT_CTLS:
-			return mock_msr_value(cpu, MSR_IA32_VMX_TRUE_EXIT_CTLS);
-		case MSR_IA32_VMX_ENTRY_CTLS:
-			return mock_msr_value(cpu,
-					      MSR_IA32_VMX_TRUE_ENTRY_CTLS);
-		default:
-			break;
-		}
-	}
-	return mock_msr_value(cpu, plain_msr);
-}
-
 static uint32_t allowed1(const struct mock_cpu *cpu, uint32_t msr)
 {
 	return (uint32_t)(mock_msr_value(cpu, msr) >> 32);
