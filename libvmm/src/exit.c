@@ -175,8 +175,23 @@ enum intrin_exit_action vmm_exit_unhandled(struct vmm_cpu *cpu,
 
 	(void)vmx_readnat(VMCS_EXIT_QUALIFICATION, &qual);
 	(void)vmx_readnat(VMCS_GUEST_RIP, &rip);
+	unsigned cpl = 0;
+
 	diag_line(cpu, ": unhandled exit reason ", reason, qual, rip, why);
 	vmm_vmcs_dump(cpu->id, FLANK_LOG_ERROR, NULL);
+	/*
+	 * The CPU can be given back only to ring 0: the exit entry continues
+	 * with RET and POPFQ, which cannot return to user mode, and the VMM
+	 * owns no kernel stack frame to IRET from. In user mode the guest
+	 * gets #UD at the exiting instruction instead (what a CPU without the
+	 * unknown feature raises); the kernel handles it like any #UD.
+	 */
+	if (vmm_exit_guest_cpl(&cpl) && cpl != 0 &&
+	    vmm_exit_inject_fault(cpu, X86_VEC_UD)) {
+		vmm_log(FLANK_LOG_ERROR, "guest in user mode: #UD injected");
+		cpu->unhandled++;
+		return INTRIN_EXIT_RESUME;
+	}
 	vmm_log(FLANK_LOG_ERROR, "leaving VMX on this CPU at the exiting "
 				 "instruction: it continues without Flank");
 	return leave_cpu(cpu, frame, VMM_ERR_UNHANDLED_EXIT);

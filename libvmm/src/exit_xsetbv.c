@@ -68,6 +68,18 @@ enum intrin_exit_action vmm_exit_xsetbv(struct vmm_cpu *cpu,
 	if (!vmm_exit_guest_cpl(&cpl))
 		return vmm_exit_unhandled(cpu, frame, reason,
 					  "VMREAD failed in XSETBV");
+	/*
+	 * XSETBV raises #UD in VMX root if the host's CR4.OSXSAVE is 0 (SDM
+	 * Vol. 2C XSETBV). The host CR4 is the guest's CR4 at start, and the
+	 * guest may have changed OSXSAVE since (it is not in the mask): the
+	 * VMM then cannot execute it, and the guest gets the #UD.
+	 */
+	if ((cpu_read_cr4() & X86_CR4_OSXSAVE) == 0) {
+		if (vmm_exit_inject_fault(cpu, X86_VEC_UD))
+			return INTRIN_EXIT_RESUME;
+		return vmm_exit_unhandled(cpu, frame, reason,
+					  "VMWRITE failed in XSETBV");
+	}
 	/* SDM Vol. 2C XSETBV: #GP(0) if CPL > 0, if ECX names an XCR other
 	 * than XCR0 (only XCR0 is writable), or for an invalid value. */
 	ok = cpl == 0 && (uint32_t)frame->gprs.rcx == 0 && xcr0_valid(v) &&

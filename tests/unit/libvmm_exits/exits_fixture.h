@@ -35,14 +35,14 @@ static void exits_down(void)
 }
 
 /* The per-CPU context of CPU 0 (white box: statistics). */
-static struct vmm_cpu *cpu0(void)
+static inline struct vmm_cpu *cpu0(void)
 {
 	return vmm_ctx.cpu[0];
 }
 
 /* Delivers exit @p reason even where the controls would not produce it. */
-static int exit_any(uint32_t reason, uint64_t qual, uint32_t len,
-		    struct intrin_gprs *g, struct mock_exit_outcome *out)
+static inline int exit_any(uint32_t reason, uint64_t qual, uint32_t len,
+			   struct intrin_gprs *g, struct mock_exit_outcome *out)
 {
 	struct mock_exit_event e = {.reason = reason,
 				    .qualification = qual,
@@ -58,7 +58,7 @@ static int exit_any(uint32_t reason, uint64_t qual, uint32_t len,
 }
 
 /* A VMCS field of CPU 0, read without VMREAD. */
-static uint64_t peek(uint32_t field)
+static inline uint64_t peek(uint32_t field)
 {
 	uint64_t v = 0;
 
@@ -68,7 +68,8 @@ static uint64_t peek(uint32_t field)
 
 /* The emulated instruction completed: RIP advanced, nothing injected, and
  * the VMRESUME passed every entry check. */
-static void assert_emulated(const struct mock_exit_outcome *o, uint32_t len)
+static inline void assert_emulated(const struct mock_exit_outcome *o,
+				   uint32_t len)
 {
 	assert_int_equal(o->action, INTRIN_EXIT_RESUME);
 	assert_true(o->resume.entered);
@@ -77,7 +78,8 @@ static void assert_emulated(const struct mock_exit_outcome *o, uint32_t len)
 }
 
 /* Hardware exception @p vector injected with RIP at the instruction. */
-static void assert_fault(const struct mock_exit_outcome *o, uint32_t vector)
+static inline void assert_fault(const struct mock_exit_outcome *o,
+				uint32_t vector)
 {
 	bool code = vector == X86_VEC_GP;
 
@@ -96,7 +98,7 @@ static void assert_fault(const struct mock_exit_outcome *o, uint32_t vector)
 }
 
 /* True if the debug ring holds a line containing @p needle. */
-static bool ring_has(const char *needle)
+static inline bool ring_has(const char *needle)
 {
 	static char text[1u << 19];
 	uint64_t pos = 0;
