@@ -17,3 +17,20 @@ set(FLANK_FREESTANDING_FLAGS -ffreestanding -fno-builtin -nostdlib -fPIC
 
 # Debug info for the image; -O2 so that the image is what ships.
 set(FLANK_FREESTANDING_OPT -O2 -g)
+
+# Opts a target out of the coverage instrumentation that FLANK_COVERAGE adds
+# to the whole host part: code whose behaviour instrumentation changes (the
+# real backend reads live RFLAGS, which counter updates clobber) and test
+# fixtures that must stay free of libgcov's undefined symbols.
+function(flank_no_coverage target)
+  if(NOT FLANK_COVERAGE)
+    return()
+  endif()
+  foreach(prop COMPILE_OPTIONS LINK_OPTIONS)
+    get_target_property(opts ${target} ${prop})
+    if(opts)
+      list(REMOVE_ITEM opts --coverage -fprofile-update=atomic -O0)
+      set_target_properties(${target} PROPERTIES ${prop} "${opts}")
+    endif()
+  endforeach()
+endfunction()
