@@ -60,6 +60,7 @@ static int check_cpu_arg(struct flank_core *core, uint32_t cpu,
 int flank_cmd_cpu_status(struct flank_core *core, void *arg)
 {
 	struct flank_ioc_cpu_status *s = arg;
+	struct flank_cpu_probe probe;
 	char text[160];
 	uint32_t cpu = s->cpu;
 	int rc;
@@ -75,6 +76,14 @@ int flank_cmd_cpu_status(struct flank_core *core, void *arg)
 		return flank_fail(&s->err, FLANK_E_VMM, FLANK_SRC_VMM, rc, cpu,
 				  "status of CPU %u: %s", cpu, text);
 	}
+	/*
+	 * A CPU the VMM does not run is outside VMX non-root: its own CR4 is
+	 * the truth (CR4.VMXE clear after a stop or a rollback), read there
+	 * rather than taken from the image's last record.
+	 */
+	if (s->online && !s->status.running &&
+	    core->ops->probe_cpu(core->ops->ctx, cpu, &probe) == 0)
+		s->status.cr4 = probe.cr4;
 	s->status.cpu = cpu;
 	return FLANK_OK;
 }

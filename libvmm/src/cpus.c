@@ -184,7 +184,10 @@ int vmm_cpu_status(uint32_t id, struct flank_cpu_status *out)
 		/* The VMM gave this CPU back on its own: say why. */
 		if (cpu->unhandled != 0)
 			out->last_error = cpu->last_error;
-		out->cr4 = cpu->cr4_orig;
+		/* What the CPU runs with: the bits start set (CR4.VMXE)
+		 * while running, its own CR4 otherwise. */
+		out->cr4 = cpu->running ? cpu->cr4_orig | cpu->changes.cr4_set
+					: cpu->cr4_orig;
 		out->exits = cpu->exits;
 	}
 	return VMM_OK;

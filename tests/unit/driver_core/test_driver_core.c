@@ -649,6 +649,7 @@ static void test_driver_core_cpu_status_and_stats(void **state)
 	assert_int_equal(cs.status.running, 1);
 	assert_int_equal(cs.status.exits, 1234);
 	assert_int_equal(cs.online, 1);
+	assert_int_equal(cs.status.cr4, 0x3626f0); /* the VMM's: running */
 	cs.cpu = 1;
 	assert_int_equal(ioc(FLANK_IOC_CPU_STATUS, &cs), FLANK_OK);
 	assert_int_equal(cs.online, 0);
@@ -668,6 +669,28 @@ static void test_driver_core_cpu_status_and_stats(void **state)
 	assert_int_equal(ioc(FLANK_IOC_CPU_STATUS, &cs), FLANK_E_VMM);
 	assert_non_null(strstr(cs.err.text, "fake VMM error"));
 	fake.ncpus = 4;
+}
+
+/* A CPU the VMM does not run reports the CR4 read on that CPU, not the
+ * VMM's record: a CR4.VMXE left set after stop would show. */
+static void test_driver_core_cpu_status_live_cr4(void **state)
+{
+	struct flank_ioc_cpu_status cs;
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	start_image();
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_OK);
+	fake.probe[2].cr4 = 0x3626f0; /* VMXE still set on CPU 2 */
+	memset(&cs, 0, sizeof(cs));
+	cs.cpu = 2;
+	assert_int_equal(ioc(FLANK_IOC_CPU_STATUS, &cs), FLANK_OK);
+	assert_int_equal(cs.status.running, 0);
+	assert_int_equal(cs.status.cr4, 0x3626f0);
+	fake.probe[2].cr4 = 0x3606f0;
+	assert_int_equal(ioc(FLANK_IOC_CPU_STATUS, &cs), FLANK_OK);
+	assert_int_equal(cs.status.cr4, 0x3606f0);
 }
 
 /* Dump validates its buffer and what the VMM claims to have copied. */
@@ -872,6 +895,7 @@ int main(void)
 		T(test_driver_core_fini_refused),
 		T(test_driver_core_unload_refused),
 		T(test_driver_core_cpu_status_and_stats),
+		T(test_driver_core_cpu_status_live_cr4),
 		T(test_driver_core_dump),
 		T(test_driver_core_check_host),
 		T(test_driver_core_check_cpu_vanishes),

@@ -82,11 +82,32 @@ static void test_libvmm_bochs_hypercall_with_stale_flags(void **state)
 	fixture_down();
 }
 
+/* cpu_status reports the CR4 the CPU runs with: CR4.VMXE set while it
+ * runs under Flank (flankctl status showed "clear" on Bochs while running). */
+static void test_libvmm_bochs_status_cr4_running(void **state)
+{
+	struct flank_cpu_status st;
+	uint32_t failed = 0xFFFF;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_int_equal(vmm_cpu_status(0, &st), VMM_OK);
+	assert_int_equal(st.running, 1);
+	assert_true((st.cr4 & X86_CR4_VMXE) != 0);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_int_equal(vmm_cpu_status(0, &st), VMM_OK);
+	assert_int_equal(st.running, 0);
+	assert_int_equal(st.cr4 & X86_CR4_VMXE, 0);
+	fixture_down();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_libvmm_bochs_stop_with_stale_flags),
 		cmocka_unit_test(test_libvmm_bochs_hypercall_with_stale_flags),
+		cmocka_unit_test(test_libvmm_bochs_status_cr4_running),
 	};
 	return FLANK_RUN_TESTS(tests);
 }
