@@ -7,7 +7,10 @@
 # runs apt-get; otherwise (or with --print) it prints the exact command to
 # run. GROUPs: build (compilers, CMake, CMocka, coverage, Valgrind, linters),
 # kernel (headers and image of Debian's kernel, sparse), e2e (QEMU, Bochs,
-# busybox, ISO tools), docs (Doxygen). Default: all groups.
+# busybox, ISO tools), docs (Doxygen), cross (the sources and libraries
+# scripts/build-cross.sh builds an x86_64-elf GCC from; not in the default:
+# the default build does not need a cross compiler). Default: build kernel
+# e2e docs.
 set -eu
 
 build="build-essential cmake git gcc clang clang-format clang-tidy \
@@ -16,19 +19,21 @@ kernel="linux-headers-amd64 linux-image-amd64 sparse kmod dkms"
 e2e="qemu-system-x86 bochs bochsbios vgabios bochs-x busybox-static \
 xorriso isolinux syslinux-common cpio gzip"
 docs="doxygen"
+cross="binutils-source gcc-12-source libgmp-dev libmpfr-dev libmpc-dev \
+bison flex texinfo xz-utils"
 
 print=0
 groups=""
 for a in "$@"; do
 	case "$a" in
 	--print) print=1 ;;
-	build | kernel | e2e | docs) groups="$groups $a" ;;
+	build | kernel | e2e | docs | cross) groups="$groups $a" ;;
 	-h | --help)
-		sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
-		echo "deps.sh: unknown group '$a' (build, kernel, e2e, docs)" >&2
+		echo "deps.sh: unknown group '$a' (build, kernel, e2e, docs, cross)" >&2
 		exit 2
 		;;
 	esac
@@ -42,6 +47,17 @@ done
 # shellcheck disable=SC2086
 pkgs=$(echo $pkgs)
 
+# Skip the network round trip (and the need for root) when everything is
+# already there.
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+if [ -z "$missing" ] && [ "$print" -eq 0 ]; then
+	echo "deps.sh: all packages present"
+	exit 0
+fi
 if [ "$print" -eq 1 ] || [ "$(id -u)" -ne 0 ]; then
 	echo "Run as root:"
 	echo "  apt-get update && apt-get install -y --no-install-recommends $pkgs"
@@ -49,16 +65,6 @@ if [ "$print" -eq 1 ] || [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 
-# Skip the network round trip when everything is already there.
-missing=""
-for p in $pkgs; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		missing="$missing $p"
-done
-if [ -z "$missing" ]; then
-	echo "deps.sh: all packages present"
-	exit 0
-fi
 echo "deps.sh: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q

@@ -89,21 +89,22 @@ struct flank_ioc_err {
 	int32_t source; /**< enum flank_err_source. */
 	int32_t detail; /**< Loader or VMM status, see source. */
 	uint32_t cpu;	/**< CPU concerned, or FLANK_NO_CPU. */
-	char text[FLANK_ERR_TEXT_MAX];
+	char text
+		[FLANK_ERR_TEXT_MAX]; /**< The error in words, NUL-terminated. */
 };
 
 /** FLANK_IOC_VERSION: what the driver speaks. */
 struct flank_ioc_version {
-	struct flank_ioc_err err;
+	struct flank_ioc_err err;   /**< Filled when the ioctl fails. */
 	uint32_t ioctl_version;	    /**< FLANK_IOCTL_VERSION. */
 	uint32_t image_abi_version; /**< FLANK_IMAGE_ABI_VERSION. */
 	uint32_t driver_version;    /**< 0x00MMmmpp. */
-	uint32_t reserved;
+	uint32_t reserved;	    /**< 0. */
 };
 
 /** FLANK_IOC_ADD_MODULE: stage one ELF file (the first is the image). */
 struct flank_ioc_module {
-	struct flank_ioc_err err;
+	struct flank_ioc_err err;  /**< Filled when the ioctl fails. */
 	uint64_t data;		   /**< User address of the bytes. */
 	uint64_t size;		   /**< 1 .. FLANK_MODULE_MAX_BYTES. */
 	char name[FLANK_NAME_MAX]; /**< For messages; NUL-terminated. */
@@ -113,9 +114,9 @@ struct flank_ioc_module {
 
 /** FLANK_IOC_LOAD, _UNLOAD, _START, _STOP: no input beyond the header. */
 struct flank_ioc_cmd {
-	struct flank_ioc_err err;
-	uint32_t flags;	   /**< Must be 0. */
-	uint32_t reserved; /**< Must be 0. */
+	struct flank_ioc_err err; /**< Filled when the ioctl fails. */
+	uint32_t flags;		  /**< Must be 0. */
+	uint32_t reserved;	  /**< Must be 0. */
 };
 
 /** Driver-side state, as FLANK_IOC_STATUS reports it. */
@@ -129,35 +130,35 @@ enum flank_drv_state {
 
 /** FLANK_IOC_STATUS: the whole picture except per-CPU detail. */
 struct flank_ioc_status {
-	struct flank_ioc_err err;
-	uint32_t state;		/**< enum flank_drv_state. */
-	uint32_t vmm_state;	/**< enum flank_vmm_state (image's view). */
-	uint32_t cpu_count;	/**< Possible CPUs (ids 0 .. n-1). */
-	uint32_t online_count;	/**< CPUs online now. */
-	uint32_t module_count;	/**< Staged or linked modules. */
-	uint32_t image_version; /**< Image's Flank version, 0 if none. */
-	uint64_t image_bytes;	/**< Size of the image mapping. */
+	struct flank_ioc_err err; /**< Filled when the ioctl fails. */
+	uint32_t state;		  /**< enum flank_drv_state. */
+	uint32_t vmm_state;	  /**< enum flank_vmm_state (image's view). */
+	uint32_t cpu_count;	  /**< Possible CPUs (ids 0 .. n-1). */
+	uint32_t online_count;	  /**< CPUs online now. */
+	uint32_t module_count;	  /**< Staged or linked modules. */
+	uint32_t image_version;	  /**< Image's Flank version, 0 if none. */
+	uint64_t image_bytes;	  /**< Size of the image mapping. */
 };
 
 /** FLANK_IOC_CPU_STATUS: one CPU's state. */
 struct flank_ioc_cpu_status {
-	struct flank_ioc_err err;
-	uint32_t cpu;	 /**< In: CPU number. */
-	uint32_t online; /**< Out: 1 if the CPU is online. */
-	struct flank_cpu_status status;
+	struct flank_ioc_err err;	/**< Filled when the ioctl fails. */
+	uint32_t cpu;			/**< In: CPU number. */
+	uint32_t online;		/**< Out: 1 if the CPU is online. */
+	struct flank_cpu_status status; /**< Out: the image's view. */
 };
 
 /** FLANK_IOC_STATS: exits per basic exit reason on one CPU. */
 struct flank_ioc_stats {
-	struct flank_ioc_err err;
-	uint32_t cpu;	   /**< In: CPU number. */
-	uint32_t reserved; /**< Must be 0. */
-	struct flank_exit_stats stats;
+	struct flank_ioc_err err;      /**< Filled when the ioctl fails. */
+	uint32_t cpu;		       /**< In: CPU number. */
+	uint32_t reserved;	       /**< Must be 0. */
+	struct flank_exit_stats stats; /**< Out: the counters. */
 };
 
 /** FLANK_IOC_DUMP: read debug-ring text. */
 struct flank_ioc_dump {
-	struct flank_ioc_err err;
+	struct flank_ioc_err err; /**< Filled when the ioctl fails. */
 	uint64_t pos;	 /**< In/out: ring position (0 = oldest held). */
 	uint64_t buf;	 /**< User address of the buffer. */
 	uint32_t len;	 /**< In: 1 .. FLANK_DUMP_MAX_BYTES. */
@@ -166,17 +167,22 @@ struct flank_ioc_dump {
 
 /** FLANK_IOC_CHECK: the compatibility report. */
 struct flank_ioc_check {
-	struct flank_ioc_err err;
+	struct flank_ioc_err err; /**< Filled when the ioctl fails. */
 	/** Checks the driver runs itself on every online CPU. */
 	struct flank_check_report host;
 	/** The image's own checks (vmm_check); valid if image_ran. */
 	struct flank_check_report image;
 	uint32_t image_ran; /**< 1 if an image was loaded and ran check. */
-	uint32_t reserved;
+	uint32_t reserved;  /**< 0. */
 };
 
+/** The ioctl type byte of /dev/flank. */
 #define FLANK_IOC_MAGIC 0xF1
 
+/**
+ * The ioctl request numbers, one per command, each with the structure it
+ * takes (see the structure of the same name). @{
+ */
 #define FLANK_IOC_VERSION _IOR(FLANK_IOC_MAGIC, 0, struct flank_ioc_version)
 #define FLANK_IOC_ADD_MODULE _IOWR(FLANK_IOC_MAGIC, 1, struct flank_ioc_module)
 #define FLANK_IOC_LOAD _IOWR(FLANK_IOC_MAGIC, 2, struct flank_ioc_cmd)
@@ -189,6 +195,7 @@ struct flank_ioc_check {
 #define FLANK_IOC_STATS _IOWR(FLANK_IOC_MAGIC, 8, struct flank_ioc_stats)
 #define FLANK_IOC_DUMP _IOWR(FLANK_IOC_MAGIC, 9, struct flank_ioc_dump)
 #define FLANK_IOC_CHECK _IOWR(FLANK_IOC_MAGIC, 10, struct flank_ioc_check)
+/** @} */
 
 /* The layout is part of the ABI: a change here must bump the version. */
 _Static_assert(sizeof(struct flank_ioc_err) == 240, "flank_ioc_err layout");

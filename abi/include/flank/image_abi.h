@@ -36,7 +36,7 @@ enum flank_log_level {
 struct flank_platform {
 	uint32_t abi_version; /**< FLANK_IMAGE_ABI_VERSION. */
 	uint32_t size;	      /**< sizeof(struct flank_platform). */
-	void *ctx;
+	void *ctx;	      /**< The host's own pointer, passed back. */
 
 	/**
 	 * Allocates one zeroed, 4 KiB aligned page of memory that stays mapped
@@ -61,8 +61,10 @@ struct flank_platform {
 
 	/**
 	 * Physical address of page tables that map the image and every page
-	 * from page_alloc and outlive every process: on Linux, init_mm's PGD.
-	 * Used for HOST_CR3; never the CR3 of the calling process.
+	 * from page_alloc and outlive every process: on Linux, a top-level table
+	 * holding the kernel half of the kernel's page tables (see
+	 * docs/driver.md, "HOST_CR3"). Used for HOST_CR3; never the CR3 of the
+	 * calling process.
 	 */
 	uint64_t host_cr3;
 
@@ -78,13 +80,14 @@ struct flank_check_item {
 	char text[160]; /**< What was found, and what to do about it. */
 };
 
+/** Capacity of a flank_check_report. */
 #define FLANK_CHECK_MAX_ITEMS 24u
 
 /** The whole compatibility report: every check, not the first failure. */
 struct flank_check_report {
-	uint32_t count;
-	uint32_t failed;
-	struct flank_check_item item[FLANK_CHECK_MAX_ITEMS];
+	uint32_t count;	 /**< Items filled in. */
+	uint32_t failed; /**< Items whose status is not 0. */
+	struct flank_check_item item[FLANK_CHECK_MAX_ITEMS]; /**< In order. */
 };
 
 /** VMM state machine (per image). */
@@ -98,20 +101,21 @@ enum flank_vmm_state {
 
 /** Per-CPU status. */
 struct flank_cpu_status {
-	uint32_t cpu;
+	uint32_t cpu;	    /**< CPU number. */
 	uint32_t running;   /**< 1 if in VMX non-root under Flank. */
 	int32_t last_error; /**< enum vmm_status of the last start/stop. */
-	uint32_t reserved;
-	uint64_t cr4;	/**< CR4 as last seen by the VMM on this CPU. */
-	uint64_t exits; /**< Total VM exits handled. */
+	uint32_t reserved;  /**< 0. */
+	uint64_t cr4;	    /**< CR4 as last seen by the VMM on this CPU. */
+	uint64_t exits;	    /**< Total VM exits handled. */
 };
 
-/** Exits per basic exit reason on one CPU. */
+/** Number of basic exit reasons counted (0 .. FLANK_EXIT_REASONS - 1). */
 #define FLANK_EXIT_REASONS 80u
+/** Exits per basic exit reason on one CPU. */
 struct flank_exit_stats {
-	uint32_t cpu;
-	uint32_t reserved;
-	uint64_t count[FLANK_EXIT_REASONS];
+	uint32_t cpu;			    /**< CPU number. */
+	uint32_t reserved;		    /**< 0. */
+	uint64_t count[FLANK_EXIT_REASONS]; /**< Exits, by basic reason. */
 };
 
 /**
@@ -123,7 +127,7 @@ struct flank_image_entry {
 	uint32_t abi_version; /**< FLANK_IMAGE_ABI_VERSION. */
 	uint32_t size;	      /**< sizeof(struct flank_image_entry). */
 	uint32_t version;     /**< Flank version, 0x00MMmmpp. */
-	uint32_t reserved;
+	uint32_t reserved;    /**< 0. */
 
 	/** Binds the platform; state UNLOADED → LOADED. */
 	int (*init)(const struct flank_platform *platform);

@@ -43,7 +43,7 @@ extern "C" {
 
 /** A physical address. Opaque so that it cannot be confused with a pointer. */
 typedef struct paddr {
-	uint64_t value;
+	uint64_t value; /**< The address; use pa_addr() to read it. */
 } paddr_t;
 
 /** Makes a physical address from its numeric value. */
@@ -77,7 +77,7 @@ enum vmx_outcome {
 
 /** Outcome of a VMX instruction together with its detail. */
 typedef struct vmx_result {
-	enum vmx_outcome outcome;
+	enum vmx_outcome outcome; /**< VMsucceed, VMfailInvalid, ... */
 	/**
 	 * VM-instruction error number for VMX_FAIL_VALID (SDM Vol. 3C 31.4),
 	 * exception vector for VMX_EXCEPTION, 0 otherwise.
@@ -150,26 +150,31 @@ vmx_result_t vmx_launch_here(void);
  * emulated backend and for the backend's own exit path.
  */
 vmx_result_t vmx_launch(void);
+/** Raw VMRESUME; see vmx_launch(). */
 vmx_result_t vmx_resume(void);
 
 /** INVEPT descriptor (SDM Vol. 3C 31.3 INVEPT). */
 struct vmx_invept_desc {
-	uint64_t eptp;
-	uint64_t reserved;
+	uint64_t eptp;	   /**< The EPTP whose mappings are invalidated. */
+	uint64_t reserved; /**< Must be 0. */
 };
 
 /** INVVPID descriptor (SDM Vol. 3C 31.3 INVVPID). */
 struct vmx_invvpid_desc {
-	uint64_t vpid; /**< Bits 15:0 VPID; bits 63:16 must be 0. */
-	uint64_t linear_address;
+	uint64_t vpid;		 /**< Bits 15:0 VPID; bits 63:16 must be 0. */
+	uint64_t linear_address; /**< For individual-address invalidation. */
 };
 
+/** INVEPT types (SDM Vol. 3C 31.3 INVEPT). @{ */
 #define VMX_INVEPT_SINGLE_CONTEXT 1u
 #define VMX_INVEPT_ALL_CONTEXT 2u
+/** @} */
+/** INVVPID types (SDM Vol. 3C 31.3 INVVPID). @{ */
 #define VMX_INVVPID_INDIVIDUAL_ADDR 0u
 #define VMX_INVVPID_SINGLE_CONTEXT 1u
 #define VMX_INVVPID_ALL_CONTEXT 2u
 #define VMX_INVVPID_SINGLE_CONTEXT_NON_GLOBAL 3u
+/** @} */
 
 /** INVEPT of @p type with descriptor @p desc. */
 vmx_result_t vmx_invept(uint64_t type, const struct vmx_invept_desc *desc);
@@ -179,7 +184,9 @@ vmx_result_t vmx_invvpid(uint64_t type, const struct vmx_invvpid_desc *desc);
 
 /** Registers exchanged by a VMCALL (in and out). */
 struct vmx_vmcall_regs {
+	/** The register of that name. @{ */
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, r8, r9;
+	/** @} */
 };
 
 /**
@@ -191,7 +198,7 @@ vmx_result_t vmx_vmcall(struct vmx_vmcall_regs *regs);
 
 /* Width-checked VMCS accessors ------------------------------------------- */
 
-/*
+/**
  * A compile-time check that a field encoding has the width the accessor
  * expects (KVM's approach). The field must be a constant; code that picks
  * fields at run time calls vmx_vmread()/vmx_vmwrite() directly.
@@ -221,6 +228,12 @@ static inline vmx_result_t vmx_read32_(uint32_t field, uint32_t *value)
 	return r;
 }
 
+/**
+ * Width-checked VMREAD and VMWRITE: vmx_read16/32/64/nat(field, p) and
+ * vmx_write16/32/64/nat(field, v) refuse at compile time a field whose
+ * encoding has another width; otherwise they are vmx_vmread() and
+ * vmx_vmwrite() with the value narrowed to the field's width. @{
+ */
 #define vmx_read16(field, p)                                                   \
 	(VMCS_CHECK_WIDTH(field, VMCS_WIDTH_16), vmx_read16_((field), (p)))
 #define vmx_read32(field, p)                                                   \
@@ -241,6 +254,7 @@ static inline vmx_result_t vmx_read32_(uint32_t field, uint32_t *value)
 #define vmx_writenat(field, v)                                                 \
 	(VMCS_CHECK_WIDTH(field, VMCS_WIDTH_NATURAL),                          \
 	 vmx_vmwrite((field), (uint64_t)(v)))
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* CPUID, MSRs, extended control registers                                   */
@@ -248,7 +262,9 @@ static inline vmx_result_t vmx_read32_(uint32_t field, uint32_t *value)
 
 /** Output registers of CPUID. */
 struct cpu_cpuid_regs {
+	/** The register of that name after CPUID. @{ */
 	uint32_t eax, ebx, ecx, edx;
+	/** @} */
 };
 
 /** CPUID with leaf @p leaf (EAX) and subleaf @p subleaf (ECX). */
@@ -312,8 +328,8 @@ uint64_t cpu_read_rflags(void);
 
 /** A pseudo-descriptor as stored by SGDT/SIDT (SDM Vol. 3A 3.5.1). */
 struct cpu_dtr {
-	uint16_t limit;
-	uint64_t base;
+	uint16_t limit; /**< Size of the table in bytes, minus 1. */
+	uint64_t base;	/**< Linear address of the table. */
 };
 
 /** SGDT. */
@@ -415,8 +431,10 @@ void cpu_halt(void);
  * entry. RSP and RIP live in the VMCS (GUEST_RSP, GUEST_RIP).
  */
 struct intrin_gprs {
+	/** The guest's register of that name. @{ */
 	uint64_t rax, rcx, rdx, rbx, rbp, rsi, rdi;
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	/** @} */
 };
 
 /**
@@ -429,10 +447,11 @@ struct intrin_gprs {
  * that label.
  */
 struct intrin_exit_frame {
-	struct intrin_gprs gprs;
-	uint64_t leave_rip;
-	uint64_t leave_rsp;
-	uint64_t leave_rflags;
+	struct intrin_gprs
+		gprs; /**< Guest registers; the handler may change them. */
+	uint64_t leave_rip; /**< INTRIN_EXIT_LEAVE: where to continue. */
+	uint64_t leave_rsp; /**< INTRIN_EXIT_LEAVE: the stack pointer there. */
+	uint64_t leave_rflags; /**< INTRIN_EXIT_LEAVE: RFLAGS there. */
 };
 
 /** What the exit entry does after the handler returns. */

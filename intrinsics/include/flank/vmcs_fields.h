@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/*
+/**
+ * @file vmcs_fields.h
  * The one VMCS field table (SDM Vol. 3D Appendix B "Field Encoding in VMCS").
  *
  * Every VMCS component Flank knows is listed once, here. libvmm uses the
@@ -49,9 +50,13 @@ enum vmcs_feature {
 	VMCS_FEAT_RTIT,	       /**< Load/clear IA32_RTIT_CTL controls. */
 	VMCS_FEAT_ENCLS,       /**< Secondary "enable ENCLS exiting". */
 	VMCS_FEAT_TERTIARY,    /**< "Activate tertiary controls". */
-	VMCS_FEAT_COUNT
+	VMCS_FEAT_COUNT	       /**< Number of features (not a feature). */
 };
 
+/**
+ * The field table: X(name, encoding, feature) for every component, in
+ * the order of SDM Vol. 3D Appendix B. Expand it with a macro X of your own to generate tables.
+ */
 /* clang-format off */
 #define VMCS_FIELD_LIST(X)                                                   \
 	/* 16-bit control fields */                                          \
@@ -264,9 +269,11 @@ enum vmcs_type {
 	VMCS_TYPE_HOST = 3,
 };
 
+/** Width of a component from its encoding: bits 14:13. */
 #define VMCS_ENC_WIDTH(enc) ((enum vmcs_width)(((enc) >> 13) & 3u))
+/** Type of a component from its encoding: bits 11:10. */
 #define VMCS_ENC_TYPE(enc) ((enum vmcs_type)(((enc) >> 10) & 3u))
-/* Bit 0 is the access type: 1 selects the high 32 bits of a 64-bit field. */
+/** Bit 0 is the access type: 1 selects the high 32 bits of a 64-bit field. */
 #define VMCS_ENC_IS_HIGH(enc) (((enc)&1u) != 0u)
 
 /** Returns the width of the component with the given encoding. */

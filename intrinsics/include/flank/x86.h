@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/*
+/**
+ * @file x86.h
  * Architectural constants shared by libvmm and both intrinsics backends:
  * MSR indexes, control-register bits, VMX control bits and exit reasons.
  * Values are from the Intel SDM; each group names its section. Constants
@@ -10,10 +11,12 @@
 
 #include <stdint.h>
 
+/** A 64-bit mask with bit @p n set. */
 #define BIT64(n) (UINT64_C(1) << (n))
+/** A 32-bit mask with bit @p n set. */
 #define BIT32(n) (UINT32_C(1) << (n))
 
-/* Exception vectors (SDM Vol. 3A 6.15). */
+/** Exception vectors (SDM Vol. 3A 6.15). @{ */
 #define X86_VEC_DE 0u
 #define X86_VEC_DB 1u
 #define X86_VEC_NMI 2u
@@ -28,8 +31,9 @@
 #define X86_VEC_AC 17u
 #define X86_VEC_MC 18u
 #define X86_VEC_CP 21u
+/** @} */
 
-/* CR0 (SDM Vol. 3A 2.5). */
+/** CR0 (SDM Vol. 3A 2.5). @{ */
 #define X86_CR0_PE BIT64(0)
 #define X86_CR0_MP BIT64(1)
 #define X86_CR0_EM BIT64(2)
@@ -41,8 +45,9 @@
 #define X86_CR0_NW BIT64(29)
 #define X86_CR0_CD BIT64(30)
 #define X86_CR0_PG BIT64(31)
+/** @} */
 
-/* CR4 (SDM Vol. 3A 2.5). */
+/** CR4 (SDM Vol. 3A 2.5). @{ */
 #define X86_CR4_VME BIT64(0)
 #define X86_CR4_PVI BIT64(1)
 #define X86_CR4_TSD BIT64(2)
@@ -66,8 +71,9 @@
 #define X86_CR4_PKE BIT64(22)
 #define X86_CR4_CET BIT64(23)
 #define X86_CR4_PKS BIT64(24)
+/** @} */
 
-/* RFLAGS (SDM Vol. 1 3.4.3). */
+/** RFLAGS (SDM Vol. 1 3.4.3). @{ */
 #define X86_RFLAGS_CF BIT64(0)
 #define X86_RFLAGS_FIXED1 BIT64(1)
 #define X86_RFLAGS_PF BIT64(2)
@@ -86,25 +92,28 @@
 #define X86_RFLAGS_VIF BIT64(19)
 #define X86_RFLAGS_VIP BIT64(20)
 #define X86_RFLAGS_ID BIT64(21)
+/** @} */
 
-/* EFER (SDM Vol. 3A 2.2.1). */
+/** EFER (SDM Vol. 3A 2.2.1). @{ */
 #define X86_EFER_SCE BIT64(0)
 #define X86_EFER_LME BIT64(8)
 #define X86_EFER_LMA BIT64(10)
 #define X86_EFER_NXE BIT64(11)
+/** @} */
 
-/* CPUID bits used by Flank (SDM Vol. 2A CPUID). */
+/** CPUID bits used by Flank (SDM Vol. 2A CPUID). @{ */
 #define X86_CPUID1_ECX_VMX BIT32(5)
 #define X86_CPUID1_ECX_SMX BIT32(6)
 #define X86_CPUID1_ECX_XSAVE BIT32(26)
 #define X86_CPUID1_ECX_OSXSAVE BIT32(27)
 #define X86_CPUID1_ECX_HYPERVISOR BIT32(31)
 #define X86_CPUID7_EBX_INVPCID BIT32(10)
-#define X86_CPUIDX1_EDX_RDTSCP BIT32(27) /* CPUID.80000001H:EDX */
+#define X86_CPUIDX1_EDX_RDTSCP BIT32(27) /**< CPUID.80000001H:EDX */
 #define X86_CPUIDX1_EDX_LM BIT32(29)
-#define X86_CPUIDD1_EAX_XSAVES BIT32(3) /* CPUID.(EAX=0DH,ECX=1):EAX */
+#define X86_CPUIDD1_EAX_XSAVES BIT32(3) /**< CPUID.(EAX=0DH,ECX=1):EAX */
+/** @} */
 
-/* MSR indexes (SDM Vol. 4). */
+/** MSR indexes (SDM Vol. 4). @{ */
 #define MSR_IA32_TSC 0x00000010u
 #define MSR_IA32_APIC_BASE 0x0000001Bu
 #define MSR_IA32_FEATURE_CONTROL 0x0000003Au
@@ -151,13 +160,15 @@
 #define MSR_IA32_GS_BASE 0xC0000101u
 #define MSR_IA32_KERNEL_GS_BASE 0xC0000102u
 #define MSR_IA32_TSC_AUX 0xC0000103u
+/** @} */
 
-/* IA32_FEATURE_CONTROL (SDM Vol. 3C 24.7). */
+/** IA32_FEATURE_CONTROL (SDM Vol. 3C 24.7). @{ */
 #define FEATURE_CONTROL_LOCKED BIT64(0)
 #define FEATURE_CONTROL_VMX_INSIDE_SMX BIT64(1)
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX BIT64(2)
+/** @} */
 
-/* IA32_VMX_BASIC (SDM Vol. 3D A.1). */
+/** IA32_VMX_BASIC (SDM Vol. 3D A.1). @{ */
 #define VMX_BASIC_REVISION_MASK UINT64_C(0x7FFFFFFF)
 #define VMX_BASIC_REGION_SIZE(b) (((b) >> 32) & 0x1FFFu)
 #define VMX_BASIC_PHYS_ADDR_32 BIT64(48)
@@ -166,8 +177,9 @@
 #define VMX_BASIC_MEMTYPE_WB 6u
 #define VMX_BASIC_INOUT BIT64(54)
 #define VMX_BASIC_TRUE_CTLS BIT64(55)
+/** @} */
 
-/* IA32_VMX_MISC (SDM Vol. 3D A.6). */
+/** IA32_VMX_MISC (SDM Vol. 3D A.6). @{ */
 #define VMX_MISC_ACTIVITY_HLT BIT64(6)
 #define VMX_MISC_ACTIVITY_SHUTDOWN BIT64(7)
 #define VMX_MISC_ACTIVITY_WAIT_SIPI BIT64(8)
@@ -175,15 +187,17 @@
 #define VMX_MISC_MAX_MSR_LIST(m) (512u * ((((m) >> 25) & 7u) + 1u))
 #define VMX_MISC_VMWRITE_ANY BIT64(29)
 #define VMX_MISC_ZERO_LEN_INJECT BIT64(30)
+/** @} */
 
-/* Pin-based VM-execution controls (SDM Vol. 3C 25.6.1). */
+/** Pin-based VM-execution controls (SDM Vol. 3C 25.6.1). @{ */
 #define PIN_EXT_INTR_EXITING BIT32(0)
 #define PIN_NMI_EXITING BIT32(3)
 #define PIN_VIRTUAL_NMIS BIT32(5)
 #define PIN_PREEMPTION_TIMER BIT32(6)
 #define PIN_POSTED_INTR BIT32(7)
+/** @} */
 
-/* Primary processor-based VM-execution controls (SDM Vol. 3C 25.6.2). */
+/** Primary processor-based VM-execution controls (SDM Vol. 3C 25.6.2). @{ */
 #define CPU_INTR_WINDOW_EXITING BIT32(2)
 #define CPU_USE_TSC_OFFSETTING BIT32(3)
 #define CPU_HLT_EXITING BIT32(7)
@@ -206,8 +220,9 @@
 #define CPU_MONITOR_EXITING BIT32(29)
 #define CPU_PAUSE_EXITING BIT32(30)
 #define CPU_ACTIVATE_SECONDARY BIT32(31)
+/** @} */
 
-/* Secondary processor-based VM-execution controls (SDM Vol. 3C 25.6.2). */
+/** Secondary processor-based VM-execution controls (SDM Vol. 3C 25.6.2). @{ */
 #define SEC_VIRT_APIC_ACCESSES BIT32(0)
 #define SEC_ENABLE_EPT BIT32(1)
 #define SEC_DESC_TABLE_EXITING BIT32(2)
@@ -232,8 +247,9 @@
 #define SEC_MODE_BASED_EPT_EXEC BIT32(22)
 #define SEC_TSC_SCALING BIT32(25)
 #define SEC_ENABLE_USER_WAIT_PAUSE BIT32(26)
+/** @} */
 
-/* VM-exit controls (SDM Vol. 3C 25.7.1). */
+/** VM-exit controls (SDM Vol. 3C 25.7.1). @{ */
 #define EXIT_SAVE_DEBUG_CONTROLS BIT32(2)
 #define EXIT_HOST_ADDR_SPACE_SIZE BIT32(9)
 #define EXIT_LOAD_PERF_GLOBAL_CTRL BIT32(12)
@@ -247,8 +263,9 @@
 #define EXIT_CONCEAL_PT BIT32(24)
 #define EXIT_CLEAR_RTIT_CTL BIT32(25)
 #define EXIT_LOAD_CET_STATE BIT32(28)
+/** @} */
 
-/* VM-entry controls (SDM Vol. 3C 25.8.1). */
+/** VM-entry controls (SDM Vol. 3C 25.8.1). @{ */
 #define ENTRY_LOAD_DEBUG_CONTROLS BIT32(2)
 #define ENTRY_IA32E_MODE_GUEST BIT32(9)
 #define ENTRY_TO_SMM BIT32(10)
@@ -260,8 +277,9 @@
 #define ENTRY_CONCEAL_PT BIT32(17)
 #define ENTRY_LOAD_RTIT_CTL BIT32(18)
 #define ENTRY_LOAD_CET_STATE BIT32(20)
+/** @} */
 
-/* Basic exit reasons (SDM Vol. 3D Appendix C). */
+/** Basic exit reasons (SDM Vol. 3D Appendix C). @{ */
 #define EXIT_REASON_EXCEPTION_NMI 0u
 #define EXIT_REASON_EXTERNAL_INTERRUPT 1u
 #define EXIT_REASON_TRIPLE_FAULT 2u
@@ -337,10 +355,11 @@
 #define EXIT_REASON_SEAMCALL 76u
 #define EXIT_REASON_TDCALL 77u
 #define EXIT_REASON_MAX 77u
-/* Bit 31 of the exit reason: VM-entry failure (SDM Vol. 3C 28.8). */
+/** Bit 31 of the exit reason: VM-entry failure (SDM Vol. 3C 28.8). */
 #define EXIT_REASON_ENTRY_FAILURE BIT32(31)
+/** @} */
 
-/* VM-entry / VM-exit interruption information (SDM Vol. 3C 25.8.3). */
+/** VM-entry / VM-exit interruption information (SDM Vol. 3C 25.8.3). @{ */
 #define INTR_INFO_VECTOR_MASK 0xFFu
 #define INTR_INFO_TYPE_SHIFT 8u
 #define INTR_INFO_TYPE_MASK (7u << 8)
@@ -355,21 +374,24 @@
 #define INTR_TYPE_PRIV_SW_EXCEPTION 5u
 #define INTR_TYPE_SOFT_EXCEPTION 6u
 #define INTR_TYPE_OTHER_EVENT 7u
+/** @} */
 
-/* Guest interruptibility state (SDM Vol. 3C 25.4.2). */
+/** Guest interruptibility state (SDM Vol. 3C 25.4.2). @{ */
 #define INTERRUPTIBILITY_STI BIT32(0)
 #define INTERRUPTIBILITY_MOV_SS BIT32(1)
 #define INTERRUPTIBILITY_SMI BIT32(2)
 #define INTERRUPTIBILITY_NMI BIT32(3)
 #define INTERRUPTIBILITY_ENCLAVE BIT32(4)
+/** @} */
 
-/* Guest activity states (SDM Vol. 3C 25.4.2). */
+/** Guest activity states (SDM Vol. 3C 25.4.2). @{ */
 #define ACTIVITY_ACTIVE 0u
 #define ACTIVITY_HLT 1u
 #define ACTIVITY_SHUTDOWN 2u
 #define ACTIVITY_WAIT_SIPI 3u
+/** @} */
 
-/* Segment access rights as stored in the VMCS (SDM Vol. 3C 25.4.1). */
+/** Segment access rights as stored in the VMCS (SDM Vol. 3C 25.4.1). @{ */
 #define AR_TYPE_MASK 0xFu
 #define AR_S BIT32(4)
 #define AR_DPL_SHIFT 5u
@@ -379,8 +401,9 @@
 #define AR_DB BIT32(14)
 #define AR_G BIT32(15)
 #define AR_UNUSABLE BIT32(16)
+/** @} */
 
-/* VM-instruction error numbers (SDM Vol. 3C 31.4). */
+/** VM-instruction error numbers (SDM Vol. 3C 31.4). @{ */
 #define VMXERR_VMCALL_IN_ROOT 1u
 #define VMXERR_VMCLEAR_INVALID_ADDR 2u
 #define VMXERR_VMCLEAR_VMXON_PTR 3u
@@ -406,5 +429,6 @@
 #define VMXERR_ENTRY_INVALID_EXEC_CTLS 25u
 #define VMXERR_ENTRY_MOV_SS_BLOCKING 26u
 #define VMXERR_INVALID_INVEPT_INVVPID 28u
+/** @} */
 
 #endif /* FLANK_X86_H */

@@ -94,11 +94,11 @@ int vmm_exit_stats(uint32_t cpu, struct flank_exit_stats *out);
  * VM-instruction error, exit reason (bit 31 set) and qualification.
  */
 struct vmm_entry_failure {
-	uint32_t outcome; /**< enum vmx_outcome of the launch. */
-	uint32_t error;	  /**< VM-instruction error number. */
-	uint32_t exit_reason;
-	uint32_t reserved;
-	uint64_t qualification;
+	uint32_t outcome;     /**< enum vmx_outcome of the launch. */
+	uint32_t error;	      /**< VM-instruction error number. */
+	uint32_t exit_reason; /**< Exit reason, bit 31 set for entry failure. */
+	uint32_t reserved;    /**< 0. */
+	uint64_t qualification; /**< Exit qualification of the failure. */
 };
 
 /** Copies the last VM-entry failure of @p cpu; VMM_ERR_BAD_ARGUMENT if none. */

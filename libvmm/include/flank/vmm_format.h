@@ -20,10 +20,12 @@
 
 /** The compiler's va_list, without <stdarg.h>. */
 typedef __builtin_va_list vmm_va_list;
+/** va_start, va_end, va_arg and va_copy on vmm_va_list. @{ */
 #define vmm_va_start(ap, last) __builtin_va_start(ap, last)
 #define vmm_va_end(ap) __builtin_va_end(ap)
 #define vmm_va_arg(ap, type) __builtin_va_arg(ap, type)
 #define vmm_va_copy(dst, src) __builtin_va_copy(dst, src)
+/** @} */
 
 /** Widest field width honoured; larger widths are clamped to it. */
 #define VMM_FORMAT_MAX_WIDTH 64u

@@ -64,6 +64,7 @@
  * (flank/vmm.h), e.g. by a module; without one they are unknown.
  */
 #define FLANK_HC_EXT_FIRST 0x1000u
+/** Last number of the extension range (see FLANK_HC_EXT_FIRST). */
 #define FLANK_HC_EXT_LAST 0x1FFFu
 
 /**
@@ -77,8 +78,8 @@
  * take Flank for a paravirtualised hypervisor it knows.
  */
 #define FLANK_CPUID_LEAF 0x4000F000u
-#define FLANK_CPUID_EBX 0x6E616C46u /* "Flan" */
-#define FLANK_CPUID_ECX 0x4D4D566Bu /* "kVMM" */
-#define FLANK_CPUID_EDX 0u
+#define FLANK_CPUID_EBX 0x6E616C46u /**< EBX of the presence leaf: "Flan". */
+#define FLANK_CPUID_ECX 0x4D4D566Bu /**< ECX of the presence leaf: "kVMM". */
+#define FLANK_CPUID_EDX 0u	    /**< EDX of the presence leaf. */
 
 #endif /* FLANK_VMM_HYPERCALL_H */

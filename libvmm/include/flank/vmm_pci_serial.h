@@ -30,7 +30,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/** PCI configuration mechanism #1: address port. */
 #define VMM_PCI_CONFIG_ADDRESS 0xCF8u
+/** PCI configuration mechanism #1: data port. */
 #define VMM_PCI_CONFIG_DATA 0xCFCu
 
 /** Outcome of vmm_pci_serial_find(). */
@@ -47,10 +49,16 @@ const char *vmm_pci_serial_status_str(enum vmm_pci_serial_status status);
 
 /** What the scan found. */
 struct vmm_pci_serial {
-	/* The chosen UART (FOUND), or the first MMIO-only one (MMIO_ONLY). */
+	/**
+	 * Bus, device and function of the chosen UART (FOUND), or of the
+	 * first MMIO-only one (MMIO_ONLY). @{
+	 */
 	uint8_t bus, dev, fn;
-	uint8_t prog_if;
+	/** @} */
+	uint8_t prog_if; /**< Programming interface (0x02: 16550). */
+	/** Vendor and device id from configuration space. @{ */
 	uint16_t vendor, device;
+	/** @} */
 	uint8_t bar;	     /**< Index of the BAR used (or the MMIO BAR). */
 	bool io_enabled_now; /**< The scan set COMMAND.IO (it was off). */
 	uint16_t io_port;    /**< Base port of the UART (FOUND). */

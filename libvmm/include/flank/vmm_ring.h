@@ -99,8 +99,8 @@ uint64_t vmm_ring_vprintf(struct vmm_ring *ring, uint32_t cpu,
 
 /** One record as a reader gets it. */
 struct vmm_ring_record {
-	uint64_t pos;
-	uint32_t cpu;
+	uint64_t pos;	/**< Position of the record in the ring. */
+	uint32_t cpu;	/**< CPU that wrote it. */
 	uint32_t level; /**< enum flank_log_level. */
 	uint32_t flags; /**< VMM_RING_F_*. */
 	uint32_t len;	/**< Bytes of text, excluding the NUL. */

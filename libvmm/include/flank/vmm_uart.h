@@ -20,14 +20,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** Legacy COM port bases. */
+/** Legacy COM port bases. @{ */
 #define VMM_UART_COM1 0x3F8u
 #define VMM_UART_COM2 0x2F8u
 #define VMM_UART_COM3 0x3E8u
 #define VMM_UART_COM4 0x2E8u
+/** @} */
 
 /** The 16550's base clock divided by 16: the fastest baud rate. */
 #define VMM_UART_BASE_BAUD 115200u
+/** Baud rate used unless configured otherwise. */
 #define VMM_UART_DEFAULT_BAUD 115200u
 
 /** LSR polls before a byte is given up (each poll is an IN plus PAUSE). */
@@ -45,21 +47,21 @@
 #define UART_MSR 6u	/**< Modem status. */
 #define UART_SCR 7u	/**< Scratch. */
 
-#define UART_LCR_8N1 0x03u
-#define UART_LCR_DLAB 0x80u
-#define UART_FCR_ENABLE 0x01u
-#define UART_FCR_CLEAR_RX 0x02u
-#define UART_FCR_CLEAR_TX 0x04u
-#define UART_FCR_TRIGGER_14 0xC0u
-#define UART_IIR_FIFO_ON 0xC0u /**< IIR[7:6] = 11: FIFOs enabled. */
-#define UART_MCR_DTR 0x01u
-#define UART_MCR_RTS 0x02u
-#define UART_MCR_OUT2 0x08u
-#define UART_MCR_LOOP 0x10u
-#define UART_LSR_DR 0x01u
-#define UART_LSR_THRE 0x20u
-#define UART_LSR_TEMT 0x40u
-#define UART_FIFO_SIZE 16u
+#define UART_LCR_8N1 0x03u	  /**< LCR: 8 data bits, no parity, 1 stop. */
+#define UART_LCR_DLAB 0x80u	  /**< LCR: divisor latch access. */
+#define UART_FCR_ENABLE 0x01u	  /**< FCR: enable the FIFOs. */
+#define UART_FCR_CLEAR_RX 0x02u	  /**< FCR: clear the receive FIFO. */
+#define UART_FCR_CLEAR_TX 0x04u	  /**< FCR: clear the transmit FIFO. */
+#define UART_FCR_TRIGGER_14 0xC0u /**< FCR: receive trigger at 14 bytes. */
+#define UART_IIR_FIFO_ON 0xC0u	  /**< IIR[7:6] = 11: FIFOs enabled. */
+#define UART_MCR_DTR 0x01u	  /**< MCR: data terminal ready. */
+#define UART_MCR_RTS 0x02u	  /**< MCR: request to send. */
+#define UART_MCR_OUT2 0x08u	  /**< MCR: OUT2, gates the IRQ on PCs. */
+#define UART_MCR_LOOP 0x10u	  /**< MCR: loopback mode. */
+#define UART_LSR_DR 0x01u	  /**< LSR: a received byte is ready. */
+#define UART_LSR_THRE 0x20u	  /**< LSR: transmit holding register empty. */
+#define UART_LSR_TEMT 0x40u	  /**< LSR: transmitter completely empty. */
+#define UART_FIFO_SIZE 16u	  /**< Bytes a 16550's transmit FIFO holds. */
 
 /** Outcome of vmm_uart_init(). */
 enum vmm_uart_status {

@@ -5,9 +5,11 @@
 
 #include <stdint.h>
 
+/** Major, minor and patch number of this version. @{ */
 #define FLANK_VERSION_MAJOR 0u
 #define FLANK_VERSION_MINOR 1u
 #define FLANK_VERSION_PATCH 0u
+/** @} */
 
 /** The version as 0x00MMmmpp (major, minor, patch). */
 #define FLANK_VERSION                                                          \

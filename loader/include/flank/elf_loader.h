@@ -44,10 +44,11 @@
 /** Size of the symbol name buffer of struct elf_error_detail. */
 #define ELF_SYMBOL_NAME_MAX 64u
 
-/** Permission bits of one page in the map elf_perm_map() fills. */
+/** Permission bits of one page in the map elf_perm_map() fills. @{ */
 #define ELF_PERM_R 0x1u
 #define ELF_PERM_W 0x2u
 #define ELF_PERM_X 0x4u
+/** @} */
 
 /**
  * Outcome of every loader operation. ELF_OK is 0; every other value names
@@ -158,7 +159,7 @@ const char *elf_status_str(enum elf_status status);
  * dynamic entry, symbol or relocation number) when the stage knows it.
  */
 struct elf_error_detail {
-	enum elf_status status;
+	enum elf_status status;	  /**< The rule that failed. */
 	const char *module;	  /**< name given to elf_parse(), or NULL */
 	const char *other_module; /**< module defining a duplicate, or NULL */
 	char symbol[ELF_SYMBOL_NAME_MAX]; /**< NUL-terminated, may be cut */
@@ -167,25 +168,39 @@ struct elf_error_detail {
 
 /** One PT_LOAD segment as validated (addresses are the file's vaddrs). */
 struct elf_segment {
-	uint64_t vaddr;
-	uint64_t memsz;
-	uint64_t offset;
-	uint64_t filesz;
-	uint32_t perms; /**< ELF_PERM_* bits */
+	uint64_t vaddr;	 /**< p_vaddr */
+	uint64_t memsz;	 /**< p_memsz */
+	uint64_t offset; /**< p_offset */
+	uint64_t filesz; /**< p_filesz */
+	uint32_t perms;	 /**< ELF_PERM_* bits */
 };
 
 /** Where the module's tables live, in file vaddrs (filled by elf_parse). */
 struct elf_tables {
+	/** DT_SYMTAB and its number of entries. @{ */
 	uint64_t symtab, symcount;
+	/** @} */
+	/** DT_STRTAB and DT_STRSZ. @{ */
 	uint64_t strtab, strsz;
-	uint64_t sysv_hash; /**< 0 if absent */
-	uint32_t sysv_nbucket;
-	uint64_t gnu_hash; /**< 0 if absent */
+	/** @} */
+	uint64_t sysv_hash;    /**< 0 if absent */
+	uint32_t sysv_nbucket; /**< nbucket of the SysV hash table */
+	uint64_t gnu_hash;     /**< 0 if absent */
+	/** Header words of the GNU hash table. @{ */
 	uint32_t gnu_nbuckets, gnu_symoffset, gnu_bloom_size, gnu_bloom_shift;
-	uint64_t rela, rela_count;     /**< DT_RELA */
-	uint64_t jmprel, jmprel_count; /**< DT_JMPREL */
+	/** @} */
+	/** DT_RELA and its number of entries. @{ */
+	uint64_t rela, rela_count;
+	/** @} */
+	/** DT_JMPREL and its number of entries. @{ */
+	uint64_t jmprel, jmprel_count;
+	/** @} */
+	/** DT_INIT_ARRAY and its number of entries. @{ */
 	uint64_t init_array, init_count;
+	/** @} */
+	/** DT_FINI_ARRAY and its number of entries. @{ */
 	uint64_t fini_array, fini_count;
+	/** @} */
 	uint64_t soname; /**< string offset, or UINT64_MAX */
 };
 
@@ -204,18 +219,20 @@ enum elf_module_state {
  * file bytes may be freed after elf_load() returns ELF_OK.
  */
 struct elf_module {
-	const char *name;
-	enum elf_module_state state;
-	const uint8_t *file;
-	size_t file_size;
-	uint8_t *image;	    /**< caller's buffer (writable view) */
-	uint64_t load_addr; /**< address the image runs at */
-	uint64_t vaddr_min; /**< lowest loaded vaddr, page aligned */
-	uint64_t image_size;
-	struct elf_segment loads[ELF_MAX_LOADS];
-	uint32_t nloads;
-	uint64_t relro_start, relro_end; /**< page-rounded; equal if none */
-	struct elf_tables t;
+	const char *name;	     /**< as given to elf_parse(), or NULL */
+	enum elf_module_state state; /**< where it is in its life */
+	const uint8_t *file;	     /**< the file bytes (until elf_load()) */
+	size_t file_size;	     /**< their size */
+	uint8_t *image;		     /**< caller's buffer (writable view) */
+	uint64_t load_addr;	     /**< address the image runs at */
+	uint64_t vaddr_min;	     /**< lowest loaded vaddr, page aligned */
+	uint64_t image_size;	     /**< bytes, as elf_image_size() reports */
+	struct elf_segment loads[ELF_MAX_LOADS]; /**< the PT_LOAD segments */
+	uint32_t nloads;			 /**< entries used in loads */
+	/** PT_GNU_RELRO, page-rounded; equal if none. @{ */
+	uint64_t relro_start, relro_end;
+	/** @} */
+	struct elf_tables t; /**< where the dynamic tables are */
 };
 
 /**
@@ -251,9 +268,9 @@ enum elf_status elf_load(struct elf_module *m, void *buf, size_t buf_size,
  * The caller supplies the slots array; the loader never allocates.
  */
 struct elf_namespace {
-	struct elf_module **modules;
-	size_t count;
-	size_t capacity;
+	struct elf_module **modules; /**< the caller's slots, in load order */
+	size_t count;		     /**< slots used */
+	size_t capacity;	     /**< slots available */
 };
 
 /** Makes @p ns empty, using @p slots (@p capacity entries) for storage. */
@@ -306,12 +323,12 @@ enum elf_status elf_init_fini(const struct elf_module *m, bool fini,
 struct elf_symbol_info {
 	const char *name; /**< NUL-terminated, inside the file or image */
 	uint64_t value;	  /**< file vaddr (run-time address if loaded) */
-	uint64_t size;
-	uint8_t bind; /**< STB_* */
-	uint8_t type; /**< STT_* */
-	bool defined;
-	bool exported; /**< defined, global/weak, default/protected */
-	bool imported; /**< undefined and global/weak */
+	uint64_t size;	  /**< st_size */
+	uint8_t bind;	  /**< STB_* */
+	uint8_t type;	  /**< STT_* */
+	bool defined;	  /**< st_shndx is not SHN_UNDEF */
+	bool exported;	  /**< defined, global/weak, default/protected */
+	bool imported;	  /**< undefined and global/weak */
 };
 
 /** Returns the number of dynamic symbols of a parsed module (entry 0 too). */
@@ -323,7 +340,12 @@ enum elf_status elf_symbol(const struct elf_module *m, uint64_t index,
 
 /** Relocation counts of a parsed module, by type. */
 struct elf_reloc_counts {
+	/**
+	 * R_X86_64_NONE, RELATIVE, 64, GLOB_DAT and JUMP_SLOT relocations.
+	 * @{
+	 */
 	uint64_t none, relative, abs64, glob_dat, jump_slot;
+	/** @} */
 };
 
 /** Counts the relocations of a parsed module by type into @p out. */

@@ -94,9 +94,9 @@ enum mock_vmx_mode {
 
 /** A segment register as the CPU caches it. */
 struct mock_segment {
-	uint16_t selector;
-	uint64_t base;
-	uint32_t limit;
+	uint16_t selector; /**< The visible part: the selector. */
+	uint64_t base;	   /**< Cached base address. */
+	uint32_t limit;	   /**< Cached limit in bytes (already scaled by G). */
 	uint32_t ar; /**< VMCS access-rights format, AR_UNUSABLE when null. */
 };
 
@@ -115,10 +115,15 @@ enum mock_seg {
 
 /** The architectural register state of one CPU (not its MSR file). */
 struct mock_cpu_regs {
+	/** The register of that name. @{ */
 	uint64_t cr0, cr2, cr3, cr4, cr8, dr7, rflags, xcr0;
-	unsigned cpl;
-	struct mock_segment seg[MOCK_SEG_COUNT];
+	/** @} */
+	unsigned cpl; /**< Current privilege level. */
+	struct mock_segment
+		seg[MOCK_SEG_COUNT]; /**< Indexed by enum mock_seg. */
+	/** GDTR and IDTR. @{ */
 	struct cpu_dtr gdtr, idtr;
+	/** @} */
 };
 
 /** Reads the register state of @p cpu. */
@@ -130,15 +135,22 @@ void mock_cpu_set_regs(unsigned cpu, const struct mock_cpu_regs *regs);
 /** VMX operation of @p cpu. */
 enum mock_vmx_mode mock_vmx_mode(unsigned cpu);
 
-/**
- * Compares everything a VMM start/stop must give back: registers, every MSR
- * of the MSR file, VMX operation (must be outside) and XCR0. Returns true if
- * equal; otherwise writes a description of the first difference to @p why.
- */
+/** A copy of one CPU's state taken by mock_cpu_snapshot() (opaque). */
 struct mock_cpu_snapshot;
+/**
+ * Takes a snapshot of everything a VMM start/stop must give back on @p cpu:
+ * registers, every MSR of the MSR file, VMX operation and XCR0. Free it with
+ * mock_cpu_snapshot_free().
+ */
 struct mock_cpu_snapshot *mock_cpu_snapshot(unsigned cpu);
+/**
+ * Compares @p cpu with @p snap (VMX operation must be outside). Returns true
+ * if equal; otherwise writes a description of the first difference to
+ * @p why (@p why_size bytes) and returns false.
+ */
 bool mock_cpu_snapshot_equal(const struct mock_cpu_snapshot *snap, unsigned cpu,
 			     char *why, size_t why_size);
+/** Frees a snapshot taken by mock_cpu_snapshot(). */
 void mock_cpu_snapshot_free(struct mock_cpu_snapshot *snap);
 
 /* ------------------------------------------------------------------------ */
@@ -224,8 +236,8 @@ enum mock_op mock_op_from_name(const char *name);
 
 /** One executed intrinsic, as recorded in the trace. */
 struct mock_call {
-	enum mock_op op;
-	unsigned cpu;
+	enum mock_op op;     /**< The intrinsic that ran. */
+	unsigned cpu;	     /**< The CPU it ran on. */
 	uint64_t arg[2];     /**< e.g. field and value, MSR and value, port. */
 	vmx_result_t result; /**< For non-VMX ops: VMX_EXCEPTION on #GP. */
 	bool injected;	     /**< The outcome came from fault injection. */
@@ -272,6 +284,7 @@ void mock_trace_clear(void);
  * Test support installs a handler that fails the running CMocka test.
  */
 typedef void (*mock_exception_handler)(const char *rule, const char *message);
+/** Installs @p handler for unexpected exceptions (NULL: the default). */
 void mock_set_exception_handler(mock_exception_handler handler);
 
 /**
@@ -295,9 +308,9 @@ struct mock_entry_verdict {
 	bool entered;	      /**< True if the CPU entered VMX non-root. */
 	vmx_result_t result;  /**< VMfailInvalid / VMfailValid(n) if refused. */
 	uint32_t exit_reason; /**< 33, 34 ... with bit 31, on entry failure. */
-	uint64_t qualification;
-	const char *rule;     /**< Stable identifier, e.g. "H6.cs_null". */
-	const char *citation; /**< SDM section of the rule. */
+	uint64_t qualification; /**< Exit qualification of that failure. */
+	const char *rule;	/**< Stable identifier, e.g. "H6.cs_null". */
+	const char *citation;	/**< SDM section of the rule. */
 };
 
 /** The verdict of the last VMLAUNCH/VMRESUME on @p cpu. */
@@ -321,18 +334,20 @@ struct mock_exit_event {
 	uint32_t instruction_len;  /**< VM-exit instruction length. */
 	uint32_t instruction_info; /**< VM-exit instruction information. */
 	uint32_t intr_info;	   /**< VM-exit interruption information. */
-	uint32_t intr_error_code;
-	struct intrin_gprs gprs; /**< Guest GPRs at the exit. */
+	uint32_t intr_error_code;  /**< VM-exit interruption error code. */
+	struct intrin_gprs gprs;   /**< Guest GPRs at the exit. */
 };
 
 /** What happened after the handler returned. */
 struct mock_exit_outcome {
 	enum intrin_exit_action action; /**< Resume or leave. */
 	struct intrin_gprs gprs;	/**< Guest GPRs after the exit. */
-	uint64_t rip_before, rip_after; /**< GUEST_RIP around the exit. */
-	bool injected;			/**< An event was injected. */
-	uint32_t injected_info;		/**< VM-entry interruption info. */
-	uint32_t injected_error_code;
+	/** GUEST_RIP before and after the exit. @{ */
+	uint64_t rip_before, rip_after;
+	/** @} */
+	bool injected;			  /**< An event was injected. */
+	uint32_t injected_info;		  /**< VM-entry interruption info. */
+	uint32_t injected_error_code;	  /**< Its error code, if it has one. */
 	struct mock_entry_verdict resume; /**< Verdict of the VMRESUME. */
 };
 
@@ -395,8 +410,9 @@ void mock_guest_set_cpl(unsigned cpu, unsigned cpl);
  */
 const char *mock_last_vmx_rule(unsigned cpu);
 
-/** Instruction and stack pointer of @p cpu (guest values in non-root). */
+/** Instruction pointer of @p cpu (the guest's value in non-root). */
 uint64_t mock_cpu_rip(unsigned cpu);
+/** Stack pointer of @p cpu (the guest's value in non-root). */
 uint64_t mock_cpu_rsp(unsigned cpu);
 
 /** Models "blocking by MOV SS" on @p cpu (VMLAUNCH/VMRESUME error 26). */
@@ -412,11 +428,14 @@ void mock_feature_control_set(unsigned cpu, uint64_t value);
  * busy TSS at 0x40).
  */
 #define MOCK_GDT_SIZE 32u
+/** Writes the 8-byte GDT slot @p index of @p cpu. */
 void mock_gdt_set(unsigned cpu, unsigned index, uint64_t descriptor);
+/** Reads the 8-byte GDT slot @p index of @p cpu. */
 uint64_t mock_gdt_get(unsigned cpu, unsigned index);
 
-/** Port I/O device hooks (e.g. a modelled 16550). */
+/** Port I/O device hook: an IN of @p size bytes from @p port. */
 typedef uint32_t (*mock_io_read_fn)(void *ctx, uint16_t port, unsigned size);
+/** Port I/O device hook: an OUT of @p size bytes of @p value to @p port. */
 typedef void (*mock_io_write_fn)(void *ctx, uint16_t port, unsigned size,
 				 uint32_t value);
 /**
@@ -426,6 +445,7 @@ typedef void (*mock_io_write_fn)(void *ctx, uint16_t port, unsigned size,
  */
 int mock_io_register(uint16_t first, uint16_t count, mock_io_read_fn rd,
 		     mock_io_write_fn wr, void *ctx);
+/** Releases the ports claimed by mock_io_register() starting at @p first. */
 void mock_io_unregister(uint16_t first);
 
 /**
@@ -435,13 +455,19 @@ void mock_io_unregister(uint16_t first);
  */
 typedef enum intrin_exit_action (*mock_exit_handler_fn)(
 	struct intrin_exit_frame *frame, void *cpu_ctx);
+/** Replacement for vmm_exit_resume_failed(); see mock_exit_handler_fn. */
 typedef enum intrin_exit_action (*mock_resume_failed_fn)(
 	struct intrin_exit_frame *frame, void *cpu_ctx, vmx_result_t result);
+/** Installs the replacements (see mock_exit_handler_fn). */
 void mock_set_exit_handlers(mock_exit_handler_fn handler,
 			    mock_resume_failed_fn resume_failed);
 
-/** Convenience guest events (each returns like mock_guest_exit()). */
+/**
+ * Convenience guest events; each returns like mock_guest_exit().
+ * The guest executes VMCALL with the registers @p gprs.
+ */
 int mock_guest_vmcall(struct intrin_gprs *gprs, struct mock_exit_outcome *out);
+/** The guest executes XSETBV of @p value to XCR @p xcr (exit 55). */
 int mock_guest_xsetbv(uint32_t xcr, uint64_t value,
 		      struct mock_exit_outcome *out);
 /** MOV to CR@p cr (0, 3, 4, 8) from RAX; exits per masks/shadows. */
@@ -450,17 +476,25 @@ int mock_guest_mov_to_cr(unsigned cr, uint64_t value,
 /** MOV from CR@p cr (3, 8) into RAX; exits per CR3/CR8-store exiting. */
 int mock_guest_mov_from_cr(unsigned cr, uint64_t *value,
 			   struct mock_exit_outcome *out);
+/** The guest executes HLT (exit 12 with HLT exiting). */
 int mock_guest_hlt(struct mock_exit_outcome *out);
+/** The guest executes INVD (exit 13, unconditional). */
 int mock_guest_invd(struct mock_exit_outcome *out);
+/** The guest executes WBINVD (exit 54 with WBINVD exiting). */
 int mock_guest_wbinvd(struct mock_exit_outcome *out);
 /** A hardware exception @p vector (exit 0 if its exception-bitmap bit is 1). */
 int mock_guest_exception(uint32_t vector, uint32_t error_code,
 			 struct mock_exit_outcome *out);
+/** An NMI arrives (exit 0 with NMI exiting). */
 int mock_guest_nmi(struct mock_exit_outcome *out);
+/** External interrupt @p vector (exit 1 with external-interrupt exiting). */
 int mock_guest_external_interrupt(uint32_t vector,
 				  struct mock_exit_outcome *out);
+/** INIT arrives (exit 3; blocked in wait-for-SIPI, SDM Vol. 3C 26.2). */
 int mock_guest_init(struct mock_exit_outcome *out);
+/** A SIPI with @p vector arrives (exit 4, in wait-for-SIPI state). */
 int mock_guest_sipi(uint32_t vector, struct mock_exit_outcome *out);
+/** The guest triple-faults (exit 2, unconditional). */
 int mock_guest_triple_fault(struct mock_exit_outcome *out);
 /** The guest executes VMX instruction with exit reason @p reason (18-27, 50, 53). */
 int mock_guest_vmx_insn(uint32_t reason, struct mock_exit_outcome *out);
