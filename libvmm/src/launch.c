@@ -4,7 +4,9 @@
  * launch so that the caller continues as the guest) with rollback of every
  * step, and the state restore used by stop and by failed entries.
  */
+#include "flank/vmm_console.h"
 #include "flank/vmm_hypercall.h"
+#include "flank/vmm_vmcs_dump.h"
 #include "vmm_internal.h"
 
 /* What the CPU must get back from the guest-state area at stop. */
@@ -183,6 +185,28 @@ int vmm_devirtualize(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
 	return st;
 }
 
+/* Logs a VM-entry failure of VMLAUNCH by exit reason and qualification,
+ * to the kernel log and the debug ring. */
+static void log_entry_failure(const struct vmm_cpu *cpu)
+{
+	const struct vmm_entry_failure *e = &cpu->entry_failure;
+	char line[200];
+	struct vmm_fmt f;
+
+	vmm_fmt_init(&f, line, sizeof(line));
+	vmm_fmt_str(&f, "cpu ");
+	vmm_fmt_dec(&f, cpu->id);
+	vmm_fmt_str(&f, ": VMLAUNCH: VM entry failed, exit reason ");
+	vmm_fmt_hex(&f, e->exit_reason);
+	vmm_fmt_str(&f, " qualification ");
+	vmm_fmt_hex(&f, e->qualification);
+	vmm_fmt_str(&f, ": ");
+	vmm_fmt_str(&f,
+		    vmm_entry_failure_name(e->exit_reason, e->qualification));
+	vmm_log(FLANK_LOG_ERROR, line);
+	(void)vmm_console_write(cpu->id, FLANK_LOG_ERROR, line);
+}
+
 int vmm_cpu_start(struct vmm_cpu *cpu)
 {
 	struct guest_state g;
@@ -224,7 +248,14 @@ int vmm_cpu_start(struct vmm_cpu *cpu)
 	cpu->running = false;
 	st = vmm_launch_status(r, &cpu->entry_failure);
 	cpu->has_entry_failure = true;
-	vmm_log_vmx(cpu, "VMLAUNCH", r);
+	if ((cpu->entry_failure.exit_reason & EXIT_REASON_ENTRY_FAILURE) != 0) {
+		/* VMfailValid(0) says nothing: name the exit and dump the VMCS
+		 * while it is still current (found on Bochs). */
+		log_entry_failure(cpu);
+		vmm_vmcs_dump(cpu->id, FLANK_LOG_ERROR, NULL);
+	} else {
+		vmm_log_vmx(cpu, "VMLAUNCH", r);
+	}
 	/* A failure while loading guest state is a VM exit that loaded the
 	 * host state (SDM Vol. 3C 27.8): give the CPU its state back. */
 	if ((cpu->entry_failure.exit_reason & EXIT_REASON_ENTRY_FAILURE) != 0 &&

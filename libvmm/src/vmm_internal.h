@@ -224,4 +224,7 @@ int vmm_feature_control_check(uint64_t *value, struct vmm_fmt *f);
 /** Fills @p f with the outcome of a failed launch and returns its status. */
 int vmm_launch_status(vmx_result_t r, struct vmm_entry_failure *f);
 
+/** What a VM-entry failure (exit @p reason, bit 31, and @p qual) means. */
+const char *vmm_entry_failure_name(uint32_t reason, uint64_t qual);
+
 #endif /* FLANK_VMM_INTERNAL_H */

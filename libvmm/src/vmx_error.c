@@ -98,3 +98,26 @@ int vmm_launch_status(vmx_result_t r, struct vmm_entry_failure *f)
 	f->qualification = qual;
 	return entry_failure_status(reason);
 }
+
+const char *vmm_entry_failure_name(uint32_t reason, uint64_t qual)
+{
+	/* SDM Vol. 3C 27.8: the exit qualification of a VM-entry failure. */
+	if ((reason & 0xFFFFu) == EXIT_REASON_MSR_LOADING)
+		return "an entry of the VM-entry MSR-load list (numbered by "
+		       "the qualification, from 1) could not be loaded";
+	if ((reason & 0xFFFFu) != EXIT_REASON_INVALID_GUEST_STATE)
+		return "VM entry failed";
+	switch (qual) {
+	case 2:
+		return "failure loading the PDPTEs (SDM Vol. 3C 27.3.1.6)";
+	case 3:
+		return "NMI injection while blocked by NMI (SDM Vol. 3C "
+		       "27.3.1.5)";
+	case 4:
+		return "invalid VMCS link pointer: not all ones, and not a "
+		       "VMCS of this revision (SDM Vol. 3C 27.3.1.5)";
+	default:
+		return "a guest-state check failed (SDM Vol. 3C 27.3.1; the "
+		       "CPU does not say which: see the VMCS dump)";
+	}
+}

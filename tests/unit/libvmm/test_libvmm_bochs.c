@@ -102,12 +102,47 @@ static void test_libvmm_bochs_status_cr4_running(void **state)
 	fixture_down();
 }
 
+/* A guest-state failure of VMLAUNCH is logged with exit reason,
+ * qualification and its meaning (on Bochs the log said only
+ * "VMfailValid(0) no error"). */
+static void test_libvmm_bochs_entry_failure_logged(void **state)
+{
+	struct mock_cpu_regs regs;
+	uint32_t failed;
+	bool found = false;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	/* SS's descriptor in the GDT now says "code": check G8 fails. */
+	mock_cpu_get_regs(0, &regs);
+	((uint64_t *)(uintptr_t)regs.gdtr.base)[3] |= UINT64_C(8) << 40;
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_LAUNCH_GUEST_STATE);
+	for (unsigned i = 0; i < tp.log_count; i++)
+		found = found ||
+			(strstr(tp.log[i],
+				"VMLAUNCH: VM entry failed, exit "
+				"reason 0x80000021 qualification "
+				"0x0: a guest-state check failed") != NULL);
+	assert_true(found);
+	fixture_down();
+	assert_non_null(strstr(vmm_entry_failure_name(0x80000021u, 4),
+			       "invalid VMCS link pointer"));
+	assert_non_null(strstr(vmm_entry_failure_name(0x80000022u, 1),
+			       "MSR-load list"));
+	assert_non_null(
+		strstr(vmm_entry_failure_name(0x80000021u, 2), "PDPTEs"));
+	assert_non_null(strstr(vmm_entry_failure_name(0x80000021u, 3), "NMI"));
+	assert_string_equal(vmm_entry_failure_name(0x80000029u, 0),
+			    "VM entry failed");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_libvmm_bochs_stop_with_stale_flags),
 		cmocka_unit_test(test_libvmm_bochs_hypercall_with_stale_flags),
 		cmocka_unit_test(test_libvmm_bochs_status_cr4_running),
+		cmocka_unit_test(test_libvmm_bochs_entry_failure_logged),
 	};
 	return FLANK_RUN_TESTS(tests);
 }
