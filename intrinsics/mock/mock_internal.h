@@ -342,7 +342,6 @@ void mock_io_reset(void);
 /** True if [@p va, @p va + @p len) is host memory given to mock_mem_map(). */
 bool mock_mem_host_range_mapped(uint64_t va, size_t len);
 
-
 /** The exception bitmap etc.: the current VMCS field, 0 without one. */
 uint64_t mock_cur_field(struct mock_cpu *cpu, uint32_t enc);
 
