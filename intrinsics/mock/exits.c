@@ -128,14 +128,14 @@ static void store_msrs(struct mock_cpu *c, const struct mock_vmcs *v)
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t e[2];
 		uint64_t val;
-		if (!mock_mem_read(pa + 16u * i, e, 8) || e[1] != 0 ||
+		if (!mock_mem_read(pa + 16u * (uint64_t)i, e, 8) || e[1] != 0 ||
 		    mock_msr_read_raw(c, e[0], &val) != 0) {
 			mock_violation("EXIT.vmx_abort_msr_store",
 				       "VMX abort: VM-exit MSR-store entry "
 				       "failed (SDM Vol. 3C 28.4, 28.7)");
 			return;
 		}
-		(void)mock_mem_write(pa + 16u * i + 8, &val, 8);
+		(void)mock_mem_write(pa + 16u * (uint64_t)i + 8, &val, 8);
 	}
 }
 
@@ -148,9 +148,10 @@ void mock_exit_load_msrs(struct mock_cpu *c, const struct mock_vmcs *v)
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t e[2];
 		uint64_t val;
-		if (!mock_mem_read(pa + 16u * i, e, 8) ||
-		    !mock_mem_read(pa + 16u * i + 8, &val, 8) || e[1] != 0 ||
-		    e[0] == MSR_IA32_FS_BASE || e[0] == MSR_IA32_GS_BASE ||
+		if (!mock_mem_read(pa + 16u * (uint64_t)i, e, 8) ||
+		    !mock_mem_read(pa + 16u * (uint64_t)i + 8, &val, 8) ||
+		    e[1] != 0 || e[0] == MSR_IA32_FS_BASE ||
+		    e[0] == MSR_IA32_GS_BASE ||
 		    mock_msr_write_raw(c, e[0], val) != 0) {
 			mock_violation("EXIT.vmx_abort_msr_load",
 				       "VMX abort: VM-exit MSR-load entry "

@@ -354,7 +354,8 @@ static void init_gdt(struct mock_cpu *c, uint64_t tss_base)
 static void init_cpu(struct mock_cpu *c, unsigned id,
 		     const struct mock_profile *p)
 {
-	uint64_t gdt_base = UINT64_C(0xfffffe0000001000) + id * 0x3b000u;
+	uint64_t gdt_base =
+		UINT64_C(0xfffffe0000001000) + (uint64_t)id * 0x3b000u;
 	uint64_t tss_base = gdt_base + 0x2000u;
 	struct cpu_cpuid_regs r1, r7, rx1;
 
@@ -410,7 +411,7 @@ static void init_cpu(struct mock_cpu *c, unsigned id,
 	c->regs.idtr.limit = 0xfff;
 	init_gdt(c, tss_base);
 	c->rip = UINT64_C(0xffffffffc0a01000);
-	c->rsp = UINT64_C(0xffffc90000a3fe00) + id * 0x4000u;
+	c->rsp = UINT64_C(0xffffc90000a3fe00) + (uint64_t)id * 0x4000u;
 
 	mock_msr_put(c, MSR_IA32_TSC, UINT64_C(0x12fdb64facbdf));
 	mock_msr_put(c, MSR_IA32_APIC_BASE,
@@ -431,7 +432,7 @@ static void init_cpu(struct mock_cpu *c, unsigned id,
 	mock_msr_put(c, MSR_IA32_FMASK, 0x47700);
 	mock_msr_put(c, MSR_IA32_FS_BASE, 0);
 	mock_msr_put(c, MSR_IA32_GS_BASE,
-		     UINT64_C(0xffff88807fc00000) + id * 0x40000u);
+		     UINT64_C(0xffff88807fc00000) + (uint64_t)id * 0x40000u);
 	mock_msr_put(c, MSR_IA32_KERNEL_GS_BASE, 0);
 	if (rx1.edx & X86_CPUIDX1_EDX_RDTSCP)
 		mock_msr_put(c, MSR_IA32_TSC_AUX, id);

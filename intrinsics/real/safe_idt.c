@@ -8,7 +8,12 @@
 /* The assembly stub reads these offsets (real_internal.h). */
 _Static_assert(sizeof(struct safe_idt_gate) == SAFE_IDT_GATE_SIZE,
 	       "an IDT gate is 16 bytes in IA-32e mode");
-_Static_assert(offsetof(struct safe_idt, orig_base) == SAFE_IDT_ORIG_BASE,
+/* SAFE_IDT_ORIG_BASE is SAFE_IDT_VECTORS gates: compared without widening. */
+_Static_assert(offsetof(struct safe_idt, orig_base) / SAFE_IDT_GATE_SIZE ==
+			       SAFE_IDT_VECTORS &&
+		       offsetof(struct safe_idt, orig_base) %
+				       SAFE_IDT_GATE_SIZE ==
+			       0,
 	       "the #GP stub reads the original IDT base after the gates");
 _Static_assert(offsetof(struct safe_idt_gate, offset_lo) == 0 &&
 		       offsetof(struct safe_idt_gate, offset_mid) == 6 &&
