@@ -33,19 +33,24 @@ esac
 # deps.sh installs them as root, or prints the apt-get line and fails.
 "$here/deps.sh" cross
 
-# The packages ship the pristine upstream tarballs (Debian's patches sit
-# next to them and are applied only by Debian's own packaging). Those
-# patches are about Debian's hosted compilers (multiarch paths, hardening
-# defaults, packaging); a bare-metal x86_64-elf target needs none of them,
-# so the upstream sources are built as they are.
+# The packages ship the upstream tarballs; Debian's patches sit next to
+# them and are applied only by Debian's own packaging. Those patches are
+# about Debian's hosted compilers (multiarch paths, hardening defaults,
+# packaging), which a bare-metal x86_64-elf target does not need, with one
+# exception: GCC's tarball is the -dfsg one, whose GFDL manuals (among them
+# gcc/doc/tm.texi.in) are emptied, and GCC's build checks the generated
+# tm.texi against that file and stops. Debian's gcc-gfdl-build.diff turns
+# that check into a stamp; it is the only patch applied.
 binutils_tar=$(ls /usr/src/binutils/binutils-[0-9]*.tar.* 2>/dev/null | head -n 1)
 gcc_tar=$(ls /usr/src/gcc-12/gcc-[0-9]*.tar.* 2>/dev/null | head -n 1)
+gfdl_patch=/usr/src/gcc-12/debian/patches/gcc-gfdl-build.diff
 if [ -z "$binutils_tar" ] || [ -z "$gcc_tar" ]; then
 	echo "build-cross.sh: no tarball under /usr/src/binutils or /usr/src/gcc-12" >&2
 	echo "  install binutils-source and gcc-12-source (scripts/deps.sh cross)" >&2
 	exit 1
 fi
 
+binutils_ver=$(basename "$binutils_tar" | sed -E 's/^binutils-([0-9.]+)\.tar\..*/\1/')
 start=$(date +%s)
 echo "build-cross.sh: $target into $prefix, $jobs jobs, scratch $work"
 echo "  binutils: $binutils_tar"
@@ -53,30 +58,43 @@ echo "  gcc:      $gcc_tar"
 
 rm -rf "$work"
 mkdir -p "$work" "$prefix"
-tar -C "$work" -xf "$binutils_tar"
+trap 'echo "build-cross.sh: FAILED; the logs are in $work" >&2' EXIT
 tar -C "$work" -xf "$gcc_tar"
-binutils_src=$(ls -d "$work"/binutils-[0-9]*/)
 gcc_src=$(ls -d "$work"/gcc-[0-9]*/)
+if [ -f "$gcc_src/gcc/doc/tm.texi.in" ] && [ "$(wc -l <"$gcc_src/gcc/doc/tm.texi.in")" -le 1 ]; then
+	patch -d "$gcc_src" -p2 -s <"$gfdl_patch"
+	echo "  applied $(basename "$gfdl_patch") (the -dfsg tarball has no tm.texi)"
+fi
 
 # The -dfsg tarball lacks some generated manuals; never try to rebuild them.
 export MAKEINFO=true
 
-echo "build-cross.sh: binutils ($(date +%T))"
-mkdir -p "$work/build-binutils"
-(
-	cd "$work/build-binutils"
-	"$binutils_src/configure" --target=$target --prefix="$prefix" \
-		--with-sysroot --disable-nls --disable-werror \
-		--disable-multilib --disable-gdb --disable-gprofng \
-		--disable-gold --enable-ld=default >configure.log
-	make -j"$jobs" >make.log
-	make install >install.log
-)
+# A second run (say, after a failed GCC build) keeps an installed binutils
+# of the same version instead of building it again.
+if "$prefix/bin/$target-ld" --version 2>/dev/null | head -n 1 | grep -q " $binutils_ver\$"; then
+	echo "build-cross.sh: binutils $binutils_ver already in $prefix, kept"
+else
+	echo "build-cross.sh: binutils $binutils_ver ($(date +%T))"
+	tar -C "$work" -xf "$binutils_tar"
+	binutils_src=$(ls -d "$work"/binutils-[0-9]*/)
+	mkdir -p "$work/build-binutils"
+	(
+		cd "$work/build-binutils"
+		"$binutils_src/configure" --target=$target --prefix="$prefix" \
+			--with-sysroot --disable-nls --disable-werror \
+			--disable-multilib --disable-gdb --disable-gprofng \
+			--disable-gold --enable-ld=default >configure.log
+		make -j"$jobs" >make.log
+		make install >install.log
+	)
+	echo "build-cross.sh: binutils done in $(($(date +%s) - start)) s"
+fi
 
 # GCC finds the new assembler and linker through PREFIX/bin.
 PATH="$prefix/bin:$PATH"
 export PATH
 
+gcc_start=$(date +%s)
 echo "build-cross.sh: gcc ($(date +%T))"
 mkdir -p "$work/build-gcc"
 (
@@ -95,5 +113,7 @@ mkdir -p "$work/build-gcc"
 "$prefix/bin/$target-gcc" --version | head -n 1
 "$prefix/bin/$target-ld" --version | head -n 1
 end=$(date +%s)
+echo "build-cross.sh: gcc done in $((end - gcc_start)) s"
 echo "build-cross.sh: done in $((end - start)) s; add $prefix/bin to PATH"
+trap - EXIT
 [ "${KEEP_WORK:-0}" = 1 ] || rm -rf "$work"
