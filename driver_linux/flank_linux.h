@@ -13,6 +13,8 @@
 
 /** The ops table of the running kernel; host_cr3 is set by flank_kplat_init. */
 extern struct flank_core_ops flank_kops;
+/** Test hook (kplat.c): -1, or the CPU whose next image call sees CR4.VMXE set. */
+extern int flank_test_busy_cpu;
 
 /** Builds HOST_CR3 (kmap.c) and fills flank_kops; 0 or -errno. */
 int flank_kplat_init(void);

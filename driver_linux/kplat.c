@@ -19,6 +19,7 @@
 #include <linux/uaccess.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
+#include <asm/tlbflush.h>
 
 #include "flank_linux.h"
 
@@ -97,7 +98,27 @@ static void kp_call_tramp(void *info)
 	call->ret = call->fn(call->arg);
 }
 
-static int kp_run_on_cpu(void *ctx, u32 cpu, int (*fn)(void *arg), void *arg)
+/*
+ * Test hook for tests/e2e (module parameter test_busy_cpu, default -1 =
+ * off): the next call the image makes on that CPU runs with CR4.VMXE set,
+ * as if another hypervisor held VT-x there, so that start fails on that
+ * CPU for a real reason and the rollback of the others can be watched. It
+ * fires once. The driver's own probes do not go through it.
+ */
+int flank_test_busy_cpu = -1;
+
+static int kp_busy_tramp(void *arg)
+{
+	struct kp_call *call = arg;
+	int ret;
+
+	cr4_set_bits(X86_CR4_VMXE);
+	ret = call->fn(call->arg);
+	cr4_clear_bits(X86_CR4_VMXE);
+	return ret;
+}
+
+static int kp_call_on(u32 cpu, int (*fn)(void *arg), void *arg)
 {
 	struct kp_call call = {.fn = fn, .arg = arg, .ret = 0};
 	unsigned long flags;
@@ -122,6 +143,20 @@ static int kp_run_on_cpu(void *ctx, u32 cpu, int (*fn)(void *arg), void *arg)
 	return call.ret;
 }
 
+static int kp_run_on_cpu(void *ctx, u32 cpu, int (*fn)(void *arg), void *arg)
+{
+	struct kp_call busy = {.fn = fn, .arg = arg, .ret = 0};
+
+	if (cpu < nr_cpu_ids &&
+	    cmpxchg(&flank_test_busy_cpu, (int)cpu, -1) == (int)cpu) {
+		pr_warn("test_busy_cpu: CPU %u runs this call with CR4.VMXE "
+			"set\n",
+			cpu);
+		return kp_call_on(cpu, kp_busy_tramp, &busy);
+	}
+	return kp_call_on(cpu, fn, arg);
+}
+
 static int kp_probe_tramp(void *arg)
 {
 	struct flank_cpu_probe *p = arg;
@@ -144,7 +179,7 @@ static int kp_probe_tramp(void *arg)
 
 static int kp_probe_cpu(void *ctx, u32 cpu, struct flank_cpu_probe *out)
 {
-	return kp_run_on_cpu(ctx, cpu, kp_probe_tramp, out);
+	return kp_call_on(cpu, kp_probe_tramp, out);
 }
 
 static void *kp_page_alloc(void *ctx, u64 *pa)

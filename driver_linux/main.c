@@ -136,6 +136,12 @@ static void __exit flank_exit(void)
 module_init(flank_init);
 module_exit(flank_exit);
 
+/* Test only (tests/e2e): see flank_test_busy_cpu in kplat.c. */
+module_param_named(test_busy_cpu, flank_test_busy_cpu, int, 0400);
+MODULE_PARM_DESC(test_busy_cpu,
+		 "TEST ONLY: make start fail on this CPU as if another "
+		 "hypervisor held VT-x there (default -1: off)");
+
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("Flank Developers");
 MODULE_DESCRIPTION("Flank: loads a VT-x VMM image and virtualises every CPU");

@@ -1,0 +1,136 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# /init of the Bochs runs (Intel VT-x emulated by Bochs, 2 CPUs). Runs the
+# scenario named in /scenario:
+#   main    check, load, start, presence on every CPU, workload, MSR probes,
+#           status/stats/dump, stop, state after stop, unload, rmmod; a
+#           second insmod/load/start/stop/unload/rmmod; then the negative
+#           path: start fails on purpose on CPU 1 (flank.ko's test_busy_cpu
+#           hook) and CPU 0 must be rolled back.
+#   broken  vmm.elf built with FLANK_E2E_BREAK_VMCS: start must fail with
+#           Flank's own VM-entry diagnostic.
+# Results go to /dev/kmsg (synchronous, in order) as "FLANK-E2E: ..." lines
+# that tests/e2e/bochs-check.sh parses:
+#   FLANK-E2E: say: TEXT           narration (make demo prints it)
+#   FLANK-E2E: cmd.KEY: COMMAND    the command about to run
+#   FLANK-E2E: out.KEY: LINE       one line of its output
+#   FLANK-E2E: KEY=VALUE           a result (exit status or measurement)
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+echo 8 >/proc/sys/kernel/printk
+
+r() { echo "FLANK-E2E: $*" >/dev/kmsg; }
+say() { r "say: $*"; }
+# run KEY COMMAND...: logs the command, each output line, its status.
+run() {
+	key=$1
+	shift
+	r "cmd.$key: $*"
+	"$@" >/tmp/out 2>&1
+	rc=$?
+	while IFS= read -r line; do r "out.$key: $line"; done </tmp/out
+	r "$key=$rc"
+	return $rc
+}
+# probe KEY ARGS...: one flank-probe line, logged as output and as values.
+probe() {
+	key=$1
+	shift
+	run "$key" flank-probe "$@"
+}
+
+scenario=$(cat /scenario)
+ncpu=$(grep -c ^processor /proc/cpuinfo)
+cpus=$(seq 0 $((ncpu - 1)))
+r "begin scenario=$scenario cpus=$ncpu kernel=$(uname -r)"
+run insmod_msr insmod /msr.ko
+
+if [ "$scenario" = broken ]; then
+	say "vmm.elf was built with FLANK_E2E_BREAK_VMCS: one VMCS field is wrong on purpose"
+	run insmod insmod /flank.ko
+	run load flankctl load /vmm.elf
+	run start flankctl start
+	run status flankctl status
+	run dump flankctl dump
+	for c in $cpus; do probe cpuid_after.$c cpuid $c; done
+	run unload flankctl unload
+	run rmmod rmmod flank
+	r "end"
+	poweroff -f
+fi
+
+say "Linux booted on $ncpu emulated Intel CPUs (Bochs, model corei7_skylake_x)"
+say "Before Flank: the CPUs report VT-x and no Flank presence leaf"
+for c in $cpus; do probe cpuid_before.$c cpuid $c; done
+probe rdmsr_vmxbasic_before.0 rdmsr 0 0x480
+
+say "Loading the driver and asking whether Flank can run here"
+run insmod insmod /flank.ko
+run check flankctl check
+say "Loading the VMM image and the example extension module"
+run load flankctl load /vmm.elf /example.elf
+run check_loaded flankctl check
+say "Starting Flank: every CPU becomes a guest of the VMM, Linux keeps running"
+run start flankctl start
+run status_running flankctl status
+
+say "Under Flank: each CPU answers the presence leaf 0x4000f000 and hides VMX"
+for c in $cpus; do probe cpuid.$c cpuid $c; done
+say "A workload: processes, file I/O, syscalls, /proc/cpuinfo on every CPU"
+probe workload workload 200
+say "An MSR outside the MSR bitmap's ranges (0x12345678) always exits and Flank passes it to the CPU:"
+say "Bochs reads unknown MSRs as 0 and drops writes (hardware would raise #GP, which Flank injects)"
+for c in $cpus; do
+	probe rdmsr.$c rdmsr $c 0x12345678
+	probe wrmsr.$c wrmsr $c 0x12345678 0x1
+done
+say "MSRs Flank protects: IA32_VMX_BASIC (0x480) gives #GP, as on a CPU without VMX;"
+say "IA32_FEATURE_CONTROL (0x3a) reads without its VMX-enable bits, and writing it gives #GP (locked)"
+probe rdmsr_vmxbasic.0 rdmsr 0 0x480
+probe rdmsr_fc.0 rdmsr 0 0x3a
+probe wrmsr_fc.0 wrmsr 0 0x3a 0x5
+probe cpuid_alive.0 cpuid 0
+say "The example module: does it answer a hypercall or CPUID leaf?"
+r "example_hook=none (the example module exports functions only; no exit hook ABI yet)"
+say "What the VMM saw: status, exit statistics, debug ring"
+run status flankctl status
+run stats flankctl stats
+run dump flankctl dump
+
+say "Stopping Flank: every CPU leaves VMX operation"
+run stop flankctl stop
+for c in $cpus; do probe cpuid_after.$c cpuid $c; done
+run status_after flankctl status
+run check_after flankctl check
+run unload flankctl unload
+run rmmod rmmod flank
+r "module_after=$(grep -c '^flank ' /proc/modules)"
+
+say "Second round: insmod, load, start, stop, unload, rmmod again"
+run insmod2 insmod /flank.ko
+run load2 flankctl load /vmm.elf /example.elf
+run start2 flankctl start
+for c in $cpus; do probe cpuid2.$c cpuid $c; done
+run stop2 flankctl stop
+for c in $cpus; do probe cpuid2_after.$c cpuid $c; done
+run unload2 flankctl unload
+run rmmod2 rmmod flank
+
+say "Negative path: start fails on CPU 1 on purpose (test_busy_cpu=1 sets CR4.VMXE there, as another hypervisor would)"
+run insmod3 insmod /flank.ko test_busy_cpu=1
+run load3 flankctl load /vmm.elf
+run start3 flankctl start
+run status3 flankctl status
+for c in $cpus; do probe cpuid3.$c cpuid $c; done
+run check3 flankctl check
+probe workload3 workload 20
+run unload3 flankctl unload
+run rmmod3 rmmod flank
+r "module_after3=$(grep -c '^flank ' /proc/modules)"
+r "end"
+poweroff -f

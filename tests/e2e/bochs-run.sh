@@ -1,0 +1,157 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# bochs-run.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF PROBE
+#
+# Boots Debian's kernel under Bochs (Intel VT-x in software, 2 CPUs,
+# corei7_skylake_x) from an ISOLINUX ISO whose initramfs holds busybox-static,
+# flank.ko, msr.ko, a static flankctl, vmm.elf, the example module and
+# flank-probe; tests/e2e/bochs-init.sh runs SCENARIO (main or broken) in the
+# guest and writes "FLANK-E2E:" lines to the serial log (WORK_DIR/serial.log).
+#
+# Never hangs: Bochs is killed after $FLANK_E2E_BOCHS_TIMEOUT seconds (default
+# 1200), at once on a kernel panic or a Bochs panic (triple fault), and a few
+# seconds after the scenario's end line if poweroff did not end it. The
+# verdict is left to bochs-check.sh; this script exits 0 when the guest
+# reached its end line, 2 when it did not (the reason on stderr).
+#
+# $FLANK_E2E_LIVE names a command that receives every serial line as it
+# arrives on stdin (make demo's transcript); by default the FLANK-E2E result
+# lines are echoed with an "e2e-bochs:" prefix.
+set -eu
+scenario=${1:?usage: bochs-run.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF PROBE}
+work=${2:?}
+ko=${3:?}
+ctl=${4:?}
+elf=${5:?}
+example=${6:?}
+probe=${7:?}
+here=$(cd "$(dirname "$0")" && pwd)
+timeout_s=${FLANK_E2E_BOCHS_TIMEOUT:-1200}
+kernel=${FLANK_E2E_KERNEL:-$(ls /boot/vmlinuz-6.1.0-*-amd64 2>/dev/null | sort -V | tail -n 1)}
+kver=${kernel#/boot/vmlinuz-}
+msrko=${FLANK_E2E_MSR_KO:-/lib/modules/$kver/kernel/arch/x86/kernel/msr.ko}
+busybox=${FLANK_E2E_BUSYBOX:-/bin/busybox}
+isolinux=/usr/lib/ISOLINUX/isolinux.bin
+ldlinux=/usr/lib/syslinux/modules/bios/ldlinux.c32
+
+die() {
+	echo "e2e-bochs: $*" >&2
+	exit 2
+}
+
+for f in "$ko" "$ctl" "$elf" "$example" "$probe" "$kernel" "$busybox" \
+	"$isolinux" "$ldlinux"; do
+	[ -r "$f" ] || die "missing $f (packages: linux-image-amd64 busybox-static isolinux syslinux-common)"
+done
+[ -r "$msrko" ] || [ -r "$msrko.xz" ] || die "missing $msrko (package linux-image-amd64)"
+command -v bochs >/dev/null || die "bochs is not installed (packages: bochs bochsbios vgabios bochs-x)"
+command -v xorriso >/dev/null || die "xorriso is not installed"
+
+rm -rf "$work"
+root="$work/root"
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$work/iso/isolinux"
+cp "$busybox" "$root/bin/busybox"
+cp "$ctl" "$root/bin/flankctl"
+cp "$probe" "$root/bin/flank-probe"
+cp "$ko" "$root/flank.ko"
+if [ -r "$msrko" ]; then cp "$msrko" "$root/msr.ko"; else xz -dc "$msrko.xz" >"$root/msr.ko"; fi
+cp "$elf" "$root/vmm.elf"
+cp "$example" "$root/example.elf"
+cp "$here/bochs-init.sh" "$root/init"
+echo "$scenario" >"$root/scenario"
+chmod 755 "$root/init" "$root/bin/busybox" "$root/bin/flankctl" "$root/bin/flank-probe"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/iso/initrd.gz"
+cp "$kernel" "$work/iso/vmlinuz"
+cp "$isolinux" "$ldlinux" "$work/iso/isolinux/"
+# oops=panic + panic=-1: any oops becomes a panic, which the watcher below
+# sees; it kills Bochs before the reboot would boot the ISO again.
+cat >"$work/iso/isolinux/isolinux.cfg" <<EOF
+DEFAULT flank
+PROMPT 0
+TIMEOUT 0
+LABEL flank
+  KERNEL /vmlinuz
+  INITRD /initrd.gz
+  APPEND console=ttyS0 quiet panic=-1 oops=panic cryptomgr.notests rodata=off mitigations=off nokaslr
+EOF
+xorriso -as mkisofs -quiet -o "$work/flank.iso" -b isolinux/isolinux.bin \
+	-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table \
+	"$work/iso" 2>"$work/xorriso.log" || die "xorriso failed: $(cat "$work/xorriso.log")"
+
+# ignore_bad_msrs=1: with 0 the kernel's own early RDMSR of an MSR Bochs
+# does not model triple-faults before the IDT exists (measured). Bochs then
+# reads unknown MSRs as 0 and drops writes, in VMX root as well, so the
+# VMM's pass-through of MSR 0x12345678 succeeds there (bochs-check.sh).
+cat >"$work/bochsrc" <<EOF
+megs: 512
+cpu: model=corei7_skylake_x, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1
+pci: enabled=1, chipset=i440fx
+ata0-master: type=cdrom, path=$work/flank.iso, status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev=$work/serial.log
+clock: sync=none, time0=local
+mouse: enabled=0
+magic_break: enabled=0
+display_library: rfb, options="timeout=0"
+log: $work/bochs.log
+panic: action=fatal
+error: action=ignore
+debug: action=ignore
+${FLANK_E2E_BOCHS_EXTRA:-}
+EOF
+# Debian's Bochs has its debugger compiled in: continue, then quit.
+printf 'c\nquit\n' >"$work/bochs.rc"
+: >"$work/serial.log"
+
+start=$(date +%s)
+# The hard limit: timeout(1) ends a silent or looping guest (status 124)
+# and passes on the TERM the watcher below sends.
+(
+	cd "$work"
+	timeout "$timeout_s" bochs -q -f "$work/bochsrc" -rc "$work/bochs.rc" \
+		</dev/null >"$work/bochs.out" 2>&1 &
+	echo $! >"$work/timeout.pid"
+	wait $!
+	echo $? >"$work/bochs.status"
+) &
+bpid=$!
+stop_bochs() { kill "$(cat "$work/timeout.pid")" 2>/dev/null || true; }
+live=${FLANK_E2E_LIVE:-}
+# tail --pid ends with Bochs; the loop kills Bochs on a verdict.
+tail --pid="$bpid" -n +1 -F "$work/serial.log" 2>/dev/null | tr -d '\r' |
+	while IFS= read -r line; do
+		if [ -n "$live" ]; then
+			printf '%s\n' "$line" | $live
+		else
+			case $line in
+			*"FLANK-E2E: out."* | *"FLANK-E2E: cmd."* | *"FLANK-E2E: say:"*) ;;
+			*"FLANK-E2E: "*) echo "e2e-bochs: ${line#*FLANK-E2E: }" ;;
+			esac
+		fi
+		case $line in
+		*"Kernel panic"*)
+			echo panic >"$work/verdict"
+			sleep 1
+			stop_bochs
+			;;
+		*"FLANK-E2E: end"*)
+			echo end >"$work/verdict"
+			(sleep 15 && stop_bochs) >/dev/null 2>&1 &
+			;;
+		esac
+	done
+wait "$bpid" 2>/dev/null || true
+end=$(date +%s)
+echo "$((end - start))" >"$work/seconds"
+verdict=$(cat "$work/verdict" 2>/dev/null || echo bochs-exited)
+[ "$verdict" = bochs-exited ] && [ "$(cat "$work/bochs.status")" = 124 ] && verdict=timeout
+case $verdict in
+end) exit 0 ;;
+timeout) echo "e2e-bochs: the guest did not finish within ${timeout_s}s" >&2 ;;
+panic) echo "e2e-bochs: the guest kernel panicked" >&2 ;;
+*) echo "e2e-bochs: Bochs exited before the scenario's end (triple fault or Bochs panic?):" >&2
+	tail -n 5 "$work/bochs.out" >&2 ;;
+esac
+grep -E "PANIC|FATAL|triple" "$work/bochs.log" 2>/dev/null | tail -n 5 >&2 || true
+exit 2
