@@ -21,6 +21,7 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/exit_msr.c
   ${LIBVMM_DIR}/src/exit_vmcall.c
   ${LIBVMM_DIR}/src/exit_xsetbv.c
+  ${LIBVMM_DIR}/src/extension.c
   ${LIBVMM_DIR}/src/fmt.c
   ${LIBVMM_DIR}/src/image_entry.c
   ${LIBVMM_DIR}/src/launch.c

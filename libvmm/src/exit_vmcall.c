@@ -13,18 +13,15 @@
 	(X86_RFLAGS_CF | X86_RFLAGS_PF | X86_RFLAGS_AF | X86_RFLAGS_ZF |       \
 	 X86_RFLAGS_SF | X86_RFLAGS_OF)
 
-/* The extension handler; NULL when none is registered. */
-static vmm_hypercall_ext_fn hc_extension;
-
-void vmm_hypercall_set_extension(vmm_hypercall_ext_fn fn)
-{
-	__atomic_store_n(&hc_extension, fn, __ATOMIC_RELEASE);
-}
-
 /* Runs hypercall @p nr with the arguments and results in @p g. */
 static void hypercall(struct vmm_cpu *cpu, uint32_t nr, struct intrin_gprs *g)
 {
-	vmm_hypercall_ext_fn ext;
+	struct vmm_hypercall_args a = {
+		.nr = nr,
+		.cpu = cpu->id,
+		.arg = {g->rbx, g->rcx, g->rdx, g->rsi},
+	};
+	int st;
 
 	switch (nr) {
 	case FLANK_HC_VERSION:
@@ -51,22 +48,14 @@ static void hypercall(struct vmm_cpu *cpu, uint32_t nr, struct intrin_gprs *g)
 	default:
 		break;
 	}
-	ext = __atomic_load_n(&hc_extension, __ATOMIC_ACQUIRE);
-	if (nr >= FLANK_HC_EXT_FIRST && nr <= FLANK_HC_EXT_LAST &&
-	    ext != NULL) {
-		struct vmm_hypercall_args a = {
-			.nr = nr,
-			.cpu = cpu->id,
-			.arg = {g->rbx, g->rcx, g->rdx, g->rsi},
-		};
-		int st = ext(&a);
-		g->rax = (uint64_t)(int64_t)st;
-		g->rbx = a.ret[0];
-		g->rcx = a.ret[1];
-		g->rdx = a.ret[2];
-		return;
-	}
-	g->rax = VMM_ERR_HYPERCALL_UNKNOWN;
+	/* The extension range, or VMM_ERR_HYPERCALL_UNKNOWN (extension.c). */
+	st = vmm_hypercall_extension_call(&a);
+	g->rax = (uint64_t)(int64_t)st;
+	if (st == VMM_ERR_HYPERCALL_UNKNOWN)
+		return; /* Registers a call does not name keep their values. */
+	g->rbx = a.ret[0];
+	g->rcx = a.ret[1];
+	g->rdx = a.ret[2];
 }
 
 enum intrin_exit_action vmm_exit_vmcall(struct vmm_cpu *cpu,

@@ -119,6 +119,13 @@ static const struct status_text status_texts[VMM_STATUS_COUNT] = {
 	  "Flank met a VM exit it does not handle and gave this CPU back to "
 	  "Linux (it runs without Flank now); 'flankctl dump' shows the "
 	  "diagnostic: please report it"),
+	S(VMM_ERR_EXTENSION_BUSY,
+	  "another extension module already registered a handler of this "
+	  "kind: load only one module that extends hypercalls or CPUID"),
+	S(VMM_ERR_SERIAL_CONFIG,
+	  "the serial settings are invalid: serial_baud must divide 115200 "
+	  "(115200, 57600, 38400, 19200, 9600, ...) and serial_port must be "
+	  "an I/O port from 0x1 to 0xfff8 (0 = serial off)"),
 };
 
 const char *vmm_status_str(int status)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "flank/image_abi.h"
+#include "flank/vmm_extension.h"
 #include "flank/vmm_status.h"
 
 /** Most CPUs libvmm manages (the per-CPU pointer table is this long). */
@@ -109,27 +110,6 @@ int vmm_last_entry_failure(uint32_t cpu, struct vmm_entry_failure *out);
  * FLANK_IMAGE_ENTRY_SYMBOL; declared here for hosts that link libvmm.a.
  */
 extern const struct flank_image_entry flank_image_entry;
-
-/** Arguments and results of an extension hypercall (vmm_hypercall.h). */
-struct vmm_hypercall_args {
-	uint32_t nr;	 /**< Hypercall number, in the extension range. */
-	uint32_t cpu;	 /**< CPU that made the call. */
-	uint64_t arg[4]; /**< RBX, RCX, RDX, RSI of the guest. */
-	uint64_t ret[3]; /**< Written back to RBX, RCX, RDX (preset 0). */
-};
-
-/**
- * An extension hypercall handler: runs in VMX root on the calling CPU with
- * interrupts disabled, must not block; returns the status for RAX.
- */
-typedef int (*vmm_hypercall_ext_fn)(struct vmm_hypercall_args *args);
-
-/**
- * Registers @p fn (NULL removes it) for hypercall numbers
- * FLANK_HC_EXT_FIRST..FLANK_HC_EXT_LAST: the extension point of the
- * hypercall ABI (docs/hypercalls.md).
- */
-void vmm_hypercall_set_extension(vmm_hypercall_ext_fn fn);
 
 /** Readable name of VM-instruction error @p error (SDM Vol. 3C 31.4). */
 const char *vmm_vmx_error_name(uint32_t error);

@@ -60,6 +60,9 @@ enum vmm_status {
 	VMM_ERR_HYPERCALL_DENIED = 40,
 	/* Exits (issue 5). */
 	VMM_ERR_UNHANDLED_EXIT = 41,
+	/* Extension modules and load-time settings. */
+	VMM_ERR_EXTENSION_BUSY = 42,
+	VMM_ERR_SERIAL_CONFIG = 43,
 	VMM_STATUS_COUNT
 };
 

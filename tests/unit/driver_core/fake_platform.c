@@ -193,7 +193,12 @@ static void f_image_release(void *ctx, struct flank_image_mem *m)
 {
 	if (m->rw)
 		munmap(m->rw, m->npages * 4096);
-	munmap(m->final, m->npages * 4096);
+	if (fake.keep_released_image) {
+		fake.kept_final = m->final;
+		fake.kept_bytes = m->npages * 4096;
+	} else {
+		munmap(m->final, m->npages * 4096);
+	}
 	close(m->fd);
 	fake.image_maps--;
 	f_free(ctx, m);

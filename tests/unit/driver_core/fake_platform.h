@@ -34,6 +34,15 @@ struct fake_platform {
 	int image_maps;	   /**< Live image mappings. */
 	int log_lines;
 	char last_log[256];
+	/**
+	 * When set, image_release unmaps only the writable alias and leaves
+	 * the final mapping (with its last permissions) in kept_final /
+	 * kept_bytes, so a test can look at an image after unlink; the test
+	 * unmaps it.
+	 */
+	bool keep_released_image;
+	void *kept_final;
+	size_t kept_bytes;
 };
 
 extern struct fake_platform fake;

@@ -89,8 +89,13 @@ static void test_flank_elf_inspect_module(void **state)
 	assert_contains(&r, "imports:\n");
 	assert_contains(&r, "GLOBAL   flank_image_version");
 	assert_contains(&r, "GLOBAL   flank_image_name");
+	assert_contains(&r, "GLOBAL   vmm_cpuid_set_extension");
 	assert_contains(&r, "flank_example_version_tag");
-	assert_contains(&r, "64 1, GLOB_DAT 1, JUMP_SLOT 1");
+	/* The init and fini array entries point at exported functions:
+	 * R_X86_64_64 against the symbol, like the imported-function
+	 * pointer; one JUMP_SLOT per imported function called. */
+	assert_contains(&r, "64 3, GLOB_DAT 1, JUMP_SLOT 6");
+	assert_contains(&r, "init_array 1 entries, fini_array 1 entries");
 }
 
 /* inspect of a synthetic module reports its arrays and weak import. */

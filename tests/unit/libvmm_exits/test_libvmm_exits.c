@@ -590,6 +590,9 @@ static void test_libvmm_exits_hypercalls(void **state)
 
 	(void)state;
 	exits_up("skylake");
+	/* Handlers change only while no CPU runs (vmm_extension.h). */
+	assert_int_equal(vmm_hypercall_set_extension(ext_fn),
+			 VMM_ERR_BAD_STATE);
 	mock_cpu_get_regs(0, &regs);
 	regs.rflags |= X86_RFLAGS_CF | X86_RFLAGS_ZF;
 	mock_cpu_set_regs(0, &regs);
@@ -612,16 +615,21 @@ static void test_libvmm_exits_hypercalls(void **state)
 	g = hc(FLANK_HC_VERSION, 0, &out); /* no magic */
 	assert_true(g.rax == VMM_ERR_HYPERCALL_UNKNOWN);
 	g = hc(FLANK_HC(FLANK_HC_EXT_FIRST), 5, &out);
-	assert_true(g.rax == VMM_ERR_HYPERCALL_UNKNOWN);
-	vmm_hypercall_set_extension(ext_fn);
+	assert_true(g.rax == VMM_ERR_HYPERCALL_UNKNOWN && g.rbx == 5);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_int_equal(vmm_hypercall_set_extension(ext_fn), VMM_OK);
+	assert_int_equal(vmm_start_all(NULL), VMM_OK);
 	g = hc(FLANK_HC(FLANK_HC_EXT_FIRST + 1), 5, &out);
 	assert_int_equal(ext_calls, 1);
 	assert_true(g.rax == VMM_OK && g.rbx == 5 + 0x51 &&
 		    g.rcx == FLANK_HC_EXT_FIRST + 1 && g.rdx == 0);
 	g = hc(FLANK_HC(FLANK_HC_EXT_LAST + 1), 5, &out);
 	assert_true(g.rax == VMM_ERR_HYPERCALL_UNKNOWN);
-	vmm_hypercall_set_extension(NULL);
+	assert_int_equal(ext_calls, 1);
+	assert_int_equal(vmm_hypercall_remove_extension(ext_fn),
+			 VMM_ERR_BAD_STATE);
 	exits_down();
+	assert_int_equal(vmm_hypercall_remove_extension(ext_fn), VMM_OK);
 }
 
 /* VMCALL from ring 3: #UD, registers untouched, no hypercall ran. */

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "example.h"
+#include "flank/vmm_status.h"
 #include "flank/vmm_version.h"
 #include "loader_test.h"
 
@@ -215,6 +217,87 @@ static void test_loader_image_example_module(void **state)
 	assert_string_equal(greeting(), "hello from the example module");
 }
 
+/* Runs a module's DT_INIT_ARRAY (in order) or DT_FINI_ARRAY (reversed). */
+static uint64_t run_array(const struct loaded *l, bool fini)
+{
+	uint64_t addr = 0, count = 0;
+	void (*const *fn)(void);
+
+	assert_status(elf_init_fini(&l->m, fini, &addr, &count), ELF_OK);
+	fn = (void (*const *)(void))(
+		uintptr_t)addr; // NOLINT(performance-no-int-to-ptr)
+	for (uint64_t i = 0; i < count; i++)
+		fn[fini ? count - 1 - i : i]();
+	return count;
+}
+
+/*
+ * vmm.elf exports the extension API (in its dynamic symbol table; the
+ * build's check-image.sh checks ENDBR64 at each), and the example module's
+ * init array, run once the module is linked, registers its CPUID leaf and
+ * hypercall in the loaded image: the image's exported dispatchers (what
+ * its CPUID and VMCALL exit handlers call) return the module's answers.
+ * Its fini array takes them back.
+ */
+static void test_loader_image_example_init_registers(void **state)
+{
+	static const char *const api[] = {
+		"vmm_hypercall_set_extension",
+		"vmm_hypercall_remove_extension",
+		"vmm_cpuid_set_extension",
+		"vmm_cpuid_remove_extension",
+		"vmm_hypercall_extension_call",
+		"vmm_cpuid_extension_call",
+	};
+	struct fixture *f = *state;
+	bool (*cpuid_call)(struct vmm_cpuid_args *);
+	int (*hc_call)(struct vmm_hypercall_args *);
+	int (*status)(void);
+	struct vmm_cpuid_args a;
+	struct vmm_hypercall_args h;
+
+	load_core(f);
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(api); i++)
+		(void)sym(&f->core, api[i]);
+	assert_status(load(&f->example, FLANK_EXAMPLE_MODULE, "example.elf"),
+		      ELF_OK);
+	assert_status(elf_link(&f->ns, &f->example.m, &f->d), ELF_OK);
+	protect(&f->example);
+	cpuid_call = (bool (*)(struct vmm_cpuid_args *))sym(
+		&f->core, "vmm_cpuid_extension_call");
+	hc_call = (int (*)(struct vmm_hypercall_args *))sym(
+		&f->core, "vmm_hypercall_extension_call");
+	status = (int (*)(void))sym(&f->example, "flank_example_status");
+
+	memset(&a, 0, sizeof(a));
+	a.leaf = FLANK_EXAMPLE_CPUID_LEAF;
+	assert_false(cpuid_call(&a)); /* Linked, init not run yet. */
+	assert_int_equal(status(), -1);
+	assert_int_equal(run_array(&f->example, false), 1);
+	assert_int_equal(status(), VMM_OK);
+	assert_true(cpuid_call(&a));
+	assert_int_equal(a.eax, FLANK_VERSION);
+	assert_int_equal(a.ebx, FLANK_EXAMPLE_CPUID_EBX);
+	assert_int_equal(a.ecx, FLANK_EXAMPLE_CPUID_ECX);
+	assert_int_equal(a.edx, FLANK_EXAMPLE_CPUID_EDX);
+	memset(&h, 0, sizeof(h));
+	h.nr = FLANK_EXAMPLE_HC;
+	h.cpu = 3;
+	h.arg[0] = 40;
+	h.arg[1] = 2;
+	assert_int_equal(hc_call(&h), VMM_OK);
+	assert_int_equal(h.ret[0], 42);
+	assert_int_equal(h.ret[1], (FLANK_EXAMPLE_TAG << 24) | FLANK_VERSION);
+	assert_int_equal(h.ret[2], 3);
+
+	assert_int_equal(run_array(&f->example, true), 1);
+	assert_int_equal(status(), VMM_OK);
+	assert_false(cpuid_call(&a));
+	assert_int_equal(hc_call(&h), VMM_ERR_HYPERCALL_UNKNOWN);
+	/* vmm.elf itself has no init or fini functions. */
+	assert_int_equal(run_array(&f->core, false), 0);
+}
+
 /* Without vmm.elf in the namespace, the module's import is unresolved. */
 static void test_loader_image_example_alone(void **state)
 {
@@ -251,7 +334,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(vmm_runs),	  T(vmm_layout), T(example_module),
-		T(example_alone), T(vmm_twice),
+		T(example_alone), T(vmm_twice),	 T(example_init_registers),
 	};
 
 	return FLANK_RUN_TESTS(tests);

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Extension hooks (flank/vmm_extension.h): one hypercall handler and one
+ * CPUID handler that an extension module registers from its init function.
+ *
+ * The handler pointers live here, outside vmm_ctx, because a module's init
+ * function runs before vmm_init() (which clears vmm_ctx) and its fini
+ * function after vmm_fini(): a registration must survive both.
+ */
+#include "flank/vmm_extension.h"
+#include "flank/vmm_hypercall.h"
+#include "vmm_internal.h"
+
+#define FLANK_EXPORT __attribute__((visibility("default")))
+
+/*
+ * The handlers, stored as void * so that one pair of helpers serves both
+ * kinds: a function pointer converts to void * and back unchanged on
+ * x86-64, which has one address space for code and data (and POSIX
+ * requires it of every platform, for dlsym()).
+ */
+static void *hc_slot;
+static void *cpuid_slot;
+
+/*
+ * True while a CPU may be in VMX non-root under Flank and so may be inside
+ * an exit handler: a handler must not change then (see the header).
+ */
+static bool cpus_may_run(void)
+{
+	enum flank_vmm_state s = vmm_ctx.state;
+
+	return s == FLANK_STATE_RUNNING || s == FLANK_STATE_STOPPING ||
+	       s == FLANK_STATE_CORRUPT;
+}
+
+/* Registers @p fn in @p slot; the rules of vmm_hypercall_set_extension(). */
+static int ext_set(void **slot, void *fn)
+{
+	void *cur;
+
+	if (fn == NULL)
+		return VMM_ERR_BAD_ARGUMENT;
+	if (cpus_may_run())
+		return VMM_ERR_BAD_STATE;
+	cur = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	if (cur != NULL && cur != fn)
+		return VMM_ERR_EXTENSION_BUSY;
+	__atomic_store_n(slot, fn, __ATOMIC_RELEASE);
+	return VMM_OK;
+}
+
+/* Removes @p fn from @p slot if it is there. */
+static int ext_remove(void **slot, void *fn)
+{
+	if (cpus_may_run())
+		return VMM_ERR_BAD_STATE;
+	if (fn == NULL || __atomic_load_n(slot, __ATOMIC_ACQUIRE) != fn)
+		return VMM_ERR_BAD_ARGUMENT;
+	__atomic_store_n(slot, NULL, __ATOMIC_RELEASE);
+	return VMM_OK;
+}
+
+FLANK_EXPORT int vmm_hypercall_set_extension(vmm_hypercall_ext_fn fn)
+{
+	return ext_set(&hc_slot, (void *)fn);
+}
+
+FLANK_EXPORT int vmm_hypercall_remove_extension(vmm_hypercall_ext_fn fn)
+{
+	return ext_remove(&hc_slot, (void *)fn);
+}
+
+FLANK_EXPORT int vmm_cpuid_set_extension(vmm_cpuid_ext_fn fn)
+{
+	return ext_set(&cpuid_slot, (void *)fn);
+}
+
+FLANK_EXPORT int vmm_cpuid_remove_extension(vmm_cpuid_ext_fn fn)
+{
+	return ext_remove(&cpuid_slot, (void *)fn);
+}
+
+FLANK_EXPORT int vmm_hypercall_extension_call(struct vmm_hypercall_args *args)
+{
+	vmm_hypercall_ext_fn fn = (vmm_hypercall_ext_fn)__atomic_load_n(
+		&hc_slot, __ATOMIC_ACQUIRE);
+
+	if (args == NULL || args->nr < FLANK_HC_EXT_FIRST ||
+	    args->nr > FLANK_HC_EXT_LAST || fn == NULL)
+		return VMM_ERR_HYPERCALL_UNKNOWN;
+	args->ret[0] = args->ret[1] = args->ret[2] = 0;
+	return fn(args);
+}
+
+FLANK_EXPORT bool vmm_cpuid_extension_call(struct vmm_cpuid_args *args)
+{
+	vmm_cpuid_ext_fn fn = (vmm_cpuid_ext_fn)__atomic_load_n(
+		&cpuid_slot, __ATOMIC_ACQUIRE);
+	struct vmm_cpuid_args a;
+
+	if (args == NULL || args->leaf < FLANK_CPUID_EXT_FIRST ||
+	    args->leaf > FLANK_CPUID_EXT_LAST || fn == NULL)
+		return false;
+	/* The handler works on a copy: declining leaves the answer as is. */
+	a = *args;
+	a.reserved = 0;
+	if (!fn(&a))
+		return false;
+	args->eax = a.eax;
+	args->ebx = a.ebx;
+	args->ecx = a.ecx;
+	args->edx = a.edx;
+	return true;
+}
