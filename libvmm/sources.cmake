@@ -34,6 +34,11 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/pci_serial.c
   ${LIBVMM_DIR}/src/uart16550.c
   ${LIBVMM_DIR}/src/vmcs_dump.c
+  ${LIBVMM_DIR}/src/entry_diag.c
+  ${LIBVMM_DIR}/src/vmcs_check.c
+  ${LIBVMM_DIR}/src/vmcs_check_host.c
+  ${LIBVMM_DIR}/src/vmcs_check_guest.c
+  ${LIBVMM_DIR}/src/vmcs_check_segments.c
 )
 set(LIBVMM_INCLUDE_DIRS
   ${LIBVMM_DIR}/include

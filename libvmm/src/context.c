@@ -10,12 +10,13 @@
 struct vmm_context vmm_ctx;
 
 /*
- * Memory of the debug ring: 16 KiB in the image's .bss, 128 records of
- * VMM_RING_SLOT_SIZE bytes. The ring needs contiguous memory and the
+ * Memory of the debug ring: 32 KiB in the image's .bss, 64 records of
+ * VMM_RING_SLOT_SIZE bytes (one slot's worth is the control block, and the
+ * slot count is a power of two). The ring needs contiguous memory and the
  * platform hands out single pages, so the image carries it; the ring lives
  * from init to fini, across any number of start/stop cycles.
  */
-#define VMM_RING_BYTES 16384u
+#define VMM_RING_BYTES 32768u
 static uint64_t ring_mem[VMM_RING_BYTES / sizeof(uint64_t)];
 
 /*

@@ -75,6 +75,7 @@ struct ring_slot {
 _Static_assert(sizeof(struct ring_slot) == VMM_RING_SLOT_SIZE,
 	       "a ring slot is VMM_RING_SLOT_SIZE bytes");
 _Static_assert(VMM_RING_TEXT_MAX % 8u == 0, "text is whole words");
+_Static_assert(VMM_RING_TEXT_MAX <= 0xFFu, "the length fits meta[47:40]");
 
 struct vmm_ring {
 	uint64_t magic;
@@ -82,7 +83,7 @@ struct vmm_ring {
 	uint64_t head;	  /* Next position to reserve (atomic). */
 	uint64_t dropped; /* Records writers gave up (atomic). */
 	/* Keep the writers' hot head away from the first slot's line. */
-	uint64_t reserved[12];
+	uint64_t reserved[(VMM_RING_SLOT_SIZE / 8u) - 4u];
 	struct ring_slot slot[];
 };
 
@@ -107,7 +108,7 @@ struct vmm_ring *vmm_ring_init(void *mem, size_t size)
 	ring->nslots = n;
 	ring->head = 0;
 	ring->dropped = 0;
-	for (size_t i = 0; i < 12u; i++)
+	for (size_t i = 0; i < sizeof(ring->reserved) / 8u; i++)
 		ring->reserved[i] = 0;
 	for (uint64_t i = 0; i < n; i++)
 		ring->slot[i].seq = SEQ(0u, ST_EMPTY);

@@ -225,6 +225,12 @@ static enum intrin_exit_action entry_failure(struct vmm_cpu *cpu,
 	cpu->entry_failure.exit_reason = reason;
 	cpu->entry_failure.qualification = qual;
 	cpu->has_entry_failure = true;
+	if (vmm_entry_diagnosable((vmx_result_t){VMX_FAIL_VALID, 0}, reason)) {
+		vmm_entry_diagnose(cpu, "VMRESUME",
+				   (vmx_result_t){VMX_FAIL_VALID, 0}, reason,
+				   qual);
+		return leave_cpu(cpu, frame, VMM_ERR_LAUNCH_ENTRY_FAILURE);
+	}
 	diag_line(cpu, ": VM entry failed, exit reason ", reason, qual, rip,
 		  vmm_status_str(
 			  vmm_launch_status((vmx_result_t){VMX_FAIL_VALID, 0},
@@ -274,10 +280,16 @@ enum intrin_exit_action vmm_exit_resume_failed(struct intrin_exit_frame *frame,
 	cpu->last_error = vmm_launch_status(result, &cpu->entry_failure);
 	cpu->has_entry_failure = true;
 	(void)vmx_readnat(VMCS_GUEST_RIP, &rip);
-	vmm_log_vmx(cpu, "VMRESUME", result);
-	diag_line(cpu, ": VMRESUME failed, VM-instruction error ", result.error,
-		  0, rip, vmm_status_str(cpu->last_error));
-	vmm_vmcs_dump(cpu->id, FLANK_LOG_ERROR, NULL);
+	if (vmm_entry_diagnosable(result, 0)) {
+		/* Errors 7 and 8: name the failing rule and field. */
+		vmm_entry_diagnose(cpu, "VMRESUME", result, 0, 0);
+	} else {
+		vmm_log_vmx(cpu, "VMRESUME", result);
+		diag_line(cpu, ": VMRESUME failed, VM-instruction error ",
+			  result.error, 0, rip,
+			  vmm_status_str(cpu->last_error));
+		vmm_vmcs_dump(cpu->id, FLANK_LOG_ERROR, NULL);
+	}
 	(void)vmm_devirtualize(cpu, frame, false);
 	cpu->unhandled++;
 	__atomic_fetch_add(&vmm_ctx.cpus_left, 1u, __ATOMIC_RELAXED);

@@ -186,7 +186,8 @@ int vmm_devirtualize(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
 }
 
 /* Logs a VM-entry failure of VMLAUNCH by exit reason and qualification,
- * to the kernel log and the debug ring. */
+ * to the kernel log and the debug ring (exit reasons the consistency
+ * checker does not cover: 34 MSR loading, 41 machine check). */
 static void log_entry_failure(const struct vmm_cpu *cpu)
 {
 	const struct vmm_entry_failure *e = &cpu->entry_failure;
@@ -203,8 +204,8 @@ static void log_entry_failure(const struct vmm_cpu *cpu)
 	vmm_fmt_str(&f, ": ");
 	vmm_fmt_str(&f,
 		    vmm_entry_failure_name(e->exit_reason, e->qualification));
+	/* vmm_log() writes the platform log and the debug ring. */
 	vmm_log(FLANK_LOG_ERROR, line);
-	(void)vmm_console_write(cpu->id, FLANK_LOG_ERROR, line);
 }
 
 int vmm_cpu_start(struct vmm_cpu *cpu)
@@ -248,7 +249,15 @@ int vmm_cpu_start(struct vmm_cpu *cpu)
 	cpu->running = false;
 	st = vmm_launch_status(r, &cpu->entry_failure);
 	cpu->has_entry_failure = true;
-	if ((cpu->entry_failure.exit_reason & EXIT_REASON_ENTRY_FAILURE) != 0) {
+	if (vmm_entry_diagnosable(r, cpu->entry_failure.exit_reason)) {
+		/* Errors 7, 8 and exit 33: name the failing rule and field
+		 * (libvmm's consistency checker), then dump the VMCS while it
+		 * is still current. */
+		vmm_entry_diagnose(cpu, "VMLAUNCH", r,
+				   cpu->entry_failure.exit_reason,
+				   cpu->entry_failure.qualification);
+	} else if ((cpu->entry_failure.exit_reason &
+		    EXIT_REASON_ENTRY_FAILURE) != 0) {
 		/* VMfailValid(0) says nothing: name the exit and dump the VMCS
 		 * while it is still current (found on Bochs). */
 		log_entry_failure(cpu);

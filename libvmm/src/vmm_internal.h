@@ -227,4 +227,19 @@ int vmm_launch_status(vmx_result_t r, struct vmm_entry_failure *f);
 /** What a VM-entry failure (exit @p reason, bit 31, and @p qual) means. */
 const char *vmm_entry_failure_name(uint32_t reason, uint64_t qual);
 
+/**
+ * True if a failed VM entry (@p r, and @p exit_reason when error 0) is one
+ * the consistency checker can explain: VMfailValid(7), VMfailValid(8), or
+ * exit reason 33 with bit 31 (SDM Vol. 3C 27.8).
+ */
+bool vmm_entry_diagnosable(vmx_result_t r, uint32_t exit_reason);
+
+/**
+ * Logs "VM entry failed: <decoded error>; consistency check: <finding>" for
+ * a failed @p insn ("VMLAUNCH", "VMRESUME") on @p cpu, dumps the current
+ * VMCS and repeats the line (entry_diag.c). In VMX root, VMCS current.
+ */
+void vmm_entry_diagnose(struct vmm_cpu *cpu, const char *insn, vmx_result_t r,
+			uint32_t exit_reason, uint64_t qualification);
+
 #endif /* FLANK_VMM_INTERNAL_H */

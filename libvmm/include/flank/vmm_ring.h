@@ -33,10 +33,14 @@
 #include "flank/image_abi.h"
 #include "flank/vmm_format.h"
 
-/** Size of one slot: header plus text. */
-#define VMM_RING_SLOT_SIZE 128u
+/**
+ * Size of one slot: header plus text. 256 bytes so that the VM-entry
+ * diagnostic line (entry_diag.c: decoded error, failing rule, field and
+ * value, up to about 200 bytes) fits one record whole.
+ */
+#define VMM_RING_SLOT_SIZE 256u
 /** Bytes of text a record holds (not NUL-terminated in the slot). */
-#define VMM_RING_TEXT_MAX 104u
+#define VMM_RING_TEXT_MAX 232u
 /** Fewest slots a ring may have. */
 #define VMM_RING_MIN_SLOTS 2u
 /**
@@ -44,7 +48,7 @@
  * lost-records marker line before it. A ring_read buffer at least this big
  * always makes progress with whole lines.
  */
-#define VMM_RING_LINE_MAX 224u
+#define VMM_RING_LINE_MAX 352u
 
 /** Record flags. */
 #define VMM_RING_F_TRUNCATED 0x1u

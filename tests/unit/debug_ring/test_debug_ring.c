@@ -49,12 +49,12 @@ static uint64_t read_one(struct vmm_ring *ring, uint64_t *pos,
 /* init refuses NULL, misaligned and too-small memory; rounds slots down. */
 static void test_debug_ring_init_checks(void **state)
 {
-	static uint64_t mem[64];
+	static uint64_t mem[4u * VMM_RING_SLOT_SIZE / 8u];
 	(void)state;
 	assert_null(vmm_ring_init(NULL, sizeof(mem)));
 	assert_null(vmm_ring_init((char *)mem + 1, sizeof(mem) - 8));
 	assert_null(vmm_ring_init(mem, 2u * VMM_RING_SLOT_SIZE));
-	/* 512 bytes: control block + 3 slots fit, rounded down to 2. */
+	/* Control block + 3 slots fit, rounded down to 2. */
 	struct vmm_ring *ring = vmm_ring_init(mem, sizeof(mem));
 	assert_ptr_equal(ring, mem);
 	assert_int_equal(vmm_ring_capacity(ring), 2);
@@ -222,7 +222,7 @@ static void test_debug_ring_oversized_record(void **state)
 	big[300] = '\0';
 	vmm_ring_write(ring, 0, FLANK_LOG_ERROR, big, 300);
 	vmm_ring_printf(ring, 0, FLANK_LOG_ERROR, "%s", "short"); /* fits */
-	vmm_ring_printf(ring, 0, FLANK_LOG_ERROR, "%s%s", big + 200, big + 200);
+	vmm_ring_printf(ring, 0, FLANK_LOG_ERROR, "%s%s", big + 50, big + 50);
 	vmm_ring_write(ring, 0, FLANK_LOG_ERROR, big, VMM_RING_TEXT_MAX);
 
 	read_one(ring, &pos, &rec);
@@ -247,7 +247,7 @@ static void test_debug_ring_text_lines(void **state)
 	size_t size;
 	void *mem = ring_mem(4, &size);
 	struct vmm_ring *ring = vmm_ring_init(mem, size);
-	char buf[1024], big[200];
+	char buf[1024], big[VMM_RING_TEXT_MAX + 96];
 	uint64_t pos = 0;
 	size_t n;
 	(void)state;

@@ -103,7 +103,7 @@ static void test_libvmm_bochs_status_cr4_running(void **state)
 }
 
 /* A guest-state failure of VMLAUNCH is logged with exit reason,
- * qualification and its meaning (on Bochs the log said only
+ * qualification and the failing rule (on Bochs the log said only
  * "VMfailValid(0) no error"). */
 static void test_libvmm_bochs_entry_failure_logged(void **state)
 {
@@ -117,13 +117,18 @@ static void test_libvmm_bochs_entry_failure_logged(void **state)
 	mock_cpu_get_regs(0, &regs);
 	((uint64_t *)(uintptr_t)regs.gdtr.base)[3] |= UINT64_C(8) << 40;
 	assert_int_equal(vmm_start_all(&failed), VMM_ERR_LAUNCH_GUEST_STATE);
+	/* The diagnostic names the exit and the rule libvmm's checker finds
+	 * (the emulator's verdict is the same rule). */
 	for (unsigned i = 0; i < tp.log_count; i++)
 		found = found ||
 			(strstr(tp.log[i],
-				"VMLAUNCH: VM entry failed, exit "
-				"reason 0x80000021 qualification "
-				"0x0: a guest-state check failed") != NULL);
+				"VM entry failed: VMLAUNCH exit reason "
+				"0x80000021 qualification 0x0, invalid guest "
+				"state; consistency check: rule G8.ss_type "
+				"(SDM Vol. 3C 27.3.1.2): GUEST_SS_AR_BYTES = "
+				"0x") != NULL);
 	assert_true(found);
+	assert_string_equal(mock_last_entry(0)->rule, "G8.ss_type");
 	fixture_down();
 	assert_non_null(strstr(vmm_entry_failure_name(0x80000021u, 4),
 			       "invalid VMCS link pointer"));

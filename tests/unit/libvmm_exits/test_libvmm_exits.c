@@ -805,7 +805,11 @@ static void test_libvmm_exits_resume_entry_failure(void **state)
 	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
 	/* Continued after the CPUID the handler had completed. */
 	assert_true(out.rip_after == out.rip_before + 2);
-	assert_true(ring_has("VM entry failed, exit reason 0x80000021"));
+	/* The CPU's qualification names the link pointer; its revision lives
+	 * in memory libvmm does not map, so the checker finds no rule. */
+	assert_true(ring_has("VM entry failed: VMRESUME exit reason 0x80000021 "
+			     "qualification 0x4, invalid VMCS link pointer; "
+			     "consistency check: no failing rule found"));
 	assert_int_equal(cpu0()->last_error, VMM_ERR_LAUNCH_ENTRY_FAILURE);
 	assert_true(cpu0()->has_entry_failure);
 	f = cpu0()->entry_failure;
@@ -829,7 +833,11 @@ static void test_libvmm_exits_resume_fail_valid(void **state)
 	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
 	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
 	assert_int_equal(cpu0()->last_error, VMM_ERR_LAUNCH_CONTROLS);
-	assert_true(ring_has("VMRESUME failed"));
+	/* Injected: the VMCS itself is valid, and the checker says so. */
+	assert_true(
+		ring_has("VM entry failed: VMRESUME VMfailValid(7) VM entry "
+			 "with invalid control field(s); consistency "
+			 "check: no failing rule found"));
 	exits_down();
 }
 
