@@ -49,10 +49,14 @@ static int plat_run_on_cpu(void *ctx, uint32_t cpu, int (*fn)(void *arg),
 static void plat_log(void *ctx, enum flank_log_level level, const char *line)
 {
 	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
-	char buf[200];
+	char buf[248];
 
-	/* The line comes from the image: bound it before the kernel log. */
-	snprintf(buf, sizeof(buf), "vmm: %.190s", line ? line : "");
+	/*
+	 * The line comes from the image: bound it before the kernel log. 240
+	 * holds a whole debug-ring record (VMM_RING_TEXT_MAX, 232 bytes), so
+	 * the VM-entry diagnostic line arrives whole.
+	 */
+	snprintf(buf, sizeof(buf), "vmm: %.240s", line ? line : "");
 	ops->log(ops->ctx, level, buf);
 }
 

@@ -835,7 +835,7 @@ static void test_driver_core_platform_table(void **state)
 	longline[sizeof(longline) - 1] = '\0';
 	p->log(p->ctx, FLANK_LOG_WARN, longline);
 	assert_int_equal(strncmp(fake.last_log, "vmm: yyy", 8), 0);
-	assert_int_equal(strlen(fake.last_log), 5 + 190);
+	assert_int_equal(strlen(fake.last_log), 5 + 240);
 }
 
 /* Every status has a distinct sentence and a negative errno. */
