@@ -194,6 +194,7 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 	mock_load_host_state(c, v);
 	mock_exit_load_msrs(c, v);
 	c->vmx = MOCK_VMX_ROOT;
+	c->vmxoff_failed = false;
 
 	/* The exit entry: what intrinsics/real's stub relies on. */
 	void *ctx = NULL;
@@ -276,7 +277,15 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 	}
 leave:
 	out->action = INTRIN_EXIT_LEAVE;
-	if (c->vmx != MOCK_VMX_OUTSIDE) {
+	/*
+	 * A handler whose VMXOFF failed cannot leave VMX operation: the CPU
+	 * then continues in VMX root, as it would on hardware (libvmm
+	 * reports it as VMM_ERR_VMXOFF, state CORRUPT). Any other LEAVE in
+	 * VMX operation is a handler that forgot to leave.
+	 */
+	if (c->vmx == MOCK_VMX_ROOT && c->vmxoff_failed) {
+		c->vmxoff_failed = false;
+	} else if (c->vmx != MOCK_VMX_OUTSIDE) {
 		mock_violation("EXIT.leave_in_vmx",
 			       "the handler returned LEAVE without leaving VMX "
 			       "operation");

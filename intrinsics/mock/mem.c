@@ -71,6 +71,8 @@ void mock_mem_unmap(void *host)
 {
 	for (size_t i = 0; i < nmaps; i++) {
 		if (maps[i].host == host) {
+			/* The VMCSs that lived there are gone with it. */
+			mock_vmcs_forget_range(maps[i].pa, maps[i].size);
 			maps[i] = maps[--nmaps];
 			last_hit = 0;
 			return;

@@ -113,6 +113,8 @@ struct mock_cpu {
 	uint64_t current_ptr; /**< All ones when there is no current VMCS. */
 	bool blocked_by_mov_ss;
 	unsigned guest_cpl;
+	/** The last VMXOFF failed: an exit handler may then leave in root. */
+	bool vmxoff_failed;
 
 	struct mock_entry_verdict last_entry;
 	/* Saved by a successful entry for the "guest" side of the model. */
@@ -244,6 +246,13 @@ bool mock_vmcs_feature_supported(const struct mock_cpu *cpu,
 
 /** The VMCS at @p pa, created (launch state clear, all fields 0) if new. */
 struct mock_vmcs *mock_vmcs_get_or_create(uint64_t pa);
+
+/**
+ * Forgets the VMCSs in [@p pa, @p pa + @p size) that no CPU holds active:
+ * their memory was unmapped (mock_mem_unmap), and physical addresses are
+ * never handed out again, so nothing can reach them any more.
+ */
+void mock_vmcs_forget_range(uint64_t pa, size_t size);
 
 /**
  * Fault injection and bookkeeping around one intrinsic: counts the call,

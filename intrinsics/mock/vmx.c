@@ -359,8 +359,11 @@ vmx_result_t vmx_off(void)
 	struct mock_cpu *c = mock_cur();
 	vmx_result_t r;
 
-	if (mock_fault_check(MOCK_OP_VMXOFF, 0, 0, &r))
+	c->vmxoff_failed = false;
+	if (mock_fault_check(MOCK_OP_VMXOFF, 0, 0, &r)) {
+		c->vmxoff_failed = !vmx_ok(r);
 		return injected(c, MOCK_OP_VMXOFF, 0, 0, r);
+	}
 	switch (prefix(c, MOCK_OP_VMXOFF, &vmxoff_rules, &r)) {
 	case GATE_DONE:
 		break;

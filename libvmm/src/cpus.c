@@ -82,6 +82,13 @@ static int stop_one(uint32_t id, bool here)
 		}
 		vmm_logf(FLANK_LOG_INFO, "cpu %u: stopped, VMX off", id);
 	}
+	if (cpu->changes.vmxon) {
+		/* The VMM gave this CPU back on its own but VMXOFF failed:
+		 * it is still in VMX operation, its pages stay in use. */
+		vmm_ctx.last_error[id] = VMM_ERR_VMXOFF;
+		vmm_logf(FLANK_LOG_ERROR, "cpu %u: still in VMX operation", id);
+		return VMM_ERR_VMXOFF;
+	}
 	vmm_ctx.cpu[id] = NULL;
 	vmm_cpu_free(cpu);
 	return VMM_OK;
@@ -139,6 +146,7 @@ int vmm_stop_all(void)
 int vmm_start_cpu(void)
 {
 	uint32_t id;
+	int st;
 
 	if (vmm_ctx.state != FLANK_STATE_RUNNING)
 		return VMM_ERR_BAD_STATE;
@@ -149,7 +157,9 @@ int vmm_start_cpu(void)
 		if (vmm_ctx.cpu[id]->running)
 			return VMM_ERR_ALREADY_RUNNING;
 		/* The VMM left this CPU on its own (unhandled exit). */
-		(void)stop_one(id, true);
+		st = stop_one(id, true);
+		if (st != VMM_OK)
+			return st;
 	}
 	return start_one(id, true);
 }

@@ -186,9 +186,18 @@ enum intrin_exit_action vmm_exit_unhandled(struct vmm_cpu *cpu,
 	 * gets #UD at the exiting instruction instead (what a CPU without the
 	 * unknown feature raises); the kernel handles it like any #UD.
 	 */
-	if (vmm_exit_guest_cpl(&cpl) && cpl != 0 &&
-	    vmm_exit_inject_fault(cpu, X86_VEC_UD)) {
-		vmm_log(FLANK_LOG_ERROR, "guest in user mode: #UD injected");
+	if (!vmm_exit_guest_cpl(&cpl) || cpl != 0) {
+		/*
+		 * If the #UD cannot be injected, or the CPL cannot even be
+		 * read (only a fault injected by a test gets here: on
+		 * hardware these VMREAD/VMWRITEs of supported fields cannot
+		 * fail), the guest is resumed at the instruction unchanged:
+		 * leaving could return to user mode through the ring-0 path.
+		 */
+		vmm_log(FLANK_LOG_ERROR,
+			cpl != 0 && vmm_exit_inject_fault(cpu, X86_VEC_UD)
+				? "guest in user mode: #UD injected"
+				: "guest resumed at the exiting instruction");
 		cpu->unhandled++;
 		return INTRIN_EXIT_RESUME;
 	}

@@ -62,7 +62,9 @@ enum intrin_exit_action vmm_exit_vmcall(struct vmm_cpu *cpu,
 					struct intrin_exit_frame *frame,
 					uint32_t reason)
 {
-	struct intrin_gprs *g = &frame->gprs;
+	/* Results go to the guest only once the VMCALL completed: a failure
+	 * below leaves the guest's registers as they were. */
+	struct intrin_gprs res = frame->gprs, *g = &res;
 	uint64_t rflags = 0;
 	unsigned cpl = 0;
 	int st;
@@ -84,21 +86,29 @@ enum intrin_exit_action vmm_exit_vmcall(struct vmm_cpu *cpu,
 		 * status flags cleared (launch.c). */
 		st = vmm_devirtualize(cpu, frame, true);
 		g->rax = (uint64_t)st;
-		if (st == VMM_OK || st == VMM_ERR_VMXOFF)
+		if (st == VMM_OK || st == VMM_ERR_VMXOFF) {
+			frame->gprs.rax = (uint64_t)st;
 			return INTRIN_EXIT_LEAVE;
-		return vmm_exit_unhandled(
-			cpu, frame, reason,
-			"VMREAD failed in the stop hypercall");
-	}
-	if ((g->rax >> 32) == FLANK_HC_MAGIC)
+		}
+		/*
+		 * A VMREAD of the guest state failed before anything was
+		 * changed: the CPU stays under Flank and the VMCALL completes
+		 * with the status, so stop reports it (state CORRUPT, see
+		 * docs/lifecycle.md). Leaving at the VMCALL instead would run
+		 * it natively outside VMX operation: #UD in the kernel.
+		 */
+	} else if ((g->rax >> 32) == FLANK_HC_MAGIC) {
 		hypercall(cpu, (uint32_t)g->rax, g);
-	else
+	} else {
 		g->rax = VMM_ERR_HYPERCALL_UNKNOWN;
+	}
 	/* VMsucceed for the VMCALL itself: status flags cleared. */
 	if (vmx_ok(vmx_readnat(VMCS_GUEST_RFLAGS, &rflags)) &&
 	    vmx_ok(vmx_writenat(VMCS_GUEST_RFLAGS, rflags & ~RFLAGS_STATUS)) &&
-	    vmm_exit_advance())
+	    vmm_exit_advance()) {
+		frame->gprs = res;
 		return INTRIN_EXIT_RESUME;
+	}
 	return vmm_exit_unhandled(cpu, frame, reason,
 				  "VMREAD/VMWRITE failed in VMCALL");
 }

@@ -877,8 +877,9 @@ static void test_libvmm_exits_cost(void **state)
 	print_message("cost: CPUID exit: %u VMX instructions in the handler "
 		      "+ VMRESUME\n",
 		      n - resumes);
-	/* Exit reason, RIP, length, interruptibility, RIP write. */
-	assert_true(n - resumes <= 5);
+	/* Exit reason, RIP, length, interruptibility, RIP write: one over
+	 * the budget of 4, for the reason docs/exits.md "Cost" gives. */
+	assert_int_equal(n - resumes, 5);
 
 	mock_trace_clear();
 	assert_int_equal(mock_guest_rdmsr(MSR_IA32_FEATURE_CONTROL, &v, &out),

@@ -320,6 +320,36 @@ static void test_mock_vmxon_novmx_profile(void **state)
 			 CPU_SAFE_GP);
 }
 
+/* A VMCS model is dropped with its memory, unless a CPU still has it
+ * active: a test that cycles VMCSs keeps the model's list short. */
+static void test_mock_vmcs_forgotten_with_memory(void **state)
+{
+	uint32_t rev = *(uint32_t *)region;
+	paddr_t pa[2];
+	void *page[2];
+	size_t before;
+
+	(void)state;
+	vmxe_on();
+	assert_true(vmx_ok(vmx_on(region_pa)));
+	before = mock_vmcs_tracked();
+	for (unsigned i = 0; i < 2; i++) {
+		page[i] = mock_test_page_alloc(&pa[i]);
+		*(uint32_t *)page[i] = rev;
+		assert_true(vmx_ok(vmx_clear(pa[i])));
+		assert_true(vmx_ok(vmx_ptrld(pa[i])));
+	}
+	assert_int_equal(mock_vmcs_tracked(), before + 2);
+	/* Page 0 is still active (never VMCLEARed since its VMPTRLD): kept. */
+	mock_test_page_free(page[0]);
+	assert_int_equal(mock_vmcs_tracked(), before + 2);
+	/* Page 1, cleared (inactive, not current): forgotten with its page. */
+	assert_true(vmx_ok(vmx_clear(pa[1])));
+	mock_test_page_free(page[1]);
+	assert_int_equal(mock_vmcs_tracked(), before + 1);
+	(void)vmx_off();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +373,7 @@ int main(void)
 		T(test_mock_vmxon_gp_cpl_in_root),
 		T(test_mock_vmxoff_ok),
 		T(test_mock_vmxoff_ud_not_in_vmx),
+		T(test_mock_vmcs_forgotten_with_memory),
 		T(test_mock_vmxoff_gp_cpl),
 		T(test_mock_vmxon_novmx_profile),
 #undef T

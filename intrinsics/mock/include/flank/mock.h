@@ -78,6 +78,12 @@ void mock_mem_unmap(void *host);
  */
 void *mock_mem_host(paddr_t pa, size_t size);
 
+/**
+ * Number of VMCSs the model holds: one per physical address used as a VMCS
+ * whose memory is still mapped (or that a CPU still has active).
+ */
+size_t mock_vmcs_tracked(void);
+
 /** Physical-address width of the profile (CPUID.80000008H:EAX[7:0]). */
 unsigned mock_phys_addr_width(void);
 
