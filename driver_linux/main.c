@@ -20,6 +20,29 @@
 static struct flank_core flank_core;
 static enum cpuhp_state flank_hp_state;
 
+/*
+ * Serial output of the VMM (docs/serial.md). Off by default: COM1 is often
+ * Linux's own console (console=ttyS0), and a VMM that reprograms the same
+ * UART would garble it. The image checks the values at load
+ * (VMM_ERR_SERIAL_CONFIG); read-only after insmod, so what status shows
+ * under /sys/module/flank/parameters is what the loaded image got.
+ */
+static ushort serial_port;
+module_param(serial_port, ushort, 0444);
+MODULE_PARM_DESC(serial_port,
+		 "I/O port of a 16550 UART for the VMM's log, e.g. 0x3f8 "
+		 "(COM1) or 0x2f8 (COM2); 0 = no serial output (default)");
+static uint serial_baud = 115200;
+module_param(serial_baud, uint, 0444);
+MODULE_PARM_DESC(serial_baud, "Baud rate of the VMM's UART, a divisor of "
+			      "115200 (default 115200), 8N1");
+static bool serial_pci;
+module_param(serial_pci, bool, 0444);
+MODULE_PARM_DESC(
+	serial_pci,
+	"1 = use a 16550-compatible UART on a PCI card (found through PCI "
+	"configuration space) first, serial_port if none (default 0)");
+
 static long flank_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	return flank_status_errno(flank_core_ioctl(&flank_core, cmd, (u64)arg));
@@ -91,6 +114,9 @@ static int __init flank_init(void)
 		return rc;
 	flank_core_init(&flank_core, &flank_kops, flank_link_modules,
 			flank_unlink_modules);
+	flank_core.serial_port = serial_port;
+	flank_core.serial_baud = serial_baud;
+	flank_core.serial_flags = serial_pci ? FLANK_SERIAL_PCI : 0;
 	rc = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "flank:online",
 				       flank_cpu_online, flank_cpu_offline);
 	if (rc < 0)

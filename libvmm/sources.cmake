@@ -27,6 +27,7 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/launch.c
   ${LIBVMM_DIR}/src/msr_bitmap.c
   ${LIBVMM_DIR}/src/segment.c
+  ${LIBVMM_DIR}/src/serial.c
   ${LIBVMM_DIR}/src/status.c
   ${LIBVMM_DIR}/src/vmcs_setup.c
   ${LIBVMM_DIR}/src/vmx_error.c

@@ -145,6 +145,14 @@ struct flank_core {
 	size_t staged_bytes;
 	struct flank_image image;
 	struct flank_platform platform;
+	/**
+	 * Serial settings handed to the image in the platform table
+	 * (image_abi.h): the module parameters serial_port, serial_baud and
+	 * serial_pci. Set after flank_core_init(); 0 = serial off.
+	 */
+	uint16_t serial_port;
+	uint16_t serial_flags;
+	uint32_t serial_baud;
 	flank_link_fn link;
 	flank_unlink_fn unlink;
 };

@@ -75,4 +75,7 @@ void flank_platform_fill(struct flank_core *core)
 	p->run_on_cpu = plat_run_on_cpu;
 	p->host_cr3 = core->ops->host_cr3;
 	p->log = plat_log;
+	p->serial_port = core->serial_port;
+	p->serial_flags = core->serial_flags;
+	p->serial_baud = core->serial_baud;
 }

@@ -47,6 +47,7 @@ void vmm_logf(enum flank_log_level level, const char *fmt, ...)
 
 int vmm_init(const struct flank_platform *p)
 {
+	struct vmm_ring *ring;
 	uint32_t n;
 
 	if (vmm_ctx.state != FLANK_STATE_UNLOADED)
@@ -62,13 +63,18 @@ int vmm_init(const struct flank_platform *p)
 		return VMM_ERR_BAD_PLATFORM;
 	if (n > VMM_MAX_CPUS)
 		return VMM_ERR_TOO_MANY_CPUS;
+	if (vmm_serial_check(p) != VMM_OK)
+		return VMM_ERR_SERIAL_CONFIG;
 	vmm_zero(&vmm_ctx, sizeof(vmm_ctx));
 	vmm_ctx.platform = *p;
 	vmm_ctx.ncpus = n;
 	vmm_ctx.entry_failure_cpu = ~0u;
 	vmm_ctx.state = FLANK_STATE_LOADED;
 	/* Cannot fail: the buffer is aligned and large enough. */
-	vmm_console_attach(vmm_ring_init(ring_mem, sizeof(ring_mem)), NULL);
+	ring = vmm_ring_init(ring_mem, sizeof(ring_mem));
+	vmm_console_attach(ring, NULL);
+	/* Then the UART, if configured: attached next to the same ring. */
+	vmm_serial_start(ring, p);
 	return VMM_OK;
 }
 
@@ -77,6 +83,7 @@ int vmm_fini(void)
 	if (vmm_ctx.state != FLANK_STATE_LOADED)
 		return VMM_ERR_BAD_STATE;
 	vmm_console_detach();
+	vmm_serial_stop();
 	vmm_zero(&vmm_ctx, sizeof(vmm_ctx));
 	vmm_ctx.state = FLANK_STATE_UNLOADED;
 	return VMM_OK;

@@ -242,4 +242,19 @@ bool vmm_entry_diagnosable(vmx_result_t r, uint32_t exit_reason);
 void vmm_entry_diagnose(struct vmm_cpu *cpu, const char *insn, vmx_result_t r,
 			uint32_t exit_reason, uint64_t qualification);
 
+/*
+ * Serial output (serial.c). vmm_serial_check() validates the platform's
+ * serial settings (VMM_ERR_SERIAL_CONFIG) before init changes anything;
+ * vmm_serial_start() finds and programs the UART and attaches it to the
+ * console with @p ring, logging what it did; vmm_serial_stop() forgets it
+ * (after the console is detached). vmm_serial_uart() is the UART in use,
+ * or NULL.
+ */
+struct vmm_ring;
+struct vmm_uart;
+int vmm_serial_check(const struct flank_platform *p);
+void vmm_serial_start(struct vmm_ring *ring, const struct flank_platform *p);
+void vmm_serial_stop(void);
+const struct vmm_uart *vmm_serial_uart(void);
+
 #endif /* FLANK_VMM_INTERNAL_H */

@@ -5,6 +5,7 @@
  * to one documented exit code.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,6 +328,58 @@ static int cmd_stop(struct ctl *c, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * Reads module parameter @p name of flank.ko (sysfs, or $FLANK_PARAMS_DIR
+ * for tests) as a number; false if it cannot be read.
+ */
+static bool read_param(const char *name, unsigned long *value)
+{
+	const char *dir = getenv("FLANK_PARAMS_DIR");
+	char path[512], text[32], *end;
+	FILE *f;
+	bool ok;
+
+	if (!dir || !*dir)
+		dir = "/sys/module/flank/parameters";
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	ok = fgets(text, sizeof(text), f) != NULL;
+	fclose(f);
+	if (!ok)
+		return false;
+	/* bool parameters read "Y" or "N". */
+	if (text[0] == 'Y' || text[0] == 'N') {
+		*value = text[0] == 'Y';
+		return true;
+	}
+	errno = 0;
+	*value = strtoul(text, &end, 0);
+	return errno == 0 && end != text;
+}
+
+/* The serial settings flank.ko hands the image (docs/serial.md). */
+static void print_serial(struct ctl *c)
+{
+	unsigned long port, baud, pci;
+
+	if (!read_param("serial_port", &port) ||
+	    !read_param("serial_baud", &baud) ||
+	    !read_param("serial_pci", &pci))
+		return; /* An older flank.ko, or no sysfs: say nothing. */
+	if (!port && !pci) {
+		fprintf(c->out, "serial: off (serial_port=0)\n");
+		return;
+	}
+	fprintf(c->out, "serial: ");
+	if (pci)
+		fprintf(c->out, "PCI UART%s", port ? " first, else " : "");
+	if (port)
+		fprintf(c->out, "port 0x%lx", port);
+	fprintf(c->out, ", %lu baud (the VMM log says what it used)\n", baud);
+}
+
 static int cmd_status(struct ctl *c, int argc, char **argv)
 {
 	struct flank_ioc_cpu_status cs;
@@ -342,6 +395,7 @@ static int cmd_status(struct ctl *c, int argc, char **argv)
 	fprintf(c->out, "driver: %s\n", drv_state_name(s.state));
 	fprintf(c->out, "CPUs:   %u possible, %u online\n", s.cpu_count,
 		s.online_count);
+	print_serial(c);
 	if (s.state < FLANK_DRV_LOADED)
 		return FLANKCTL_OK;
 	fprintf(c->out,

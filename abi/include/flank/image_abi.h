@@ -15,8 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** Version of this ABI; bumped on any incompatible change. */
-#define FLANK_IMAGE_ABI_VERSION 1u
+/**
+ * Version of this ABI; bumped on any incompatible change.
+ * 2: struct flank_platform gained the serial settings.
+ */
+#define FLANK_IMAGE_ABI_VERSION 2u
 
 /** Name of the exported data symbol holding struct flank_image_entry. */
 #define FLANK_IMAGE_ENTRY_SYMBOL "flank_image_entry"
@@ -70,7 +73,28 @@ struct flank_platform {
 
 	/** Log sink: one NUL-terminated line without newline. */
 	void (*log)(void *ctx, enum flank_log_level level, const char *line);
+
+	/**
+	 * Serial output (docs/serial.md): the base I/O port of a 16550 UART
+	 * that every log line is mirrored to, e.g. 0x3F8 (COM1); 0 = none.
+	 * A port where no UART answers is logged and ignored; init goes on.
+	 */
+	uint16_t serial_port;
+	/** FLANK_SERIAL_* bits; any other bit is refused. */
+	uint16_t serial_flags;
+	/**
+	 * Baud rate: 0 for 115200, else a divisor of 115200 (57600, 38400,
+	 * 19200, 9600, ...); anything else is refused.
+	 */
+	uint32_t serial_baud;
 };
+
+/**
+ * serial_flags: first look for a 16550-compatible UART on a PCI card
+ * (class 07h/00h, through configuration mechanism #1) and use its I/O
+ * port; serial_port, if not 0, is used only when none is found.
+ */
+#define FLANK_SERIAL_PCI 0x0001u
 
 /** One line of the compatibility report (vmm_check). */
 struct flank_check_item {

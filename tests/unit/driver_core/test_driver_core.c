@@ -405,11 +405,12 @@ static void test_driver_core_bad_abi_version(void **state)
 	struct flank_ioc_cmd c;
 
 	(void)state;
-	vmm.entry.abi_version = FLANK_IMAGE_ABI_VERSION + 1;
+	/* An image of the previous ABI (1: no serial settings). */
+	vmm.entry.abi_version = FLANK_IMAGE_ABI_VERSION - 1;
 	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
 			 FLANK_OK);
 	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_ABI_VERSION);
-	assert_non_null(strstr(c.err.text, "image ABI 2"));
+	assert_non_null(strstr(c.err.text, "image ABI 1, this driver 2"));
 	assert_int_equal(vmm.unlinks, 1);
 	assert_int_equal(vmm.inits, 0);
 	assert_int_equal(core.state, FLANK_DRV_EMPTY);
@@ -809,7 +810,8 @@ static void test_driver_core_check_image(void **state)
 	assert_int_equal(ioc(FLANK_IOC_CHECK, &c), FLANK_E_CPU_CALL);
 }
 
-/* The platform table forwards to the kernel services and bounds logs. */
+/* The platform table forwards to the kernel services, bounds logs and
+ * carries the serial settings (the module parameters). */
 static void test_driver_core_platform_table(void **state)
 {
 	const struct flank_platform *p;
@@ -818,11 +820,18 @@ static void test_driver_core_platform_table(void **state)
 	void *page;
 
 	(void)state;
+	core.serial_port = 0x2f8;
+	core.serial_baud = 38400;
+	core.serial_flags = FLANK_SERIAL_PCI;
 	load_image();
 	p = vmm.platform;
 	assert_int_equal(p->abi_version, FLANK_IMAGE_ABI_VERSION);
+	assert_int_equal(p->abi_version, 2);
 	assert_int_equal(p->size, sizeof(*p));
 	assert_int_equal(p->host_cr3, 0x1000);
+	assert_int_equal(p->serial_port, 0x2f8);
+	assert_int_equal(p->serial_baud, 38400);
+	assert_int_equal(p->serial_flags, FLANK_SERIAL_PCI);
 	assert_int_equal(p->cpu_count(p->ctx), 4);
 	page = p->page_alloc(p->ctx, &pa);
 	assert_non_null(page);

@@ -81,6 +81,8 @@ static int setup(void **state)
 	flank_core_init(&core, &fake_ops, fake_link, fake_unlink);
 	open_rc = 0;
 	abi_override = 0;
+	/* No flank.ko parameters unless a test writes some. */
+	setenv("FLANK_PARAMS_DIR", "/nonexistent/flank-params", 1);
 	snprintf(image_path, sizeof(image_path), "/tmp/flankctl-test-XXXXXX");
 	fd = mkstemp(image_path);
 	assert_true(fd >= 0);
@@ -293,6 +295,67 @@ static void test_flankctl_session(void **state)
 	assert_int_equal(core.state, FLANK_DRV_EMPTY);
 }
 
+/* Writes module parameter files into @p dir as sysfs shows them. */
+static void write_params(const char *dir, const char *port, const char *baud,
+			 const char *pci)
+{
+	const char *names[] = {"serial_port", "serial_baud", "serial_pci"};
+	const char *values[] = {port, baud, pci};
+	char path[128];
+	FILE *f;
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "%s\n", values[i]);
+		fclose(f);
+	}
+}
+
+static void remove_params(const char *dir)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/serial_port", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/serial_baud", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/serial_pci", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* status shows the serial module parameters (sysfs prints the port in
+ * decimal, the bool as Y/N); without them (older module) no line. */
+static void test_flankctl_status_serial(void **state)
+{
+	char dir[] = "/tmp/flankctl-params-XXXXXX";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	setenv("FLANK_PARAMS_DIR", dir, 1);
+	write_params(dir, "760", "57600", "N");
+	assert_int_equal(run("status"), FLANKCTL_OK);
+	OUT_HAS("CPUs:   4 possible, 4 online\nserial: port 0x2f8, 57600 baud");
+	write_params(dir, "0", "115200", "N");
+	assert_int_equal(run("status"), FLANKCTL_OK);
+	OUT_HAS("serial: off (serial_port=0)\n");
+	write_params(dir, "0", "115200", "Y");
+	assert_int_equal(run("status"), FLANKCTL_OK);
+	OUT_HAS("serial: PCI UART, 115200 baud (the VMM log says what it "
+		"used)\n");
+	write_params(dir, "1016", "9600", "Y");
+	assert_int_equal(run("status"), FLANKCTL_OK);
+	OUT_HAS("serial: PCI UART first, else port 0x3f8, 9600 baud");
+	write_params(dir, "garbage", "9600", "Y");
+	assert_int_equal(run("status"), FLANKCTL_OK);
+	assert_null(strstr(out_buf, "serial:"));
+	remove_params(dir);
+	assert_int_equal(run("status"), FLANKCTL_OK);
+	assert_null(strstr(out_buf, "serial:"));
+}
+
 /* Commands that need an image say so. */
 static void test_flankctl_need_image(void **state)
 {
@@ -333,6 +396,7 @@ int main(void)
 		T(test_flankctl_load_refused),
 		T(test_flankctl_start_no_vmx),
 		T(test_flankctl_session),
+		T(test_flankctl_status_serial),
 		T(test_flankctl_need_image),
 		T(test_flankctl_exit_reason_names),
 	};
