@@ -10,7 +10,7 @@
 # guest and writes "FLANK-E2E:" lines to the serial log (WORK_DIR/serial.log).
 #
 # Never hangs: Bochs is killed after $FLANK_E2E_BOCHS_TIMEOUT seconds (default
-# 1200), at once on a kernel panic or a Bochs panic (triple fault), and a few
+# 1800), at once on a kernel panic or a Bochs panic (triple fault), and a few
 # seconds after the scenario's end line if poweroff did not end it. The
 # verdict is left to bochs-check.sh; this script exits 0 when the guest
 # reached its end line, 2 when it did not (the reason on stderr).
@@ -27,7 +27,7 @@ elf=${5:?}
 example=${6:?}
 probe=${7:?}
 here=$(cd "$(dirname "$0")" && pwd)
-timeout_s=${FLANK_E2E_BOCHS_TIMEOUT:-1200}
+timeout_s=${FLANK_E2E_BOCHS_TIMEOUT:-1800}
 kernel=${FLANK_E2E_KERNEL:-$(ls /boot/vmlinuz-6.1.0-*-amd64 2>/dev/null | sort -V | tail -n 1)}
 kver=${kernel#/boot/vmlinuz-}
 msrko=${FLANK_E2E_MSR_KO:-/lib/modules/$kver/kernel/arch/x86/kernel/msr.ko}
