@@ -27,34 +27,40 @@ static int cmd_version(struct flank_core *core, void *arg)
 	return FLANK_OK;
 }
 
-/** One ioctl: its number, argument size, and handler. */
+/**
+ * One ioctl: its number, argument size, and handler. Members ordered to pack
+ * (no hole between cmd and size); the table names them, so order is free.
+ */
 struct flank_ioc_desc {
 	unsigned int cmd;
-	size_t size;
 	bool copy_in; /**< False for read-only (_IOR) commands. */
+	size_t size;
 	int (*fn)(struct flank_core *core, void *arg);
 };
 
+#define IOC(c, arg_type, in, handler)                                          \
+	{                                                                      \
+		.cmd = (c), .copy_in = (in), .size = sizeof(arg_type),         \
+		.fn = (handler)                                                \
+	}
+
 static const struct flank_ioc_desc ioc_table[] = {
-	{FLANK_IOC_VERSION, sizeof(struct flank_ioc_version), false,
-	 cmd_version},
-	{FLANK_IOC_ADD_MODULE, sizeof(struct flank_ioc_module), true,
-	 flank_cmd_add_module},
-	{FLANK_IOC_LOAD, sizeof(struct flank_ioc_cmd), true, flank_cmd_load},
-	{FLANK_IOC_UNLOAD, sizeof(struct flank_ioc_cmd), true,
-	 flank_cmd_unload},
-	{FLANK_IOC_START, sizeof(struct flank_ioc_cmd), true, flank_cmd_start},
-	{FLANK_IOC_STOP, sizeof(struct flank_ioc_cmd), true, flank_cmd_stop},
-	{FLANK_IOC_STATUS, sizeof(struct flank_ioc_status), true,
-	 flank_cmd_status},
-	{FLANK_IOC_CPU_STATUS, sizeof(struct flank_ioc_cpu_status), true,
-	 flank_cmd_cpu_status},
-	{FLANK_IOC_STATS, sizeof(struct flank_ioc_stats), true,
-	 flank_cmd_stats},
-	{FLANK_IOC_DUMP, sizeof(struct flank_ioc_dump), true, flank_cmd_dump},
-	{FLANK_IOC_CHECK, sizeof(struct flank_ioc_check), true,
-	 flank_cmd_check},
+	IOC(FLANK_IOC_VERSION, struct flank_ioc_version, false, cmd_version),
+	IOC(FLANK_IOC_ADD_MODULE, struct flank_ioc_module, true,
+	    flank_cmd_add_module),
+	IOC(FLANK_IOC_LOAD, struct flank_ioc_cmd, true, flank_cmd_load),
+	IOC(FLANK_IOC_UNLOAD, struct flank_ioc_cmd, true, flank_cmd_unload),
+	IOC(FLANK_IOC_START, struct flank_ioc_cmd, true, flank_cmd_start),
+	IOC(FLANK_IOC_STOP, struct flank_ioc_cmd, true, flank_cmd_stop),
+	IOC(FLANK_IOC_STATUS, struct flank_ioc_status, true, flank_cmd_status),
+	IOC(FLANK_IOC_CPU_STATUS, struct flank_ioc_cpu_status, true,
+	    flank_cmd_cpu_status),
+	IOC(FLANK_IOC_STATS, struct flank_ioc_stats, true, flank_cmd_stats),
+	IOC(FLANK_IOC_DUMP, struct flank_ioc_dump, true, flank_cmd_dump),
+	IOC(FLANK_IOC_CHECK, struct flank_ioc_check, true, flank_cmd_check),
 };
+
+#undef IOC
 
 static const struct flank_ioc_desc *ioc_find(unsigned int cmd)
 {

@@ -62,8 +62,14 @@ static int copy_name(char *dst, const char *src)
 
 	if (n == FLANK_NAME_MAX)
 		return FLANK_E_INVAL;
-	for (i = 0; i < n; i++)
-		dst[i] = (src[i] > 0x20 && src[i] < 0x7f) ? src[i] : '?';
+	for (i = 0; i < n; i++) {
+		char c = src[i];
+
+		/* Signed or not, bytes >= 0x80 fall outside 0x21..0x7e. */
+		if (c <= 0x20 || c >= 0x7f)
+			c = '?';
+		dst[i] = c;
+	}
 	dst[n] = '\0';
 	return FLANK_OK;
 }

@@ -5,55 +5,72 @@
  */
 #include "vmm_internal.h"
 
-static const char *const vmx_error_names[] = {
-	[0] = "no error",
-	[VMXERR_VMCALL_IN_ROOT] = "VMCALL executed in VMX root operation",
-	[VMXERR_VMCLEAR_INVALID_ADDR] = "VMCLEAR with invalid physical address",
-	[VMXERR_VMCLEAR_VMXON_PTR] = "VMCLEAR with VMXON pointer",
-	[VMXERR_VMLAUNCH_NONCLEAR] = "VMLAUNCH with non-clear VMCS",
-	[VMXERR_VMRESUME_NONLAUNCHED] = "VMRESUME with non-launched VMCS",
-	[VMXERR_VMRESUME_AFTER_VMXOFF] = "VMRESUME after VMXOFF",
-	[VMXERR_ENTRY_INVALID_CONTROL] =
-		"VM entry with invalid control field(s)",
-	[VMXERR_ENTRY_INVALID_HOST_STATE] =
-		"VM entry with invalid host-state field(s)",
-	[VMXERR_VMPTRLD_INVALID_ADDR] = "VMPTRLD with invalid physical address",
-	[VMXERR_VMPTRLD_VMXON_PTR] = "VMPTRLD with VMXON pointer",
-	[VMXERR_VMPTRLD_BAD_REVISION] =
-		"VMPTRLD with incorrect VMCS revision identifier",
-	[VMXERR_UNSUPPORTED_COMPONENT] =
-		"VMREAD/VMWRITE from/to unsupported VMCS component",
-	[VMXERR_VMWRITE_READ_ONLY] = "VMWRITE to read-only VMCS component",
-	[VMXERR_VMXON_IN_ROOT] = "VMXON executed in VMX root operation",
-	[VMXERR_ENTRY_INVALID_EXEC_VMCS] =
-		"VM entry with invalid executive-VMCS pointer",
-	[VMXERR_ENTRY_NONLAUNCHED_EXEC_VMCS] =
-		"VM entry with non-launched executive VMCS",
-	[VMXERR_ENTRY_EXEC_VMCS_NOT_VMXON] =
-		"VM entry with executive-VMCS pointer not VMXON pointer",
-	[VMXERR_VMCALL_NONCLEAR_VMCS] = "VMCALL with non-clear VMCS",
-	[VMXERR_VMCALL_INVALID_EXIT_CTLS] =
-		"VMCALL with invalid VM-exit control fields",
-	[VMXERR_VMCALL_BAD_MSEG_REVISION] =
-		"VMCALL with incorrect MSEG revision identifier",
-	[VMXERR_VMXOFF_DUAL_MONITOR] =
-		"VMXOFF under dual-monitor treatment of SMIs and SMM",
-	[VMXERR_VMCALL_INVALID_SMM_FEATURES] =
-		"VMCALL with invalid SMM-monitor features",
-	[VMXERR_ENTRY_INVALID_EXEC_CTLS] = "VM entry with invalid VM-execution "
-					   "control fields in executive "
-					   "VMCS",
-	[VMXERR_ENTRY_MOV_SS_BLOCKING] =
-		"VM entry with events blocked by MOV SS",
-	[VMXERR_INVALID_INVEPT_INVVPID] = "invalid operand to INVEPT/INVVPID",
-};
-
+/*
+ * SDM Vol. 3C 31.4, Table 31-1. Numbers 14, 21 and 27 are reserved and, like
+ * any number the table does not list, read as unknown. A switch rather than
+ * a table of strings: each name sits next to its number, the compiler
+ * rejects a number listed twice, and a name too long for one line is split
+ * without looking like a missing comma between two names.
+ */
 const char *vmm_vmx_error_name(uint32_t error)
 {
-	if (error >= sizeof(vmx_error_names) / sizeof(vmx_error_names[0]) ||
-	    vmx_error_names[error] == NULL)
+	switch (error) {
+	case 0:
+		return "no error";
+	case VMXERR_VMCALL_IN_ROOT:
+		return "VMCALL executed in VMX root operation";
+	case VMXERR_VMCLEAR_INVALID_ADDR:
+		return "VMCLEAR with invalid physical address";
+	case VMXERR_VMCLEAR_VMXON_PTR:
+		return "VMCLEAR with VMXON pointer";
+	case VMXERR_VMLAUNCH_NONCLEAR:
+		return "VMLAUNCH with non-clear VMCS";
+	case VMXERR_VMRESUME_NONLAUNCHED:
+		return "VMRESUME with non-launched VMCS";
+	case VMXERR_VMRESUME_AFTER_VMXOFF:
+		return "VMRESUME after VMXOFF";
+	case VMXERR_ENTRY_INVALID_CONTROL:
+		return "VM entry with invalid control field(s)";
+	case VMXERR_ENTRY_INVALID_HOST_STATE:
+		return "VM entry with invalid host-state field(s)";
+	case VMXERR_VMPTRLD_INVALID_ADDR:
+		return "VMPTRLD with invalid physical address";
+	case VMXERR_VMPTRLD_VMXON_PTR:
+		return "VMPTRLD with VMXON pointer";
+	case VMXERR_VMPTRLD_BAD_REVISION:
+		return "VMPTRLD with incorrect VMCS revision identifier";
+	case VMXERR_UNSUPPORTED_COMPONENT:
+		return "VMREAD/VMWRITE from/to unsupported VMCS component";
+	case VMXERR_VMWRITE_READ_ONLY:
+		return "VMWRITE to read-only VMCS component";
+	case VMXERR_VMXON_IN_ROOT:
+		return "VMXON executed in VMX root operation";
+	case VMXERR_ENTRY_INVALID_EXEC_VMCS:
+		return "VM entry with invalid executive-VMCS pointer";
+	case VMXERR_ENTRY_NONLAUNCHED_EXEC_VMCS:
+		return "VM entry with non-launched executive VMCS";
+	case VMXERR_ENTRY_EXEC_VMCS_NOT_VMXON:
+		return "VM entry with executive-VMCS pointer not VMXON pointer";
+	case VMXERR_VMCALL_NONCLEAR_VMCS:
+		return "VMCALL with non-clear VMCS";
+	case VMXERR_VMCALL_INVALID_EXIT_CTLS:
+		return "VMCALL with invalid VM-exit control fields";
+	case VMXERR_VMCALL_BAD_MSEG_REVISION:
+		return "VMCALL with incorrect MSEG revision identifier";
+	case VMXERR_VMXOFF_DUAL_MONITOR:
+		return "VMXOFF under dual-monitor treatment of SMIs and SMM";
+	case VMXERR_VMCALL_INVALID_SMM_FEATURES:
+		return "VMCALL with invalid SMM-monitor features";
+	case VMXERR_ENTRY_INVALID_EXEC_CTLS:
+		return "VM entry with invalid VM-execution control fields in "
+		       "executive VMCS";
+	case VMXERR_ENTRY_MOV_SS_BLOCKING:
+		return "VM entry with events blocked by MOV SS";
+	case VMXERR_INVALID_INVEPT_INVVPID:
+		return "invalid operand to INVEPT/INVVPID";
+	default:
 		return "unknown VM-instruction error";
-	return vmx_error_names[error];
+	}
 }
 
 /* Exit reason of a VM-entry failure (SDM Vol. 3C 27.8) → status. */

@@ -6,6 +6,7 @@
  * VMREAD/VMWRITE in VMX root. Prints per-second
  * figures; no pass/fail threshold (machines are noisy).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +43,24 @@ static enum intrin_exit_action failed(struct intrin_exit_frame *f, void *ctx,
 	exit(1);
 }
 
+/* The iteration count of argv[1]: a positive decimal, or exit with usage. */
+static long parse_count(const char *arg)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || n <= 0) {
+		fprintf(stderr, "usage: mock_bench [ITERATIONS > 0]\n");
+		exit(2);
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 300000;
+	long n = argc > 1 ? parse_count(argv[1]) : 300000;
 	struct mock_test_vm vm;
 	struct cpu_cpuid_regs regs;
 	double t0, t1;

@@ -118,6 +118,16 @@ bool scen_number(const char *s, uint64_t *v)
 	return errno == 0 && *end == '\0';
 }
 
+bool scen_copy(char *dst, size_t size, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (len >= size)
+		return false;
+	memcpy(dst, src, len + 1);
+	return true;
+}
+
 int scen_num(struct scen_pctx *p, const char *what, uint64_t *v)
 {
 	if (p->pos >= p->ntok || !scen_number(p->tok[p->pos], v))
@@ -227,9 +237,8 @@ int scen_value_ctx(struct scen_pctx *p, const char *what, struct scen_value *v,
 
 	if (p->pos >= p->ntok || p->quoted[p->pos])
 		return scen_expected(p, what);
-	if (strlen(p->tok[p->pos]) >= sizeof(buf))
+	if (!scen_copy(buf, sizeof(buf), p->tok[p->pos]))
 		return scen_perr(p, "value too long: '%s'", p->tok[p->pos]);
-	strcpy(buf, p->tok[p->pos]);
 	if (strcmp(buf, "expect") == 0 || strcmp(buf, "on") == 0)
 		return scen_expected(p, what);
 	*v = (struct scen_value){0};

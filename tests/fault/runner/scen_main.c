@@ -41,8 +41,10 @@ int main(int argc, char **argv)
 	}
 	scripts = calloc((size_t)n, sizeof(*scripts));
 	tests = calloc((size_t)n, sizeof(*tests));
-	if (!scripts || !tests)
-		return 2;
+	if (!scripts || !tests) {
+		rc = 2;
+		goto out_free;
+	}
 	for (int i = 0; i < n; i++) {
 		if (scen_parse_file(argv[first + i], &scripts[i], err,
 				    sizeof(err)) != 0) {
@@ -62,6 +64,7 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < n; i++)
 		scen_script_free(&scripts[i]);
+out_free:
 	free(scripts);
 	free(tests);
 	return rc;

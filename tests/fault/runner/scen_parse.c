@@ -15,11 +15,17 @@
 
 /* ------------------------------------------------------------ helpers */
 
+/*
+ * The *_arg readers below write their output on every path (0 when they
+ * reject the token), so no caller can read an indeterminate value.
+ */
+
 static int field_arg(struct scen_pctx *p, uint32_t *enc)
 {
 	const char *t = scen_peek(p);
 	uint64_t n;
 
+	*enc = 0;
 	if (t && scen_number(t, &n) && n <= UINT32_MAX) {
 		*enc = (uint32_t)n;
 		p->pos++;
@@ -43,6 +49,7 @@ static int msr_arg(struct scen_pctx *p, uint32_t *msr)
 	const char *t = scen_peek(p);
 	uint64_t n;
 
+	*msr = 0;
 	if (t && scen_number(t, &n) && n <= UINT32_MAX) {
 		*msr = (uint32_t)n;
 		p->pos++;
@@ -65,6 +72,7 @@ static int vector_arg(struct scen_pctx *p, uint32_t *vec)
 	const char *t = scen_peek(p);
 	uint64_t n;
 
+	*vec = 0;
 	if (t && scen_vector_by_name(t, vec)) {
 		p->pos++;
 		return 0;
@@ -83,6 +91,7 @@ static int reason_arg(struct scen_pctx *p, uint32_t *reason)
 	const char *t = scen_peek(p);
 	uint64_t n;
 
+	*reason = 0;
 	if (t && scen_exit_reason_by_name(t, reason)) {
 		p->pos++;
 		return 0;
@@ -100,6 +109,7 @@ static int status_arg(struct scen_pctx *p, int *status)
 {
 	const char *t = scen_peek(p);
 
+	*status = 0;
 	if (t && scen_status_by_name(t, status)) {
 		p->pos++;
 		return 0;
@@ -240,12 +250,12 @@ static int outcome(struct scen_pctx *p, struct scen_cmd *c, bool launch)
 		const char *r;
 		if (scen_word(p, "a rule identifier", &r) != 0)
 			return -1;
-		if (strlen(r) >= sizeof(ex->rule) || !strchr(r, '.'))
+		if (!strchr(r, '.') ||
+		    !scen_copy(ex->rule, sizeof(ex->rule), r))
 			return scen_perr(p,
 					 "expected a rule identifier like "
 					 "C1.pin_allowed0, found '%s'",
 					 r);
-		strcpy(ex->rule, r);
 	}
 	return scen_end(p);
 }
@@ -420,10 +430,9 @@ static int cpuid_dir(struct scen_pctx *p, struct scen_cmd *c)
 		else
 			return scen_expected(p, "clear, set or remove");
 		t = scen_peek(p);
-		if (!t || strlen(t) >= sizeof(leaf))
+		if (!t || !scen_copy(leaf, sizeof(leaf), t))
 			return scen_expected(p, "a CPUID leaf (LEAF or "
 						"LEAF:SUBLEAF)");
-		strcpy(leaf, t);
 		colon = strchr(leaf, ':');
 		if (colon)
 			*colon = '\0';
@@ -552,7 +561,8 @@ static int alloc(struct scen_pctx *p, struct scen_cmd *c)
 				 SCEN_MAX_PAGES);
 	c->id = p->s->npages;
 	pg = &p->s->pages[p->s->npages++];
-	strcpy(pg->name, name);
+	(void)scen_copy(pg->name, sizeof(pg->name),
+			name); /* Fits: see above. */
 	pg->npages = n;
 	return scen_end(p);
 }
@@ -575,7 +585,9 @@ static int vmcs_valid(struct scen_pctx *p, struct scen_cmd *c)
 		if (p->s->npages == SCEN_MAX_PAGES)
 			return scen_perr(p, "too many pages (at most %u)",
 					 SCEN_MAX_PAGES);
-		strcpy(p->s->pages[p->s->npages].name, vm_pages[i]);
+		/* Fits: the names are shorter than SCEN_NAME_LEN. */
+		(void)scen_copy(p->s->pages[p->s->npages].name,
+				sizeof(p->s->pages[0].name), vm_pages[i]);
 		p->s->pages[p->s->npages++].npages = 0; /* fixture-owned */
 	}
 	return scen_end(p);
@@ -959,12 +971,11 @@ static int expect_cpu(struct scen_pctx *p, struct scen_cmd *c)
 			return -1;
 		return masked_eq(p, c, SCEN_R_CPL);
 	}
-	if (strlen(t) >= sizeof(reg)) {
+	if (!scen_copy(reg, sizeof(reg), t)) {
 		p->pos--;
 		return scen_expected(p, "vmx, a register, REG.BIT, msr, "
 					"unchanged or running");
 	}
-	strcpy(reg, t);
 	dot = strchr(reg, '.');
 	if (dot)
 		*dot = '\0';

@@ -33,6 +33,12 @@ bool scen_accept(struct scen_pctx *p, const char *word);
 int scen_word(struct scen_pctx *p, const char *what, const char **out);
 int scen_end(struct scen_pctx *p);
 bool scen_number(const char *s, uint64_t *v);
+
+/*
+ * Copies @src with its NUL into @dst of @size bytes. False, with @dst left
+ * as it was, when it does not fit.
+ */
+bool scen_copy(char *dst, size_t size, const char *src);
 int scen_num(struct scen_pctx *p, const char *what, uint64_t *v);
 int scen_u32(struct scen_pctx *p, const char *what, uint32_t *v);
 int scen_page_index(const struct scen_script *s, const char *name);

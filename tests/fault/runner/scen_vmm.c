@@ -331,10 +331,11 @@ void scen_do_expect_vmm(struct scen_runner *r, const struct scen_cmd *c)
 
 /* ---------------------------------------------------------------- sweep */
 
+/* Widest member first: MAX_POINTS of these, with no padding between. */
 struct sweep_point {
+	uint64_t arg;
 	enum mock_op op;
 	unsigned nth, cpu;
-	uint64_t arg;
 	bool first; /* First access to this MSR on this CPU. */
 };
 
@@ -470,8 +471,11 @@ static unsigned collect(struct scen_runner *r, const struct scen_cmd *c,
 			scen_fail(r, "sweep: more than %u failure points",
 				  MAX_POINTS);
 		p = &points[n++];
-		*p = (struct sweep_point){call->op, seen[call->op], call->cpu,
-					  call->arg[0], true};
+		*p = (struct sweep_point){.arg = call->arg[0],
+					  .op = call->op,
+					  .nth = seen[call->op],
+					  .cpu = call->cpu,
+					  .first = true};
 		for (unsigned k = 0; k + 1 < n; k++)
 			if (points[k].op == p->op && points[k].arg == p->arg &&
 			    points[k].cpu == p->cpu)

@@ -53,7 +53,7 @@ static void test_debug_ring_init_checks(void **state)
 	(void)state;
 	assert_null(vmm_ring_init(NULL, sizeof(mem)));
 	assert_null(vmm_ring_init((char *)mem + 1, sizeof(mem) - 8));
-	assert_null(vmm_ring_init(mem, 2u * VMM_RING_SLOT_SIZE));
+	assert_null(vmm_ring_init(mem, (size_t)2 * VMM_RING_SLOT_SIZE));
 	/* Control block + 3 slots fit, rounded down to 2. */
 	struct vmm_ring *ring = vmm_ring_init(mem, sizeof(mem));
 	assert_ptr_equal(ring, mem);

@@ -7,6 +7,9 @@
  * in the order it wrote them, and records read plus records reported lost
  * add up to records written.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +23,8 @@
 
 #define WRITERS 4u
 #define PER_WRITER 10000u
+/* Records written by all writers, counted in the ring's 64-bit positions. */
+#define TOTAL_RECORDS ((uint64_t)WRITERS * PER_WRITER)
 
 struct writer_arg {
 	struct vmm_ring *ring;
@@ -69,27 +74,50 @@ static void tally_init(struct tally *t)
 		t->last_n[i] = -1;
 }
 
+/*
+ * Reads "<tag><number> " at *p (the number in @base) into *out and moves *p
+ * past the space. False on a missing tag, digit or space, or an overflow.
+ */
+static bool parse_field(const char **p, char tag, int base, unsigned *out)
+{
+	const char *digits = *p + 1;
+	char *end;
+	unsigned long v;
+
+	if (**p != tag || !isxdigit((unsigned char)*digits))
+		return false;
+	errno = 0;
+	v = strtoul(digits, &end, base);
+	if (errno != 0 || end == digits || *end != ' ' || v > UINT_MAX)
+		return false;
+	*out = (unsigned)v;
+	*p = end + 1;
+	return true;
+}
+
 /* Checks one record; counts anything wrong in t->bad. */
 static void check_record(struct tally *t, const struct vmm_ring_record *rec)
 {
-	unsigned id, n, hash;
-	int off = 0;
+	const char *p = rec->text;
+	unsigned id = 0, n = 0, hash = 0;
 
 	t->received++;
-	if (sscanf(rec->text, "t%u n%u h%x %n", &id, &n, &hash, &off) != 3 ||
-	    id >= WRITERS || n >= PER_WRITER || hash != check_hash(id, n) ||
-	    rec->cpu != id || rec->level != n % 4u) {
+	if (!parse_field(&p, 't', 10, &id) || !parse_field(&p, 'n', 10, &n) ||
+	    !parse_field(&p, 'h', 16, &hash) || id >= WRITERS ||
+	    n >= PER_WRITER || hash != check_hash(id, n) || rec->cpu != id ||
+	    rec->level != n % 4u) {
 		t->bad++;
 		return;
 	}
-	unsigned full = (unsigned)off + pad_len(n);
+	unsigned off = (unsigned)(p - rec->text);
+	unsigned full = off + pad_len(n);
 	bool truncated = full > VMM_RING_TEXT_MAX;
 	if (rec->len != (truncated ? VMM_RING_TEXT_MAX : full) ||
 	    ((rec->flags & VMM_RING_F_TRUNCATED) != 0) != truncated) {
 		t->bad++;
 		return;
 	}
-	for (unsigned i = (unsigned)off; i < rec->len; i++)
+	for (unsigned i = off; i < rec->len; i++)
 		if (rec->text[i] != (char)('a' + id)) {
 			t->bad++;
 			return;
@@ -143,17 +171,17 @@ void test_debug_ring_threads_big_ring(void **state)
 	uint64_t pos = 0;
 	(void)state;
 
-	assert_true(vmm_ring_capacity(ring) >= WRITERS * PER_WRITER);
+	assert_true(vmm_ring_capacity(ring) >= TOTAL_RECORDS);
 	run_writers(ring, th, args);
 	for (unsigned i = 0; i < WRITERS; i++)
 		pthread_join(th[i], NULL);
 	tally_init(&t);
 	drain(ring, &pos, &t);
-	assert_int_equal(vmm_ring_head(ring), WRITERS * PER_WRITER);
+	assert_int_equal(vmm_ring_head(ring), TOTAL_RECORDS);
 	assert_int_equal(t.bad, 0);
 	assert_int_equal(t.lost, 0);
 	assert_int_equal(vmm_ring_dropped(ring), 0);
-	assert_int_equal(t.received, WRITERS * PER_WRITER);
+	assert_int_equal(t.received, TOTAL_RECORDS);
 	for (unsigned i = 0; i < WRITERS; i++)
 		assert_int_equal(t.last_n[i], PER_WRITER - 1);
 	free(mem);
@@ -202,10 +230,10 @@ void test_debug_ring_threads_small_ring_live_reader(void **state)
 	__atomic_store_n(&ra.done, 1, __ATOMIC_RELEASE);
 	pthread_join(rd, NULL);
 
-	assert_int_equal(vmm_ring_head(ring), WRITERS * PER_WRITER);
-	assert_int_equal(ra.pos, WRITERS * PER_WRITER);
+	assert_int_equal(vmm_ring_head(ring), TOTAL_RECORDS);
+	assert_int_equal(ra.pos, TOTAL_RECORDS);
 	assert_int_equal(ra.t.bad, 0);
-	assert_int_equal(ra.t.received + ra.t.lost, WRITERS * PER_WRITER);
+	assert_int_equal(ra.t.received + ra.t.lost, TOTAL_RECORDS);
 	assert_true(ra.t.lost >= vmm_ring_dropped(ring));
 	/* Each of the last 64 positions is read unless its writer dropped it. */
 	assert_true(ra.t.received + vmm_ring_dropped(ring) >= 64);

@@ -420,6 +420,38 @@ static void test_libvmm_status_strings(void **state)
 }
 
 /*
+ * Every VM-instruction error number of SDM Vol. 3C 31.4 has its own name;
+ * the reserved numbers (14, 21, 27) and those past the table read as unknown.
+ */
+static void test_libvmm_vmx_error_names(void **state)
+{
+	const char *unknown = "unknown VM-instruction error";
+	(void)state;
+	for (uint32_t i = 1; i <= 28; i++) {
+		bool reserved = i == 14 || i == 21 || i == 27;
+		if (reserved) {
+			assert_string_equal(vmm_vmx_error_name(i), unknown);
+			continue;
+		}
+		assert_string_not_equal(vmm_vmx_error_name(i), unknown);
+		for (uint32_t j = 0; j < i; j++)
+			assert_string_not_equal(vmm_vmx_error_name(i),
+						vmm_vmx_error_name(j));
+	}
+	assert_string_equal(vmm_vmx_error_name(0), "no error");
+	assert_string_equal(vmm_vmx_error_name(24),
+			    "VMCALL with invalid SMM-monitor features");
+	assert_string_equal(vmm_vmx_error_name(25),
+			    "VM entry with invalid VM-execution control fields "
+			    "in executive VMCS");
+	assert_string_equal(vmm_vmx_error_name(26),
+			    "VM entry with events blocked by MOV SS");
+	assert_string_equal(vmm_vmx_error_name(28),
+			    "invalid operand to INVEPT/INVVPID");
+	assert_string_equal(vmm_vmx_error_name(29), unknown);
+}
+
+/*
  * The exported entry table is wired to libvmm, and its ring_read returns
  * the debug ring: what start and stop logged, with CPU and level.
  */
@@ -473,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_libvmm_offline_and_hotplug),
 		cmocka_unit_test(test_libvmm_state_machine),
 		cmocka_unit_test(test_libvmm_status_strings),
+		cmocka_unit_test(test_libvmm_vmx_error_names),
 		cmocka_unit_test(test_libvmm_image_entry),
 	};
 	return FLANK_RUN_TESTS(tests);

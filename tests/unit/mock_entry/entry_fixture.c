@@ -5,6 +5,9 @@
 
 #include "entry_fixture.h"
 
+/* Offsets into fx->mem are computed in size_t, addresses in uint64_t. */
+#define EFX_PAGE_SIZE ((size_t)4096)
+
 const char *efx_profile_name(unsigned bit)
 {
 	switch (bit) {
@@ -149,20 +152,20 @@ int efx_init(struct efx *fx, const char *profile)
 		return -1;
 	fx->profile = profile;
 	fx->cpu = mock_cur();
-	fx->mem = aligned_alloc(4096, EFX_PAGES * 4096u);
+	fx->mem = aligned_alloc(EFX_PAGE_SIZE, EFX_PAGES * EFX_PAGE_SIZE);
 	fx->vmcs = calloc(1, sizeof(*fx->vmcs));
 	if (!fx->mem || !fx->vmcs)
 		return -1;
-	memset(fx->mem, 0, EFX_PAGES * 4096u);
-	base = mock_mem_map(fx->mem, EFX_PAGES * 4096u);
+	memset(fx->mem, 0, EFX_PAGES * EFX_PAGE_SIZE);
+	base = mock_mem_map(fx->mem, EFX_PAGES * EFX_PAGE_SIZE);
 	for (unsigned i = 0; i < EFX_PAGES; i++)
-		fx->pa[i] = pa_addr(base) + i * 4096u;
+		fx->pa[i] = pa_addr(base) + (uint64_t)i * EFX_PAGE_SIZE;
 
 	/* What the VMM did before: CR4.VMXE, VMXON, VMCLEAR, VMPTRLD. */
 	fx->cpu->regs.cr4 |= X86_CR4_VMXE;
 	rev = (uint32_t)(msr(fx, MSR_IA32_VMX_BASIC) & VMX_BASIC_REVISION_MASK);
-	memcpy(fx->mem + PG_VMCS * 4096u, &rev, 4);
-	memcpy(fx->mem + PG_LINK * 4096u, &rev, 4);
+	memcpy(fx->mem + PG_VMCS * EFX_PAGE_SIZE, &rev, 4);
+	memcpy(fx->mem + PG_LINK * EFX_PAGE_SIZE, &rev, 4);
 	fx->vmcs->pa = fx->pa[PG_VMCS];
 	fx->cpu->vmx = MOCK_VMX_ROOT;
 	fx->cpu->current_ptr = fx->vmcs->pa;
@@ -187,7 +190,7 @@ void efx_fini(struct efx *fx)
 void efx_msr_entry(struct efx *fx, unsigned i, uint64_t index_word,
 		   uint64_t data)
 {
-	uint8_t *p = fx->mem + PG_MSRLIST * 4096u + i * 16u;
+	uint8_t *p = fx->mem + PG_MSRLIST * EFX_PAGE_SIZE + (size_t)i * 16u;
 
 	memcpy(p, &index_word, 8);
 	memcpy(p + 8, &data, 8);
@@ -299,8 +302,9 @@ void efx_apply(struct efx *fx, const struct efx_write *w, unsigned max)
 				(UINT64_C(1) << mock_phys_addr_width()) - v);
 			break;
 		case OP_MEM:
-			memcpy(fx->mem + (e >> 12) * 4096u + (e & 0xFFFu), &v,
-			       8);
+			memcpy(fx->mem + (size_t)(e >> 12) * EFX_PAGE_SIZE +
+				       (e & 0xFFFu),
+			       &v, 8);
 			break;
 		case OP_MSR:
 			mock_msr_set(0, e, v);

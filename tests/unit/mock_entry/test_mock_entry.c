@@ -284,17 +284,16 @@ static const unsigned profile_bits[] = {P_SKY, P_PENRYN, P_MEROM};
 
 int main(void)
 {
-	size_t max = 2 * 3 * (efx_row_count + efx_pass_row_count) + 16 +
-		     vmcs_store_test_count;
+	size_t rows = (size_t)efx_row_count + efx_pass_row_count;
+	size_t max = 2 * (3 * rows) + 16 + vmcs_store_test_count;
 	struct CMUnitTest *t = calloc(max, sizeof(*t));
-	struct row_case *cases = calloc(
-		3 * (efx_row_count + efx_pass_row_count), sizeof(*cases));
+	struct row_case *cases = calloc(3 * rows, sizeof(*cases));
 	char **names = calloc(max, sizeof(*names));
 	size_t n = 0, nc = 0;
-	int rc;
+	int rc = 1;
 
 	if (!t || !cases || !names)
-		return 1;
+		goto out;
 	for (unsigned i = 0; i < efx_row_count; i++) {
 		for (unsigned p = 0; p < 3; p++) {
 			const char *prof = efx_profile_name(profile_bits[p]);
@@ -357,7 +356,8 @@ int main(void)
 		t[n++] = vmcs_store_tests[i];
 
 	rc = flank_run_group("mock_entry", t, n);
-	for (size_t i = 0; i < max; i++)
+out:
+	for (size_t i = 0; names && i < max; i++)
 		free(names[i]);
 	free(names);
 	free(cases);

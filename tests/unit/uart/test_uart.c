@@ -258,7 +258,7 @@ static void test_uart_status_strings(void **state)
 static void test_uart_console_mirrors_ring(void **state)
 {
 	struct vmm_uart u;
-	size_t size = 17 * VMM_RING_SLOT_SIZE;
+	size_t size = (size_t)17 * VMM_RING_SLOT_SIZE;
 	void *mem = aligned_alloc(64, size);
 	char buf[256];
 	uint64_t pos = 0;
@@ -323,7 +323,7 @@ static uint32_t nest_read(void *ctx, uint16_t port, unsigned size)
 
 static void test_uart_console_never_waits_for_itself(void **state)
 {
-	size_t size = 17 * VMM_RING_SLOT_SIZE;
+	size_t size = (size_t)17 * VMM_RING_SLOT_SIZE;
 	void *mem = aligned_alloc(64, size);
 	struct vmm_ring *ring = vmm_ring_init(mem, size);
 	struct vmm_ring_record rec;

@@ -21,7 +21,7 @@ static struct mock_test_vm vm;
 
 static int setup(void **state)
 {
-	size_t size = (SLOTS + 1u) * VMM_RING_SLOT_SIZE;
+	size_t size = (size_t)(SLOTS + 1u) * VMM_RING_SLOT_SIZE;
 	mock_fixture_setup(state);
 	mem = aligned_alloc(64, size);
 	ring = vmm_ring_init(mem, size);
