@@ -10,11 +10,13 @@ set -u
 tidy=${1:?usage: tidy.sh CLANG_TIDY BUILD_DIR}
 bin=${2:?usage: tidy.sh CLANG_TIDY BUILD_DIR}
 root=$(cd "$(dirname "$0")/.." && pwd)
-status=0
+jobs=$(nproc 2>/dev/null || echo 2)
 n=0
+status=0
 for db in "$bin" "$bin/image"; do
 	[ -f "$db/compile_commands.json" ] || continue
-	files=$(python3 -c '
+	list=$(mktemp)
+	python3 -c '
 import json, sys
 seen = set()
 for e in json.load(open(sys.argv[1])):
@@ -22,13 +24,13 @@ for e in json.load(open(sys.argv[1])):
     if f.endswith(".c") and "/build" not in f[len(sys.argv[2]):] and f not in seen:
         seen.add(f)
         print(f)
-' "$db/compile_commands.json" "$root")
-	for f in $files; do
-		n=$((n + 1))
-		if ! "$tidy" -quiet -p "$db" "$f" 2>/dev/null; then
-			status=1
-		fi
-	done
+' "$db/compile_commands.json" "$root" >"$list"
+	n=$((n + $(wc -l <"$list")))
+	# One clang-tidy per file, $jobs at a time; any finding fails the run.
+	if ! xargs -P "$jobs" -n 1 "$tidy" -quiet -p "$db" <"$list" 2>/dev/null; then
+		status=1
+	fi
+	rm -f "$list"
 done
 if [ $n -eq 0 ]; then
 	echo "tidy: no compile_commands.json in $bin: build first" >&2
