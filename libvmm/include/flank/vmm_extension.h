@@ -86,7 +86,7 @@ struct vmm_cpuid_args {
 typedef bool (*vmm_cpuid_ext_fn)(struct vmm_cpuid_args *args);
 
 /**
- * Registers @p fn for hypercall numbers FLANK_HC_EXT_FIRST..
+ * Registers @p fn for hypercall numbers FLANK_HC_EXT_FIRST to
  * FLANK_HC_EXT_LAST. VMM_OK (also if @p fn is already registered);
  * VMM_ERR_BAD_ARGUMENT if @p fn is NULL; VMM_ERR_BAD_STATE while CPUs may
  * run; VMM_ERR_EXTENSION_BUSY if another handler is registered.
