@@ -396,8 +396,15 @@ int vmm_vmcs_check(struct vmm_vmcs_check_result *res)
 		return (int)res->status;
 	c.pin = (uint32_t)vmcs_ck_read(&c, VMCS_PIN_BASED_VM_EXEC_CONTROL);
 	c.proc = (uint32_t)vmcs_ck_read(&c, VMCS_CPU_BASED_VM_EXEC_CONTROL);
-	/* The secondary controls are 0 unless activated (SDM 25.6.2). */
-	if (c.proc & CPU_ACTIVATE_SECONDARY)
+	/*
+	 * The secondary controls are 0 unless activated (SDM Vol. 3C
+	 * 25.6.2). On a CPU without them (IA32_VMX_PROCBASED_CTLS[63] = 0,
+	 * SDM Vol. 3D A.3.2) the field does not exist and VMREAD fails: a
+	 * set "activate secondary controls" bit is then C1.proc_allowed1,
+	 * which ck_exec() reports before anything reads the field.
+	 */
+	if ((c.proc & CPU_ACTIVATE_SECONDARY) &&
+	    (ck_allowed1(c.proc_cap) & CPU_ACTIVATE_SECONDARY))
 		c.sec = (uint32_t)vmcs_ck_read(&c,
 					       VMCS_SECONDARY_VM_EXEC_CONTROL);
 	c.exit = (uint32_t)vmcs_ck_read(&c, VMCS_VM_EXIT_CONTROLS);
