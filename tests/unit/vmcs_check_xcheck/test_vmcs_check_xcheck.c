@@ -112,6 +112,10 @@ static void test_vmcs_check_xcheck_row_passes(void **state)
 
 static const unsigned profile_bits[] = {P_SKY, P_PENRYN, P_MEROM};
 
+/* From test_vmcs_check_edges.c. */
+extern const struct CMUnitTest *const vmcs_check_edge_tests;
+extern const size_t vmcs_check_edge_test_count;
+
 /* The emulator's rule list (intrinsics/mock/entry_rules.c). */
 extern const char *const mock_entry_rule_ids[];
 
@@ -171,7 +175,7 @@ static void test_vmcs_check_xcheck_every_rule_reached(void **state)
 int main(void)
 {
 	size_t rows = (size_t)efx_row_count + efx_pass_row_count;
-	size_t max = 2 * 3 * rows + 16;
+	size_t max = 2 * 3 * rows + 16 + vmcs_check_edge_test_count;
 	struct CMUnitTest *t = calloc(max, sizeof(*t));
 	struct xcase *cases = calloc(3 * rows, sizeof(*cases));
 	char **names = calloc(max, sizeof(*names));
@@ -224,6 +228,8 @@ int main(void)
 	}
 	t[n++] = (struct CMUnitTest)cmocka_unit_test(
 		test_vmcs_check_xcheck_every_rule_reached);
+	for (size_t i = 0; i < vmcs_check_edge_test_count; i++)
+		t[n++] = vmcs_check_edge_tests[i];
 	rc = flank_run_group("vmcs_check_xcheck", t, n);
 out:
 	for (size_t i = 0; names && i < max; i++)
