@@ -175,7 +175,7 @@ static void test_vmcs_check_xcheck_every_rule_reached(void **state)
 int main(void)
 {
 	size_t rows = (size_t)efx_row_count + efx_pass_row_count;
-	size_t max = 2 * 3 * rows + 16 + vmcs_check_edge_test_count;
+	size_t max = 2 * (3 * rows) + 16 + vmcs_check_edge_test_count;
 	struct CMUnitTest *t = calloc(max, sizeof(*t));
 	struct xcase *cases = calloc(3 * rows, sizeof(*cases));
 	char **names = calloc(max, sizeof(*names));
