@@ -27,7 +27,7 @@ static int cmd_version(struct flank_core *core, void *arg)
 	return FLANK_OK;
 }
 
-/**
+/*
  * One ioctl: its number, argument size, and handler. Members ordered to pack
  * (no hole between cmd and size); the table names them, so order is free.
  */
