@@ -144,21 +144,38 @@ int vmm_fixed_bits_ok(const struct vmm_caps *caps, uint64_t cr0, uint64_t cr4,
 	return VMM_ERR_FIXED_BITS;
 }
 
+/* The control classes, each with its own bit numbering. */
+enum ctl_class { CTL_PIN, CTL_PROC, CTL_PROC2, CTL_EXIT, CTL_ENTRY };
+
+static const char *const ctl_class_names[] = {
+	[CTL_PIN] = "pin-based",   [CTL_PROC] = "processor-based",
+	[CTL_PROC2] = "secondary", [CTL_EXIT] = "VM-exit",
+	[CTL_ENTRY] = "VM-entry",
+};
+
+/*
+ * Names of the required controls. The class is part of the key: bit 9 is
+ * "host address-space size" among the VM-exit controls but "IA-32e mode
+ * guest" among the VM-entry controls (SDM Vol. 3C 25.7.1, 25.8.1); keyed
+ * on the bit alone, a missing IA-32e-mode-guest control was reported as
+ * "required VM-entry control 'host address-space size'".
+ */
 struct ctl_bit_name {
+	enum ctl_class cls;
 	uint32_t bit;
 	const char *name;
 };
 
 static const struct ctl_bit_name ctl_names[] = {
-	{CPU_USE_MSR_BITMAPS, "use MSR bitmaps"},
-	{CPU_ACTIVATE_SECONDARY, "activate secondary controls"},
-	{SEC_ENABLE_RDTSCP, "enable RDTSCP"},
-	{SEC_ENABLE_INVPCID, "enable INVPCID"},
-	{SEC_ENABLE_XSAVES, "enable XSAVES/XRSTORS"},
-	{EXIT_HOST_ADDR_SPACE_SIZE, "host address-space size"},
-	{EXIT_SAVE_DEBUG_CONTROLS, "save debug controls"},
-	{ENTRY_IA32E_MODE_GUEST, "IA-32e mode guest"},
-	{ENTRY_LOAD_DEBUG_CONTROLS, "load debug controls"},
+	{CTL_PROC, CPU_USE_MSR_BITMAPS, "use MSR bitmaps"},
+	{CTL_PROC, CPU_ACTIVATE_SECONDARY, "activate secondary controls"},
+	{CTL_PROC2, SEC_ENABLE_RDTSCP, "enable RDTSCP"},
+	{CTL_PROC2, SEC_ENABLE_INVPCID, "enable INVPCID"},
+	{CTL_PROC2, SEC_ENABLE_XSAVES, "enable XSAVES/XRSTORS"},
+	{CTL_EXIT, EXIT_HOST_ADDR_SPACE_SIZE, "host address-space size"},
+	{CTL_EXIT, EXIT_SAVE_DEBUG_CONTROLS, "save debug controls"},
+	{CTL_ENTRY, ENTRY_IA32E_MODE_GUEST, "IA-32e mode guest"},
+	{CTL_ENTRY, ENTRY_LOAD_DEBUG_CONTROLS, "load debug controls"},
 };
 
 /*
@@ -166,7 +183,7 @@ static const struct ctl_bit_name ctl_names[] = {
  * may be 1) settings of capability MSR value @p cap to @p min | @p opt
  * (SDM Vol. 3D A.3-A.5). A bit of @p min that does not survive fails.
  */
-static int adjust(uint32_t min, uint32_t opt, uint64_t cap, const char *cls,
+static int adjust(uint32_t min, uint32_t opt, uint64_t cap, enum ctl_class cls,
 		  uint32_t *out, struct vmm_fmt *what)
 {
 	uint32_t allowed0 = (uint32_t)cap;
@@ -181,13 +198,14 @@ static int adjust(uint32_t min, uint32_t opt, uint64_t cap, const char *cls,
 		const char *name = "?";
 		for (size_t i = 0; i < sizeof(ctl_names) / sizeof(ctl_names[0]);
 		     i++) {
-			if ((missing & ctl_names[i].bit) != 0) {
+			if (ctl_names[i].cls == cls &&
+			    (missing & ctl_names[i].bit) != 0) {
 				name = ctl_names[i].name;
 				break;
 			}
 		}
 		vmm_fmt_str(what, "required ");
-		vmm_fmt_str(what, cls);
+		vmm_fmt_str(what, ctl_class_names[cls]);
 		vmm_fmt_str(what, " control '");
 		vmm_fmt_str(what, name);
 		vmm_fmt_str(what, "' (");
@@ -235,12 +253,12 @@ int vmm_caps_controls(struct vmm_caps *caps, struct vmm_fmt *what)
 		sec_min |= SEC_ENABLE_XSAVES;
 
 	/* Pin-based: nothing; interrupts and NMIs go straight to the guest. */
-	st = adjust(0, 0, pin, "pin-based", &c->pin, what);
+	st = adjust(0, 0, pin, CTL_PIN, &c->pin, what);
 	if (st == VMM_OK)
 		st = adjust(CPU_USE_MSR_BITMAPS |
 				    (sec_min ? CPU_ACTIVATE_SECONDARY : 0),
-			    CPU_ACTIVATE_SECONDARY, proc, "processor-based",
-			    &c->proc, what);
+			    CPU_ACTIVATE_SECONDARY, proc, CTL_PROC, &c->proc,
+			    what);
 	if (st != VMM_OK)
 		return st;
 	c->proc2 = 0;
@@ -249,7 +267,7 @@ int vmm_caps_controls(struct vmm_caps *caps, struct vmm_fmt *what)
 		st = cap_msr(MSR_IA32_VMX_PROCBASED_CTLS2, &proc2,
 			     VMM_ERR_CAPABILITY_MSR, what);
 		if (st == VMM_OK)
-			st = adjust(sec_min, 0, proc2, "secondary", &c->proc2,
+			st = adjust(sec_min, 0, proc2, CTL_PROC2, &c->proc2,
 				    what);
 		if (st != VMM_OK)
 			return st;
@@ -259,10 +277,10 @@ int vmm_caps_controls(struct vmm_caps *caps, struct vmm_fmt *what)
 	st = adjust(EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_DEBUG_CONTROLS,
 		    EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER |
 			    EXIT_LOAD_EFER,
-		    exit, "VM-exit", &c->exit, what);
+		    exit, CTL_EXIT, &c->exit, what);
 	if (st == VMM_OK)
 		st = adjust(ENTRY_IA32E_MODE_GUEST | ENTRY_LOAD_DEBUG_CONTROLS,
-			    ENTRY_LOAD_PAT | ENTRY_LOAD_EFER, entry, "VM-entry",
+			    ENTRY_LOAD_PAT | ENTRY_LOAD_EFER, entry, CTL_ENTRY,
 			    &c->entry, what);
 	if (st != VMM_OK)
 		return st;

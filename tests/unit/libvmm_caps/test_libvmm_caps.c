@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libvmm's capability checks (libvmm/src/caps.c) on CPUs whose capability
+ * MSRs it must refuse: each refusal has its own status and, when the
+ * caller asks for one, a description naming the offending value.
+ */
+#include <string.h>
+
+#include "flank_test.h"
+#include "flank/mock.h"
+#include "flank/vmm_status.h"
+#include "vmm_internal.h"
+
+static uint64_t msr(uint32_t index)
+{
+	uint64_t v = 0;
+
+	assert_true(mock_msr_get(0, index, &v));
+	return v;
+}
+
+/* IA32_VMX_BASIC values libvmm cannot use are refused with a reason. */
+static void test_libvmm_caps_basic_refused(void **state)
+{
+	static const struct {
+		uint64_t set, clear;
+	} bad[] = {
+		{0, UINT64_C(0x1FFF) << 32}, /* region size 0 */
+		{UINT64_C(0x1001) << 32, UINT64_C(0x1FFF) << 32}, /* > 4 KiB */
+		{BIT64(48), 0},		  /* 32-bit addresses */
+		{0, UINT64_C(0xF) << 50}, /* memory type UC */
+		{BIT64(31), 0},		  /* revision bit 31 */
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < FLANK_ARRAY_SIZE(bad); i++) {
+		struct vmm_caps caps;
+		struct vmm_fmt f;
+		char buf[160];
+
+		assert_int_equal(mock_init("skylake", 1), 0);
+		mock_msr_set(0, MSR_IA32_VMX_BASIC,
+			     (msr(MSR_IA32_VMX_BASIC) & ~bad[i].clear) |
+				     bad[i].set);
+		memset(&caps, 0, sizeof(caps));
+		assert_int_equal(vmm_caps_basic(&caps, NULL),
+				 VMM_ERR_VMX_BASIC_UNSUPPORTED);
+		vmm_fmt_init(&f, buf, sizeof(buf));
+		assert_int_equal(vmm_caps_basic(&caps, &f),
+				 VMM_ERR_VMX_BASIC_UNSUPPORTED);
+		assert_non_null(strstr(buf, "IA32_VMX_BASIC="));
+		assert_non_null(strstr(buf, "memory type"));
+		mock_fini();
+	}
+}
+
+/* A #GP on IA32_VMX_BASIC is its own status, described when asked. */
+static void test_libvmm_caps_basic_gp(void **state)
+{
+	struct vmm_caps caps;
+	struct vmm_fmt f;
+	char buf[80];
+
+	(void)state;
+	assert_int_equal(mock_init("skylake", 1), 0);
+	mock_msr_gp(0, MSR_IA32_VMX_BASIC, true, false);
+	assert_int_equal(vmm_caps_basic(&caps, NULL), VMM_ERR_VMX_BASIC_MSR);
+	vmm_fmt_init(&f, buf, sizeof(buf));
+	assert_int_equal(vmm_caps_basic(&caps, &f), VMM_ERR_VMX_BASIC_MSR);
+	assert_non_null(strstr(buf, "RDMSR "));
+	assert_non_null(strstr(buf, " raised #GP"));
+	mock_fini();
+}
+
+/* CR0/CR4 values against FIXED0/FIXED1; a CPU that forbids CR4.VMXE. */
+static void test_libvmm_caps_fixed_bits(void **state)
+{
+	struct vmm_caps caps = {
+		.cr0_fixed0 = X86_CR0_PE | X86_CR0_NE | X86_CR0_PG,
+		.cr0_fixed1 = 0xFFFFFFFFu,
+		.cr4_fixed0 = X86_CR4_VMXE,
+		.cr4_fixed1 = 0x3FFFFFu,
+	};
+	uint64_t cr0 = X86_CR0_PE | X86_CR0_NE | X86_CR0_PG;
+	struct vmm_fmt f;
+	char buf[120];
+
+	(void)state;
+	assert_int_equal(vmm_fixed_bits_ok(&caps, cr0, X86_CR4_VMXE, NULL),
+			 VMM_OK);
+	assert_int_equal(
+		vmm_fixed_bits_ok(&caps, cr0 | BIT64(40), X86_CR4_VMXE, NULL),
+		VMM_ERR_FIXED_BITS);
+	vmm_fmt_init(&f, buf, sizeof(buf));
+	assert_int_equal(vmm_fixed_bits_ok(&caps, cr0, BIT64(30), &f),
+			 VMM_ERR_FIXED_BITS);
+	assert_non_null(strstr(buf, "conflicting bits: CR0 "));
+	caps.cr4_fixed1 &= ~X86_CR4_VMXE;
+	caps.cr4_fixed0 = 0;
+	assert_int_equal(vmm_fixed_bits_ok(&caps, cr0, 0, NULL),
+			 VMM_ERR_FIXED_BITS);
+}
+
+/* A required control the CPU lacks is named in the description. */
+static void test_libvmm_caps_required_control_missing(void **state)
+{
+	static const struct {
+		uint32_t msr;
+		uint64_t allowed1;
+		const char *name;
+	} cases[] = {
+		{MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
+		 (uint64_t)CPU_USE_MSR_BITMAPS << 32, "use MSR bitmaps"},
+		{MSR_IA32_VMX_TRUE_EXIT_CTLS,
+		 (uint64_t)EXIT_HOST_ADDR_SPACE_SIZE << 32,
+		 "host address-space size"},
+		{MSR_IA32_VMX_TRUE_ENTRY_CTLS,
+		 (uint64_t)ENTRY_IA32E_MODE_GUEST << 32, "IA-32e mode guest"},
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < FLANK_ARRAY_SIZE(cases); i++) {
+		struct vmm_caps caps;
+		struct vmm_fmt f;
+		char buf[160];
+
+		assert_int_equal(mock_init("skylake", 1), 0);
+		mock_msr_set(0, cases[i].msr,
+			     msr(cases[i].msr) & ~cases[i].allowed1);
+		memset(&caps, 0, sizeof(caps));
+		assert_int_equal(vmm_caps_basic(&caps, NULL), VMM_OK);
+		assert_int_equal(vmm_caps_controls(&caps, NULL),
+				 VMM_ERR_CONTROLS);
+		vmm_fmt_init(&f, buf, sizeof(buf));
+		assert_int_equal(vmm_caps_controls(&caps, &f),
+				 VMM_ERR_CONTROLS);
+		if (strstr(buf, cases[i].name) == NULL)
+			fail_msg("'%s' does not name '%s'", buf, cases[i].name);
+		mock_fini();
+	}
+}
+
+int main(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_libvmm_caps_basic_refused),
+		cmocka_unit_test(test_libvmm_caps_basic_gp),
+		cmocka_unit_test(test_libvmm_caps_fixed_bits),
+		cmocka_unit_test(test_libvmm_caps_required_control_missing),
+	};
+
+	return FLANK_RUN_TESTS(tests);
+}
