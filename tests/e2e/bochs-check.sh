@@ -83,7 +83,7 @@ if [ "$scenario" = broken ]; then
 	expect_out dump "GUEST_TR_AR_BYTES"
 	# The diagnostic line is repeated after the dump: the ring keeps it.
 	expect_out dump "VM entry failed: VMLAUNCH exit reason 0x80000021"
-	for c in $ids; do expect_probe cpuid_after.$c flank=0 vmx=1; done
+	for c in $ids; do expect_probe cpuid_after.$c flank=0 vmx=1 example=0; done
 	expect unload 0
 	expect rmmod 0
 	echo "$tag: PASS in $(cat "$work/seconds") s: start failed with Flank's diagnostic:"
@@ -105,7 +105,13 @@ expect start 0
 expect_out start "started: 2 CPUs virtualised"
 expect status_running 0
 expect_out status_running "driver: running"
-for c in $ids; do expect_probe cpuid.$c cpu=$c running_on=$c flank=1 vmx=0; done
+for c in $ids; do expect_probe cpuid.$c cpu=$c running_on=$c flank=1 vmx=0 example=1; done
+# The example module's leaf (registered from its init array through the
+# image's exported hook) answers on every CPU, with the version it imported.
+for c in $ids; do
+	v=$(out cpuid.$c | tail -n 1 | sed -n 's/.* version=\(0x[0-9a-f]*\) .*/\1/p')
+	expect_probe example.$c cpu=$c running_on=$c example=1 example_version=$v
+done
 expect_probe workload workload=ok
 # MSR 0x12345678 always exits (outside the bitmap's ranges); Flank passes it
 # through, and Bochs (ignore_bad_msrs=1, see bochs-run.sh) reads it as 0 and
@@ -129,7 +135,7 @@ expect stats 0
 expect dump 0
 expect stop 0
 expect_out stop "stopped: every CPU devirtualised"
-for c in $ids; do expect_probe cpuid_after.$c flank=0 vmx=1; done
+for c in $ids; do expect_probe cpuid_after.$c flank=0 vmx=1 example=0; done
 expect status_after 0
 expect_out status_after "driver: loaded (not running)"
 for c in $ids; do
@@ -145,9 +151,9 @@ expect module_after 0
 expect insmod2 0
 expect load2 0
 expect start2 0
-for c in $ids; do expect_probe cpuid2.$c flank=1 vmx=0; done
+for c in $ids; do expect_probe cpuid2.$c flank=1 vmx=0 example=1; done
 expect stop2 0
-for c in $ids; do expect_probe cpuid2_after.$c flank=0 vmx=1; done
+for c in $ids; do expect_probe cpuid2_after.$c flank=0 vmx=1 example=0; done
 expect unload2 0
 expect rmmod2 0
 

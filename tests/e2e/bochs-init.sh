@@ -95,8 +95,8 @@ probe rdmsr_vmxbasic.0 rdmsr 0 0x480
 probe rdmsr_fc.0 rdmsr 0 0x3a
 probe wrmsr_fc.0 wrmsr 0 0x3a 0x5
 probe cpuid_alive.0 cpuid 0
-say "The example module: does it answer a hypercall or CPUID leaf?"
-r "example_hook=none (the example module exports functions only; no exit hook ABI yet)"
+say "The example module registered CPUID leaf 0x4000f100 from its init array: every CPU answers it"
+for c in $cpus; do probe example.$c cpuid $c; done
 say "What the VMM saw: status, exit statistics, debug ring"
 run status flankctl status
 run stats flankctl stats

@@ -4,7 +4,8 @@
  * in the initramfs). Every command prints one machine-readable line of
  * "key=value" pairs and exits 0 when it could measure, 1 when it could not.
  *
- *   flank-probe cpuid CPU                 presence leaf and CPUID.1:ECX.VMX
+ *   flank-probe cpuid CPU                 presence leaf, CPUID.1:ECX.VMX and
+ *                                         the example module's CPUID leaf
  *   flank-probe rdmsr CPU MSR             read through /dev/cpu/CPU/msr
  *   flank-probe wrmsr CPU MSR VALUE       write through /dev/cpu/CPU/msr
  *   flank-probe workload ROUNDS           processes, file I/O, syscalls,
@@ -23,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "example.h"
 #include "flank/vmm_hypercall.h"
 
 #define CPUID1_ECX_VMX (1u << 5)
@@ -44,8 +46,8 @@ static int pin(long cpu)
 
 static int cmd_cpuid(long cpu)
 {
-	unsigned a, b, c, d, vmx;
-	int present;
+	unsigned a, b, c, d, vmx, ex_version;
+	int present, example;
 
 	if (pin(cpu))
 		return 1;
@@ -53,8 +55,14 @@ static int cmd_cpuid(long cpu)
 	vmx = (c & CPUID1_ECX_VMX) ? 1 : 0;
 	__cpuid_count(FLANK_CPUID_LEAF, 0, a, b, c, d);
 	present = b == FLANK_CPUID_EBX && c == FLANK_CPUID_ECX;
-	printf("cpu=%ld running_on=%d flank=%d version=0x%06x vmx=%u\n", cpu,
+	printf("cpu=%ld running_on=%d flank=%d version=0x%06x vmx=%u", cpu,
 	       sched_getcpu(), present, present ? a : 0, vmx);
+	/* The example extension module's leaf, answered in user mode. */
+	__cpuid_count(FLANK_EXAMPLE_CPUID_LEAF, 0, a, b, c, d);
+	example = b == FLANK_EXAMPLE_CPUID_EBX &&
+		  c == FLANK_EXAMPLE_CPUID_ECX && d == FLANK_EXAMPLE_CPUID_EDX;
+	ex_version = example ? a : 0;
+	printf(" example=%d example_version=0x%06x\n", example, ex_version);
 	return 0;
 }
 
