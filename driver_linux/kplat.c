@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
+#include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/tlbflush.h>
@@ -91,11 +92,26 @@ struct kp_call {
 	int ret;
 };
 
+/*
+ * Every call into the image may have taken this CPU through VM exits (start,
+ * stop, rollback), and a VM exit loads TR with a limit of 67H (SDM Vol. 3C
+ * 28.5.2) that stop cannot restore without an LTR on Linux's read-only GDT.
+ * Linux has the answer for VMX users: invalidate_tss_limit() makes it reload
+ * TR before the I/O permission bitmap is used again (as KVM does).
+ */
+static int kp_call_here(int (*fn)(void *arg), void *arg)
+{
+	int ret = fn(arg);
+
+	invalidate_tss_limit();
+	return ret;
+}
+
 static void kp_call_tramp(void *info)
 {
 	struct kp_call *call = info;
 
-	call->ret = call->fn(call->arg);
+	call->ret = kp_call_here(call->fn, call->arg);
 }
 
 /*
@@ -134,7 +150,7 @@ static int kp_call_on(u32 cpu, int (*fn)(void *arg), void *arg)
 		if (cpu != smp_processor_id())
 			return -1;
 		local_irq_save(flags);
-		call.ret = fn(arg);
+		call.ret = kp_call_here(fn, arg);
 		local_irq_restore(flags);
 		return call.ret;
 	}
