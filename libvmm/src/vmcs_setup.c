@@ -6,17 +6,8 @@
  */
 #include "vmm_internal.h"
 
-/*
- * No shadow VMCS: the link pointer is all ones (SDM Vol. 3C 25.4.2). The
- * test build FLANK_E2E_BREAK_VMCS writes 0 instead, which fails the
- * guest-state check of SDM Vol. 3C 27.3.1.5 (the 32 bits at the pointer
- * must be the VMCS revision identifier): VM exit 33, qualification 4.
- */
-#ifdef FLANK_E2E_BREAK_VMCS
-#define VMCS_LINK_POINTER_VALUE UINT64_C(0)
-#else
+/* No shadow VMCS: the link pointer is all ones (SDM Vol. 3C 25.4.2). */
 #define VMCS_LINK_POINTER_VALUE (~UINT64_C(0))
-#endif
 
 /* Collects the first failing VMWRITE; later writes are skipped. */
 struct vmcs_writer {
@@ -159,6 +150,17 @@ static void write_segments(struct vmcs_writer *w, const struct vmm_segment *seg)
 					 vmm_host_selector(seg[i].selector))))
 			return;
 	}
+#ifdef FLANK_E2E_BREAK_VMCS
+	/*
+	 * The test build FLANK_E2E_BREAK_VMCS (tests/e2e, broken run) writes a
+	 * null host CS, which VMLAUNCH refuses with VMfailValid(8) (SDM Vol. 3C
+	 * 27.2.3: "the selector field for CS cannot be 0000H"); libvmm's own
+	 * checker must name the rule, H6.cs_null. A host-state failure happens
+	 * before any guest state is loaded, so the rollback is the plain one.
+	 */
+	(void)vw_done(w, VMCS_HOST_CS_SELECTOR,
+		      vmx_vmwrite(VMCS_HOST_CS_SELECTOR, 0));
+#endif
 }
 
 /* Reads every segment register of the CPU, decoded from the GDT/LDT. */

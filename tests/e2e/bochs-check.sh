@@ -72,24 +72,22 @@ if [ "$scenario" = broken ]; then
 	# Flank's own diagnostic in the kernel log: the failed entry decoded
 	# down to the rule the broken field violates, and the VMCS dump in the
 	# debug ring.
-	# (docs/debugging.md: the link pointer's revision lives in memory
-	# libvmm's checker does not read, so the qualification names it.)
-	grep -q "flank: vmm: VM entry failed: VMLAUNCH exit reason 0x80000021 qualification 0x4, invalid VMCS link pointer; consistency check: " "$log" ||
-		fail "no VM-entry diagnostic naming the VMCS link pointer in the kernel log"
-	expect_out start "VM entry refused the guest state (exit reason 33)"
+	grep -q "flank: vmm: VM entry failed: VMLAUNCH VMfailValid(8) .*; consistency check: rule H6.cs_null (SDM Vol. 3C 27.2.3): HOST_CS_SELECTOR = 0x0000" "$log" ||
+		fail "no VM-entry diagnostic naming rule H6.cs_null and HOST_CS_SELECTOR in the kernel log"
 	expect dump 0
 	# The ring holds fewer records than a whole dump: its end must be there.
 	expect_out dump "VMCS dump: "
 	expect_out dump "GUEST_TR_AR_BYTES"
 	# The diagnostic line is repeated after the dump: the ring keeps it.
-	expect_out dump "VM entry failed: VMLAUNCH exit reason 0x80000021"
+	expect_out dump "VM entry failed: VMLAUNCH VMfailValid(8)"
+	expect_out dump "rule H6.cs_null"
 	for c in $ids; do expect_probe cpuid_after.$c flank=0 vmx=1 example=0; done
 	expect unload 0
 	expect rmmod 0
 	echo "$tag: PASS in $(cat "$work/seconds") s: start failed with Flank's diagnostic:"
 	grep "flank: vmm: \|flank: start" "$log" | sed 's/^\[[^]]*\] /    /' | grep -v "FLANK-E2E"
 	echo "$tag: the end of the VMCS dump in the debug ring (flankctl dump):"
-	out dump | grep -i "lost\|VM entry failed\|LINK_POINTER\|VMCS dump" | sed 's/^/    /'
+	out dump | grep -i "lost\|VM entry failed\|HOST_CS_SELECTOR\|VMCS dump" | sed 's/^/    /'
 	exit 0
 fi
 
