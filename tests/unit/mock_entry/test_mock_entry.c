@@ -13,12 +13,7 @@
 
 #include "flank_test.h"
 #include "entry_fixture.h"
-
-struct row_case {
-	const struct efx_row *row;
-	const struct efx_pass_row *pass;
-	unsigned profile;
-};
+#include "entry_suite.h"
 
 /* The stage a rule belongs to, from its group letter (VMX-CHECKS.md). */
 static enum efx_stage stage_of(const char *rule)
@@ -50,7 +45,7 @@ static void assert_passes(struct efx *fx)
 /* The rule of the row fires, with the outcome its stage defines. */
 static void test_mock_entry_rule_fires(void **state)
 {
-	const struct row_case *c = *state;
+	const struct efx_case *c = *state;
 	const struct efx_row *r = c->row;
 	enum efx_stage want = stage_of(r->rule);
 	struct efx fx;
@@ -90,7 +85,7 @@ static void test_mock_entry_rule_fires(void **state)
 /* With the field right (often a boundary value) the entry passes. */
 static void test_mock_entry_rule_passes(void **state)
 {
-	const struct row_case *c = *state;
+	const struct efx_case *c = *state;
 	struct efx fx;
 
 	setup_fx(&fx, c->profile);
@@ -280,87 +275,32 @@ static void test_mock_entry_stage_order(void **state)
 extern const struct CMUnitTest vmcs_store_tests[];
 extern const size_t vmcs_store_test_count;
 
-static const unsigned profile_bits[] = {P_SKY, P_PENRYN, P_MEROM};
-
 int main(void)
 {
-	size_t rows = (size_t)efx_row_count + efx_pass_row_count;
-	size_t max = 2 * (3 * rows) + 16 + vmcs_store_test_count;
-	struct CMUnitTest *t = calloc(max, sizeof(*t));
-	struct row_case *cases = calloc(3 * rows, sizeof(*cases));
-	char **names = calloc(max, sizeof(*names));
-	size_t n = 0, nc = 0;
-	int rc = 1;
+	struct efx_suite s;
 
-	if (!t || !cases || !names)
-		goto out;
-	for (unsigned i = 0; i < efx_row_count; i++) {
-		for (unsigned p = 0; p < 3; p++) {
-			const char *prof = efx_profile_name(profile_bits[p]);
-
-			if (!(efx_rows[i].profiles & profile_bits[p]))
-				continue;
-			cases[nc] = (struct row_case){&efx_rows[i], NULL,
-						      profile_bits[p]};
-			names[n] = malloc(96);
-			snprintf(names[n], 96, "fires %s #%u on %s",
-				 efx_rows[i].rule, i, prof);
-			t[n] = (struct CMUnitTest){names[n],
-						   test_mock_entry_rule_fires,
-						   NULL, NULL, &cases[nc]};
-			n++;
-			names[n] = malloc(96);
-			snprintf(names[n], 96, "passes %s #%u on %s",
-				 efx_rows[i].rule, i, prof);
-			t[n] = (struct CMUnitTest){names[n],
-						   test_mock_entry_rule_passes,
-						   NULL, NULL, &cases[nc]};
-			n++;
-			nc++;
-		}
-	}
-	for (unsigned i = 0; i < efx_pass_row_count; i++) {
-		for (unsigned p = 0; p < 3; p++) {
-			if (!(efx_pass_rows[i].profiles & profile_bits[p]))
-				continue;
-			cases[nc] = (struct row_case){NULL, &efx_pass_rows[i],
-						      profile_bits[p]};
-			names[n] = malloc(96);
-			snprintf(names[n], 96, "passes %s on %s",
-				 efx_pass_rows[i].name,
-				 efx_profile_name(profile_bits[p]));
-			t[n] = (struct CMUnitTest){names[n],
-						   test_mock_entry_rule_passes,
-						   NULL, NULL, &cases[nc]};
-			n++;
-			nc++;
-		}
-	}
-	t[n++] = (struct CMUnitTest)cmocka_unit_test(
-		test_mock_entry_fixture_valid);
-	t[n++] = (struct CMUnitTest)cmocka_unit_test(
-		test_mock_entry_every_rule_has_a_row);
-	t[n++] = (struct CMUnitTest)cmocka_unit_test(
-		test_mock_entry_rule_ids_unique);
-	t[n++] = (struct CMUnitTest)cmocka_unit_test(
-		test_mock_entry_msr_list_applied);
-	t[n++] = (struct CMUnitTest)cmocka_unit_test(
-		test_mock_entry_msr_partial_load);
-	t[n++] = (struct CMUnitTest)cmocka_unit_test(
-		test_mock_entry_msr_count_limit);
-	t[n++] = (struct CMUnitTest)cmocka_unit_test(
-		test_mock_entry_novmx_refuses_controls);
-	t[n++] = (struct CMUnitTest)cmocka_unit_test(
-		test_mock_entry_stage_order);
+	if (efx_suite_build(&s, test_mock_entry_rule_fires,
+			    test_mock_entry_rule_passes,
+			    8 + vmcs_store_test_count) != 0)
+		return 1;
+	efx_suite_add(&s, (struct CMUnitTest)cmocka_unit_test(
+				  test_mock_entry_fixture_valid));
+	efx_suite_add(&s, (struct CMUnitTest)cmocka_unit_test(
+				  test_mock_entry_every_rule_has_a_row));
+	efx_suite_add(&s, (struct CMUnitTest)cmocka_unit_test(
+				  test_mock_entry_rule_ids_unique));
+	efx_suite_add(&s, (struct CMUnitTest)cmocka_unit_test(
+				  test_mock_entry_msr_list_applied));
+	efx_suite_add(&s, (struct CMUnitTest)cmocka_unit_test(
+				  test_mock_entry_msr_partial_load));
+	efx_suite_add(&s, (struct CMUnitTest)cmocka_unit_test(
+				  test_mock_entry_msr_count_limit));
+	efx_suite_add(&s, (struct CMUnitTest)cmocka_unit_test(
+				  test_mock_entry_novmx_refuses_controls));
+	efx_suite_add(&s, (struct CMUnitTest)cmocka_unit_test(
+				  test_mock_entry_stage_order));
 	for (size_t i = 0; i < vmcs_store_test_count; i++)
-		t[n++] = vmcs_store_tests[i];
+		efx_suite_add(&s, vmcs_store_tests[i]);
 
-	rc = flank_run_group("mock_entry", t, n);
-out:
-	for (size_t i = 0; names && i < max; i++)
-		free(names[i]);
-	free(names);
-	free(cases);
-	free(t);
-	return rc;
+	return efx_suite_run(&s, "mock_entry");
 }

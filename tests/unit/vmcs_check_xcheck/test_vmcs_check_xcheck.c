@@ -16,13 +16,8 @@
 
 #include "flank_test.h"
 #include "entry_fixture.h"
+#include "entry_suite.h"
 #include "flank/vmm_vmcs_check.h"
-
-struct xcase {
-	const struct efx_row *row;
-	const struct efx_pass_row *pass;
-	unsigned profile;
-};
 
 static bool checker_covers(const char *rule)
 {
@@ -63,7 +58,7 @@ static const char *describe(const struct vmm_vmcs_check_result *res)
 /* The checker agrees with the emulator on the row's broken VMCS. */
 static void test_vmcs_check_xcheck_row_fires(void **state)
 {
-	const struct xcase *c = *state;
+	const struct efx_case *c = *state;
 	struct vmm_vmcs_check_result res;
 	struct efx fx;
 	const char *emu;
@@ -90,7 +85,7 @@ static void test_vmcs_check_xcheck_row_fires(void **state)
 /* With the field right both pass: the checker refuses no valid VMCS. */
 static void test_vmcs_check_xcheck_row_passes(void **state)
 {
-	const struct xcase *c = *state;
+	const struct efx_case *c = *state;
 	struct vmm_vmcs_check_result res;
 	struct efx fx;
 	const char *emu;
@@ -174,68 +169,15 @@ static void test_vmcs_check_xcheck_every_rule_reached(void **state)
 
 int main(void)
 {
-	size_t rows = (size_t)efx_row_count + efx_pass_row_count;
-	size_t max = 2 * (3 * rows) + 16 + vmcs_check_edge_test_count;
-	struct CMUnitTest *t = calloc(max, sizeof(*t));
-	struct xcase *cases = calloc(3 * rows, sizeof(*cases));
-	char **names = calloc(max, sizeof(*names));
-	size_t n = 0, nc = 0;
-	int rc = 1;
+	struct efx_suite s;
 
-	if (!t || !cases || !names)
-		goto out;
-	for (unsigned i = 0; i < efx_row_count; i++) {
-		for (unsigned p = 0; p < 3; p++) {
-			const char *prof = efx_profile_name(profile_bits[p]);
-
-			if (!(efx_rows[i].profiles & profile_bits[p]))
-				continue;
-			cases[nc] = (struct xcase){&efx_rows[i], NULL,
-						   profile_bits[p]};
-			names[n] = malloc(96);
-			snprintf(names[n], 96, "fires %s #%u on %s",
-				 efx_rows[i].rule, i, prof);
-			t[n] = (struct CMUnitTest){
-				names[n], test_vmcs_check_xcheck_row_fires,
-				NULL, NULL, &cases[nc]};
-			n++;
-			names[n] = malloc(96);
-			snprintf(names[n], 96, "passes %s #%u on %s",
-				 efx_rows[i].rule, i, prof);
-			t[n] = (struct CMUnitTest){
-				names[n], test_vmcs_check_xcheck_row_passes,
-				NULL, NULL, &cases[nc]};
-			n++;
-			nc++;
-		}
-	}
-	for (unsigned i = 0; i < efx_pass_row_count; i++) {
-		for (unsigned p = 0; p < 3; p++) {
-			if (!(efx_pass_rows[i].profiles & profile_bits[p]))
-				continue;
-			cases[nc] = (struct xcase){NULL, &efx_pass_rows[i],
-						   profile_bits[p]};
-			names[n] = malloc(96);
-			snprintf(names[n], 96, "passes %s on %s",
-				 efx_pass_rows[i].name,
-				 efx_profile_name(profile_bits[p]));
-			t[n] = (struct CMUnitTest){
-				names[n], test_vmcs_check_xcheck_row_passes,
-				NULL, NULL, &cases[nc]};
-			n++;
-			nc++;
-		}
-	}
-	t[n++] = (struct CMUnitTest)cmocka_unit_test(
-		test_vmcs_check_xcheck_every_rule_reached);
+	if (efx_suite_build(&s, test_vmcs_check_xcheck_row_fires,
+			    test_vmcs_check_xcheck_row_passes,
+			    1 + vmcs_check_edge_test_count) != 0)
+		return 1;
+	efx_suite_add(&s, (struct CMUnitTest)cmocka_unit_test(
+				  test_vmcs_check_xcheck_every_rule_reached));
 	for (size_t i = 0; i < vmcs_check_edge_test_count; i++)
-		t[n++] = vmcs_check_edge_tests[i];
-	rc = flank_run_group("vmcs_check_xcheck", t, n);
-out:
-	for (size_t i = 0; names && i < max; i++)
-		free(names[i]);
-	free(names);
-	free(cases);
-	free(t);
-	return rc;
+		efx_suite_add(&s, vmcs_check_edge_tests[i]);
+	return efx_suite_run(&s, "vmcs_check_xcheck");
 }
