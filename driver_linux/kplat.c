@@ -46,6 +46,11 @@ static void kp_unlock(void *ctx, bool hotplug)
 		cpus_read_unlock();
 }
 
+/*
+ * Also the VMM's debug ring, which the image writes in VMX root: kvzalloc
+ * memory is in the direct map or in vmalloc space, both in the kernel half
+ * that the HOST_CR3 tables copy (kmap.c), so it is mapped there too.
+ */
 static void *kp_alloc(void *ctx, size_t size)
 {
 	return kvzalloc(size, GFP_KERNEL);

@@ -43,6 +43,18 @@ MODULE_PARM_DESC(
 	"1 = use a 16550-compatible UART on a PCI card (found through PCI "
 	"configuration space) first, serial_port if none (default 0)");
 
+/*
+ * Size of the VMM's debug ring (docs/debugging.md), allocated at load and
+ * handed to the image (image ABI 3). The default holds a whole VMCS dump
+ * after a failed VM entry; larger rings keep more history for `flankctl
+ * dump`. Checked here, read-only after insmod like the serial settings.
+ */
+static uint ring_kib = FLANK_RING_DEFAULT_SIZE >> 10;
+module_param(ring_kib, uint, 0444);
+MODULE_PARM_DESC(ring_kib,
+		 "Size of the VMM's debug ring in KiB, a power of two from 8 "
+		 "to 16384 (default 64: 255 records of 256 bytes)");
+
 static long flank_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	return flank_status_errno(flank_core_ioctl(&flank_core, cmd, (u64)arg));
@@ -107,8 +119,14 @@ static struct notifier_block flank_pm_nb = {
 
 static int __init flank_init(void)
 {
+	const char *why;
 	int rc;
 
+	why = flank_ring_kib_check(ring_kib);
+	if (why) {
+		pr_err("ring_kib=%u refused: %s\n", ring_kib, why);
+		return -EINVAL;
+	}
 	rc = flank_kplat_init();
 	if (rc)
 		return rc;
@@ -117,6 +135,7 @@ static int __init flank_init(void)
 	flank_core.serial_port = serial_port;
 	flank_core.serial_baud = serial_baud;
 	flank_core.serial_flags = serial_pci ? FLANK_SERIAL_PCI : 0;
+	flank_core.ring_kib = ring_kib;
 	rc = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "flank:online",
 				       flank_cpu_online, flank_cpu_offline);
 	if (rc < 0)

@@ -153,6 +153,18 @@ struct flank_core {
 	uint16_t serial_port;
 	uint16_t serial_flags;
 	uint32_t serial_baud;
+	/**
+	 * Size of the debug ring in KiB (module parameter ring_kib), checked
+	 * by flank_ring_kib_check(); flank_core_init() sets the default,
+	 * FLANK_RING_DEFAULT_SIZE.
+	 */
+	uint32_t ring_kib;
+	/**
+	 * The debug ring's memory (ops->alloc) from load until a successful
+	 * fini; handed to the image as flank_platform.ring_mem. Never freed
+	 * once the driver is CORRUPT: a CPU may still write it.
+	 */
+	void *ring_mem;
 	flank_link_fn link;
 	flank_unlink_fn unlink;
 };
@@ -183,6 +195,13 @@ int flank_core_cpu_online(struct flank_core *core, uint32_t cpu);
 int flank_core_cpu_offline(struct flank_core *core, uint32_t cpu);
 /** Reboot or suspend ahead: stops the VMM if it runs. */
 void flank_core_quiesce(struct flank_core *core, const char *why);
+
+/**
+ * Checks a ring_kib value: a power of two from FLANK_RING_MIN_SIZE to
+ * FLANK_RING_MAX_SIZE (in KiB: 8 .. 16384). Returns NULL if it is fine,
+ * else a sentence saying what is wrong and what to use.
+ */
+const char *flank_ring_kib_check(uint32_t kib);
 
 /** Human text of a driver status. */
 const char *flank_status_str(int status);

@@ -22,8 +22,16 @@ void flank_core_init(struct flank_core *core, const struct flank_core_ops *ops,
 	memset(core, 0, sizeof(*core));
 	core->ops = ops;
 	core->state = FLANK_DRV_EMPTY;
+	core->ring_kib = FLANK_RING_DEFAULT_SIZE >> 10;
 	core->link = link;
 	core->unlink = unlink;
+}
+
+/* Frees the debug ring; only once the image let go of it (fini done). */
+static void ring_free(struct flank_core *core)
+{
+	core->ops->free(core->ops->ctx, core->ring_mem);
+	core->ring_mem = NULL;
 }
 
 /** Frees the staged ELF bytes (they are not needed after a link). */
@@ -139,8 +147,10 @@ int flank_cmd_add_module(struct flank_core *core, void *arg)
 
 int flank_cmd_load(struct flank_core *core, void *arg)
 {
+	const struct flank_core_ops *ops = core->ops;
 	struct flank_ioc_cmd *c = arg;
 	const struct flank_image_entry *e;
+	const char *why;
 	char text[160];
 	int rc;
 
@@ -151,6 +161,14 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 		return rc;
 	if (core->state == FLANK_DRV_EMPTY)
 		return FLANK_E_NO_MODULES;
+	/* main.c checked ring_kib at insmod; the core trusts no caller. */
+	why = flank_ring_kib_check(core->ring_kib);
+	if (why) {
+		rc = flank_fail(&c->err, FLANK_E_INVAL, FLANK_SRC_DRIVER, 0,
+				FLANK_NO_CPU, "load: ring_kib=%u: %s",
+				core->ring_kib, why);
+		goto err_drop;
+	}
 
 	rc = core->link(core, &c->err);
 	if (rc)
@@ -159,6 +177,16 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 	rc = flank_entry_validate(e, &c->err);
 	if (rc)
 		goto err_unlink;
+	/* The image writes its debug ring here from VMX root (image_abi.h). */
+	core->ring_mem = ops->alloc(ops->ctx, (size_t)core->ring_kib << 10);
+	if (!core->ring_mem) {
+		rc = flank_fail(&c->err, FLANK_E_NO_MEMORY, FLANK_SRC_DRIVER, 0,
+				FLANK_NO_CPU,
+				"load: no memory for the %u KiB debug ring "
+				"(module parameter ring_kib)",
+				core->ring_kib);
+		goto err_unlink;
+	}
 	flank_platform_fill(core);
 	rc = e->init(&core->platform);
 	if (rc) {
@@ -166,7 +194,7 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 		rc = flank_fail(&c->err, FLANK_E_VMM, FLANK_SRC_VMM, rc,
 				FLANK_NO_CPU,
 				"the VMM refused to initialise: %s", text);
-		goto err_unlink;
+		goto err_ring;
 	}
 	drop_staged(core);
 	core->state = FLANK_DRV_LOADED;
@@ -178,6 +206,9 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 		  e->version & 0xffu);
 	return FLANK_OK;
 
+err_ring:
+	/* A refused init keeps no pointer to the ring (VMM state UNLOADED). */
+	ring_free(core);
 err_unlink:
 	core->unlink(core);
 	memset(&core->image, 0, sizeof(core->image));
@@ -221,6 +252,7 @@ int flank_cmd_unload(struct flank_core *core, void *arg)
 	}
 	core->unlink(core);
 	memset(&core->image, 0, sizeof(core->image));
+	ring_free(core);
 	core->nmods = 0;
 	core->state = FLANK_DRV_EMPTY;
 	flank_log(core, FLANK_LOG_INFO, "unloaded");
@@ -405,13 +437,17 @@ void flank_core_fini(struct flank_core *core)
 		} else {
 			core->unlink(core);
 			memset(&core->image, 0, sizeof(core->image));
+			ring_free(core);
 			core->state = FLANK_DRV_EMPTY;
 		}
 	}
+	/* CORRUPT: the image and its debug ring (core->ring_mem) stay. */
 	if (core->state == FLANK_DRV_CORRUPT)
 		flank_log(core, FLANK_LOG_ERROR,
 			  "unloading flank.ko with the VMM in an unknown "
-			  "state: its memory is leaked on purpose");
+			  "state: its memory and its %u KiB debug ring are "
+			  "leaked on purpose",
+			  core->ring_kib);
 	drop_staged(core);
 	core->nmods = 0;
 	if (core->state == FLANK_DRV_STAGED)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The platform table handed to the image's init (image_abi.h): each entry
- * forwards to the kernel service in the core's ops, with the core as ctx.
+ * forwards to the kernel service in the core's ops, with the core as ctx;
+ * the settings come from the module parameters (serial_*, ring_kib).
  */
 #include <stdio.h>
 #include <string.h>
@@ -78,4 +79,15 @@ void flank_platform_fill(struct flank_core *core)
 	p->serial_port = core->serial_port;
 	p->serial_flags = core->serial_flags;
 	p->serial_baud = core->serial_baud;
+	p->ring_mem = core->ring_mem;
+	p->ring_size = (uint64_t)core->ring_kib << 10;
+}
+
+const char *flank_ring_kib_check(uint32_t kib)
+{
+	if (kib < (FLANK_RING_MIN_SIZE >> 10) ||
+	    kib > (FLANK_RING_MAX_SIZE >> 10) || (kib & (kib - 1u)) != 0)
+		return "the debug ring size must be a power of two from 8 to "
+		       "16384 KiB (default 64)";
+	return NULL;
 }

@@ -10,14 +10,31 @@
 struct vmm_context vmm_ctx;
 
 /*
- * Memory of the debug ring: 32 KiB in the image's .bss, 64 records of
- * VMM_RING_SLOT_SIZE bytes (one slot's worth is the control block, and the
- * slot count is a power of two). The ring needs contiguous memory and the
- * platform hands out single pages, so the image carries it; the ring lives
- * from init to fini, across any number of start/stop cycles.
+ * The debug ring lives in memory the host supplies (flank_platform.ring_mem,
+ * image ABI 3): the image carries no buffer of its own, so the user sizes
+ * the ring (flank.ko's ring_kib) and the image stays small. The ring lives
+ * from init to fini, across any number of start/stop cycles. The default
+ * must hold a whole VMCS dump after a failed VM entry: the diagnostic line,
+ * the dump's header, one line per field and its summary, the diagnostic
+ * line again, and the lines of the start around it.
  */
-#define VMM_RING_BYTES 32768u
-static uint64_t ring_mem[VMM_RING_BYTES / sizeof(uint64_t)];
+#define VMM_RING_DUMP_RECORDS (VMCS_FIELD_COUNT + 4u)
+_Static_assert(FLANK_RING_DEFAULT_SIZE / VMM_RING_SLOT_SIZE - 1u >=
+		       VMM_RING_DUMP_RECORDS + 64u,
+	       "the default ring holds a VMCS dump and 64 lines around it");
+_Static_assert(FLANK_RING_MIN_SIZE / VMM_RING_SLOT_SIZE - 1u >=
+		       VMM_RING_MIN_SLOTS,
+	       "the smallest ring the platform may pass is a valid ring");
+
+/* Refuses ring memory vmm_ring_init() could not use or that is absurd. */
+static int ring_check(const struct flank_platform *p)
+{
+	if (p->ring_mem == NULL || ((uintptr_t)p->ring_mem & 7u) != 0 ||
+	    p->ring_size < FLANK_RING_MIN_SIZE ||
+	    p->ring_size > FLANK_RING_MAX_SIZE)
+		return VMM_ERR_RING_CONFIG;
+	return VMM_OK;
+}
 
 /*
  * Every libvmm log line goes to the host's log sink and into the debug ring
@@ -63,6 +80,8 @@ int vmm_init(const struct flank_platform *p)
 		return VMM_ERR_BAD_PLATFORM;
 	if (n > VMM_MAX_CPUS)
 		return VMM_ERR_TOO_MANY_CPUS;
+	if (ring_check(p) != VMM_OK)
+		return VMM_ERR_RING_CONFIG;
 	if (vmm_serial_check(p) != VMM_OK)
 		return VMM_ERR_SERIAL_CONFIG;
 	vmm_zero(&vmm_ctx, sizeof(vmm_ctx));
@@ -70,8 +89,8 @@ int vmm_init(const struct flank_platform *p)
 	vmm_ctx.ncpus = n;
 	vmm_ctx.entry_failure_cpu = ~0u;
 	vmm_ctx.state = FLANK_STATE_LOADED;
-	/* Cannot fail: the buffer is aligned and large enough. */
-	ring = vmm_ring_init(ring_mem, sizeof(ring_mem));
+	/* Cannot fail: ring_check() saw aligned memory of a valid size. */
+	ring = vmm_ring_init(p->ring_mem, (size_t)p->ring_size);
 	vmm_console_attach(ring, NULL);
 	/* Then the UART, if configured: attached next to the same ring. */
 	vmm_serial_start(ring, p);

@@ -79,7 +79,7 @@ _Static_assert(VMM_RING_TEXT_MAX <= 0xFFu, "the length fits meta[47:40]");
 
 struct vmm_ring {
 	uint64_t magic;
-	uint64_t nslots;  /* A power of two. */
+	uint64_t nslots;  /* >= VMM_RING_MIN_SLOTS; set once by init. */
 	uint64_t head;	  /* Next position to reserve (atomic). */
 	uint64_t dropped; /* Records writers gave up (atomic). */
 	/* Keep the writers' hot head away from the first slot's line. */
@@ -93,16 +93,19 @@ _Static_assert(sizeof(struct vmm_ring) == VMM_RING_SLOT_SIZE,
 struct vmm_ring *vmm_ring_init(void *mem, size_t size)
 {
 	struct vmm_ring *ring = mem;
-	uint64_t fit, n = 1;
+	uint64_t n;
 
 	if (mem == NULL || ((uintptr_t)mem & 7u) != 0 ||
 	    size < sizeof(struct vmm_ring) +
 			    VMM_RING_MIN_SLOTS * sizeof(struct ring_slot))
 		return NULL;
 
-	fit = (size - sizeof(struct vmm_ring)) / sizeof(struct ring_slot);
-	while (n * 2u <= fit)
-		n *= 2u;
+	/*
+	 * Every slot that fits: the host sizes the ring in powers of two, and
+	 * a power-of-two slot count would leave almost half of such memory
+	 * unused (the control block takes one slot's worth).
+	 */
+	n = (size - sizeof(struct vmm_ring)) / sizeof(struct ring_slot);
 
 	ring->magic = RING_MAGIC;
 	ring->nslots = n;
@@ -221,7 +224,8 @@ static uint64_t ring_put(struct vmm_ring *ring, uint32_t cpu,
 	       ((uint64_t)len << 40) | ((uint64_t)(flags & 0xffu) << 48);
 
 	p = __atomic_fetch_add(&ring->head, 1u, __ATOMIC_RELAXED);
-	s = &ring->slot[p & (ring->nslots - 1u)];
+	/* One division per record: noise next to formatting the text. */
+	s = &ring->slot[p % ring->nslots];
 	if (!claim_slot(ring, s, p)) {
 		count_drop(ring);
 		return UINT64_MAX;
@@ -342,7 +346,7 @@ enum vmm_ring_read_status vmm_ring_read(const struct vmm_ring *ring,
 	}
 
 	for (; p < head; p++) {
-		int r = copy_record(&ring->slot[p & (n - 1u)], p, rec);
+		int r = copy_record(&ring->slot[p % n], p, rec);
 
 		if (r < 0)
 			break;

@@ -126,6 +126,10 @@ static const struct status_text status_texts[VMM_STATUS_COUNT] = {
 	  "the serial settings are invalid: serial_baud must divide 115200 "
 	  "(115200, 57600, 38400, 19200, 9600, ...) and serial_port must be "
 	  "an I/O port from 0x1 to 0xfff8 (0 = serial off)"),
+	S(VMM_ERR_RING_CONFIG,
+	  "the debug ring memory from the host is unusable (missing, not "
+	  "8-byte aligned, or not 8 KiB to 16 MiB): load flank.ko with "
+	  "ring_kib set to a power of two from 8 to 16384"),
 };
 
 const char *vmm_status_str(int status)

@@ -5,7 +5,9 @@
  * fails the test, with an optional failure of the Nth allocation; CPUs are
  * the emulator's CPUs (run_on_cpu switches mock_set_current_cpu); a log
  * capture; host_cr3 deliberately different from every CPU's CR3 so that
- * stop must give the guest its CR3 back.
+ * stop must give the guest its CR3 back; debug-ring memory from the heap
+ * (FLANK_RING_DEFAULT_SIZE unless a test asks for another size), filled
+ * with a non-zero pattern because init must format it.
  */
 #ifndef FLANK_TEST_PLATFORM_H
 #define FLANK_TEST_PLATFORM_H
@@ -28,6 +30,8 @@ struct test_platform {
 	uint64_t offline;    /**< Bit n: CPU n offline (n < 64). */
 	unsigned log_count;
 	char log[TEST_PLATFORM_LOG_LINES][224];
+	void *ring;	  /**< The ring allocation (p.ring_mem points in it). */
+	size_t ring_size; /**< Bytes of that allocation. */
 };
 
 /**
@@ -37,7 +41,18 @@ struct test_platform {
  */
 void test_platform_init(struct test_platform *tp);
 
-/** Frees the GDT copies; returns the pages still live (a leak if > 0). */
+/**
+ * Replaces the ring memory with a fresh @p size bytes (8-byte aligned,
+ * pattern-filled) and points p.ring_mem/p.ring_size at it. Call while the
+ * VMM is UNLOADED.
+ */
+void test_platform_set_ring(struct test_platform *tp, size_t size);
+
+/**
+ * Frees the GDT copies and the ring (detaching the console first if a
+ * CORRUPT image still holds it); returns the pages still live (a leak if
+ * > 0).
+ */
 unsigned test_platform_fini(struct test_platform *tp);
 
 /** True if a captured log line contains @p needle. */

@@ -380,6 +380,18 @@ static void print_serial(struct ctl *c)
 	fprintf(c->out, ", %lu baud (the VMM log says what it used)\n", baud);
 }
 
+/* The debug ring's size (module parameter ring_kib, docs/debugging.md). */
+static void print_ring(struct ctl *c)
+{
+	unsigned long kib;
+
+	if (!read_param("ring_kib", &kib) || kib == 0 || kib > (1ul << 20))
+		return; /* An older flank.ko, or no sysfs: say nothing. */
+	/* 256-byte records, one record's worth is the control block. */
+	fprintf(c->out, "ring:   %lu KiB, %lu records (ring_kib)\n", kib,
+		kib * 4 - 1);
+}
+
 static int cmd_status(struct ctl *c, int argc, char **argv)
 {
 	struct flank_ioc_cpu_status cs;
@@ -396,6 +408,7 @@ static int cmd_status(struct ctl *c, int argc, char **argv)
 	fprintf(c->out, "CPUs:   %u possible, %u online\n", s.cpu_count,
 		s.online_count);
 	print_serial(c);
+	print_ring(c);
 	if (s.state < FLANK_DRV_LOADED)
 		return FLANKCTL_OK;
 	fprintf(c->out,

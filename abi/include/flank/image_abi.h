@@ -18,8 +18,28 @@
 /**
  * Version of this ABI; bumped on any incompatible change.
  * 2: struct flank_platform gained the serial settings.
+ * 3: struct flank_platform gained ring_mem and ring_size: the host supplies
+ *    the debug ring's memory (it was 32 KiB in the image's .bss), sized by
+ *    the user (flank.ko's ring_kib).
  */
-#define FLANK_IMAGE_ABI_VERSION 2u
+#define FLANK_IMAGE_ABI_VERSION 3u
+
+/**
+ * Smallest debug ring a host may supply (flank_platform.ring_size), in
+ * bytes. Smaller rings could not hold the lines of one failed start.
+ */
+#define FLANK_RING_MIN_SIZE (8u << 10)
+/**
+ * Largest debug ring a host may supply, in bytes: a bound on a size that
+ * reached the image by mistake, far above any useful log (65535 records).
+ */
+#define FLANK_RING_MAX_SIZE (16u << 20)
+/**
+ * The ring size a host uses unless its user chooses one: 64 KiB, 255
+ * records of 256 bytes, enough for a whole VMCS dump after a failed VM
+ * entry (about 170 lines) and the lines of the start around it.
+ */
+#define FLANK_RING_DEFAULT_SIZE (64u << 10)
 
 /** Name of the exported data symbol holding struct flank_image_entry. */
 #define FLANK_IMAGE_ENTRY_SYMBOL "flank_image_entry"
@@ -87,6 +107,25 @@ struct flank_platform {
 	 * 19200, 9600, ...); anything else is refused.
 	 */
 	uint32_t serial_baud;
+
+	/**
+	 * Memory of the debug ring (docs/debugging.md): @c ring_size bytes,
+	 * 8-byte aligned, virtually contiguous in the host's kernel address
+	 * space and mapped in the page tables of host_cr3 (the VMM writes it
+	 * in VMX root from any CPU). It must stay mapped and resident from
+	 * init until fini returns VMM_OK; if the image is leaked because a stop
+	 * or fini failed, the ring must be leaked with it, since a CPU may
+	 * still write it. It need not be zeroed: init formats it. On Linux,
+	 * kvzalloc memory qualifies (docs/driver.md, "HOST_CR3").
+	 */
+	void *ring_mem;
+	/**
+	 * Bytes at @c ring_mem, FLANK_RING_MIN_SIZE .. FLANK_RING_MAX_SIZE;
+	 * anything else is refused (VMM_ERR_RING_CONFIG). The ring holds
+	 * ring_size / 256 - 1 records of 256 bytes (one record's worth is its
+	 * control block).
+	 */
+	uint64_t ring_size;
 };
 
 /**

@@ -20,8 +20,9 @@
  * cut and the record flagged VMM_RING_F_TRUNCATED, which the text reader
  * renders as a visible marker.
  *
- * The memory comes from the caller (pages from the platform); the ring
- * keeps its control block inside that memory and allocates nothing.
+ * The memory comes from the caller (in the image: the platform's ring_mem,
+ * image_abi.h); the ring keeps its control block inside that memory and
+ * allocates nothing.
  */
 #ifndef FLANK_VMM_RING_H
 #define FLANK_VMM_RING_H
@@ -60,10 +61,11 @@
 struct vmm_ring;
 
 /**
- * Makes a ring in @p mem of @p size bytes (8-byte aligned). The slot count
- * is the largest power of two that fits after the control block. Returns
- * the ring (which is @p mem), or NULL if @p mem is NULL, misaligned or too
- * small for VMM_RING_MIN_SLOTS slots.
+ * Makes a ring in @p mem of @p size bytes (8-byte aligned; the contents
+ * need not be zeroed). The slot count is every slot that fits after the
+ * control block: size / VMM_RING_SLOT_SIZE - 1. Returns the ring (which is
+ * @p mem), or NULL if @p mem is NULL, misaligned or too small for
+ * VMM_RING_MIN_SLOTS slots.
  */
 struct vmm_ring *vmm_ring_init(void *mem, size_t size);
 

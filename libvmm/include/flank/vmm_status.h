@@ -63,6 +63,7 @@ enum vmm_status {
 	/* Extension modules and load-time settings. */
 	VMM_ERR_EXTENSION_BUSY = 42,
 	VMM_ERR_SERIAL_CONFIG = 43,
+	VMM_ERR_RING_CONFIG = 44,
 	VMM_STATUS_COUNT
 };
 

@@ -46,7 +46,7 @@ static uint64_t read_one(struct vmm_ring *ring, uint64_t *pos,
 	return lost;
 }
 
-/* init refuses NULL, misaligned and too-small memory; rounds slots down. */
+/* init refuses NULL, misaligned and too-small memory; uses every slot. */
 static void test_debug_ring_init_checks(void **state)
 {
 	static uint64_t mem[4u * VMM_RING_SLOT_SIZE / 8u];
@@ -54,10 +54,13 @@ static void test_debug_ring_init_checks(void **state)
 	assert_null(vmm_ring_init(NULL, sizeof(mem)));
 	assert_null(vmm_ring_init((char *)mem + 1, sizeof(mem) - 8));
 	assert_null(vmm_ring_init(mem, (size_t)2 * VMM_RING_SLOT_SIZE));
-	/* Control block + 3 slots fit, rounded down to 2. */
+	/* Control block + 3 slots fit: all 3 are used (no power of two). */
 	struct vmm_ring *ring = vmm_ring_init(mem, sizeof(mem));
 	assert_ptr_equal(ring, mem);
-	assert_int_equal(vmm_ring_capacity(ring), 2);
+	assert_int_equal(vmm_ring_capacity(ring), 3);
+	/* A tail shorter than a slot is left unused. */
+	assert_int_equal(vmm_ring_capacity(vmm_ring_init(mem, sizeof(mem) - 8)),
+			 2);
 	assert_int_equal(vmm_ring_head(ring), 0);
 	assert_int_equal(vmm_ring_dropped(ring), 0);
 	assert_int_equal(vmm_ring_capacity(NULL), 0);
@@ -172,6 +175,41 @@ static void test_debug_ring_wrap_around(void **state)
 	assert_int_equal(vmm_ring_read(ring, &pos, &rec, &lost),
 			 VMM_RING_READ_EMPTY);
 	assert_int_equal(lost, 0);
+	assert_int_equal(vmm_ring_dropped(ring), 0);
+	free(mem);
+}
+
+/*
+ * A slot count that is not a power of two (5) wraps as well: after three
+ * and a half rounds the reader loses exactly the records overwritten and
+ * gets the 5 newest in order, each from its own slot (position mod 5).
+ */
+static void test_debug_ring_wrap_odd_capacity(void **state)
+{
+	size_t size;
+	void *mem = ring_mem(5, &size);
+	struct vmm_ring *ring = vmm_ring_init(mem, size);
+	struct vmm_ring_record rec;
+	uint64_t pos = 0, lost;
+	(void)state;
+
+	assert_int_equal(vmm_ring_capacity(ring), 5);
+	for (unsigned i = 0; i < 17; i++)
+		assert_int_equal(
+			vmm_ring_printf(ring, 0, FLANK_LOG_INFO, "rec %u", i),
+			i);
+	/* Position 16 sits in slot 16 mod 5 = 1 (sequence word: 16 << 2 | 2). */
+	assert_int_equal(*slot_word(mem, 1, 0), (16u << 2) | ST_DONE);
+	assert_int_equal(read_one(ring, &pos, &rec), 12);
+	assert_string_equal(rec.text, "rec 12");
+	for (unsigned i = 13; i < 17; i++) {
+		char want[16];
+		assert_int_equal(read_one(ring, &pos, &rec), 0);
+		snprintf(want, sizeof(want), "rec %u", i);
+		assert_string_equal(rec.text, want);
+	}
+	assert_int_equal(vmm_ring_read(ring, &pos, &rec, &lost),
+			 VMM_RING_READ_EMPTY);
 	assert_int_equal(vmm_ring_dropped(ring), 0);
 	free(mem);
 }
@@ -401,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_debug_ring_roundtrip),
 		cmocka_unit_test(test_debug_ring_bad_arguments),
 		cmocka_unit_test(test_debug_ring_wrap_around),
+		cmocka_unit_test(test_debug_ring_wrap_odd_capacity),
 		cmocka_unit_test(test_debug_ring_reader_missed_records),
 		cmocka_unit_test(test_debug_ring_oversized_record),
 		cmocka_unit_test(test_debug_ring_text_lines),

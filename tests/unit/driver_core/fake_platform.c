@@ -48,6 +48,8 @@ static void f_free(void *ctx, void *p)
 	(void)ctx;
 	if (p)
 		fake.allocs--;
+	if (p && p == vmm.ring)
+		vmm.ring_frees++;
 	free(p);
 }
 
@@ -270,6 +272,12 @@ void fake_no_vmx(void)
 static int v_init(const struct flank_platform *p)
 {
 	vmm.inits++;
+	vmm.ring = p->ring_mem;
+	vmm.ring_size = p->ring_size;
+	vmm.ring_frees = 0;
+	/* Like vmm_ring_init: every byte is written (Valgrind checks size). */
+	if (p->ring_mem)
+		memset(p->ring_mem, 0x5a, (size_t)p->ring_size);
 	if (vmm.init_rc)
 		return vmm.init_rc;
 	vmm.platform = p;
@@ -280,6 +288,7 @@ static int v_init(const struct flank_platform *p)
 static int v_fini(void)
 {
 	vmm.finis++;
+	vmm.ring_frees_at_fini = vmm.ring_frees;
 	if (vmm.fini_rc)
 		return vmm.fini_rc;
 	vmm.state = FLANK_STATE_UNLOADED;

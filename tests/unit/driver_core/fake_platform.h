@@ -69,6 +69,10 @@ struct fake_vmm {
 	int link_rc; /**< What fake_link returns. */
 	int links, unlinks;
 	bool null_entry; /**< fake_link publishes no entry table. */
+	void *ring;	 /**< ring_mem the last init got (formatted by it). */
+	uint64_t ring_size;	/**< ring_size the last init got. */
+	int ring_frees;		/**< ops->free calls on that ring. */
+	int ring_frees_at_fini; /**< ring_frees when fini ran. */
 };
 
 extern struct fake_vmm vmm;

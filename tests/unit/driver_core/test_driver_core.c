@@ -38,6 +38,11 @@ static int teardown(void **state)
 	if (core.state != FLANK_DRV_CORRUPT) {
 		assert_int_equal(fake.allocs, 0);
 		assert_int_equal(fake.image_maps, 0);
+		assert_null(core.ring_mem);
+	} else if (core.ring_mem) {
+		/* The driver leaked it on purpose; the test cleans up. */
+		fake_ops.free(NULL, core.ring_mem);
+		core.ring_mem = NULL;
 	}
 	assert_int_equal(fake.lock_errors, 0);
 	assert_int_equal(fake.lock_depth, 0);
@@ -299,7 +304,9 @@ static void test_driver_core_lifecycle(void **state)
 	load_image();
 	assert_int_equal(vmm.inits, 1);
 	assert_ptr_equal(vmm.platform, &core.platform);
-	assert_int_equal(fake.allocs, 0); /* Staged bytes dropped. */
+	/* Staged bytes dropped; what is left is the debug ring. */
+	assert_int_equal(fake.allocs, 1);
+	assert_ptr_equal(core.ring_mem, vmm.ring);
 	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
 	assert_int_equal(fake_vmm_running(), 4);
 	memset(&s, 0, sizeof(s));
@@ -405,12 +412,12 @@ static void test_driver_core_bad_abi_version(void **state)
 	struct flank_ioc_cmd c;
 
 	(void)state;
-	/* An image of the previous ABI (1: no serial settings). */
+	/* An image of the previous ABI (2: the ring was in the image). */
 	vmm.entry.abi_version = FLANK_IMAGE_ABI_VERSION - 1;
 	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
 			 FLANK_OK);
 	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_ABI_VERSION);
-	assert_non_null(strstr(c.err.text, "image ABI 1, this driver 2"));
+	assert_non_null(strstr(c.err.text, "image ABI 2, this driver 3"));
 	assert_int_equal(vmm.unlinks, 1);
 	assert_int_equal(vmm.inits, 0);
 	assert_int_equal(core.state, FLANK_DRV_EMPTY);
@@ -543,6 +550,10 @@ static void test_driver_core_stop_fails(void **state)
 	assert_int_equal(vmm.unlinks, 0);
 	assert_int_equal(vmm.finis, 0);
 	assert_non_null(strstr(fake.last_log, "leaked on purpose"));
+	/* The debug ring is leaked with the image: a CPU may write it. */
+	assert_non_null(strstr(fake.last_log, "64 KiB debug ring"));
+	assert_int_equal(vmm.ring_frees, 0);
+	assert_ptr_equal(core.ring_mem, vmm.ring);
 }
 
 /* A CPU going offline is stopped, one coming online is started. */
@@ -611,6 +622,8 @@ static void test_driver_core_fini_refused(void **state)
 	flank_core_fini(&core);
 	assert_int_equal(vmm.unlinks, 0);
 	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_int_equal(vmm.ring_frees, 0);
+	assert_ptr_equal(core.ring_mem, vmm.ring);
 }
 
 /* Unload refused by the VMM keeps the image loaded and says why. */
@@ -811,7 +824,7 @@ static void test_driver_core_check_image(void **state)
 }
 
 /* The platform table forwards to the kernel services, bounds logs and
- * carries the serial settings (the module parameters). */
+ * carries the serial settings and the debug ring (module parameters). */
 static void test_driver_core_platform_table(void **state)
 {
 	const struct flank_platform *p;
@@ -826,7 +839,11 @@ static void test_driver_core_platform_table(void **state)
 	load_image();
 	p = vmm.platform;
 	assert_int_equal(p->abi_version, FLANK_IMAGE_ABI_VERSION);
-	assert_int_equal(p->abi_version, 2);
+	assert_int_equal(p->abi_version, 3);
+	assert_non_null(p->ring_mem);
+	assert_ptr_equal(p->ring_mem, core.ring_mem);
+	assert_int_equal(p->ring_size, FLANK_RING_DEFAULT_SIZE);
+	assert_int_equal(p->ring_size, 64 * 1024);
 	assert_int_equal(p->size, sizeof(*p));
 	assert_int_equal(p->host_cr3, 0x1000);
 	assert_int_equal(p->serial_port, 0x2f8);
@@ -845,6 +862,101 @@ static void test_driver_core_platform_table(void **state)
 	p->log(p->ctx, FLANK_LOG_WARN, longline);
 	assert_int_equal(strncmp(fake.last_log, "vmm: yyy", 8), 0);
 	assert_int_equal(strlen(fake.last_log), 5 + 240);
+}
+
+/*
+ * Load allocates the debug ring before the image's init and hands it over
+ * at the size ring_kib says; unload frees it only after fini returned.
+ */
+static void test_driver_core_ring_lifecycle(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	core.ring_kib = 8;
+	load_image();
+	assert_non_null(vmm.ring);
+	assert_ptr_equal(vmm.ring, core.ring_mem);
+	assert_int_equal(vmm.ring_size, 8 * 1024);
+	assert_int_equal(fake.allocs, 1);
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_OK);
+	assert_int_equal(vmm.finis, 1);
+	assert_int_equal(vmm.ring_frees_at_fini, 0);
+	assert_int_equal(vmm.ring_frees, 1);
+	assert_null(core.ring_mem);
+	assert_int_equal(fake.allocs, 0);
+	/* A second load gets a fresh ring of the (changed) size. */
+	core.ring_kib = 1024;
+	load_image();
+	assert_int_equal(vmm.ring_size, 1024 * 1024);
+	assert_int_equal(vmm.ring_frees, 0);
+	/* Module unload (LOADED) frees it after fini too. */
+	flank_core_fini(&core);
+	assert_int_equal(vmm.finis, 2);
+	assert_int_equal(vmm.ring_frees_at_fini, 0);
+	assert_int_equal(vmm.ring_frees, 1);
+	assert_int_equal(fake.allocs, 0);
+}
+
+/* A refused init, or no memory for the ring, leaves nothing allocated. */
+static void test_driver_core_ring_load_failures(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	vmm.init_rc = 3;
+	assert_int_equal(add("v", elf_bytes, sizeof(elf_bytes)), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_VMM);
+	assert_int_equal(vmm.inits, 1);
+	assert_non_null(vmm.ring);	     /* Allocated before init ran... */
+	assert_int_equal(vmm.ring_frees, 1); /* ...and freed after it. */
+	assert_null(core.ring_mem);
+	assert_int_equal(fake.allocs, 0);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+
+	/* The ring allocation fails: argument first, then the ring. */
+	vmm.init_rc = 0;
+	assert_int_equal(add("v", elf_bytes, sizeof(elf_bytes)), FLANK_OK);
+	fake.alloc_fail_in = 2;
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_NO_MEMORY);
+	assert_non_null(strstr(c.err.text, "64 KiB debug ring"));
+	assert_non_null(strstr(c.err.text, "ring_kib"));
+	assert_int_equal(vmm.inits, 1); /* Init never saw a NULL ring. */
+	assert_int_equal(vmm.unlinks, 2);
+	assert_null(core.ring_mem);
+	assert_int_equal(fake.allocs, 0);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+}
+
+/*
+ * ring_kib must be a power of two from 8 to 16384: the check main.c runs
+ * at insmod, and load refuses a bad value before linking anything.
+ */
+static void test_driver_core_ring_kib_refused(void **state)
+{
+	static const uint32_t bad[] = {0, 1, 4, 7, 12, 100, 32768, 0xffffffffu};
+	static const uint32_t good[] = {8, 16, 64, 128, 4096, 16384};
+	struct flank_ioc_cmd c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < FLANK_ARRAY_SIZE(bad); i++) {
+		assert_non_null(flank_ring_kib_check(bad[i]));
+		assert_non_null(strstr(flank_ring_kib_check(bad[i]),
+				       "power of two from 8 to 16384 KiB"));
+	}
+	for (i = 0; i < FLANK_ARRAY_SIZE(good); i++)
+		assert_null(flank_ring_kib_check(good[i]));
+	assert_int_equal(core.ring_kib, 64); /* The default. */
+
+	core.ring_kib = 100;
+	assert_int_equal(add("v", elf_bytes, sizeof(elf_bytes)), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_INVAL);
+	assert_non_null(strstr(c.err.text, "ring_kib=100"));
+	assert_int_equal(vmm.links, 0);
+	assert_int_equal(vmm.inits, 0);
+	assert_null(core.ring_mem);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
 }
 
 /* Every status has a distinct sentence and a negative errno. */
@@ -910,6 +1022,9 @@ int main(void)
 		T(test_driver_core_check_cpu_vanishes),
 		T(test_driver_core_check_image),
 		T(test_driver_core_platform_table),
+		T(test_driver_core_ring_lifecycle),
+		T(test_driver_core_ring_load_failures),
+		T(test_driver_core_ring_kib_refused),
 		T(test_driver_core_status_table),
 	};
 

@@ -317,6 +317,8 @@ static void remove_params(const char *dir)
 {
 	char path[128];
 
+	snprintf(path, sizeof(path), "%s/ring_kib", dir);
+	unlink(path);
 	snprintf(path, sizeof(path), "%s/serial_port", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/serial_baud", dir);
@@ -354,6 +356,42 @@ static void test_flankctl_status_serial(void **state)
 	remove_params(dir);
 	assert_int_equal(run("status"), FLANKCTL_OK);
 	assert_null(strstr(out_buf, "serial:"));
+}
+
+/* Writes the ring_kib parameter file into @p dir. */
+static void write_ring_kib(const char *dir, const char *kib)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/ring_kib", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", kib);
+	fclose(f);
+}
+
+/* status shows the debug ring's size and record count (ring_kib); without
+ * the parameter (older module) or with garbage in it, no line. */
+static void test_flankctl_status_ring(void **state)
+{
+	char dir[] = "/tmp/flankctl-params-XXXXXX";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	setenv("FLANK_PARAMS_DIR", dir, 1);
+	assert_int_equal(run("status"), FLANKCTL_OK);
+	assert_null(strstr(out_buf, "ring:"));
+	write_ring_kib(dir, "64");
+	assert_int_equal(run("status"), FLANKCTL_OK);
+	OUT_HAS("ring:   64 KiB, 255 records (ring_kib)\n");
+	write_ring_kib(dir, "1024");
+	assert_int_equal(run("status"), FLANKCTL_OK);
+	OUT_HAS("ring:   1024 KiB, 4095 records (ring_kib)\n");
+	write_ring_kib(dir, "none");
+	assert_int_equal(run("status"), FLANKCTL_OK);
+	assert_null(strstr(out_buf, "ring:"));
+	remove_params(dir);
 }
 
 /* Commands that need an image say so. */
@@ -397,6 +435,7 @@ int main(void)
 		T(test_flankctl_start_no_vmx),
 		T(test_flankctl_session),
 		T(test_flankctl_status_serial),
+		T(test_flankctl_status_ring),
 		T(test_flankctl_need_image),
 		T(test_flankctl_exit_reason_names),
 	};
