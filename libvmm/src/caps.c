@@ -6,6 +6,7 @@
  * allowed-1 settings forbid, plus what the allowed-0 settings force; a
  * required bit that does not survive is an error that names it.
  */
+#include "strtab.h"
 #include "vmm_internal.h"
 
 /* Reads capability MSR @p msr; #GP gives @p gp_status. */
@@ -144,38 +145,78 @@ int vmm_fixed_bits_ok(const struct vmm_caps *caps, uint64_t cr0, uint64_t cr4,
 	return VMM_ERR_FIXED_BITS;
 }
 
-/* The control classes, each with its own bit numbering. */
-enum ctl_class { CTL_PIN, CTL_PROC, CTL_PROC2, CTL_EXIT, CTL_ENTRY };
+/*
+ * The control classes, each with its own bit numbering:
+ * C(class, name as the SDM titles its controls).
+ */
+#define CTL_CLASSES(C)                                                         \
+	C(PIN, "pin-based")                                                    \
+	C(PROC, "processor-based")                                             \
+	C(PROC2, "secondary")                                                  \
+	C(EXIT, "VM-exit")                                                     \
+	C(ENTRY, "VM-entry")
 
-static const char *const ctl_class_names[] = {
-	[CTL_PIN] = "pin-based",   [CTL_PROC] = "processor-based",
-	[CTL_PROC2] = "secondary", [CTL_EXIT] = "VM-exit",
-	[CTL_ENTRY] = "VM-entry",
+enum ctl_class {
+#define CTL_ENUM(cls, name) CTL_##cls,
+	CTL_CLASSES(CTL_ENUM)
+#undef CTL_ENUM
+		CTL_CLASS_COUNT
 };
 
 /*
- * Names of the required controls. The class is part of the key: bit 9 is
- * "host address-space size" among the VM-exit controls but "IA-32e mode
- * guest" among the VM-entry controls (SDM Vol. 3C 25.7.1, 25.8.1); keyed
- * on the bit alone, a missing IA-32e-mode-guest control was reported as
- * "required VM-entry control 'host address-space size'".
+ * Names of the required controls: X(class, bit, name). The class is part
+ * of the key: bit 9 is "host address-space size" among the VM-exit
+ * controls but "IA-32e mode guest" among the VM-entry controls (SDM Vol.
+ * 3C 25.7.1, 25.8.1); keyed on the bit alone, a missing IA-32e-mode-guest
+ * control was reported as "required VM-entry control 'host address-space
+ * size'".
  */
+#define CTL_NAMES(X)                                                           \
+	X(PROC, CPU_USE_MSR_BITMAPS, "use MSR bitmaps")                        \
+	X(PROC, CPU_ACTIVATE_SECONDARY, "activate secondary controls")         \
+	X(PROC2, SEC_ENABLE_RDTSCP, "enable RDTSCP")                           \
+	X(PROC2, SEC_ENABLE_INVPCID, "enable INVPCID")                         \
+	X(PROC2, SEC_ENABLE_XSAVES, "enable XSAVES/XRSTORS")                   \
+	X(EXIT, EXIT_HOST_ADDR_SPACE_SIZE, "host address-space size")          \
+	X(EXIT, EXIT_SAVE_DEBUG_CONTROLS, "save debug controls")               \
+	X(ENTRY, ENTRY_IA32E_MODE_GUEST, "IA-32e mode guest")                  \
+	X(ENTRY, ENTRY_LOAD_DEBUG_CONTROLS, "load debug controls")
+
+/* Class and control names as exact-size strings, by offset (strtab.h). */
+static const struct ctl_strings {
+#define CLASS_MEMBER(cls, name) STRTAB_MEMBER(class_##cls, name)
+#define CTL_MEMBER(cls, bit, name) STRTAB_MEMBER(ctl_##bit, name)
+	CTL_CLASSES(CLASS_MEMBER)
+	CTL_NAMES(CTL_MEMBER)
+#undef CLASS_MEMBER
+#undef CTL_MEMBER
+} ctl_strings = {
+#define CLASS_INIT(cls, name) .class_##cls = name,
+#define CTL_INIT(cls, bit, name) .ctl_##bit = name,
+	CTL_CLASSES(CLASS_INIT) CTL_NAMES(CTL_INIT)
+#undef CLASS_INIT
+#undef CTL_INIT
+};
+STRTAB_FITS(struct ctl_strings);
+
+static const uint16_t ctl_class_name_at[CTL_CLASS_COUNT] = {
+#define CLASS_AT(cls, name)                                                    \
+	[CTL_##cls] = offsetof(struct ctl_strings, class_##cls),
+	CTL_CLASSES(CLASS_AT)
+#undef CLASS_AT
+};
+
 struct ctl_bit_name {
-	enum ctl_class cls;
 	uint32_t bit;
-	const char *name;
+	uint16_t name_at;
+	uint8_t cls;
 };
 
 static const struct ctl_bit_name ctl_names[] = {
-	{CTL_PROC, CPU_USE_MSR_BITMAPS, "use MSR bitmaps"},
-	{CTL_PROC, CPU_ACTIVATE_SECONDARY, "activate secondary controls"},
-	{CTL_PROC2, SEC_ENABLE_RDTSCP, "enable RDTSCP"},
-	{CTL_PROC2, SEC_ENABLE_INVPCID, "enable INVPCID"},
-	{CTL_PROC2, SEC_ENABLE_XSAVES, "enable XSAVES/XRSTORS"},
-	{CTL_EXIT, EXIT_HOST_ADDR_SPACE_SIZE, "host address-space size"},
-	{CTL_EXIT, EXIT_SAVE_DEBUG_CONTROLS, "save debug controls"},
-	{CTL_ENTRY, ENTRY_IA32E_MODE_GUEST, "IA-32e mode guest"},
-	{CTL_ENTRY, ENTRY_LOAD_DEBUG_CONTROLS, "load debug controls"},
+#define CTL_NAME_ENTRY(cls, bit, name)                                         \
+	{(bit), offsetof(struct ctl_strings, ctl_##bit), CTL_##cls},
+	CTL_NAMES(CTL_NAME_ENTRY)
+#undef CTL_NAME_ENTRY
 };
 
 /*
@@ -200,12 +241,14 @@ static int adjust(uint32_t min, uint32_t opt, uint64_t cap, enum ctl_class cls,
 		     i++) {
 			if (ctl_names[i].cls == cls &&
 			    (missing & ctl_names[i].bit) != 0) {
-				name = ctl_names[i].name;
+				name = STRTAB_AT(ctl_strings,
+						 ctl_names[i].name_at);
 				break;
 			}
 		}
 		vmm_fmt_str(what, "required ");
-		vmm_fmt_str(what, ctl_class_names[cls]);
+		vmm_fmt_str(what,
+			    STRTAB_AT(ctl_strings, ctl_class_name_at[cls]));
 		vmm_fmt_str(what, " control '");
 		vmm_fmt_str(what, name);
 		vmm_fmt_str(what, "' (");

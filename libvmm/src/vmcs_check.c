@@ -19,18 +19,55 @@
  */
 #include "flank/vmm_format.h"
 #include "flank/vmm_vmcs_dump.h"
+#include "strtab.h"
 #include "vmcs_check_internal.h"
 
-/* Names and citations in fixed arrays: no relocations in the PIC image. */
+/*
+ * Rule ids and citations as exact-size strings, found by offset (strtab.h):
+ * no relocations in the PIC image and no padding. Each rule stores only its
+ * section; the section holds the citation and the VM-instruction error.
+ */
+#define RULE_ID(grp, what, sec) #grp "." #what
+#define CITATION(number) "SDM Vol. 3C " number
+static const struct rule_strings {
+#define ID_MEMBER(grp, what, sec)                                              \
+	STRTAB_MEMBER(id_##grp##_##what, RULE_ID(grp, what, sec))
+#define CITATION_MEMBER(name, number, err)                                     \
+	STRTAB_MEMBER(cite_##name, CITATION(number))
+	VMM_CHECK_RULES(ID_MEMBER)
+	VMM_CHECK_SECTIONS(CITATION_MEMBER)
+#undef ID_MEMBER
+#undef CITATION_MEMBER
+} strings = {
+#define ID_INIT(grp, what, sec) .id_##grp##_##what = RULE_ID(grp, what, sec),
+#define CITATION_INIT(name, number, err) .cite_##name = CITATION(number),
+	VMM_CHECK_RULES(ID_INIT) VMM_CHECK_SECTIONS(CITATION_INIT)
+#undef ID_INIT
+#undef CITATION_INIT
+};
+STRTAB_FITS(struct rule_strings);
+
+static const uint16_t rule_id_at[CR_COUNT] = {
+#define ID_AT(grp, what, sec)                                                  \
+	[CR_##grp##_##what] = offsetof(struct rule_strings, id_##grp##_##what),
+	VMM_CHECK_RULES(ID_AT)
+#undef ID_AT
+};
+
+static const uint8_t rule_section[CR_COUNT] = {
+#define SECTION_OF(grp, what, sec) [CR_##grp##_##what] = CS_##sec,
+	VMM_CHECK_RULES(SECTION_OF)
+#undef SECTION_OF
+};
+
 static const struct {
-	char id[28];
-	char citation[24];
+	uint16_t citation_at;
 	uint8_t vmx_error;
-} rules[CR_COUNT] = {
-#define VMCS_CHECK_INFO(grp, what, sec, err)                                   \
-	[CR_##grp##_##what] = {#grp "." #what, "SDM Vol. 3C " sec, (err)},
-	VMM_CHECK_RULES(VMCS_CHECK_INFO)
-#undef VMCS_CHECK_INFO
+} sections[CS_COUNT] = {
+#define SECTION_INFO(name, number, err)                                        \
+	[CS_##name] = {offsetof(struct rule_strings, cite_##name), (err)},
+	VMM_CHECK_SECTIONS(SECTION_INFO)
+#undef SECTION_INFO
 };
 
 /* EPTP fields (SDM Vol. 3C 25.6.11), IA32_VMX_EPT_VPID_CAP (3D A.10). */
@@ -53,7 +90,7 @@ uint32_t vmm_vmcs_check_rule_count(void)
 
 const char *vmm_vmcs_check_rule_id(uint32_t index)
 {
-	return index < CR_COUNT ? rules[index].id : NULL;
+	return index < CR_COUNT ? STRTAB_AT(strings, rule_id_at[index]) : NULL;
 }
 
 uint64_t vmcs_ck_read(struct vmcs_ck *c, uint32_t field)
@@ -79,9 +116,10 @@ bool vmcs_ck_fail(struct vmcs_ck *c, enum vmcs_check_rule rule, uint32_t field,
 	if (c->read_failed)
 		return false;
 	r->status = VMM_VMCS_CHECK_FAIL;
-	r->vmx_error = rules[rule].vmx_error;
-	r->rule = rules[rule].id;
-	r->citation = rules[rule].citation;
+	r->vmx_error = sections[rule_section[rule]].vmx_error;
+	r->rule = STRTAB_AT(strings, rule_id_at[rule]);
+	r->citation =
+		STRTAB_AT(strings, sections[rule_section[rule]].citation_at);
 	r->field = field;
 	r->value = value;
 	return false;

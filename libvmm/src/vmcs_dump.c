@@ -3,8 +3,8 @@
  * The readable VMCS dump (see flank/vmm_vmcs_dump.h). The name table is
  * generated from VMCS_FIELD_LIST, the one field table, so a field added
  * there appears here without a second list to keep in sync. Names are
- * stored in fixed arrays, not pointers, so the table needs no relocations
- * in the position-independent image.
+ * exact-size strings found by offset, not pointers (strtab.h), so the
+ * table needs no relocations in the position-independent image.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,22 +13,45 @@
 #include "flank/intrinsics.h"
 #include "flank/vmm_console.h"
 #include "flank/vmm_vmcs_dump.h"
+#include "strtab.h"
 
 /* VM-instruction error 12: "VMREAD/VMWRITE from/to unsupported VMCS
  * component" (SDM Vol. 3C 31.4). */
 #define VMX_ERR_UNSUPPORTED_COMPONENT 12u
 
+/*
+ * Names are at most VMM_VMCS_NAME_MAX bytes (the public bound), and every
+ * encoding fits 16 bits: bits 31:15 of an encoding are reserved, 0 (SDM
+ * Vol. 3C 25.11.2).
+ */
 #define NAME_FITS(name, enc, feat)                                             \
 	_Static_assert(sizeof(#name) <= VMM_VMCS_NAME_MAX,                     \
-		       "VMCS field name " #name " is too long");
+		       "VMCS field name " #name " is too long");               \
+	_Static_assert((enc) <= UINT16_MAX,                                    \
+		       "VMCS field " #name                                     \
+		       " has a reserved encoding bit set");
 VMCS_FIELD_LIST(NAME_FITS)
 #undef NAME_FITS
 
+/* The names as exact-size strings, found by offset (strtab.h). */
+static const struct vmcs_name_strings {
+#define NAME_MEMBER(name, enc, feat) STRTAB_MEMBER(f_##name, #name)
+	VMCS_FIELD_LIST(NAME_MEMBER)
+#undef NAME_MEMBER
+} names = {
+#define NAME_INIT(name, enc, feat) .f_##name = #name,
+	VMCS_FIELD_LIST(NAME_INIT)
+#undef NAME_INIT
+};
+STRTAB_FITS(struct vmcs_name_strings);
+
+/* Every field in the order of VMCS_FIELD_LIST: encoding and name. */
 static const struct vmcs_name {
-	uint32_t encoding;
-	char name[VMM_VMCS_NAME_MAX];
+	uint16_t encoding;
+	uint16_t name_at;
 } vmcs_names[VMCS_FIELD_COUNT] = {
-#define NAME_ENTRY(name, enc, feat) {(enc), #name},
+#define NAME_ENTRY(name, enc, feat)                                            \
+	{(enc), offsetof(struct vmcs_name_strings, f_##name)},
 	VMCS_FIELD_LIST(NAME_ENTRY)
 #undef NAME_ENTRY
 };
@@ -37,7 +60,7 @@ const char *vmm_vmcs_field_name(uint32_t encoding)
 {
 	for (uint32_t i = 0; i < VMCS_FIELD_COUNT; i++)
 		if (vmcs_names[i].encoding == encoding)
-			return vmcs_names[i].name;
+			return STRTAB_AT(names, vmcs_names[i].name_at);
 	return NULL;
 }
 
@@ -53,19 +76,19 @@ uint32_t vmm_vmcs_field_encoding(uint32_t index)
 
 /* Writes "NAME = value" with as many hex digits as the field is wide. */
 static void dump_value(uint32_t cpu, enum flank_log_level level,
-		       const struct vmcs_name *f, uint64_t v)
+		       uint32_t encoding, const char *name, uint64_t v)
 {
-	switch (vmcs_field_width(f->encoding)) {
+	switch (vmcs_field_width(encoding)) {
 	case VMCS_WIDTH_16:
-		vmm_console_printf(cpu, level, "%-30s = 0x%04llx", f->name,
+		vmm_console_printf(cpu, level, "%-30s = 0x%04llx", name,
 				   (unsigned long long)v);
 		break;
 	case VMCS_WIDTH_32:
-		vmm_console_printf(cpu, level, "%-30s = 0x%08llx", f->name,
+		vmm_console_printf(cpu, level, "%-30s = 0x%08llx", name,
 				   (unsigned long long)v);
 		break;
 	default:
-		vmm_console_printf(cpu, level, "%-30s = 0x%016llx", f->name,
+		vmm_console_printf(cpu, level, "%-30s = 0x%016llx", name,
 				   (unsigned long long)v);
 		break;
 	}
@@ -87,31 +110,32 @@ void vmm_vmcs_dump(uint32_t cpu, enum flank_log_level level,
 			   (unsigned long long)pa_addr(current));
 
 	for (uint32_t i = 0; i < VMCS_FIELD_COUNT; i++) {
-		const struct vmcs_name *f = &vmcs_names[i];
+		uint32_t encoding = vmcs_names[i].encoding;
+		const char *name = STRTAB_AT(names, vmcs_names[i].name_at);
 		uint64_t v = 0;
-		vmx_result_t res = vmx_vmread(f->encoding, &v);
+		vmx_result_t res = vmx_vmread(encoding, &v);
 
 		if (vmx_ok(res)) {
-			dump_value(cpu, level, f, v);
+			dump_value(cpu, level, encoding, name, v);
 			r.dumped++;
 		} else if (res.outcome == VMX_FAIL_VALID &&
 			   res.error == VMX_ERR_UNSUPPORTED_COMPONENT) {
 			vmm_console_printf(cpu, level,
 					   "%-30s : not supported by this CPU",
-					   f->name);
+					   name);
 			r.unsupported++;
 		} else if (res.outcome == VMX_FAIL_INVALID) {
 			/* The VMCS went away under us: nothing more to read. */
 			vmm_console_printf(cpu, FLANK_LOG_ERROR,
 					   "VMCS dump: no current VMCS at %s",
-					   f->name);
+					   name);
 			r.no_current_vmcs = 1;
 			break;
 		} else {
 			vmm_console_printf(cpu, FLANK_LOG_ERROR,
 					   "%-30s : VMREAD failed (outcome %u, "
 					   "error %u)",
-					   f->name, (unsigned)res.outcome,
+					   name, (unsigned)res.outcome,
 					   res.error);
 			r.failed++;
 		}
