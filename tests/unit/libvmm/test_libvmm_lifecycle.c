@@ -6,6 +6,7 @@
  * fault scenarios.
  */
 #include "libvmm_fixture.h"
+#include "status_texts.h"
 
 /* Profiles whose CPUs can run Flank, as the check report says. */
 static bool profile_ok(const char *name)
@@ -399,6 +400,30 @@ static void test_libvmm_state_machine(void **state)
 	fixture_down();
 }
 
+/*
+ * The packed string table (status.c, strtab.h) gives every status exactly
+ * the name and sentence of its VMM_STATUS_TEXTS entry: a wrong offset
+ * would return another entry's string or one starting mid-string.
+ */
+static void test_libvmm_status_table(void **state)
+{
+	unsigned n = 0;
+
+	(void)state;
+#define CHECK_STATUS(id, text)                                                 \
+	assert_string_equal(vmm_status_name(id), #id);                         \
+	assert_string_equal(vmm_status_str(id), text);                         \
+	n++;
+	VMM_STATUS_TEXTS(CHECK_STATUS)
+#undef CHECK_STATUS
+	assert_int_equal(n, VMM_STATUS_COUNT);
+	assert_string_equal(vmm_status_name(-1), "VMM_ERR_UNKNOWN");
+	assert_string_equal(vmm_status_name(VMM_STATUS_COUNT),
+			    "VMM_ERR_UNKNOWN");
+	assert_string_equal(vmm_status_str(VMM_STATUS_COUNT),
+			    "unknown status: a newer image or a driver bug");
+}
+
 /* Every status has a distinct name and a sentence; unknown values too. */
 static void test_libvmm_status_strings(void **state)
 {
@@ -505,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_libvmm_offline_and_hotplug),
 		cmocka_unit_test(test_libvmm_state_machine),
 		cmocka_unit_test(test_libvmm_status_strings),
+		cmocka_unit_test(test_libvmm_status_table),
 		cmocka_unit_test(test_libvmm_vmx_error_names),
 		cmocka_unit_test(test_libvmm_image_entry),
 	};

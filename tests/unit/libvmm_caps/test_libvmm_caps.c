@@ -101,7 +101,10 @@ static void test_libvmm_caps_fixed_bits(void **state)
 			 VMM_ERR_FIXED_BITS);
 }
 
-/* A required control the CPU lacks is named in the description. */
+/*
+ * A required control the CPU lacks is named, with its class, in the
+ * description: every class and control name of caps.c's packed table.
+ */
 static void test_libvmm_caps_required_control_missing(void **state)
 {
 	static const struct {
@@ -110,12 +113,33 @@ static void test_libvmm_caps_required_control_missing(void **state)
 		const char *name;
 	} cases[] = {
 		{MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
-		 (uint64_t)CPU_USE_MSR_BITMAPS << 32, "use MSR bitmaps"},
+		 (uint64_t)CPU_USE_MSR_BITMAPS << 32,
+		 "required processor-based control 'use MSR bitmaps'"},
+		{MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
+		 (uint64_t)CPU_ACTIVATE_SECONDARY << 32,
+		 "required processor-based control 'activate secondary "
+		 "controls'"},
+		{MSR_IA32_VMX_PROCBASED_CTLS2,
+		 (uint64_t)SEC_ENABLE_RDTSCP << 32,
+		 "required secondary control 'enable RDTSCP'"},
+		{MSR_IA32_VMX_PROCBASED_CTLS2,
+		 (uint64_t)SEC_ENABLE_INVPCID << 32,
+		 "required secondary control 'enable INVPCID'"},
+		{MSR_IA32_VMX_PROCBASED_CTLS2,
+		 (uint64_t)SEC_ENABLE_XSAVES << 32,
+		 "required secondary control 'enable XSAVES/XRSTORS'"},
 		{MSR_IA32_VMX_TRUE_EXIT_CTLS,
 		 (uint64_t)EXIT_HOST_ADDR_SPACE_SIZE << 32,
-		 "host address-space size"},
+		 "required VM-exit control 'host address-space size'"},
+		{MSR_IA32_VMX_TRUE_EXIT_CTLS,
+		 (uint64_t)EXIT_SAVE_DEBUG_CONTROLS << 32,
+		 "required VM-exit control 'save debug controls'"},
 		{MSR_IA32_VMX_TRUE_ENTRY_CTLS,
-		 (uint64_t)ENTRY_IA32E_MODE_GUEST << 32, "IA-32e mode guest"},
+		 (uint64_t)ENTRY_IA32E_MODE_GUEST << 32,
+		 "required VM-entry control 'IA-32e mode guest'"},
+		{MSR_IA32_VMX_TRUE_ENTRY_CTLS,
+		 (uint64_t)ENTRY_LOAD_DEBUG_CONTROLS << 32,
+		 "required VM-entry control 'load debug controls'"},
 	};
 
 	(void)state;
@@ -129,6 +153,8 @@ static void test_libvmm_caps_required_control_missing(void **state)
 			     msr(cases[i].msr) & ~cases[i].allowed1);
 		memset(&caps, 0, sizeof(caps));
 		assert_int_equal(vmm_caps_basic(&caps, NULL), VMM_OK);
+		/* CPUID advertises them: the secondary controls are required. */
+		caps.has_rdtscp = caps.has_invpcid = caps.has_xsaves = true;
 		assert_int_equal(vmm_caps_controls(&caps, NULL),
 				 VMM_ERR_CONTROLS);
 		vmm_fmt_init(&f, buf, sizeof(buf));

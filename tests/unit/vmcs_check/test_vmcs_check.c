@@ -15,6 +15,7 @@
 #include "flank/vmm_vmcs_check.h"
 #include "flank/vmm_vmcs_dump.h"
 #include "libvmm_fixture.h"
+#include "vmcs_check_internal.h"
 
 /* The emulator's rule list (intrinsics/mock/entry_rules.c). */
 extern const char *const mock_entry_rule_ids[];
@@ -351,6 +352,104 @@ static void test_vmcs_check_rule_ids_match_emulator(void **state)
 	}
 }
 
+/* What the checker reports when rule @p rule fails. */
+static struct vmm_vmcs_check_result fail_rule(enum vmcs_check_rule rule)
+{
+	struct vmm_vmcs_check_result res;
+	struct vmcs_ck c;
+
+	memset(&res, 0, sizeof(res));
+	memset(&c, 0, sizeof(c));
+	c.res = &res;
+	assert_false(vmcs_ck_fail(&c, rule, VMCS_GUEST_RIP, 1));
+	assert_int_equal(res.status, VMM_VMCS_CHECK_FAIL);
+	return res;
+}
+
+/*
+ * Rule i of the packed tables (vmcs_check.c, strtab.h) reports exactly
+ * what its VMM_CHECK_RULES entry says: the id "group.what", "SDM Vol. 3C "
+ * and the number of its section, and its section's VMX error. The first
+ * and last rule of every section, written out, keep the section list
+ * itself honest.
+ */
+static void test_vmcs_check_rule_table(void **state)
+{
+	static const char *const number[CS_COUNT] = {
+#define SECTION_NUMBER(name, num, err) [CS_##name] = num,
+		VMM_CHECK_SECTIONS(SECTION_NUMBER)
+#undef SECTION_NUMBER
+	};
+	static const uint32_t error[CS_COUNT] = {
+#define SECTION_ERROR(name, num, err) [CS_##name] = err,
+		VMM_CHECK_SECTIONS(SECTION_ERROR)
+#undef SECTION_ERROR
+	};
+	static const struct {
+		const char *id, *citation;
+		enum vmcs_check_rule rule;
+		uint32_t vmx_error;
+	} spots[] = {
+		{"C1.pin_allowed0", "SDM Vol. 3C 27.2.1.1", CR_C1_pin_allowed0,
+		 7},
+		{"C11.unrestricted_needs_ept", "SDM Vol. 3C 27.2.1.1",
+		 CR_C11_unrestricted_needs_ept, 7},
+		{"C1.exit_allowed0", "SDM Vol. 3C 27.2.1.2",
+		 CR_C1_exit_allowed0, 7},
+		{"C14.exit_msr_load", "SDM Vol. 3C 27.2.1.2",
+		 CR_C14_exit_msr_load, 7},
+		{"C1.entry_allowed0", "SDM Vol. 3C 27.2.1.3",
+		 CR_C1_entry_allowed0, 7},
+		{"C15.deact_dual_monitor", "SDM Vol. 3C 27.2.1.3",
+		 CR_C15_deact_dual_monitor, 7},
+		{"H2.cr0_fixed0", "SDM Vol. 3C 27.2.2", CR_H2_cr0_fixed0, 8},
+		{"H5.efer_lme", "SDM Vol. 3C 27.2.2", CR_H5_efer_lme, 8},
+		{"H6.es_rpl_ti", "SDM Vol. 3C 27.2.3", CR_H6_es_rpl_ti, 8},
+		{"H7.tr_base", "SDM Vol. 3C 27.2.3", CR_H7_tr_base, 8},
+		{"H1.outside_ia32e_guest", "SDM Vol. 3C 27.2.4",
+		 CR_H1_outside_ia32e_guest, 8},
+		{"H8.rip_canonical", "SDM Vol. 3C 27.2.4", CR_H8_rip_canonical,
+		 8},
+		{"G1.cr0_fixed0", "SDM Vol. 3C 27.3.1.1", CR_G1_cr0_fixed0, 0},
+		{"G4.efer_lme", "SDM Vol. 3C 27.3.1.1", CR_G4_efer_lme, 0},
+		{"G9.tr_ti", "SDM Vol. 3C 27.3.1.2", CR_G9_tr_ti, 0},
+		{"G9.ldtr_granularity", "SDM Vol. 3C 27.3.1.2",
+		 CR_G9_ldtr_granularity, 0},
+		{"G10.gdtr_base", "SDM Vol. 3C 27.3.1.3", CR_G10_gdtr_base, 0},
+		{"G10.idtr_limit", "SDM Vol. 3C 27.3.1.3", CR_G10_idtr_limit,
+		 0},
+		{"G11.rip_high", "SDM Vol. 3C 27.3.1.4", CR_G11_rip_high, 0},
+		{"G5.rflags_if_ext_intr", "SDM Vol. 3C 27.3.1.4",
+		 CR_G5_rflags_if_ext_intr, 0},
+		{"G12.activity_range", "SDM Vol. 3C 27.3.1.5",
+		 CR_G12_activity_range, 0},
+		{"G15.link_current", "SDM Vol. 3C 27.3.1.5",
+		 CR_G15_link_current, 0},
+	};
+	struct vmm_vmcs_check_result res;
+	char want[32];
+	uint32_t i = 0;
+
+	(void)state;
+#define CHECK_RULE(grp, what, sec)                                             \
+	res = fail_rule((enum vmcs_check_rule)i);                              \
+	assert_string_equal(res.rule, #grp "." #what);                         \
+	assert_string_equal(vmm_vmcs_check_rule_id(i), #grp "." #what);        \
+	snprintf(want, sizeof(want), "SDM Vol. 3C %s", number[CS_##sec]);      \
+	assert_string_equal(res.citation, want);                               \
+	assert_int_equal(res.vmx_error, error[CS_##sec]);                      \
+	i++;
+	VMM_CHECK_RULES(CHECK_RULE)
+#undef CHECK_RULE
+	assert_int_equal(i, vmm_vmcs_check_rule_count());
+	for (size_t k = 0; k < FLANK_ARRAY_SIZE(spots); k++) {
+		res = fail_rule(spots[k].rule);
+		assert_string_equal(res.rule, spots[k].id);
+		assert_string_equal(res.citation, spots[k].citation);
+		assert_int_equal(res.vmx_error, spots[k].vmx_error);
+	}
+}
+
 /* Without a current VMCS, and with a capability MSR that faults, the
  * checker reports that instead of a rule. */
 static void test_vmcs_check_read_failures(void **state)
@@ -435,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_vmcs_check_broken_on_resume),
 		cmocka_unit_test(test_vmcs_check_correct_vmcs_passes),
 		cmocka_unit_test(test_vmcs_check_rule_ids_match_emulator),
+		cmocka_unit_test(test_vmcs_check_rule_table),
 		cmocka_unit_test(test_vmcs_check_read_failures),
 		cmocka_unit_test(test_vmcs_check_describe),
 	};

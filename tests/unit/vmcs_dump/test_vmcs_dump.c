@@ -47,6 +47,26 @@ static void next(uint64_t *pos, struct vmm_ring_record *rec)
 	assert_int_equal(lost, 0);
 }
 
+/*
+ * Field i of the packed table (vmcs_dump.c, strtab.h) is entry i of
+ * VMCS_FIELD_LIST: its encoding, and its name spelled exactly as the list
+ * spells it. A wrong name offset would name another field or start
+ * mid-name; a truncated encoding would not match.
+ */
+static void test_vmcs_dump_name_table(void **state)
+{
+	uint32_t i = 0;
+
+	(void)state;
+#define CHECK_FIELD(name, enc, feat)                                           \
+	assert_int_equal(vmm_vmcs_field_encoding(i), (enc));                   \
+	assert_string_equal(vmm_vmcs_field_name(enc), #name);                  \
+	i++;
+	VMCS_FIELD_LIST(CHECK_FIELD)
+#undef CHECK_FIELD
+	assert_int_equal(i, vmm_vmcs_field_count());
+}
+
 /* The name table is generated from the field table: complete and unique. */
 static void test_vmcs_dump_names(void **state)
 {
@@ -214,6 +234,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_vmcs_dump_names),
+		T(test_vmcs_dump_name_table),
 		T(test_vmcs_dump_every_field),
 		T(test_vmcs_dump_no_current_vmcs),
 		T(test_vmcs_dump_read_failures),
