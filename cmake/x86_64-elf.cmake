@@ -18,6 +18,14 @@ if(FLANK_CROSS_GCC)
   set(CMAKE_AR ${FLANK_CROSS_AR})
   set(CMAKE_RANLIB ${FLANK_CROSS_RANLIB})
   set(FLANK_TOOLCHAIN_KIND "cross x86_64-elf-gcc" CACHE INTERNAL "")
+  # A bare-metal GCC differs from the host's in two ways that matter here
+  # (found by the first cross build, docs/cross-compiler.md): its link spec
+  # does not pass -shared on to ld (the target has no shared libraries), so
+  # vmm.elf would come out ET_EXEC; and it emits no .note.gnu.property (a
+  # GNU/Linux-target feature), so ld cannot see that every object has
+  # ENDBR64. Say both to ld directly; scripts/check-image.sh still checks
+  # ET_DYN and ENDBR64 at every exported function.
+  set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,-shared -Wl,-z,ibt")
 else()
   find_program(FLANK_HOST_GCC NAMES gcc REQUIRED)
   set(CMAKE_C_COMPILER ${FLANK_HOST_GCC})
