@@ -3,7 +3,8 @@
 # Host part: build the image part (libvmm + intrinsics/real + vmm.elf) with
 # the freestanding toolchain as an ExternalProject, and import its libvmm
 # archive for the tests. The tests therefore link the very archive that is
-# linked into vmm.elf. With FLANK_COVERAGE=ON the tests link the documented
+# linked into vmm.elf (and libvmm_check, the very checker archive linked
+# into the vmcs_check module). With FLANK_COVERAGE=ON the tests link the documented
 # instrumented twin instead: the same sources, the same freestanding flags,
 # plus --coverage.
 include(ExternalProject)
@@ -12,10 +13,16 @@ set(FLANK_IMAGE_BINARY_DIR ${CMAKE_BINARY_DIR}/image)
 set(FLANK_LIBVMM_ARCHIVE ${FLANK_IMAGE_BINARY_DIR}/libvmm/libvmm.a)
 set(FLANK_VMM_ELF ${FLANK_IMAGE_BINARY_DIR}/libvmm/image/vmm.elf)
 set(FLANK_EXAMPLE_MODULE ${FLANK_IMAGE_BINARY_DIR}/libvmm/modules/example/example.elf)
+set(FLANK_LIBVMM_CHECK_ARCHIVE ${FLANK_IMAGE_BINARY_DIR}/libvmm/libvmm_check.a)
+set(FLANK_VMCS_CHECK_MODULE ${FLANK_IMAGE_BINARY_DIR}/libvmm/modules/vmcs_check/vmcs_check.elf)
 # SHA-256 of the libvmm archive linked into vmm.elf (written by the image
 # part) and of the archive the host tests link (written below).
 set(FLANK_LIBVMM_SHA256_IMAGE ${FLANK_IMAGE_BINARY_DIR}/libvmm/image/libvmm.a.sha256)
 set(FLANK_LIBVMM_SHA256_TESTS ${CMAKE_BINARY_DIR}/libvmm-tests.a.sha256)
+# The same pair for the checker archive (libvmm_check.a, in vmcs_check.elf).
+set(FLANK_LIBVMM_CHECK_SHA256_IMAGE
+  ${FLANK_IMAGE_BINARY_DIR}/libvmm/modules/vmcs_check/libvmm_check.a.sha256)
+set(FLANK_LIBVMM_CHECK_SHA256_TESTS ${CMAKE_BINARY_DIR}/libvmm_check-tests.a.sha256)
 
 ExternalProject_Add(flank_image
   SOURCE_DIR ${CMAKE_SOURCE_DIR}
@@ -28,6 +35,8 @@ ExternalProject_Add(flank_image
   INSTALL_COMMAND ""
   BUILD_BYPRODUCTS ${FLANK_LIBVMM_ARCHIVE} ${FLANK_VMM_ELF}
     ${FLANK_EXAMPLE_MODULE} ${FLANK_LIBVMM_SHA256_IMAGE}
+    ${FLANK_LIBVMM_CHECK_ARCHIVE} ${FLANK_VMCS_CHECK_MODULE}
+    ${FLANK_LIBVMM_CHECK_SHA256_IMAGE}
   USES_TERMINAL_BUILD ON)
 
 include(${CMAKE_SOURCE_DIR}/libvmm/sources.cmake)
@@ -39,6 +48,11 @@ if(FLANK_COVERAGE)
   set_target_properties(libvmm PROPERTIES OUTPUT_NAME vmm_cov)
   target_include_directories(libvmm PUBLIC ${LIBVMM_INCLUDE_DIRS})
   target_compile_options(libvmm PRIVATE ${FLANK_WARNING_FLAGS}
+    ${FLANK_FREESTANDING_FLAGS} -O0 -g --coverage)
+  add_library(libvmm_check STATIC ${LIBVMM_CHECK_SOURCES})
+  set_target_properties(libvmm_check PROPERTIES OUTPUT_NAME vmm_check_cov)
+  target_include_directories(libvmm_check PUBLIC ${LIBVMM_INCLUDE_DIRS})
+  target_compile_options(libvmm_check PRIVATE ${FLANK_WARNING_FLAGS}
     ${FLANK_FREESTANDING_FLAGS} -O0 -g --coverage)
 else()
   # CMake refuses imported include directories that do not exist yet
@@ -54,6 +68,11 @@ else()
     IMPORTED_LOCATION ${FLANK_LIBVMM_ARCHIVE}
     INTERFACE_INCLUDE_DIRECTORIES "${libvmm_present_includes}")
   add_dependencies(libvmm flank_image)
+  add_library(libvmm_check STATIC IMPORTED GLOBAL)
+  set_target_properties(libvmm_check PROPERTIES
+    IMPORTED_LOCATION ${FLANK_LIBVMM_CHECK_ARCHIVE}
+    INTERFACE_INCLUDE_DIRECTORIES "${libvmm_present_includes}")
+  add_dependencies(libvmm_check flank_image)
 endif()
 
 # Record the checksum of whatever archive the target `libvmm` that the
@@ -65,10 +84,19 @@ add_custom_target(libvmm_checksum ALL
   BYPRODUCTS ${FLANK_LIBVMM_SHA256_TESTS}
   COMMENT "Recording the SHA-256 of the libvmm archive the tests link"
   VERBATIM)
+add_custom_target(libvmm_check_checksum ALL
+  COMMAND ${CMAKE_COMMAND} -DFILE=$<TARGET_FILE:libvmm_check>
+          -DOUT=${FLANK_LIBVMM_CHECK_SHA256_TESTS}
+          -P ${CMAKE_SOURCE_DIR}/cmake/FlankSha256.cmake
+  BYPRODUCTS ${FLANK_LIBVMM_CHECK_SHA256_TESTS}
+  COMMENT "Recording the SHA-256 of the libvmm_check archive the tests link"
+  VERBATIM)
 if(FLANK_COVERAGE)
   add_dependencies(libvmm_checksum libvmm flank_image)
+  add_dependencies(libvmm_check_checksum libvmm_check flank_image)
 else()
   add_dependencies(libvmm_checksum flank_image)
+  add_dependencies(libvmm_check_checksum flank_image)
 endif()
 
 add_custom_target(image

@@ -23,7 +23,8 @@ static int cap_msr(uint32_t msr, uint64_t *value, int gp_status,
 	return gp_status;
 }
 
-unsigned vmm_phys_width(void)
+/* Exported: the vmcs_check module imports it. */
+FLANK_EXPORT unsigned vmm_phys_width(void)
 {
 	struct cpu_cpuid_regs r;
 	unsigned width;

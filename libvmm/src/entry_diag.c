@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The diagnostic of a failed VM entry: the CPU's verdict decoded, the rule
- * libvmm's consistency checker finds failing over the same VMCS, and a VMCS
- * dump. One line says it all (docs/debugging.md documents the format, which
+ * a VMCS consistency checker finds failing over the same VMCS, and a VMCS
+ * dump. The checker is libvmm's (flank/vmm_vmcs_check.h), but it lives in
+ * the vmcs_check extension module, not in vmm.elf, which it would grow by
+ * three pages for code that runs only after an entry failed (issue #6): it
+ * is reached through the hook of flank/vmm_extension.h. Without it the
+ * phrase after "consistency check: " is CHECK_ABSENT and one more line,
+ * CHECK_HINT, says how to get the rule. One line says it all (docs/debugging.md documents the format, which
  * whole-system runs grep for: keep it stable):
  *
  *   VM entry failed: <decoded error>; consistency check: rule <id>
@@ -14,9 +19,15 @@
  * `flankctl dump` reads the ring, and the repeat is what the reader finds.
  */
 #include "flank/vmm_console.h"
+#include "flank/vmm_extension.h"
 #include "flank/vmm_vmcs_check.h"
 #include "flank/vmm_vmcs_dump.h"
 #include "vmm_internal.h"
+
+#define CHECK_ABSENT "not run (no checker module)"
+#define CHECK_HINT                                                             \
+	"VM entry failed: the rule-level diagnosis needs the vmcs_check "      \
+	"module loaded with the image: flankctl load vmm.elf vmcs_check.elf"
 
 /*
  * What the exit qualification of exit 33 says (SDM Vol. 3C 27.8), short:
@@ -50,6 +61,7 @@ bool vmm_entry_diagnosable(vmx_result_t r, uint32_t exit_reason)
 void vmm_entry_diagnose(struct vmm_cpu *cpu, const char *insn, vmx_result_t r,
 			uint32_t exit_reason, uint64_t qualification)
 {
+	const struct vmm_vmcs_checker *ck = vmm_vmcs_checker_get();
 	struct vmm_vmcs_check_result res;
 	char line[VMM_RING_TEXT_MAX + 1];
 	size_t n;
@@ -66,10 +78,18 @@ void vmm_entry_diagnose(struct vmm_cpu *cpu, const char *insn, vmx_result_t r,
 			"qualification 0x%llx, %s; consistency check: ",
 			insn, exit_reason, (unsigned long long)qualification,
 			guest_state_meaning(qualification));
-	(void)vmm_vmcs_check(&res);
-	if (n < sizeof(line))
-		(void)vmm_vmcs_check_describe(&res, line + n, sizeof(line) - n);
+	if (ck != NULL) {
+		(void)ck->check(&res);
+		if (n < sizeof(line))
+			(void)ck->describe(&res, line + n, sizeof(line) - n);
+	} else if (n < sizeof(line)) {
+		(void)vmm_snprintf(line + n, sizeof(line) - n, CHECK_ABSENT);
+	}
 	vmm_log(FLANK_LOG_ERROR, line);
+	if (ck == NULL)
+		vmm_log(FLANK_LOG_ERROR, CHECK_HINT);
 	vmm_vmcs_dump(cpu->id, FLANK_LOG_ERROR, NULL);
 	(void)vmm_console_write(cpu->id, FLANK_LOG_ERROR, line);
+	if (ck == NULL)
+		(void)vmm_console_write(cpu->id, FLANK_LOG_ERROR, CHECK_HINT);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Extension hooks (flank/vmm_extension.h): one hypercall handler and one
- * CPUID handler that an extension module registers from its init function.
+ * Extension hooks (flank/vmm_extension.h): one hypercall handler, one
+ * CPUID handler and one VMCS consistency checker that an extension module
+ * registers from its init function.
  *
  * The handler pointers live here, outside vmm_ctx, because a module's init
  * function runs before vmm_init() (which clears vmm_ctx) and its fini
@@ -21,6 +22,9 @@
  */
 static void *hc_slot;
 static void *cpuid_slot;
+/* The checker: a pointer to a module's constant structure, stored the same
+ * way (the const is restored on the way out). */
+static void *checker_slot;
 
 /*
  * True while a CPU may be in VMX non-root under Flank and so may be inside
@@ -112,4 +116,22 @@ FLANK_EXPORT bool vmm_cpuid_extension_call(struct vmm_cpuid_args *args)
 	args->ecx = a.ecx;
 	args->edx = a.edx;
 	return true;
+}
+
+FLANK_EXPORT int vmm_vmcs_checker_set(const struct vmm_vmcs_checker *checker)
+{
+	if (checker != NULL &&
+	    (checker->check == NULL || checker->describe == NULL))
+		return VMM_ERR_BAD_ARGUMENT;
+	return ext_set(&checker_slot, (void *)(uintptr_t)checker);
+}
+
+FLANK_EXPORT int vmm_vmcs_checker_remove(const struct vmm_vmcs_checker *checker)
+{
+	return ext_remove(&checker_slot, (void *)(uintptr_t)checker);
+}
+
+FLANK_EXPORT const struct vmm_vmcs_checker *vmm_vmcs_checker_get(void)
+{
+	return __atomic_load_n(&checker_slot, __ATOMIC_ACQUIRE);
 }

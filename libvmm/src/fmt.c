@@ -5,7 +5,8 @@
  */
 #include "vmm_internal.h"
 
-void vmm_zero(void *p, size_t n)
+/* Exported: the vmcs_check module imports it. */
+FLANK_EXPORT void vmm_zero(void *p, size_t n)
 {
 	volatile uint8_t *b = p;
 	for (size_t i = 0; i < n; i++)

@@ -216,7 +216,9 @@ size_t vmm_vsnprintf(char *buf, size_t size, const char *fmt, vmm_va_list ap)
 	return o.len;
 }
 
-size_t vmm_snprintf(char *buf, size_t size, const char *fmt, ...)
+/* Exported: the vmcs_check module imports it. */
+__attribute__((visibility("default"))) size_t
+vmm_snprintf(char *buf, size_t size, const char *fmt, ...)
 {
 	vmm_va_list ap;
 	size_t n;

@@ -56,7 +56,9 @@ static const struct vmcs_name {
 #undef NAME_ENTRY
 };
 
-const char *vmm_vmcs_field_name(uint32_t encoding)
+/* Exported: the vmcs_check module imports it. */
+__attribute__((visibility("default"))) const char *
+vmm_vmcs_field_name(uint32_t encoding)
 {
 	for (uint32_t i = 0; i < VMCS_FIELD_COUNT; i++)
 		if (vmcs_names[i].encoding == encoding)

@@ -19,6 +19,15 @@
 /* Small helpers (fmt.c)                                                     */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * Exported from vmm.elf (default visibility; the image part compiles with
+ * -fvisibility=hidden). Besides the public API, the few helpers the
+ * vmcs_check module imports carry it (libvmm/modules/vmcs_check).
+ */
+#ifndef FLANK_EXPORT
+#define FLANK_EXPORT __attribute__((visibility("default")))
+#endif
+
 /** A bounded, always NUL-terminated string builder (no libc). */
 struct vmm_fmt {
 	char *buf;

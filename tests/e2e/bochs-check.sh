@@ -67,6 +67,9 @@ expect insmod_msr 0
 if [ "$scenario" = broken ]; then
 	expect insmod 0
 	expect load 0
+	# The image alone: flankctl added the checker module next to it.
+	expect_out load "loaded /vmm.elf: 2 modules"
+	expect_out load "with /vmcs_check.elf (found next to the image)"
 	expect start 1
 	expect_out start "flankctl: start: "
 	# Flank's own diagnostic in the kernel log: the failed entry decoded
@@ -157,6 +160,8 @@ expect rmmod2 0
 
 expect insmod3 0
 expect load3 0
+# The image alone: the checker module beside it comes along.
+expect_out load3 "loaded /vmm.elf: 2 modules"
 expect start3 1
 expect_out start3 "start failed on CPU 1"
 expect_out start3 "every CPU was rolled back"

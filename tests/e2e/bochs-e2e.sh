@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# bochs-e2e.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF PROBE
+# bochs-e2e.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE
 #
 # One Bochs run and its verdict: bochs-run.sh boots and watches, then
 # bochs-check.sh decides from the serial log, whatever the boot ended with

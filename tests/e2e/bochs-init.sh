@@ -53,6 +53,7 @@ run insmod_msr insmod /msr.ko
 if [ "$scenario" = broken ]; then
 	say "vmm.elf was built with FLANK_E2E_BREAK_VMCS: one VMCS field is wrong on purpose"
 	run insmod insmod /flank.ko
+	say "Loading the image alone: flankctl loads /vmcs_check.elf next to it, the checker that names the failing rule"
 	run load flankctl load /vmm.elf
 	run start flankctl start
 	run status flankctl status

@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# bochs-run.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF PROBE
+# bochs-run.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE
 #
 # Boots Debian's kernel under Bochs (Intel VT-x in software, 2 CPUs,
 # corei7_skylake_x) from an ISOLINUX ISO whose initramfs holds busybox-static,
-# flank.ko, msr.ko, a static flankctl, vmm.elf, the example module and
-# flank-probe; tests/e2e/bochs-init.sh runs SCENARIO (main or broken) in the
+# flank.ko, msr.ko, a static flankctl, vmm.elf, the example module, the
+# vmcs_check module (CHECK_ELF, next to vmm.elf as installed, so that
+# `flankctl load /vmm.elf` loads it too) and flank-probe; tests/e2e/bochs-init.sh runs SCENARIO (main or broken) in the
 # guest and writes "FLANK-E2E:" lines to the serial log (WORK_DIR/serial.log).
 #
 # Never hangs: Bochs is killed after $FLANK_E2E_BOCHS_TIMEOUT seconds (default
@@ -19,13 +20,14 @@
 # arrives on stdin (make demo's transcript); by default the FLANK-E2E result
 # lines are echoed with an "e2e-bochs:" prefix.
 set -eu
-scenario=${1:?usage: bochs-run.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF PROBE}
+scenario=${1:?usage: bochs-run.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE}
 work=${2:?}
 ko=${3:?}
 ctl=${4:?}
 elf=${5:?}
 example=${6:?}
-probe=${7:?}
+check=${7:?}
+probe=${8:?}
 here=$(cd "$(dirname "$0")" && pwd)
 timeout_s=${FLANK_E2E_BOCHS_TIMEOUT:-1800}
 kernel=${FLANK_E2E_KERNEL:-$(ls /boot/vmlinuz-6.1.0-*-amd64 2>/dev/null | sort -V | tail -n 1)}
@@ -40,7 +42,7 @@ die() {
 	exit 2
 }
 
-for f in "$ko" "$ctl" "$elf" "$example" "$probe" "$kernel" "$busybox" \
+for f in "$ko" "$ctl" "$elf" "$example" "$check" "$probe" "$kernel" "$busybox" \
 	"$isolinux" "$ldlinux"; do
 	[ -r "$f" ] || die "missing $f (packages: linux-image-amd64 busybox-static isolinux syslinux-common)"
 done
@@ -58,6 +60,7 @@ cp "$ko" "$root/flank.ko"
 if [ -r "$msrko" ]; then cp "$msrko" "$root/msr.ko"; else xz -dc "$msrko.xz" >"$root/msr.ko"; fi
 cp "$elf" "$root/vmm.elf"
 cp "$example" "$root/example.elf"
+cp "$check" "$root/vmcs_check.elf"
 cp "$here/bochs-init.sh" "$root/init"
 echo "$scenario" >"$root/scenario"
 chmod 755 "$root/init" "$root/bin/busybox" "$root/bin/flankctl" "$root/bin/flank-probe"

@@ -21,13 +21,14 @@ cmake --build "$bin" -j"$(nproc)" --target flank_image flankctl-static flank-pro
 cmake --build "$bin" --target driver >/dev/null
 elf="$bin/image/libvmm/image/vmm.elf"
 example="$bin/image/libvmm/modules/example/example.elf"
+check="$bin/image/libvmm/modules/vmcs_check/vmcs_check.elf"
 say "vmm.elf is $(stat -c %s "$elf") bytes; the example extension module $(stat -c %s "$example") bytes"
 say "Booting Linux under Bochs (Intel VT-x in software, 2 CPUs). Bochs runs about 85 million"
 echo "   instructions a second: the kernel needs one to three minutes before it prints anything."
 work="$bin/e2e/demo"
 FLANK_E2E_LIVE="$root/tests/e2e/demo-render.sh" \
 	"$root/tests/e2e/bochs-run.sh" main "$work" "$bin/kbuild/driver_linux/flank.ko" \
-	"$bin/tools/flankctl/flankctl-static" "$elf" "$example" \
+	"$bin/tools/flankctl/flankctl-static" "$elf" "$example" "$check" \
 	"$bin/tests/e2e/flank-probe" || true
 say "Checking every result against what it must be (tests/e2e/bochs-check.sh)"
 if "$root/tests/e2e/bochs-check.sh" main "$work" >"$work/check.out" 2>&1; then

@@ -5,6 +5,7 @@
  * to one documented exit code.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ struct ctl {
 	FILE *out, *err;
 	struct flankctl_dev dev;
 	const char *cmd;
+	bool opt; /* The command's one option (struct command) was given. */
 };
 
 static const char usage_text[] =
@@ -25,6 +27,8 @@ static const char usage_text[] =
 	"Commands:\n"
 	"  check                  can this machine run Flank? (like kvm-ok)\n"
 	"  load IMAGE [MODULE...] load the VMM image and extension modules\n"
+	"                         (IMAGE alone: with vmcs_check.elf beside "
+	"it)\n"
 	"  unload                 unload the image (stop it first)\n"
 	"  start                  virtualise every online CPU\n"
 	"  stop                   devirtualise every CPU\n"
@@ -50,7 +54,17 @@ struct command {
 	const char *help;
 	int min_args, max_args; /* -1: unlimited */
 	int (*run)(struct ctl *c, int argc, char **argv);
+	const char *option; /* The command's one option, or NULL. */
 };
+
+/*
+ * The extension module `load` adds when given the image alone: libvmm's
+ * VMCS consistency checker, which names the failing rule of a failed VM
+ * entry. It is not in vmm.elf (issue #6: the image's size), but installed
+ * next to it.
+ */
+#define VMCS_CHECK_MODULE "vmcs_check.elf"
+#define NO_VMCS_CHECK "--no-vmcs-check"
 
 /* ----------------------------------------------------------------- ioctls */
 
@@ -241,15 +255,47 @@ out:
 	return buf;
 }
 
+/*
+ * Writes the path of vmcs_check.elf in the directory of @p image into
+ * @p path; true if that file exists (and so is to be loaded).
+ */
+static bool vmcs_check_beside(const char *image, char *path, size_t size)
+{
+	const char *slash = strrchr(image, '/');
+	int dir = slash ? (int)(slash - image) + 1 : 0;
+	FILE *f;
+
+	if (snprintf(path, size, "%.*s%s", dir, image, VMCS_CHECK_MODULE) >=
+	    (int)size)
+		return false;
+	f = fopen(path, "rb");
+	if (!f)
+		return false;
+	fclose(f);
+	return true;
+}
+
 static int cmd_load(struct ctl *c, int argc, char **argv)
 {
+	char check_path[PATH_MAX];
+	char *files[2];
 	struct flank_ioc_module m;
 	struct flank_ioc_status s;
 	const char *base;
+	bool with_check = false;
 	size_t size = 0;
 	void *bytes;
 	int i, rc;
 
+	/* The image alone: the checker module comes along if installed. */
+	if (argc == 1 && !c->opt &&
+	    vmcs_check_beside(argv[0], check_path, sizeof(check_path))) {
+		files[0] = argv[0];
+		files[1] = check_path;
+		argv = files;
+		argc = 2;
+		with_check = true;
+	}
 	for (i = 0; i < argc; i++) {
 		bytes = read_file(c, argv[i], &size);
 		if (!bytes) {
@@ -284,6 +330,17 @@ static int cmd_load(struct ctl *c, int argc, char **argv)
 		(unsigned long long)(s.image_bytes >> 10),
 		(s.image_version >> 16) & 0xffu, (s.image_version >> 8) & 0xffu,
 		s.image_version & 0xffu);
+	if (with_check)
+		fprintf(c->out,
+			"with %s (found next to the image): failed VM entries "
+			"name the failing rule; " NO_VMCS_CHECK
+			" leaves it out\n",
+			check_path);
+	else if (argc == 1 && !c->opt)
+		fprintf(c->out,
+			"note: no " VMCS_CHECK_MODULE " next to the image: "
+			"failed VM entries are logged without the failing "
+			"rule\n");
 	return FLANKCTL_OK;
 }
 
@@ -497,25 +554,29 @@ static const struct command commands[] = {
 	 "Runs the driver's VT-x checks on every online CPU and, if an image "
 	 "is\nloaded, the VMM's own checks. Exit 0 if Flank can run here, 1 "
 	 "if not.",
-	 0, 0, cmd_check},
-	{"load", "IMAGE [MODULE...]",
+	 0, 0, cmd_check, NULL},
+	{"load", "[" NO_VMCS_CHECK "] IMAGE [MODULE...]",
 	 "Loads the VMM image (vmm.elf) and extension modules, links them "
-	 "and\ninitialises the VMM. Nothing runs until 'start'.",
-	 1, FLANK_MODULES_MAX, cmd_load},
+	 "and\ninitialises the VMM. Nothing runs until 'start'. Given the "
+	 "image alone, it\nalso loads " VMCS_CHECK_MODULE
+	 " from the image's directory if it is there (the\nVMCS checker "
+	 "that names the rule of a failed VM entry); " NO_VMCS_CHECK
+	 "\nloads the image alone.",
+	 1, FLANK_MODULES_MAX, cmd_load, NO_VMCS_CHECK},
 	{"unload", "", "Unloads the image. The VMM must be stopped.", 0, 0,
-	 cmd_unload},
+	 cmd_unload, NULL},
 	{"start", "",
 	 "Virtualises every online CPU. If one CPU fails, every CPU is rolled "
 	 "back.",
-	 0, 0, cmd_start},
-	{"stop", "", "Devirtualises every CPU.", 0, 0, cmd_stop},
+	 0, 0, cmd_start, NULL},
+	{"stop", "", "Devirtualises every CPU.", 0, 0, cmd_stop, NULL},
 	{"status", "", "Prints the driver state, the image and every CPU.", 0,
-	 0, cmd_status},
+	 0, cmd_status, NULL},
 	{"dump", "", "Prints the VMM's debug ring (oldest text first).", 0, 0,
-	 cmd_dump},
+	 cmd_dump, NULL},
 	{"stats", "", "Prints VM exits per basic exit reason on every CPU.", 0,
-	 0, cmd_stats},
-	{"help", "[COMMAND]", "Prints help.", 0, 1, cmd_help},
+	 0, cmd_stats, NULL},
+	{"help", "[COMMAND]", "Prints help.", 0, 1, cmd_help, NULL},
 };
 
 static const struct command *find(const char *name)
@@ -621,6 +682,15 @@ int flankctl_main(int argc, char **argv, FILE *out, FILE *err,
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			command_help(out, cmd);
 			return FLANKCTL_OK;
+		}
+		if (cmd->option && !strcmp(argv[i], cmd->option)) {
+			/* Taken out of the arguments, which stay in order. */
+			c.opt = true;
+			memmove(&argv[i], &argv[i + 1],
+				(size_t)(argc - i) * sizeof(argv[0]));
+			argc--;
+			i--;
+			continue;
 		}
 		if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(err, "flankctl: %s: unknown option '%s'\n",

@@ -8,7 +8,10 @@
  *  - a hypercall handler for numbers FLANK_HC_EXT_FIRST..FLANK_HC_EXT_LAST
  *    (flank/vmm_hypercall.h), reached by VMCALL from guest ring 0;
  *  - a CPUID handler for leaves FLANK_CPUID_EXT_FIRST..FLANK_CPUID_EXT_LAST,
- *    reached by CPUID from the guest at any privilege level.
+ *    reached by CPUID from the guest at any privilege level;
+ *  - a VMCS consistency checker, which the diagnostic of a failed VM entry
+ *    calls to name the failing rule (the vmcs_check module registers
+ *    libvmm's checker, flank/vmm_vmcs_check.h; docs/modules.md).
  *
  * vmm.elf exports every function of this header (default visibility,
  * ENDBR64 at each entry: scripts/check-image.sh checks both).
@@ -28,8 +31,9 @@
  * stored and read with release/acquire atomics, so a CPU that starts later
  * sees a handler and the code it points to completely.
  *
- * One handler of each kind: a second module registering a different
- * handler gets VMM_ERR_EXTENSION_BUSY; a module removes only its own.
+ * One handler of each kind (and one checker): a second module registering
+ * a different one gets VMM_ERR_EXTENSION_BUSY; a module removes only its
+ * own.
  * Handlers run in VMX root on the exiting CPU with interrupts disabled:
  * they must not block, allocate or take locks that a guest could hold.
  */
@@ -37,6 +41,7 @@
 #define FLANK_VMM_EXTENSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /**
@@ -122,5 +127,44 @@ int vmm_hypercall_extension_call(struct vmm_hypercall_args *args);
  * is registered or the handler declined. Exported like the call above.
  */
 bool vmm_cpuid_extension_call(struct vmm_cpuid_args *args);
+
+struct vmm_vmcs_check_result;
+
+/**
+ * A VMCS consistency checker (flank/vmm_vmcs_check.h gives the contract of
+ * both functions): what a failed VM entry's diagnostic calls, in VMX root
+ * on the failing CPU with its VMCS current, to name the failing rule.
+ * Without one registered, the diagnostic still logs the CPU's error, the
+ * exit reason and qualification and the VMCS dump, and says that the
+ * rule-level diagnosis needs the vmcs_check module (docs/debugging.md).
+ * The structure must stay valid while registered (a module's static data).
+ */
+struct vmm_vmcs_checker {
+	/** Checks the current VMCS; as vmm_vmcs_check(). */
+	int (*check)(struct vmm_vmcs_check_result *res);
+	/** Describes a result in one phrase; as vmm_vmcs_check_describe(). */
+	size_t (*describe)(const struct vmm_vmcs_check_result *res, char *buf,
+			   size_t size);
+};
+
+/**
+ * Registers @p checker for the diagnostic of failed VM entries. VMM_OK
+ * (also if @p checker is already registered); VMM_ERR_BAD_ARGUMENT if
+ * @p checker or one of its functions is NULL; VMM_ERR_BAD_STATE while CPUs
+ * may run; VMM_ERR_EXTENSION_BUSY if another checker is registered.
+ */
+int vmm_vmcs_checker_set(const struct vmm_vmcs_checker *checker);
+
+/**
+ * Removes @p checker if it is the registered one. VMM_OK;
+ * VMM_ERR_BAD_ARGUMENT if it is not; VMM_ERR_BAD_STATE while CPUs may run.
+ */
+int vmm_vmcs_checker_remove(const struct vmm_vmcs_checker *checker);
+
+/**
+ * The registered checker, or NULL. What the diagnostic of a failed entry
+ * reads (acquire: the structure and its code are seen completely).
+ */
+const struct vmm_vmcs_checker *vmm_vmcs_checker_get(void);
 
 #endif /* FLANK_VMM_EXTENSION_H */

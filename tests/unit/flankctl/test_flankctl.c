@@ -18,7 +18,11 @@
 static struct flank_core core;
 static char *out_buf, *err_buf;
 static size_t out_len, err_len;
-static char image_path[64] = "/tmp/flankctl-test-XXXXXX";
+/* The image lies alone in a private directory: a vmcs_check.elf next to
+ * it is there only if a test puts it there. */
+static char image_dir[64];
+static char image_path[128];
+static char check_path[128];
 static int open_rc;	      /* What opening the device returns. */
 static uint32_t abi_override; /* Nonzero: VERSION reports this. */
 
@@ -83,7 +87,12 @@ static int setup(void **state)
 	abi_override = 0;
 	/* No flank.ko parameters unless a test writes some. */
 	setenv("FLANK_PARAMS_DIR", "/nonexistent/flank-params", 1);
-	snprintf(image_path, sizeof(image_path), "/tmp/flankctl-test-XXXXXX");
+	snprintf(image_dir, sizeof(image_dir), "/tmp/flankctl-dir-XXXXXX");
+	assert_non_null(mkdtemp(image_dir));
+	snprintf(image_path, sizeof(image_path), "%s/flankctl-test-XXXXXX",
+		 image_dir);
+	snprintf(check_path, sizeof(check_path), "%s/vmcs_check.elf",
+		 image_dir);
 	fd = mkstemp(image_path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, bytes, sizeof(bytes)), sizeof(bytes));
@@ -96,6 +105,8 @@ static int teardown(void **state)
 	(void)state;
 	flank_core_fini(&core);
 	unlink(image_path);
+	unlink(check_path);
+	assert_int_equal(rmdir(image_dir), 0);
 	free(out_buf);
 	free(err_buf);
 	out_buf = err_buf = NULL;
@@ -246,6 +257,77 @@ static void test_flankctl_load_refused(void **state)
 	assert_int_equal(run("load IMAGE"), FLANKCTL_FAILED);
 	ERR_HAS("an image is already loaded: unload it first");
 	assert_int_equal(core.state, FLANK_DRV_LOADED);
+}
+
+/* Writes a fake vmcs_check.elf next to the image. */
+static void put_check_module(void)
+{
+	FILE *f = fopen(check_path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fputs("\x7f"
+			       "ELF fake check",
+			       f) >= 0,
+			 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* load IMAGE alone also loads the vmcs_check.elf beside it and says so;
+ * --no-vmcs-check (before or after the image) and explicit modules load
+ * only what was named; other commands refuse the option. */
+static void test_flankctl_load_vmcs_check_beside(void **state)
+{
+	char line[256];
+
+	(void)state;
+	put_check_module();
+	assert_int_equal(run("load IMAGE"), FLANKCTL_OK);
+	OUT_HAS(": 2 modules, 8 KiB");
+	snprintf(line, sizeof(line),
+		 "with %s (found next to the image): failed VM entries name "
+		 "the failing rule; --no-vmcs-check leaves it out\n",
+		 check_path);
+	OUT_HAS(line);
+	assert_int_equal(core.nmods, 2);
+	assert_string_equal(core.mod[1].name, "vmcs_check.elf");
+	assert_int_equal(run("unload"), FLANKCTL_OK);
+
+	assert_int_equal(run("load --no-vmcs-check IMAGE"), FLANKCTL_OK);
+	OUT_HAS(": 1 module, 8 KiB");
+	assert_null(strstr(out_buf, "vmcs_check"));
+	assert_int_equal(core.nmods, 1);
+	assert_int_equal(run("unload"), FLANKCTL_OK);
+	assert_int_equal(run("load IMAGE --no-vmcs-check"), FLANKCTL_OK);
+	assert_int_equal(core.nmods, 1);
+	assert_int_equal(run("unload"), FLANKCTL_OK);
+
+	/* Modules named on the command line are all that is loaded. */
+	snprintf(line, sizeof(line), "load IMAGE %s", image_path);
+	assert_int_equal(run(line), FLANKCTL_OK);
+	assert_int_equal(core.nmods, 2);
+	assert_string_equal(core.mod[1].name, core.mod[0].name);
+	assert_null(strstr(out_buf, "vmcs_check"));
+	assert_int_equal(run("unload"), FLANKCTL_OK);
+
+	assert_int_equal(run("start --no-vmcs-check"), FLANKCTL_USAGE);
+	ERR_HAS("flankctl: start: unknown option '--no-vmcs-check'");
+	assert_int_equal(run("help load"), FLANKCTL_OK);
+	OUT_HAS("Usage: flankctl load [--no-vmcs-check] IMAGE [MODULE...]");
+}
+
+/* load IMAGE with no vmcs_check.elf beside it loads the image and notes
+ * that entry failures will come without the rule. */
+static void test_flankctl_load_vmcs_check_absent(void **state)
+{
+	(void)state;
+	assert_int_equal(run("load IMAGE"), FLANKCTL_OK);
+	OUT_HAS(": 1 module, 8 KiB");
+	OUT_HAS("note: no vmcs_check.elf next to the image: failed VM entries "
+		"are logged without the failing rule\n");
+	assert_int_equal(core.nmods, 1);
+	assert_int_equal(run("unload"), FLANKCTL_OK);
+	assert_int_equal(run("load --no-vmcs-check IMAGE"), FLANKCTL_OK);
+	assert_null(strstr(out_buf, "note:"));
 }
 
 /* start without VT-x refuses with the reason, exit 1. */
@@ -432,6 +514,8 @@ int main(void)
 		T(test_flankctl_check_no_vmx),
 		T(test_flankctl_load_missing_file),
 		T(test_flankctl_load_refused),
+		T(test_flankctl_load_vmcs_check_beside),
+		T(test_flankctl_load_vmcs_check_absent),
 		T(test_flankctl_start_no_vmx),
 		T(test_flankctl_session),
 		T(test_flankctl_status_serial),

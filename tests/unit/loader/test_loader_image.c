@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * A real load of the project's own vmm.elf and of the example module in
- * userspace: each relocated into mmap'ed memory, the permission map applied
+ * A real load of the project's own vmm.elf, of the example module and of
+ * the vmcs_check module in userspace: each relocated into mmap'ed memory, the permission map applied
  * with mprotect, exported functions called, and the module's imports
  * checked to resolve to the image.
  */
@@ -10,8 +10,10 @@
 #include <sys/mman.h>
 
 #include "example.h"
+#include "flank/vmm_extension.h"
 #include "flank/vmm_status.h"
 #include "flank/vmm_version.h"
+#include "flank/vmm_vmcs_check.h"
 #include "loader_test.h"
 
 struct loaded {
@@ -23,7 +25,7 @@ struct loaded {
 };
 
 struct fixture {
-	struct loaded core, example;
+	struct loaded core, example, check;
 	struct elf_module *slots[4];
 	struct elf_namespace ns;
 	struct elf_error_detail d;
@@ -120,6 +122,7 @@ static int teardown(void **state)
 
 	unload(&f->core);
 	unload(&f->example);
+	unload(&f->check);
 	free(f);
 	return 0;
 }
@@ -326,6 +329,84 @@ static void test_loader_image_vmm_twice(void **state)
 	assert_true(strncmp(f->d.symbol, "flank_image_", 12) == 0);
 }
 
+/* True if @p p points into the loaded image of @p l. */
+static bool inside(const struct loaded *l, const void *p)
+{
+	uintptr_t a = (uintptr_t)p, base = (uintptr_t)l->image;
+
+	return a >= base && a < base + l->image_size;
+}
+
+/*
+ * The real vmcs_check.elf links against the real vmm.elf (its imports: the
+ * checker hook and four libvmm helpers), and its init array registers a
+ * checker whose functions live in the module; its describe function runs
+ * here through the image's exported helpers (the check itself needs VMX
+ * root). Its fini array takes the checker back.
+ */
+static void test_loader_image_vmcs_check_registers(void **state)
+{
+	struct fixture *f = *state;
+	const struct vmm_vmcs_checker *(*get)(void);
+	const struct vmm_vmcs_checker *ck;
+	struct vmm_vmcs_check_result res;
+	struct elf_reloc_counts rc;
+	int (*status)(void);
+	char buf[160];
+
+	load_core(f);
+	get = (const struct vmm_vmcs_checker *(*)(void))sym(
+		&f->core, "vmm_vmcs_checker_get");
+	assert_status(
+		load(&f->check, FLANK_VMCS_CHECK_MODULE, "vmcs_check.elf"),
+		ELF_OK);
+	assert_status(elf_reloc_counts(&f->check.m, &rc), ELF_OK);
+	assert_status(elf_link(&f->ns, &f->check.m, &f->d), ELF_OK);
+	protect(&f->check);
+	status = (int (*)(void))sym(&f->check, "flank_vmcs_check_status");
+	assert_null(get()); /* Linked, init not run yet. */
+	assert_int_equal(status(), -1);
+	assert_int_equal(run_array(&f->check, false), 1);
+	assert_int_equal(status(), VMM_OK);
+	ck = get();
+	assert_non_null(ck);
+	assert_true(inside(&f->check, ck));
+	assert_true(inside(&f->check, (const void *)ck->check));
+	assert_true(inside(&f->check, (const void *)ck->describe));
+
+	memset(&res, 0, sizeof(res));
+	res.status = VMM_VMCS_CHECK_FAIL;
+	res.rule = "H6.cs_null";
+	res.citation = "SDM Vol. 3C 27.2.3";
+	res.field = 0x00000C02u; /* HOST_CS_SELECTOR */
+	assert_true(ck->describe(&res, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "rule H6.cs_null (SDM Vol. 3C 27.2.3): "
+				 "HOST_CS_SELECTOR = 0x0000");
+	res.status = VMM_VMCS_CHECK_PASS;
+	(void)ck->describe(&res, buf, sizeof(buf));
+	assert_string_equal(buf, "no failing rule found");
+
+	assert_int_equal(run_array(&f->check, true), 1);
+	assert_int_equal(status(), VMM_OK);
+	assert_null(get());
+}
+
+/* Without vmm.elf in the namespace, the vmcs_check module does not link:
+ * it imports what it needs from the image (it holds no libvmm of its
+ * own). */
+static void test_loader_image_vmcs_check_alone(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_status(
+		load(&f->check, FLANK_VMCS_CHECK_MODULE, "vmcs_check.elf"),
+		ELF_OK);
+	assert_status(elf_link(&f->ns, &f->check.m, &f->d),
+		      ELF_ERR_UNDEFINED_SYMBOL);
+	assert_string_equal(f->d.module, "vmcs_check.elf");
+	assert_true(strncmp(f->d.symbol, "vmm_", 4) == 0);
+}
+
 #define T(name)                                                                \
 	cmocka_unit_test_setup_teardown(test_loader_image_##name, setup,       \
 					teardown)
@@ -333,8 +414,14 @@ static void test_loader_image_vmm_twice(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(vmm_runs),	  T(vmm_layout), T(example_module),
-		T(example_alone), T(vmm_twice),	 T(example_init_registers),
+		T(vmm_runs),
+		T(vmm_layout),
+		T(example_module),
+		T(example_alone),
+		T(vmm_twice),
+		T(example_init_registers),
+		T(vmcs_check_registers),
+		T(vmcs_check_alone),
 	};
 
 	return FLANK_RUN_TESTS(tests);

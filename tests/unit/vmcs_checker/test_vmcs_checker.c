@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The VMCS checker hook of flank/vmm_extension.h on the emulated VT-x: its
+ * registration rules (those of the CPUID and hypercall hooks), and what the
+ * diagnostic of a failed VM entry logs with no checker (vmm.elf alone),
+ * with a checker of the test's own and with libvmm's real checker, which
+ * the vmcs_check module registers. Nothing in this binary registers a
+ * checker behind the tests' back (the module's source is not compiled in).
+ */
+#include "exits_fixture.h"
+#include "flank/vmm_extension.h"
+#include "flank/vmm_vmcs_check.h"
+
+/* Calls of the fake checker below. */
+static unsigned fake_checks, fake_describes;
+
+static int fake_check(struct vmm_vmcs_check_result *res)
+{
+	fake_checks++;
+	memset(res, 0, sizeof(*res));
+	res->status = VMM_VMCS_CHECK_FAIL;
+	res->rule = "X9.fake";
+	return VMM_VMCS_CHECK_FAIL;
+}
+
+static size_t fake_describe(const struct vmm_vmcs_check_result *res, char *buf,
+			    size_t size)
+{
+	fake_describes++;
+	return (size_t)snprintf(buf, size, "fake verdict %s", res->rule);
+}
+
+static int other_check(struct vmm_vmcs_check_result *res)
+{
+	(void)res;
+	return VMM_VMCS_CHECK_PASS;
+}
+
+static const struct vmm_vmcs_checker fake = {fake_check, fake_describe};
+static const struct vmm_vmcs_checker other = {other_check, fake_describe};
+static const struct vmm_vmcs_checker no_check = {NULL, fake_describe};
+static const struct vmm_vmcs_checker no_describe = {fake_check, NULL};
+static const struct vmm_vmcs_checker real = {vmm_vmcs_check,
+					     vmm_vmcs_check_describe};
+
+/* A VMRESUME of CPU 0 that the emulated CPU refuses with VMfailValid(8)
+ * because HOST_CS_SELECTOR is 0 (SDM Vol. 3C 27.2.3). */
+static void fail_resume_host_cs(void)
+{
+	struct mock_exit_outcome out;
+	struct cpu_cpuid_regs r;
+
+	assert_true(mock_vmcs_poke(0, VMCS_HOST_CS_SELECTOR, 0));
+	assert_int_equal(mock_guest_cpuid(0, 0, &r, &out), 0);
+	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	assert_int_equal(cpu0()->last_error, VMM_ERR_LAUNCH_HOST_STATE);
+}
+
+/* Registration: one checker at a time, complete ones only, removed only by
+ * the pointer that registered it. */
+static void test_vmcs_checker_registration_rules(void **state)
+{
+	(void)state;
+	assert_null(vmm_vmcs_checker_get());
+	assert_int_equal(vmm_vmcs_checker_set(NULL), VMM_ERR_BAD_ARGUMENT);
+	assert_int_equal(vmm_vmcs_checker_set(&no_check), VMM_ERR_BAD_ARGUMENT);
+	assert_int_equal(vmm_vmcs_checker_set(&no_describe),
+			 VMM_ERR_BAD_ARGUMENT);
+	assert_null(vmm_vmcs_checker_get());
+	assert_int_equal(vmm_vmcs_checker_set(&fake), VMM_OK);
+	assert_ptr_equal(vmm_vmcs_checker_get(), &fake);
+	/* The same checker again is no error. */
+	assert_int_equal(vmm_vmcs_checker_set(&fake), VMM_OK);
+	assert_int_equal(vmm_vmcs_checker_set(&other), VMM_ERR_EXTENSION_BUSY);
+	assert_ptr_equal(vmm_vmcs_checker_get(), &fake);
+	/* Only the owner removes it. */
+	assert_int_equal(vmm_vmcs_checker_remove(&other), VMM_ERR_BAD_ARGUMENT);
+	assert_int_equal(vmm_vmcs_checker_remove(NULL), VMM_ERR_BAD_ARGUMENT);
+	assert_ptr_equal(vmm_vmcs_checker_get(), &fake);
+	assert_int_equal(vmm_vmcs_checker_remove(&fake), VMM_OK);
+	assert_null(vmm_vmcs_checker_get());
+	assert_int_equal(vmm_vmcs_checker_remove(&fake), VMM_ERR_BAD_ARGUMENT);
+	/* Free again: another checker may now register. */
+	assert_int_equal(vmm_vmcs_checker_set(&other), VMM_OK);
+	assert_int_equal(vmm_vmcs_checker_remove(&other), VMM_OK);
+}
+
+/* While CPUs run under Flank the checker can be neither set nor removed;
+ * a registration survives vmm_init() and vmm_fini(). */
+static void test_vmcs_checker_refused_while_running(void **state)
+{
+	(void)state;
+	assert_int_equal(vmm_vmcs_checker_set(&fake), VMM_OK);
+	exits_up("skylake");
+	assert_ptr_equal(vmm_vmcs_checker_get(), &fake);
+	assert_int_equal(vmm_vmcs_checker_remove(&fake), VMM_ERR_BAD_STATE);
+	assert_int_equal(vmm_vmcs_checker_set(&other), VMM_ERR_BAD_STATE);
+	assert_ptr_equal(vmm_vmcs_checker_get(), &fake);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	exits_down();
+	assert_ptr_equal(vmm_vmcs_checker_get(), &fake);
+	assert_int_equal(vmm_vmcs_checker_remove(&fake), VMM_OK);
+	/* Refused while running also when nothing is registered. */
+	exits_up("skylake");
+	assert_int_equal(vmm_vmcs_checker_set(&fake), VMM_ERR_BAD_STATE);
+	assert_null(vmm_vmcs_checker_get());
+	exits_down();
+}
+
+/* Without a checker (vmm.elf loaded alone) a failed entry still logs the
+ * CPU's error and the VMCS dump, says that no checker ran, and says how to
+ * get the rule: load vmcs_check.elf with the image. */
+static void test_vmcs_checker_absent_hint(void **state)
+{
+	(void)state;
+	assert_null(vmm_vmcs_checker_get());
+	exits_up("skylake");
+	fail_resume_host_cs();
+	assert_true(ring_has("VM entry failed: VMRESUME VMfailValid(8) VM "
+			     "entry with invalid host-state field(s); "
+			     "consistency check: not run (no checker module)"));
+	assert_true(ring_has("VM entry failed: the rule-level diagnosis needs "
+			     "the vmcs_check module loaded with the image: "
+			     "flankctl load vmm.elf vmcs_check.elf"));
+	assert_true(ring_has("VMCS dump: current VMCS at 0x"));
+	assert_true(ring_has("HOST_CS_SELECTOR"));
+	assert_false(ring_has("rule H6."));
+	assert_true(test_platform_log_has(
+		&tp, "consistency check: not run (no checker module)"));
+	assert_true(test_platform_log_has(
+		&tp, "flankctl load vmm.elf vmcs_check.elf"));
+	exits_down();
+}
+
+/* A registered checker is what the diagnostic calls: its phrase follows
+ * "consistency check: ", and the hint is gone. */
+static void test_vmcs_checker_called(void **state)
+{
+	(void)state;
+	fake_checks = fake_describes = 0;
+	assert_int_equal(vmm_vmcs_checker_set(&fake), VMM_OK);
+	exits_up("skylake");
+	fail_resume_host_cs();
+	assert_int_equal(fake_checks, 1);
+	assert_int_equal(fake_describes, 1);
+	assert_true(ring_has("entry with invalid host-state field(s); "
+			     "consistency check: fake verdict X9.fake"));
+	assert_false(ring_has("needs the vmcs_check module"));
+	assert_false(test_platform_log_has(&tp, "needs the vmcs_check module"));
+	assert_true(ring_has("VMCS dump: current VMCS at 0x"));
+	exits_down();
+	assert_int_equal(vmm_vmcs_checker_remove(&fake), VMM_OK);
+}
+
+/* libvmm's checker, registered as the vmcs_check module registers it,
+ * names the failing rule. */
+static void test_vmcs_checker_real_names_rule(void **state)
+{
+	(void)state;
+	assert_int_equal(vmm_vmcs_checker_set(&real), VMM_OK);
+	exits_up("skylake");
+	fail_resume_host_cs();
+	assert_true(ring_has("consistency check: rule H6.cs_null (SDM Vol. 3C "
+			     "27.2.3): HOST_CS_SELECTOR = 0x0000"));
+	assert_false(ring_has("needs the vmcs_check module"));
+	exits_down();
+	assert_int_equal(vmm_vmcs_checker_remove(&real), VMM_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vmcs_checker_registration_rules),
+		cmocka_unit_test(test_vmcs_checker_refused_while_running),
+		cmocka_unit_test(test_vmcs_checker_absent_hint),
+		cmocka_unit_test(test_vmcs_checker_called),
+		cmocka_unit_test(test_vmcs_checker_real_names_rule),
+	};
+
+	return FLANK_RUN_TESTS(tests);
+}
