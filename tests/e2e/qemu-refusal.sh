@@ -1,18 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# qemu-refusal.sh FLANK_KO FLANKCTL_STATIC VMM_ELF WORK_DIR
+# qemu-refusal.sh FLANK_KO FLANKCTL_STATIC VMM_ELF CHECK_ELF WORK_DIR
 #
 # Whole-system run on a CPU without VT-x: boots Debian's kernel in QEMU TCG
-# with an initramfs of busybox-static, flank.ko, a static flankctl and
-# vmm.elf; tests/e2e/qemu-init.sh runs the scenario in the guest. Fails, with
+# with an initramfs of busybox-static, flank.ko, a static flankctl,
+# vmm.elf and the vmcs_check module next to it (CHECK_ELF: `flankctl load
+# /vmm.elf` loads it too, so the real driver links it and runs its init);
+# tests/e2e/qemu-init.sh runs the scenario in the guest. Fails, with
 # the guest's log, on any unexpected result, a kernel warning or oops, or a
 # guest that does not finish within $FLANK_E2E_TIMEOUT seconds (default 180).
 set -eu
-ko=${1:?usage: qemu-refusal.sh FLANK_KO FLANKCTL_STATIC VMM_ELF WORK_DIR}
+ko=${1:?usage: qemu-refusal.sh FLANK_KO FLANKCTL_STATIC VMM_ELF CHECK_ELF WORK_DIR}
 ctl=${2:?}
 elf=${3:?}
-work=${4:?}
+check=${4:?}
+work=${5:?}
 here=$(cd "$(dirname "$0")" && pwd)
 timeout_s=${FLANK_E2E_TIMEOUT:-180}
 kernel=${FLANK_E2E_KERNEL:-$(ls /boot/vmlinuz-6.1.0-*-amd64 2>/dev/null | sort -V | tail -n 1)}
@@ -28,7 +31,7 @@ fail() {
 	exit 1
 }
 
-for f in "$ko" "$ctl" "$elf" "$kernel" "$busybox"; do
+for f in "$ko" "$ctl" "$elf" "$check" "$kernel" "$busybox"; do
 	[ -r "$f" ] || fail "missing $f (packages: linux-image-amd64, busybox-static)"
 done
 command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 is not installed (package qemu-system-x86)"
@@ -41,6 +44,7 @@ cp "$busybox" "$work/root/bin/busybox"
 cp "$ctl" "$work/root/bin/flankctl"
 cp "$ko" "$work/root/flank.ko"
 cp "$elf" "$work/root/vmm.elf"
+cp "$check" "$work/root/vmcs_check.elf"
 cp "$here/qemu-init.sh" "$work/root/init"
 chmod 755 "$work/root/init" "$work/root/bin/busybox" "$work/root/bin/flankctl"
 (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.gz"
@@ -84,7 +88,8 @@ expect_out check "[FAIL] vmx-cpuid"
 expect_out check "no Intel VT-x"
 expect_out check "Flank can NOT be used on this machine"
 expect load 0
-expect_out load "loaded /vmm.elf: 1 module"
+expect_out load "loaded /vmm.elf: 2 modules"
+expect_out load "with /vmcs_check.elf (found next to the image)"
 expect check_loaded 1
 expect_out check_loaded "VMM image checks:"
 expect start 1
