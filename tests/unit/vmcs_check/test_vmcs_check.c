@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "flank/vmm_console.h"
+#include "flank/vmm_extension.h"
 #include "flank/vmm_vmcs_check.h"
 #include "flank/vmm_vmcs_dump.h"
 #include "libvmm_fixture.h"
@@ -526,9 +527,39 @@ static void test_vmcs_check_describe(void **state)
 	assert_string_equal(buf, "no failing rule found");
 }
 
+/* The vmcs_check module's init and fini (vmcs_check_module.c, compiled
+ * into this test). */
+int flank_vmcs_check_status(void);
+void flank_vmcs_check_init(void);
+void flank_vmcs_check_fini(void);
+
+/* The module's constructor registered libvmm's checker before main(), as
+ * its DT_INIT_ARRAY does in the driver; fini takes it back, init again
+ * registers it, each reporting the hook's status. */
+static void test_vmcs_check_module_registers(void **state)
+{
+	const struct vmm_vmcs_checker *ck = vmm_vmcs_checker_get();
+
+	(void)state;
+	assert_int_equal(flank_vmcs_check_status(), VMM_OK);
+	assert_non_null(ck);
+	assert_ptr_equal(ck->check, vmm_vmcs_check);
+	assert_ptr_equal(ck->describe, vmm_vmcs_check_describe);
+	flank_vmcs_check_fini();
+	assert_int_equal(flank_vmcs_check_status(), VMM_OK);
+	assert_null(vmm_vmcs_checker_get());
+	/* A second fini finds nothing of its own to remove. */
+	flank_vmcs_check_fini();
+	assert_int_equal(flank_vmcs_check_status(), VMM_ERR_BAD_ARGUMENT);
+	flank_vmcs_check_init();
+	assert_int_equal(flank_vmcs_check_status(), VMM_OK);
+	assert_ptr_equal(vmm_vmcs_checker_get(), ck);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vmcs_check_module_registers),
 		cmocka_unit_test(test_vmcs_check_broken_fields),
 		cmocka_unit_test(test_vmcs_check_broken_controls),
 		cmocka_unit_test(test_vmcs_check_broken_on_resume),
