@@ -7,8 +7,9 @@
  * three pages for code that runs only after an entry failed (issue #6): it
  * is reached through the hook of flank/vmm_extension.h. Without it the
  * phrase after "consistency check: " is CHECK_ABSENT and one more line,
- * CHECK_HINT, says how to get the rule. One line says it all (docs/debugging.md documents the format, which
- * whole-system runs grep for: keep it stable):
+ * CHECK_HINT, says how to get the rule. One line says it all
+ * (docs/debugging.md documents the format, which whole-system runs grep
+ * for: keep it stable):
  *
  *   VM entry failed: <decoded error>; consistency check: rule <id>
  *   (<citation>): <FIELD> = <value>
