@@ -8,7 +8,8 @@
  * its CPUID leaf and hypercall in the loaded image; unload runs its fini
  * array, which removes them. The loaded image cannot start here (it links
  * the real VT-x instructions): what a guest sees is asked of the image's
- * exported dispatchers, the functions its exit handlers call.
+ * exported dispatchers, the functions its exit handlers call. The
+ * vmcs_check module is linked the same way and registers its checker.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,9 @@
 #include "example.h"
 #include "fake_platform.h"
 #include "flank/elf_loader.h"
+#include "flank/vmm_extension.h"
 #include "flank/vmm_status.h"
+#include "flank/vmm_vmcs_check.h"
 #include "flank/vmm_version.h"
 #include "flank_test.h"
 
@@ -69,6 +72,16 @@ static uint64_t offset_of(const struct file *file, const char *name)
 	addr -= (uint64_t)(uintptr_t)buf;
 	free(buf);
 	return addr;
+}
+
+/* Bytes @p file takes once loaded (where the next module's mapping starts). */
+static uintptr_t image_size_of(const struct file *file)
+{
+	struct elf_module m;
+
+	assert_int_equal(elf_parse(&m, file->bytes, file->size, "copy", NULL),
+			 ELF_OK);
+	return (uintptr_t)elf_image_size(&m);
 }
 
 static int ioc(unsigned int cmd, void *arg)
@@ -197,6 +210,55 @@ static void test_driver_link_image_alone(void **state)
 	free(img.bytes);
 }
 
+/*
+ * LOAD links vmm.elf and the vmcs_check module: the module's init array
+ * registers its checker in the loaded image (the pointer the image's
+ * exported vmm_vmcs_checker_get() returns lies in the module's mapping,
+ * after the image, and its describe runs); UNLOAD's fini array removes it.
+ */
+static void test_driver_link_vmcs_check_module(void **state)
+{
+	struct file img = read_file(FLANK_VMM_ELF);
+	struct file ck = read_file(FLANK_VMCS_CHECK_MODULE);
+	uint64_t entry_off = offset_of(&img, FLANK_IMAGE_ENTRY_SYMBOL);
+	uint64_t get_off = offset_of(&img, "vmm_vmcs_checker_get");
+	const struct vmm_vmcs_checker *(*get)(void);
+	const struct vmm_vmcs_checker *checker;
+	struct vmm_vmcs_check_result res;
+	struct flank_ioc_status st;
+	uintptr_t base, image_end;
+	char text[160];
+
+	(void)state;
+	assert_int_equal(add("vmm.elf", &img), FLANK_OK);
+	assert_int_equal(add("vmcs_check.elf", &ck), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD), FLANK_OK);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(ioc(FLANK_IOC_STATUS, &st), FLANK_OK);
+	assert_int_equal(st.module_count, 2);
+
+	base = (uintptr_t)core.image.entry - entry_off;
+	get = (const struct vmm_vmcs_checker *(*)(void))(base + get_off);
+	checker = get();
+	assert_non_null(checker);
+	image_end = base + image_size_of(&img);
+	/* The structure and its functions belong to the module, not the image. */
+	assert_true((uintptr_t)checker >= image_end);
+	assert_true((uintptr_t)checker->describe >= image_end);
+	memset(&res, 0, sizeof(res));
+	res.status = VMM_VMCS_CHECK_PASS;
+	text[0] = '\0';
+	(void)checker->describe(&res, text, sizeof(text));
+	assert_true(strlen(text) > 0);
+
+	fake.keep_released_image = true;
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD), FLANK_OK);
+	assert_ptr_equal(fake.kept_final, (void *)base);
+	assert_null(get());
+	free(img.bytes);
+	free(ck.bytes);
+}
+
 /* The example module without the image: its import is unresolved and the
  * load fails naming the symbol; nothing stays mapped. */
 static void test_driver_link_module_without_image(void **state)
@@ -221,6 +283,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_driver_link_example_module),
 		T(test_driver_link_image_alone),
+		T(test_driver_link_vmcs_check_module),
 		T(test_driver_link_module_without_image),
 	};
 
