@@ -36,3 +36,23 @@ function(flank_no_coverage target)
     endif()
   endforeach()
 endfunction()
+
+# Link flags of an extension module (libvmm/modules/*): those of vmm.elf
+# (libvmm/image/CMakeLists.txt) except that the imports stay undefined on
+# purpose, resolved against vmm.elf at load time. -z undefs says so: the
+# host's ld allows it for -shared by default, a bare x86_64-elf ld
+# (scripts/build-cross.sh) does not.
+set(FLANK_MODULE_LINK_FLAGS -nostdlib -shared -Wl,-z,undefs -Wl,-z,now
+  -Wl,-z,relro -Wl,-z,noexecstack -Wl,-z,separate-code
+  -Wl,--hash-style=both -Wl,-z,max-page-size=4096)
+
+# After @p elf_target links, records the SHA-256 of the archive
+# @p archive_target it was linked from in @p out, for the host part to
+# compare with the archive its tests link (tests/unit/image_identity).
+function(flank_record_archive_sha256 elf_target archive_target out)
+  add_custom_command(TARGET ${elf_target} POST_BUILD
+    COMMAND ${CMAKE_COMMAND} -DFILE=$<TARGET_FILE:${archive_target}>
+            -DOUT=${out} -P ${CMAKE_SOURCE_DIR}/cmake/FlankSha256.cmake
+    COMMENT "Recording the SHA-256 of the ${archive_target} archive in ${elf_target}"
+    VERBATIM)
+endfunction()

@@ -75,29 +75,24 @@ else()
   add_dependencies(libvmm_check flank_image)
 endif()
 
-# Record the checksum of whatever archive the target `libvmm` that the
-# tests link resolves to: the imported image archive, or the coverage twin.
-add_custom_target(libvmm_checksum ALL
-  COMMAND ${CMAKE_COMMAND} -DFILE=$<TARGET_FILE:libvmm>
-          -DOUT=${FLANK_LIBVMM_SHA256_TESTS}
-          -P ${CMAKE_SOURCE_DIR}/cmake/FlankSha256.cmake
-  BYPRODUCTS ${FLANK_LIBVMM_SHA256_TESTS}
-  COMMENT "Recording the SHA-256 of the libvmm archive the tests link"
-  VERBATIM)
-add_custom_target(libvmm_check_checksum ALL
-  COMMAND ${CMAKE_COMMAND} -DFILE=$<TARGET_FILE:libvmm_check>
-          -DOUT=${FLANK_LIBVMM_CHECK_SHA256_TESTS}
-          -P ${CMAKE_SOURCE_DIR}/cmake/FlankSha256.cmake
-  BYPRODUCTS ${FLANK_LIBVMM_CHECK_SHA256_TESTS}
-  COMMENT "Recording the SHA-256 of the libvmm_check archive the tests link"
-  VERBATIM)
-if(FLANK_COVERAGE)
-  add_dependencies(libvmm_checksum libvmm flank_image)
-  add_dependencies(libvmm_check_checksum libvmm_check flank_image)
-else()
-  add_dependencies(libvmm_checksum flank_image)
-  add_dependencies(libvmm_check_checksum flank_image)
-endif()
+# Record the checksum of whatever archives the targets `libvmm` and
+# `libvmm_check` that the tests link resolve to: the imported image
+# archives, or the coverage twins.
+foreach(lib libvmm libvmm_check)
+  string(TOUPPER ${lib} LIB)
+  set(out ${FLANK_${LIB}_SHA256_TESTS})
+  add_custom_target(${lib}_checksum ALL
+    COMMAND ${CMAKE_COMMAND} -DFILE=$<TARGET_FILE:${lib}> -DOUT=${out}
+            -P ${CMAKE_SOURCE_DIR}/cmake/FlankSha256.cmake
+    BYPRODUCTS ${out}
+    COMMENT "Recording the SHA-256 of the ${lib} archive the tests link"
+    VERBATIM)
+  if(FLANK_COVERAGE)
+    add_dependencies(${lib}_checksum ${lib} flank_image)
+  else()
+    add_dependencies(${lib}_checksum flank_image)
+  endif()
+endforeach()
 
 add_custom_target(image
   COMMAND ${CMAKE_COMMAND} -E echo "vmm.elf: ${FLANK_VMM_ELF}"

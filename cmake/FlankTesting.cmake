@@ -47,3 +47,28 @@ function(add_flank_test)
     set_tests_properties(memcheck.${T_NAME} PROPERTIES LABELS memcheck)
   endif()
 endfunction()
+
+# add_libvmm_test(NAME name SOURCES ... [LABELS ...] [INCLUDES ...])
+#
+# A libvmm test on the emulated VT-x (add_flank_test underneath): the test
+# platform, libvmm and the emulator, libvmm's private headers, and the
+# vmcs_check module's source compiled in, whose constructor registers the
+# checker before main() as the module's DT_INIT_ARRAY does, so that failed
+# entries are diagnosed with the rule as with the module loaded.
+function(add_libvmm_test)
+  cmake_parse_arguments(L "" "NAME" "SOURCES;LABELS;INCLUDES" ${ARGN})
+  if(NOT TARGET flank_mock)
+    return()
+  endif()
+  set(labels)
+  if(L_LABELS)
+    set(labels LABELS ${L_LABELS})
+  endif()
+  add_flank_test(NAME ${L_NAME} ${labels}
+    SOURCES ${L_SOURCES}
+      ${CMAKE_SOURCE_DIR}/libvmm/modules/vmcs_check/vmcs_check_module.c
+    LIBS libvmm_check flank_test_platform libvmm flank_mock libvmm
+      flank_test_support)
+  target_include_directories(test_${L_NAME} PRIVATE
+    ${CMAKE_SOURCE_DIR}/libvmm/src ${L_INCLUDES})
+endfunction()

@@ -182,3 +182,23 @@ bool test_platform_log_has(const struct test_platform *tp, const char *needle)
 			return true;
 	return false;
 }
+
+void test_guest_enter_ring3(unsigned cpu, struct mock_cpu_regs *saved)
+{
+	struct mock_cpu_regs r;
+
+	mock_cpu_get_regs(cpu, saved);
+	r = *saved;
+	r.seg[MOCK_SEG_CS].selector = 0x33;
+	r.seg[MOCK_SEG_CS].ar = 0xA0FB;
+	r.seg[MOCK_SEG_SS].selector = 0x2b;
+	r.seg[MOCK_SEG_SS].ar = 0xC0F3;
+	mock_cpu_set_regs(cpu, &r);
+	mock_guest_set_cpl(cpu, 3);
+}
+
+void test_guest_leave_ring3(unsigned cpu, const struct mock_cpu_regs *saved)
+{
+	mock_cpu_set_regs(cpu, saved);
+	mock_guest_set_cpl(cpu, 0);
+}

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "flank/image_abi.h"
+#include "flank/mock.h"
 
 #define TEST_PLATFORM_LOG_LINES 64u
 #define TEST_PLATFORM_HOST_CR3 UINT64_C(0x1ff000)
@@ -54,6 +55,15 @@ void test_platform_set_ring(struct test_platform *tp, size_t size);
  * > 0).
  */
 unsigned test_platform_fini(struct test_platform *tp);
+
+/**
+ * Puts the guest of emulated CPU @p cpu in ring 3, as a user-space program
+ * (CS 0x33, SS 0x2b, both DPL 3), after saving its registers in @p saved.
+ */
+void test_guest_enter_ring3(unsigned cpu, struct mock_cpu_regs *saved);
+
+/** Gives the guest of @p cpu back the registers in @p saved, at CPL 0. */
+void test_guest_leave_ring3(unsigned cpu, const struct mock_cpu_regs *saved);
 
 /** True if a captured log line contains @p needle. */
 bool test_platform_log_has(const struct test_platform *tp, const char *needle);

@@ -77,26 +77,6 @@ static void cpu_answers(const struct cpu_cpuid_regs *own)
 	mock_cpuid_set(0, r0.eax, 0, own);
 }
 
-/* Guest CPL 3 (a user-space program), or back to 0. */
-static void guest_ring(unsigned cpl, struct mock_cpu_regs *regs_saved)
-{
-	struct mock_cpu_regs r;
-
-	if (cpl == 0) {
-		mock_cpu_set_regs(0, regs_saved);
-		mock_guest_set_cpl(0, 0);
-		return;
-	}
-	mock_cpu_get_regs(0, regs_saved);
-	r = *regs_saved;
-	r.seg[MOCK_SEG_CS].selector = 0x33;
-	r.seg[MOCK_SEG_CS].ar = 0xA0FB;
-	r.seg[MOCK_SEG_SS].selector = 0x2b;
-	r.seg[MOCK_SEG_SS].ar = 0xC0F3;
-	mock_cpu_set_regs(0, &r);
-	mock_guest_set_cpl(0, 3);
-}
-
 /* The module's init ran before main() and registered both handlers. */
 static void test_extension_registered_at_init(void **state)
 {
@@ -128,10 +108,10 @@ static void test_extension_cpuid_leaf(void **state)
 	assert_true(is_example(&r));
 	r = guest_cpuid(FLANK_EXAMPLE_CPUID_LEAF, 7);
 	assert_true(is_example(&r));
-	guest_ring(3, &regs_saved);
+	test_guest_enter_ring3(0, &regs_saved);
 	r = guest_cpuid(FLANK_EXAMPLE_CPUID_LEAF, 0);
 	assert_true(is_example(&r));
-	guest_ring(0, &regs_saved);
+	test_guest_leave_ring3(0, &regs_saved);
 	/* Declined: the CPU's own answer, unchanged. */
 	r = guest_cpuid(FLANK_CPUID_EXT_FIRST + 1, 0);
 	assert_memory_equal(&r, &cpu_own, sizeof(r));

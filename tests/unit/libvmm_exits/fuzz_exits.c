@@ -152,7 +152,7 @@ static void one_exit(struct fuzz_counts *n)
 {
 	struct mock_exit_event e = {0};
 	struct mock_exit_outcome out;
-	struct mock_cpu_regs saved_regs, r;
+	struct mock_cpu_regs saved_regs;
 	bool ring3 = rnd_below(16) == 0;
 	uint64_t *g = (uint64_t *)&e.gprs;
 
@@ -211,16 +211,8 @@ static void one_exit(struct fuzz_counts *n)
 	default:
 		break;
 	}
-	if (ring3) {
-		mock_cpu_get_regs(0, &saved_regs);
-		r = saved_regs;
-		r.seg[MOCK_SEG_CS].selector = 0x33;
-		r.seg[MOCK_SEG_CS].ar = 0xA0FB;
-		r.seg[MOCK_SEG_SS].selector = 0x2b;
-		r.seg[MOCK_SEG_SS].ar = 0xC0F3;
-		mock_cpu_set_regs(0, &r);
-		mock_guest_set_cpl(0, 3);
-	}
+	if (ring3)
+		test_guest_enter_ring3(0, &saved_regs);
 	n->per_reason[e.reason <= EXIT_REASON_MAX ? e.reason
 						  : EXIT_REASON_MAX + 1]++;
 	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
@@ -232,19 +224,15 @@ static void one_exit(struct fuzz_counts *n)
 				 out.resume.citation);
 		n->resumed++;
 		n->injected += out.injected;
-		if (ring3) {
-			mock_cpu_set_regs(0, &saved_regs);
-			mock_guest_set_cpl(0, 0);
-		}
+		if (ring3)
+			test_guest_leave_ring3(0, &saved_regs);
 		return;
 	}
 	/* Gave the CPU back: outside VMX, then started again. */
 	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
 	n->left++;
-	if (ring3) {
-		mock_cpu_set_regs(0, &saved_regs);
-		mock_guest_set_cpl(0, 0);
-	}
+	if (ring3)
+		test_guest_leave_ring3(0, &saved_regs);
 	restart(n);
 }
 

@@ -320,26 +320,6 @@ static void test_libvmm_exits_xsetbv(void **state)
 	exits_down();
 }
 
-/* Puts the guest in ring 3 (CS 0x33, SS 0x2b, DPL 3) or back. */
-static void guest_ring(unsigned cpl, struct mock_cpu_regs *saved_regs)
-{
-	struct mock_cpu_regs r;
-
-	if (cpl == 0) {
-		mock_cpu_set_regs(0, saved_regs);
-		mock_guest_set_cpl(0, 0);
-		return;
-	}
-	mock_cpu_get_regs(0, saved_regs);
-	r = *saved_regs;
-	r.seg[MOCK_SEG_CS].selector = 0x33;
-	r.seg[MOCK_SEG_CS].ar = 0xA0FB;
-	r.seg[MOCK_SEG_SS].selector = 0x2b;
-	r.seg[MOCK_SEG_SS].ar = 0xC0F3;
-	mock_cpu_set_regs(0, &r);
-	mock_guest_set_cpl(0, 3);
-}
-
 /* XSETBV from CPL 3 is #GP (and the value is not written). */
 static void test_libvmm_exits_xsetbv_ring3(void **state)
 {
@@ -348,12 +328,12 @@ static void test_libvmm_exits_xsetbv_ring3(void **state)
 
 	(void)state;
 	exits_up("skylake");
-	guest_ring(3, &saved_regs);
+	test_guest_enter_ring3(0, &saved_regs);
 	assert_int_equal(mock_guest_xsetbv(0, 0x3, &out), 0);
 	assert_fault(&out, X86_VEC_GP);
 	mock_cpu_get_regs(0, &r);
 	assert_int_equal(r.xcr0, saved_regs.xcr0);
-	guest_ring(0, &saved_regs);
+	test_guest_leave_ring3(0, &saved_regs);
 	exits_down();
 }
 
@@ -641,12 +621,12 @@ static void test_libvmm_exits_vmcall_ring3(void **state)
 
 	(void)state;
 	exits_up("skylake");
-	guest_ring(3, &saved_regs);
+	test_guest_enter_ring3(0, &saved_regs);
 	assert_int_equal(mock_guest_vmcall(&g, &out), 0);
 	assert_fault(&out, X86_VEC_UD);
 	assert_true(g.rax == FLANK_HC(FLANK_HC_STOP_CPU));
 	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_NONROOT);
-	guest_ring(0, &saved_regs);
+	test_guest_leave_ring3(0, &saved_regs);
 	exits_down();
 }
 

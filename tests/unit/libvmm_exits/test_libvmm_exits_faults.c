@@ -331,22 +331,12 @@ static struct mock_cpu_regs ring0_regs;
 
 static void enter_ring3(void)
 {
-	struct mock_cpu_regs r;
-
-	mock_cpu_get_regs(0, &ring0_regs);
-	r = ring0_regs;
-	r.seg[MOCK_SEG_CS].selector = 0x33;
-	r.seg[MOCK_SEG_CS].ar = 0xA0FB;
-	r.seg[MOCK_SEG_SS].selector = 0x2b;
-	r.seg[MOCK_SEG_SS].ar = 0xC0F3;
-	mock_cpu_set_regs(0, &r);
-	mock_guest_set_cpl(0, 3);
+	test_guest_enter_ring3(0, &ring0_regs);
 }
 
 static void leave_ring3(void)
 {
-	mock_cpu_set_regs(0, &ring0_regs);
-	mock_guest_set_cpl(0, 0);
+	test_guest_leave_ring3(0, &ring0_regs);
 }
 
 /* One exit of @p sc on a fresh VMM; with @p p, that call fails. */
