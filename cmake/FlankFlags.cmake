@@ -10,9 +10,14 @@ set(FLANK_WARNING_FLAGS -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 # "The VMM image and its loading"). libvmm is compiled with these once; the
 # archive links into vmm.elf and into the userspace tests alike.
 # -fcf-protection=branch: IBT kernels need ENDBR64 at indirect-call targets.
+# -fno-jump-tables, as the kernel builds itself: a switch compiled to a jump
+# table branches with `notrack jmp` to case labels without ENDBR64, and
+# Linux never sets NO_TRACK_EN, so the jump raises #CP (issue #21: the panic
+# at `flankctl stop` in cpu_load_sreg). scripts/check-ibt.sh proves both on
+# every image and module.
 set(FLANK_FREESTANDING_FLAGS -ffreestanding -fno-builtin -nostdlib -fPIC
     -fvisibility=hidden -mno-red-zone -mgeneral-regs-only
-    -fno-stack-protector -fcf-protection=branch -fno-common
+    -fno-stack-protector -fcf-protection=branch -fno-jump-tables -fno-common
     -fno-asynchronous-unwind-tables -fno-omit-frame-pointer)
 
 # Debug info for the image; -Os so that the image is what ships and stays

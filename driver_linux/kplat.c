@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
+#include <asm/cpufeature.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -240,6 +241,22 @@ static void kp_log(void *ctx, enum flank_log_level level, const char *line)
 	}
 }
 
+/*
+ * IBT is enforced in ring 0 when the kernel is built with it and enabled it
+ * on this CPU: X86_FEATURE_IBT stays set only then (cleared by `ibt=off`, a
+ * failed IBT selftest and on CPUs without CET). Then every indirect branch
+ * in the kernel, and in VMX root with the host's IA32_S_CET, must land on
+ * ENDBR64.
+ */
+static bool kp_ibt_enabled(void *ctx)
+{
+#ifdef CONFIG_X86_KERNEL_IBT
+	return cpu_feature_enabled(X86_FEATURE_IBT);
+#else
+	return false;
+#endif
+}
+
 struct flank_core_ops flank_kops = {
 	.ctx = NULL,
 	.lock = kp_lock,
@@ -260,6 +277,7 @@ struct flank_core_ops flank_kops = {
 	.image_protect = flank_kmap_protect,
 	.image_release = flank_kmap_release,
 	.log = kp_log,
+	.ibt_enabled = kp_ibt_enabled,
 	.host_cr3 = 0,
 };
 

@@ -14,6 +14,8 @@
 #     input object has it, so it proves that all code, hidden functions and
 #     assembly included, was built for IBT (-fcf-protection=branch, or
 #     ENDBR64 by hand in .S files, intrinsics/real/asm.h);
+#   - IBT-clean code (scripts/check-ibt.sh): no `notrack` branch (jump
+#     tables) and ENDBR64 at every code address the file takes;
 #   - only the relocation types the loader supports: R_X86_64_NONE,
 #     R_X86_64_RELATIVE, R_X86_64_64, R_X86_64_GLOB_DAT, R_X86_64_JUMP_SLOT.
 # Set FLANK_ALLOW_UNDEFINED=1 for extension modules, which import symbols.
@@ -62,6 +64,9 @@ readelf -W --dyn-syms "$elf" |
 		   echo x ;;
 		esac
 	done | grep -q x && fail=1
+
+# Jump tables and address-taken code without ENDBR64 (the check names each).
+"$(dirname "$0")/check-ibt.sh" "$elf" >/dev/null || fail=1
 
 if [ $fail -ne 0 ]; then
 	exit 1

@@ -103,6 +103,13 @@ struct flank_core_ops {
 	/** Log sink: one line, no newline. */
 	void (*log)(void *ctx, enum flank_log_level level, const char *line);
 
+	/**
+	 * True if the kernel runs with CET indirect-branch tracking (IBT)
+	 * enforced in ring 0: every indirect CALL or JMP must land on ENDBR64,
+	 * in the driver and, with the host's IA32_S_CET, in VMX root too.
+	 */
+	bool (*ibt_enabled)(void *ctx);
+
 	/** HOST_CR3 for the platform table (page tables outliving processes). */
 	uint64_t host_cr3;
 };

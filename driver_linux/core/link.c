@@ -13,6 +13,7 @@
  * (RX text, R read-only data and RELRO, RW data) and drops the alias. No
  * page is ever writable and executable in any mapping.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "flank/elf_loader.h"
@@ -79,21 +80,39 @@ static bool in_text(const struct link_state *ls, const void *p)
 	return page < ls->npages && ls->perm[page] == FLANK_PAGE_RX;
 }
 
+/* The entry table's functions, in the order of its members. */
+#define ENTRY_FNS(e)                                                           \
+	{                                                                      \
+		(const void *)(e)->init, (const void *)(e)->fini,              \
+			(const void *)(e)->check,                              \
+			(const void *)(e)->start_all,                          \
+			(const void *)(e)->stop_all,                           \
+			(const void *)(e)->start_cpu,                          \
+			(const void *)(e)->stop_cpu, (const void *)(e)->state, \
+			(const void *)(e)->cpu_status,                         \
+			(const void *)(e)->exit_stats,                         \
+			(const void *)(e)->ring_read,                          \
+			(const void *)(e)->status_str,                         \
+	}
+
+/* Their names, for the messages (struct flank_image_entry). */
+static const char *const entry_names[] = {
+	"init",	      "fini",	    "check",	 "start_all",
+	"stop_all",   "start_cpu",  "stop_cpu",	 "state",
+	"cpu_status", "exit_stats", "ring_read", "status_str",
+};
+
 /* Every function of the entry table must be code of the image itself. */
 static int entry_in_image(const struct link_state *ls,
 			  const struct flank_image_entry *e,
 			  struct flank_ioc_err *err)
 {
-	const void *fns[] = {
-		(const void *)e->init,	     (const void *)e->fini,
-		(const void *)e->check,	     (const void *)e->start_all,
-		(const void *)e->stop_all,   (const void *)e->start_cpu,
-		(const void *)e->stop_cpu,   (const void *)e->state,
-		(const void *)e->cpu_status, (const void *)e->exit_stats,
-		(const void *)e->ring_read,  (const void *)e->status_str,
-	};
+	const void *fns[] = ENTRY_FNS(e);
 	size_t i;
 
+	_Static_assert(sizeof(fns) / sizeof(fns[0]) ==
+			       sizeof(entry_names) / sizeof(entry_names[0]),
+		       "one name per entry-table function");
 	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
 		if (!in_text(ls, fns[i]))
 			return flank_fail(err, FLANK_E_BAD_ENTRY,
@@ -102,6 +121,84 @@ static int entry_in_image(const struct link_state *ls,
 					  "entry %u of the image's entry table "
 					  "does not point at the image's code",
 					  (unsigned int)i);
+	}
+	return FLANK_OK;
+}
+
+/*
+ * True if @p fn is code of the image that starts with ENDBR64 (F3 0F 1E FA),
+ * the only instruction an indirect CALL or JMP may land on under IBT
+ * (Intel SDM Vol. 1, 18.3 "Indirect Branch Tracking"). The four bytes are
+ * read through the final mapping, whose text pages are readable.
+ */
+static bool starts_with_endbr64(const struct link_state *ls, const void *fn)
+{
+	static const uint8_t endbr64[4] = {0xf3, 0x0f, 0x1e, 0xfa};
+	const uint8_t *p = fn;
+
+	return in_text(ls, p) && in_text(ls, p + sizeof(endbr64) - 1) &&
+	       memcmp(p, endbr64, sizeof(endbr64)) == 0;
+}
+
+static int no_endbr(struct flank_ioc_err *err, const char *module,
+		    const char *what, uint64_t index)
+{
+	return flank_fail(err, FLANK_E_NO_ENDBR, FLANK_SRC_DRIVER,
+			  (int32_t)index, FLANK_NO_CPU,
+			  "module %s: %s does not start with ENDBR64, and "
+			  "this kernel enforces IBT (an indirect call there "
+			  "raises #CP): build it with -fcf-protection=branch "
+			  "-fno-jump-tables",
+			  module, what);
+}
+
+/*
+ * Under IBT, every function the driver will call through a pointer must
+ * start with ENDBR64, or the call raises #CP in the kernel (issue #21):
+ * each module's DT_INIT_ARRAY and DT_FINI_ARRAY entries and the image's
+ * entry table. Checked before anything of the file runs. Hooks that a
+ * module registers from its init are checked by the image when they are
+ * registered (vmm_extension.h).
+ */
+static int check_ibt_targets(const struct flank_core *core,
+			     const struct link_state *ls,
+			     struct flank_ioc_err *err)
+{
+	char what[48];
+	uint32_t i;
+	uint64_t k;
+
+	for (i = 0; i < ls->count; i++) {
+		const void *const *init =
+			(const void *const *)(uintptr_t)ls->init_addr[i];
+		const void *const *fini =
+			(const void *const *)(uintptr_t)ls->fini_addr[i];
+
+		for (k = 0; k < ls->init_count[i]; k++) {
+			if (starts_with_endbr64(ls, init[k]))
+				continue;
+			snprintf(what, sizeof(what), "DT_INIT_ARRAY[%llu]",
+				 (unsigned long long)k);
+			return no_endbr(err, core->mod[i].name, what, k);
+		}
+		for (k = 0; k < ls->fini_count[i]; k++) {
+			if (starts_with_endbr64(ls, fini[k]))
+				continue;
+			snprintf(what, sizeof(what), "DT_FINI_ARRAY[%llu]",
+				 (unsigned long long)k);
+			return no_endbr(err, core->mod[i].name, what, k);
+		}
+	}
+	if (core->image.entry) {
+		const void *fns[] = ENTRY_FNS(core->image.entry);
+
+		for (k = 0; k < sizeof(fns) / sizeof(fns[0]); k++) {
+			if (starts_with_endbr64(ls, fns[k]))
+				continue;
+			snprintf(what, sizeof(what), "entry function '%s'",
+				 entry_names[k]);
+			return no_endbr(err, core->mod[0].name, what, k);
+		}
 	}
 	return FLANK_OK;
 }
@@ -233,6 +330,11 @@ int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err)
 		rc = flank_entry_validate(core->image.entry, err);
 		if (!rc)
 			rc = entry_in_image(ls, core->image.entry, err);
+		if (rc)
+			goto err_release;
+	}
+	if (ops->ibt_enabled(ops->ctx)) {
+		rc = check_ibt_targets(core, ls, err);
 		if (rc)
 			goto err_release;
 	}

@@ -49,6 +49,11 @@ static const struct {
 			    ENODEV},
 	[FLANK_E_BAD_CPU] = {"no such CPU", ENXIO},
 	[FLANK_E_CPU_CALL] = {"could not run code on a CPU", ENXIO},
+	[FLANK_E_NO_ENDBR] = {"this kernel enforces indirect-branch tracking "
+			      "(IBT) and a function the driver would call "
+			      "does not start with ENDBR64: build the module "
+			      "with -fcf-protection=branch -fno-jump-tables",
+			      ENOEXEC},
 };
 
 const char *flank_status_str(int status)

@@ -35,7 +35,8 @@ intrin_rdmsr_insn:
 	mov	%rax, (%rsi)
 	xor	%eax, %eax
 	ret
-.Lrdmsr_fixup:
+/* A label, not a function: the #GP stub IRETs here. */
+intrin_rdmsr_fixup:
 	mov	$CPU_SAFE_GP, %eax	/* *value is left untouched */
 	ret
 FUNC_END(intrin_rdmsr_guarded)
@@ -52,7 +53,8 @@ intrin_wrmsr_insn:
 	wrmsr
 	xor	%eax, %eax
 	ret
-.Lwrmsr_fixup:
+/* A label, not a function: the #GP stub IRETs here. */
+intrin_wrmsr_fixup:
 	mov	$CPU_SAFE_GP, %eax
 	ret
 FUNC_END(intrin_wrmsr_guarded)
@@ -69,7 +71,8 @@ intrin_xsetbv_insn:
 	xsetbv
 	xor	%eax, %eax
 	ret
-.Lxsetbv_fixup:
+/* A label, not a function: the #GP stub IRETs here. */
+intrin_xsetbv_fixup:
 	mov	$CPU_SAFE_GP, %eax
 	ret
 FUNC_END(intrin_xsetbv_guarded)
@@ -96,15 +99,15 @@ FUNC_START(intrin_safe_gp_stub)
 	mov	32(%rsp), %rcx
 	lea	intrin_rdmsr_insn(%rip), %rax
 	cmp	%rax, %rcx
-	lea	.Lrdmsr_fixup(%rip), %rax	/* LEA leaves the flags */
+	lea	intrin_rdmsr_fixup(%rip), %rax	/* LEA leaves the flags */
 	je	.Lfixup
 	lea	intrin_wrmsr_insn(%rip), %rax
 	cmp	%rax, %rcx
-	lea	.Lwrmsr_fixup(%rip), %rax
+	lea	intrin_wrmsr_fixup(%rip), %rax
 	je	.Lfixup
 	lea	intrin_xsetbv_insn(%rip), %rax
 	cmp	%rax, %rcx
-	lea	.Lxsetbv_fixup(%rip), %rax
+	lea	intrin_xsetbv_fixup(%rip), %rax
 	je	.Lfixup
 
 .Lforward:

@@ -72,7 +72,8 @@ enum flank_drv_status {
 	FLANK_E_NO_VMX = 18,	   /**< The CPU has no usable VT-x. */
 	FLANK_E_BAD_CPU = 19,	   /**< CPU number out of range / offline. */
 	FLANK_E_CPU_CALL = 20,	   /**< Could not run code on a CPU. */
-	FLANK_E_STATUS_COUNT = 21, /**< Number of codes (not a code). */
+	FLANK_E_NO_ENDBR = 21,	   /**< IBT on, no ENDBR64 at a callee. */
+	FLANK_E_STATUS_COUNT = 22, /**< Number of codes (not a code). */
 };
 
 /** Where a failure came from (struct flank_ioc_err.source). */

@@ -214,6 +214,12 @@ static void f_log(void *ctx, enum flank_log_level level, const char *line)
 	snprintf(fake.last_log, sizeof(fake.last_log), "%s", line);
 }
 
+static bool f_ibt_enabled(void *ctx)
+{
+	(void)ctx;
+	return fake.ibt;
+}
+
 const struct flank_core_ops fake_ops = {
 	.ctx = NULL,
 	.lock = f_lock,
@@ -234,6 +240,7 @@ const struct flank_core_ops fake_ops = {
 	.image_protect = f_image_protect,
 	.image_release = f_image_release,
 	.log = f_log,
+	.ibt_enabled = f_ibt_enabled,
 	.host_cr3 = 0x1000,
 };
 

@@ -41,6 +41,8 @@ struct fake_platform {
 	 * unmaps it.
 	 */
 	bool keep_released_image;
+	/* What ops->ibt_enabled reports: a kernel that enforces IBT. */
+	bool ibt;
 	void *kept_final;
 	size_t kept_bytes;
 };

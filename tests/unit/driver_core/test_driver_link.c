@@ -276,6 +276,92 @@ static void test_driver_link_module_without_image(void **state)
 	free(ex.bytes);
 }
 
+/* The CPUID leaf the no-ENDBR64 module's handler answers (noendbr_module.c). */
+#define NOENDBR_LEAF 0x4000f1f0u
+#define NOENDBR_EBX 0x6e6f6562u
+
+/*
+ * Asks the loaded image (module 0) whether a CPUID handler answers the
+ * no-ENDBR64 module's leaf, i.e. whether that module's init ran.
+ */
+static bool noendbr_handler_answers(const struct file *img)
+{
+	uint64_t entry_off = offset_of(img, FLANK_IMAGE_ENTRY_SYMBOL);
+	uint64_t cpuid_off = offset_of(img, "vmm_cpuid_extension_call");
+	bool (*cpuid_call)(struct vmm_cpuid_args *);
+	struct vmm_cpuid_args a;
+
+	cpuid_call = (bool (*)(struct vmm_cpuid_args *))(
+		(uintptr_t)core.image.entry - entry_off + cpuid_off);
+	memset(&a, 0, sizeof(a));
+	a.leaf = NOENDBR_LEAF;
+	return cpuid_call(&a) && a.ebx == NOENDBR_EBX;
+}
+
+/*
+ * On a kernel that enforces IBT, a module whose init function does not start
+ * with ENDBR64 is refused before any of its code runs, with a message that
+ * names the module, the function and the flag to build it with; nothing
+ * stays mapped and the driver is empty again (issue #21).
+ */
+static void test_driver_link_refuses_noendbr_init_under_ibt(void **state)
+{
+	struct file img = read_file(FLANK_VMM_ELF);
+	struct file bad = read_file(FLANK_NOENDBR_MODULE);
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	fake.ibt = true;
+	assert_int_equal(add("vmm.elf", &img), FLANK_OK);
+	assert_int_equal(add("noendbr.elf", &bad), FLANK_OK);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(ioc(FLANK_IOC_LOAD, &c), FLANK_E_NO_ENDBR);
+	assert_int_equal(c.err.code, FLANK_E_NO_ENDBR);
+	assert_non_null(strstr(c.err.text, "module noendbr.elf: "
+					   "DT_INIT_ARRAY[0] does not start "
+					   "with ENDBR64"));
+	assert_non_null(strstr(c.err.text, "-fcf-protection=branch"));
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+	assert_null(core.image.entry);
+	assert_int_equal(fake.image_maps, 0);
+	free(img.bytes);
+	free(bad.bytes);
+}
+
+/*
+ * The same module where the kernel does not enforce IBT: it loads and its
+ * init runs (its CPUID handler answers), as before issue #21; and under IBT
+ * the project's own image and modules load, since every function the driver
+ * calls starts with ENDBR64.
+ */
+static void test_driver_link_ibt_only_refuses_what_would_fault(void **state)
+{
+	struct file img = read_file(FLANK_VMM_ELF);
+	struct file bad = read_file(FLANK_NOENDBR_MODULE);
+	struct file ex = read_file(FLANK_EXAMPLE_MODULE);
+	struct file ck = read_file(FLANK_VMCS_CHECK_MODULE);
+
+	(void)state;
+	fake.ibt = false;
+	assert_int_equal(add("vmm.elf", &img), FLANK_OK);
+	assert_int_equal(add("noendbr.elf", &bad), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD), FLANK_OK);
+	assert_true(noendbr_handler_answers(&img));
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD), FLANK_OK);
+
+	fake.ibt = true;
+	assert_int_equal(add("vmm.elf", &img), FLANK_OK);
+	assert_int_equal(add("example.elf", &ex), FLANK_OK);
+	assert_int_equal(add("vmcs_check.elf", &ck), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD), FLANK_OK);
+	assert_false(noendbr_handler_answers(&img));
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD), FLANK_OK);
+	free(img.bytes);
+	free(bad.bytes);
+	free(ex.bytes);
+	free(ck.bytes);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -285,6 +371,8 @@ int main(void)
 		T(test_driver_link_image_alone),
 		T(test_driver_link_vmcs_check_module),
 		T(test_driver_link_module_without_image),
+		T(test_driver_link_refuses_noendbr_init_under_ibt),
+		T(test_driver_link_ibt_only_refuses_what_would_fault),
 	};
 
 	return FLANK_RUN_TESTS(tests);

@@ -15,7 +15,7 @@ shift 6
 mkdir -p "$out"
 "$cc" -ffreestanding -fno-builtin -nostdlib -fPIC -fvisibility=hidden \
 	-mno-red-zone -mgeneral-regs-only -fno-stack-protector \
-	-fcf-protection=branch -fno-common -O2 -Wall -Wextra -Werror \
+	-fcf-protection=branch -fno-jump-tables -fno-common -O2 -Wall -Wextra -Werror \
 	-I"$inc" -c "$probe" -o "$out/link_probe.o"
 "$cc" -nostdlib -shared -Wl,--no-undefined -Wl,-z,now -Wl,-z,relro \
 	-Wl,-z,noexecstack -Wl,-z,separate-code -Wl,-Bsymbolic \
