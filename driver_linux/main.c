@@ -60,6 +60,14 @@ static long flank_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	return flank_status_errno(flank_core_ioctl(&flank_core, cmd, (u64)arg));
 }
 
+/*
+ * /dev/flank has no file position: nonseekable_open() clears FMODE_LSEEK,
+ * FMODE_PREAD and FMODE_PWRITE, and the VFS then fails lseek(), pread()
+ * and pwrite() with -ESPIPE before it looks at ->llseek (vfs_llseek(), on
+ * 6.1 and 6.12 alike). So ->llseek stays NULL: 6.1 spells that
+ * "no_llseek" (its <linux/fs.h>: #define no_llseek NULL), 6.12 removed
+ * the name; noop_llseek would be wrong, it makes a seek succeed.
+ */
 static int flank_open(struct inode *inode, struct file *file)
 {
 	if (!capable(CAP_SYS_ADMIN))
@@ -72,7 +80,6 @@ static const struct file_operations flank_fops = {
 	.open = flank_open,
 	.unlocked_ioctl = flank_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 static struct miscdevice flank_misc = {

@@ -16,6 +16,14 @@ if [ -z "$kdir" ] || [ ! -f "$kdir/Makefile" ]; then
 	echo "flank: no kernel build tree (KDIR='$kdir'): install linux-headers-amd64 or pass KDIR=" >&2
 	exit 1
 fi
+# Kernels that ship vmlinux in their headers (Debian's 6.12, not its 6.1)
+# and have CONFIG_DEBUG_INFO_BTF_MODULES=y add BTF to every module with
+# pahole; without it the last Kbuild step fails with "pahole: not found".
+if [ -f "$kdir/vmlinux" ] && grep -qs '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$kdir/.config" &&
+	! command -v pahole >/dev/null 2>&1; then
+	echo "flank: $kdir builds module BTF, which needs pahole: install the Debian package 'dwarves'" >&2
+	exit 1
+fi
 sparse_flag=C=1
 if ! command -v sparse >/dev/null 2>&1; then
 	echo "flank: sparse is not installed (Debian package 'sparse'): building without C=1" >&2

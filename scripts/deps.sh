@@ -6,16 +6,19 @@
 # Installs every Debian 12 package Flank's build and tests need. As root it
 # runs apt-get; otherwise (or with --print) it prints the exact command to
 # run. GROUPs: build (compilers, CMake, CMocka, coverage, Valgrind, linters),
-# kernel (headers and image of Debian's kernel, sparse), e2e (QEMU, Bochs,
-# busybox, ISO tools), docs (Doxygen), cross (the sources and libraries
-# scripts/build-cross.sh builds an x86_64-elf GCC from; not in the default:
-# the default build does not need a cross compiler). Default: build kernel
-# e2e docs.
+# kernel (headers and images of Debian 12's 6.1 and 6.12, sparse, pahole),
+# e2e (QEMU, Bochs, busybox, ISO tools), docs (Doxygen), cross (the sources
+# and libraries scripts/build-cross.sh builds an x86_64-elf GCC from; not in
+# the default: the default build does not need a cross compiler). Default:
+# build kernel e2e docs.
 set -eu
 
 build="build-essential cmake git gcc clang clang-format clang-tidy \
 libclang-rt-14-dev llvm libcmocka-dev gcovr valgrind binutils python3"
-kernel="linux-headers-amd64 linux-image-amd64 sparse kmod dkms"
+# linux-*-6.12-amd64 are bookworm-security's metapackages for the newest
+# 6.12.x+deb12 (as linux-*-amd64 are for 6.1): `make driver` builds for both.
+kernel="linux-headers-amd64 linux-image-amd64 \
+linux-headers-6.12-amd64 linux-image-6.12-amd64 dwarves sparse kmod dkms"
 e2e="qemu-system-x86 bochs bochsbios vgabios bochs-x busybox-static \
 xorriso isolinux syslinux-common cpio gzip"
 docs="doxygen"
