@@ -28,7 +28,10 @@ int flank_kmap_protect(void *ctx, struct flank_image_mem *mem,
 		       const uint8_t *perm, size_t npages);
 void flank_kmap_release(void *ctx, struct flank_image_mem *mem);
 
-/** HOST_CR3 page tables (kmap.c): physical address, or 0 on failure. */
+/**
+ * HOST_CR3 page tables (kmap.c): the physical address of the even page of
+ * an 8 KiB-aligned pair (bits 12:0 clear, PTI-safe), or 0 on failure.
+ */
 u64 flank_kmap_host_cr3_create(void);
 void flank_kmap_host_cr3_destroy(void);
 

@@ -33,6 +33,27 @@
  * and vmap address (the image) for as long as the kernel runs, and belongs
  * to no process. It does not map user space, which the VMM never touches.
  * Memory hot-added after the copy may be missing from it.
+ *
+ * HOST_CR3 and page-table isolation (PTI). Under PTI Linux allocates every
+ * top-level table as an 8 KiB pair (PGD_ALLOCATION_ORDER 1, asm/pgalloc.h):
+ * the kernel half at the even page, the user half 4 KiB above it, and CR3
+ * bit 12 (PTI_USER_PGTABLE_BIT) says which half is live. An NMI or #MC in
+ * VMX root enters through paranoid_entry, whose
+ * SAVE_AND_SWITCH_TO_KERNEL_CR3 (arch/x86/entry/calling.h) clears CR3 bits
+ * 12 and 11 when bit 12 is set: a HOST_CR3 at an odd 4 KiB page would be
+ * switched to the unrelated page below it, and the CPU triple-faults
+ * (measured on Bochs). So the table is allocated like a PTI PGD: order 1,
+ * which the buddy allocator aligns to 8 KiB, and HOST_CR3 is its even
+ * (first) page, so bits 12:0 of HOST_CR3 are 0. With bit 12 clear,
+ * SAVE_AND_SWITCH_TO_KERNEL_CR3 leaves CR3 alone, and RESTORE_CR3 on the
+ * way out writes back the CR3 it saved (with the no-flush bit 63 when PCIDs
+ * are on: same table, same PCID 0). The odd page stays zero and unused:
+ * only SWITCH_TO_USER_CR3 sets bit 12, on a return to user mode, which
+ * never happens from VMX root, and the kernel mirrors entries into a user
+ * half (pti_set_user_pgtbl) only when it writes a top-level entry, which it
+ * never does in ours (it belongs to no mm and is not on pgd_list).
+ * The driver core refuses a HOST_CR3 with any of bits 12:0 set anyway
+ * (core/lifecycle.c).
  */
 #define pr_fmt(fmt) "flank: " fmt
 
@@ -195,13 +216,18 @@ void flank_kmap_release(void *ctx, struct flank_image_mem *mem)
 	kfree(mem);
 }
 
+/* Order 1: an 8 KiB, 8 KiB-aligned pair, like a PTI PGD (see the top). */
+#define FLANK_HOST_PGD_ORDER 1
+
 static pgd_t *host_pgd;
 
 u64 flank_kmap_host_cr3_create(void)
 {
 	pgd_t *cur = (pgd_t *)__va(read_cr3_pa());
 
-	host_pgd = (pgd_t *)get_zeroed_page(GFP_KERNEL);
+	/* host_pgd is the even page; the odd one stays zero and unused. */
+	host_pgd = (pgd_t *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
+					     FLANK_HOST_PGD_ORDER);
 	if (!host_pgd)
 		return 0;
 	memcpy(host_pgd + PTRS_PER_PGD / 2, cur + PTRS_PER_PGD / 2,
@@ -211,6 +237,6 @@ u64 flank_kmap_host_cr3_create(void)
 
 void flank_kmap_host_cr3_destroy(void)
 {
-	free_page((unsigned long)host_pgd);
+	free_pages((unsigned long)host_pgd, FLANK_HOST_PGD_ORDER);
 	host_pgd = NULL;
 }

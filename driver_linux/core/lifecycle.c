@@ -47,6 +47,18 @@ static void drop_staged(struct flank_core *core)
 	core->staged_bytes = 0;
 }
 
+/*
+ * Bits 12:0 of HOST_CR3 must be 0. Bit 12 is PTI_USER_PGTABLE_BIT: with
+ * page-table isolation Linux's NMI and #MC entry (paranoid_entry,
+ * SAVE_AND_SWITCH_TO_KERNEL_CR3 in arch/x86/entry/calling.h) takes a CR3
+ * with bit 12 set for the user half of an 8 KiB top-level pair and clears
+ * bits 12 and 11 (PTI_USER_PCID_BIT), so an NMI in VMX root would run on
+ * the page below HOST_CR3 and the CPU would triple-fault. Bits 11:0 are
+ * the PCID (CR4.PCIDE) or PWT/PCD; a page-aligned table has them 0. The
+ * module's table is an 8 KiB-aligned pair (kmap.c); this is its check.
+ */
+#define HOST_CR3_MUST_BE_ZERO 0x1fffull
+
 /** Refusal for commands that need an idle driver (no image, or staged). */
 static int refuse_if_loaded(struct flank_core *core)
 {
@@ -167,6 +179,17 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 		rc = flank_fail(&c->err, FLANK_E_INVAL, FLANK_SRC_DRIVER, 0,
 				FLANK_NO_CPU, "load: ring_kib=%u: %s",
 				core->ring_kib, why);
+		goto err_drop;
+	}
+	/* Before anything is linked: the image gets host_cr3 at init. */
+	if (ops->host_cr3 & HOST_CR3_MUST_BE_ZERO) {
+		rc = flank_fail(&c->err, FLANK_E_INVAL, FLANK_SRC_DRIVER, 0,
+				FLANK_NO_CPU,
+				"load: HOST_CR3 %#llx is not 8 KiB aligned: "
+				"under page-table isolation an NMI in VMX root "
+				"reads bit 12 as the user half and clears bits "
+				"12:11 (a flank.ko bug, please report it)",
+				(unsigned long long)ops->host_cr3);
 		goto err_drop;
 	}
 

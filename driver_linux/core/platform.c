@@ -74,7 +74,7 @@ void flank_platform_fill(struct flank_core *core)
 	p->cpu_count = plat_cpu_count;
 	p->cpu_id = plat_cpu_id;
 	p->run_on_cpu = plat_run_on_cpu;
-	p->host_cr3 = core->ops->host_cr3;
+	p->host_cr3 = core->ops->host_cr3; /* Bits 12:0 clear: load checked. */
 	p->log = plat_log;
 	p->serial_port = core->serial_port;
 	p->serial_flags = core->serial_flags;

@@ -241,7 +241,8 @@ const struct flank_core_ops fake_ops = {
 	.image_release = f_image_release,
 	.log = f_log,
 	.ibt_enabled = f_ibt_enabled,
-	.host_cr3 = 0x1000,
+	/* 8 KiB aligned like the module's table (kmap.c): bits 12:0 clear. */
+	.host_cr3 = 0x2000,
 };
 
 void fake_reset(uint32_t ncpus)
