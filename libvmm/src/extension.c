@@ -7,6 +7,14 @@
  * The handler pointers live here, outside vmm_ctx, because a module's init
  * function runs before vmm_init() (which clears vmm_ctx) and its fini
  * function after vmm_fini(): a registration must survive both.
+ *
+ * Every hook function must start with ENDBR64: exit handlers call it
+ * through a pointer in VMX root, which runs with the host's IA32_S_CET
+ * (docs/vmcs.md "CET in VMX root"), so on a kernel with IBT a hook without
+ * it raises #CP there and hangs the machine. A module's init runs before
+ * vmm_init(), when libvmm cannot yet ask the platform whether IBT is on, so
+ * such a hook is refused on every machine: one that works on a developer's
+ * machine without IBT would hang the first one with it.
  */
 #include "flank/vmm_extension.h"
 #include "flank/vmm_hypercall.h"
@@ -25,6 +33,24 @@ static void *cpuid_slot;
 /* The checker: a pointer to a module's constant structure, stored the same
  * way (the const is restored on the way out). */
 static void *checker_slot;
+
+/* ENDBR64 (F3 0F 1E FA) as a little-endian 32-bit value. */
+#define ENDBR64_BYTES 0xfa1e0ff3u
+
+/*
+ * True if the code at @p fn starts with ENDBR64, the instruction an
+ * indirect CALL must land on under IBT (SDM Vol. 1 18.3 "Indirect Branch
+ * Tracking"). @p fn is not NULL. Assembled from bytes: a function need not
+ * be 4-byte aligned, so a uint32_t read of it would be undefined.
+ */
+static bool starts_with_endbr64(const void *fn)
+{
+	const uint8_t *code = fn;
+	uint32_t first = (uint32_t)code[0] | (uint32_t)code[1] << 8 |
+			 (uint32_t)code[2] << 16 | (uint32_t)code[3] << 24;
+
+	return first == ENDBR64_BYTES;
+}
 
 /*
  * True while a CPU may be in VMX non-root under Flank and so may be inside
@@ -54,6 +80,15 @@ static int ext_set(void **slot, void *fn)
 	return VMM_OK;
 }
 
+/* Registers the hook function @p fn in @p slot: ext_set() once @p fn
+ * starts with ENDBR64 (see the top of this file). */
+static int hook_set(void **slot, void *fn)
+{
+	if (fn != NULL && !starts_with_endbr64(fn))
+		return VMM_ERR_HOOK_NO_ENDBR;
+	return ext_set(slot, fn);
+}
+
 /* Removes @p fn from @p slot if it is there. */
 static int ext_remove(void **slot, void *fn)
 {
@@ -67,7 +102,7 @@ static int ext_remove(void **slot, void *fn)
 
 FLANK_EXPORT int vmm_hypercall_set_extension(vmm_hypercall_ext_fn fn)
 {
-	return ext_set(&hc_slot, (void *)fn);
+	return hook_set(&hc_slot, (void *)fn);
 }
 
 FLANK_EXPORT int vmm_hypercall_remove_extension(vmm_hypercall_ext_fn fn)
@@ -77,7 +112,7 @@ FLANK_EXPORT int vmm_hypercall_remove_extension(vmm_hypercall_ext_fn fn)
 
 FLANK_EXPORT int vmm_cpuid_set_extension(vmm_cpuid_ext_fn fn)
 {
-	return ext_set(&cpuid_slot, (void *)fn);
+	return hook_set(&cpuid_slot, (void *)fn);
 }
 
 FLANK_EXPORT int vmm_cpuid_remove_extension(vmm_cpuid_ext_fn fn)
@@ -120,9 +155,13 @@ FLANK_EXPORT bool vmm_cpuid_extension_call(struct vmm_cpuid_args *args)
 
 FLANK_EXPORT int vmm_vmcs_checker_set(const struct vmm_vmcs_checker *checker)
 {
-	if (checker != NULL &&
-	    (checker->check == NULL || checker->describe == NULL))
-		return VMM_ERR_BAD_ARGUMENT;
+	if (checker != NULL) {
+		if (checker->check == NULL || checker->describe == NULL)
+			return VMM_ERR_BAD_ARGUMENT;
+		if (!starts_with_endbr64((const void *)checker->check) ||
+		    !starts_with_endbr64((const void *)checker->describe))
+			return VMM_ERR_HOOK_NO_ENDBR;
+	}
 	return ext_set(&checker_slot, (void *)(uintptr_t)checker);
 }
 

@@ -131,6 +131,11 @@
 	X(VMM_ERR_RING_CONFIG,                                                 \
 	  "the debug ring memory from the host is unusable (missing, not "     \
 	  "8-byte aligned, or not 8 KiB to 16 MiB): load flank.ko with "       \
-	  "ring_kib set to a power of two from 8 to 16384")
+	  "ring_kib set to a power of two from 8 to 16384")                    \
+	X(VMM_ERR_HOOK_NO_ENDBR,                                               \
+	  "an extension module registered a hook function that does not "      \
+	  "start with ENDBR64 (refused everywhere: it would hang a kernel "    \
+	  "with IBT): build the module with -fcf-protection=branch "           \
+	  "-fno-jump-tables")
 
 #endif /* FLANK_STATUS_TEXTS_H */

@@ -34,6 +34,14 @@
  * One handler of each kind (and one checker): a second module registering
  * a different one gets VMM_ERR_EXTENSION_BUSY; a module removes only its
  * own.
+ *
+ * ENDBR64: every hook function (a handler, a checker's check and describe)
+ * must start with ENDBR64, as the module's -fcf-protection=branch puts it
+ * there: VMX root runs with the host's IA32_S_CET, so on a kernel with
+ * indirect-branch tracking (IBT) the call through the pointer would raise
+ * #CP and hang the machine. One without it is refused with
+ * VMM_ERR_HOOK_NO_ENDBR on every machine, IBT or not (the registration runs
+ * before the VMM's init, which is when it learns about the CPU).
  * Handlers run in VMX root on the exiting CPU with interrupts disabled:
  * they must not block, allocate or take locks that a guest could hold.
  */
@@ -93,8 +101,10 @@ typedef bool (*vmm_cpuid_ext_fn)(struct vmm_cpuid_args *args);
 /**
  * Registers @p fn for hypercall numbers FLANK_HC_EXT_FIRST to
  * FLANK_HC_EXT_LAST. VMM_OK (also if @p fn is already registered);
- * VMM_ERR_BAD_ARGUMENT if @p fn is NULL; VMM_ERR_BAD_STATE while CPUs may
- * run; VMM_ERR_EXTENSION_BUSY if another handler is registered.
+ * VMM_ERR_BAD_ARGUMENT if @p fn is NULL; VMM_ERR_HOOK_NO_ENDBR if @p fn
+ * does not start with ENDBR64 (nothing is registered); VMM_ERR_BAD_STATE
+ * while CPUs may run; VMM_ERR_EXTENSION_BUSY if another handler is
+ * registered.
  */
 int vmm_hypercall_set_extension(vmm_hypercall_ext_fn fn);
 
@@ -104,7 +114,10 @@ int vmm_hypercall_set_extension(vmm_hypercall_ext_fn fn);
  */
 int vmm_hypercall_remove_extension(vmm_hypercall_ext_fn fn);
 
-/** As vmm_hypercall_set_extension(), for the CPUID extension range. */
+/**
+ * As vmm_hypercall_set_extension(), for the CPUID extension range: the same
+ * statuses, VMM_ERR_HOOK_NO_ENDBR included.
+ */
 int vmm_cpuid_set_extension(vmm_cpuid_ext_fn fn);
 
 /** As vmm_hypercall_remove_extension(), for the CPUID handler. */
@@ -150,8 +163,10 @@ struct vmm_vmcs_checker {
 /**
  * Registers @p checker for the diagnostic of failed VM entries. VMM_OK
  * (also if @p checker is already registered); VMM_ERR_BAD_ARGUMENT if
- * @p checker or one of its functions is NULL; VMM_ERR_BAD_STATE while CPUs
- * may run; VMM_ERR_EXTENSION_BUSY if another checker is registered.
+ * @p checker or one of its functions is NULL; VMM_ERR_HOOK_NO_ENDBR if one
+ * of its functions does not start with ENDBR64 (nothing is registered);
+ * VMM_ERR_BAD_STATE while CPUs may run; VMM_ERR_EXTENSION_BUSY if another
+ * checker is registered.
  */
 int vmm_vmcs_checker_set(const struct vmm_vmcs_checker *checker);
 

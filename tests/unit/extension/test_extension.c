@@ -192,6 +192,71 @@ static int other_hc(struct vmm_hypercall_args *a)
 }
 
 /*
+ * Handlers without ENDBR64 (nocf_check), as in a module built without
+ * -fcf-protection=branch; noipa keeps the compiler from merging or
+ * inlining them. They count their calls: there must be none.
+ */
+static unsigned noendbr_calls;
+
+__attribute__((nocf_check, noipa)) static bool
+noendbr_cpuid(struct vmm_cpuid_args *a)
+{
+	noendbr_calls++;
+	a->eax = 0xe4d;
+	return true;
+}
+
+__attribute__((nocf_check, noipa)) static int
+noendbr_hc(struct vmm_hypercall_args *a)
+{
+	noendbr_calls++;
+	a->ret[0] = 0xe4d;
+	return VMM_OK;
+}
+
+/*
+ * A handler that does not start with ENDBR64 is refused with
+ * VMM_ERR_HOOK_NO_ENDBR by both set functions, on this machine without IBT
+ * too (issue #21): nothing is registered, so the leaf gets no answer and
+ * the hypercall is unknown, and it is never called. A handler with ENDBR64
+ * (every function of this file but the two above) is accepted.
+ */
+static void test_extension_refuses_no_endbr64(void **state)
+{
+	struct vmm_cpuid_args a = {.leaf = FLANK_EXAMPLE_CPUID_LEAF};
+	struct vmm_hypercall_args h = {.nr = FLANK_EXAMPLE_HC};
+
+	(void)state;
+	noendbr_calls = 0;
+	flank_example_fini();
+	assert_int_equal(flank_example_status(), VMM_OK);
+	assert_int_equal(
+		vmm_cpuid_set_extension((vmm_cpuid_ext_fn)noendbr_cpuid),
+		VMM_ERR_HOOK_NO_ENDBR);
+	assert_int_equal(
+		vmm_hypercall_set_extension((vmm_hypercall_ext_fn)noendbr_hc),
+		VMM_ERR_HOOK_NO_ENDBR);
+	assert_false(vmm_cpuid_extension_call(&a));
+	assert_int_equal(vmm_hypercall_extension_call(&h),
+			 VMM_ERR_HYPERCALL_UNKNOWN);
+	assert_int_equal(
+		vmm_cpuid_remove_extension((vmm_cpuid_ext_fn)noendbr_cpuid),
+		VMM_ERR_BAD_ARGUMENT);
+	assert_int_equal(noendbr_calls, 0);
+	/* Handlers with ENDBR64 register in the slots left free. */
+	assert_int_equal(vmm_cpuid_set_extension(other_cpuid), VMM_OK);
+	assert_int_equal(vmm_hypercall_set_extension(other_hc), VMM_OK);
+	assert_true(vmm_cpuid_extension_call(&a));
+	assert_int_equal(a.eax, 0xbad);
+	assert_int_equal(vmm_hypercall_extension_call(&h),
+			 VMM_ERR_BAD_ARGUMENT);
+	assert_int_equal(vmm_cpuid_remove_extension(other_cpuid), VMM_OK);
+	assert_int_equal(vmm_hypercall_remove_extension(other_hc), VMM_OK);
+	flank_example_init();
+	assert_int_equal(flank_example_status(), VMM_OK);
+}
+
+/*
  * One handler of each kind: a second one is refused with BUSY, the same
  * one again is fine, NULL is refused, only the owner removes it; a module
  * whose second registration is refused takes its first one back.
@@ -266,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_extension_refused_while_running),
 		cmocka_unit_test(test_extension_one_owner),
 		cmocka_unit_test(test_extension_call_bounds),
+		cmocka_unit_test(test_extension_refuses_no_endbr64),
 	};
 
 	status_at_start = flank_example_status();

@@ -36,12 +36,46 @@ static int other_check(struct vmm_vmcs_check_result *res)
 	return VMM_VMCS_CHECK_PASS;
 }
 
+/*
+ * Functions without ENDBR64 (nocf_check), as in a module built without
+ * -fcf-protection=branch; noipa keeps the compiler from merging or
+ * inlining them. They count their calls: there must be none.
+ */
+static unsigned noendbr_calls;
+
+__attribute__((nocf_check, noipa)) static int
+noendbr_check(struct vmm_vmcs_check_result *res)
+{
+	noendbr_calls++;
+	memset(res, 0, sizeof(*res));
+	return VMM_VMCS_CHECK_PASS;
+}
+
+__attribute__((nocf_check, noipa)) static size_t
+noendbr_describe(const struct vmm_vmcs_check_result *res, char *buf,
+		 size_t size)
+{
+	noendbr_calls++;
+	(void)res;
+	return (size_t)snprintf(buf, size, "no ENDBR64");
+}
+
+/* The function types of the checker's members (the nocf_check functions
+ * above have types of their own and need a cast). */
+typedef int (*check_fn)(struct vmm_vmcs_check_result *);
+typedef size_t (*describe_fn)(const struct vmm_vmcs_check_result *, char *,
+			      size_t);
+
 static const struct vmm_vmcs_checker fake = {fake_check, fake_describe};
 static const struct vmm_vmcs_checker other = {other_check, fake_describe};
 static const struct vmm_vmcs_checker no_check = {NULL, fake_describe};
 static const struct vmm_vmcs_checker no_describe = {fake_check, NULL};
 static const struct vmm_vmcs_checker real = {vmm_vmcs_check,
 					     vmm_vmcs_check_describe};
+static const struct vmm_vmcs_checker noendbr_first = {(check_fn)noendbr_check,
+						      fake_describe};
+static const struct vmm_vmcs_checker noendbr_second = {
+	fake_check, (describe_fn)noendbr_describe};
 
 /* A VMRESUME of CPU 0 that the emulated CPU refuses with VMfailValid(8)
  * because HOST_CS_SELECTOR is 0 (SDM Vol. 3C 27.2.3). */
@@ -153,6 +187,41 @@ static void test_vmcs_checker_called(void **state)
 	assert_int_equal(vmm_vmcs_checker_remove(&fake), VMM_OK);
 }
 
+/*
+ * A checker with a function that does not start with ENDBR64 is refused
+ * with VMM_ERR_HOOK_NO_ENDBR, whichever of the two it is, on this machine
+ * without IBT too (issue #21): nothing is registered, and a failed entry
+ * is diagnosed as with no checker, without calling it. One with ENDBR64
+ * in both (every function of this file but the two above) is accepted.
+ */
+static void test_vmcs_checker_refuses_no_endbr64(void **state)
+{
+	(void)state;
+	noendbr_calls = 0;
+	assert_int_equal(vmm_vmcs_checker_set(&noendbr_first),
+			 VMM_ERR_HOOK_NO_ENDBR);
+	assert_int_equal(vmm_vmcs_checker_set(&noendbr_second),
+			 VMM_ERR_HOOK_NO_ENDBR);
+	assert_null(vmm_vmcs_checker_get());
+	assert_int_equal(vmm_vmcs_checker_remove(&noendbr_first),
+			 VMM_ERR_BAD_ARGUMENT);
+	exits_up("skylake");
+	fail_resume_host_cs();
+	assert_true(ring_has("consistency check: not run (no checker module)"));
+	exits_down();
+	assert_int_equal(noendbr_calls, 0);
+	assert_string_equal(vmm_status_name(VMM_ERR_HOOK_NO_ENDBR),
+			    "VMM_ERR_HOOK_NO_ENDBR");
+	assert_non_null(strstr(vmm_status_str(VMM_ERR_HOOK_NO_ENDBR),
+			       "does not start with ENDBR64"));
+	assert_non_null(strstr(vmm_status_str(VMM_ERR_HOOK_NO_ENDBR),
+			       "build the module with -fcf-protection=branch "
+			       "-fno-jump-tables"));
+	assert_int_equal(vmm_vmcs_checker_set(&fake), VMM_OK);
+	assert_ptr_equal(vmm_vmcs_checker_get(), &fake);
+	assert_int_equal(vmm_vmcs_checker_remove(&fake), VMM_OK);
+}
+
 /* libvmm's checker, registered as the vmcs_check module registers it,
  * names the failing rule. */
 static void test_vmcs_checker_real_names_rule(void **state)
@@ -176,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_vmcs_checker_absent_hint),
 		cmocka_unit_test(test_vmcs_checker_called),
 		cmocka_unit_test(test_vmcs_checker_real_names_rule),
+		cmocka_unit_test(test_vmcs_checker_refuses_no_endbr64),
 	};
 
 	return FLANK_RUN_TESTS(tests);
