@@ -47,7 +47,12 @@ probe() {
 scenario=$(cat /scenario)
 ncpu=$(grep -c ^processor /proc/cpuinfo)
 cpus=$(seq 0 $((ncpu - 1)))
-r "begin scenario=$scenario cpus=$ncpu kernel=$(uname -r)"
+# ibt=1: the kernel enforces CET indirect-branch tracking (its "ibt" CPU flag
+# stays set only then); pti=1: page-table isolation is on. bochs-check.sh
+# holds a cell to what it promises (FLANK_E2E_EXPECT_IBT).
+flag() { if grep -qw "$1" /proc/cpuinfo; then echo 1; else echo 0; fi; }
+model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+r "begin scenario=$scenario cpus=$ncpu kernel=$(uname -r) ibt=$(flag ibt) pti=$(flag pti)"
 run insmod_msr insmod /msr.ko
 
 if [ "$scenario" = broken ]; then
@@ -65,7 +70,7 @@ if [ "$scenario" = broken ]; then
 	poweroff -f
 fi
 
-say "Linux booted on $ncpu emulated Intel CPUs (Bochs, model corei7_skylake_x)"
+say "Linux booted on $ncpu emulated Intel CPUs (Bochs: $model)"
 say "Before Flank: the CPUs report VT-x and no Flank presence leaf"
 for c in $cpus; do probe cpuid_before.$c cpuid $c; done
 probe rdmsr_vmxbasic_before.0 rdmsr 0 0x480

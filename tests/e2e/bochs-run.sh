@@ -19,6 +19,39 @@
 # $FLANK_E2E_LIVE names a command that receives every serial line as it
 # arrives on stdin (make demo's transcript); by default the FLANK-E2E result
 # lines are echoed with an "e2e-bochs:" prefix.
+#
+# The "cell" (emulator, CPU, kernel, command line) comes from the
+# environment; what is unset keeps the default below. bochs-run.sh writes
+# the cell to WORK_DIR/cell.
+#   FLANK_E2E_BOCHS       the Bochs binary (default: `bochs` on PATH, Debian
+#                         12's 2.7), e.g. the Bochs 3.0 that
+#                         scripts/bochs3.sh builds and prints.
+#   FLANK_E2E_BOCHS_NOGUI 1: a Bochs built without GUI and debugger, as
+#                         scripts/bochs3.sh builds it: no `-rc FILE`, no
+#                         `magic_break`, no `display_library: rfb`, and
+#                         Debian 12's ROMs named (romimage, vgaromimage from
+#                         /usr/share/bochs, packages bochsbios and vgabios:
+#                         that build's own share/ has none). 0: a Bochs like
+#                         Debian's (debugger prompt, rfb). Unset: 1 when the
+#                         binary's --help lacks the debugger's `-rc` option,
+#                         0 when it lists it.
+#   FLANK_E2E_CPU         the value of the `cpu:` line (default: model=
+#                         corei7_skylake_x, count=2, ips=50000000,
+#                         reset_on_triple_fault=0, ignore_bad_msrs=1).
+#                         bochs-check.sh expects 2 CPUs: keep count=2.
+#   FLANK_E2E_MSRS        a Bochs msrs file (msrs.def format), copied to
+#                         WORK_DIR/msrs.def and added to the cpu line as
+#                         msrs="WORK_DIR/msrs.def".
+#   FLANK_E2E_CMDLINE     the kernel command line (default: console=ttyS0
+#                         quiet panic=-1 oops=panic cryptomgr.notests
+#                         rodata=off mitigations=off nokaslr, the fast line;
+#                         keep panic=-1 oops=panic: the watcher relies on them).
+#   FLANK_E2E_KERNEL      the kernel image (default: the newest
+#                         /boot/vmlinuz-6.1.0-*-amd64). msr.ko comes from
+#                         /lib/modules/VERSION of that kernel, VERSION taken
+#                         from its file name vmlinuz-VERSION, unless
+#                         FLANK_E2E_MSR_KO names it.
+#   FLANK_E2E_BOCHS_EXTRA more bochsrc lines, appended.
 set -eu
 scenario=${1:?usage: bochs-run.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE}
 work=${2:?}
@@ -31,11 +64,19 @@ probe=${8:?}
 here=$(cd "$(dirname "$0")" && pwd)
 timeout_s=${FLANK_E2E_BOCHS_TIMEOUT:-1800}
 kernel=${FLANK_E2E_KERNEL:-$(ls /boot/vmlinuz-6.1.0-*-amd64 2>/dev/null | sort -V | tail -n 1)}
-kver=${kernel#/boot/vmlinuz-}
+kver=${kernel##*/}
+kver=${kver#vmlinuz-}
 msrko=${FLANK_E2E_MSR_KO:-/lib/modules/$kver/kernel/arch/x86/kernel/msr.ko}
 busybox=${FLANK_E2E_BUSYBOX:-/bin/busybox}
 isolinux=/usr/lib/ISOLINUX/isolinux.bin
 ldlinux=/usr/lib/syslinux/modules/bios/ldlinux.c32
+bochs=${FLANK_E2E_BOCHS:-bochs}
+cpu=${FLANK_E2E_CPU:-model=corei7_skylake_x, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1}
+msrs=${FLANK_E2E_MSRS:-}
+# oops=panic + panic=-1: any oops becomes a panic, which the watcher below
+# sees; it kills Bochs before the reboot would boot the ISO again.
+cmdline=${FLANK_E2E_CMDLINE:-console=ttyS0 quiet panic=-1 oops=panic cryptomgr.notests rodata=off mitigations=off nokaslr}
+romdir=/usr/share/bochs
 
 die() {
 	echo "e2e-bochs: $*" >&2
@@ -46,8 +87,37 @@ for f in "$ko" "$ctl" "$elf" "$example" "$check" "$probe" "$kernel" "$busybox" \
 	"$isolinux" "$ldlinux"; do
 	[ -r "$f" ] || die "missing $f (packages: linux-image-amd64 busybox-static isolinux syslinux-common)"
 done
-[ -r "$msrko" ] || [ -r "$msrko.xz" ] || die "missing $msrko (package linux-image-amd64)"
-command -v bochs >/dev/null || die "bochs is not installed (packages: bochs bochsbios vgabios bochs-x)"
+[ -r "$msrko" ] || [ -r "$msrko.xz" ] ||
+	die "missing $msrko for $kernel (package linux-image-$kver; or set FLANK_E2E_MSR_KO)"
+if [ -z "${FLANK_E2E_BOCHS:-}" ]; then
+	command -v bochs >/dev/null || die "bochs is not installed (packages: bochs bochsbios vgabios bochs-x)"
+else
+	command -v "$bochs" >/dev/null || die "FLANK_E2E_BOCHS=$bochs is not an executable (scripts/bochs3.sh builds one)"
+fi
+nogui=${FLANK_E2E_BOCHS_NOGUI:-}
+if [ -z "$nogui" ]; then
+	# Only a Bochs with the internal debugger lists -rc in its usage.
+	if "$bochs" --help </dev/null 2>&1 | grep -q '^ *-rc '; then nogui=0; else nogui=1; fi
+fi
+case $nogui in
+0)
+	# magic_break belongs to the debugger (a no-debugger build logs an
+	# error for it).
+	display='magic_break: enabled=0
+display_library: rfb, options="timeout=0"'
+	roms=""
+	;;
+1)
+	display=""
+	for f in "$romdir/BIOS-bochs-latest" "$romdir/VGABIOS-lgpl-latest"; do
+		[ -r "$f" ] || die "missing $f (packages: bochsbios vgabios)"
+	done
+	roms="romimage: file=$romdir/BIOS-bochs-latest
+vgaromimage: file=$romdir/VGABIOS-lgpl-latest"
+	;;
+*) die "FLANK_E2E_BOCHS_NOGUI must be 0 or 1, not '$nogui'" ;;
+esac
+[ -z "$msrs" ] || [ -r "$msrs" ] || die "FLANK_E2E_MSRS: cannot read $msrs"
 command -v xorriso >/dev/null || die "xorriso is not installed"
 
 rm -rf "$work"
@@ -67,8 +137,6 @@ chmod 755 "$root/init" "$root/bin/busybox" "$root/bin/flankctl" "$root/bin/flank
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/iso/initrd.gz"
 cp "$kernel" "$work/iso/vmlinuz"
 cp "$isolinux" "$ldlinux" "$work/iso/isolinux/"
-# oops=panic + panic=-1: any oops becomes a panic, which the watcher below
-# sees; it kills Bochs before the reboot would boot the ISO again.
 cat >"$work/iso/isolinux/isolinux.cfg" <<EOF
 DEFAULT flank
 PROMPT 0
@@ -76,7 +144,7 @@ TIMEOUT 0
 LABEL flank
   KERNEL /vmlinuz
   INITRD /initrd.gz
-  APPEND console=ttyS0 quiet panic=-1 oops=panic cryptomgr.notests rodata=off mitigations=off nokaslr
+  APPEND $cmdline
 EOF
 xorriso -as mkisofs -quiet -o "$work/flank.iso" -b isolinux/isolinux.bin \
 	-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table \
@@ -86,17 +154,27 @@ xorriso -as mkisofs -quiet -o "$work/flank.iso" -b isolinux/isolinux.bin \
 # does not model triple-faults before the IDT exists (measured). Bochs then
 # reads unknown MSRs as 0 and drops writes, in VMX root as well, so the
 # VMM's pass-through of MSR 0x12345678 succeeds there (bochs-check.sh).
+if [ -n "$msrs" ]; then
+	cp "$msrs" "$work/msrs.def"
+	cpu="$cpu, msrs=\"$work/msrs.def\""
+fi
+cat >"$work/cell" <<EOF
+bochs: $(command -v "$bochs") (nogui=$nogui)
+cpu: $cpu
+kernel: $kernel
+cmdline: $cmdline
+EOF
 cat >"$work/bochsrc" <<EOF
 megs: 512
-cpu: model=corei7_skylake_x, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1
+cpu: $cpu
+$roms
 pci: enabled=1, chipset=i440fx
 ata0-master: type=cdrom, path=$work/flank.iso, status=inserted
 boot: cdrom
 com1: enabled=1, mode=file, dev=$work/serial.log
 clock: sync=none, time0=local
 mouse: enabled=0
-magic_break: enabled=0
-display_library: rfb, options="timeout=0"
+$display
 log: $work/bochs.log
 panic: action=fatal
 error: action=ignore
@@ -104,7 +182,7 @@ debug: action=ignore
 ${FLANK_E2E_BOCHS_EXTRA:-}
 EOF
 # Debian's Bochs has its debugger compiled in: continue, then quit.
-printf 'c\nquit\n' >"$work/bochs.rc"
+[ "$nogui" = 1 ] || printf 'c\nquit\n' >"$work/bochs.rc"
 : >"$work/serial.log"
 
 start=$(date +%s)
@@ -112,7 +190,9 @@ start=$(date +%s)
 # and passes on the TERM the watcher below sends.
 (
 	cd "$work"
-	timeout "$timeout_s" bochs -q -f "$work/bochsrc" -rc "$work/bochs.rc" \
+	set --
+	[ "$nogui" = 1 ] || set -- -rc "$work/bochs.rc"
+	timeout "$timeout_s" "$bochs" -q -f "$work/bochsrc" "$@" \
 		</dev/null >"$work/bochs.out" 2>&1 &
 	echo $! >"$work/timeout.pid"
 	# set -e would end this subshell at a nonzero status (124 = timeout).

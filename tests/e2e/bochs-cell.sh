@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# bochs-cell.sh CELL WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE
+#
+# One cell of the emulated-hardware matrix: a named combination of emulator,
+# CPU model, kernel and command line, run with the main scenario
+# (bochs-e2e.sh: boot, then the verdict). FLANK_KO must be built for the
+# cell's kernel. Cells:
+#
+#   spr-612-ibt   Bochs 3.0 (scripts/bochs3.sh builds it once into a cache)
+#                 `sapphire_rapids`, 2 CPUs; Debian 12's 6.12 kernel with the
+#                 distribution's default command line, so CET indirect-branch
+#                 tracking is enforced (the check requires ibt=1) and PTI,
+#                 KASLR and read-only data are as on users' machines. The
+#                 cell of issue #21: before the fix, `flankctl stop` panicked
+#                 here with "Missing ENDBR". Exclusions, all measured
+#                 (shared E2E-FACTS, Bochs 3.0): AMX (the kernel's XCR0 gets
+#                 bit 17 without 18 and XSETBV #GPs), WAITPKG (Flank does not
+#                 yet enable "enable user wait and pause": TPAUSE #UDs in the
+#                 guest, issue #14), and 5-level paging (`no5lvl`: Bochs's SMM
+#                 restore rejects CR4.LA57).
+#
+# Environment already set by the caller wins over the cell's values.
+set -eu
+cell=${1:?usage: bochs-cell.sh CELL WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE}
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+case $cell in
+spr-612-ibt)
+	kernel=$(ls /boot/vmlinuz-6.12.*+deb12-amd64 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$kernel" ] || {
+		echo "e2e-cell($cell): no Debian 6.12 kernel in /boot (scripts/deps.sh kernel installs linux-image-6.12-amd64)" >&2
+		exit 2
+	}
+	bochs=$("$root/scripts/bochs3.sh" | tail -n 1) || {
+		echo "e2e-cell($cell): scripts/bochs3.sh could not provide Bochs 3.0" >&2
+		exit 2
+	}
+	: "${FLANK_E2E_BOCHS:=$bochs}"
+	: "${FLANK_E2E_CPU:=model=sapphire_rapids, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1, exclude_features=\"amx amx_int8 amx_bf16 amx_fp16 amx_complex waitpkg\"}"
+	: "${FLANK_E2E_KERNEL:=$kernel}"
+	# Distribution defaults: only the console, the watcher's panic
+	# settings and the one Bochs workaround.
+	: "${FLANK_E2E_CMDLINE:=console=ttyS0 quiet panic=-1 oops=panic no5lvl}"
+	: "${FLANK_E2E_VMX_BASIC:=0x1d8100000000004}"
+	: "${FLANK_E2E_EXPECT_IBT:=1}"
+	;;
+*)
+	echo "e2e-cell: unknown cell '$cell' (cells: spr-612-ibt)" >&2
+	exit 2
+	;;
+esac
+export FLANK_E2E_BOCHS FLANK_E2E_CPU FLANK_E2E_KERNEL FLANK_E2E_CMDLINE \
+	FLANK_E2E_VMX_BASIC FLANK_E2E_EXPECT_IBT
+echo "e2e-cell($cell): $FLANK_E2E_BOCHS; cpu: $FLANK_E2E_CPU; kernel: $FLANK_E2E_KERNEL; cmdline: $FLANK_E2E_CMDLINE"
+exec "$here/bochs-e2e.sh" main "$@"
