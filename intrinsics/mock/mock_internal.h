@@ -146,6 +146,10 @@ struct mock_machine {
 	struct mock_cpu *cpu; /**< ncpus entries. */
 	struct mock_vmcs *vmcs_list;
 	unsigned phys_width;
+	/* The hypervisor below ours, or NULL (mock_set_outer_vmm). */
+	mock_outer_vmm_fn outer_vmm;
+	void *outer_vmm_ctx;
+	unsigned outer_vmm_calls;
 };
 
 extern struct mock_machine mock_machine;

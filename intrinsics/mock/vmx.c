@@ -807,3 +807,48 @@ vmx_result_t vmx_vmcall(struct vmx_vmcall_regs *regs)
 	}
 	FINISH(MOCK_OP_VMCALL, regs->rax, 0, r, false);
 }
+
+void mock_set_outer_vmm(mock_outer_vmm_fn fn, void *ctx)
+{
+	mock_machine.outer_vmm = fn;
+	mock_machine.outer_vmm_ctx = ctx;
+}
+
+unsigned mock_outer_vmm_calls(void)
+{
+	return mock_machine.outer_vmm_calls;
+}
+
+/*
+ * VMCALL with the whole register file, as a nested VMM forwards its
+ * guest's hypercall. The rules of VMCALL above (SDM Vol. 3C 31.3); in VMX
+ * root, a hypervisor below the emulated CPU (mock_set_outer_vmm) receives
+ * the VM exit that VMCALL causes in ITS non-root operation (Vol. 3C
+ * 26.1.2) and completes it; on bare metal, VMfailValid(1).
+ */
+vmx_result_t vmx_vmcall_outer(struct intrin_gprs *g)
+{
+	struct mock_cpu *c = mock_cur();
+	vmx_result_t r;
+
+	if (mock_fault_check(MOCK_OP_VMCALL, g->rax, 1, &r))
+		return injected(c, MOCK_OP_VMCALL, g->rax, 1, r);
+	if (c->vmx == MOCK_VMX_OUTSIDE) {
+		r = mock_raise(MOCK_OP_VMCALL, X86_VEC_UD,
+			       "VMCALL.ud_not_in_vmx",
+			       "#UD: VMCALL outside VMX operation");
+	} else if (c->vmx == MOCK_VMX_NONROOT) {
+		r = guest_vmx_exit(c, MOCK_OP_VMCALL, EXIT_REASON_VMCALL, 3, g);
+	} else if (c->regs.cpl > 0) {
+		r = mock_raise(MOCK_OP_VMCALL, X86_VEC_GP, "VMCALL.gp_cpl",
+			       "#GP(0): CPL > 0");
+	} else if (mock_machine.outer_vmm != NULL &&
+		   mock_machine.outer_vmm((unsigned)(c - mock_machine.cpu), g,
+					  mock_machine.outer_vmm_ctx)) {
+		mock_machine.outer_vmm_calls++;
+		r = ok(c, "VMCALL.outer_vmm");
+	} else {
+		r = vm_fail(c, VMXERR_VMCALL_IN_ROOT, "VMCALL.fail_in_root");
+	}
+	FINISH(MOCK_OP_VMCALL, g->rax, 1, r, false);
+}

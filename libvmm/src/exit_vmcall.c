@@ -99,6 +99,20 @@ enum intrin_exit_action vmm_exit_vmcall(struct vmm_cpu *cpu,
 		 */
 	} else if ((g->rax >> 32) == FLANK_HC_MAGIC) {
 		hypercall(cpu, (uint32_t)g->rax, g);
+	} else if (cpu->outer_vmm) {
+		/*
+		 * Nested under KVM, Hyper-V or VMware: the kernel sends IPIs
+		 * and TLB flushes by VMCALL to the hypervisor it sees in
+		 * CPUID, which is the one below us. Hand the call on with
+		 * every register as the guest left it (XMM registers too: the
+		 * VMM never touches them); its results become the guest's.
+		 * Only from ring 0 (above): a forwarded call runs with our
+		 * privilege, so a user task's VMCALL must never reach it.
+		 */
+		if (!vmx_ok(vmx_vmcall_outer(g))) {
+			res = frame->gprs;
+			g->rax = VMM_ERR_HYPERCALL_UNKNOWN;
+		}
 	} else {
 		g->rax = VMM_ERR_HYPERCALL_UNKNOWN;
 	}

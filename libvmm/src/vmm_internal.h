@@ -133,6 +133,12 @@ struct vmm_cpu {
 	struct vmm_caps caps;
 	struct vmm_changes changes;
 	uint64_t cr0_orig, cr4_orig; /**< Before start: read shadows. */
+	/*
+	 * CPUID.1:ECX[31] at start: a hypervisor runs below us, and the
+	 * guest's VMCALLs that are not Flank's are its hypercalls, forwarded
+	 * to it (exit_vmcall.c).
+	 */
+	bool outer_vmm;
 	struct vmm_entry_failure entry_failure;
 	bool has_entry_failure;
 

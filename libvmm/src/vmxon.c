@@ -91,6 +91,7 @@ static int feature_control_enable(struct vmm_cpu *cpu)
 
 int vmm_vmx_enable(struct vmm_cpu *cpu)
 {
+	struct cpu_cpuid_regs id;
 	uint32_t revision;
 	uint64_t cr0, cr4;
 	vmx_result_t r;
@@ -114,6 +115,8 @@ int vmm_vmx_enable(struct vmm_cpu *cpu)
 
 	cpu->cr0_orig = cr0;
 	cpu->cr4_orig = cr4;
+	cpu_cpuid(1, 0, &id);
+	cpu->outer_vmm = (id.ecx & X86_CPUID1_ECX_HYPERVISOR) != 0;
 	/* SDM Vol. 3C 24.8: CR0/CR4 must satisfy the fixed bits in VMX
 	 * operation; set the missing FIXED0 bits and remember which. */
 	cpu->changes.cr0_set = cpu->caps.cr0_fixed0 & ~cr0;

@@ -196,6 +196,20 @@ struct vmx_vmcall_regs {
  */
 vmx_result_t vmx_vmcall(struct vmx_vmcall_regs *regs);
 
+struct intrin_gprs;
+
+/**
+ * VMCALL in VMX root operation with every general-purpose register but RSP
+ * taken from @p g and written back to it: the hypercall of a VMM nested
+ * under another one (KVM, Hyper-V, VMware with nested VT-x), which the
+ * outer hypervisor handles as a hypercall of ours and completes with
+ * VMsucceed, its results in the registers. Without an outer hypervisor
+ * (dual-monitor treatment off) it fails with VMfailValid(1) and changes
+ * nothing (SDM Vol. 3C 31.3 VMCALL). The VMM uses it to forward the
+ * guest's own hypercalls to the hypervisor below (exit_vmcall.c).
+ */
+vmx_result_t vmx_vmcall_outer(struct intrin_gprs *g);
+
 /* Width-checked VMCS accessors ------------------------------------------- */
 
 /**

@@ -630,6 +630,140 @@ static void test_libvmm_exits_vmcall_ring3(void **state)
 	exits_down();
 }
 
+/* The hypervisor below Flank in the nested tests: a KVM-like PV IPI. */
+struct outer_seen {
+	unsigned calls;
+	unsigned cpu;
+	struct intrin_gprs in;
+	bool refuse;
+};
+
+#define KVM_HC_SEND_IPI 10u
+
+static bool outer_vmm(unsigned cpu, struct intrin_gprs *g, void *ctx)
+{
+	struct outer_seen *seen = ctx;
+
+	if (seen->refuse)
+		return false;
+	seen->calls++;
+	seen->cpu = cpu;
+	seen->in = *g;
+	/* KVM's ABI: RAX = number of CPUs the IPI reached; others kept. */
+	g->rax = 2;
+	g->r11 = 0x1111; /* A register the guest must see changed too. */
+	return true;
+}
+
+/* Restarts Flank on a CPU that reports a hypervisor (CPUID.1:ECX[31]). */
+static void nested_up(struct outer_seen *seen)
+{
+	exits_up("skylake");
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	mock_cpuid_change_bits(0, 1, 0, MOCK_ECX, 0, X86_CPUID1_ECX_HYPERVISOR);
+	mock_set_outer_vmm(outer_vmm, seen);
+	assert_int_equal(vmm_start_all(NULL), VMM_OK);
+}
+
+/*
+ * Nested under KVM or Hyper-V (issue #14 item 4): a ring-0 VMCALL that is
+ * not Flank's is the kernel's hypercall to the hypervisor below (PV IPIs,
+ * TLB flushes) and reaches it with every register but RSP as the guest
+ * left it; its results come back, RIP advances, the flags read VMsucceed.
+ * Before the fix the guest got VMM_ERR_HYPERCALL_UNKNOWN and the IPI was
+ * lost.
+ */
+static void test_libvmm_exits_vmcall_forwarded_when_nested(void **state)
+{
+	struct outer_seen seen = {0};
+	struct mock_exit_outcome out;
+	struct intrin_gprs g = {.rax = KVM_HC_SEND_IPI,
+				.rbx = 0x3,
+				.rcx = 0,
+				.rdx = 0,
+				.rsi = 0xfd,
+				.rdi = 0x77,
+				.rbp = 0x99,
+				.r8 = 8,
+				.r9 = 9,
+				.r10 = 10,
+				.r12 = 12,
+				.r13 = 13,
+				.r14 = 14,
+				.r15 = 15};
+
+	(void)state;
+	nested_up(&seen);
+	assert_int_equal(mock_guest_vmcall(&g, &out), 0);
+	assert_emulated(&out, 3);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(mock_outer_vmm_calls(), 1);
+	assert_int_equal(seen.cpu, 0);
+	assert_true(seen.in.rax == KVM_HC_SEND_IPI && seen.in.rbx == 0x3 &&
+		    seen.in.rsi == 0xfd && seen.in.rdi == 0x77 &&
+		    seen.in.rbp == 0x99 && seen.in.r8 == 8 && seen.in.r9 == 9 &&
+		    seen.in.r10 == 10 && seen.in.r12 == 12 &&
+		    seen.in.r13 == 13 && seen.in.r14 == 14 &&
+		    seen.in.r15 == 15);
+	assert_true(g.rax == 2 && g.r11 == 0x1111 && g.rbx == 0x3 &&
+		    g.r15 == 15);
+	assert_int_equal(peek(VMCS_GUEST_RFLAGS) & STATUS_FLAGS_ALL, 0);
+
+	/* Flank's own hypercalls stay Flank's. */
+	g = hc(FLANK_HC(FLANK_HC_VERSION), 0, &out);
+	assert_true(g.rax == VMM_OK && g.rbx == FLANK_HC_MAGIC);
+	assert_int_equal(seen.calls, 1);
+	exits_down();
+}
+
+/*
+ * Nested, but the hypervisor below refuses the VMCALL (VMfailValid(1), as
+ * hardware without one): the guest gets VMM_ERR_HYPERCALL_UNKNOWN and every
+ * other register as it was. And a VMCALL from ring 3 is #UD and never
+ * forwarded: the hypervisor below would run it with the VMM's privilege.
+ */
+static void test_libvmm_exits_vmcall_nested_refused_and_ring3(void **state)
+{
+	struct outer_seen seen = {.refuse = true};
+	struct mock_cpu_regs saved_regs;
+	struct mock_exit_outcome out;
+	struct intrin_gprs g = {.rax = KVM_HC_SEND_IPI, .rbx = 5, .r11 = 7};
+
+	(void)state;
+	nested_up(&seen);
+	assert_int_equal(mock_guest_vmcall(&g, &out), 0);
+	assert_emulated(&out, 3);
+	assert_true(g.rax == VMM_ERR_HYPERCALL_UNKNOWN && g.rbx == 5 &&
+		    g.r11 == 7);
+	assert_int_equal(mock_outer_vmm_calls(), 0);
+
+	seen.refuse = false;
+	g = (struct intrin_gprs){.rax = KVM_HC_SEND_IPI};
+	test_guest_enter_ring3(0, &saved_regs);
+	assert_int_equal(mock_guest_vmcall(&g, &out), 0);
+	assert_fault(&out, X86_VEC_UD);
+	assert_int_equal(seen.calls, 0);
+	test_guest_leave_ring3(0, &saved_regs);
+	exits_down();
+}
+
+/* Without a hypervisor below (CPUID.1:ECX[31] clear) nothing is forwarded,
+ * even if one would answer: bare metal has no one to ask. */
+static void test_libvmm_exits_vmcall_not_forwarded_bare(void **state)
+{
+	struct outer_seen seen = {0};
+	struct mock_exit_outcome out;
+	struct intrin_gprs g;
+
+	(void)state;
+	exits_up("skylake");
+	mock_set_outer_vmm(outer_vmm, &seen);
+	g = hc(KVM_HC_SEND_IPI, 3, &out);
+	assert_true(g.rax == VMM_ERR_HYPERCALL_UNKNOWN && g.rbx == 3);
+	assert_int_equal(seen.calls, 0);
+	exits_down();
+}
+
 /* After the VMM left a CPU: status, counter, and a clean stop/restart. */
 static void assert_left(const struct mock_exit_outcome *out, int status)
 {
@@ -930,6 +1064,11 @@ int main(void)
 		cmocka_unit_test(test_libvmm_exits_cr3_and_gprs),
 		cmocka_unit_test(test_libvmm_exits_hypercalls),
 		cmocka_unit_test(test_libvmm_exits_vmcall_ring3),
+		cmocka_unit_test(
+			test_libvmm_exits_vmcall_forwarded_when_nested),
+		cmocka_unit_test(
+			test_libvmm_exits_vmcall_nested_refused_and_ring3),
+		cmocka_unit_test(test_libvmm_exits_vmcall_not_forwarded_bare),
 		cmocka_unit_test(test_libvmm_exits_unhandled),
 		cmocka_unit_test(test_libvmm_exits_exception_reinject),
 		cmocka_unit_test(test_libvmm_exits_exception_bad),

@@ -315,6 +315,41 @@ static void test_mock_insn_vmcall(void **state)
 	assert_string_equal(mock_last_entry(0)->rule, "VMRESUME.ok");
 }
 
+static bool outer_answer(unsigned cpu, struct intrin_gprs *g, void *ctx)
+{
+	(void)cpu;
+	(void)ctx;
+	if (g->rax == 99)
+		return false; /* Not a hypercall it knows: as bare metal. */
+	g->rax = g->r15 + 1;
+	g->rbp = 0x55;
+	return true;
+}
+
+/*
+ * VMCALL from VMX root with the whole register file (vmx_vmcall_outer):
+ * VMfailValid(1) on bare metal; under a hypervisor below (nested), it
+ * exits to that hypervisor, which completes it with its results.
+ */
+static void test_mock_insn_vmcall_outer(void **state)
+{
+	struct intrin_gprs g = {.rax = 1, .r15 = 41};
+
+	(void)state;
+	assert_int_equal(vmx_vmcall_outer(&g).error, VMXERR_VMCALL_IN_ROOT);
+	assert_string_equal(mock_last_vmx_rule(0), "VMCALL.fail_in_root");
+	assert_int_equal(g.rax, 1);
+	mock_set_outer_vmm(outer_answer, NULL);
+	assert_true(vmx_ok(vmx_vmcall_outer(&g)));
+	assert_string_equal(mock_last_vmx_rule(0), "VMCALL.outer_vmm");
+	assert_true(g.rax == 42 && g.rbp == 0x55 && g.r15 == 41);
+	assert_int_equal(mock_outer_vmm_calls(), 1);
+	g.rax = 99;
+	assert_int_equal(vmx_vmcall_outer(&g).error, VMXERR_VMCALL_IN_ROOT);
+	assert_int_equal(mock_outer_vmm_calls(), 1);
+	mock_set_outer_vmm(NULL, NULL);
+}
+
 /* Guest CPUID exits with length 2; RIP advances; registers come back. */
 static void test_mock_insn_exit_cpuid(void **state)
 {
@@ -579,6 +614,7 @@ int main(void)
 		T(test_mock_insn_invept),
 		T(test_mock_insn_invvpid),
 		T(test_mock_insn_vmcall),
+		T(test_mock_insn_vmcall_outer),
 		T(test_mock_insn_exit_cpuid),
 		T(test_mock_insn_exit_rdmsr_bitmap),
 		T(test_mock_insn_exit_conditional),

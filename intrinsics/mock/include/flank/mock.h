@@ -469,6 +469,25 @@ void mock_set_exit_handlers(mock_exit_handler_fn handler,
 			    mock_resume_failed_fn resume_failed);
 
 /**
+ * A hypervisor below the emulated CPU (Flank nested under KVM or Hyper-V):
+ * a VMCALL in VMX root (vmx_vmcall_outer) exits to it, and it answers by
+ * changing @p g (every general-purpose register but RSP) and returning
+ * true, which completes the VMCALL with VMsucceed; false makes it fail as
+ * without an outer hypervisor (VMfailValid(1)). @p cpu is the calling CPU.
+ */
+typedef bool (*mock_outer_vmm_fn)(unsigned cpu, struct intrin_gprs *g,
+				  void *ctx);
+/**
+ * Installs @p fn as the hypervisor below every CPU (NULL: none, the
+ * default, as on bare metal); mock_init() removes it. The profile's CPUID
+ * should then report CPUID.1:ECX[31] (mock_cpuid_change_bits), as every
+ * hypervisor does.
+ */
+void mock_set_outer_vmm(mock_outer_vmm_fn fn, void *ctx);
+/** VMCALLs from VMX root that reached the outer hypervisor so far. */
+unsigned mock_outer_vmm_calls(void);
+
+/**
  * Convenience guest events; each returns like mock_guest_exit().
  * The guest executes VMCALL with the registers @p gprs.
  */
