@@ -81,9 +81,16 @@ static enum cr_check cr4_check(const struct vmm_cpu *cpu, uint64_t v)
 	uint64_t forced = cpu->changes.cr4_set | X86_CR4_VMXE;
 	uint64_t old = 0, cr3 = 0, cr0 = 0;
 
-	/* VMXE is reserved on the CPU the guest sees (no VMX in CPUID). */
-	if ((v & X86_CR4_VMXE) != 0 ||
-	    (v & ~(caps->cr4_fixed1 & ~X86_CR4_VMXE) & ~forced) != 0 ||
+	/*
+	 * VMXE is the guest's to set and clear: it lands in the read shadow
+	 * only (the real bit stays set for the VMM), and a VMXON then fails
+	 * with #GP (exit_misc.c). That is a CPU whose firmware left VMX
+	 * disabled, and it is what a hypervisor that enables VT-x lazily
+	 * copes with: KVM before 6.12 sets CR4.VMXE with cr4_set_bits(), which
+	 * has no fault fixup (a #GP there oopses in an IPI), and then runs
+	 * VMXON under a fixup that reports the error (issue #14 item 3).
+	 */
+	if ((v & ~(caps->cr4_fixed1 | X86_CR4_VMXE) & ~forced) != 0 ||
 	    ((v | forced) & caps->cr4_fixed0) != caps->cr4_fixed0)
 		return CR_GP;
 	if (!vmx_ok(vmx_readnat(VMCS_GUEST_CR4, &old)))

@@ -33,7 +33,25 @@ enum intrin_exit_action vmm_exit_vmx_insn(struct vmm_cpu *cpu,
 					  struct intrin_exit_frame *frame,
 					  uint32_t reason)
 {
-	if (!vmm_exit_inject_fault(cpu, X86_VEC_UD))
+	uint64_t shadow = 0;
+	uint32_t vector = X86_VEC_UD;
+
+	/*
+	 * VMXON with the guest's CR4.VMXE set (exit_cr.c lets it set the
+	 * bit): #GP(0), as on a CPU whose IA32_FEATURE_CONTROL is locked with
+	 * VMX disabled, which is what the guest reads there (msr_bitmap.c;
+	 * SDM Vol. 3C 31.3 VMXON: "IF ... IA32_FEATURE_CONTROL[0] = 0 or ...
+	 * [2] = 0 THEN #GP(0)"). A hypervisor's VMXON fixup turns it into an
+	 * error, where #UD would be just as safe but less truthful.
+	 */
+	if (reason == EXIT_REASON_VMXON) {
+		if (!vmx_ok(vmx_readnat(VMCS_CR4_READ_SHADOW, &shadow)))
+			return vmm_exit_unhandled(cpu, frame, reason,
+						  "VMREAD failed in VMXON");
+		if ((shadow & X86_CR4_VMXE) != 0)
+			vector = X86_VEC_GP;
+	}
+	if (!vmm_exit_inject_fault(cpu, vector))
 		return vmm_exit_unhandled(cpu, frame, reason,
 					  "VMWRITE failed injecting #UD");
 	return INTRIN_EXIT_RESUME;
