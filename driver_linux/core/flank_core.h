@@ -110,6 +110,15 @@ struct flank_core_ops {
 	 */
 	bool (*ibt_enabled)(void *ctx);
 
+	/**
+	 * Keeps the module that holds these ops in memory until reboot (the
+	 * kernel: __module_get(THIS_MODULE), so that rmmod fails with "Module
+	 * flank is in use"). The core calls it once, when the driver becomes
+	 * CORRUPT: a CPU may then still run under the image, and the image
+	 * calls back into the module (the platform table) from VMX root.
+	 */
+	void (*pin_module)(void *ctx);
+
 	/** HOST_CR3 for the platform table (page tables outliving processes). */
 	uint64_t host_cr3;
 };

@@ -35,6 +35,8 @@ static int teardown(void **state)
 {
 	(void)state;
 	flank_core_fini(&core);
+	/* Pinned exactly when CORRUPT, and only once (rmmod must fail). */
+	assert_int_equal(fake.pins, core.state == FLANK_DRV_CORRUPT ? 1 : 0);
 	if (core.state != FLANK_DRV_CORRUPT) {
 		assert_int_equal(fake.allocs, 0);
 		assert_int_equal(fake.image_maps, 0);
@@ -541,7 +543,7 @@ static void test_driver_core_stop_fails(void **state)
 	vmm.stop_rc = 5;
 	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_VMM);
 	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
-	assert_non_null(strstr(c.err.text, "stays in memory"));
+	assert_non_null(strstr(c.err.text, "stay in memory until reboot"));
 	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_E_CORRUPT);
 	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_CORRUPT);
 	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_CORRUPT);
@@ -554,6 +556,64 @@ static void test_driver_core_stop_fails(void **state)
 	assert_non_null(strstr(fake.last_log, "64 KiB debug ring"));
 	assert_int_equal(vmm.ring_frees, 0);
 	assert_ptr_equal(core.ring_mem, vmm.ring);
+}
+
+/*
+ * Entering CORRUPT pins the module (issue 14 item 5): a CPU may still run
+ * under the image, which calls back into flank.ko, so rmmod must fail.
+ * Nothing that happens afterwards pins it a second time.
+ */
+static void test_driver_core_stop_fails_pins_module(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	start_image();
+	assert_int_equal(fake.pins, 0);
+	vmm.stop_rc = 5;
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_VMM);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_int_equal(fake.pins, 1);
+	assert_non_null(strstr(c.err.text, "rmmod is refused"));
+	assert_non_null(strstr(fake.last_log, "\"Module flank is in use\""));
+	/* Every later attempt fails again, none pins again. */
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_CORRUPT);
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_E_CORRUPT);
+	flank_core_quiesce(&core, "reboot");
+	assert_int_equal(flank_core_cpu_offline(&core, 1), FLANK_OK);
+	flank_core_fini(&core);
+	assert_int_equal(fake.pins, 1);
+}
+
+/* Every other way into CORRUPT pins the module exactly once too. */
+static void test_driver_core_corrupt_pins_once(void **state)
+{
+	(void)state;
+	/* A CPU going offline that cannot be devirtualised. */
+	start_image();
+	vmm.cpu_rc = 3;
+	assert_int_equal(flank_core_cpu_offline(&core, 2), FLANK_E_VMM);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_int_equal(fake.pins, 1);
+	assert_int_equal(flank_core_cpu_offline(&core, 3), FLANK_OK);
+	assert_int_equal(fake.pins, 1);
+	assert_int_equal(vmm.stops, 0);
+	teardown(NULL);
+	/* Module unload where the running VMM refuses to stop. */
+	(void)setup(NULL);
+	start_image();
+	vmm.stop_rc = 5;
+	flank_core_fini(&core);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_int_equal(fake.pins, 1);
+	teardown(NULL);
+	/* Module unload where the loaded VMM refuses fini. */
+	(void)setup(NULL);
+	load_image();
+	vmm.fini_rc = 4;
+	flank_core_fini(&core);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_int_equal(fake.pins, 1);
 }
 
 /* A CPU going offline is stopped, one coming online is started. */
@@ -1057,6 +1117,8 @@ int main(void)
 		T(test_driver_core_start_vmx_in_use),
 		T(test_driver_core_start_fails_on_cpu),
 		T(test_driver_core_stop_fails),
+		T(test_driver_core_stop_fails_pins_module),
+		T(test_driver_core_corrupt_pins_once),
 		T(test_driver_core_hotplug),
 		T(test_driver_core_hotplug_failures),
 		T(test_driver_core_quiesce),
