@@ -241,7 +241,11 @@ void flank_platform_fill(struct flank_core *core);
 /** Runs the driver's own VT-x checks on every online CPU (core/cpus.c). */
 void flank_host_check(struct flank_core *core,
 		      struct flank_check_report *report);
-/** Refuses with FLANK_E_NO_VMX if any online CPU fails the host check. */
+/**
+ * Refuses with the failing item's status (FLANK_E_NO_VMX, or
+ * FLANK_E_UNSUPPORTED for FRED; FLANK_E_CPU_CALL) if any online CPU fails
+ * the host check.
+ */
 int flank_host_ready(struct flank_core *core, struct flank_ioc_err *err);
 /** The real link and unlink (core/link.c). */
 int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err);

@@ -54,6 +54,11 @@ static const struct {
 			      "does not start with ENDBR64: build the module "
 			      "with -fcf-protection=branch -fno-jump-tables",
 			      ENOEXEC},
+	[FLANK_E_UNSUPPORTED] =
+		{"this kernel uses a CPU feature Flank does not "
+		 "support yet: `flankctl check` names it and "
+		 "the boot option that turns it off",
+		 EOPNOTSUPP},
 };
 
 const char *flank_status_str(int status)

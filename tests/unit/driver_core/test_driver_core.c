@@ -514,6 +514,46 @@ static void test_driver_core_start_vmx_in_use(void **state)
 	assert_non_null(strstr(c.err.text, "CR4.VMXE is already set on CPU 1"));
 }
 
+/*
+ * A kernel that uses FRED (CR4.FRED, bit 32; Linux 6.9+ on CPUs with FRED)
+ * is refused, by check and by start, naming FRED and what to do (issue 14
+ * item 9): the VMM's safe RDMSR/WRMSR use a private IDT, which FRED
+ * ignores, and the VMCS it builds holds no FRED state.
+ */
+static void test_driver_core_start_refuses_fred(void **state)
+{
+	struct flank_ioc_check chk;
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	fake.probe[2].cr4 |= 1ull << 32;
+	memset(&chk, 0, sizeof(chk));
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &chk), FLANK_OK);
+	assert_int_equal(chk.host.count, 5);
+	assert_int_equal(chk.host.failed, 1);
+	assert_string_equal(chk.host.item[4].name, "fred");
+	assert_int_equal(chk.host.item[4].status, FLANK_E_UNSUPPORTED);
+	assert_string_equal(chk.host.item[4].text,
+			    "CR4.FRED is set on CPU 2: this kernel uses FRED "
+			    "(Flexible Return and Event Delivery), which Flank "
+			    "does not support yet; boot with fred=off");
+	load_image();
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_UNSUPPORTED);
+	assert_int_equal(c.err.code, FLANK_E_UNSUPPORTED);
+	assert_non_null(strstr(c.err.text, "CR4.FRED is set on CPU 2"));
+	assert_non_null(strstr(c.err.text, "fred=off"));
+	assert_int_equal(vmm.starts, 0);
+	assert_int_equal(core.state, FLANK_DRV_LOADED);
+	assert_int_equal(flank_status_errno(FLANK_E_UNSUPPORTED), -EOPNOTSUPP);
+	/* CR4.FRED clear again (fred=off): the item passes, start works. */
+	fake.probe[2].cr4 &= ~(1ull << 32);
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &chk), FLANK_OK);
+	assert_int_equal(chk.host.failed, 0);
+	assert_int_equal(chk.host.item[4].status, FLANK_OK);
+	assert_non_null(strstr(chk.host.item[4].text, "CR4.FRED is clear"));
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+}
+
 /* A start failing on CPU 1 is reported with that CPU; nothing runs. */
 static void test_driver_core_start_fails_on_cpu(void **state)
 {
@@ -814,7 +854,7 @@ static void test_driver_core_check_host(void **state)
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(ioc(FLANK_IOC_CHECK, &c), FLANK_OK);
 	assert_int_equal(c.image_ran, 0);
-	assert_int_equal(c.host.count, 4);
+	assert_int_equal(c.host.count, 5);
 	assert_int_equal(c.host.failed, 0);
 	assert_string_equal(c.host.item[0].name, "vmx-cpuid");
 	assert_string_equal(c.host.item[3].text,
@@ -1115,6 +1155,7 @@ int main(void)
 		T(test_driver_core_start_no_vmx),
 		T(test_driver_core_start_vmx_disabled_in_bios),
 		T(test_driver_core_start_vmx_in_use),
+		T(test_driver_core_start_refuses_fred),
 		T(test_driver_core_start_fails_on_cpu),
 		T(test_driver_core_stop_fails),
 		T(test_driver_core_stop_fails_pins_module),
