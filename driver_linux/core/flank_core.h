@@ -209,8 +209,25 @@ int flank_core_ioctl(struct flank_core *core, unsigned int cmd, uint64_t arg);
 /** CPU hotplug: @p cpu came online / is going offline. 0 or a status. */
 int flank_core_cpu_online(struct flank_core *core, uint32_t cpu);
 int flank_core_cpu_offline(struct flank_core *core, uint32_t cpu);
-/** Reboot or suspend ahead: stops the VMM if it runs. */
+/** Reboot ahead: stops the VMM if it runs. */
 void flank_core_quiesce(struct flank_core *core, const char *why);
+
+/**
+ * Power-management notifier events, with the values of Linux's PM_*
+ * (<linux/suspend.h>; main.c checks them at build time), so that the
+ * module hands the notifier's action to flank_core_pm unchanged.
+ */
+enum flank_pm_event {
+	FLANK_PM_HIBERNATION_PREPARE = 1, /**< PM_HIBERNATION_PREPARE */
+	FLANK_PM_POST_HIBERNATION = 2,	  /**< PM_POST_HIBERNATION */
+	FLANK_PM_SUSPEND_PREPARE = 3,	  /**< PM_SUSPEND_PREPARE */
+	FLANK_PM_POST_SUSPEND = 4,	  /**< PM_POST_SUSPEND */
+	FLANK_PM_RESTORE_PREPARE = 5,	  /**< PM_RESTORE_PREPARE */
+	FLANK_PM_POST_RESTORE = 6,	  /**< PM_POST_RESTORE */
+};
+
+/** The PM notifier: @p event is an action of enum flank_pm_event. */
+void flank_core_pm(struct flank_core *core, unsigned long event);
 
 /**
  * Checks a ring_kib value: a power of two from FLANK_RING_MIN_SIZE to

@@ -472,6 +472,13 @@ void flank_core_quiesce(struct flank_core *core, const char *why)
 	ops->unlock(ops->ctx, false);
 }
 
+void flank_core_pm(struct flank_core *core, unsigned long event)
+{
+	if (event == FLANK_PM_SUSPEND_PREPARE ||
+	    event == FLANK_PM_HIBERNATION_PREPARE)
+		flank_core_quiesce(core, "suspend");
+}
+
 void flank_core_fini(struct flank_core *core)
 {
 	const struct flank_core_ops *ops = core->ops;
