@@ -181,6 +181,13 @@ struct flank_core {
 	 * once the driver is CORRUPT: a CPU may still write it.
 	 */
 	void *ring_mem;
+	/**
+	 * True from a PM *_PREPARE (suspend, hibernation, restore of a
+	 * hibernation image) until the matching POST_*: START is refused, so
+	 * no CPU enters VMX operation while the kernel powers down or jumps
+	 * into a restored image.
+	 */
+	bool suspending;
 	flank_link_fn link;
 	flank_unlink_fn unlink;
 };
@@ -226,7 +233,12 @@ enum flank_pm_event {
 	FLANK_PM_POST_RESTORE = 6,	  /**< PM_POST_RESTORE */
 };
 
-/** The PM notifier: @p event is an action of enum flank_pm_event. */
+/**
+ * The PM notifier: @p event is an action of enum flank_pm_event. Every
+ * *_PREPARE stops the VMM if it runs and refuses START from then on with
+ * FLANK_E_SUSPENDING; every POST_* allows START again (the VMM stays
+ * stopped until `flankctl start`). Other actions are ignored.
+ */
 void flank_core_pm(struct flank_core *core, unsigned long event);
 
 /**

@@ -332,6 +332,12 @@ int flank_cmd_start(struct flank_core *core, void *arg)
 	case FLANK_DRV_LOADED:
 		break;
 	}
+	if (core->suspending)
+		return flank_fail(&c->err, FLANK_E_SUSPENDING, FLANK_SRC_DRIVER,
+				  0, FLANK_NO_CPU,
+				  "the system is suspending, hibernating or "
+				  "restoring a hibernation image: start Flank "
+				  "again after resume");
 	/*
 	 * The driver's own check first: an image that executed VMXON on a
 	 * CPU without VT-x would take #UD in ring 0 and bring the kernel down.
@@ -472,11 +478,55 @@ void flank_core_quiesce(struct flank_core *core, const char *why)
 	ops->unlock(ops->ctx, false);
 }
 
+/*
+ * Suspend, hibernation and hibernation restore must not happen with a CPU
+ * in VMX operation: the firmware's S3 path and the image kernel after a
+ * restore inherit nothing of it, and a restore jumps into a kernel that
+ * never ran under the VMM. Linux calls every *_PREPARE before it freezes
+ * tasks and takes CPUs offline, and the matching POST_* afterwards, also
+ * when a later step failed (pm_notifier_call_chain_robust). Between them
+ * nothing may start the VMM again: an ioctl from a task not frozen yet
+ * would otherwise succeed. RESTORE_PREPARE is the boot kernel (which may
+ * have loaded flank.ko from its initramfs and started it) about to hand
+ * over to the hibernation image.
+ */
 void flank_core_pm(struct flank_core *core, unsigned long event)
 {
-	if (event == FLANK_PM_SUSPEND_PREPARE ||
-	    event == FLANK_PM_HIBERNATION_PREPARE)
-		flank_core_quiesce(core, "suspend");
+	const struct flank_core_ops *ops = core->ops;
+	struct flank_ioc_err err;
+	const char *why;
+
+	switch (event) {
+	case FLANK_PM_SUSPEND_PREPARE:
+		why = "suspend";
+		break;
+	case FLANK_PM_HIBERNATION_PREPARE:
+		why = "hibernation";
+		break;
+	case FLANK_PM_RESTORE_PREPARE:
+		why = "restore from hibernation";
+		break;
+	case FLANK_PM_POST_SUSPEND:
+	case FLANK_PM_POST_HIBERNATION:
+	case FLANK_PM_POST_RESTORE:
+		ops->lock(ops->ctx, false);
+		if (core->suspending)
+			flank_log(core, FLANK_LOG_INFO,
+				  "resumed: the VMM stays stopped until "
+				  "`flankctl start`");
+		core->suspending = false;
+		ops->unlock(ops->ctx, false);
+		return;
+	default:
+		return;
+	}
+	ops->lock(ops->ctx, false);
+	core->suspending = true;
+	if (core->state == FLANK_DRV_RUNNING) {
+		flank_log(core, FLANK_LOG_INFO, "%s: stopping the VMM", why);
+		(void)stop_running(core, &err, false);
+	}
+	ops->unlock(ops->ctx, false);
 }
 
 void flank_core_fini(struct flank_core *core)

@@ -59,6 +59,9 @@ static const struct {
 		 "support yet: `flankctl check` names it and "
 		 "the boot option that turns it off",
 		 EOPNOTSUPP},
+	[FLANK_E_SUSPENDING] = {"the system is suspending, hibernating or "
+				"resuming: start Flank again after resume",
+				EAGAIN},
 };
 
 const char *flank_status_str(int status)

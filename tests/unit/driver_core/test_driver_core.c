@@ -700,6 +700,109 @@ static void test_driver_core_quiesce(void **state)
 	assert_int_equal(fake_vmm_running(), 0);
 }
 
+/*
+ * The PM notifier (issue 14 item 13): every *_PREPARE stops a running VMM
+ * and blocks START until the matching POST_*, which allows it again.
+ * RESTORE_PREPARE is the boot kernel about to jump into a hibernation
+ * image: VMX must be off then as well.
+ */
+static const struct {
+	unsigned long prepare, post;
+} pm_pairs[] = {
+	{FLANK_PM_SUSPEND_PREPARE, FLANK_PM_POST_SUSPEND},
+	{FLANK_PM_HIBERNATION_PREPARE, FLANK_PM_POST_HIBERNATION},
+	{FLANK_PM_RESTORE_PREPARE, FLANK_PM_POST_RESTORE},
+};
+
+/* Each *_PREPARE stops the VMM, START is refused, POST_* allows it. */
+static void test_driver_core_pm_prepare_stops_and_blocks_start(void **state)
+{
+	struct flank_ioc_cmd c;
+	size_t i;
+
+	for (i = 0; i < sizeof(pm_pairs) / sizeof(pm_pairs[0]); i++) {
+		if (i) {
+			assert_int_equal(teardown(state), 0);
+			assert_int_equal(setup(state), 0);
+		}
+		start_image();
+		flank_core_pm(&core, pm_pairs[i].prepare);
+		assert_int_equal(vmm.stops, 1);
+		assert_int_equal(core.state, FLANK_DRV_LOADED);
+		assert_int_equal(fake_vmm_running(), 0);
+		assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_SUSPENDING);
+		assert_int_equal(c.err.code, FLANK_E_SUSPENDING);
+		assert_non_null(strstr(c.err.text, "after resume"));
+		assert_int_equal(vmm.starts, 1);
+		assert_int_equal(core.state, FLANK_DRV_LOADED);
+		/* Loading, unloading and reading state are not blocked. */
+		assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_NOT_RUNNING);
+		flank_core_pm(&core, pm_pairs[i].post);
+		assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+		assert_int_equal(vmm.starts, 2);
+		assert_int_equal(fake_vmm_running(), 4);
+	}
+}
+
+/* A *_PREPARE with nothing running stops nothing but still blocks START. */
+static void test_driver_core_pm_prepare_when_loaded(void **state)
+{
+	struct flank_ioc_cmd c;
+	size_t i;
+
+	(void)state;
+	load_image();
+	for (i = 0; i < sizeof(pm_pairs) / sizeof(pm_pairs[0]); i++) {
+		flank_core_pm(&core, pm_pairs[i].prepare);
+		assert_int_equal(vmm.stops, 0);
+		assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_SUSPENDING);
+		assert_int_equal(vmm.starts, 0);
+		flank_core_pm(&core, pm_pairs[i].post);
+	}
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+	/* No image at all: the suspend is noted all the same. */
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_OK);
+	flank_core_pm(&core, FLANK_PM_SUSPEND_PREPARE);
+	load_image();
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_SUSPENDING);
+	flank_core_pm(&core, FLANK_PM_POST_SUSPEND);
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+}
+
+/* Other notifier actions change nothing; the lock is balanced. */
+static void test_driver_core_pm_other_events(void **state)
+{
+	static const unsigned long other[] = {0, 7, 8, 0x1000, ~0ul};
+	size_t i;
+
+	(void)state;
+	start_image();
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		flank_core_pm(&core, other[i]);
+	/* A POST_* without its PREPARE (a failed chain) is harmless. */
+	flank_core_pm(&core, FLANK_PM_POST_RESTORE);
+	assert_int_equal(vmm.stops, 0);
+	assert_int_equal(core.state, FLANK_DRV_RUNNING);
+	assert_int_equal(fake.lock_depth, 0);
+	assert_int_equal(fake.lock_errors, 0);
+}
+
+/* A stop that fails at suspend makes the driver CORRUPT, pinned once. */
+static void test_driver_core_pm_stop_fails(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	start_image();
+	vmm.stop_rc = 5;
+	flank_core_pm(&core, FLANK_PM_HIBERNATION_PREPARE);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_int_equal(fake.pins, 1);
+	flank_core_pm(&core, FLANK_PM_POST_HIBERNATION);
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_CORRUPT);
+}
+
 /* Module unload while running stops, finalises and unlinks the image. */
 static void test_driver_core_fini_running(void **state)
 {
@@ -1163,6 +1266,10 @@ int main(void)
 		T(test_driver_core_hotplug),
 		T(test_driver_core_hotplug_failures),
 		T(test_driver_core_quiesce),
+		T(test_driver_core_pm_prepare_stops_and_blocks_start),
+		T(test_driver_core_pm_prepare_when_loaded),
+		T(test_driver_core_pm_other_events),
+		T(test_driver_core_pm_stop_fails),
 		T(test_driver_core_fini_running),
 		T(test_driver_core_fini_refused),
 		T(test_driver_core_unload_refused),
