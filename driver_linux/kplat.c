@@ -12,6 +12,7 @@
 #include <linux/io.h>
 #include <linux/irqflags.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
@@ -257,6 +258,21 @@ static bool kp_ibt_enabled(void *ctx)
 #endif
 }
 
+/*
+ * The driver became CORRUPT: a CPU may still run under the image, and the
+ * image calls this module's functions (the platform table) from VMX root.
+ * A reference that is never dropped makes `rmmod flank` fail with "Module
+ * flank is in use" instead of freeing code that VMX root still calls;
+ * only a reboot ends it. __module_get, not try_module_get: the module is
+ * live when this runs from an ioctl or a hotplug callback; when it runs
+ * from flank_exit (a stop that failed during rmmod) nothing can keep the
+ * module any more, and the core says so in the log.
+ */
+static void kp_pin_module(void *ctx)
+{
+	__module_get(THIS_MODULE);
+}
+
 struct flank_core_ops flank_kops = {
 	.ctx = NULL,
 	.lock = kp_lock,
@@ -278,6 +294,7 @@ struct flank_core_ops flank_kops = {
 	.image_release = flank_kmap_release,
 	.log = kp_log,
 	.ibt_enabled = kp_ibt_enabled,
+	.pin_module = kp_pin_module,
 	.host_cr3 = 0,
 };
 

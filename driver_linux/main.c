@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) "flank: " fmt
 
+#include <linux/build_bug.h>
 #include <linux/cpuhotplug.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -109,10 +110,17 @@ static int flank_reboot(struct notifier_block *nb, unsigned long action,
 	return NOTIFY_DONE;
 }
 
+/* The core's event numbers are the kernel's: the action goes through as is. */
+static_assert(FLANK_PM_HIBERNATION_PREPARE == PM_HIBERNATION_PREPARE);
+static_assert(FLANK_PM_POST_HIBERNATION == PM_POST_HIBERNATION);
+static_assert(FLANK_PM_SUSPEND_PREPARE == PM_SUSPEND_PREPARE);
+static_assert(FLANK_PM_POST_SUSPEND == PM_POST_SUSPEND);
+static_assert(FLANK_PM_RESTORE_PREPARE == PM_RESTORE_PREPARE);
+static_assert(FLANK_PM_POST_RESTORE == PM_POST_RESTORE);
+
 static int flank_pm(struct notifier_block *nb, unsigned long action, void *data)
 {
-	if (action == PM_SUSPEND_PREPARE || action == PM_HIBERNATION_PREPARE)
-		flank_core_quiesce(&flank_core, "suspend");
+	flank_core_pm(&flank_core, action);
 	return NOTIFY_DONE;
 }
 

@@ -110,6 +110,15 @@ struct flank_core_ops {
 	 */
 	bool (*ibt_enabled)(void *ctx);
 
+	/**
+	 * Keeps the module that holds these ops in memory until reboot (the
+	 * kernel: __module_get(THIS_MODULE), so that rmmod fails with "Module
+	 * flank is in use"). The core calls it once, when the driver becomes
+	 * CORRUPT: a CPU may then still run under the image, and the image
+	 * calls back into the module (the platform table) from VMX root.
+	 */
+	void (*pin_module)(void *ctx);
+
 	/** HOST_CR3 for the platform table (page tables outliving processes). */
 	uint64_t host_cr3;
 };
@@ -172,6 +181,13 @@ struct flank_core {
 	 * once the driver is CORRUPT: a CPU may still write it.
 	 */
 	void *ring_mem;
+	/**
+	 * True from a PM *_PREPARE (suspend, hibernation, restore of a
+	 * hibernation image) until the matching POST_*: START is refused, so
+	 * no CPU enters VMX operation while the kernel powers down or jumps
+	 * into a restored image.
+	 */
+	bool suspending;
 	flank_link_fn link;
 	flank_unlink_fn unlink;
 };
@@ -200,8 +216,30 @@ int flank_core_ioctl(struct flank_core *core, unsigned int cmd, uint64_t arg);
 /** CPU hotplug: @p cpu came online / is going offline. 0 or a status. */
 int flank_core_cpu_online(struct flank_core *core, uint32_t cpu);
 int flank_core_cpu_offline(struct flank_core *core, uint32_t cpu);
-/** Reboot or suspend ahead: stops the VMM if it runs. */
+/** Reboot ahead: stops the VMM if it runs. */
 void flank_core_quiesce(struct flank_core *core, const char *why);
+
+/**
+ * Power-management notifier events, with the values of Linux's PM_*
+ * (<linux/suspend.h>; main.c checks them at build time), so that the
+ * module hands the notifier's action to flank_core_pm unchanged.
+ */
+enum flank_pm_event {
+	FLANK_PM_HIBERNATION_PREPARE = 1, /**< PM_HIBERNATION_PREPARE */
+	FLANK_PM_POST_HIBERNATION = 2,	  /**< PM_POST_HIBERNATION */
+	FLANK_PM_SUSPEND_PREPARE = 3,	  /**< PM_SUSPEND_PREPARE */
+	FLANK_PM_POST_SUSPEND = 4,	  /**< PM_POST_SUSPEND */
+	FLANK_PM_RESTORE_PREPARE = 5,	  /**< PM_RESTORE_PREPARE */
+	FLANK_PM_POST_RESTORE = 6,	  /**< PM_POST_RESTORE */
+};
+
+/**
+ * The PM notifier: @p event is an action of enum flank_pm_event. Every
+ * *_PREPARE stops the VMM if it runs and refuses START from then on with
+ * FLANK_E_SUSPENDING; every POST_* allows START again (the VMM stays
+ * stopped until `flankctl start`). Other actions are ignored.
+ */
+void flank_core_pm(struct flank_core *core, unsigned long event);
 
 /**
  * Checks a ring_kib value: a power of two from FLANK_RING_MIN_SIZE to
@@ -232,7 +270,11 @@ void flank_platform_fill(struct flank_core *core);
 /** Runs the driver's own VT-x checks on every online CPU (core/cpus.c). */
 void flank_host_check(struct flank_core *core,
 		      struct flank_check_report *report);
-/** Refuses with FLANK_E_NO_VMX if any online CPU fails the host check. */
+/**
+ * Refuses with the failing item's status (FLANK_E_NO_VMX, or
+ * FLANK_E_UNSUPPORTED for FRED; FLANK_E_CPU_CALL) if any online CPU fails
+ * the host check.
+ */
 int flank_host_ready(struct flank_core *core, struct flank_ioc_err *err);
 /** The real link and unlink (core/link.c). */
 int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err);

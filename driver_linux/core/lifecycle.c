@@ -9,7 +9,8 @@
  *
  * Every transition not drawn is refused with its own status. CORRUPT is a
  * dead end on purpose: after a failed stop some CPU may still run in VMX
- * operation with the image's code and pages, so nothing may be freed.
+ * operation with the image's code and pages, so nothing may be freed: not
+ * the image, and not the module either (become_corrupt pins it).
  */
 #include <string.h>
 
@@ -58,6 +59,34 @@ static void drop_staged(struct flank_core *core)
  * module's table is an 8 KiB-aligned pair (kmap.c); this is its check.
  */
 #define HOST_CR3_MUST_BE_ZERO 0x1fffull
+
+/*
+ * The one way into CORRUPT. A CPU may still run under the image, and the
+ * image calls back into the module from VMX root (the platform table:
+ * cpu_id, page_alloc, log, ...), so the module must outlive it: the first
+ * entry pins the module until reboot (rmmod then fails with "Module flank
+ * is in use"). Later failures find the state CORRUPT already and pin
+ * nothing more: one reference is enough, and it is never dropped.
+ * @p unloading: called from flank_core_fini, where rmmod is under way and
+ * no reference can stop it any more.
+ */
+static void become_corrupt(struct flank_core *core, bool unloading)
+{
+	if (core->state == FLANK_DRV_CORRUPT)
+		return;
+	core->state = FLANK_DRV_CORRUPT;
+	core->ops->pin_module(core->ops->ctx);
+	if (unloading)
+		flank_log(core, FLANK_LOG_ERROR,
+			  "the VMM could not be stopped while flank.ko is "
+			  "unloaded: a CPU may still call into it; reboot "
+			  "now");
+	else
+		flank_log(core, FLANK_LOG_ERROR,
+			  "flank.ko is pinned until reboot: a CPU may still "
+			  "run under the VMM and call into it, so rmmod fails "
+			  "with \"Module flank is in use\"; reboot to recover");
+}
 
 /** Refusal for commands that need an idle driver (no image, or staged). */
 static int refuse_if_loaded(struct flank_core *core)
@@ -303,6 +332,12 @@ int flank_cmd_start(struct flank_core *core, void *arg)
 	case FLANK_DRV_LOADED:
 		break;
 	}
+	if (core->suspending)
+		return flank_fail(&c->err, FLANK_E_SUSPENDING, FLANK_SRC_DRIVER,
+				  0, FLANK_NO_CPU,
+				  "the system is suspending, hibernating or "
+				  "restoring a hibernation image: start Flank "
+				  "again after resume");
 	/*
 	 * The driver's own check first: an image that executed VMXON on a
 	 * CPU without VT-x would take #UD in ring 0 and bring the kernel down.
@@ -328,21 +363,25 @@ int flank_cmd_start(struct flank_core *core, void *arg)
 	return FLANK_OK;
 }
 
-/** Stops a running VMM; on failure the driver becomes CORRUPT. */
-static int stop_running(struct flank_core *core, struct flank_ioc_err *err)
+/*
+ * Stops a running VMM; on failure the driver becomes CORRUPT. @p unloading:
+ * called from flank_core_fini (see become_corrupt).
+ */
+static int stop_running(struct flank_core *core, struct flank_ioc_err *err,
+			bool unloading)
 {
 	char text[160];
 	int rc;
 
 	rc = core->image.entry->stop_all();
 	if (rc) {
-		core->state = FLANK_DRV_CORRUPT;
 		flank_vmm_text(core, rc, text, sizeof(text));
 		flank_fail(err, FLANK_E_VMM, FLANK_SRC_VMM, rc, FLANK_NO_CPU,
-			   "stop failed: %s; the image stays in memory until "
-			   "reboot",
+			   "stop failed: %s; the image and flank.ko stay in "
+			   "memory until reboot (rmmod is refused)",
 			   text);
 		flank_log(core, FLANK_LOG_ERROR, "%s", err->text);
+		become_corrupt(core, unloading);
 		return FLANK_E_VMM;
 	}
 	core->state = FLANK_DRV_LOADED;
@@ -360,7 +399,7 @@ int flank_cmd_stop(struct flank_core *core, void *arg)
 		return FLANK_E_CORRUPT;
 	if (core->state != FLANK_DRV_RUNNING)
 		return FLANK_E_NOT_RUNNING;
-	return stop_running(core, &c->err);
+	return stop_running(core, &c->err, false);
 }
 
 static int tramp_start_cpu(void *arg)
@@ -418,7 +457,7 @@ int flank_core_cpu_offline(struct flank_core *core, uint32_t cpu)
 				  "devirtualised: %s; the image stays in "
 				  "memory until reboot",
 				  cpu, text);
-			core->state = FLANK_DRV_CORRUPT;
+			become_corrupt(core, false);
 			rc = FLANK_E_VMM;
 		}
 	}
@@ -434,7 +473,58 @@ void flank_core_quiesce(struct flank_core *core, const char *why)
 	ops->lock(ops->ctx, false);
 	if (core->state == FLANK_DRV_RUNNING) {
 		flank_log(core, FLANK_LOG_INFO, "%s: stopping the VMM", why);
-		(void)stop_running(core, &err);
+		(void)stop_running(core, &err, false);
+	}
+	ops->unlock(ops->ctx, false);
+}
+
+/*
+ * Suspend, hibernation and hibernation restore must not happen with a CPU
+ * in VMX operation: the firmware's S3 path and the image kernel after a
+ * restore inherit nothing of it, and a restore jumps into a kernel that
+ * never ran under the VMM. Linux calls every *_PREPARE before it freezes
+ * tasks and takes CPUs offline, and the matching POST_* afterwards, also
+ * when a later step failed (pm_notifier_call_chain_robust). Between them
+ * nothing may start the VMM again: an ioctl from a task not frozen yet
+ * would otherwise succeed. RESTORE_PREPARE is the boot kernel (which may
+ * have loaded flank.ko from its initramfs and started it) about to hand
+ * over to the hibernation image.
+ */
+void flank_core_pm(struct flank_core *core, unsigned long event)
+{
+	const struct flank_core_ops *ops = core->ops;
+	struct flank_ioc_err err;
+	const char *why;
+
+	switch (event) {
+	case FLANK_PM_SUSPEND_PREPARE:
+		why = "suspend";
+		break;
+	case FLANK_PM_HIBERNATION_PREPARE:
+		why = "hibernation";
+		break;
+	case FLANK_PM_RESTORE_PREPARE:
+		why = "restore from hibernation";
+		break;
+	case FLANK_PM_POST_SUSPEND:
+	case FLANK_PM_POST_HIBERNATION:
+	case FLANK_PM_POST_RESTORE:
+		ops->lock(ops->ctx, false);
+		if (core->suspending)
+			flank_log(core, FLANK_LOG_INFO,
+				  "resumed: the VMM stays stopped until "
+				  "`flankctl start`");
+		core->suspending = false;
+		ops->unlock(ops->ctx, false);
+		return;
+	default:
+		return;
+	}
+	ops->lock(ops->ctx, false);
+	core->suspending = true;
+	if (core->state == FLANK_DRV_RUNNING) {
+		flank_log(core, FLANK_LOG_INFO, "%s: stopping the VMM", why);
+		(void)stop_running(core, &err, false);
 	}
 	ops->unlock(ops->ctx, false);
 }
@@ -447,7 +537,7 @@ void flank_core_fini(struct flank_core *core)
 
 	ops->lock(ops->ctx, false);
 	if (core->state == FLANK_DRV_RUNNING)
-		(void)stop_running(core, &err);
+		(void)stop_running(core, &err, true);
 	if (core->state == FLANK_DRV_LOADED) {
 		rc = core->image.entry->fini();
 		if (rc) {
@@ -456,7 +546,7 @@ void flank_core_fini(struct flank_core *core)
 				  "the VMM refused to unload (status %d): "
 				  "leaking its memory",
 				  rc);
-			core->state = FLANK_DRV_CORRUPT;
+			become_corrupt(core, true);
 		} else {
 			core->unlink(core);
 			memset(&core->image, 0, sizeof(core->image));

@@ -34,8 +34,8 @@ static const struct {
 	[FLANK_E_NOT_LOADED] = {"no image is loaded: load one first", ENOENT},
 	[FLANK_E_RUNNING] = {"the VMM is running: stop it first", EBUSY},
 	[FLANK_E_NOT_RUNNING] = {"the VMM is not running", EALREADY},
-	[FLANK_E_CORRUPT] = {"a stop failed earlier: the image stays in memory "
-			     "until reboot",
+	[FLANK_E_CORRUPT] = {"a stop failed earlier: the image and flank.ko "
+			     "stay in memory until reboot",
 			     EIO},
 	[FLANK_E_ELF] = {"the ELF loader rejected the module", ENOEXEC},
 	[FLANK_E_BAD_ENTRY] = {"the image's entry table is unusable", ENOEXEC},
@@ -54,6 +54,14 @@ static const struct {
 			      "does not start with ENDBR64: build the module "
 			      "with -fcf-protection=branch -fno-jump-tables",
 			      ENOEXEC},
+	[FLANK_E_UNSUPPORTED] =
+		{"this kernel uses a CPU feature Flank does not "
+		 "support yet: `flankctl check` names it and "
+		 "the boot option that turns it off",
+		 EOPNOTSUPP},
+	[FLANK_E_SUSPENDING] = {"the system is suspending, hibernating or "
+				"resuming: start Flank again after resume",
+				EAGAIN},
 };
 
 const char *flank_status_str(int status)

@@ -220,6 +220,12 @@ static bool f_ibt_enabled(void *ctx)
 	return fake.ibt;
 }
 
+static void f_pin_module(void *ctx)
+{
+	(void)ctx;
+	fake.pins++;
+}
+
 const struct flank_core_ops fake_ops = {
 	.ctx = NULL,
 	.lock = f_lock,
@@ -241,6 +247,7 @@ const struct flank_core_ops fake_ops = {
 	.image_release = f_image_release,
 	.log = f_log,
 	.ibt_enabled = f_ibt_enabled,
+	.pin_module = f_pin_module,
 	/* 8 KiB aligned like the module's table (kmap.c): bits 12:0 clear. */
 	.host_cr3 = 0x2000,
 };

@@ -43,6 +43,8 @@ struct fake_platform {
 	bool keep_released_image;
 	/* What ops->ibt_enabled reports: a kernel that enforces IBT. */
 	bool ibt;
+	/* ops->pin_module calls: the module could never be unloaded again. */
+	int pins;
 	void *kept_final;
 	size_t kept_bytes;
 };

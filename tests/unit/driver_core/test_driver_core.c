@@ -35,6 +35,8 @@ static int teardown(void **state)
 {
 	(void)state;
 	flank_core_fini(&core);
+	/* Pinned exactly when CORRUPT, and only once (rmmod must fail). */
+	assert_int_equal(fake.pins, core.state == FLANK_DRV_CORRUPT ? 1 : 0);
 	if (core.state != FLANK_DRV_CORRUPT) {
 		assert_int_equal(fake.allocs, 0);
 		assert_int_equal(fake.image_maps, 0);
@@ -512,6 +514,46 @@ static void test_driver_core_start_vmx_in_use(void **state)
 	assert_non_null(strstr(c.err.text, "CR4.VMXE is already set on CPU 1"));
 }
 
+/*
+ * A kernel that uses FRED (CR4.FRED, bit 32; Linux 6.9+ on CPUs with FRED)
+ * is refused, by check and by start, naming FRED and what to do (issue 14
+ * item 9): the VMM's safe RDMSR/WRMSR use a private IDT, which FRED
+ * ignores, and the VMCS it builds holds no FRED state.
+ */
+static void test_driver_core_start_refuses_fred(void **state)
+{
+	struct flank_ioc_check chk;
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	fake.probe[2].cr4 |= 1ull << 32;
+	memset(&chk, 0, sizeof(chk));
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &chk), FLANK_OK);
+	assert_int_equal(chk.host.count, 5);
+	assert_int_equal(chk.host.failed, 1);
+	assert_string_equal(chk.host.item[4].name, "fred");
+	assert_int_equal(chk.host.item[4].status, FLANK_E_UNSUPPORTED);
+	assert_string_equal(chk.host.item[4].text,
+			    "CR4.FRED is set on CPU 2: this kernel uses FRED "
+			    "(Flexible Return and Event Delivery), which Flank "
+			    "does not support yet; boot with fred=off");
+	load_image();
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_UNSUPPORTED);
+	assert_int_equal(c.err.code, FLANK_E_UNSUPPORTED);
+	assert_non_null(strstr(c.err.text, "CR4.FRED is set on CPU 2"));
+	assert_non_null(strstr(c.err.text, "fred=off"));
+	assert_int_equal(vmm.starts, 0);
+	assert_int_equal(core.state, FLANK_DRV_LOADED);
+	assert_int_equal(flank_status_errno(FLANK_E_UNSUPPORTED), -EOPNOTSUPP);
+	/* CR4.FRED clear again (fred=off): the item passes, start works. */
+	fake.probe[2].cr4 &= ~(1ull << 32);
+	assert_int_equal(ioc(FLANK_IOC_CHECK, &chk), FLANK_OK);
+	assert_int_equal(chk.host.failed, 0);
+	assert_int_equal(chk.host.item[4].status, FLANK_OK);
+	assert_non_null(strstr(chk.host.item[4].text, "CR4.FRED is clear"));
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+}
+
 /* A start failing on CPU 1 is reported with that CPU; nothing runs. */
 static void test_driver_core_start_fails_on_cpu(void **state)
 {
@@ -541,7 +583,7 @@ static void test_driver_core_stop_fails(void **state)
 	vmm.stop_rc = 5;
 	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_VMM);
 	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
-	assert_non_null(strstr(c.err.text, "stays in memory"));
+	assert_non_null(strstr(c.err.text, "stay in memory until reboot"));
 	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_E_CORRUPT);
 	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_CORRUPT);
 	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_CORRUPT);
@@ -554,6 +596,64 @@ static void test_driver_core_stop_fails(void **state)
 	assert_non_null(strstr(fake.last_log, "64 KiB debug ring"));
 	assert_int_equal(vmm.ring_frees, 0);
 	assert_ptr_equal(core.ring_mem, vmm.ring);
+}
+
+/*
+ * Entering CORRUPT pins the module (issue 14 item 5): a CPU may still run
+ * under the image, which calls back into flank.ko, so rmmod must fail.
+ * Nothing that happens afterwards pins it a second time.
+ */
+static void test_driver_core_stop_fails_pins_module(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	start_image();
+	assert_int_equal(fake.pins, 0);
+	vmm.stop_rc = 5;
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_VMM);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_int_equal(fake.pins, 1);
+	assert_non_null(strstr(c.err.text, "rmmod is refused"));
+	assert_non_null(strstr(fake.last_log, "\"Module flank is in use\""));
+	/* Every later attempt fails again, none pins again. */
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_CORRUPT);
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_E_CORRUPT);
+	flank_core_quiesce(&core, "reboot");
+	assert_int_equal(flank_core_cpu_offline(&core, 1), FLANK_OK);
+	flank_core_fini(&core);
+	assert_int_equal(fake.pins, 1);
+}
+
+/* Every other way into CORRUPT pins the module exactly once too. */
+static void test_driver_core_corrupt_pins_once(void **state)
+{
+	(void)state;
+	/* A CPU going offline that cannot be devirtualised. */
+	start_image();
+	vmm.cpu_rc = 3;
+	assert_int_equal(flank_core_cpu_offline(&core, 2), FLANK_E_VMM);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_int_equal(fake.pins, 1);
+	assert_int_equal(flank_core_cpu_offline(&core, 3), FLANK_OK);
+	assert_int_equal(fake.pins, 1);
+	assert_int_equal(vmm.stops, 0);
+	teardown(NULL);
+	/* Module unload where the running VMM refuses to stop. */
+	(void)setup(NULL);
+	start_image();
+	vmm.stop_rc = 5;
+	flank_core_fini(&core);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_int_equal(fake.pins, 1);
+	teardown(NULL);
+	/* Module unload where the loaded VMM refuses fini. */
+	(void)setup(NULL);
+	load_image();
+	vmm.fini_rc = 4;
+	flank_core_fini(&core);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_int_equal(fake.pins, 1);
 }
 
 /* A CPU going offline is stopped, one coming online is started. */
@@ -598,6 +698,109 @@ static void test_driver_core_quiesce(void **state)
 	assert_int_equal(vmm.stops, 1);
 	assert_int_equal(core.state, FLANK_DRV_LOADED);
 	assert_int_equal(fake_vmm_running(), 0);
+}
+
+/*
+ * The PM notifier (issue 14 item 13): every *_PREPARE stops a running VMM
+ * and blocks START until the matching POST_*, which allows it again.
+ * RESTORE_PREPARE is the boot kernel about to jump into a hibernation
+ * image: VMX must be off then as well.
+ */
+static const struct {
+	unsigned long prepare, post;
+} pm_pairs[] = {
+	{FLANK_PM_SUSPEND_PREPARE, FLANK_PM_POST_SUSPEND},
+	{FLANK_PM_HIBERNATION_PREPARE, FLANK_PM_POST_HIBERNATION},
+	{FLANK_PM_RESTORE_PREPARE, FLANK_PM_POST_RESTORE},
+};
+
+/* Each *_PREPARE stops the VMM, START is refused, POST_* allows it. */
+static void test_driver_core_pm_prepare_stops_and_blocks_start(void **state)
+{
+	struct flank_ioc_cmd c;
+	size_t i;
+
+	for (i = 0; i < sizeof(pm_pairs) / sizeof(pm_pairs[0]); i++) {
+		if (i) {
+			assert_int_equal(teardown(state), 0);
+			assert_int_equal(setup(state), 0);
+		}
+		start_image();
+		flank_core_pm(&core, pm_pairs[i].prepare);
+		assert_int_equal(vmm.stops, 1);
+		assert_int_equal(core.state, FLANK_DRV_LOADED);
+		assert_int_equal(fake_vmm_running(), 0);
+		assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_SUSPENDING);
+		assert_int_equal(c.err.code, FLANK_E_SUSPENDING);
+		assert_non_null(strstr(c.err.text, "after resume"));
+		assert_int_equal(vmm.starts, 1);
+		assert_int_equal(core.state, FLANK_DRV_LOADED);
+		/* Loading, unloading and reading state are not blocked. */
+		assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_NOT_RUNNING);
+		flank_core_pm(&core, pm_pairs[i].post);
+		assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+		assert_int_equal(vmm.starts, 2);
+		assert_int_equal(fake_vmm_running(), 4);
+	}
+}
+
+/* A *_PREPARE with nothing running stops nothing but still blocks START. */
+static void test_driver_core_pm_prepare_when_loaded(void **state)
+{
+	struct flank_ioc_cmd c;
+	size_t i;
+
+	(void)state;
+	load_image();
+	for (i = 0; i < sizeof(pm_pairs) / sizeof(pm_pairs[0]); i++) {
+		flank_core_pm(&core, pm_pairs[i].prepare);
+		assert_int_equal(vmm.stops, 0);
+		assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_SUSPENDING);
+		assert_int_equal(vmm.starts, 0);
+		flank_core_pm(&core, pm_pairs[i].post);
+	}
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+	/* No image at all: the suspend is noted all the same. */
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_OK);
+	flank_core_pm(&core, FLANK_PM_SUSPEND_PREPARE);
+	load_image();
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_SUSPENDING);
+	flank_core_pm(&core, FLANK_PM_POST_SUSPEND);
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+}
+
+/* Other notifier actions change nothing; the lock is balanced. */
+static void test_driver_core_pm_other_events(void **state)
+{
+	static const unsigned long other[] = {0, 7, 8, 0x1000, ~0ul};
+	size_t i;
+
+	(void)state;
+	start_image();
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		flank_core_pm(&core, other[i]);
+	/* A POST_* without its PREPARE (a failed chain) is harmless. */
+	flank_core_pm(&core, FLANK_PM_POST_RESTORE);
+	assert_int_equal(vmm.stops, 0);
+	assert_int_equal(core.state, FLANK_DRV_RUNNING);
+	assert_int_equal(fake.lock_depth, 0);
+	assert_int_equal(fake.lock_errors, 0);
+}
+
+/* A stop that fails at suspend makes the driver CORRUPT, pinned once. */
+static void test_driver_core_pm_stop_fails(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	start_image();
+	vmm.stop_rc = 5;
+	flank_core_pm(&core, FLANK_PM_HIBERNATION_PREPARE);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_int_equal(fake.pins, 1);
+	flank_core_pm(&core, FLANK_PM_POST_HIBERNATION);
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_CORRUPT);
 }
 
 /* Module unload while running stops, finalises and unlinks the image. */
@@ -754,7 +957,7 @@ static void test_driver_core_check_host(void **state)
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(ioc(FLANK_IOC_CHECK, &c), FLANK_OK);
 	assert_int_equal(c.image_ran, 0);
-	assert_int_equal(c.host.count, 4);
+	assert_int_equal(c.host.count, 5);
 	assert_int_equal(c.host.failed, 0);
 	assert_string_equal(c.host.item[0].name, "vmx-cpuid");
 	assert_string_equal(c.host.item[3].text,
@@ -1055,11 +1258,18 @@ int main(void)
 		T(test_driver_core_start_no_vmx),
 		T(test_driver_core_start_vmx_disabled_in_bios),
 		T(test_driver_core_start_vmx_in_use),
+		T(test_driver_core_start_refuses_fred),
 		T(test_driver_core_start_fails_on_cpu),
 		T(test_driver_core_stop_fails),
+		T(test_driver_core_stop_fails_pins_module),
+		T(test_driver_core_corrupt_pins_once),
 		T(test_driver_core_hotplug),
 		T(test_driver_core_hotplug_failures),
 		T(test_driver_core_quiesce),
+		T(test_driver_core_pm_prepare_stops_and_blocks_start),
+		T(test_driver_core_pm_prepare_when_loaded),
+		T(test_driver_core_pm_other_events),
+		T(test_driver_core_pm_stop_fails),
 		T(test_driver_core_fini_running),
 		T(test_driver_core_fini_refused),
 		T(test_driver_core_unload_refused),
