@@ -79,6 +79,65 @@
 		MSR(MSR_IA32_VMX_VMFUNC, 0x1)
 #define SKYLAKE_VMX_MSR_COUNT 18u
 
+/*
+ * A current Intel server core: Sapphire Rapids, as Bochs 3.0 models it
+ * (bochs/cpu/cpudb/intel/sapphire_rapids.cc, "Intel(R) Xeon(R) w9-3475X"),
+ * the CPU on which Flank's missing "enable user wait and pause" control
+ * hung Linux (shared/E2E-FACTS.md). CPUID leaves 1, 7, 0AH and 80000001H
+ * are that file's feature lists as bits (leaf 7 EDX adds PCONFIG, bit 18,
+ * which real Sapphire Rapids parts enumerate and Bochs leaves out); leaf
+ * 0DH is the XSAVE layout without AMX (the e2e excludes AMX, see
+ * E2E-FACTS.md), 80000008H a real part's 46-bit physical, 57-bit linear
+ * widths. These are the instructions that #UD in VMX non-root unless a
+ * secondary control enables them (SDM Vol. 3C 26.3): RDTSCP, RDPID,
+ * INVPCID, XSAVES/XRSTORS, UMONITOR/UMWAIT/TPAUSE (WAITPKG) and PCONFIG.
+ */
+#define SPR_CPUID                                                              \
+	CPUID(0x0, 0, 0x20, INTEL_EBX, INTEL_ECX, INTEL_EDX),                  \
+		CPUID(0x1, 0, 0x000806f8, 0x00020800, 0x7ffef3bf, 0xbfebfbff), \
+		CPUID(0x7, 0, 2, 0xf1bf27eb, 0x9a415fee, 0xffd44430),          \
+		CPUID(0x7, 1, 0x1c30, 0, 0, 0),                                \
+		CPUID(0xA, 0, 0x08300805, 0, 0xf, 0x8604),                     \
+		CPUID(0xD, 0, 0x2e7, 0xa88, 0xa88, 0),                         \
+		CPUID(0xD, 1, 0xf, 0xa88, 0x5800, 0),                          \
+		CPUID(0xD, 2, 0x100, 0x240, 0, 0),                             \
+		CPUID(0x80000000, 0, 0x80000008, 0, 0, 0),                     \
+		CPUID(0x80000001, 0, 0, 0, 0x121, 0x2c100800),                 \
+		CPUID(0x80000008, 0, 0x392e, 0, 0, 0)
+#define SPR_CPUID_COUNT 11u
+
+/*
+ * VMX capability MSRs: IA32_VMX_BASIC is Bochs 3.0 sapphire_rapids's,
+ * measured (0x1d8100000000004: revision 4, 4 KiB, write-back, TRUE
+ * controls, bit 56). The others are derived, not measured: skylake's
+ * values (above) with, in PROCBASED_CTLS2 allowed-1, the controls this
+ * CPUID calls for (SDM Vol. 3C Table 25-7): mode-based execute control
+ * (22, Bochs's BX_VMX_MBE_CONTROL), enable user wait and pause (26) and
+ * enable PCONFIG (27); CR4_FIXED1 adds the CR4 bits this CPUID enumerates
+ * (UMIP, LA57, PKE, CET, PKS, UINTR; SDM Vol. 3D A.8); VMCS_ENUM reports
+ * index 31, the PCONFIG-exiting bitmap's (SDM Vol. 3D A.9, Appendix B).
+ */
+#define SPR_VMX_MSRS                                                           \
+	MSR(MSR_IA32_VMX_BASIC, 0x1d8100000000004),                            \
+		MSR(MSR_IA32_VMX_PINBASED_CTLS, 0x7f00000016),                 \
+		MSR(MSR_IA32_VMX_PROCBASED_CTLS, 0xf7f9fffe0401e172),          \
+		MSR(MSR_IA32_VMX_EXIT_CTLS, 0x1ffffff00036dff),                \
+		MSR(MSR_IA32_VMX_ENTRY_CTLS, 0x3ffff000011ff),                 \
+		MSR(MSR_IA32_VMX_MISC, 0x7004c1e7),                            \
+		MSR(MSR_IA32_VMX_CR0_FIXED0, 0x80000021),                      \
+		MSR(MSR_IA32_VMX_CR0_FIXED1, 0xffffffff),                      \
+		MSR(MSR_IA32_VMX_CR4_FIXED0, 0x2000),                          \
+		MSR(MSR_IA32_VMX_CR4_FIXED1, 0x3f73fff),                       \
+		MSR(MSR_IA32_VMX_VMCS_ENUM, 0x3e),                             \
+		MSR(MSR_IA32_VMX_PROCBASED_CTLS2, 0xe577fff00000000),          \
+		MSR(MSR_IA32_VMX_EPT_VPID_CAP, 0xf0106334141),                 \
+		MSR(MSR_IA32_VMX_TRUE_PINBASED_CTLS, 0x7f00000016),            \
+		MSR(MSR_IA32_VMX_TRUE_PROCBASED_CTLS, 0xf7f9fffe04006172),     \
+		MSR(MSR_IA32_VMX_TRUE_EXIT_CTLS, 0x1ffffff00036dfb),           \
+		MSR(MSR_IA32_VMX_TRUE_ENTRY_CTLS, 0x3ffff000011fb),            \
+		MSR(MSR_IA32_VMX_VMFUNC, 0x1)
+#define SPR_VMX_MSR_COUNT 18u
+
 static const struct mock_profile profiles[] = {
 	{
 		.name = "skylake",
@@ -190,12 +249,22 @@ static const struct mock_profile profiles[] = {
 			 MSR(MSR_IA32_VMX_CR4_FIXED1, 0x27ff),
 			 MSR(MSR_IA32_VMX_VMCS_ENUM, 0x2c)},
 	},
+	{
+		.name = "sapphire_rapids",
+		.source = "CPUID: Bochs 3.0 sapphire_rapids feature lists "
+			  "(+PCONFIG); VMX_BASIC: Bochs 3.0 (measured); other "
+			  "VMX MSRs: skylake's plus the secondary controls "
+			  "this CPUID needs (derived)",
+		.cpuid_count = SPR_CPUID_COUNT,
+		.cpuid = {SPR_CPUID},
+		.msr_count = SPR_VMX_MSR_COUNT + 1,
+		.msrs = {SPR_VMX_MSRS, MSR(MSR_IA32_FEATURE_CONTROL, 0x5)},
+	},
 };
 
 static const char *const names[] = {
-	"skylake", "skylake_unlocked", "skylake_vmx_disabled",
-	"novmx",   "core2_penryn",     "core2_merom",
-	NULL,
+	"skylake",	"skylake_unlocked", "skylake_vmx_disabled", "novmx",
+	"core2_penryn", "core2_merom",	    "sapphire_rapids",	    NULL,
 };
 
 _Static_assert(sizeof(names) / sizeof(names[0]) ==

@@ -106,6 +106,7 @@ static uint32_t compute_features(const struct mock_cpu *cpu)
 	     (entry & ENTRY_LOAD_RTIT_CTL) || (exit & EXIT_CLEAR_RTIT_CTL));
 	FEAT(VMCS_FEAT_ENCLS, sec & SEC_ENCLS_EXITING);
 	FEAT(VMCS_FEAT_TERTIARY, proc & CPU_TERTIARY_CONTROLS);
+	FEAT(VMCS_FEAT_PCONFIG, sec & SEC_ENABLE_PCONFIG);
 #undef FEAT
 	return m;
 }

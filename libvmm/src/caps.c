@@ -41,6 +41,78 @@ FLANK_EXPORT unsigned vmm_phys_width(void)
 	return width;
 }
 
+/*
+ * Instructions that raise #UD in VMX non-root unless a secondary control is
+ * 1 (SDM Vol. 3C 25.6.2 Table 25-7; 26.3 "Changes to Instruction Behavior
+ * in VMX Non-Root Operation"). The guest is the kernel that ran on the bare
+ * CPU: it uses each one whenever CPUID enumerates it (Linux: RDPID in its
+ * NMI entry, TPAUSE in udelay(), XSAVES for FPU state, INVPCID for TLB
+ * flushes), so each control is required exactly then. RDPID shares
+ * "enable RDTSCP" (KVM: "RDPID is bundled under the same VMCS control as
+ * RDTSCP and will #UD in VMX non-root if ENABLE_RDTSCP is not enabled").
+ * Not here, because no control makes them #UD: ENCLS/ENCLV (secondary 15
+ * and 28 only add exits through their bitmaps), SERIALIZE, PTWRITE,
+ * ENQCMD, the UINTR instructions; VMFUNC #UDs without "enable VM
+ * functions" but also outside non-root, so a kernel never executes it.
+ * G(id, CPUID leaf, subleaf, register, bit, control, feature, control name)
+ */
+#define UD_GATES(G)                                                            \
+	G(RDTSCP, 0x80000001u, 0, CPUID_EDX, X86_CPUIDX1_EDX_RDTSCP,           \
+	  SEC_ENABLE_RDTSCP, "RDTSCP", "enable RDTSCP")                        \
+	G(RDPID, 7, 0, CPUID_ECX, X86_CPUID7_ECX_RDPID, SEC_ENABLE_RDTSCP,     \
+	  "RDPID", "enable RDTSCP")                                            \
+	G(INVPCID, 7, 0, CPUID_EBX, X86_CPUID7_EBX_INVPCID,                    \
+	  SEC_ENABLE_INVPCID, "INVPCID", "enable INVPCID")                     \
+	G(XSAVES, 0xD, 1, CPUID_EAX, X86_CPUIDD1_EAX_XSAVES,                   \
+	  SEC_ENABLE_XSAVES, "XSAVES", "enable XSAVES/XRSTORS")                \
+	G(WAITPKG, 7, 0, CPUID_ECX, X86_CPUID7_ECX_WAITPKG,                    \
+	  SEC_ENABLE_USER_WAIT_PAUSE, "WAITPKG (UMONITOR/UMWAIT/TPAUSE)",      \
+	  "enable user wait and pause")                                        \
+	G(PCONFIG, 7, 0, CPUID_EDX, X86_CPUID7_EDX_PCONFIG,                    \
+	  SEC_ENABLE_PCONFIG, "PCONFIG", "enable PCONFIG")
+
+enum ud_gate_id {
+#define GATE_ENUM(id, leaf, sub, reg, bit, ctl, feat, name) UD_GATE_##id,
+	UD_GATES(GATE_ENUM)
+#undef GATE_ENUM
+		UD_GATE_COUNT
+};
+_Static_assert(UD_GATE_COUNT <= 32, "vmm_caps.ud_features is 32 bits");
+
+enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
+
+/* Feature and control names, exact-size strings by offset (strtab.h). */
+static const struct gate_strings {
+#define GATE_MEMBER(id, leaf, sub, reg, bit, ctl, feat, name)                  \
+	STRTAB_MEMBER(feat_##id, feat) STRTAB_MEMBER(ctl_##id, name)
+	UD_GATES(GATE_MEMBER)
+#undef GATE_MEMBER
+} gate_strings = {
+#define GATE_INIT(id, leaf, sub, reg, bit, ctl, feat, name)                    \
+	.feat_##id = feat, .ctl_##id = name,
+	UD_GATES(GATE_INIT)
+#undef GATE_INIT
+};
+STRTAB_FITS(struct gate_strings);
+
+static const struct ud_gate {
+	uint32_t leaf, cpuid_bit, control;
+	uint16_t feature_at, control_at;
+	uint8_t subleaf, reg;
+} ud_gates[UD_GATE_COUNT] = {
+#define GATE_ENTRY(id, l, sub, r, bit, ctl, feat, name)                        \
+	[UD_GATE_##                                                            \
+		id] = {.leaf = (l),                                            \
+		       .cpuid_bit = (bit),                                     \
+		       .control = (ctl),                                       \
+		       .feature_at = offsetof(struct gate_strings, feat_##id), \
+		       .control_at = offsetof(struct gate_strings, ctl_##id),  \
+		       .subleaf = (sub),                                       \
+		       .reg = (r)},
+	UD_GATES(GATE_ENTRY)
+#undef GATE_ENTRY
+};
+
 void vmm_cpu_features(struct vmm_caps *caps)
 {
 	struct cpu_cpuid_regs r;
@@ -51,21 +123,57 @@ void vmm_cpu_features(struct vmm_caps *caps)
 	cpu_cpuid(0x80000000u, 0, &r);
 	max_ext = r.eax;
 
-	caps->has_rdtscp = false;
-	caps->has_invpcid = false;
-	caps->has_xsaves = false;
-	if (max_ext >= 0x80000001u) {
-		cpu_cpuid(0x80000001u, 0, &r);
-		caps->has_rdtscp = (r.edx & X86_CPUIDX1_EDX_RDTSCP) != 0;
+	caps->ud_features = 0;
+	for (unsigned i = 0; i < UD_GATE_COUNT; i++) {
+		const struct ud_gate *g = &ud_gates[i];
+		uint32_t v;
+
+		if (g->leaf > (g->leaf >= 0x80000000u ? max_ext : max_basic))
+			continue;
+		cpu_cpuid(g->leaf, g->subleaf, &r);
+		v = g->reg == CPUID_EAX	  ? r.eax
+		    : g->reg == CPUID_EBX ? r.ebx
+		    : g->reg == CPUID_ECX ? r.ecx
+					  : r.edx;
+		if ((v & g->cpuid_bit) != 0)
+			caps->ud_features |= BIT32(i);
 	}
-	if (max_basic >= 7) {
-		cpu_cpuid(7, 0, &r);
-		caps->has_invpcid = (r.ebx & X86_CPUID7_EBX_INVPCID) != 0;
+}
+
+/*
+ * The secondary controls the enumerated gated instructions need; fails,
+ * naming the feature, if one of them is not allowed-1 in @p proc2 (the
+ * IA32_VMX_PROCBASED_CTLS2 value): the kernel would meet #UD there.
+ */
+static int ud_controls(const struct vmm_caps *caps, uint64_t proc2,
+		       uint32_t *sec_min, struct vmm_fmt *what)
+{
+	uint32_t allowed1 = (uint32_t)(proc2 >> 32);
+
+	*sec_min = 0;
+	for (unsigned i = 0; i < UD_GATE_COUNT; i++) {
+		const struct ud_gate *g = &ud_gates[i];
+
+		if ((caps->ud_features & BIT32(i)) == 0)
+			continue;
+		if ((allowed1 & g->control) == 0) {
+			if (what != NULL) {
+				vmm_fmt_str(what,
+					    "required secondary control '");
+				vmm_fmt_str(what, STRTAB_AT(gate_strings,
+							    g->control_at));
+				vmm_fmt_str(what, "' is not available: CPUID "
+						  "enumerates ");
+				vmm_fmt_str(what, STRTAB_AT(gate_strings,
+							    g->feature_at));
+				vmm_fmt_str(what, ", which would raise #UD "
+						  "in the guest");
+			}
+			return VMM_ERR_CONTROLS;
+		}
+		*sec_min |= g->control;
 	}
-	if (max_basic >= 0xD) {
-		cpu_cpuid(0xD, 1, &r);
-		caps->has_xsaves = (r.eax & X86_CPUIDD1_EAX_XSAVES) != 0;
-	}
+	return VMM_OK;
 }
 
 int vmm_caps_basic(struct vmm_caps *caps, struct vmm_fmt *what)
@@ -175,9 +283,6 @@ enum ctl_class {
 #define CTL_NAMES(X)                                                           \
 	X(PROC, CPU_USE_MSR_BITMAPS, "use MSR bitmaps")                        \
 	X(PROC, CPU_ACTIVATE_SECONDARY, "activate secondary controls")         \
-	X(PROC2, SEC_ENABLE_RDTSCP, "enable RDTSCP")                           \
-	X(PROC2, SEC_ENABLE_INVPCID, "enable INVPCID")                         \
-	X(PROC2, SEC_ENABLE_XSAVES, "enable XSAVES/XRSTORS")                   \
 	X(EXIT, EXIT_HOST_ADDR_SPACE_SIZE, "host address-space size")          \
 	X(EXIT, EXIT_SAVE_DEBUG_CONTROLS, "save debug controls")               \
 	X(ENTRY, ENTRY_IA32E_MODE_GUEST, "IA-32e mode guest")                  \
@@ -287,14 +392,18 @@ int vmm_caps_controls(struct vmm_caps *caps, struct vmm_fmt *what)
 	if (st != VMM_OK)
 		return st;
 
-	/* A guest that loses RDTSCP/INVPCID/XSAVES gets #UD where the kernel
-	 * expects the instruction: required whenever CPUID reports it. */
-	if (caps->has_rdtscp)
-		sec_min |= SEC_ENABLE_RDTSCP;
-	if (caps->has_invpcid)
-		sec_min |= SEC_ENABLE_INVPCID;
-	if (caps->has_xsaves)
-		sec_min |= SEC_ENABLE_XSAVES;
+	/*
+	 * Secondary controls exist only if "activate secondary controls" may
+	 * be 1 (SDM Vol. 3C 25.6.2; Vol. 3D A.3.3): otherwise every one of
+	 * them is 0, and a gated instruction CPUID enumerates is fatal.
+	 */
+	if (((proc >> 32) & CPU_ACTIVATE_SECONDARY) != 0)
+		st = cap_msr(MSR_IA32_VMX_PROCBASED_CTLS2, &proc2,
+			     VMM_ERR_CAPABILITY_MSR, what);
+	if (st == VMM_OK)
+		st = ud_controls(caps, proc2, &sec_min, what);
+	if (st != VMM_OK)
+		return st;
 
 	/* Pin-based: nothing; interrupts and NMIs go straight to the guest. */
 	st = adjust(0, 0, pin, CTL_PIN, &c->pin, what);
@@ -308,11 +417,7 @@ int vmm_caps_controls(struct vmm_caps *caps, struct vmm_fmt *what)
 	c->proc2 = 0;
 	if ((c->proc & CPU_ACTIVATE_SECONDARY) != 0) {
 		/* PROCBASED_CTLS2 has no allowed-0 bits (SDM Vol. 3D A.3.3). */
-		st = cap_msr(MSR_IA32_VMX_PROCBASED_CTLS2, &proc2,
-			     VMM_ERR_CAPABILITY_MSR, what);
-		if (st == VMM_OK)
-			st = adjust(sec_min, 0, proc2, CTL_PROC2, &c->proc2,
-				    what);
+		st = adjust(sec_min, 0, proc2, CTL_PROC2, &c->proc2, what);
 		if (st != VMM_OK)
 			return st;
 		if (c->proc2 == 0)

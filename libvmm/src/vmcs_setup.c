@@ -52,8 +52,11 @@ static void write_controls(struct vmcs_writer *w)
 	VW(w, vmx_write32, VMCS_CPU_BASED_VM_EXEC_CONTROL, c->proc);
 	if ((c->proc & CPU_ACTIVATE_SECONDARY) != 0)
 		VW(w, vmx_write32, VMCS_SECONDARY_VM_EXEC_CONTROL, c->proc2);
+	/* No XSAVES/XRSTORS or PCONFIG exits (SDM Vol. 3C 26.1.3). */
 	if ((c->proc2 & SEC_ENABLE_XSAVES) != 0)
 		VW(w, vmx_write64, VMCS_XSS_EXIT_BITMAP, 0);
+	if ((c->proc2 & SEC_ENABLE_PCONFIG) != 0)
+		VW(w, vmx_write64, VMCS_PCONFIG_EXITING_BITMAP, 0);
 	VW(w, vmx_write32, VMCS_VM_EXIT_CONTROLS, c->exit);
 	VW(w, vmx_write32, VMCS_VM_ENTRY_CONTROLS, c->entry);
 	/* No exception, #PF or CR3-target exits; no MSR lists; nothing to

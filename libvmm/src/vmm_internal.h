@@ -56,7 +56,8 @@ struct vmm_caps {
 	uint64_t basic;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	unsigned phys_width;
-	bool has_rdtscp, has_invpcid, has_xsaves;
+	/** Gated instructions CPUID enumerates (bit i: caps.c UD_GATES). */
+	uint32_t ud_features;
 	struct vmm_controls ctl;
 };
 
@@ -70,7 +71,11 @@ int vmm_caps_read(struct vmm_caps *caps, struct vmm_fmt *what);
 /** Reads the physical-address width (CPUID 80000008H); 0 if unknown. */
 unsigned vmm_phys_width(void);
 
-/** Fills has_rdtscp/has_invpcid/has_xsaves from CPUID. */
+/**
+ * Fills ud_features from CPUID: which instructions that #UD in VMX non-root
+ * without a secondary control (RDTSCP, RDPID, INVPCID, XSAVES, WAITPKG,
+ * PCONFIG) the CPU enumerates.
+ */
 void vmm_cpu_features(struct vmm_caps *caps);
 /** Reads and validates IA32_VMX_BASIC. */
 int vmm_caps_basic(struct vmm_caps *caps, struct vmm_fmt *what);

@@ -89,6 +89,27 @@ static int feature_control_enable(struct vmm_cpu *cpu)
 	return VMM_OK;
 }
 
+/*
+ * Reads the capabilities; a refusal is logged with its reason (which
+ * control is missing, which feature needs it), since the status alone
+ * cannot say that a CPU enumerates WAITPKG without the control for it.
+ */
+static int read_caps(struct vmm_cpu *cpu)
+{
+	char line[224];
+	struct vmm_fmt f;
+	int st;
+
+	vmm_fmt_init(&f, line, sizeof(line));
+	vmm_fmt_str(&f, "cpu ");
+	vmm_fmt_dec(&f, cpu->id);
+	vmm_fmt_str(&f, ": ");
+	st = vmm_caps_read(&cpu->caps, &f);
+	if (st != VMM_OK)
+		vmm_log(FLANK_LOG_ERROR, line);
+	return st;
+}
+
 int vmm_vmx_enable(struct vmm_cpu *cpu)
 {
 	struct cpu_cpuid_regs id;
@@ -101,7 +122,7 @@ int vmm_vmx_enable(struct vmm_cpu *cpu)
 	st = vmx_preconditions();
 	if (st != VMM_OK)
 		return st;
-	st = vmm_caps_read(&cpu->caps, NULL);
+	st = read_caps(cpu);
 	if (st != VMM_OK)
 		return st;
 	cr0 = cpu_read_cr0();

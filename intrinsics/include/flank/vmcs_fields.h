@@ -50,6 +50,7 @@ enum vmcs_feature {
 	VMCS_FEAT_RTIT,	       /**< Load/clear IA32_RTIT_CTL controls. */
 	VMCS_FEAT_ENCLS,       /**< Secondary "enable ENCLS exiting". */
 	VMCS_FEAT_TERTIARY,    /**< "Activate tertiary controls". */
+	VMCS_FEAT_PCONFIG,     /**< Secondary "enable PCONFIG". */
 	VMCS_FEAT_COUNT	       /**< Number of features (not a feature). */
 };
 
@@ -109,6 +110,7 @@ enum vmcs_feature {
 	X(ENCLS_EXITING_BITMAP,       0x0000202Eu, VMCS_FEAT_ENCLS)          \
 	X(TSC_MULTIPLIER,             0x00002032u, VMCS_FEAT_TSC_SCALING)    \
 	X(TERTIARY_VM_EXEC_CONTROL,   0x00002034u, VMCS_FEAT_TERTIARY)       \
+	X(PCONFIG_EXITING_BITMAP,     0x0000203Eu, VMCS_FEAT_PCONFIG)        \
 	/* 64-bit read-only data field */                                    \
 	X(GUEST_PHYSICAL_ADDRESS,     0x00002400u, VMCS_FEAT_EPT)            \
 	/* 64-bit guest-state fields */                                      \

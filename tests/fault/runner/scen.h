@@ -72,6 +72,8 @@ enum scen_gcheck {
 	SCEN_G_VALUE, /* RDMSR / MOV from CR result */
 	SCEN_G_RIP,   /* RIP advanced by */
 	SCEN_G_EXIT,  /* raw handler: basic exit reason seen */
+	SCEN_G_FAULT, /* the instruction raised vector num in the guest */
+	SCEN_G_NOFAULT,
 };
 
 struct scen_gitem {
@@ -166,6 +168,7 @@ enum scen_event {
 	SCEN_E_SIPI,
 	SCEN_E_TRIPLE_FAULT,
 	SCEN_E_VMX,
+	SCEN_E_GATED, /* id: enum mock_gated_insn (rdtscp, tpause, ...) */
 };
 
 /* Which CPUs a directive applies to. */

@@ -675,6 +675,14 @@ static int gitem(struct scen_pctx *p, struct scen_cmd *c)
 		it->kind = SCEN_G_NOEXIT;
 	} else if (scen_accept(p, "noinject")) {
 		it->kind = SCEN_G_NOINJECT;
+	} else if (scen_accept(p, "nofault")) {
+		it->kind = SCEN_G_NOFAULT;
+	} else if (scen_accept(p, "fault")) {
+		uint32_t v;
+		it->kind = SCEN_G_FAULT;
+		if (vector_arg(p, &v) != 0)
+			return -1;
+		it->num = v;
 	} else if (scen_accept(p, "inject")) {
 		uint32_t v;
 		it->kind = SCEN_G_INJECT;
@@ -705,8 +713,8 @@ static int gitem(struct scen_pctx *p, struct scen_cmd *c)
 			return -1;
 	} else {
 		return scen_expected(p, "resume, leave, noexit, inject VEC, "
-					"noinject, exit REASON, REG=V, "
-					"value=V or rip+N");
+					"noinject, fault VEC, nofault, exit "
+					"REASON, REG=V, value=V or rip+N");
 	}
 	c->nitems++;
 	return 0;
@@ -734,6 +742,16 @@ static const struct {
 	{"sipi", SCEN_E_SIPI, 1},
 	{"triple_fault", SCEN_E_TRIPLE_FAULT, 0},
 	{"vmx", SCEN_E_VMX, 0},
+	/* Instructions gated by a secondary control (mock_guest_gated). */
+	{"rdtscp", SCEN_E_GATED, 0},
+	{"rdpid", SCEN_E_GATED, 0},
+	{"invpcid", SCEN_E_GATED, 0},
+	{"xsaves", SCEN_E_GATED, 0},
+	{"xrstors", SCEN_E_GATED, 0},
+	{"umonitor", SCEN_E_GATED, 0},
+	{"umwait", SCEN_E_GATED, 0},
+	{"tpause", SCEN_E_GATED, 0},
+	{"pconfig", SCEN_E_GATED, 0},
 };
 
 static int guest(struct scen_pctx *p, struct scen_cmd *c)
@@ -761,7 +779,9 @@ static int guest(struct scen_pctx *p, struct scen_cmd *c)
 					"vmcall, xsetbv, mov_to_cr, "
 					"mov_from_cr, hlt, invd, wbinvd, "
 					"exception, nmi, intr, init, sipi, "
-					"triple_fault, vmx)");
+					"triple_fault, vmx, rdtscp, rdpid, "
+					"invpcid, xsaves, xrstors, umonitor, "
+					"umwait, tpause, pconfig)");
 	}
 	c->sub = events[e].ev;
 	switch (events[e].ev) {
@@ -800,6 +820,13 @@ static int guest(struct scen_pctx *p, struct scen_cmd *c)
 		}
 		break;
 	}
+	case SCEN_E_GATED:
+		c->id = 0;
+		while (c->id < MOCK_GATED_COUNT &&
+		       strcmp(t, mock_gated_insn_name(
+					 (enum mock_gated_insn)c->id)) != 0)
+			c->id++;
+		break;
 	default:
 		break;
 	}
@@ -817,7 +844,7 @@ static int guest(struct scen_pctx *p, struct scen_cmd *c)
 			c->nv++;
 		}
 	}
-	if (events[e].ev == SCEN_E_VMCALL) {
+	if (events[e].ev == SCEN_E_VMCALL || events[e].ev == SCEN_E_GATED) {
 		while (scen_peek(p) && strcmp(scen_peek(p), "expect") != 0) {
 			const char *val;
 			bool low32;

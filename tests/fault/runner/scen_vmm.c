@@ -123,6 +123,12 @@ static int deliver(struct scen_runner *r, const struct scen_cmd *c,
 		return mock_guest_triple_fault(out);
 	case SCEN_E_VMX:
 		return mock_guest_vmx_insn(c->id, out);
+	case SCEN_E_GATED: {
+		struct intrin_gprs g = {0};
+		for (unsigned i = 0; i < c->nv; i++)
+			*gpr_at(&g, c->items[i].reg) = c->items[i].num;
+		return mock_guest_gated((enum mock_gated_insn)c->id, &g, out);
+	}
 	}
 	return -1;
 }
@@ -131,7 +137,8 @@ void scen_do_guest(struct scen_runner *r, const struct scen_cmd *c)
 {
 	unsigned prev = mock_current_cpu();
 	unsigned cpu = c->cpu == SCEN_CPU_CURRENT ? prev : c->cpu;
-	unsigned first = c->sub == SCEN_E_VMCALL ? c->nv : 0;
+	unsigned first =
+		c->sub == SCEN_E_VMCALL || c->sub == SCEN_E_GATED ? c->nv : 0;
 	struct mock_exit_outcome out;
 	uint64_t value = 0;
 	bool want_exit = true;
@@ -217,6 +224,23 @@ void scen_do_guest(struct scen_runner *r, const struct scen_cmd *c)
 					  (unsigned long long)it->num,
 					  (long long)(out.rip_after -
 						      out.rip_before));
+			break;
+		case SCEN_G_FAULT:
+			if (!out.faulted || out.fault_vector != it->num)
+				scen_fail(r,
+					  "expected the instruction to raise "
+					  "vector %llu in the guest, got %s %u",
+					  (unsigned long long)it->num,
+					  out.faulted ? "vector" : "none",
+					  out.faulted ? out.fault_vector : 0);
+			break;
+		case SCEN_G_NOFAULT:
+			if (out.faulted)
+				scen_fail(
+					r,
+					"expected the instruction to execute, "
+					"it raised vector %u in the guest",
+					out.fault_vector);
 			break;
 		case SCEN_G_EXIT:
 			if (scen_last_exit.count == 0 ||

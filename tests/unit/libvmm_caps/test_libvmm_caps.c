@@ -115,10 +115,11 @@ static void test_libvmm_caps_required_control_missing(void **state)
 		{MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
 		 (uint64_t)CPU_USE_MSR_BITMAPS << 32,
 		 "required processor-based control 'use MSR bitmaps'"},
+		/* No secondary controls at all: the first gated feature. */
 		{MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
 		 (uint64_t)CPU_ACTIVATE_SECONDARY << 32,
-		 "required processor-based control 'activate secondary "
-		 "controls'"},
+		 "required secondary control 'enable RDTSCP' is not "
+		 "available: CPUID enumerates RDTSCP"},
 		{MSR_IA32_VMX_PROCBASED_CTLS2,
 		 (uint64_t)SEC_ENABLE_RDTSCP << 32,
 		 "required secondary control 'enable RDTSCP'"},
@@ -154,7 +155,7 @@ static void test_libvmm_caps_required_control_missing(void **state)
 		memset(&caps, 0, sizeof(caps));
 		assert_int_equal(vmm_caps_basic(&caps, NULL), VMM_OK);
 		/* CPUID advertises them: the secondary controls are required. */
-		caps.has_rdtscp = caps.has_invpcid = caps.has_xsaves = true;
+		vmm_cpu_features(&caps);
 		assert_int_equal(vmm_caps_controls(&caps, NULL),
 				 VMM_ERR_CONTROLS);
 		vmm_fmt_init(&f, buf, sizeof(buf));
@@ -166,6 +167,85 @@ static void test_libvmm_caps_required_control_missing(void **state)
 	}
 }
 
+/*
+ * Issue #14 item 2: on a CPU that enumerates every instruction gated by a
+ * secondary control (sapphire_rapids), the controls computed for the VMCS
+ * enable each of them (SDM Vol. 3C 26.3); on skylake, which has no WAITPKG
+ * or PCONFIG, those two stay 0 (only what CPUID enumerates is enabled).
+ */
+static void test_libvmm_caps_gated_controls_set(void **state)
+{
+	const uint32_t all = SEC_ENABLE_RDTSCP | SEC_ENABLE_INVPCID |
+			     SEC_ENABLE_XSAVES | SEC_ENABLE_USER_WAIT_PAUSE |
+			     SEC_ENABLE_PCONFIG;
+	struct vmm_caps caps;
+
+	(void)state;
+	assert_int_equal(mock_init("sapphire_rapids", 1), 0);
+	assert_int_equal(vmm_caps_read(&caps, NULL), VMM_OK);
+	assert_true((caps.ctl.proc & CPU_ACTIVATE_SECONDARY) != 0);
+	assert_int_equal(caps.ctl.proc2 & all, all);
+	mock_fini();
+
+	assert_int_equal(mock_init("skylake", 1), 0);
+	assert_int_equal(vmm_caps_read(&caps, NULL), VMM_OK);
+	assert_int_equal(caps.ctl.proc2 & all, SEC_ENABLE_RDTSCP |
+						       SEC_ENABLE_INVPCID |
+						       SEC_ENABLE_XSAVES);
+	mock_fini();
+}
+
+/*
+ * A CPU that enumerates a gated instruction but cannot set its control is
+ * refused with VMM_ERR_CONTROLS, and the description names the CPUID
+ * feature and the control: each row of caps.c's UD_GATES table. RDPID is
+ * reached by taking RDTSCP out of CPUID (both need "enable RDTSCP").
+ */
+static void test_libvmm_caps_gated_control_missing(void **state)
+{
+	static const struct {
+		uint32_t control;
+		bool no_rdtscp;
+		const char *feature, *name;
+	} cases[] = {
+		{SEC_ENABLE_RDTSCP, false, "CPUID enumerates RDTSCP",
+		 "'enable RDTSCP'"},
+		{SEC_ENABLE_RDTSCP, true, "CPUID enumerates RDPID",
+		 "'enable RDTSCP'"},
+		{SEC_ENABLE_INVPCID, false, "CPUID enumerates INVPCID",
+		 "'enable INVPCID'"},
+		{SEC_ENABLE_XSAVES, false, "CPUID enumerates XSAVES",
+		 "'enable XSAVES/XRSTORS'"},
+		{SEC_ENABLE_USER_WAIT_PAUSE, false,
+		 "CPUID enumerates WAITPKG (UMONITOR/UMWAIT/TPAUSE)",
+		 "'enable user wait and pause'"},
+		{SEC_ENABLE_PCONFIG, false, "CPUID enumerates PCONFIG",
+		 "'enable PCONFIG'"},
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < FLANK_ARRAY_SIZE(cases); i++) {
+		struct vmm_caps caps;
+		struct vmm_fmt f;
+		char buf[224];
+
+		assert_int_equal(mock_init("sapphire_rapids", 1), 0);
+		mock_msr_set(0, MSR_IA32_VMX_PROCBASED_CTLS2,
+			     msr(MSR_IA32_VMX_PROCBASED_CTLS2) &
+				     ~((uint64_t)cases[i].control << 32));
+		if (cases[i].no_rdtscp)
+			mock_cpuid_change_bits(0, 0x80000001u, 0, MOCK_EDX,
+					       X86_CPUIDX1_EDX_RDTSCP, 0);
+		vmm_fmt_init(&f, buf, sizeof(buf));
+		assert_int_equal(vmm_caps_read(&caps, &f), VMM_ERR_CONTROLS);
+		if (strstr(buf, cases[i].feature) == NULL ||
+		    strstr(buf, cases[i].name) == NULL)
+			fail_msg("'%s' does not name '%s' and %s", buf,
+				 cases[i].feature, cases[i].name);
+		mock_fini();
+	}
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -173,6 +253,8 @@ int main(void)
 		cmocka_unit_test(test_libvmm_caps_basic_gp),
 		cmocka_unit_test(test_libvmm_caps_fixed_bits),
 		cmocka_unit_test(test_libvmm_caps_required_control_missing),
+		cmocka_unit_test(test_libvmm_caps_gated_controls_set),
+		cmocka_unit_test(test_libvmm_caps_gated_control_missing),
 	};
 
 	return FLANK_RUN_TESTS(tests);

@@ -355,6 +355,14 @@ struct mock_exit_outcome {
 	uint32_t injected_info;		  /**< VM-entry interruption info. */
 	uint32_t injected_error_code;	  /**< Its error code, if it has one. */
 	struct mock_entry_verdict resume; /**< Verdict of the VMRESUME. */
+	/**
+	 * The instruction raised exception @c fault_vector in the guest
+	 * (mock_guest_gated()): delivered through the guest's IDT, or a VM
+	 * exit if the exception bitmap intercepts it. @{
+	 */
+	bool faulted;
+	uint32_t fault_vector;
+	/** @} */
 };
 
 /**
@@ -523,5 +531,39 @@ int mock_guest_sipi(uint32_t vector, struct mock_exit_outcome *out);
 int mock_guest_triple_fault(struct mock_exit_outcome *out);
 /** The guest executes VMX instruction with exit reason @p reason (18-27, 50, 53). */
 int mock_guest_vmx_insn(uint32_t reason, struct mock_exit_outcome *out);
+
+/**
+ * Instructions whose behaviour in VMX non-root depends on a secondary
+ * control that must be 1 to avoid #UD (SDM Vol. 3C 25.6.2 Table 25-7,
+ * 26.3): each one's CPUID bit, enabling control and exiting condition are
+ * a table in guest_gated.c.
+ */
+enum mock_gated_insn {
+	MOCK_GATED_RDTSCP,  /**< "enable RDTSCP"; exits with RDTSC exiting. */
+	MOCK_GATED_RDPID,   /**< "enable RDTSCP" too; never exits. */
+	MOCK_GATED_INVPCID, /**< "enable INVPCID"; exits with INVLPG exiting. */
+	MOCK_GATED_XSAVES,  /**< "enable XSAVES/XRSTORS"; XSS-exiting bitmap. */
+	MOCK_GATED_XRSTORS, /**< As XSAVES. */
+	MOCK_GATED_UMONITOR, /**< "enable user wait and pause"; never exits. */
+	MOCK_GATED_UMWAIT,   /**< As UMONITOR; exits with RDTSC exiting. */
+	MOCK_GATED_TPAUSE,   /**< As UMWAIT. */
+	MOCK_GATED_PCONFIG,  /**< "enable PCONFIG"; PCONFIG-exiting bitmap. */
+	MOCK_GATED_COUNT     /**< Number of instructions (not one). */
+};
+
+/** Lower-case mnemonic of @p insn ("tpause"); NULL if out of range. */
+const char *mock_gated_insn_name(enum mock_gated_insn insn);
+
+/**
+ * The current CPU executes @p insn with registers @p gprs (NULL: all zero)
+ * the way hardware decides it: #UD if CPUID does not enumerate it; in VMX
+ * non-root #UD if its enabling control (or "activate secondary controls")
+ * is 0; #GP(0) at CPL > 0 for the privileged ones; then a VM exit if its
+ * exiting control says so; otherwise it executes. A raised exception sets
+ * @p out->faulted and is a VM exit (reason 0) only if the exception bitmap
+ * intercepts it. Returns 0 if a VM exit was delivered, -1 if not.
+ */
+int mock_guest_gated(enum mock_gated_insn insn, struct intrin_gprs *gprs,
+		     struct mock_exit_outcome *out);
 
 #endif /* FLANK_MOCK_H */
