@@ -188,6 +188,7 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 		      mock_vmcs_get(v, VMCS_VM_ENTRY_INTR_INFO) &
 			      ~(uint64_t)INTR_INFO_VALID);
 	c->injected_info = 0;
+	c->debug_trap = false;
 	c->guest_gprs = e->gprs;
 	mock_save_guest_state(c, v);
 	store_msrs(c, v);
@@ -262,6 +263,9 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 			out->injected = c->injected_info != 0;
 			out->injected_info = c->injected_info;
 			out->injected_error_code = c->injected_error_code;
+			out->pending_dbg = c->entry_pending_dbg;
+			out->debug_trap = c->debug_trap;
+			out->debug_trap_dr6 = c->debug_trap_dr6;
 			return 0;
 		}
 		act = failed(&frame, ctx, r);

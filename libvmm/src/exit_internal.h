@@ -29,7 +29,10 @@ enum intrin_exit_action vmm_exit_unhandled(struct vmm_cpu *cpu,
  * Completes an emulated instruction (SDM Vol. 3C 28.2.5 "VM-exit
  * instruction length"): GUEST_RIP += instruction length and, as the
  * instruction retired, blocking by STI and by MOV SS ends (SDM Vol. 3A
- * 6.8.3; Vol. 3C 25.4.2). False if a VMREAD/VMWRITE failed.
+ * 6.8.3; Vol. 3C 25.4.2), and with RFLAGS.TF = 1 (DEBUGCTL.BTF = 0) BS is
+ * set in the pending debug exceptions, so the guest gets the single-step
+ * #DB after the instruction (SDM Vol. 3C 27.7.3). False if a VMREAD/VMWRITE
+ * failed.
  */
 bool vmm_exit_advance(void);
 

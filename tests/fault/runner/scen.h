@@ -72,6 +72,9 @@ enum scen_gcheck {
 	SCEN_G_VALUE, /* RDMSR / MOV from CR result */
 	SCEN_G_RIP,   /* RIP advanced by */
 	SCEN_G_EXIT,  /* raw handler: basic exit reason seen */
+	SCEN_G_TRAP,  /* #DB delivered after the resuming entry (27.7.3) */
+	SCEN_G_NOTRAP,
+	SCEN_G_PENDING_DBG, /* pending debug exceptions at that entry */
 };
 
 struct scen_gitem {

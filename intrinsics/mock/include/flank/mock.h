@@ -351,9 +351,18 @@ struct mock_exit_outcome {
 	/** GUEST_RIP before and after the exit. @{ */
 	uint64_t rip_before, rip_after;
 	/** @} */
-	bool injected;			  /**< An event was injected. */
-	uint32_t injected_info;		  /**< VM-entry interruption info. */
-	uint32_t injected_error_code;	  /**< Its error code, if it has one. */
+	bool injected;		      /**< An event was injected. */
+	uint32_t injected_info;	      /**< VM-entry interruption info. */
+	uint32_t injected_error_code; /**< Its error code, if it has one. */
+	/** GUEST_PENDING_DBG_EXCEPTIONS when the VMRESUME entered. */
+	uint64_t pending_dbg;
+	/**
+	 * The resuming entry delivered a #DB before the guest's first
+	 * instruction (pending debug exceptions, SDM Vol. 3C 27.7.3), with
+	 * these DR6 bits (B3-B0, BS).
+	 */
+	bool debug_trap;
+	uint64_t debug_trap_dr6;	  /**< DR6 bits of that #DB. */
 	struct mock_entry_verdict resume; /**< Verdict of the VMRESUME. */
 };
 
