@@ -137,6 +137,8 @@ struct mock_cpu {
 	bool debug_trap;
 	uint64_t debug_trap_dr6;
 	bool halted;
+	/** Left VMX into intrin_cpu_park (halted, IF = 0, for good). */
+	bool parked;
 	/** Activity state of the guest (SDM Vol. 3C 25.4.2), see launch.c. */
 	uint32_t activity;
 	/** Cache of the VMCS features the capability MSRs report. */

@@ -731,8 +731,6 @@ static void test_libvmm_exits_unhandled(void **state)
 					   71,
 					   EXIT_REASON_MAX + 1,
 					   0xFFFF,
-					   EXIT_REASON_TRIPLE_FAULT,
-					   EXIT_REASON_INIT,
 					   EXIT_REASON_SIPI,
 					   EXIT_REASON_EXTERNAL_INTERRUPT};
 	struct mock_exit_outcome out;
@@ -755,6 +753,67 @@ static void test_libvmm_exits_unhandled(void **state)
 		/* The VMM is still RUNNING: stop frees the CPU, start again. */
 		assert_int_equal(vmm_stop_all(), VMM_OK);
 		assert_int_equal(vmm_start_all(&failed), VMM_OK);
+		exits_down();
+	}
+}
+
+/*
+ * INIT and triple fault are asynchronous: never an injected exception (a
+ * #UD at CPL 3 before issue #14 item 10), at CPL 0 and 3. The CPU leaves
+ * VMX (CR4.VMXE clear) and INIT parks it (halted, IF = 0) while a triple
+ * fault shuts it down natively; neither returns to the guest's code.
+ */
+static void test_libvmm_exits_async_events(void **state)
+{
+	static const unsigned cpls[] = {0, 3};
+	struct mock_exit_outcome out;
+	struct mock_cpu_regs regs;
+	struct flank_cpu_status st;
+
+	(void)state;
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(cpls); i++) {
+		/* Triple fault: shutdown; the pages are free to go. */
+		exits_up("skylake");
+		mock_guest_set_cpl(0, cpls[i]);
+		assert_int_equal(mock_guest_triple_fault(&out), 0);
+		assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+		assert_false(out.injected);
+		assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+		assert_true(mock_cpu_in_shutdown(0));
+		assert_false(mock_cpu_parked(0));
+		assert_true(out.rip_after ==
+			    (uint64_t)(uintptr_t)intrin_cpu_shutdown);
+		mock_cpu_get_regs(0, &regs);
+		assert_int_equal(regs.cr4 & X86_CR4_VMXE, 0);
+		assert_int_equal(regs.rflags & X86_RFLAGS_IF, 0);
+		assert_int_equal(vmm_cpu_status(0, &st), VMM_OK);
+		assert_int_equal(st.running, 0);
+		assert_true(ring_has("triple fault"));
+		assert_int_equal(vmm_stop_all(), VMM_OK);
+		exits_down();
+
+		/* INIT: parked; its pages and the image stay (CORRUPT). */
+		exits_up("skylake");
+		mock_guest_set_cpl(0, cpls[i]);
+		assert_int_equal(mock_guest_init(&out), 0);
+		assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+		assert_false(out.injected);
+		assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+		assert_true(mock_cpu_parked(0));
+		assert_false(mock_cpu_in_shutdown(0));
+		assert_true(out.rip_after ==
+			    (uint64_t)(uintptr_t)intrin_cpu_park);
+		mock_cpu_get_regs(0, &regs);
+		assert_int_equal(regs.cr4 & X86_CR4_VMXE, 0);
+		assert_int_equal(regs.rflags & X86_RFLAGS_IF, 0);
+		assert_true(ring_has("INIT signal"));
+		assert_int_equal(vmm_stop_all(), VMM_ERR_UNHANDLED_EXIT);
+		assert_int_equal(vmm_state(), FLANK_STATE_CORRUPT);
+		assert_non_null(vmm_ctx.cpu[0]);
+		/* White box: the driver keeps a CORRUPT image loaded; the
+		 * test releases the parked CPU's pages itself. */
+		vmm_cpu_free(vmm_ctx.cpu[0]);
+		vmm_ctx.cpu[0] = NULL;
 		exits_down();
 	}
 }
@@ -1010,6 +1069,7 @@ int main(void)
 		cmocka_unit_test(test_libvmm_exits_hypercalls),
 		cmocka_unit_test(test_libvmm_exits_vmcall_ring3),
 		cmocka_unit_test(test_libvmm_exits_unhandled),
+		cmocka_unit_test(test_libvmm_exits_async_events),
 		cmocka_unit_test(test_libvmm_exits_exception_reinject),
 		cmocka_unit_test(test_libvmm_exits_exception_bad),
 		cmocka_unit_test(test_libvmm_exits_resume_entry_failure),

@@ -425,6 +425,18 @@ void mock_guest_set_cpl(unsigned cpu, unsigned cpl);
  */
 const char *mock_last_vmx_rule(unsigned cpu);
 
+/**
+ * True if @p cpu left VMX through intrin_cpu_park (after INIT): halted with
+ * interrupts disabled for good.
+ */
+bool mock_cpu_parked(unsigned cpu);
+
+/**
+ * True if @p cpu is in the shutdown state outside VMX operation (after
+ * intrin_cpu_shutdown: the native triple fault).
+ */
+bool mock_cpu_in_shutdown(unsigned cpu);
+
 /** Instruction pointer of @p cpu (the guest's value in non-root). */
 uint64_t mock_cpu_rip(unsigned cpu);
 /** Stack pointer of @p cpu (the guest's value in non-root). */
