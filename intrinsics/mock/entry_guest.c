@@ -19,7 +19,6 @@
 
 /* IA32_DEBUGCTL reserved bits: 5:2 and 63:16 (SDM Vol. 3B 18.4.1). */
 #define DEBUGCTL_RESERVED (UINT64_C(0x3C) | ~UINT64_C(0xFFFF))
-#define DEBUGCTL_BTF BIT64(1)
 /* IA32_BNDCFGS reserved bits 11:2 (SDM Vol. 1 17.3.3). */
 #define BNDCFGS_RESERVED UINT64_C(0xFFC)
 /* RFLAGS reserved bits: 63:22, 15, 5, 3 (SDM Vol. 3C 27.3.1.4). */

@@ -19,14 +19,11 @@
  */
 #include "entry_checks.h"
 
-/* Pending debug exceptions (SDM Vol. 3C 25.4.2). */
-#define PENDING_DBG_BS BIT64(14)
-#define PENDING_DBG_RTM BIT64(16)
+/* Pending debug exceptions (SDM Vol. 3C 25.4.2; BS, RTM in flank/x86.h). */
 #define PENDING_DBG_RESERVED                                                   \
 	(UINT64_C(0xFF0) | BIT64(13) | BIT64(15) | ~UINT64_C(0x1FFFF))
 #define CPUID7_EBX_RTM BIT32(11)
 #define INTERRUPTIBILITY_RESERVED (~UINT32_C(0xF))
-#define DEBUGCTL_BTF BIT64(1)
 
 /* PAE PDPTE bits that must be 0 when P = 1 (SDM Vol. 3A 4.4.1). */
 #define PDPTE_P BIT64(0)

@@ -45,6 +45,21 @@ void intrin_launch_here_entry_failed(void)
 		       "the exit entry only");
 }
 
+/* Continuations after INIT and triple fault (intrinsics.h): addresses the
+ * handler hands back, never functions to call. */
+void intrin_cpu_park(void)
+{
+	mock_violation(
+		"EXIT.park_called",
+		"intrin_cpu_park() is the target of the exit entry only");
+}
+
+void intrin_cpu_shutdown(void)
+{
+	mock_violation("EXIT.shutdown_called", "intrin_cpu_shutdown() is the "
+					       "target of the exit entry only");
+}
+
 /* The handlers the exit entry calls (a hook set by a test, or libvmm's). */
 static bool exit_handlers(mock_exit_handler_fn *handler,
 			  mock_resume_failed_fn *failed)
@@ -188,6 +203,7 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 		      mock_vmcs_get(v, VMCS_VM_ENTRY_INTR_INFO) &
 			      ~(uint64_t)INTR_INFO_VALID);
 	c->injected_info = 0;
+	c->debug_trap = false;
 	c->guest_gprs = e->gprs;
 	mock_save_guest_state(c, v);
 	store_msrs(c, v);
@@ -262,6 +278,9 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 			out->injected = c->injected_info != 0;
 			out->injected_info = c->injected_info;
 			out->injected_error_code = c->injected_error_code;
+			out->pending_dbg = c->entry_pending_dbg;
+			out->debug_trap = c->debug_trap;
+			out->debug_trap_dr6 = c->debug_trap_dr6;
 			return 0;
 		}
 		act = failed(&frame, ctx, r);
@@ -294,6 +313,24 @@ leave:
 	c->rip = frame.leave_rip;
 	c->rsp = frame.leave_rsp;
 	c->regs.rflags = frame.leave_rflags;
+	c->parked = false;
+	if (frame.leave_rip == (uint64_t)(uintptr_t)intrin_cpu_park) {
+		/* CLI; HLT forever: halted with interrupts off. */
+		if (c->regs.rflags & X86_RFLAGS_IF) {
+			mock_violation("EXIT.park_with_if",
+				       "intrin_cpu_park needs leave_rflags "
+				       "with IF = 0");
+			return -1;
+		}
+		c->parked = true;
+		c->halted = true;
+	} else if (frame.leave_rip ==
+		   (uint64_t)(uintptr_t)intrin_cpu_shutdown) {
+		/* IDT limit 0, INT3: #GP, #DF, triple fault (SDM Vol. 3A
+		 * 6.15): shutdown. */
+		c->regs.idtr.limit = 0;
+		c->activity = ACTIVITY_SHUTDOWN;
+	}
 	out->gprs = frame.gprs;
 	out->rip_after = frame.leave_rip;
 	return 0;

@@ -299,6 +299,53 @@ static vmx_result_t entry_failure(struct mock_cpu *c, struct mock_vmcs *v,
 	return r;
 }
 
+/*
+ * SDM Vol. 3C 27.7.3 "Delivery of Pending Debug Exceptions after VM Entry".
+ * Nothing is pending after the entry if it injects an external interrupt,
+ * NMI, hardware or privileged software exception; or a software interrupt
+ * or exception without blocking by MOV SS; or if it is not vectoring and
+ * enters shutdown or wait-for-SIPI. Otherwise BS (14) or enable-breakpoint
+ * (12) make the pending debug exceptions valid: a non-vectoring entry
+ * delivers them as a #DB before the guest's first instruction (DR6 gets
+ * B3-B0 and BS), unless blocking by MOV SS holds them pending. The model
+ * keeps the CPU's pending state in the field itself: cleared when
+ * delivered or discarded, kept when held (the next exit saves it, 28.3.4).
+ */
+static void pending_debug_after_entry(struct mock_cpu *c, struct mock_vmcs *v,
+				      uint32_t info)
+{
+	uint64_t pend = mock_vmcs_get(v, VMCS_GUEST_PENDING_DBG_EXCEPTIONS);
+	uint32_t intr =
+		(uint32_t)mock_vmcs_get(v, VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	uint32_t type = (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+	bool vectoring = (info & INTR_INFO_VALID) != 0;
+	bool mov_ss = (intr & INTERRUPTIBILITY_MOV_SS) != 0;
+	bool soft =
+		type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION;
+
+	c->entry_pending_dbg = pend;
+	c->debug_trap = false;
+	c->debug_trap_dr6 = 0;
+	if ((vectoring && !soft) || (vectoring && !mov_ss) ||
+	    (!vectoring && (c->activity == ACTIVITY_SHUTDOWN ||
+			    c->activity == ACTIVITY_WAIT_SIPI))) {
+		mock_vmcs_set(v, VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+		return;
+	}
+	if (!(pend & (PENDING_DBG_BS | PENDING_DBG_ENABLED_BP)))
+		return;
+	/* Held pending: by MOV SS, or behind a software event injected in
+	 * a MOV-SS shadow (27.7.3, the vectoring case). */
+	if (vectoring || mov_ss)
+		return;
+	c->debug_trap = true;
+	c->debug_trap_dr6 = pend & (PENDING_DBG_B0_B3 | PENDING_DBG_BS);
+	/* A #DB delivered in HLT wakes the CPU (SDM Vol. 3C 27.7.3 treats
+	 * it as encountered in normal execution). */
+	c->halted = false;
+	c->activity = ACTIVITY_ACTIVE;
+	mock_vmcs_set(v, VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+}
 vmx_result_t mock_do_vmentry(struct mock_cpu *c, bool launch)
 {
 	struct mock_vmcs *v = mock_current_vmcs(c);
@@ -363,6 +410,7 @@ vmx_result_t mock_do_vmentry(struct mock_cpu *c, bool launch)
 	c->injected_info = (info & INTR_INFO_VALID) ? info : 0;
 	c->injected_error_code =
 		(uint32_t)mock_vmcs_get(v, VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE);
+	pending_debug_after_entry(c, v, c->injected_info);
 	/*
 	 * Success is not VMsucceed: the CPU continues in the guest with
 	 * RFLAGS loaded from GUEST_RFLAGS (SDM Vol. 3C 27.3.2.3), flags

@@ -128,7 +128,17 @@ struct mock_cpu {
 	const char *last_rule;
 	/** Event injected by the last successful VM entry (0 if none). */
 	uint32_t injected_info, injected_error_code;
+	/**
+	 * Pending debug exceptions at the last successful VM entry, and
+	 * whether that entry delivered them as a #DB (SDM Vol. 3C 27.7.3)
+	 * with which DR6 bits (B3-B0, BS).
+	 */
+	uint64_t entry_pending_dbg;
+	bool debug_trap;
+	uint64_t debug_trap_dr6;
 	bool halted;
+	/** Left VMX into intrin_cpu_park (halted, IF = 0, for good). */
+	bool parked;
 	/** Activity state of the guest (SDM Vol. 3C 25.4.2), see launch.c. */
 	uint32_t activity;
 	/** Cache of the VMCS features the capability MSRs report. */

@@ -551,6 +551,18 @@ const char *mock_last_vmx_rule(unsigned cpu)
 	return cpu_at(cpu)->last_rule;
 }
 
+bool mock_cpu_parked(unsigned cpu)
+{
+	return cpu_at(cpu)->parked;
+}
+
+bool mock_cpu_in_shutdown(unsigned cpu)
+{
+	const struct mock_cpu *c = cpu_at(cpu);
+
+	return c->vmx == MOCK_VMX_OUTSIDE && c->activity == ACTIVITY_SHUTDOWN;
+}
+
 uint64_t mock_cpu_rip(unsigned cpu)
 {
 	return cpu_at(cpu)->rip;

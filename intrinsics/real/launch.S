@@ -118,5 +118,30 @@ FUNC_START(intrin_launch_here_entry_failed)
 	ret
 FUNC_END(intrin_launch_here_entry_failed)
 
+/* void intrin_cpu_park(void): CLI; HLT forever (intrinsics.h). */
+FUNC_START(intrin_cpu_park)
+1:	cli
+	hlt
+	jmp	1b
+FUNC_END(intrin_cpu_park)
+
+/*
+ * void intrin_cpu_shutdown(void): an IDT of limit 0 makes #BP a #GP, then
+ * #DF, then a triple fault: shutdown (intrinsics.h). Linux's BOOT_TRIPLE
+ * reboot does the same.
+ */
+FUNC_START(intrin_cpu_shutdown)
+	lidt	.Lno_idt(%rip)
+	int3
+1:	hlt
+	jmp	1b
+FUNC_END(intrin_cpu_shutdown)
+
+	.section .rodata
+	.balign 16
+.Lno_idt:
+	.word	0
+	.quad	0
+
 	CET_PROPERTY_NOTE
 	NO_EXEC_STACK

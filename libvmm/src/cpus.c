@@ -82,6 +82,14 @@ static int stop_one(uint32_t id, bool here)
 		}
 		vmm_logf(FLANK_LOG_INFO, "cpu %u: stopped, VMX off", id);
 	}
+	if (cpu->parked) {
+		/* INIT parked it in the image's code (docs/exits.md): its
+		 * pages and the image must outlive it. */
+		vmm_ctx.last_error[id] = VMM_ERR_UNHANDLED_EXIT;
+		vmm_logf(FLANK_LOG_ERROR,
+			 "cpu %u: parked after INIT, its pages stay", id);
+		return VMM_ERR_UNHANDLED_EXIT;
+	}
 	if (cpu->changes.vmxon) {
 		/* The VMM gave this CPU back on its own but VMXOFF failed:
 		 * it is still in VMX operation, its pages stay in use. */

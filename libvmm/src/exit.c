@@ -206,6 +206,45 @@ enum intrin_exit_action vmm_exit_unhandled(struct vmm_cpu *cpu,
 	return leave_cpu(cpu, frame, VMM_ERR_UNHANDLED_EXIT);
 }
 
+enum intrin_exit_action vmm_exit_end_cpu(struct vmm_cpu *cpu,
+					 struct intrin_exit_frame *frame,
+					 uint32_t reason, bool park,
+					 const char *why)
+{
+	uint64_t qual = 0, rip = 0;
+	vmx_result_t r;
+
+	(void)vmx_readnat(VMCS_EXIT_QUALIFICATION, &qual);
+	(void)vmx_readnat(VMCS_GUEST_RIP, &rip);
+	diag_line(cpu, ": exit reason ", reason, qual, rip, why);
+	/*
+	 * Leave VMX operation in the host's context (SDM Vol. 3C 25.11.3:
+	 * VMCLEAR before VMXOFF), without giving the guest state back: the
+	 * guest may be in user mode, and what comes next does not continue
+	 * it. A failed VMCLEAR is tolerated as at stop; a failed VMXOFF
+	 * leaves the CPU in VMX root (changes.vmxon stays set: stop reports
+	 * VMM_ERR_VMXOFF and keeps the pages), and it still parks or shuts
+	 * down rather than run the interrupted code.
+	 */
+	r = vmx_clear(cpu->vmcs_pa);
+	if (!vmx_ok(r))
+		vmm_log_vmx(cpu, "VMCLEAR", r);
+	cpu->changes.vmcs_loaded = false;
+	(void)vmm_vmx_disable(cpu);
+	cpu->running = false;
+	cpu->parked = park;
+	cpu->last_error = VMM_ERR_UNHANDLED_EXIT;
+	cpu->unhandled++;
+	__atomic_fetch_add(&vmm_ctx.cpus_left, 1u, __ATOMIC_RELAXED);
+	frame->leave_rip = park ? (uintptr_t)intrin_cpu_park
+				: (uintptr_t)intrin_cpu_shutdown;
+	/* The exit frame's own address: the entry writes its three words
+	 * below it, in host stack nothing uses any more. */
+	frame->leave_rsp = (uintptr_t)frame;
+	frame->leave_rflags = X86_RFLAGS_FIXED1; /* IF = 0 */
+	return INTRIN_EXIT_LEAVE;
+}
+
 /*
  * A VM exit with bit 31: the entry failed while loading guest state or
  * MSRs (SDM Vol. 3C 27.8), and the CPU loaded the host state. After

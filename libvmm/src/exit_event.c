@@ -8,14 +8,44 @@
  */
 #include "exit_internal.h"
 
+/*
+ * The single-step trap the emulated instruction owes the guest. With
+ * RFLAGS.TF = 1 (and IA32_DEBUGCTL.BTF = 0: with BTF only branches trap,
+ * SDM Vol. 3B 18.4.3) the CPU raises #DB with DR6.BS after an instruction
+ * retires (SDM Vol. 3B 18.3.1.4); the exit came instead, before it
+ * executed, so no BS was saved (SDM Vol. 3C 28.3.4). Setting BS in the
+ * pending debug exceptions makes the resuming entry deliver that #DB before
+ * the guest's next instruction, with the CPU's own priority and DR6 update
+ * (SDM Vol. 3C 27.7.3). KVM does the same (vmx.c,
+ * vmx_refresh_pending_dbg_exceptions); bits already pending (a data
+ * breakpoint held by MOV SS) are kept. Called only when TF is set: the
+ * common path pays only the VMREAD of RFLAGS.
+ */
+static bool single_step_trap(void)
+{
+	uint64_t debugctl = 0, pending = 0;
+
+	if (!vmx_ok(vmx_read64(VMCS_GUEST_IA32_DEBUGCTL, &debugctl)))
+		return false;
+	if ((debugctl & DEBUGCTL_BTF) != 0)
+		return true;
+	return vmx_ok(vmx_readnat(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
+				  &pending)) &&
+	       vmx_ok(vmx_writenat(VMCS_GUEST_PENDING_DBG_EXCEPTIONS,
+				   pending | PENDING_DBG_BS));
+}
+
 bool vmm_exit_advance(void)
 {
-	uint64_t rip = 0;
+	uint64_t rip = 0, rflags = 0;
 	uint32_t len = 0, intr = 0;
 
 	if (!vmx_ok(vmx_readnat(VMCS_GUEST_RIP, &rip)) ||
 	    !vmx_ok(vmx_read32(VMCS_VM_EXIT_INSTRUCTION_LEN, &len)) ||
-	    !vmx_ok(vmx_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO, &intr)))
+	    !vmx_ok(vmx_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO, &intr)) ||
+	    !vmx_ok(vmx_readnat(VMCS_GUEST_RFLAGS, &rflags)))
+		return false;
+	if ((rflags & X86_RFLAGS_TF) != 0 && !single_step_trap())
 		return false;
 	/*
 	 * The emulated instruction retired, so the one-instruction shadow of

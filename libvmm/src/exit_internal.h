@@ -26,10 +26,26 @@ enum intrin_exit_action vmm_exit_unhandled(struct vmm_cpu *cpu,
 					   uint32_t reason, const char *why);
 
 /**
+ * Ends this CPU's run for an asynchronous event that hardware would not let
+ * the interrupted code survive (INIT, triple fault): records it, VMCLEAR,
+ * VMXOFF (CR4.VMXE cleared), and continues outside VMX at intrin_cpu_park
+ * (@p park) or intrin_cpu_shutdown, in the host's context with interrupts
+ * off. Never injects anything and never returns to the guest's code, so
+ * the guest's CPL does not matter (docs/exits.md "INIT and triple fault").
+ */
+enum intrin_exit_action vmm_exit_end_cpu(struct vmm_cpu *cpu,
+					 struct intrin_exit_frame *frame,
+					 uint32_t reason, bool park,
+					 const char *why);
+
+/**
  * Completes an emulated instruction (SDM Vol. 3C 28.2.5 "VM-exit
  * instruction length"): GUEST_RIP += instruction length and, as the
  * instruction retired, blocking by STI and by MOV SS ends (SDM Vol. 3A
- * 6.8.3; Vol. 3C 25.4.2). False if a VMREAD/VMWRITE failed.
+ * 6.8.3; Vol. 3C 25.4.2), and with RFLAGS.TF = 1 (DEBUGCTL.BTF = 0) BS is
+ * set in the pending debug exceptions, so the guest gets the single-step
+ * #DB after the instruction (SDM Vol. 3C 27.7.3). False if a VMREAD/VMWRITE
+ * failed.
  */
 bool vmm_exit_advance(void);
 

@@ -115,39 +115,43 @@ enum intrin_exit_action vmm_exit_exception_nmi(struct vmm_cpu *cpu,
 }
 
 /*
- * Triple fault (exit 2, unconditional, SDM Vol. 3C 26.2): the guest would
- * shut down, and a kernel in shutdown is reset by the chipset. Flank does
- * not pretend otherwise: it records the event and gives the CPU back at
- * the instruction that faulted, which then faults again natively and
- * shuts the machine down exactly as without Flank.
+ * Triple fault (exit 2, unconditional, SDM Vol. 3C 26.2). Without Flank the
+ * CPU would enter shutdown (SDM Vol. 3A 6.15 "Interrupt 8") and the
+ * platform would act on it (a reset, on PCs). Flank leaves VMX and makes
+ * the CPU triple-fault natively (intrin_cpu_shutdown), at any CPL: an
+ * exception injected instead (#UD at CPL 3, as before) would let a crashed
+ * context run on, and re-executing the faulting instruction is not
+ * deterministic (the third fault may have come from an NMI or a stack).
  */
 enum intrin_exit_action vmm_exit_triple_fault(struct vmm_cpu *cpu,
 					      struct intrin_exit_frame *frame,
 					      uint32_t reason)
 {
-	return vmm_exit_unhandled(cpu, frame, reason,
-				  "triple fault: the guest shuts down");
+	return vmm_exit_end_cpu(cpu, frame, reason, false,
+				"triple fault: leaving VMX and shutting the "
+				"CPU down as hardware would");
 }
 
 /*
- * INIT (exit 3): INIT signals always exit in VMX non-root and are blocked
- * in VMX root (SDM Vol. 3C 26.2, 25.2). Emulating INIT means putting the
- * guest into the reset state and wait-for-SIPI, then starting it in real
- * mode at the SIPI vector: that needs "unrestricted guest" and EPT, which
- * Flank does not use. Linux never sends INIT to a CPU it runs on: it sends
- * INIT-SIPI-SIPI only to CPUs it is bringing up, and the driver stops
- * Flank on a CPU in the CPU-hotplug teardown before the CPU goes offline
- * (docs/exits.md). An INIT here is therefore unexpected (kexec or crash
- * paths, a hotplug race): Flank records it and gives the CPU back at the
- * interrupted instruction, so Linux keeps running on it.
+ * INIT (exit 3): INIT always exits in VMX non-root and is blocked in VMX
+ * root (SDM Vol. 3C 26.2, 25.2). On hardware INIT resets the CPU and an AP
+ * waits for SIPI (SDM Vol. 3A 9.1, 10.4.7.3): the interrupted code never
+ * runs again. Emulating wait-for-SIPI and a real-mode start at the SIPI
+ * vector needs "unrestricted guest" and EPT, which Flank does not use. So
+ * Flank does the part it can: it leaves VMX, so INIT is no longer blocked
+ * or diverted on this CPU, and parks the CPU (interrupts off, HLT for
+ * good, intrin_cpu_park) at any CPL. The next INIT (the sender's retry,
+ * bringing the CPU online again, a kdump kernel's INIT-SIPI-SIPI) then
+ * resets it natively; the SIPI that followed this INIT is lost. Never an
+ * injected exception: INIT is not an instruction of the guest.
  */
 enum intrin_exit_action vmm_exit_init(struct vmm_cpu *cpu,
 				      struct intrin_exit_frame *frame,
 				      uint32_t reason)
 {
-	return vmm_exit_unhandled(cpu, frame, reason,
-				  "INIT signal: Flank cannot emulate "
-				  "wait-for-SIPI without unrestricted guest");
+	return vmm_exit_end_cpu(cpu, frame, reason, true,
+				"INIT signal: leaving VMX and parking the CPU "
+				"so the next INIT resets it");
 }
 
 /*

@@ -154,6 +154,12 @@ struct vmm_cpu {
 	 */
 	bool launching;
 
+	/*
+	 * Left VMX into intrin_cpu_park after INIT: the CPU halts in the
+	 * image's text with HOST_CR3, so its pages and the image stay.
+	 */
+	bool parked;
+
 	/* Statistics, written only by this CPU in its exit handler. */
 	uint64_t exits;
 	uint64_t exit_count[FLANK_EXIT_REASONS];

@@ -509,6 +509,30 @@ void intrin_vmexit_entry(void);
 void intrin_launch_here_entry_failed(void);
 
 /**
+ * Continuation for a CPU that received INIT in VMX non-root (exit 3) after
+ * the handler left VMX operation: interrupts stay disabled and the CPU halts
+ * forever (CLI; HLT in a loop), outside VMX, where INIT is no longer blocked
+ * (SDM Vol. 3C 26.2: INIT is blocked in VMX root). What the INIT asked for
+ * (stop running the interrupted code) holds, and the next INIT or RESET
+ * restarts the CPU natively. NMIs arrive on the host IDT and return into
+ * the loop. It runs in the image's text with HOST_CR3: the image must stay
+ * loaded. A target of INTRIN_EXIT_LEAVE (leave_rflags with IF = 0), never a
+ * function to call.
+ */
+void intrin_cpu_park(void);
+
+/**
+ * Continuation for a CPU whose guest triple-faulted (exit 2) after the
+ * handler left VMX operation: loads an IDT with limit 0 and raises #BP, so
+ * the CPU triple-faults natively and enters shutdown (SDM Vol. 3A 6.15,
+ * "Interrupt 8"), as it would have without the VMM; the platform then does
+ * what it does for a shutdown (Linux's reboot=t relies on it). Touches no
+ * memory of the VMM afterwards. A target of INTRIN_EXIT_LEAVE, never a
+ * function to call.
+ */
+void intrin_cpu_shutdown(void);
+
+/**
  * Exit handler, provided by the VMM (libvmm), called by the exit entry on the
  * host stack with interrupts disabled, in VMX root. VM exits with exit
  * reason bit 31 (VM-entry failure while loading guest state or MSRs, SDM

@@ -389,6 +389,20 @@
 #define INTERRUPTIBILITY_ENCLAVE BIT32(4)
 /** @} */
 
+/**
+ * Guest pending debug exceptions (SDM Vol. 3C 25.4.2, Table 25-4): B3-B0
+ * (breakpoints matched), enable breakpoint (12), BS (14, single step), RTM
+ * (16). @{
+ */
+#define PENDING_DBG_B0_B3 0xFu
+#define PENDING_DBG_ENABLED_BP BIT64(12)
+#define PENDING_DBG_BS BIT64(14)
+#define PENDING_DBG_RTM BIT64(16)
+/** @} */
+
+/** IA32_DEBUGCTL.BTF: single-step on branches (SDM Vol. 3B 18.4.1). */
+#define DEBUGCTL_BTF BIT64(1)
+
 /** Guest activity states (SDM Vol. 3C 25.4.2). @{ */
 #define ACTIVITY_ACTIVE 0u
 #define ACTIVITY_HLT 1u

@@ -74,6 +74,9 @@ enum scen_gcheck {
 	SCEN_G_EXIT,  /* raw handler: basic exit reason seen */
 	SCEN_G_FAULT, /* the instruction raised vector num in the guest */
 	SCEN_G_NOFAULT,
+	SCEN_G_TRAP, /* #DB delivered after the resuming entry (27.7.3) */
+	SCEN_G_NOTRAP,
+	SCEN_G_PENDING_DBG, /* pending debug exceptions at that entry */
 };
 
 struct scen_gitem {

@@ -689,6 +689,23 @@ static int gitem(struct scen_pctx *p, struct scen_cmd *c)
 		if (vector_arg(p, &v) != 0)
 			return -1;
 		it->num = v;
+	} else if (scen_accept(p, "notrap")) {
+		it->kind = SCEN_G_NOTRAP;
+	} else if (scen_accept(p, "trap")) {
+		uint32_t v;
+		it->kind = SCEN_G_TRAP;
+		if (vector_arg(p, &v) != 0)
+			return -1;
+		if (v != X86_VEC_DB)
+			return scen_perr(p, "only a #DB trap after VM entry is "
+					    "modelled (pending debug "
+					    "exceptions): write 'trap DB'");
+		it->num = v;
+	} else if (strncmp(t, "pending_dbg=", 12) == 0) {
+		it->kind = SCEN_G_PENDING_DBG;
+		if (inline_value(p, t + 12, &it->num,
+				 "a value after pending_dbg=") != 0)
+			return -1;
 	} else if (scen_accept(p, "exit")) {
 		uint32_t r;
 		it->kind = SCEN_G_EXIT;
@@ -712,9 +729,11 @@ static int gitem(struct scen_pctx *p, struct scen_cmd *c)
 		if (inline_value(p, val, &it->num, "a register value") != 0)
 			return -1;
 	} else {
-		return scen_expected(p, "resume, leave, noexit, inject VEC, "
-					"noinject, fault VEC, nofault, exit "
-					"REASON, REG=V, value=V or rip+N");
+		return scen_expected(p,
+				     "resume, leave, noexit, inject VEC, "
+				     "noinject, fault VEC, nofault, trap DB, "
+				     "notrap, pending_dbg=V, exit REASON, "
+				     "REG=V, value=V or rip+N");
 	}
 	c->nitems++;
 	return 0;

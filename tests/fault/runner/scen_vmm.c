@@ -198,6 +198,29 @@ void scen_do_guest(struct scen_runner *r, const struct scen_cmd *c)
 					  "vector %u",
 					  vec);
 			break;
+		case SCEN_G_TRAP:
+			if (!out.debug_trap)
+				scen_fail(r,
+					  "expected a #DB after the VM entry "
+					  "(pending debug exceptions %#llx)",
+					  (unsigned long long)out.pending_dbg);
+			break;
+		case SCEN_G_NOTRAP:
+			if (out.debug_trap)
+				scen_fail(
+					r,
+					"expected no #DB after the VM entry, "
+					"got one with DR6 bits %#llx",
+					(unsigned long long)out.debug_trap_dr6);
+			break;
+		case SCEN_G_PENDING_DBG:
+			if (out.pending_dbg != it->num)
+				scen_fail(r,
+					  "expected pending debug exceptions "
+					  "%#llx at the VM entry, got %#llx",
+					  (unsigned long long)it->num,
+					  (unsigned long long)out.pending_dbg);
+			break;
 		case SCEN_G_REG:
 			got = *gpr_at(&out.gprs, it->reg);
 			if (it->low32)

@@ -351,9 +351,18 @@ struct mock_exit_outcome {
 	/** GUEST_RIP before and after the exit. @{ */
 	uint64_t rip_before, rip_after;
 	/** @} */
-	bool injected;			  /**< An event was injected. */
-	uint32_t injected_info;		  /**< VM-entry interruption info. */
-	uint32_t injected_error_code;	  /**< Its error code, if it has one. */
+	bool injected;		      /**< An event was injected. */
+	uint32_t injected_info;	      /**< VM-entry interruption info. */
+	uint32_t injected_error_code; /**< Its error code, if it has one. */
+	/** GUEST_PENDING_DBG_EXCEPTIONS when the VMRESUME entered. */
+	uint64_t pending_dbg;
+	/**
+	 * The resuming entry delivered a #DB before the guest's first
+	 * instruction (pending debug exceptions, SDM Vol. 3C 27.7.3), with
+	 * these DR6 bits (B3-B0, BS).
+	 */
+	bool debug_trap;
+	uint64_t debug_trap_dr6;	  /**< DR6 bits of that #DB. */
 	struct mock_entry_verdict resume; /**< Verdict of the VMRESUME. */
 	/**
 	 * The instruction raised exception @c fault_vector in the guest
@@ -423,6 +432,18 @@ void mock_guest_set_cpl(unsigned cpu, unsigned cpl);
  * decided a VMfail, not just its number.
  */
 const char *mock_last_vmx_rule(unsigned cpu);
+
+/**
+ * True if @p cpu left VMX through intrin_cpu_park (after INIT): halted with
+ * interrupts disabled for good.
+ */
+bool mock_cpu_parked(unsigned cpu);
+
+/**
+ * True if @p cpu is in the shutdown state outside VMX operation (after
+ * intrin_cpu_shutdown: the native triple fault).
+ */
+bool mock_cpu_in_shutdown(unsigned cpu);
 
 /** Instruction pointer of @p cpu (the guest's value in non-root). */
 uint64_t mock_cpu_rip(unsigned cpu);
