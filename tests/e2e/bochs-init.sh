@@ -75,6 +75,24 @@ say "Before Flank: the CPUs report VT-x and no Flank presence leaf"
 for c in $cpus; do probe cpuid_before.$c cpuid $c; done
 probe rdmsr_vmxbasic_before.0 rdmsr 0 0x480
 
+# KVM next to Flank (issue #14 item 3): distributions load kvm_intel at
+# boot. Before 6.12 KVM enables VT-x only when a VM is created ("lazy"):
+# load it before Flank starts, as on a desktop. From 6.12 it enables VT-x
+# when it loads ("eager"), and Flank's start would then refuse: load it
+# under Flank instead, where it must refuse to load (CPUID hides VT-x).
+case $(uname -r) in
+6.1.*) kvm_mode=lazy ;;
+*) kvm_mode=eager ;;
+esac
+r "kvm_mode=$kvm_mode"
+kvm_load() {
+	run insmod_kvm sh -c 'insmod /kvm/irqbypass.ko && insmod /kvm/kvm.ko && insmod /kvm/kvm-intel.ko'
+}
+if [ "$kvm_mode" = lazy ]; then
+	say "kvm_intel is loaded before Flank starts, as distributions do at boot (6.1 KVM enables VT-x only for a VM)"
+	kvm_load
+fi
+
 say "Loading the driver and asking whether Flank can run here"
 run insmod insmod /flank.ko
 run check flankctl check
@@ -87,6 +105,13 @@ run status_running flankctl status
 
 say "Under Flank: each CPU answers the presence leaf 0x4000f000 and hides VMX"
 for c in $cpus; do probe cpuid.$c cpuid $c; done
+if [ "$kvm_mode" = lazy ]; then
+	say "A VM next to Flank: KVM enables VT-x now; its CR4.VMXE write must not oops, and creating the VM fails cleanly"
+else
+	say "kvm_intel loaded under Flank must refuse (CPUID hides VT-x), and there is no /dev/kvm"
+	kvm_load
+fi
+probe kvm_vm kvm
 say "A workload: processes, file I/O, syscalls, /proc/cpuinfo on every CPU"
 probe workload workload 200
 say "An MSR outside the MSR bitmap's ranges (0x12345678) always exits and Flank passes it to the CPU:"

@@ -128,6 +128,18 @@ cp "$ctl" "$root/bin/flankctl"
 cp "$probe" "$root/bin/flank-probe"
 cp "$ko" "$root/flank.ko"
 if [ -r "$msrko" ]; then cp "$msrko" "$root/msr.ko"; else xz -dc "$msrko.xz" >"$root/msr.ko"; fi
+# KVM next to Flank (bochs-init.sh): irqbypass, kvm, kvm-intel of the kernel.
+mkdir -p "$root/kvm"
+for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
+	f=/lib/modules/$kver/kernel/$m.ko
+	if [ -r "$f" ]; then
+		cp "$f" "$root/kvm/"
+	elif [ -r "$f.xz" ]; then
+		xz -dc "$f.xz" >"$root/kvm/${m##*/}.ko"
+	else
+		die "missing $f (package linux-image-$kver)"
+	fi
+done
 cp "$elf" "$root/vmm.elf"
 cp "$example" "$root/example.elf"
 cp "$check" "$root/vmcs_check.elf"

@@ -10,6 +10,9 @@
  *   flank-probe wrmsr CPU MSR VALUE       write through /dev/cpu/CPU/msr
  *   flank-probe workload ROUNDS           processes, file I/O, syscalls,
  *                                         /proc/cpuinfo on every CPU
+ *   flank-probe kvm                       opens /dev/kvm and asks KVM for a
+ *                                         VM (KVM_CREATE_VM): what a user
+ *                                         starting a VM next to Flank gets
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
@@ -20,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -168,6 +173,33 @@ static int cmd_workload(long rounds)
 	return 0;
 }
 
+/*
+ * A VM next to Flank: result=ok (a VM exists), or result=error with the
+ * errno of the step that failed (no /dev/kvm when no KVM module holds
+ * VT-x; KVM_CREATE_VM failing when KVM could not enable VT-x).
+ */
+static int cmd_kvm(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), api, vm;
+
+	if (fd < 0) {
+		printf("kvm=absent result=error errno=%d (%s)\n", errno,
+		       strerror(errno));
+		return 0;
+	}
+	api = ioctl(fd, KVM_GET_API_VERSION, 0);
+	vm = ioctl(fd, KVM_CREATE_VM, 0);
+	if (vm < 0)
+		printf("kvm=present api=%d result=error errno=%d (%s)\n", api,
+		       errno, strerror(errno));
+	else
+		printf("kvm=present api=%d result=ok\n", api);
+	if (vm >= 0)
+		close(vm);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "cpuid"))
@@ -181,7 +213,9 @@ int main(int argc, char **argv)
 			       strtoull(argv[4], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "workload"))
 		return cmd_workload(strtol(argv[2], NULL, 0));
+	if (argc == 2 && !strcmp(argv[1], "kvm"))
+		return cmd_kvm();
 	fprintf(stderr, "usage: flank-probe cpuid CPU | rdmsr CPU MSR | "
-			"wrmsr CPU MSR VALUE | workload ROUNDS\n");
+			"wrmsr CPU MSR VALUE | workload ROUNDS | kvm\n");
 	return 2;
 }
