@@ -294,6 +294,32 @@ void cpu_load_sreg(enum cpu_sreg sreg, uint16_t sel)
 	mock_record(MOCK_OP_READ_SEG, 0x100u | sreg, sel, r, false);
 }
 
+/*
+ * SWAPGS (SDM Vol. 2B SWAPGS): exchanges IA32_GS_BASE with
+ * IA32_KERNEL_GS_BASE; #UD outside 64-bit mode, #GP(0) at CPL > 0. It never
+ * causes a VM exit.
+ */
+void cpu_swapgs(void)
+{
+	struct mock_cpu *c = mock_cur();
+	vmx_result_t r = {VMX_SUCCEED, 0};
+
+	(void)mock_fault_check(MOCK_OP_SWAPGS, 0, 0, &r);
+	if (!mock_in_64bit(c)) {
+		r = mock_raise(MOCK_OP_SWAPGS, X86_VEC_UD, "SWAPGS.ud_mode",
+			       "SWAPGS outside 64-bit mode");
+	} else if (c->regs.cpl != 0) {
+		r = mock_raise(MOCK_OP_SWAPGS, X86_VEC_GP, "SWAPGS.gp_cpl",
+			       "SWAPGS at CPL > 0");
+	} else {
+		uint64_t gs = mock_msr_value(c, MSR_IA32_GS_BASE);
+		mock_msr_put(c, MSR_IA32_GS_BASE,
+			     mock_msr_value(c, MSR_IA32_KERNEL_GS_BASE));
+		mock_msr_put(c, MSR_IA32_KERNEL_GS_BASE, gs);
+	}
+	mock_record(MOCK_OP_SWAPGS, 0, 0, r, false);
+}
+
 /* LLDT (SDM Vol. 2A LLDT): null makes LDTR unusable; else a present LDT. */
 void cpu_lldt(uint16_t sel)
 {

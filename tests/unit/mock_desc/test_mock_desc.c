@@ -182,6 +182,37 @@ static void test_mock_desc_lldt_loads(void **state)
 	assert_int_equal(cpu_sldt(), 0);
 }
 
+/* SWAPGS exchanges the GS base with IA32_KERNEL_GS_BASE and #GPs at
+ * CPL > 0 (SDM Vol. 2B SWAPGS); the GS log sees every exchange. */
+static void test_mock_desc_swapgs(void **state)
+{
+	const uint64_t kernel = UINT64_C(0xffff88807fc00000);
+	const uint64_t user = UINT64_C(0x00007f0000002000);
+	uint64_t v = 0;
+
+	(void)state;
+	mock_msr_set(0, MSR_IA32_GS_BASE, kernel);
+	mock_msr_set(0, MSR_IA32_KERNEL_GS_BASE, user);
+	mock_gs_log_clear(0);
+	cpu_swapgs();
+	assert_true(seg(MOCK_SEG_GS).base == user);
+	assert_true(mock_msr_get(0, MSR_IA32_KERNEL_GS_BASE, &v));
+	assert_true(v == kernel);
+	cpu_swapgs();
+	assert_true(seg(MOCK_SEG_GS).base == kernel);
+	assert_int_equal(mock_gs_log_len(0), 2);
+	assert_string_equal(mock_gs_log_at(0, 0)->what, "swapgs");
+	assert_true(mock_gs_log_at(0, 0)->gs_base == user);
+	assert_true(mock_gs_log_at(0, 1)->kernel_gs_base == user);
+	assert_null(mock_gs_log_at(0, 2));
+	set_cpl(3);
+	mock_expect_exception(MOCK_OP_SWAPGS, X86_VEC_GP);
+	cpu_swapgs();
+	expect_fault("SWAPGS.gp_cpl");
+	set_cpl(0);
+	assert_true(seg(MOCK_SEG_GS).base == kernel);
+}
+
 /* LLDT faults: CPL > 0, TI = 1 or beyond the GDT (#GP), not an LDT
  * (#GP), not present (#NP) (SDM Vol. 2A LLDT). */
 static void test_mock_desc_lldt_faults(void **state)
@@ -340,6 +371,7 @@ int main(void)
 		T(test_mock_desc_load_sreg_type_faults),
 		T(test_mock_desc_lldt_loads),
 		T(test_mock_desc_lldt_faults),
+		T(test_mock_desc_swapgs),
 		T(test_mock_desc_dtr_rules),
 		T(test_mock_desc_lsl_lar),
 		T(test_mock_desc_dt_no_exiting),
