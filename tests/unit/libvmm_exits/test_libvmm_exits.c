@@ -5,6 +5,8 @@
  * diagnostic, entry failures after VMRESUME, the hypercall ABI, statistics,
  * and the VMX-instruction cost of the hot exits counted from the trace.
  */
+#include <inttypes.h>
+
 #include "exits_fixture.h"
 #include "flank/vmm_version.h"
 
@@ -908,6 +910,88 @@ static void test_libvmm_exits_stats(void **state)
 	exits_down();
 }
 
+/*
+ * The GS base an NMI or #MC handler runs with when it arrives right now,
+ * by the rule of Linux's paranoid_entry on a kernel without FSGSBASE: a
+ * negative GS base is the kernel's and is used as it is; anything else is
+ * taken for the user's, and SWAPGS makes IA32_KERNEL_GS_BASE the active
+ * one. (With FSGSBASE the entry writes the kernel's base itself.)
+ */
+static uint64_t nmi_gs_base(const struct mock_gs_event *e)
+{
+	return (e->gs_base >> 63) != 0 ? e->gs_base : e->kernel_gs_base;
+}
+
+/*
+ * Stop gives the CPU its FS/GS back so that an NMI or #MC arriving between
+ * any two of its instructions runs with the kernel's GS base, as Linux
+ * keeps it: a MOV to GS (which zeroes the GS base on Intel for a null
+ * selector, or loads a descriptor's base) never leaves the kernel's base
+ * out of both IA32_GS_BASE and IA32_KERNEL_GS_BASE. Checked after every
+ * change of either, for the GS selectors a kernel runs with: null (64-bit
+ * tasks), null with RPL 3, __USER_DS, and a TLS descriptor of a 32-bit
+ * task; the user's GS base in IA32_KERNEL_GS_BASE survives too.
+ */
+static void test_libvmm_exits_stop_gs_order(void **state)
+{
+	static const struct {
+		uint16_t sel;
+		uint64_t user_base;
+	} cases[] = {
+		{0, UINT64_C(0x00007f1234560000)},
+		{3, UINT64_C(0x00007f1234560000)},
+		{0x2b, 0},
+		{0x63, UINT64_C(0x00601000)},
+	};
+	/* A TLS slot (GDT 12, selector 0x63): base 0x601000, DPL 3 data. */
+	const uint64_t tls = UINT64_C(0x00cff3601000ffff);
+
+	(void)state;
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(cases); i++) {
+		struct mock_cpu_regs regs;
+		uint64_t kernel, v = 0;
+
+		exits_up("skylake");
+		mock_gdt_set(0, 12, tls);
+		mock_cpu_get_regs(0, &regs);
+		kernel = regs.seg[MOCK_SEG_GS].base;
+		assert_true((kernel >> 63) != 0);
+		/* The guest kernel runs with its own GS base and the task's
+		 * GS selector; the task's base waits in KERNEL_GS_BASE. */
+		regs.seg[MOCK_SEG_GS].selector = cases[i].sel;
+		if ((cases[i].sel & 0xFFFCu) != 0) {
+			regs.seg[MOCK_SEG_GS].limit = 0xFFFFFFFFu;
+			regs.seg[MOCK_SEG_GS].ar =
+				0x3u | AR_S | AR_P | AR_DB | AR_G | (3u << 5);
+		}
+		mock_cpu_set_regs(0, &regs);
+		mock_msr_set(0, MSR_IA32_KERNEL_GS_BASE, cases[i].user_base);
+
+		mock_gs_log_clear(0);
+		assert_int_equal(vmm_stop_all(), VMM_OK);
+		assert_false(mock_gs_log_lost(0));
+		for (size_t k = 0; k < mock_gs_log_len(0); k++) {
+			const struct mock_gs_event *e = mock_gs_log_at(0, k);
+			if (nmi_gs_base(e) != kernel)
+				fail_msg("GS selector %#x: after event %zu "
+					 "(%s) GS base %#" PRIx64
+					 ", KERNEL_GS_BASE %#" PRIx64
+					 ": an NMI would run with GS base "
+					 "%#" PRIx64
+					 ", not the kernel's %#" PRIx64,
+					 cases[i].sel, k, e->what, e->gs_base,
+					 e->kernel_gs_base, nmi_gs_base(e),
+					 kernel);
+		}
+		mock_cpu_get_regs(0, &regs);
+		assert_int_equal(regs.seg[MOCK_SEG_GS].selector, cases[i].sel);
+		assert_true(regs.seg[MOCK_SEG_GS].base == kernel);
+		assert_true(mock_msr_get(0, MSR_IA32_KERNEL_GS_BASE, &v));
+		assert_true(v == cases[i].user_base);
+		exits_down();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -937,6 +1021,7 @@ int main(void)
 		cmocka_unit_test(test_libvmm_exits_resume_fail_valid),
 		cmocka_unit_test(test_libvmm_exits_cost),
 		cmocka_unit_test(test_libvmm_exits_stats),
+		cmocka_unit_test(test_libvmm_exits_stop_gs_order),
 	};
 	return FLANK_RUN_TESTS(tests);
 }

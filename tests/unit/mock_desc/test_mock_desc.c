@@ -94,18 +94,21 @@ static void test_mock_desc_load_sreg_loads_descriptor(void **state)
 	assert_int_equal(cpu_read_ss(), 0x18);
 }
 
-/* Null selectors make DS/ES/FS/GS unusable; FS/GS keep their base in
- * 64-bit mode; SS may be null only at CPL 0 with RPL 0 (Vol. 2B MOV). */
+/* Null selectors make DS/ES/FS/GS unusable and, as on Intel CPUs, zero
+ * the FS/GS base in 64-bit mode (AMD's keep it: desc.c); SS may be null
+ * only at CPL 0 with RPL 0 (Vol. 2B MOV). */
 static void test_mock_desc_load_sreg_null(void **state)
 {
 	(void)state;
 	mock_msr_set(0, MSR_IA32_FS_BASE, 0x7f0000001000u);
 	cpu_load_sreg(CPU_SREG_FS, 0);
 	assert_true(seg(MOCK_SEG_FS).ar & AR_UNUSABLE);
-	assert_true(seg(MOCK_SEG_FS).base == 0x7f0000001000u);
+	assert_true(seg(MOCK_SEG_FS).base == 0);
 	assert_int_equal(cpu_read_fs(), 0);
+	mock_msr_set(0, MSR_IA32_GS_BASE, 0xffff88807fc00000u);
 	cpu_load_sreg(CPU_SREG_GS, 3);
 	assert_int_equal(cpu_read_gs(), 3);
+	assert_true(seg(MOCK_SEG_GS).base == 0);
 	cpu_load_sreg(CPU_SREG_DS, 0x18);
 	cpu_load_sreg(CPU_SREG_DS, 3);
 	assert_true(seg(MOCK_SEG_DS).ar & AR_UNUSABLE);
