@@ -208,6 +208,17 @@ int vmm_devirtualize(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
 		cpu_write_cr0(g.cr0 & ~cpu->changes.cr0_set);
 		cpu->changes.cr4_set = 0;
 		cpu->changes.cr0_set = 0;
+		/*
+		 * Outside VMX operation and still in the host state of the
+		 * exit (the kernel's GS base whatever the guest was doing,
+		 * HOST_CR3, interrupts off): the host repairs what the exit
+		 * left, on this CPU, whichever path gives it back (stop, an
+		 * unhandled exit, a failed VMRESUME). On Linux: the TSS limit
+		 * of 67H (SDM Vol. 3C 28.5.2), which TR keeps after stop.
+		 */
+		if (vmm_ctx.platform.cpu_left != NULL)
+			vmm_ctx.platform.cpu_left(vmm_ctx.platform.ctx,
+						  cpu->id);
 	}
 	guest_apply(cpu, &g);
 	cpu->running = false;

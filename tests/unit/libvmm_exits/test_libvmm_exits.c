@@ -644,6 +644,9 @@ static void assert_left(const struct mock_exit_outcome *out, int status)
 	assert_int_equal(st.running, 0);
 	assert_int_equal(st.last_error, status);
 	assert_int_equal(vmm_ctx.cpus_left, 1);
+	/* The host repaired the TSS limit on the CPU, after VMXOFF. */
+	assert_int_equal(tp.cpu_left[0], 1);
+	assert_int_equal(tp.cpu_left_wrong, 0);
 }
 
 /* Unknown and unexpected exit reasons: a full diagnostic in the ring, then
@@ -681,6 +684,38 @@ static void test_libvmm_exits_unhandled(void **state)
 		assert_int_equal(vmm_start_all(&failed), VMM_OK);
 		exits_down();
 	}
+}
+
+/*
+ * A CPU that the VMM gives back on its own (here CPU 1, after an exit it
+ * does not enable: HLT) gets the platform's cpu_left on that CPU, after VMXOFF:
+ * flank.ko's invalidate_tss_limit(), without which the TR limit of 67H
+ * that the exit loaded (SDM Vol. 3C 28.5.2) makes every ioperm() user #GP.
+ * The other CPU is untouched until stop, which reports it the same way.
+ */
+static void test_libvmm_exits_left_cpu_tss(void **state)
+{
+	struct mock_exit_outcome out;
+	struct mock_exit_event e = {.reason = EXIT_REASON_HLT};
+	uint32_t failed = 0;
+
+	(void)state;
+	fixture_up("skylake", 2);
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	mock_set_current_cpu(1);
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+	assert_int_equal(mock_vmx_mode(1), MOCK_VMX_OUTSIDE);
+	assert_int_equal(tp.cpu_left[1], 1);
+	assert_int_equal(tp.cpu_left[0], 0);
+	assert_int_equal(tp.cpu_left_wrong, 0);
+	mock_set_current_cpu(0);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_NONROOT);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_int_equal(tp.cpu_left[0], 1);
+	assert_int_equal(tp.cpu_left[1], 1);
+	assert_int_equal(tp.cpu_left_wrong, 0);
+	fixture_down();
 }
 
 /* Exception and NMI exits (never enabled) are re-injected as they came,
@@ -797,6 +832,8 @@ static void test_libvmm_exits_resume_entry_failure(void **state)
 	f = cpu0()->entry_failure;
 	assert_int_equal(f.qualification, 4);
 	assert_int_equal(vmm_ctx.cpus_left, 1);
+	assert_int_equal(tp.cpu_left[0], 1);
+	assert_int_equal(tp.cpu_left_wrong, 0);
 	exits_down();
 }
 
@@ -814,6 +851,8 @@ static void test_libvmm_exits_resume_fail_valid(void **state)
 	assert_int_equal(mock_guest_cpuid(0, 0, &r, &out), 0);
 	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
 	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	assert_int_equal(tp.cpu_left[0], 1);
+	assert_int_equal(tp.cpu_left_wrong, 0);
 	assert_int_equal(cpu0()->last_error, VMM_ERR_LAUNCH_CONTROLS);
 	/* Injected: the VMCS itself is valid, and the checker says so. */
 	assert_true(
@@ -1015,6 +1054,7 @@ int main(void)
 		cmocka_unit_test(test_libvmm_exits_hypercalls),
 		cmocka_unit_test(test_libvmm_exits_vmcall_ring3),
 		cmocka_unit_test(test_libvmm_exits_unhandled),
+		cmocka_unit_test(test_libvmm_exits_left_cpu_tss),
 		cmocka_unit_test(test_libvmm_exits_exception_reinject),
 		cmocka_unit_test(test_libvmm_exits_exception_bad),
 		cmocka_unit_test(test_libvmm_exits_resume_entry_failure),
