@@ -10,6 +10,11 @@
  *   flank-probe wrmsr CPU MSR VALUE       write through /dev/cpu/CPU/msr
  *   flank-probe workload ROUNDS           processes, file I/O, syscalls,
  *                                         /proc/cpuinfo on every CPU
+ *   flank-probe ioperm CPU                ioperm(0x80) and OUTB to port 80H
+ *                                         on CPU: ioperm=ok, or =fault when
+ *                                         the OUTB raised #GP (SIGSEGV), as
+ *                                         after a VM exit left the TSS limit
+ *                                         at 67H without Linux knowing
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
@@ -20,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/io.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -168,6 +175,48 @@ static int cmd_workload(long rounds)
 	return 0;
 }
 
+/*
+ * A task with an I/O bitmap: the OUTB runs in a child, so that a #GP
+ * (delivered as SIGSEGV) is reported instead of ending the probe.
+ */
+static int cmd_ioperm(long cpu)
+{
+	const char *what = "other";
+	int status = 0;
+	pid_t pid;
+
+	if (pin(cpu))
+		return 1;
+	pid = fork();
+	if (pid < 0) {
+		printf("cpu=%ld error=fork errno=%d (%s)\n", cpu, errno,
+		       strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		if (ioperm(0x80, 1, 1))
+			_exit(3);
+		outb(0, 0x80);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		printf("cpu=%ld error=waitpid errno=%d (%s)\n", cpu, errno,
+		       strerror(errno));
+		return 1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+		printf("cpu=%ld error=ioperm\n", cpu);
+		return 1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		what = "ok";
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV)
+		what = "fault";
+	printf("cpu=%ld running_on=%d ioperm=%s status=0x%x\n", cpu,
+	       sched_getcpu(), what, (unsigned)status);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "cpuid"))
@@ -181,7 +230,9 @@ int main(int argc, char **argv)
 			       strtoull(argv[4], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "workload"))
 		return cmd_workload(strtol(argv[2], NULL, 0));
+	if (argc == 3 && !strcmp(argv[1], "ioperm"))
+		return cmd_ioperm(strtol(argv[2], NULL, 0));
 	fprintf(stderr, "usage: flank-probe cpuid CPU | rdmsr CPU MSR | "
-			"wrmsr CPU MSR VALUE | workload ROUNDS\n");
+			"wrmsr CPU MSR VALUE | workload ROUNDS | ioperm CPU\n");
 	return 2;
 }
