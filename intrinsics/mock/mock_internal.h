@@ -146,6 +146,11 @@ struct mock_cpu {
 	bool feat_valid;
 	/** The modelled GDT (descriptors by index), see desc.c. */
 	uint64_t gdt[MOCK_GDT_ENTRIES];
+	/** GS log (mock_gs_log_clear()): on, events, last values logged. */
+	bool gs_log_on, gs_log_lost;
+	unsigned gs_log_len;
+	uint64_t gs_last, kgs_last;
+	struct mock_gs_event gs_log[MOCK_GS_LOG_MAX];
 };
 
 /** Model-wide state. */
@@ -276,6 +281,14 @@ void mock_vmcs_forget_range(uint64_t pa, size_t size);
  */
 bool mock_fault_check(enum mock_op op, uint64_t a0, uint64_t a1,
 		      vmx_result_t *out);
+
+/**
+ * Appends an event named @p what to @p cpu's GS log if its log is on and
+ * the GS base or IA32_KERNEL_GS_BASE changed since the last event.
+ * mock_record() calls it after every intrinsic; VM exits and entries call
+ * it themselves.
+ */
+void mock_gs_note(struct mock_cpu *cpu, const char *what);
 void mock_record(enum mock_op op, uint64_t a0, uint64_t a1, vmx_result_t result,
 		 bool injected);
 

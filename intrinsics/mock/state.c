@@ -795,3 +795,57 @@ bool mock_vmcs_poke(unsigned cpu, uint32_t field, uint64_t value)
 	mock_vmcs_set(v, field, value);
 	return true;
 }
+
+/* ------------------------------------------------------------------ GS log */
+
+static void gs_values(const struct mock_cpu *c, uint64_t *gs, uint64_t *kgs)
+{
+	*gs = mock_msr_value(c, MSR_IA32_GS_BASE);
+	*kgs = mock_msr_value(c, MSR_IA32_KERNEL_GS_BASE);
+}
+
+void mock_gs_note(struct mock_cpu *c, const char *what)
+{
+	uint64_t gs, kgs;
+
+	if (!c->gs_log_on)
+		return;
+	gs_values(c, &gs, &kgs);
+	if (gs == c->gs_last && kgs == c->kgs_last)
+		return;
+	c->gs_last = gs;
+	c->kgs_last = kgs;
+	if (c->gs_log_len == MOCK_GS_LOG_MAX) {
+		c->gs_log_lost = true;
+		return;
+	}
+	c->gs_log[c->gs_log_len++] = (struct mock_gs_event){
+		.what = what, .gs_base = gs, .kernel_gs_base = kgs};
+}
+
+void mock_gs_log_clear(unsigned cpu)
+{
+	struct mock_cpu *c = &mock_machine.cpu[cpu];
+
+	c->gs_log_on = true;
+	c->gs_log_lost = false;
+	c->gs_log_len = 0;
+	gs_values(c, &c->gs_last, &c->kgs_last);
+}
+
+size_t mock_gs_log_len(unsigned cpu)
+{
+	return mock_machine.cpu[cpu].gs_log_len;
+}
+
+const struct mock_gs_event *mock_gs_log_at(unsigned cpu, size_t i)
+{
+	const struct mock_cpu *c = &mock_machine.cpu[cpu];
+
+	return i < c->gs_log_len ? &c->gs_log[i] : NULL;
+}
+
+bool mock_gs_log_lost(unsigned cpu)
+{
+	return mock_machine.cpu[cpu].gs_log_lost;
+}

@@ -102,6 +102,17 @@ static void tp_log(void *ctx, enum flank_log_level level, const char *line)
 	}
 }
 
+static void tp_cpu_left(void *ctx, uint32_t cpu)
+{
+	struct test_platform *tp = ctx;
+
+	if (cpu >= TEST_PLATFORM_MAX_CPUS || cpu != tp_cpu_id(ctx) ||
+	    mock_vmx_mode(cpu) != MOCK_VMX_OUTSIDE)
+		tp->cpu_left_wrong++;
+	else
+		tp->cpu_left[cpu]++;
+}
+
 void test_platform_set_ring(struct test_platform *tp, size_t size)
 {
 	free(tp->ring);
@@ -128,6 +139,7 @@ void test_platform_init(struct test_platform *tp)
 	tp->p.run_on_cpu = tp_run_on_cpu;
 	tp->p.host_cr3 = TEST_PLATFORM_HOST_CR3;
 	tp->p.log = tp_log;
+	tp->p.cpu_left = tp_cpu_left;
 	test_platform_set_ring(tp, FLANK_RING_DEFAULT_SIZE);
 
 	for (unsigned c = 0; c < mock_cpu_count(); c++) {
