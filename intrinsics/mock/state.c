@@ -561,6 +561,11 @@ uint64_t mock_cpu_rsp(unsigned cpu)
 	return cpu_at(cpu)->rsp;
 }
 
+void mock_cpu_set_rsp(unsigned cpu, uint64_t rsp)
+{
+	cpu_at(cpu)->rsp = rsp;
+}
+
 void mock_cpu_set_mov_ss_blocking(unsigned cpu, bool on)
 {
 	cpu_at(cpu)->blocked_by_mov_ss = on;
