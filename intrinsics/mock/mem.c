@@ -22,121 +22,12 @@ struct mapping {
 
 /*
  * Every mapped 4 KiB page, by physical and by host page address, points at
- * its mapping: lookups, map and unmap are O(1) (O(pages) for a multi-page
- * mapping) whatever the number of mappings. Scans of one array made a start
- * on N emulated CPUs quadratic (issue 14). Each index is a hash table with
- * open addressing and linear probing, at most half full; key 0 is free
- * (neither page 0 of physical memory nor host page 0 is ever mapped).
+ * its mapping (index.c): lookups, map and unmap are O(1) (O(pages) for a
+ * multi-page mapping) whatever the number of mappings. Scans of one array
+ * made a start on N emulated CPUs quadratic (issue 14).
  */
-struct page_index {
-	uint64_t *key;
-	struct mapping **val;
-	size_t cap; /* A power of two, or 0. */
-	size_t n;
-};
-
-static struct page_index by_pa, by_host;
+static struct mock_index by_pa, by_host;
 static uint64_t next_pa = 0x100000;
-
-static void *zalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (!p) {
-		fprintf(stderr, "flank mock: out of memory\n");
-		abort();
-	}
-	return p;
-}
-
-static size_t index_home(const struct page_index *ix, uint64_t key)
-{
-	return (size_t)(((key >> 12) * UINT64_C(0x9E3779B97F4A7C15)) >> 32) &
-	       (ix->cap - 1u);
-}
-
-static void index_free(struct page_index *ix)
-{
-	free(ix->key);
-	free(ix->val);
-	*ix = (struct page_index){0};
-}
-
-static void index_put(struct page_index *ix, uint64_t key, struct mapping *m);
-
-/* Doubles the table (or makes the first one) and re-inserts every entry. */
-static void index_grow(struct page_index *ix)
-{
-	struct page_index old = *ix;
-
-	ix->cap = old.cap ? old.cap * 2u : 16u;
-	ix->key = zalloc(ix->cap, sizeof(*ix->key));
-	ix->val = zalloc(ix->cap, sizeof(*ix->val));
-	ix->n = 0;
-	for (size_t i = 0; i < old.cap; i++)
-		if (old.key[i] != 0)
-			index_put(ix, old.key[i], old.val[i]);
-	free(old.key);
-	free(old.val);
-}
-
-/* Slot of @p key, or of the free slot where it would go. */
-static size_t index_slot(const struct page_index *ix, uint64_t key)
-{
-	size_t i = index_home(ix, key);
-
-	while (ix->key[i] != 0 && ix->key[i] != key)
-		i = (i + 1u) & (ix->cap - 1u);
-	return i;
-}
-
-static void index_put(struct page_index *ix, uint64_t key, struct mapping *m)
-{
-	size_t i;
-
-	if (2u * (ix->n + 1u) > ix->cap)
-		index_grow(ix);
-	i = index_slot(ix, key);
-	if (ix->key[i] == 0)
-		ix->n++;
-	ix->key[i] = key;
-	ix->val[i] = m;
-}
-
-static struct mapping *index_get(const struct page_index *ix, uint64_t key)
-{
-	size_t i;
-
-	if (ix->cap == 0)
-		return NULL;
-	i = index_slot(ix, key);
-	return ix->key[i] == key ? ix->val[i] : NULL;
-}
-
-/* Removes @p key if present (backward-shift deletion: no tombstones). */
-static void index_del(struct page_index *ix, uint64_t key)
-{
-	size_t mask = ix->cap - 1u, i, j;
-
-	if (ix->cap == 0)
-		return;
-	i = index_slot(ix, key);
-	if (ix->key[i] != key)
-		return;
-	for (j = (i + 1u) & mask; ix->key[j] != 0; j = (j + 1u) & mask) {
-		size_t k = index_home(ix, ix->key[j]);
-		bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
-
-		if (!stays) {
-			ix->key[i] = ix->key[j];
-			ix->val[i] = ix->val[j];
-			i = j;
-		}
-	}
-	ix->key[i] = 0;
-	ix->val[i] = NULL;
-	ix->n--;
-}
 
 /* Adds (@p m) or removes (NULL) every page of @p m in both indexes. */
 static void index_mapping(struct mapping *m, bool add)
@@ -145,25 +36,26 @@ static void index_mapping(struct mapping *m, bool add)
 		uint64_t host = (uint64_t)(uintptr_t)m->host + off;
 
 		if (add) {
-			index_put(&by_pa, m->pa + off, m);
-			index_put(&by_host, host, m);
+			mock_index_put(&by_pa, m->pa + off, m);
+			mock_index_put(&by_host, host, m);
 		} else {
-			index_del(&by_pa, m->pa + off);
-			index_del(&by_host, host);
+			mock_index_del(&by_pa, m->pa + off);
+			mock_index_del(&by_host, host);
 		}
 	}
 }
 
 void mock_mem_reset(void)
 {
-	/* Each mapping is reachable from its first physical page. */
+	/* Each mapping is reachable from its first physical page (keys are
+	 * stored plus one, index.c). */
 	for (size_t i = 0; i < by_pa.cap; i++) {
 		struct mapping *m = by_pa.val[i];
-		if (by_pa.key[i] != 0 && m->pa == by_pa.key[i])
+		if (m != NULL && m->pa == by_pa.key[i] - 1u)
 			free(m);
 	}
-	index_free(&by_pa);
-	index_free(&by_host);
+	mock_index_free(&by_pa);
+	mock_index_free(&by_host);
 	next_pa = 0x100000;
 }
 
@@ -184,7 +76,7 @@ paddr_t mock_mem_map(void *host, size_t size)
 		return pa_init(0);
 	}
 	for (size_t off = 0; off < size; off += 0x1000) {
-		if (index_get(&by_host, (uint64_t)(uintptr_t)host + off)) {
+		if (mock_index_get(&by_host, (uint64_t)(uintptr_t)host + off)) {
 			mock_violation("MEM.map_twice",
 				       "mock_mem_map of host memory that is "
 				       "already mapped (one physical address "
@@ -192,7 +84,11 @@ paddr_t mock_mem_map(void *host, size_t size)
 			return pa_init(0);
 		}
 	}
-	m = zalloc(1, sizeof(*m));
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		fprintf(stderr, "flank mock: out of memory\n");
+		abort();
+	}
 	m->pa = next_pa;
 	m->host = host;
 	m->size = size;
@@ -203,7 +99,7 @@ paddr_t mock_mem_map(void *host, size_t size)
 
 void mock_mem_unmap(void *host)
 {
-	struct mapping *m = index_get(&by_host, (uint64_t)(uintptr_t)host);
+	struct mapping *m = mock_index_get(&by_host, (uint64_t)(uintptr_t)host);
 
 	if (!m || m->host != host) {
 		mock_violation("MEM.unmap_unknown",
@@ -219,7 +115,7 @@ void mock_mem_unmap(void *host)
 /* The mapping that holds all of [@p pa, @p pa + @p len), or NULL. */
 static struct mapping *find(uint64_t pa, size_t len)
 {
-	struct mapping *m = index_get(&by_pa, pa & ~UINT64_C(0xFFF));
+	struct mapping *m = mock_index_get(&by_pa, pa & ~UINT64_C(0xFFF));
 
 	if (m && len <= m->size && pa - m->pa <= m->size - len)
 		return m;
@@ -260,7 +156,7 @@ bool mock_mem_write(uint64_t pa, const void *buf, size_t len)
  */
 bool mock_mem_host_range_mapped(uint64_t va, size_t len)
 {
-	struct mapping *m = index_get(&by_host, va & ~UINT64_C(0xFFF));
+	struct mapping *m = mock_index_get(&by_host, va & ~UINT64_C(0xFFF));
 	uint64_t h;
 
 	if (!m)

@@ -73,7 +73,7 @@ struct mock_vmcs {
 	uint64_t field[VMCS_FIELD_COUNT];
 	/** 1 + id of the CPU the VMCS is active on (VMPTRLD), 0 if none. */
 	unsigned active_on;
-	struct mock_vmcs *next;
+	struct mock_vmcs *next, *prev;
 };
 
 /** Index of @p enc in VMCS_FIELD_LIST (full encoding), or -1. */
@@ -138,13 +138,35 @@ struct mock_cpu {
 	uint64_t gdt[MOCK_GDT_ENTRIES];
 };
 
+/**
+ * A hash table from a 4 KiB-aligned address (a page or a VMCS) to a pointer
+ * (index.c). Zero-initialised is empty. Put, get and delete are O(1) on
+ * average.
+ */
+struct mock_index {
+	uint64_t *key; /**< The key plus one; 0: a free slot. */
+	void **val;
+	size_t cap; /**< A power of two, or 0. */
+	size_t n;
+};
+
+/** Maps @p key to @p val, replacing an existing entry. */
+void mock_index_put(struct mock_index *ix, uint64_t key, void *val);
+/** The value of @p key, or NULL. */
+void *mock_index_get(const struct mock_index *ix, uint64_t key);
+/** Removes @p key if present. */
+void mock_index_del(struct mock_index *ix, uint64_t key);
+/** Frees the table; @p ix is empty again. */
+void mock_index_free(struct mock_index *ix);
+
 /** Model-wide state. */
 struct mock_machine {
 	const struct mock_profile *profile;
 	unsigned ncpus;
 	unsigned current;
-	struct mock_cpu *cpu; /**< ncpus entries. */
-	struct mock_vmcs *vmcs_list;
+	struct mock_cpu *cpu;	      /**< ncpus entries. */
+	struct mock_vmcs *vmcs_list;  /**< Every VMCS, doubly linked. */
+	struct mock_index vmcs_by_pa; /**< The same VMCSs by address. */
 	unsigned phys_width;
 };
 
