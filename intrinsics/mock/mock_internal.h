@@ -73,6 +73,8 @@ struct mock_vmcs {
 	uint64_t field[VMCS_FIELD_COUNT];
 	/** 1 + id of the CPU the VMCS is active on (VMPTRLD), 0 if none. */
 	unsigned active_on;
+	/** CPUs whose current-VMCS pointer points here. */
+	unsigned current_on;
 	struct mock_vmcs *next, *prev;
 };
 
@@ -124,6 +126,9 @@ struct mock_cpu {
 	uint64_t rip, rsp;
 	/** Cached VMCS at current_ptr (NULL when none or not yet created). */
 	struct mock_vmcs *cur_vmcs;
+	/** VMCSs active on this CPU (active_on == id + 1): VMXOFF walks the
+	 * VMCS list only when there are some. */
+	unsigned nactive;
 	/** Rule of the last VMX instruction outcome ("VMPTRLD.fail_revision"). */
 	const char *last_rule;
 	/** Event injected by the last successful VM entry (0 if none). */
@@ -268,6 +273,15 @@ bool mock_vmcs_feature_supported(const struct mock_cpu *cpu,
 
 /** The VMCS at @p pa, created (launch state clear, all fields 0) if new. */
 struct mock_vmcs *mock_vmcs_get_or_create(uint64_t pa);
+
+/**
+ * Makes @p pa (all ones: none) the current-VMCS pointer of @p c, keeping
+ * current_ptr, cur_vmcs and the VMCSs' current_on counts in step.
+ */
+void mock_vmcs_set_current(struct mock_cpu *c, uint64_t pa);
+
+/** Makes @p v active on @p c (c NULL: on no CPU), keeping nactive counts. */
+void mock_vmcs_set_active(struct mock_vmcs *v, struct mock_cpu *c);
 
 /**
  * Forgets the VMCSs in [@p pa, @p pa + @p size) that no CPU holds active:

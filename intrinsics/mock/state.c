@@ -632,17 +632,36 @@ struct mock_vmcs *mock_vmcs_get_or_create(uint64_t pa)
 	return v;
 }
 
-/* True if some CPU has @p v active or current (it may still write it). */
-static bool vmcs_in_use(const struct mock_vmcs *v)
+void mock_vmcs_set_current(struct mock_cpu *c, uint64_t pa)
+{
+	struct mock_vmcs *old = c->current_ptr == UINT64_MAX
+					? NULL
+					: mock_vmcs_find(c->current_ptr);
+
+	if (old)
+		old->current_on--;
+	c->current_ptr = pa;
+	c->cur_vmcs = pa == UINT64_MAX ? NULL : mock_vmcs_get_or_create(pa);
+	if (c->cur_vmcs)
+		c->cur_vmcs->current_on++;
+}
+
+void mock_vmcs_set_active(struct mock_vmcs *v, struct mock_cpu *c)
 {
 	if (v->active_on != 0)
-		return true;
-	for (unsigned i = 0; i < mock_machine.ncpus; i++) {
-		const struct mock_cpu *c = &mock_machine.cpu[i];
-		if (c->cur_vmcs == v || c->current_ptr == v->pa)
-			return true;
-	}
-	return false;
+		mock_machine.cpu[v->active_on - 1u].nactive--;
+	v->active_on = c ? c->id + 1u : 0;
+	if (c)
+		c->nactive++;
+}
+
+/*
+ * True if some CPU has @p v active or current (it may still write it).
+ * Counts, not a loop over the CPUs: each unmap asks (issue 14).
+ */
+static bool vmcs_in_use(const struct mock_vmcs *v)
+{
+	return v->active_on != 0 || v->current_on != 0;
 }
 
 /*
