@@ -478,6 +478,13 @@ bool mock_cpu_in_shutdown(unsigned cpu);
 uint64_t mock_cpu_rip(unsigned cpu);
 /** Stack pointer of @p cpu (the guest's value in non-root). */
 uint64_t mock_cpu_rsp(unsigned cpu);
+/**
+ * Sets the stack pointer of @p cpu (the guest's value in non-root), for test
+ * setup. After a start, the guest's RSP is the stack of the process that ran
+ * vmx_launch_here(), an address that differs between runs (ASLR) and under
+ * Valgrind: a test that lets a handler act on RSP's value sets it first.
+ */
+void mock_cpu_set_rsp(unsigned cpu, uint64_t rsp);
 
 /** Models "blocking by MOV SS" on @p cpu (VMLAUNCH/VMRESUME error 26). */
 void mock_cpu_set_mov_ss_blocking(unsigned cpu, bool on);
