@@ -36,9 +36,23 @@ static int ring_check(const struct flank_platform *p)
 	return VMM_OK;
 }
 
+bool vmm_in_exit_handler(uint32_t id)
+{
+	return id < VMM_MAX_CPUS &&
+	       (__atomic_load_n(&vmm_ctx.in_exit[id / 64u], __ATOMIC_RELAXED) &
+		(UINT64_C(1) << (id % 64u))) != 0;
+}
+
 /*
- * Every libvmm log line goes to the host's log sink and into the debug ring
- * (read through the image entry's ring_read, i.e. `flankctl dump`).
+ * Every libvmm log line goes into the debug ring (read through the image
+ * entry's ring_read, i.e. `flankctl dump`, and drained to the kernel log by
+ * flank.ko) and, outside the exit handler, to the host's log sink. Inside
+ * it the CPU is in VMX root on the VMM's 4 KiB stack, maybe interrupting a
+ * guest that holds the console lock: printk could deadlock or overflow the
+ * stack. The check is here, in the one function that calls the sink, so
+ * that no diagnostic reached from the handler can forget it (issue #14
+ * item 7). A CPU id the platform cannot name (VMM_RING_CPU_UNKNOWN) is
+ * never in the handler.
  */
 void vmm_log(enum flank_log_level level, const char *line)
 {
@@ -47,6 +61,8 @@ void vmm_log(enum flank_log_level level, const char *line)
 	if (vmm_ctx.platform.cpu_id != NULL)
 		cpu = vmm_ctx.platform.cpu_id(vmm_ctx.platform.ctx);
 	(void)vmm_console_write(cpu, level, line);
+	if (vmm_in_exit_handler(cpu))
+		return;
 	if (vmm_ctx.platform.log != NULL)
 		vmm_ctx.platform.log(vmm_ctx.platform.ctx, level, line);
 }

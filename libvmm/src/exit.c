@@ -123,7 +123,7 @@ static vmm_exit_fn exit_fn_of(uint32_t basic)
 	return basic <= EXIT_REASON_MAX ? exit_table[basic] : NULL;
 }
 
-/* Logs one line of the diagnostic, to the ring and the platform log. */
+/* Logs one line of the diagnostic (from here: the ring only, vmm_log()). */
 static void diag_line(struct vmm_cpu *cpu, const char *what, uint32_t reason,
 		      uint64_t qual, uint64_t rip, const char *why)
 {
@@ -142,7 +142,6 @@ static void diag_line(struct vmm_cpu *cpu, const char *what, uint32_t reason,
 	vmm_fmt_str(&f, ": ");
 	vmm_fmt_str(&f, why);
 	vmm_log(FLANK_LOG_ERROR, line);
-	(void)vmm_console_write(cpu->id, FLANK_LOG_ERROR, line);
 }
 
 /* Records and counts a CPU that the VMM gave back on its own. */
@@ -287,10 +286,31 @@ static enum intrin_exit_action entry_failure(struct vmm_cpu *cpu,
 	return leave_cpu(cpu, frame, VMM_ERR_LAUNCH_ENTRY_FAILURE);
 }
 
-enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
-					 void *cpu_ctx)
+/*
+ * Marks CPU @p id as running an exit handler, and clears the mark: vmm_log()
+ * then keeps the host's log out of VMX root. Set by the two functions the
+ * exit entry calls, around everything they reach, so that no path below
+ * them needs to remember it. Atomic because CPUs share the words.
+ */
+static void exit_enter(uint32_t id)
 {
-	struct vmm_cpu *cpu = cpu_ctx;
+	if (id < VMM_MAX_CPUS)
+		(void)__atomic_fetch_or(&vmm_ctx.in_exit[id / 64u],
+					UINT64_C(1) << (id % 64u),
+					__ATOMIC_RELAXED);
+}
+
+static void exit_leave(uint32_t id)
+{
+	if (id < VMM_MAX_CPUS)
+		(void)__atomic_fetch_and(&vmm_ctx.in_exit[id / 64u],
+					 ~(UINT64_C(1) << (id % 64u)),
+					 __ATOMIC_RELAXED);
+}
+
+static enum intrin_exit_action exit_dispatch(struct intrin_exit_frame *frame,
+					     struct vmm_cpu *cpu)
+{
 	bool launching = cpu->launching;
 	uint32_t reason = 0, basic;
 	vmm_exit_fn fn;
@@ -312,11 +332,21 @@ enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
 	return fn(cpu, frame, basic);
 }
 
-enum intrin_exit_action vmm_exit_resume_failed(struct intrin_exit_frame *frame,
-					       void *cpu_ctx,
-					       vmx_result_t result)
+enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
+					 void *cpu_ctx)
 {
 	struct vmm_cpu *cpu = cpu_ctx;
+	enum intrin_exit_action act;
+
+	exit_enter(cpu->id);
+	act = exit_dispatch(frame, cpu);
+	exit_leave(cpu->id);
+	return act;
+}
+
+static void resume_failed(struct intrin_exit_frame *frame, struct vmm_cpu *cpu,
+			  vmx_result_t result)
+{
 	uint64_t rip = 0;
 
 	/*
@@ -341,5 +371,16 @@ enum intrin_exit_action vmm_exit_resume_failed(struct intrin_exit_frame *frame,
 	(void)vmm_devirtualize(cpu, frame, false);
 	cpu->unhandled++;
 	__atomic_fetch_add(&vmm_ctx.cpus_left, 1u, __ATOMIC_RELAXED);
+}
+
+enum intrin_exit_action vmm_exit_resume_failed(struct intrin_exit_frame *frame,
+					       void *cpu_ctx,
+					       vmx_result_t result)
+{
+	struct vmm_cpu *cpu = cpu_ctx;
+
+	exit_enter(cpu->id);
+	resume_failed(frame, cpu, result);
+	exit_leave(cpu->id);
 	return INTRIN_EXIT_LEAVE;
 }

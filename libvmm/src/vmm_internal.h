@@ -182,12 +182,27 @@ struct vmm_context {
 	/* CPUs the VMM gave back on its own (unhandled exit, failed entry);
 	 * atomically incremented from exit handlers. */
 	uint32_t cpus_left;
+	/*
+	 * Bit n: CPU n runs an exit handler (VMX root, host stack), set and
+	 * cleared by vmm_exit_handler()/vmm_exit_resume_failed() themselves.
+	 * vmm_log() then writes only the ring (exit.c, vmm_exit_enter()).
+	 */
+	uint64_t in_exit[VMM_MAX_CPUS / 64u];
 };
 
 extern struct vmm_context vmm_ctx;
 
-/** Logs one line through the platform sink (if bound). */
+/**
+ * Logs one line: into the debug ring always, and to the platform's log
+ * sink unless the calling CPU runs an exit handler (vmm_in_exit_handler()):
+ * from VMX root the host's log (printk, console drivers, their locks) is
+ * never called; the host drains the ring to its log afterwards
+ * (docs/debugging.md). The only caller of flank_platform.log.
+ */
 void vmm_log(enum flank_log_level level, const char *line);
+
+/** True while CPU @p id runs vmm_exit_handler()/vmm_exit_resume_failed(). */
+bool vmm_in_exit_handler(uint32_t id);
 /** Formats (flank/vmm_format.h) one line of at most VMM_RING_TEXT_MAX bytes and logs it. */
 void vmm_logf(enum flank_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
