@@ -47,11 +47,20 @@ static int plat_run_on_cpu(void *ctx, uint32_t cpu, int (*fn)(void *arg),
 	return ops->run_on_cpu(ops->ctx, cpu, fn, arg);
 }
 
+/*
+ * The image's log sink, never called from its exit handler (VMX root): the
+ * image wrote the line into its debug ring first, so the drain prints it,
+ * after any line an exit handler left in the ring before it. Only without a
+ * live ring (or inside a drain) is the line printed from here.
+ */
 static void plat_log(void *ctx, enum flank_log_level level, const char *line)
 {
-	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
+	struct flank_core *core = ctx;
+	const struct flank_core_ops *ops = core->ops;
 	char buf[248];
 
+	if (flank_log_drain(core))
+		return;
 	/*
 	 * The line comes from the image: bound it before the kernel log. 240
 	 * holds a whole debug-ring record (VMM_RING_TEXT_MAX, 232 bytes), so
