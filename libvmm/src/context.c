@@ -180,6 +180,10 @@ struct vmm_cpu *vmm_cpu_alloc(uint32_t id, int *status)
 	cpu->stack = page_get(&cpu->stack_pa, width, status);
 	if (cpu->stack == NULL)
 		goto err_stack;
+	for (uint32_t i = 0; i < VMM_STACK_CANARY_WORDS; i++) {
+		volatile uint64_t *w = (volatile uint64_t *)cpu->stack + i;
+		*w = vmm_stack_canary(w);
+	}
 	*status = VMM_OK;
 	return cpu;
 

@@ -308,6 +308,30 @@ static void exit_leave(uint32_t id)
 					 __ATOMIC_RELAXED);
 }
 
+/*
+ * Checks the canary at the bottom of the host stack (vmm_internal.h), from
+ * the handler's shallowest frame. A broken one means some path ran deeper
+ * than the page: say so once per CPU, in the ring (VMX root).
+ */
+static void stack_check(struct vmm_cpu *cpu)
+{
+	const volatile uint64_t *w = cpu->stack;
+
+	if (cpu->stack_overflowed)
+		return;
+	for (uint32_t i = 0; i < VMM_STACK_CANARY_WORDS; i++) {
+		if (w[i] != vmm_stack_canary(&w[i])) {
+			cpu->stack_overflowed = true;
+			vmm_logf(FLANK_LOG_ERROR,
+				 "cpu %u: host stack overflow: an exit handler "
+				 "wrote below its stack page %p; memory below "
+				 "it may be corrupt: report this with the ring",
+				 cpu->id, cpu->stack);
+			return;
+		}
+	}
+}
+
 static enum intrin_exit_action exit_dispatch(struct intrin_exit_frame *frame,
 					     struct vmm_cpu *cpu)
 {
@@ -340,6 +364,7 @@ enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
 
 	exit_enter(cpu->id);
 	act = exit_dispatch(frame, cpu);
+	stack_check(cpu);
 	exit_leave(cpu->id);
 	return act;
 }
@@ -381,6 +406,7 @@ enum intrin_exit_action vmm_exit_resume_failed(struct intrin_exit_frame *frame,
 
 	exit_enter(cpu->id);
 	resume_failed(frame, cpu, result);
+	stack_check(cpu);
 	exit_leave(cpu->id);
 	return INTRIN_EXIT_LEAVE;
 }
