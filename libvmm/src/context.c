@@ -38,9 +38,9 @@ static int ring_check(const struct flank_platform *p)
 
 bool vmm_in_exit_handler(uint32_t id)
 {
-	return id < VMM_MAX_CPUS &&
-	       (__atomic_load_n(&vmm_ctx.in_exit[id / 64u], __ATOMIC_RELAXED) &
-		(UINT64_C(1) << (id % 64u))) != 0;
+	const struct vmm_cpu *cpu = id < VMM_MAX_CPUS ? vmm_ctx.cpu[id] : NULL;
+
+	return cpu != NULL && __atomic_load_n(&cpu->in_exit, __ATOMIC_RELAXED);
 }
 
 /*

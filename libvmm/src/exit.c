@@ -287,25 +287,19 @@ static enum intrin_exit_action entry_failure(struct vmm_cpu *cpu,
 }
 
 /*
- * Marks CPU @p id as running an exit handler, and clears the mark: vmm_log()
+ * Marks @p cpu as running an exit handler, and clears the mark: vmm_log()
  * then keeps the host's log out of VMX root. Set by the two functions the
  * exit entry calls, around everything they reach, so that no path below
- * them needs to remember it. Atomic because CPUs share the words.
+ * them needs to remember it.
  */
-static void exit_enter(uint32_t id)
+static void exit_enter(struct vmm_cpu *cpu)
 {
-	if (id < VMM_MAX_CPUS)
-		(void)__atomic_fetch_or(&vmm_ctx.in_exit[id / 64u],
-					UINT64_C(1) << (id % 64u),
-					__ATOMIC_RELAXED);
+	__atomic_store_n(&cpu->in_exit, true, __ATOMIC_RELAXED);
 }
 
-static void exit_leave(uint32_t id)
+static void exit_leave(struct vmm_cpu *cpu)
 {
-	if (id < VMM_MAX_CPUS)
-		(void)__atomic_fetch_and(&vmm_ctx.in_exit[id / 64u],
-					 ~(UINT64_C(1) << (id % 64u)),
-					 __ATOMIC_RELAXED);
+	__atomic_store_n(&cpu->in_exit, false, __ATOMIC_RELAXED);
 }
 
 /*
@@ -362,10 +356,10 @@ enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
 	struct vmm_cpu *cpu = cpu_ctx;
 	enum intrin_exit_action act;
 
-	exit_enter(cpu->id);
+	exit_enter(cpu);
 	act = exit_dispatch(frame, cpu);
 	stack_check(cpu);
-	exit_leave(cpu->id);
+	exit_leave(cpu);
 	return act;
 }
 
@@ -404,9 +398,9 @@ enum intrin_exit_action vmm_exit_resume_failed(struct intrin_exit_frame *frame,
 {
 	struct vmm_cpu *cpu = cpu_ctx;
 
-	exit_enter(cpu->id);
+	exit_enter(cpu);
 	resume_failed(frame, cpu, result);
 	stack_check(cpu);
-	exit_leave(cpu->id);
+	exit_leave(cpu);
 	return INTRIN_EXIT_LEAVE;
 }

@@ -163,6 +163,15 @@ struct vmm_cpu {
 	/* The stack canary was found broken (reported once, in the ring). */
 	bool stack_overflowed;
 
+	/*
+	 * This CPU runs an exit handler (VMX root, host stack): set and
+	 * cleared by vmm_exit_handler()/vmm_exit_resume_failed() themselves,
+	 * read by vmm_log() through vmm_ctx.cpu[], which start publishes
+	 * before the CPU's first VM entry. Only this CPU writes it, in its own
+	 * page: no shared cache line, no locked instruction per exit.
+	 */
+	bool in_exit;
+
 	/* Statistics, written only by this CPU in its exit handler. */
 	uint64_t exits;
 	uint64_t exit_count[FLANK_EXIT_REASONS];
@@ -175,6 +184,7 @@ struct vmm_context {
 	struct flank_platform platform;
 	enum flank_vmm_state state;
 	uint32_t ncpus;
+	/* Published before the CPU's first VM entry (cpus.c start_one). */
 	struct vmm_cpu *cpu[VMM_MAX_CPUS];
 	/* Written by the controlling thread after a per-CPU call returns:
 	 * status records that outlive the per-CPU pages. */
@@ -185,12 +195,6 @@ struct vmm_context {
 	/* CPUs the VMM gave back on its own (unhandled exit, failed entry);
 	 * atomically incremented from exit handlers. */
 	uint32_t cpus_left;
-	/*
-	 * Bit n: CPU n runs an exit handler (VMX root, host stack), set and
-	 * cleared by vmm_exit_handler()/vmm_exit_resume_failed() themselves.
-	 * vmm_log() then writes only the ring (exit.c, vmm_exit_enter()).
-	 */
-	uint64_t in_exit[VMM_MAX_CPUS / 64u];
 };
 
 extern struct vmm_context vmm_ctx;
