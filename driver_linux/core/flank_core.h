@@ -285,6 +285,17 @@ void flank_log(struct flank_core *core, enum flank_log_level level,
  * already running.
  */
 bool flank_log_drain(struct flank_core *core);
+/**
+ * flank_log_drain() of at most @p max_lines lines: what the image's own log
+ * calls use, which may run in a cross-CPU call with interrupts off, where a
+ * whole VMCS dump (165 lines) to a serial console would keep them off for
+ * about a second. The rest follows at the next full drain.
+ */
+bool flank_log_drain_max(struct flank_core *core, size_t max_lines);
+/** Lines one full drain prints at most (the rest: next drain). */
+#define FLANK_DRAIN_MAX_LINES 4096u
+/** Lines a drain from the image's log call prints at most. */
+#define FLANK_DRAIN_CALL_LINES 8u
 /** Takes ops->lock, drains the ring to the kernel log, unlocks. */
 void flank_core_poll_log(struct flank_core *core);
 

@@ -28,10 +28,6 @@
 
 #include "flank_core.h"
 
-/* Lines one drain prints at most: a flood of records cannot keep the
- * caller (maybe an IPI with interrupts off) busy for long. */
-#define DRAIN_MAX_LINES 1024u
-
 static enum flank_log_level level_of(const char *name, size_t len)
 {
 	static const struct {
@@ -84,7 +80,34 @@ static void drain_line(struct flank_core *core, const char *line)
 	ops->log(ops->ctx, FLANK_LOG_INFO, out);
 }
 
-bool flank_log_drain(struct flank_core *core)
+/*
+ * A bounded drain stopped inside what ring_read copied: move the cursor back
+ * to the first record not printed ("[<pos>] ..." in @p rest), so the next
+ * drain prints it. A "[lost N records]" line there is skipped (the loss was
+ * not printed; the records themselves are gone anyway).
+ */
+static void rewind_to(struct flank_core *core, const char *rest)
+{
+	const char *p = rest;
+
+	while (*p != '\0') {
+		if (p[0] == '[' && p[1] >= '0' && p[1] <= '9') {
+			uint64_t pos = 0;
+
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				pos = pos * 10u + (uint64_t)(*p - '0');
+			if (*p == ']')
+				core->log_pos = pos;
+			return;
+		}
+		p = strchr(p, '\n');
+		if (p == NULL)
+			return;
+		p++;
+	}
+}
+
+bool flank_log_drain_max(struct flank_core *core, size_t max_lines)
 {
 	const struct flank_image_entry *e = core->image.entry;
 	size_t lines = 0;
@@ -93,7 +116,7 @@ bool flank_log_drain(struct flank_core *core)
 	    core->draining)
 		return false;
 	core->draining = true;
-	while (lines < DRAIN_MAX_LINES) {
+	while (lines < max_lines) {
 		char *buf = core->drain_buf, *line, *nl;
 		size_t n = e->ring_read(&core->log_pos, buf,
 					sizeof(core->drain_buf) - 1);
@@ -114,6 +137,10 @@ bool flank_log_drain(struct flank_core *core)
 			lines++;
 			if (nl == NULL)
 				break;
+			if (lines >= max_lines) {
+				rewind_to(core, nl + 1);
+				break;
+			}
 		}
 	}
 	core->draining = false;
@@ -127,4 +154,9 @@ void flank_core_poll_log(struct flank_core *core)
 	ops->lock(ops->ctx, false);
 	(void)flank_log_drain(core);
 	ops->unlock(ops->ctx, false);
+}
+
+bool flank_log_drain(struct flank_core *core)
+{
+	return flank_log_drain_max(core, FLANK_DRAIN_MAX_LINES);
 }

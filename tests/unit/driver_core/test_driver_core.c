@@ -1116,6 +1116,30 @@ static void test_driver_core_drains_root_lines(void **state)
 	assert_string_equal(fake.log[n0], "vmm: root line");
 	assert_string_equal(fake.log[n0 + 1], "vmm: start line");
 
+	/*
+	 * Bounded in the image's log call (maybe interrupts off): at most
+	 * FLANK_DRAIN_CALL_LINES there, the rest, in order and once, at the
+	 * end of the ioctl.
+	 */
+	for (i = 0; i < 20; i++) {
+		char line[32];
+
+		snprintf(line, sizeof(line), "dump line %02d", i);
+		fake_vmm_log(1, FLANK_LOG_INFO, line, true);
+	}
+	n0 = fake.log_lines;
+	fake_vmm_log(1, FLANK_LOG_ERROR, "after the dump", false);
+	assert_int_equal(fake.log_lines, n0 + (int)FLANK_DRAIN_CALL_LINES);
+	assert_int_equal(ioc(FLANK_IOC_STATUS, &s), FLANK_OK);
+	assert_int_equal(fake.log_lines, n0 + 21);
+	for (i = 0; i < 20; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "vmm: dump line %02d", i);
+		assert_string_equal(fake.log[n0 + i], want);
+	}
+	assert_string_equal(fake.log[n0 + 20], "vmm: after the dump");
+
 	/* The periodic poll (main.c) drains too. */
 	fake_vmm_log(2, FLANK_LOG_ERROR, "polled", true);
 	flank_core_poll_log(&core);
