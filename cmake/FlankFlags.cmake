@@ -23,7 +23,10 @@ set(FLANK_FREESTANDING_FLAGS -ffreestanding -fno-builtin -nostdlib -fPIC
 # Debug info for the image; -Os so that the image is what ships and stays
 # small: issue #6 budgets 64 KiB loaded (docs/loader.md "Size"). -Os costs
 # the exit path a few instructions (docs/exits.md "Cost").
-set(FLANK_FREESTANDING_OPT -Os -g)
+# -fstack-usage writes each function's static stack use into a .su file next
+# to its object, for scripts/check-stack.py (the exit handler's worst path
+# on the 4 KiB host stack, docs/building.md); it does not change the code.
+set(FLANK_FREESTANDING_OPT -Os -g -fstack-usage)
 
 # Opts a target out of the coverage instrumentation that FLANK_COVERAGE adds
 # to the whole host part: code whose behaviour instrumentation changes (the

@@ -15,6 +15,8 @@
 #include <linux/notifier.h>
 #include <linux/reboot.h>
 #include <linux/suspend.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
 
 #include "flank_linux.h"
 
@@ -124,6 +126,25 @@ static int flank_pm(struct notifier_block *nb, unsigned long action, void *data)
 	return NOTIFY_DONE;
 }
 
+/*
+ * The VMM's exit handlers write only the debug ring (never printk from VMX
+ * root); the core drains it to the kernel log after every ioctl and event,
+ * and this poll does it once a second so that a line an exit handler wrote
+ * while nobody called the driver (an unhandled exit that gave a CPU back)
+ * reaches dmesg without a `flankctl` command (core/logdrain.c).
+ */
+#define FLANK_LOG_POLL_JIFFIES HZ
+
+static void flank_log_poll(struct work_struct *work);
+static DECLARE_DELAYED_WORK(flank_log_work, flank_log_poll);
+
+static void flank_log_poll(struct work_struct *work)
+{
+	flank_core_poll_log(&flank_core);
+	schedule_delayed_work(&flank_log_work,
+			      round_jiffies_relative(FLANK_LOG_POLL_JIFFIES));
+}
+
 static struct notifier_block flank_reboot_nb = {
 	.notifier_call = flank_reboot,
 };
@@ -165,6 +186,8 @@ static int __init flank_init(void)
 	rc = misc_register(&flank_misc);
 	if (rc)
 		goto err_pm;
+	schedule_delayed_work(&flank_log_work,
+			      round_jiffies_relative(FLANK_LOG_POLL_JIFFIES));
 	pr_info("ready: /dev/%s (ioctl ABI %u, image ABI %u)\n",
 		FLANK_DEVICE_NAME, FLANK_IOCTL_VERSION,
 		FLANK_IMAGE_ABI_VERSION);
@@ -184,6 +207,8 @@ err_kplat:
 static void __exit flank_exit(void)
 {
 	misc_deregister(&flank_misc);
+	/* Stops the poll for good (it re-arms itself); fini drains last. */
+	cancel_delayed_work_sync(&flank_log_work);
 	flank_core_fini(&flank_core);
 	cpuhp_remove_state_nocalls(flank_hp_state);
 	unregister_pm_notifier(&flank_pm_nb);

@@ -100,6 +100,8 @@ int flank_core_ioctl(struct flank_core *core, unsigned int cmd, uint64_t arg)
 
 	ops->lock(ops->ctx, false);
 	rc = d->fn(core, buf);
+	/* What the image's exit handlers logged meanwhile (logdrain.c). */
+	(void)flank_log_drain(core);
 	ops->unlock(ops->ctx, false);
 
 	if (rc != FLANK_OK && err->code == FLANK_OK)
@@ -121,6 +123,8 @@ void flank_log(struct flank_core *core, enum flank_log_level level,
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* The image's earlier lines first, so the kernel log keeps order. */
+	(void)flank_log_drain(core);
 	core->ops->log(core->ops->ctx, level, line);
 }
 

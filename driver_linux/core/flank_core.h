@@ -197,6 +197,18 @@ struct flank_core {
 	 * into a restored image.
 	 */
 	bool suspending;
+	/**
+	 * The kernel log's copy of the debug ring (core/logdrain.c): true
+	 * from just before the image's init until the ring is freed; the
+	 * position up to which records reached ops->log (the dump ioctl
+	 * keeps its own, in user space); a guard against re-entry; and the
+	 * buffer ring_read fills (whole lines: at least the 352 bytes of
+	 * libvmm's VMM_RING_LINE_MAX).
+	 */
+	bool log_live;
+	bool draining;
+	uint64_t log_pos;
+	char drain_buf[1024];
 	flank_link_fn link;
 	flank_unlink_fn unlink;
 };
@@ -273,6 +285,28 @@ void flank_strlcpy(char *dst, const char *s, size_t max);
 /** Logs a formatted line through ops->log. */
 void flank_log(struct flank_core *core, enum flank_log_level level,
 	       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/**
+ * Copies the debug-ring records not yet in the kernel log to ops->log, in
+ * ring order, from core->log_pos (core/logdrain.c). Call with ops->lock
+ * held (or from the image running for a holder). Returns false if there is
+ * no live ring to drain (no image, before init, after fini) or a drain is
+ * already running.
+ */
+bool flank_log_drain(struct flank_core *core);
+/**
+ * flank_log_drain() of at most @p max_lines lines: what the image's own log
+ * calls use, which may run in a cross-CPU call with interrupts off, where a
+ * whole VMCS dump (165 lines) to a serial console would keep them off for
+ * about a second. The rest follows at the next full drain.
+ */
+bool flank_log_drain_max(struct flank_core *core, size_t max_lines);
+/** Lines one full drain prints at most (the rest: next drain). */
+#define FLANK_DRAIN_MAX_LINES 4096u
+/** Lines a drain from the image's log call prints at most. */
+#define FLANK_DRAIN_CALL_LINES 8u
+/** Takes ops->lock, drains the ring to the kernel log, unlocks. */
+void flank_core_poll_log(struct flank_core *core);
 
 /** Fills core->platform from ops (core/platform.c). */
 void flank_platform_fill(struct flank_core *core);

@@ -31,6 +31,7 @@ void flank_core_init(struct flank_core *core, const struct flank_core_ops *ops,
 /* Frees the debug ring; only once the image let go of it (fini done). */
 static void ring_free(struct flank_core *core)
 {
+	core->log_live = false;
 	core->ops->free(core->ops->ctx, core->ring_mem);
 	core->ring_mem = NULL;
 }
@@ -240,6 +241,10 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 		goto err_unlink;
 	}
 	flank_platform_fill(core);
+	/* A fresh ring: the kernel log's copy starts at its first record,
+	 * and may be drained from init's own log lines on (logdrain.c). */
+	core->log_pos = 0;
+	core->log_live = true;
 	rc = e->init(&core->platform);
 	if (rc) {
 		flank_vmm_text(core, rc, text, sizeof(text));
@@ -295,6 +300,8 @@ int flank_cmd_unload(struct flank_core *core, void *arg)
 	case FLANK_DRV_LOADED:
 		break;
 	}
+	/* The last lines of the image, while its ring exists. */
+	(void)flank_log_drain(core);
 	rc = core->image.entry->fini();
 	if (rc) {
 		flank_vmm_text(core, rc, text, sizeof(text));
@@ -436,6 +443,7 @@ int flank_core_cpu_online(struct flank_core *core, uint32_t cpu)
 			rc = FLANK_E_VMM;
 		}
 	}
+	(void)flank_log_drain(core);
 	ops->unlock(ops->ctx, true);
 	return rc;
 }
@@ -461,6 +469,7 @@ int flank_core_cpu_offline(struct flank_core *core, uint32_t cpu)
 			rc = FLANK_E_VMM;
 		}
 	}
+	(void)flank_log_drain(core);
 	ops->unlock(ops->ctx, true);
 	return rc;
 }
@@ -475,6 +484,7 @@ void flank_core_quiesce(struct flank_core *core, const char *why)
 		flank_log(core, FLANK_LOG_INFO, "%s: stopping the VMM", why);
 		(void)stop_running(core, &err, false);
 	}
+	(void)flank_log_drain(core);
 	ops->unlock(ops->ctx, false);
 }
 
@@ -515,6 +525,7 @@ void flank_core_pm(struct flank_core *core, unsigned long event)
 				  "resumed: the VMM stays stopped until "
 				  "`flankctl start`");
 		core->suspending = false;
+		(void)flank_log_drain(core);
 		ops->unlock(ops->ctx, false);
 		return;
 	default:
@@ -526,6 +537,7 @@ void flank_core_pm(struct flank_core *core, unsigned long event)
 		flank_log(core, FLANK_LOG_INFO, "%s: stopping the VMM", why);
 		(void)stop_running(core, &err, false);
 	}
+	(void)flank_log_drain(core);
 	ops->unlock(ops->ctx, false);
 }
 
@@ -539,6 +551,7 @@ void flank_core_fini(struct flank_core *core)
 	if (core->state == FLANK_DRV_RUNNING)
 		(void)stop_running(core, &err, true);
 	if (core->state == FLANK_DRV_LOADED) {
+		(void)flank_log_drain(core);
 		rc = core->image.entry->fini();
 		if (rc) {
 			/* Its pages may still be in use: leak, never free. */
@@ -565,5 +578,6 @@ void flank_core_fini(struct flank_core *core)
 	core->nmods = 0;
 	if (core->state == FLANK_DRV_STAGED)
 		core->state = FLANK_DRV_EMPTY;
+	(void)flank_log_drain(core);
 	ops->unlock(ops->ctx, false);
 }

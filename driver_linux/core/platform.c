@@ -47,11 +47,23 @@ static int plat_run_on_cpu(void *ctx, uint32_t cpu, int (*fn)(void *arg),
 	return ops->run_on_cpu(ops->ctx, cpu, fn, arg);
 }
 
+/*
+ * The image's log sink, never called from its exit handler (VMX root): the
+ * image wrote the line into its debug ring first, so the drain prints it,
+ * after any line an exit handler left in the ring before it. The drain is
+ * bounded here (this may be a cross-CPU call with interrupts off): lines
+ * beyond FLANK_DRAIN_CALL_LINES, such as a VMCS dump, follow at the full
+ * drain when the ioctl returns. Only without a live ring (or inside a
+ * drain) is the line printed from here.
+ */
 static void plat_log(void *ctx, enum flank_log_level level, const char *line)
 {
-	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
+	struct flank_core *core = ctx;
+	const struct flank_core_ops *ops = core->ops;
 	char buf[248];
 
+	if (flank_log_drain_max(core, FLANK_DRAIN_CALL_LINES))
+		return;
 	/*
 	 * The line comes from the image: bound it before the kernel log. 240
 	 * holds a whole debug-ring record (VMM_RING_TEXT_MAX, 232 bytes), so

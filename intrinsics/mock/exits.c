@@ -71,6 +71,43 @@ static bool exit_handlers(mock_exit_handler_fn *handler,
 }
 
 /*
+ * The exit entry's calls of the handlers, counted on the exiting CPU so that
+ * a host service can tell it is called from inside one (a kernel's printk
+ * must never be reached from there: mock_in_exit_handler()).
+ */
+static enum intrin_exit_action call_handler(unsigned cpu_id,
+					    mock_exit_handler_fn handler,
+					    struct intrin_exit_frame *frame,
+					    void *ctx)
+{
+	enum intrin_exit_action act;
+
+	mock_machine.cpu[cpu_id].in_exit_handler++;
+	act = handler(frame, ctx);
+	mock_machine.cpu[cpu_id].in_exit_handler--;
+	return act;
+}
+
+static enum intrin_exit_action call_failed(unsigned cpu_id,
+					   mock_resume_failed_fn failed,
+					   struct intrin_exit_frame *frame,
+					   void *ctx, vmx_result_t r)
+{
+	enum intrin_exit_action act;
+
+	mock_machine.cpu[cpu_id].in_exit_handler++;
+	act = failed(frame, ctx, r);
+	mock_machine.cpu[cpu_id].in_exit_handler--;
+	return act;
+}
+
+bool mock_in_exit_handler(unsigned cpu)
+{
+	return cpu < mock_machine.ncpus &&
+	       mock_machine.cpu[cpu].in_exit_handler != 0;
+}
+
+/*
  * What the hardware does with HOST_RIP/HOST_RSP at every VM exit and what
  * intrinsics/real's stub relies on; yields the context pointer at HOST_RSP.
  */
@@ -109,7 +146,8 @@ bool mock_launch_here_entry_failure(struct mock_cpu *c, uint64_t guest_rsp)
 	if (!exit_entry_target(v, &ctx))
 		return false;
 	struct intrin_exit_frame frame = {.gprs = c->guest_gprs};
-	enum intrin_exit_action act = handler(&frame, ctx);
+	enum intrin_exit_action act =
+		call_handler(cpu_id, handler, &frame, ctx);
 
 	mock_machine.current = cpu_id;
 	c = mock_cur();
@@ -225,7 +263,8 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 		return -1;
 	}
 	struct intrin_exit_frame frame = {.gprs = e->gprs};
-	enum intrin_exit_action act = handler(&frame, ctx);
+	enum intrin_exit_action act =
+		call_handler(cpu_id, handler, &frame, ctx);
 
 	mock_machine.current = cpu_id;
 	c = mock_cur();
@@ -257,7 +296,7 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 			 * forever: the handler must leave.
 			 */
 			frame = (struct intrin_exit_frame){.gprs = frame.gprs};
-			act = handler(&frame, ctx);
+			act = call_handler(cpu_id, handler, &frame, ctx);
 			mock_machine.current = cpu_id;
 			c = mock_cur();
 			if (act != INTRIN_EXIT_LEAVE) {
@@ -283,7 +322,7 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 			out->debug_trap_dr6 = c->debug_trap_dr6;
 			return 0;
 		}
-		act = failed(&frame, ctx, r);
+		act = call_failed(cpu_id, failed, &frame, ctx, r);
 		mock_machine.current = cpu_id;
 		c = mock_cur();
 		if (act != INTRIN_EXIT_LEAVE) {

@@ -117,6 +117,12 @@ struct mock_cpu {
 	unsigned guest_cpl;
 	/** The last VMXOFF failed: an exit handler may then leave in root. */
 	bool vmxoff_failed;
+	/**
+	 * Nesting depth of the exit entry's calls into the handlers (what
+	 * runs on the host stack in VMX root after a VM exit), for
+	 * mock_in_exit_handler().
+	 */
+	unsigned in_exit_handler;
 
 	struct mock_entry_verdict last_entry;
 	/* Saved by a successful entry for the "guest" side of the model. */

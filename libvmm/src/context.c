@@ -36,9 +36,23 @@ static int ring_check(const struct flank_platform *p)
 	return VMM_OK;
 }
 
+bool vmm_in_exit_handler(uint32_t id)
+{
+	const struct vmm_cpu *cpu = id < VMM_MAX_CPUS ? vmm_ctx.cpu[id] : NULL;
+
+	return cpu != NULL && __atomic_load_n(&cpu->in_exit, __ATOMIC_RELAXED);
+}
+
 /*
- * Every libvmm log line goes to the host's log sink and into the debug ring
- * (read through the image entry's ring_read, i.e. `flankctl dump`).
+ * Every libvmm log line goes into the debug ring (read through the image
+ * entry's ring_read, i.e. `flankctl dump`, and drained to the kernel log by
+ * flank.ko) and, outside the exit handler, to the host's log sink. Inside
+ * it the CPU is in VMX root on the VMM's 4 KiB stack, maybe interrupting a
+ * guest that holds the console lock: printk could deadlock or overflow the
+ * stack. The check is here, in the one function that calls the sink, so
+ * that no diagnostic reached from the handler can forget it (issue #14
+ * item 7). A CPU id the platform cannot name (VMM_RING_CPU_UNKNOWN) is
+ * never in the handler.
  */
 void vmm_log(enum flank_log_level level, const char *line)
 {
@@ -47,6 +61,8 @@ void vmm_log(enum flank_log_level level, const char *line)
 	if (vmm_ctx.platform.cpu_id != NULL)
 		cpu = vmm_ctx.platform.cpu_id(vmm_ctx.platform.ctx);
 	(void)vmm_console_write(cpu, level, line);
+	if (vmm_in_exit_handler(cpu))
+		return;
 	if (vmm_ctx.platform.log != NULL)
 		vmm_ctx.platform.log(vmm_ctx.platform.ctx, level, line);
 }
@@ -164,6 +180,10 @@ struct vmm_cpu *vmm_cpu_alloc(uint32_t id, int *status)
 	cpu->stack = page_get(&cpu->stack_pa, width, status);
 	if (cpu->stack == NULL)
 		goto err_stack;
+	for (uint32_t i = 0; i < VMM_STACK_CANARY_WORDS; i++) {
+		volatile uint64_t *w = (volatile uint64_t *)cpu->stack + i;
+		*w = vmm_stack_canary(w);
+	}
 	*status = VMM_OK;
 	return cpu;
 

@@ -36,19 +36,22 @@ static int start_one(uint32_t id, bool here)
 	cpu = vmm_cpu_alloc(id, &st);
 	if (cpu == NULL)
 		goto out;
+	/* Before the first VM entry: vmm_log() finds the CPU's exit-handler
+	 * mark through it from the first exit on (vmm_internal.h). */
+	vmm_ctx.cpu[id] = cpu;
 	st = on_cpu(id, here, start_fn, cpu);
 	if (st < 0) {
 		st = VMM_ERR_CPU_OFFLINE;
 		goto err_free;
 	}
 	if (st == VMM_OK || st == VMM_ERR_VMXOFF) {
-		vmm_ctx.cpu[id] = cpu;
 		if (st == VMM_OK)
 			vmm_logf(FLANK_LOG_INFO, "cpu %u: running under Flank",
 				 id);
 		goto out;
 	}
 err_free:
+	vmm_ctx.cpu[id] = NULL;
 	if (cpu->has_entry_failure) {
 		vmm_ctx.entry_failure = cpu->entry_failure;
 		vmm_ctx.entry_failure_cpu = id;

@@ -123,7 +123,7 @@ static vmm_exit_fn exit_fn_of(uint32_t basic)
 	return basic <= EXIT_REASON_MAX ? exit_table[basic] : NULL;
 }
 
-/* Logs one line of the diagnostic, to the ring and the platform log. */
+/* Logs one line of the diagnostic (from here: the ring only, vmm_log()). */
 static void diag_line(struct vmm_cpu *cpu, const char *what, uint32_t reason,
 		      uint64_t qual, uint64_t rip, const char *why)
 {
@@ -142,7 +142,6 @@ static void diag_line(struct vmm_cpu *cpu, const char *what, uint32_t reason,
 	vmm_fmt_str(&f, ": ");
 	vmm_fmt_str(&f, why);
 	vmm_log(FLANK_LOG_ERROR, line);
-	(void)vmm_console_write(cpu->id, FLANK_LOG_ERROR, line);
 }
 
 /* Records and counts a CPU that the VMM gave back on its own. */
@@ -287,10 +286,49 @@ static enum intrin_exit_action entry_failure(struct vmm_cpu *cpu,
 	return leave_cpu(cpu, frame, VMM_ERR_LAUNCH_ENTRY_FAILURE);
 }
 
-enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
-					 void *cpu_ctx)
+/*
+ * Marks @p cpu as running an exit handler, and clears the mark: vmm_log()
+ * then keeps the host's log out of VMX root. Set by the two functions the
+ * exit entry calls, around everything they reach, so that no path below
+ * them needs to remember it.
+ */
+static void exit_enter(struct vmm_cpu *cpu)
 {
-	struct vmm_cpu *cpu = cpu_ctx;
+	__atomic_store_n(&cpu->in_exit, true, __ATOMIC_RELAXED);
+}
+
+static void exit_leave(struct vmm_cpu *cpu)
+{
+	__atomic_store_n(&cpu->in_exit, false, __ATOMIC_RELAXED);
+}
+
+/*
+ * Checks the canary at the bottom of the host stack (vmm_internal.h), from
+ * the handler's shallowest frame. A broken one means some path ran deeper
+ * than the page: say so once per CPU, in the ring (VMX root).
+ */
+static void stack_check(struct vmm_cpu *cpu)
+{
+	const volatile uint64_t *w = cpu->stack;
+
+	if (cpu->stack_overflowed)
+		return;
+	for (uint32_t i = 0; i < VMM_STACK_CANARY_WORDS; i++) {
+		if (w[i] != vmm_stack_canary(&w[i])) {
+			cpu->stack_overflowed = true;
+			vmm_logf(FLANK_LOG_ERROR,
+				 "cpu %u: host stack overflow: an exit handler "
+				 "wrote below its stack page %p; memory below "
+				 "it may be corrupt: report this with the ring",
+				 cpu->id, cpu->stack);
+			return;
+		}
+	}
+}
+
+static enum intrin_exit_action exit_dispatch(struct intrin_exit_frame *frame,
+					     struct vmm_cpu *cpu)
+{
 	bool launching = cpu->launching;
 	uint32_t reason = 0, basic;
 	vmm_exit_fn fn;
@@ -312,11 +350,22 @@ enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
 	return fn(cpu, frame, basic);
 }
 
-enum intrin_exit_action vmm_exit_resume_failed(struct intrin_exit_frame *frame,
-					       void *cpu_ctx,
-					       vmx_result_t result)
+enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
+					 void *cpu_ctx)
 {
 	struct vmm_cpu *cpu = cpu_ctx;
+	enum intrin_exit_action act;
+
+	exit_enter(cpu);
+	act = exit_dispatch(frame, cpu);
+	stack_check(cpu);
+	exit_leave(cpu);
+	return act;
+}
+
+static void resume_failed(struct intrin_exit_frame *frame, struct vmm_cpu *cpu,
+			  vmx_result_t result)
+{
 	uint64_t rip = 0;
 
 	/*
@@ -341,5 +390,17 @@ enum intrin_exit_action vmm_exit_resume_failed(struct intrin_exit_frame *frame,
 	(void)vmm_devirtualize(cpu, frame, false);
 	cpu->unhandled++;
 	__atomic_fetch_add(&vmm_ctx.cpus_left, 1u, __ATOMIC_RELAXED);
+}
+
+enum intrin_exit_action vmm_exit_resume_failed(struct intrin_exit_frame *frame,
+					       void *cpu_ctx,
+					       vmx_result_t result)
+{
+	struct vmm_cpu *cpu = cpu_ctx;
+
+	exit_enter(cpu);
+	resume_failed(frame, cpu, result);
+	stack_check(cpu);
+	exit_leave(cpu);
 	return INTRIN_EXIT_LEAVE;
 }

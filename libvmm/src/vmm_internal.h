@@ -160,6 +160,18 @@ struct vmm_cpu {
 	 */
 	bool parked;
 
+	/* The stack canary was found broken (reported once, in the ring). */
+	bool stack_overflowed;
+
+	/*
+	 * This CPU runs an exit handler (VMX root, host stack): set and
+	 * cleared by vmm_exit_handler()/vmm_exit_resume_failed() themselves,
+	 * read by vmm_log() through vmm_ctx.cpu[], which start publishes
+	 * before the CPU's first VM entry. Only this CPU writes it, in its own
+	 * page: no shared cache line, no locked instruction per exit.
+	 */
+	bool in_exit;
+
 	/* Statistics, written only by this CPU in its exit handler. */
 	uint64_t exits;
 	uint64_t exit_count[FLANK_EXIT_REASONS];
@@ -172,6 +184,7 @@ struct vmm_context {
 	struct flank_platform platform;
 	enum flank_vmm_state state;
 	uint32_t ncpus;
+	/* Published before the CPU's first VM entry (cpus.c start_one). */
 	struct vmm_cpu *cpu[VMM_MAX_CPUS];
 	/* Written by the controlling thread after a per-CPU call returns:
 	 * status records that outlive the per-CPU pages. */
@@ -186,11 +199,39 @@ struct vmm_context {
 
 extern struct vmm_context vmm_ctx;
 
-/** Logs one line through the platform sink (if bound). */
+/**
+ * Logs one line: into the debug ring always, and to the platform's log
+ * sink unless the calling CPU runs an exit handler (vmm_in_exit_handler()):
+ * from VMX root the host's log (printk, console drivers, their locks) is
+ * never called; the host drains the ring to its log afterwards
+ * (docs/debugging.md). The only caller of flank_platform.log.
+ */
 void vmm_log(enum flank_log_level level, const char *line);
+
+/** True while CPU @p id runs vmm_exit_handler()/vmm_exit_resume_failed(). */
+bool vmm_in_exit_handler(uint32_t id);
 /** Formats (flank/vmm_format.h) one line of at most VMM_RING_TEXT_MAX bytes and logs it. */
 void vmm_logf(enum flank_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * The host stack is one page from the platform (cpu->stack), HOST_RSP near
+ * its top (vmcs_setup.c); the page below it is whatever the host's
+ * allocator put there, mapped: an overflow would not fault (docs/debugging.md,
+ * "The host stack"). The build bounds the exit handler's static stack
+ * (scripts/check-stack.py, docs/building.md); at run time the lowest
+ * VMM_STACK_CANARY_WORDS words of the page hold a canary that every exit
+ * handler checks before it returns, so an overflow that reached the bottom
+ * of the page is reported in the ring (once per CPU), not silent.
+ */
+#define VMM_STACK_CANARY_WORDS 2u
+#define VMM_STACK_CANARY UINT64_C(0x4b4e414c46535450) /* "PTSFLANK" */
+
+/** The canary word at @p w: differs per address, so a copy does not match. */
+static inline uint64_t vmm_stack_canary(const volatile uint64_t *w)
+{
+	return VMM_STACK_CANARY ^ (uint64_t)(uintptr_t)w;
+}
 
 /** Allocates the pages of CPU @p id; NULL and *status on failure. */
 struct vmm_cpu *vmm_cpu_alloc(uint32_t id, int *status);

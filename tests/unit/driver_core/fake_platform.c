@@ -209,7 +209,11 @@ static void f_image_release(void *ctx, struct flank_image_mem *m)
 static void f_log(void *ctx, enum flank_log_level level, const char *line)
 {
 	(void)ctx;
-	(void)level;
+	if (fake.log_lines >= 0 && (unsigned)fake.log_lines < FAKE_LOG_KEPT) {
+		snprintf(fake.log[fake.log_lines], sizeof(fake.log[0]), "%s",
+			 line);
+		fake.log_level[fake.log_lines] = level;
+	}
 	fake.log_lines++;
 	snprintf(fake.last_log, sizeof(fake.last_log), "%s", line);
 }
@@ -300,6 +304,8 @@ static int v_init(const struct flank_platform *p)
 	/* Like vmm_ring_init: every byte is written (Valgrind checks size). */
 	if (p->ring_mem)
 		memset(p->ring_mem, 0x5a, (size_t)p->ring_size);
+	if (vmm.real_ring && p->ring_mem)
+		vmm.vring = vmm_ring_init(p->ring_mem, (size_t)p->ring_size);
 	if (vmm.init_rc)
 		return vmm.init_rc;
 	vmm.platform = p;
@@ -429,6 +435,9 @@ static size_t v_ring_read(uint64_t *pos, char *buf, size_t len)
 	static const char text[] = "flank: vmxon cpu0\nflank: launch cpu0\n";
 	size_t n;
 
+	if (vmm.real_ring)
+		return vmm_ring_read_text(vmm.vring, pos, buf, len) +
+		       vmm.ring_extra;
 	if (*pos >= sizeof(text) - 1)
 		return vmm.ring_extra;
 	n = sizeof(text) - 1 - (size_t)*pos;
@@ -510,4 +519,21 @@ void fake_vmm_leave_cpu(uint32_t cpu)
 	if (vmm.platform->cpu_left != NULL)
 		vmm.platform->cpu_left(vmm.platform->ctx, cpu);
 	fake.current_cpu = saved;
+}
+
+void fake_vmm_log(uint32_t cpu, enum flank_log_level level, const char *line,
+		  bool in_exit_handler)
+{
+	(void)vmm_ring_write(vmm.vring, cpu, level, line, strlen(line));
+	if (!in_exit_handler)
+		vmm.platform->log(vmm.platform->ctx, level, line);
+}
+
+int fake_log_find(const char *needle, int from)
+{
+	for (int i = from < 0 ? 0 : from;
+	     i < fake.log_lines && (unsigned)i < FAKE_LOG_KEPT; i++)
+		if (strstr(fake.log[i], needle) != NULL)
+			return i;
+	return -1;
 }

@@ -14,9 +14,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "flank/vmm_ring.h"
 #include "flank_core.h"
 
 #define FAKE_MAX_CPUS 8u
+/** Kernel log lines the fake keeps whole. */
+#define FAKE_LOG_KEPT 64u
 /** A user address whose copy always faults. */
 #define FAKE_BAD_ADDR 0xdead000ull
 
@@ -34,6 +37,9 @@ struct fake_platform {
 	int image_maps;	   /**< Live image mappings. */
 	int log_lines;
 	char last_log[256];
+	/** The first FAKE_LOG_KEPT lines and their levels, in order. */
+	char log[FAKE_LOG_KEPT][256];
+	enum flank_log_level log_level[FAKE_LOG_KEPT];
 	/**
 	 * When set, image_release unmaps only the writable alias and leaves
 	 * the final mapping (with its last permissions) in kept_final /
@@ -79,6 +85,13 @@ struct fake_vmm {
 	uint64_t ring_size;	/**< ring_size the last init got. */
 	int ring_frees;		/**< ops->free calls on that ring. */
 	int ring_frees_at_fini; /**< ring_frees when fini ran. */
+	/**
+	 * When set before load, init builds libvmm's real debug ring in
+	 * ring_mem and ring_read is libvmm's text reader on it (records
+	 * written with fake_vmm_log); else ring_read serves a fixed text.
+	 */
+	bool real_ring;
+	struct vmm_ring *vring;
 };
 
 extern struct fake_vmm vmm;
@@ -87,6 +100,18 @@ extern struct fake_vmm vmm;
 void fake_vmm_reset(void);
 int fake_link(struct flank_core *core, struct flank_ioc_err *err);
 void fake_unlink(struct flank_core *core);
+
+/**
+ * The fake image logs like libvmm's vmm_log(): the line goes into the real
+ * ring (real_ring) from CPU @p cpu, and, unless @p in_exit_handler (VMX
+ * root: the ring only), to the platform's log.
+ */
+void fake_vmm_log(uint32_t cpu, enum flank_log_level level, const char *line,
+		  bool in_exit_handler);
+
+/** Index of the first kept log line containing @p needle at or after
+ * @p from, or -1. */
+int fake_log_find(const char *needle, int from);
 
 /** Number of running CPUs according to the fake VMM. */
 uint32_t fake_vmm_running(void);

@@ -1039,6 +1039,7 @@ static void test_driver_core_platform_table(void **state)
 	core.serial_port = 0x2f8;
 	core.serial_baud = 38400;
 	core.serial_flags = FLANK_SERIAL_PCI;
+	vmm.real_ring = true;
 	load_image();
 	p = vmm.platform;
 	assert_int_equal(p->abi_version, FLANK_IMAGE_ABI_VERSION);
@@ -1064,9 +1065,120 @@ static void test_driver_core_platform_table(void **state)
 	assert_true(p->run_on_cpu(p->ctx, 7, NULL, NULL) < 0);
 	memset(longline, 'y', sizeof(longline));
 	longline[sizeof(longline) - 1] = '\0';
-	p->log(p->ctx, FLANK_LOG_WARN, longline);
+	/* The image's line arrives as its ring record: bounded there (232
+	 * bytes, VMM_RING_TEXT_MAX) and marked, at its level. */
+	fake_vmm_log(0, FLANK_LOG_WARN, longline, false);
 	assert_int_equal(strncmp(fake.last_log, "vmm: yyy", 8), 0);
-	assert_int_equal(strlen(fake.last_log), 5 + 240);
+	assert_int_equal(strlen(fake.last_log),
+			 5 + VMM_RING_TEXT_MAX + strlen(" [truncated]"));
+	assert_int_equal(fake.log_level[fake.log_lines - 1], FLANK_LOG_WARN);
+}
+
+/*
+ * Issue #14 item 7: what the image writes from VMX root (inside its exit
+ * handler) goes only into the debug ring, never through the platform's log
+ * (printk). The driver drains the ring to the kernel log from its own
+ * cursor: after every ioctl, on the periodic poll, and whenever the image
+ * logs outside root (the root lines before it come first). Each record
+ * arrives once, at its level, in ring order; `flankctl dump` still gets
+ * every record; a ring that overflowed between drains says so.
+ */
+static void test_driver_core_drains_root_lines(void **state)
+{
+	struct flank_ioc_status s;
+	struct flank_ioc_dump d;
+	char buf[4096];
+	int n0, i, j;
+
+	(void)state;
+	vmm.real_ring = true;
+	start_image();
+	n0 = fake.log_lines;
+	fake_vmm_log(1, FLANK_LOG_ERROR, "cpu 1: unhandled exit reason 0xc",
+		     true);
+	fake_vmm_log(1, FLANK_LOG_INFO, "leaving VMX on this CPU", true);
+	assert_int_equal(fake.log_lines, n0); /* Nothing from VMX root. */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(ioc(FLANK_IOC_STATUS, &s), FLANK_OK);
+	i = fake_log_find("vmm: cpu 1: unhandled exit reason 0xc", n0);
+	j = fake_log_find("vmm: leaving VMX on this CPU", n0);
+	assert_true(i >= 0 && j == i + 1);
+	assert_int_equal(fake.log_level[i], FLANK_LOG_ERROR);
+	assert_int_equal(fake.log_level[j], FLANK_LOG_INFO);
+	/* Exactly once: the next ioctl finds nothing new. */
+	n0 = fake.log_lines;
+	assert_int_equal(ioc(FLANK_IOC_STATUS, &s), FLANK_OK);
+	assert_int_equal(fake.log_lines, n0);
+
+	/* A line outside root drains the root line before it, then itself. */
+	fake_vmm_log(0, FLANK_LOG_WARN, "root line", true);
+	fake_vmm_log(0, FLANK_LOG_WARN, "start line", false);
+	assert_int_equal(fake.log_lines, n0 + 2);
+	assert_string_equal(fake.log[n0], "vmm: root line");
+	assert_string_equal(fake.log[n0 + 1], "vmm: start line");
+
+	/*
+	 * Bounded in the image's log call (maybe interrupts off): at most
+	 * FLANK_DRAIN_CALL_LINES there, the rest, in order and once, at the
+	 * end of the ioctl.
+	 */
+	for (i = 0; i < 20; i++) {
+		char line[32];
+
+		snprintf(line, sizeof(line), "dump line %02d", i);
+		fake_vmm_log(1, FLANK_LOG_INFO, line, true);
+	}
+	n0 = fake.log_lines;
+	fake_vmm_log(1, FLANK_LOG_ERROR, "after the dump", false);
+	assert_int_equal(fake.log_lines, n0 + (int)FLANK_DRAIN_CALL_LINES);
+	assert_int_equal(ioc(FLANK_IOC_STATUS, &s), FLANK_OK);
+	assert_int_equal(fake.log_lines, n0 + 21);
+	for (i = 0; i < 20; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "vmm: dump line %02d", i);
+		assert_string_equal(fake.log[n0 + i], want);
+	}
+	assert_string_equal(fake.log[n0 + 20], "vmm: after the dump");
+
+	/* The periodic poll (main.c) drains too. */
+	fake_vmm_log(2, FLANK_LOG_ERROR, "polled", true);
+	flank_core_poll_log(&core);
+	assert_string_equal(fake.last_log, "vmm: polled");
+	assert_int_equal(fake.lock_errors, 0);
+
+	/* The dump keeps its own position: it still has every record. */
+	memset(&d, 0, sizeof(d));
+	d.buf = (uintptr_t)buf;
+	d.len = sizeof(buf) - 1;
+	assert_int_equal(ioc(FLANK_IOC_DUMP, &d), FLANK_OK);
+	buf[d.copied] = '\0';
+	assert_non_null(strstr(buf, "] cpu1 error: cpu 1: unhandled exit"));
+	assert_non_null(strstr(buf, "] cpu0 warn: root line"));
+	assert_non_null(strstr(buf, "] cpu2 error: polled"));
+}
+
+/* Records overwritten before a drain reached them are named as lost. */
+static void test_driver_core_drain_reports_lost(void **state)
+{
+	struct flank_ioc_status s;
+	char line[32];
+
+	(void)state;
+	core.ring_kib = 8; /* 31 records. */
+	vmm.real_ring = true;
+	load_image();
+	for (int i = 0; i < 40; i++) {
+		snprintf(line, sizeof(line), "flood %d", i);
+		fake_vmm_log(0, FLANK_LOG_ERROR, line, true);
+	}
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(ioc(FLANK_IOC_STATUS, &s), FLANK_OK);
+	assert_true(fake_log_find("vmm: [lost 9 records] before the kernel "
+				  "log got them",
+				  0) >= 0);
+	assert_true(fake_log_find("vmm: flood 9", 0) >= 0);
+	assert_string_equal(fake.last_log, "vmm: flood 39");
 }
 
 /*
@@ -1297,6 +1409,8 @@ int main(void)
 		T(test_driver_core_cpu_status_and_stats),
 		T(test_driver_core_cpu_status_live_cr4),
 		T(test_driver_core_dump),
+		T(test_driver_core_drains_root_lines),
+		T(test_driver_core_drain_reports_lost),
 		T(test_driver_core_check_host),
 		T(test_driver_core_check_cpu_vanishes),
 		T(test_driver_core_check_image),

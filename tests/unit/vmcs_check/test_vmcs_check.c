@@ -287,9 +287,13 @@ static void test_vmcs_check_broken_on_resume(void **state)
 			 "consistency check: rule %s (%s): %s = 0x", c->rule,
 			 out.resume.citation, vmm_vmcs_field_name(c->field));
 		assert_non_null(strstr(ring_text(), want));
-		assert_true(test_platform_log_has(&tp, "VM entry failed: "
-						       "VMRESUME "));
-		assert_true(test_platform_log_has(&tp, want));
+		assert_non_null(strstr(ring_text(), "VM entry failed: "
+						    "VMRESUME "));
+		/* From the exit handler (VMX root) the ring is the only
+		 * sink; flank.ko drains it to the kernel log (issue #14
+		 * item 7). */
+		assert_false(test_platform_log_has(&tp, "VM entry failed: "
+							"VMRESUME "));
 		/* The CPU was given back; stop frees its pages. */
 		assert_int_equal(vmm_stop_all(), VMM_OK);
 		fixture_down();

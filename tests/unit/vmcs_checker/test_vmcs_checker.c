@@ -160,10 +160,10 @@ static void test_vmcs_checker_absent_hint(void **state)
 	assert_true(ring_has("VMCS dump: current VMCS at 0x"));
 	assert_true(ring_has("HOST_CS_SELECTOR"));
 	assert_false(ring_has("rule H6."));
-	assert_true(test_platform_log_has(
+	/* A failed VMRESUME is diagnosed in the exit handler: the ring only,
+	 * never the host's log from VMX root (issue #14 item 7). */
+	assert_false(test_platform_log_has(
 		&tp, "consistency check: not run (no checker module)"));
-	assert_true(test_platform_log_has(
-		&tp, "flankctl load vmm.elf vmcs_check.elf"));
 	exits_down();
 }
 

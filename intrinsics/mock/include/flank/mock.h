@@ -534,6 +534,14 @@ void mock_set_exit_handlers(mock_exit_handler_fn handler,
 			    mock_resume_failed_fn resume_failed);
 
 /**
+ * True while CPU @p cpu runs an exit handler (vmm_exit_handler() or
+ * vmm_exit_resume_failed(), or their replacements) that the exit entry
+ * called after a VM exit: what hardware runs on the host stack in VMX root.
+ * A test platform's services use it to refuse being called from there.
+ */
+bool mock_in_exit_handler(unsigned cpu);
+
+/**
  * A hypervisor below the emulated CPU (Flank nested under KVM or Hyper-V):
  * a VMCALL in VMX root (vmx_vmcall_outer) exits to it, and it answers by
  * changing @p g (every general-purpose register but RSP) and returning
