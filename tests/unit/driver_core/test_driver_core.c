@@ -1275,7 +1275,7 @@ static void test_driver_core_host_cr3_unmapped_image_ring(void **state)
 		 (unsigned long long)va);
 	assert_non_null(strstr(c.err.text, want));
 	assert_int_equal(vmm.starts, 0);
-	va = ((uintptr_t)core.ring_mem & ~(uintptr_t)0xfff) + 3 * 4096;
+	va = ((uintptr_t)core.ring_mem & ~(uintptr_t)0xfff) + 0x3000;
 	fake.unmapped_va = va;
 	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_UNMAPPED);
 	snprintf(want, sizeof(want), "debug ring page 3 at %#llx",
