@@ -36,20 +36,15 @@ static bool maps(struct flank_core *core, const void *va)
 	return ops->host_cr3_maps(ops->ctx, (uint64_t)(uintptr_t)va);
 }
 
-static int refuse(struct flank_ioc_err *err, const char *what, size_t index,
-		  const void *va, uint64_t pa)
+/* @p page says which page (with its address) is not mapped. */
+static int refuse(struct flank_ioc_err *err, const char *page)
 {
-	char phys[40] = "";
-
-	if (pa)
-		snprintf(phys, sizeof(phys), " (physical %#llx)",
-			 (unsigned long long)pa);
 	return flank_fail(err, FLANK_E_UNMAPPED, FLANK_SRC_DRIVER, 0,
 			  FLANK_NO_CPU,
-			  "start refused: %s %zu at %#llx%s is not mapped in "
-			  "HOST_CR3 even after copying the kernel's top-level "
-			  "page-table entries again; unload and load the image",
-			  what, index, (unsigned long long)(uintptr_t)va, phys);
+			  "start refused: %s is not mapped in HOST_CR3 even "
+			  "after a fresh copy of the kernel's top-level "
+			  "entries; unload and load the image",
+			  page);
 }
 
 /* Every 4 KiB page that [start, start + bytes) touches; FLANK_OK if mapped. */
@@ -60,11 +55,15 @@ static int check_range(struct flank_core *core, struct flank_ioc_err *err,
 	uintptr_t end = (uintptr_t)start + bytes;
 	uintptr_t p;
 
+	char page[96];
+
 	for (p = first; start && p < end; p += VMM_PAGE_SIZE) {
-		if (!maps(core, (const void *)p))
-			return refuse(err, what,
-				      (size_t)((p - first) / VMM_PAGE_SIZE),
-				      (const void *)p, 0);
+		if (!maps(core, (const void *)p)) {
+			snprintf(page, sizeof(page), "%s %zu at %#llx", what,
+				 (size_t)((p - first) / VMM_PAGE_SIZE),
+				 (unsigned long long)p);
+			return refuse(err, page);
+		}
 	}
 	return FLANK_OK;
 }
@@ -72,6 +71,8 @@ static int check_range(struct flank_core *core, struct flank_ioc_err *err,
 int flank_host_cr3_check(struct flank_core *core, struct flank_ioc_err *err)
 {
 	const struct flank_core_ops *ops = core->ops;
+	const struct flank_vmm_page *pg;
+	char page[96];
 	uint32_t i;
 	int rc;
 
@@ -84,10 +85,16 @@ int flank_host_cr3_check(struct flank_core *core, struct flank_ioc_err *err)
 	if (rc)
 		return rc;
 	for (i = 0; i < core->nvmm_pages; i++) {
-		if (!maps(core, core->vmm_page[i].va))
-			return refuse(err, "the VMM's page_alloc page", i,
-				      core->vmm_page[i].va,
-				      core->vmm_page[i].pa);
+		pg = &core->vmm_page[i];
+		if (maps(core, pg->va))
+			continue;
+		/* The image does not say what it uses a page for. */
+		snprintf(page, sizeof(page),
+			 "the VMM's page at %#llx (physical %#llx, from "
+			 "page_alloc)",
+			 (unsigned long long)(uintptr_t)pg->va,
+			 (unsigned long long)pg->pa);
+		return refuse(err, page);
 	}
 	return FLANK_OK;
 }
@@ -145,11 +152,10 @@ int flank_unmapped_fail(struct flank_core *core, struct flank_ioc_err *err,
 			uint32_t cpu)
 {
 	return flank_fail(err, FLANK_E_UNMAPPED, FLANK_SRC_DRIVER, 0, cpu,
-			  "CPU %d: the page at %#llx (physical %#llx) that "
-			  "page_alloc got for the VMM is not mapped in "
-			  "HOST_CR3 (memory hot-added since the copy?); every "
-			  "CPU was rolled back; run `flankctl start` again to "
-			  "copy the kernel's top-level entries afresh",
+			  "CPU %d: the VMM's page at %#llx (physical %#llx, "
+			  "from page_alloc) is not mapped in HOST_CR3 (memory "
+			  "hot-added since start?); every CPU was rolled back; "
+			  "`flankctl start` again copies afresh",
 			  cpu == FLANK_NO_CPU ? -1 : (int)cpu,
 			  (unsigned long long)(uintptr_t)core->unmapped.va,
 			  (unsigned long long)core->unmapped.pa);

@@ -1220,7 +1220,7 @@ static void test_driver_core_host_cr3_refused(void **state)
 static void test_driver_core_host_cr3_unmapped_page(void **state)
 {
 	struct flank_ioc_cmd c;
-	char want[64];
+	char want[128];
 	int i;
 
 	(void)state;
@@ -1229,7 +1229,9 @@ static void test_driver_core_host_cr3_unmapped_page(void **state)
 	load_image();
 	assert_int_equal(fake.pages, 3);
 	assert_int_equal(core.nvmm_pages, 3);
-	snprintf(want, sizeof(want), "at %#llx (physical %#llx)",
+	snprintf(want, sizeof(want),
+		 "page at %#llx (physical %#llx, from page_alloc) is not "
+		 "mapped",
 		 (unsigned long long)fake.unmapped_va,
 		 (unsigned long long)fake.unmapped_va);
 	for (i = 1; i <= 2; i++) {
@@ -1237,9 +1239,11 @@ static void test_driver_core_host_cr3_unmapped_page(void **state)
 		assert_int_equal(fake.refreshes, i);
 		assert_int_equal(c.err.code, FLANK_E_UNMAPPED);
 		assert_int_equal(c.err.source, FLANK_SRC_DRIVER);
-		assert_non_null(strstr(c.err.text, "page_alloc page"));
+		assert_non_null(strstr(c.err.text, "start refused: the VMM's"));
 		assert_non_null(strstr(c.err.text, want));
 		assert_non_null(strstr(c.err.text, "not mapped in HOST_CR3"));
+		assert_non_null(
+			strstr(c.err.text, "unload and load the image"));
 		assert_non_null(strstr(fake.last_log, want));
 		assert_int_equal(vmm.starts, 0);
 		assert_int_equal(fake_vmm_running(), 0);
@@ -1311,6 +1315,7 @@ static void test_driver_core_host_cr3_unmapped_at_start(void **state)
 	assert_non_null(strstr(c.err.text, want));
 	assert_non_null(strstr(c.err.text, "CPU 2"));
 	assert_non_null(strstr(c.err.text, "rolled back"));
+	assert_non_null(strstr(c.err.text, "again copies afresh"));
 	assert_non_null(strstr(fake.last_log, want));
 	assert_int_equal(fake_vmm_running(), 0);
 	assert_int_equal(fake.pages, 0);
