@@ -34,5 +34,9 @@ void flank_kmap_release(void *ctx, struct flank_image_mem *mem);
  */
 u64 flank_kmap_host_cr3_create(void);
 void flank_kmap_host_cr3_destroy(void);
+/** Copies the kernel's top-level entries again, in place (same HOST_CR3). */
+void flank_kmap_host_cr3_refresh(void);
+/** True if @p va is mapped through the HOST_CR3 table; never sleeps. */
+bool flank_kmap_host_cr3_maps(u64 va);
 
 #endif /* FLANK_LINUX_H */

@@ -32,7 +32,28 @@
  * afterwards: the copy maps the kernel, the direct map and every vmalloc
  * and vmap address (the image) for as long as the kernel runs, and belongs
  * to no process. It does not map user space, which the VMM never touches.
- * Memory hot-added after the copy may be missing from it.
+ *
+ * What in the copied entries is stable, and what is not (6.1, 6.12):
+ *  - stable: the kernel image, modules and fixmap (entry 511), the
+ *    vmalloc/vmap/ioremap range VMALLOC_START..VMEMORY_END, whose next
+ *    level preallocate_vmalloc_pages() fills at boot (P4D tables with
+ *    5-level paging, PUD tables with 4-level), the cpu_entry_area and
+ *    ESPFIX: present from boot, never replaced;
+ *  - added later: direct-map and vmemmap entries for memory hot-added in a
+ *    top-level region that had none (512 GiB with 4-level paging, 256 TiB
+ *    with 5-level, where the P4D tables below are shared and live). Linux
+ *    writes them into init_mm and, through sync_global_pgds()
+ *    (arch/x86/mm/init_64.c; arch_sync_kernel_mappings() in later
+ *    kernels), into every table on pgd_list; ours is not on it. Hot-remove
+ *    does not take them back (remove_p4d_table() frees no PUD table with
+ *    4-level paging; with 5-level it clears entries in the shared P4D
+ *    table, not at the top). So the copy only lags: refresh, at every
+ *    start, catches up, and the driver core checks every VMM page against
+ *    it (core/hostmap.c, flank_kmap_host_cr3_maps);
+ *  - per process: the LDT remap slot (LDT_BASE_ADDR, PTI only), whose
+ *    tables map_ldt_struct() allocates for one mm and free_ldt_pgtables()
+ *    frees when it exits. The copy leaves it empty: a pointer to freed
+ *    page tables must not stay in a table the CPU walks.
  *
  * HOST_CR3 and page-table isolation (PTI). Under PTI Linux allocates every
  * top-level table as an 8 KiB pair (PGD_ALLOCATION_ORDER 1, asm/pgalloc.h):
@@ -223,16 +244,74 @@ static pgd_t *host_pgd;
 
 u64 flank_kmap_host_cr3_create(void)
 {
-	pgd_t *cur = (pgd_t *)__va(read_cr3_pa());
-
 	/* host_pgd is the even page; the odd one stays zero and unused. */
 	host_pgd = (pgd_t *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
 					     FLANK_HOST_PGD_ORDER);
 	if (!host_pgd)
 		return 0;
-	memcpy(host_pgd + PTRS_PER_PGD / 2, cur + PTRS_PER_PGD / 2,
-	       (PTRS_PER_PGD / 2) * sizeof(pgd_t));
+	flank_kmap_host_cr3_refresh();
 	return __pa(host_pgd);
+}
+
+/*
+ * In place, entry by entry: the table's address (HOST_CR3) never changes,
+ * so an image that holds it stays right. The caller makes sure no CPU
+ * walks the table meanwhile (the driver core calls it at START, under its
+ * lock, with no CPU in VMX operation); an entry the kernel adds while this
+ * copies is either taken or not, and the core's check then says which.
+ */
+void flank_kmap_host_cr3_refresh(void)
+{
+	pgd_t *cur = (pgd_t *)__va(read_cr3_pa());
+	unsigned int i;
+
+	for (i = PTRS_PER_PGD / 2; i < PTRS_PER_PGD; i++)
+		WRITE_ONCE(host_pgd[i], READ_ONCE(cur[i]));
+	/* Per process and freed with it (see the top): never copied. */
+	WRITE_ONCE(host_pgd[pgd_index(LDT_BASE_ADDR)], __pgd(0));
+}
+
+/*
+ * Walks the HOST_CR3 table for @va: the top-level entry is the copy, the
+ * levels below are the kernel's own tables, read as they are now. Only
+ * reads, never sleeps (called from the image's page_alloc).
+ */
+bool flank_kmap_host_cr3_maps(u64 va)
+{
+	unsigned long addr = (unsigned long)va;
+	pgd_t *pgd;
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+	pgd_t pgdv;
+	p4d_t p4dv;
+	pud_t pudv;
+	pmd_t pmdv;
+
+	/* The copy holds the kernel half only; user space is not mapped. */
+	if (!host_pgd || pgd_index(addr) < PTRS_PER_PGD / 2)
+		return false;
+	pgd = host_pgd + pgd_index(addr);
+	pgdv = READ_ONCE(*pgd);
+	if (!pgd_present(pgdv))
+		return false;
+	p4d = p4d_offset(pgd, addr);
+	p4dv = READ_ONCE(*p4d);
+	if (!p4d_present(p4dv))
+		return false;
+	pud = pud_offset(p4d, addr);
+	pudv = READ_ONCE(*pud);
+	if (!pud_present(pudv))
+		return false;
+	if (pud_leaf(pudv))
+		return true;
+	pmd = pmd_offset(pud, addr);
+	pmdv = READ_ONCE(*pmd);
+	if (!pmd_present(pmdv))
+		return false;
+	if (pmd_leaf(pmdv))
+		return true;
+	return pte_present(READ_ONCE(*pte_offset_kernel(pmd, addr)));
 }
 
 void flank_kmap_host_cr3_destroy(void)

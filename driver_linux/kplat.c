@@ -284,6 +284,17 @@ static void kp_pin_module(void *ctx)
 	__module_get(THIS_MODULE);
 }
 
+/* HOST_CR3 is kmap.c's table: see there for what a refresh catches up on. */
+static void kp_host_cr3_refresh(void *ctx)
+{
+	flank_kmap_host_cr3_refresh();
+}
+
+static bool kp_host_cr3_maps(void *ctx, u64 va)
+{
+	return flank_kmap_host_cr3_maps(va);
+}
+
 struct flank_core_ops flank_kops = {
 	.ctx = NULL,
 	.lock = kp_lock,
@@ -307,6 +318,8 @@ struct flank_core_ops flank_kops = {
 	.invalidate_tss_limit = kp_invalidate_tss_limit,
 	.ibt_enabled = kp_ibt_enabled,
 	.pin_module = kp_pin_module,
+	.host_cr3_refresh = kp_host_cr3_refresh,
+	.host_cr3_maps = kp_host_cr3_maps,
 	.host_cr3 = 0,
 };
 

@@ -128,6 +128,23 @@ struct flank_core_ops {
 	 */
 	void (*pin_module)(void *ctx);
 
+	/**
+	 * Copies the kernel's top-level page-table entries for kernel
+	 * addresses into the HOST_CR3 table again, in place: host_cr3 keeps
+	 * its value (an image may hold it). Linux adds a top-level entry for
+	 * memory hot-added after the last copy only to the tables on its
+	 * pgd_list, which ours is not on. The core calls it under the lock at
+	 * every START, while no CPU runs under the image (nothing walks the
+	 * table then).
+	 */
+	void (*host_cr3_refresh)(void *ctx);
+	/**
+	 * True if the 4 KiB page at kernel address @p va is mapped through
+	 * the HOST_CR3 table. Must not sleep: the core calls it from
+	 * page_alloc, which the image may call with interrupts disabled.
+	 */
+	bool (*host_cr3_maps)(void *ctx, uint64_t va);
+
 	/** HOST_CR3 for the platform table (page tables outliving processes). */
 	uint64_t host_cr3;
 };
@@ -142,9 +159,24 @@ struct flank_module {
 /** A linked image. */
 struct flank_image {
 	struct flank_image_mem *mem;
+	/** Where the image runs (image_reserve's final mapping), @p bytes long. */
+	const void *base;
 	const struct flank_image_entry *entry;
 	uint64_t bytes;
 	void *link_state; /**< Owned by the link function. */
+};
+
+/**
+ * Most pages an image may hold from page_alloc at once: five per CPU
+ * (libvmm's per-CPU page, VMXON region, VMCS, MSR bitmap, host stack) for
+ * VMM_MAX_CPUS (512) CPUs, with room for more per CPU and for extensions.
+ */
+#define FLANK_VMM_PAGES_MAX 4096u
+
+/** One page the image holds from page_alloc. */
+struct flank_vmm_page {
+	void *va;
+	uint64_t pa;
 };
 
 struct flank_core;
@@ -209,6 +241,23 @@ struct flank_core {
 	bool draining;
 	uint64_t log_pos;
 	char drain_buf[1024];
+	/**
+	 * Every page the image holds from page_alloc (core/hostmap.c), so
+	 * that START can check each against the HOST_CR3 table. The image
+	 * calls page_alloc and page_free only from inside the core's calls
+	 * into it (init, start_all, start_cpu, stop_all, fini, ...), all made
+	 * under ops->lock, which therefore guards these too.
+	 */
+	struct flank_vmm_page vmm_page[FLANK_VMM_PAGES_MAX];
+	uint32_t nvmm_pages;
+	/**
+	 * True from START's check of HOST_CR3 until the VMM is stopped: a CPU
+	 * may run in VMX root, so page_alloc refuses a page that HOST_CR3 does
+	 * not map and records it in @p unmapped.
+	 */
+	bool vmx_live;
+	/** The first page page_alloc refused (va 0: none since reset). */
+	struct flank_vmm_page unmapped;
 	flank_link_fn link;
 	flank_unlink_fn unlink;
 };
@@ -307,6 +356,28 @@ bool flank_log_drain_max(struct flank_core *core, size_t max_lines);
 #define FLANK_DRAIN_CALL_LINES 8u
 /** Takes ops->lock, drains the ring to the kernel log, unlocks. */
 void flank_core_poll_log(struct flank_core *core);
+/**
+ * Refreshes the HOST_CR3 table (ops->host_cr3_refresh) and checks that it
+ * maps every page the VMM may touch in VMX root: the image, the debug ring
+ * and every page the image holds from page_alloc. FLANK_E_UNMAPPED, naming
+ * the first page that is not mapped, else FLANK_OK (core/hostmap.c).
+ */
+int flank_host_cr3_check(struct flank_core *core, struct flank_ioc_err *err);
+/**
+ * ops->page_alloc for the image: tracks the page and, while a CPU may run
+ * in VMX root (vmx_live), refuses one that HOST_CR3 does not map.
+ */
+void *flank_vmm_page_alloc(struct flank_core *core, uint64_t *pa);
+/** ops->page_free for the image: forgets the page, then frees it. */
+void flank_vmm_page_free(struct flank_core *core, void *va);
+/**
+ * Formats what START or an online callback says about core->unmapped into
+ * @p err (FLANK_E_UNMAPPED); @p cpu is the CPU whose start needed it.
+ */
+int flank_unmapped_fail(struct flank_core *core, struct flank_ioc_err *err,
+			uint32_t cpu);
+/** Logs that @p cpu is refused online because of core->unmapped. */
+void flank_unmapped_log_online(struct flank_core *core, uint32_t cpu);
 
 /** Fills core->platform from ops (core/platform.c). */
 void flank_platform_fill(struct flank_core *core);

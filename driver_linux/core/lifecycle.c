@@ -266,6 +266,7 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 err_ring:
 	/* A refused init keeps no pointer to the ring (VMM state UNLOADED). */
 	ring_free(core);
+	core->nvmm_pages = 0;
 err_unlink:
 	core->unlink(core);
 	memset(&core->image, 0, sizeof(core->image));
@@ -312,6 +313,8 @@ int flank_cmd_unload(struct flank_core *core, void *arg)
 	core->unlink(core);
 	memset(&core->image, 0, sizeof(core->image));
 	ring_free(core);
+	/* Pages the image did not give back are its leak, not tracked. */
+	core->nvmm_pages = 0;
 	core->nmods = 0;
 	core->state = FLANK_DRV_EMPTY;
 	flank_log(core, FLANK_LOG_INFO, "unloaded");
@@ -355,8 +358,27 @@ int flank_cmd_start(struct flank_core *core, void *arg)
 			  c->err.text);
 		return rc;
 	}
+	/*
+	 * Every page the VMM holds must be mapped in HOST_CR3, which is copied
+	 * afresh first; pages allocated from here on are checked one by one
+	 * (core/hostmap.c).
+	 */
+	rc = flank_host_cr3_check(core, &c->err);
+	if (rc) {
+		flank_log(core, FLANK_LOG_ERROR, "%s", c->err.text);
+		return rc;
+	}
+	memset(&core->unmapped, 0, sizeof(core->unmapped));
+	core->vmx_live = true;
 	rc = core->image.entry->start_all(&failed);
 	if (rc) {
+		core->vmx_live = false;
+		if (core->unmapped.va) {
+			rc = flank_unmapped_fail(core, &c->err, failed);
+			flank_log(core, FLANK_LOG_ERROR, "start failed: %s",
+				  c->err.text);
+			return rc;
+		}
 		flank_vmm_text(core, rc, text, sizeof(text));
 		flank_fail(&c->err, FLANK_E_VMM, FLANK_SRC_VMM, rc, failed,
 			   "start failed on CPU %d: %s (every CPU was rolled "
@@ -392,6 +414,7 @@ static int stop_running(struct flank_core *core, struct flank_ioc_err *err,
 		return FLANK_E_VMM;
 	}
 	core->state = FLANK_DRV_LOADED;
+	core->vmx_live = false;
 	flank_log(core, FLANK_LOG_INFO, "stopped on every CPU");
 	return FLANK_OK;
 }
@@ -431,10 +454,14 @@ int flank_core_cpu_online(struct flank_core *core, uint32_t cpu)
 
 	ops->lock(ops->ctx, true);
 	if (core->state == FLANK_DRV_RUNNING) {
+		memset(&core->unmapped, 0, sizeof(core->unmapped));
 		/* The entry table is const; run_on_cpu's argument is not. */
 		rc = ops->run_on_cpu(ops->ctx, cpu, tramp_start_cpu,
 				     (void *)(uintptr_t)core->image.entry);
-		if (rc) {
+		if (rc && core->unmapped.va) {
+			flank_unmapped_log_online(core, cpu);
+			rc = FLANK_E_UNMAPPED;
+		} else if (rc) {
 			flank_vmm_text(core, rc, text, sizeof(text));
 			flank_log(core, FLANK_LOG_ERROR,
 				  "CPU %u came online but could not be "
@@ -564,6 +591,7 @@ void flank_core_fini(struct flank_core *core)
 			core->unlink(core);
 			memset(&core->image, 0, sizeof(core->image));
 			ring_free(core);
+			core->nvmm_pages = 0;
 			core->state = FLANK_DRV_EMPTY;
 		}
 	}

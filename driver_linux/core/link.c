@@ -341,6 +341,7 @@ int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err)
 	for (i = 0; i < ls->count; i++)
 		run_array(ls->init_addr[i], ls->init_count[i], false);
 	core->image.mem = mem;
+	core->image.base = final;
 	core->image.bytes = total;
 	core->image.link_state = ls;
 	return FLANK_OK;

@@ -9,18 +9,15 @@
 
 #include "flank_core.h"
 
+/* Tracked and checked against HOST_CR3: core/hostmap.c. */
 static void *plat_page_alloc(void *ctx, uint64_t *pa)
 {
-	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
-
-	return ops->page_alloc(ops->ctx, pa);
+	return flank_vmm_page_alloc(ctx, pa);
 }
 
 static void plat_page_free(void *ctx, void *page)
 {
-	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
-
-	ops->page_free(ops->ctx, page);
+	flank_vmm_page_free(ctx, page);
 }
 
 static uint32_t plat_cpu_count(void *ctx)

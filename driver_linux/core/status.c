@@ -62,6 +62,12 @@ static const struct {
 	[FLANK_E_SUSPENDING] = {"the system is suspending, hibernating or "
 				"resuming: start Flank again after resume",
 				EAGAIN},
+	[FLANK_E_UNMAPPED] = {"a page of the VMM is not mapped in flank.ko's "
+			      "HOST_CR3 page tables (memory hot-added or "
+			      "removed meanwhile?): run `flankctl start` "
+			      "again; if it fails again, unload and load the "
+			      "image",
+			      EADDRNOTAVAIL},
 };
 
 const char *flank_status_str(int status)

@@ -75,7 +75,8 @@ enum flank_drv_status {
 	FLANK_E_NO_ENDBR = 21,	   /**< IBT on, no ENDBR64 at a callee. */
 	FLANK_E_UNSUPPORTED = 22,  /**< Kernel feature not supported (FRED). */
 	FLANK_E_SUSPENDING = 23,   /**< Suspend or hibernation under way. */
-	FLANK_E_STATUS_COUNT = 24, /**< Number of codes (not a code). */
+	FLANK_E_UNMAPPED = 24,	   /**< A VMM page is not in HOST_CR3. */
+	FLANK_E_STATUS_COUNT = 25, /**< Number of codes (not a code). */
 };
 
 /** Where a failure came from (struct flank_ioc_err.source). */

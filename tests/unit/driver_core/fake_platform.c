@@ -12,6 +12,9 @@
 struct fake_platform fake;
 struct fake_vmm vmm;
 
+/* Where the fake link says the image runs: HOST_CR3 checks its pages. */
+static _Alignas(4096) char fake_image[8192];
+
 static void f_lock(void *ctx, bool hotplug)
 {
 	(void)ctx;
@@ -127,6 +130,8 @@ static void *f_page_alloc(void *ctx, uint64_t *pa)
 	memset(p, 0, 4096);
 	*pa = (uint64_t)(uintptr_t)p; /* Identity "physical" addresses. */
 	fake.pages++;
+	if (fake.unmap_alloc_in > 0 && --fake.unmap_alloc_in == 0)
+		fake.unmapped_va = (uint64_t)(uintptr_t)p;
 	return p;
 }
 
@@ -236,6 +241,22 @@ static void f_pin_module(void *ctx)
 	fake.pins++;
 }
 
+static void f_host_cr3_refresh(void *ctx)
+{
+	(void)ctx;
+	fake.refreshes++;
+	if (fake_vmm_running())
+		fake.refreshes_live++;
+	if (fake.refresh_maps)
+		fake.unmapped_va = 0;
+}
+
+static bool f_host_cr3_maps(void *ctx, uint64_t va)
+{
+	(void)ctx;
+	return fake.unmapped_va == 0 || (va & ~0xfffull) != fake.unmapped_va;
+}
+
 const struct flank_core_ops fake_ops = {
 	.ctx = NULL,
 	.lock = f_lock,
@@ -259,6 +280,8 @@ const struct flank_core_ops fake_ops = {
 	.invalidate_tss_limit = f_invalidate_tss_limit,
 	.ibt_enabled = f_ibt_enabled,
 	.pin_module = f_pin_module,
+	.host_cr3_refresh = f_host_cr3_refresh,
+	.host_cr3_maps = f_host_cr3_maps,
 	/* 8 KiB aligned like the module's table (kmap.c): bits 12:0 clear. */
 	.host_cr3 = 0x2000,
 };
@@ -297,6 +320,9 @@ void fake_no_vmx(void)
 
 static int v_init(const struct flank_platform *p)
 {
+	uint64_t pa;
+	uint32_t i;
+
 	vmm.inits++;
 	vmm.ring = p->ring_mem;
 	vmm.ring_size = p->ring_size;
@@ -308,6 +334,11 @@ static int v_init(const struct flank_platform *p)
 		vmm.vring = vmm_ring_init(p->ring_mem, (size_t)p->ring_size);
 	if (vmm.init_rc)
 		return vmm.init_rc;
+	for (i = 0; i < vmm.init_pages && i < 4; i++) {
+		vmm.init_page[i] = p->page_alloc(p->ctx, &pa);
+		if (!vmm.init_page[i])
+			return 5;
+	}
 	vmm.platform = p;
 	vmm.state = FLANK_STATE_LOADED;
 	return 0;
@@ -315,10 +346,16 @@ static int v_init(const struct flank_platform *p)
 
 static int v_fini(void)
 {
+	uint32_t i;
+
 	vmm.finis++;
 	vmm.ring_frees_at_fini = vmm.ring_frees;
 	if (vmm.fini_rc)
 		return vmm.fini_rc;
+	for (i = 0; i < 4; i++) {
+		vmm.platform->page_free(vmm.platform->ctx, vmm.init_page[i]);
+		vmm.init_page[i] = NULL;
+	}
 	vmm.state = FLANK_STATE_UNLOADED;
 	return 0;
 }
@@ -341,18 +378,34 @@ static int v_check(struct flank_check_report *r)
 
 static int start_one(void *arg)
 {
+	const struct flank_platform *p = vmm.platform;
+	uint32_t cpu = p->cpu_id(p->ctx);
+	uint64_t pa;
+
 	(void)arg;
-	if (vmm.start_rc &&
-	    vmm.platform->cpu_id(vmm.platform->ctx) == vmm.fail_cpu)
+	if (vmm.start_rc && cpu == vmm.fail_cpu)
 		return vmm.start_rc;
-	vmm.running[vmm.platform->cpu_id(vmm.platform->ctx)] = true;
+	if (vmm.cpu_pages) {
+		/* Like libvmm, a page per CPU before that CPU starts. */
+		vmm.cpu_page[cpu] = p->page_alloc(p->ctx, &pa);
+		if (!vmm.cpu_page[cpu])
+			return 5; /* Out of memory. */
+	}
+	vmm.running[cpu] = true;
 	return 0;
 }
 
 static int stop_one(void *arg)
 {
+	const struct flank_platform *p = vmm.platform;
+	uint32_t cpu = p->cpu_id(p->ctx);
+
 	(void)arg;
-	vmm.running[vmm.platform->cpu_id(vmm.platform->ctx)] = false;
+	if (vmm.running[cpu] && vmm.cpu_page[cpu]) {
+		p->page_free(p->ctx, vmm.cpu_page[cpu]);
+		vmm.cpu_page[cpu] = NULL;
+	}
+	vmm.running[cpu] = false;
 	return 0;
 }
 
@@ -491,7 +544,8 @@ int fake_link(struct flank_core *core, struct flank_ioc_err *err)
 				  FLANK_NO_CPU, "module %s: fake loader error",
 				  core->mod[0].name);
 	core->image.entry = vmm.null_entry ? NULL : &vmm.entry;
-	core->image.bytes = 8192;
+	core->image.base = fake_image;
+	core->image.bytes = sizeof(fake_image);
 	return FLANK_OK;
 }
 

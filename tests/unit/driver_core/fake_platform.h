@@ -55,6 +55,17 @@ struct fake_platform {
 	size_t kept_bytes;
 	/** ops->invalidate_tss_limit calls, by the CPU they ran on. */
 	int tss_invalidated[FAKE_MAX_CPUS];
+	/**
+	 * HOST_CR3 as the fake kernel has it: every address is mapped except
+	 * the 4 KiB page at unmapped_va (0: none), as if it lay in memory
+	 * hot-added after the last copy of the top-level entries.
+	 */
+	uint64_t unmapped_va;
+	/** host_cr3_refresh maps unmapped_va (the kernel's table has it). */
+	bool refresh_maps;
+	int refreshes;	    /**< host_cr3_refresh calls. */
+	int unmap_alloc_in; /**< The Nth next page_alloc is unmapped (0: never). */
+	int refreshes_live; /**< Refreshes while a fake CPU ran (must be 0). */
 };
 
 extern struct fake_platform fake;
@@ -92,6 +103,12 @@ struct fake_vmm {
 	 */
 	bool real_ring;
 	struct vmm_ring *vring;
+	/** Pages init takes from page_alloc (fini gives them back). */
+	uint32_t init_pages;
+	void *init_page[4];
+	/** start_one takes a page per CPU (a VMCS, say); stop gives it back. */
+	bool cpu_pages;
+	void *cpu_page[FAKE_MAX_CPUS];
 };
 
 extern struct fake_vmm vmm;

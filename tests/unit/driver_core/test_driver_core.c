@@ -1343,6 +1343,178 @@ static void test_driver_core_host_cr3_refused(void **state)
 	assert_int_equal(fake_vmm_running(), 4);
 }
 
+/*
+ * Issue 14 item 6. A page the VMM got from page_alloc before START (here:
+ * at init) that is not mapped in HOST_CR3 refuses START with
+ * FLANK_E_UNMAPPED naming its address: no CPU starts, the state stays
+ * LOADED. The copy is refreshed at every START (in place: HOST_CR3 keeps
+ * its value), and once a refresh maps the page START works.
+ */
+static void test_driver_core_host_cr3_unmapped_page(void **state)
+{
+	struct flank_ioc_cmd c;
+	char want[128];
+	int i;
+
+	(void)state;
+	vmm.init_pages = 3;
+	fake.unmap_alloc_in = 2;
+	load_image();
+	assert_int_equal(fake.pages, 3);
+	assert_int_equal(core.nvmm_pages, 3);
+	snprintf(want, sizeof(want),
+		 "page at %#llx (physical %#llx, from page_alloc) is not "
+		 "mapped",
+		 (unsigned long long)fake.unmapped_va,
+		 (unsigned long long)fake.unmapped_va);
+	for (i = 1; i <= 2; i++) {
+		assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_UNMAPPED);
+		assert_int_equal(fake.refreshes, i);
+		assert_int_equal(c.err.code, FLANK_E_UNMAPPED);
+		assert_int_equal(c.err.source, FLANK_SRC_DRIVER);
+		assert_non_null(strstr(c.err.text, "start refused: the VMM's"));
+		assert_non_null(strstr(c.err.text, want));
+		assert_non_null(strstr(c.err.text, "not mapped in HOST_CR3"));
+		assert_non_null(
+			strstr(c.err.text, "unload and load the image"));
+		assert_non_null(strstr(fake.last_log, want));
+		assert_int_equal(vmm.starts, 0);
+		assert_int_equal(fake_vmm_running(), 0);
+		assert_int_equal(core.state, FLANK_DRV_LOADED);
+	}
+	assert_int_equal(flank_status_errno(FLANK_E_UNMAPPED), -EADDRNOTAVAIL);
+	/* The kernel's table has the page: the next refresh copies it. */
+	fake.refresh_maps = true;
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+	assert_int_equal(fake.refreshes, 3);
+	assert_int_equal(fake_vmm_running(), 4);
+	assert_int_equal(vmm.platform->host_cr3, fake_ops.host_cr3);
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_OK);
+	assert_int_equal(fake.pages, 0);
+	assert_int_equal(core.nvmm_pages, 0);
+	assert_int_equal(fake.refreshes_live, 0);
+}
+
+/* The image's own pages and the debug ring are checked too, by index. */
+static void test_driver_core_host_cr3_unmapped_image_ring(void **state)
+{
+	struct flank_ioc_cmd c;
+	char want[80];
+	uintptr_t va;
+
+	(void)state;
+	load_image();
+	va = (uintptr_t)core.image.base + 4096;
+	fake.unmapped_va = va;
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_UNMAPPED);
+	snprintf(want, sizeof(want), "image page 1 at %#llx is not mapped",
+		 (unsigned long long)va);
+	assert_non_null(strstr(c.err.text, want));
+	assert_int_equal(vmm.starts, 0);
+	va = ((uintptr_t)core.ring_mem & ~(uintptr_t)0xfff) + 0x3000;
+	fake.unmapped_va = va;
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_UNMAPPED);
+	snprintf(want, sizeof(want), "debug ring page 3 at %#llx",
+		 (unsigned long long)va);
+	assert_non_null(strstr(c.err.text, want));
+	assert_int_equal(vmm.starts, 0);
+	assert_int_equal(fake.refreshes, 2);
+	assert_int_equal(core.state, FLANK_DRV_LOADED);
+	fake.unmapped_va = 0;
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+	assert_int_equal(fake_vmm_running(), 4);
+}
+
+/*
+ * Pages allocated while a CPU may be in VMX root (inside start_all, after
+ * the check) are checked one by one: the unmapped one is freed, the image
+ * gets NULL and rolls back, and START names the page and the CPU. Nothing
+ * runs, no page is left, and a START after a refresh that maps it works.
+ */
+static void test_driver_core_host_cr3_unmapped_at_start(void **state)
+{
+	struct flank_ioc_cmd c;
+	char want[64];
+
+	(void)state;
+	vmm.cpu_pages = true;
+	load_image();
+	fake.unmap_alloc_in = 3; /* CPU 2's page. */
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_UNMAPPED);
+	assert_int_equal(c.err.cpu, 2);
+	snprintf(want, sizeof(want), "at %#llx (physical",
+		 (unsigned long long)fake.unmapped_va);
+	assert_non_null(strstr(c.err.text, want));
+	assert_non_null(strstr(c.err.text, "CPU 2"));
+	assert_non_null(strstr(c.err.text, "rolled back"));
+	assert_non_null(strstr(c.err.text, "again copies afresh"));
+	assert_non_null(strstr(fake.last_log, want));
+	assert_int_equal(fake_vmm_running(), 0);
+	assert_int_equal(fake.pages, 0);
+	assert_int_equal(core.nvmm_pages, 0);
+	assert_int_equal(core.state, FLANK_DRV_LOADED);
+	assert_false(core.vmx_live);
+	fake.refresh_maps = true;
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+	assert_int_equal(fake.refreshes, 2);
+	assert_int_equal(fake.pages, 4);
+	assert_int_equal(core.nvmm_pages, 4);
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_OK);
+	assert_int_equal(fake.pages, 0);
+	assert_int_equal(core.nvmm_pages, 0);
+	assert_int_equal(fake.refreshes_live, 0);
+}
+
+/*
+ * A CPU coming online while the VMM runs gets pages checked against the
+ * copy taken at START (no refresh while CPUs are in VMX root): an
+ * unmapped one refuses that CPU, named in the log; the others run on.
+ */
+static void test_driver_core_host_cr3_unmapped_online(void **state)
+{
+	char want[64];
+
+	(void)state;
+	vmm.cpu_pages = true;
+	start_image();
+	assert_int_equal(flank_core_cpu_offline(&core, 3), FLANK_OK);
+	assert_int_equal(fake.pages, 3);
+	fake.unmap_alloc_in = 1;
+	assert_int_equal(flank_core_cpu_online(&core, 3), FLANK_E_UNMAPPED);
+	snprintf(want, sizeof(want), "page at %#llx",
+		 (unsigned long long)fake.unmapped_va);
+	assert_non_null(strstr(fake.last_log, want));
+	assert_non_null(strstr(fake.last_log, "refusing to online it"));
+	assert_int_equal(fake.refreshes, 1);
+	assert_int_equal(fake.pages, 3);
+	assert_int_equal(fake_vmm_running(), 3);
+	assert_int_equal(core.state, FLANK_DRV_RUNNING);
+	fake.unmapped_va = 0;
+	assert_int_equal(flank_core_cpu_online(&core, 3), FLANK_OK);
+	assert_int_equal(fake_vmm_running(), 4);
+}
+
+/* The driver tracks at most FLANK_VMM_PAGES_MAX pages: then page_alloc
+ * says no rather than hand out a page START could not check. */
+static void test_driver_core_vmm_pages_full(void **state)
+{
+	const struct flank_platform *p;
+	uint64_t pa = 0;
+
+	(void)state;
+	load_image();
+	p = vmm.platform;
+	core.nvmm_pages = FLANK_VMM_PAGES_MAX;
+	assert_null(p->page_alloc(p->ctx, &pa));
+	assert_non_null(strstr(fake.last_log, "page_alloc refused"));
+	assert_int_equal(fake.pages, 0);
+	core.nvmm_pages = 0;
+	/* Freeing a page the driver does not know still frees it. */
+	p->page_free(p->ctx, fake_ops.page_alloc(NULL, &pa));
+	assert_int_equal(fake.pages, 0);
+}
+
 /* Every status has a distinct sentence and a negative errno. */
 static void test_driver_core_status_table(void **state)
 {
@@ -1420,6 +1592,11 @@ int main(void)
 		T(test_driver_core_ring_load_failures),
 		T(test_driver_core_ring_kib_refused),
 		T(test_driver_core_host_cr3_refused),
+		T(test_driver_core_host_cr3_unmapped_page),
+		T(test_driver_core_host_cr3_unmapped_image_ring),
+		T(test_driver_core_host_cr3_unmapped_at_start),
+		T(test_driver_core_host_cr3_unmapped_online),
+		T(test_driver_core_vmm_pages_full),
 		T(test_driver_core_status_table),
 	};
 
