@@ -114,6 +114,17 @@ static int kp_call_here(int (*fn)(void *arg), void *arg)
 	return ret;
 }
 
+/*
+ * flank_platform.cpu_left: the image gave the calling CPU back on its own,
+ * after VMXOFF, with interrupts off, possibly inside any kernel code. Only
+ * per-CPU state is touched (invalidate_tss_limit() marks the limit invalid,
+ * or reloads TR at once if the current task has an I/O bitmap).
+ */
+static void kp_invalidate_tss_limit(void *ctx)
+{
+	invalidate_tss_limit();
+}
+
 static void kp_call_tramp(void *info)
 {
 	struct kp_call *call = info;
@@ -293,6 +304,7 @@ struct flank_core_ops flank_kops = {
 	.image_protect = flank_kmap_protect,
 	.image_release = flank_kmap_release,
 	.log = kp_log,
+	.invalidate_tss_limit = kp_invalidate_tss_limit,
 	.ibt_enabled = kp_ibt_enabled,
 	.pin_module = kp_pin_module,
 	.host_cr3 = 0,

@@ -104,6 +104,15 @@ struct flank_core_ops {
 	void (*log)(void *ctx, enum flank_log_level level, const char *line);
 
 	/**
+	 * Makes the kernel reload TR before a task's I/O bitmap is used again
+	 * on the calling CPU (Linux: invalidate_tss_limit()). Called on a CPU
+	 * the image has just given back (flank_platform.cpu_left): after
+	 * VMXOFF, interrupts off, in any interrupted kernel context, so it
+	 * must not sleep, lock or log.
+	 */
+	void (*invalidate_tss_limit)(void *ctx);
+
+	/**
 	 * True if the kernel runs with CET indirect-branch tracking (IBT)
 	 * enforced in ring 0: every indirect CALL or JMP must land on ENDBR64,
 	 * in the driver and, with the host's IA32_S_CET, in VMX root too.

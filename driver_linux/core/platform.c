@@ -61,6 +61,21 @@ static void plat_log(void *ctx, enum flank_log_level level, const char *line)
 	ops->log(ops->ctx, level, buf);
 }
 
+/*
+ * The image gave this CPU back, by stop or on its own (an exit it could not
+ * handle, a failed VMRESUME), with the TR limit of 67H that every VM exit
+ * loads (SDM Vol. 3C 28.5.2). The driver's own calls repair it after they
+ * return (kp_call_here), but a CPU the image leaves on its own continues
+ * the interrupted kernel code at once: it is repaired here, on that CPU.
+ */
+static void plat_cpu_left(void *ctx, uint32_t cpu)
+{
+	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
+
+	(void)cpu; /* The calling CPU, which the op acts on. */
+	ops->invalidate_tss_limit(ops->ctx);
+}
+
 void flank_platform_fill(struct flank_core *core)
 {
 	struct flank_platform *p = &core->platform;
@@ -81,6 +96,7 @@ void flank_platform_fill(struct flank_core *core)
 	p->serial_baud = core->serial_baud;
 	p->ring_mem = core->ring_mem;
 	p->ring_size = (uint64_t)core->ring_kib << 10;
+	p->cpu_left = plat_cpu_left;
 }
 
 const char *flank_ring_kib_check(uint32_t kib)

@@ -229,7 +229,16 @@ static void load_from_desc(struct mock_segment *s, uint16_t sel, uint64_t d)
  * mode); otherwise the descriptor must exist within GDTR.limit, be a
  * present data or readable code segment (writable data for SS) and
  * satisfy the privilege rules, else #GP(selector) / #NP / #SS. FS and GS
- * keep the 32-bit descriptor base; IA32_FS/GS_BASE are written after.
+ * get the 32-bit descriptor base; IA32_FS/GS_BASE are written after.
+ *
+ * A null selector in FS or GS: the SDM says only that the register becomes
+ * unusable; what happens to the base is undocumented and differs by
+ * vendor. Intel CPUs zero it (Linux's detect_null_seg_behavior() measures
+ * this at boot, and Xen's XTF test-xsa-191 records "On Intel, the base is
+ * zeroed"); AMD CPUs before NullSelectorClearsBase (CPUID 8000_0021H
+ * EAX[6]) keep it (Linux's X86_BUG_NULL_SEG). This is an Intel model, so
+ * the base is zeroed: a stop that loads a null GS before it writes the GS
+ * base back leaves the CPU with GS base 0 for a while (issue 14 item 8).
  */
 void cpu_load_sreg(enum cpu_sreg sreg, uint16_t sel)
 {
@@ -251,9 +260,7 @@ void cpu_load_sreg(enum cpu_sreg sreg, uint16_t sel)
 			rule = "MOVSREG.gp_null_ss";
 		else {
 			s->selector = sel;
-			s->base = (sreg == CPU_SREG_FS || sreg == CPU_SREG_GS)
-					  ? s->base
-					  : 0;
+			s->base = 0;
 			s->limit = 0;
 			s->ar = AR_UNUSABLE;
 		}
@@ -292,6 +299,32 @@ void cpu_load_sreg(enum cpu_sreg sreg, uint16_t sel)
 		r = mock_raise(MOCK_OP_READ_SEG, vec, rule,
 			       "MOV to segment register faulted");
 	mock_record(MOCK_OP_READ_SEG, 0x100u | sreg, sel, r, false);
+}
+
+/*
+ * SWAPGS (SDM Vol. 2B SWAPGS): exchanges IA32_GS_BASE with
+ * IA32_KERNEL_GS_BASE; #UD outside 64-bit mode, #GP(0) at CPL > 0. It never
+ * causes a VM exit.
+ */
+void cpu_swapgs(void)
+{
+	struct mock_cpu *c = mock_cur();
+	vmx_result_t r = {VMX_SUCCEED, 0};
+
+	(void)mock_fault_check(MOCK_OP_SWAPGS, 0, 0, &r);
+	if (!mock_in_64bit(c)) {
+		r = mock_raise(MOCK_OP_SWAPGS, X86_VEC_UD, "SWAPGS.ud_mode",
+			       "SWAPGS outside 64-bit mode");
+	} else if (c->regs.cpl != 0) {
+		r = mock_raise(MOCK_OP_SWAPGS, X86_VEC_GP, "SWAPGS.gp_cpl",
+			       "SWAPGS at CPL > 0");
+	} else {
+		uint64_t gs = mock_msr_value(c, MSR_IA32_GS_BASE);
+		mock_msr_put(c, MSR_IA32_GS_BASE,
+			     mock_msr_value(c, MSR_IA32_KERNEL_GS_BASE));
+		mock_msr_put(c, MSR_IA32_KERNEL_GS_BASE, gs);
+	}
+	mock_record(MOCK_OP_SWAPGS, 0, 0, r, false);
 }
 
 /* LLDT (SDM Vol. 2A LLDT): null makes LDTR unusable; else a present LDT. */

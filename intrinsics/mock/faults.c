@@ -49,6 +49,7 @@ static const char *const op_names[MOCK_OP_COUNT] = {
 	[MOCK_OP_OUT] = "out",
 	[MOCK_OP_PAUSE] = "pause",
 	[MOCK_OP_HLT] = "hlt",
+	[MOCK_OP_SWAPGS] = "swapgs",
 };
 
 const char *mock_op_name(enum mock_op op)
@@ -192,6 +193,8 @@ bool mock_fault_check(enum mock_op op, uint64_t a0, uint64_t a1,
 void mock_record(enum mock_op op, uint64_t a0, uint64_t a1, vmx_result_t result,
 		 bool injected)
 {
+	if (mock_machine.cpu != NULL)
+		mock_gs_note(mock_cur(), mock_op_name(op));
 	if (!tracing)
 		return;
 	if (trace_len == trace_cap) {

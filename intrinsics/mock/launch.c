@@ -94,6 +94,7 @@ void mock_load_guest_state(struct mock_cpu *c, const struct mock_vmcs *v)
 	c->regs.gdtr.limit = (uint16_t)mock_vmcs_get(v, VMCS_GUEST_GDTR_LIMIT);
 	c->regs.idtr.base = mock_vmcs_get(v, VMCS_GUEST_IDTR_BASE);
 	c->regs.idtr.limit = (uint16_t)mock_vmcs_get(v, VMCS_GUEST_IDTR_LIMIT);
+	mock_gs_note(c, "vm-entry");
 	/* SDM Vol. 3C 27.3.2.3: RIP, RSP, RFLAGS; CPL is SS.DPL. */
 	c->rip = mock_vmcs_get(v, VMCS_GUEST_RIP);
 	c->rsp = mock_vmcs_get(v, VMCS_GUEST_RSP);
@@ -249,6 +250,7 @@ void mock_load_host_state(struct mock_cpu *c, const struct mock_vmcs *v)
 	c->regs.cpl = 0;
 	c->halted = false;
 	c->activity = ACTIVITY_ACTIVE;
+	mock_gs_note(c, "vm-exit");
 }
 
 /* ----------------------------------------------------------------- entry */

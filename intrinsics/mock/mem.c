@@ -20,22 +20,49 @@ struct mapping {
 	size_t size;
 };
 
-static struct mapping *maps;
-static size_t nmaps, capmaps;
+/*
+ * Every mapped 4 KiB page, by physical and by host page address, points at
+ * its mapping (index.c): lookups, map and unmap are O(1) (O(pages) for a
+ * multi-page mapping) whatever the number of mappings. Scans of one array
+ * made a start on N emulated CPUs quadratic (issue 14).
+ */
+static struct mock_index by_pa, by_host;
 static uint64_t next_pa = 0x100000;
-static size_t last_hit;
+
+/* Adds (@p m) or removes (NULL) every page of @p m in both indexes. */
+static void index_mapping(struct mapping *m, bool add)
+{
+	for (size_t off = 0; off < m->size; off += 0x1000) {
+		uint64_t host = (uint64_t)(uintptr_t)m->host + off;
+
+		if (add) {
+			mock_index_put(&by_pa, m->pa + off, m);
+			mock_index_put(&by_host, host, m);
+		} else {
+			mock_index_del(&by_pa, m->pa + off);
+			mock_index_del(&by_host, host);
+		}
+	}
+}
 
 void mock_mem_reset(void)
 {
-	free(maps);
-	maps = NULL;
-	nmaps = capmaps = 0;
+	/* Each mapping is reachable from its first physical page (keys are
+	 * stored plus one, index.c). */
+	for (size_t i = 0; i < by_pa.cap; i++) {
+		struct mapping *m = by_pa.val[i];
+		if (m != NULL && m->pa == by_pa.key[i] - 1u)
+			free(m);
+	}
+	mock_index_free(&by_pa);
+	mock_index_free(&by_host);
 	next_pa = 0x100000;
-	last_hit = 0;
 }
 
 paddr_t mock_mem_map(void *host, size_t size)
 {
+	struct mapping *m;
+
 	if (((uintptr_t)host & 0xFFF) || !size || (size & 0xFFF)) {
 		mock_violation("MEM.map_unaligned",
 			       "mock_mem_map needs 4 KiB aligned host memory "
@@ -48,56 +75,50 @@ paddr_t mock_mem_map(void *host, size_t size)
 			"physical address space of the profile exhausted");
 		return pa_init(0);
 	}
-	if (nmaps == capmaps) {
-		size_t n = capmaps ? capmaps * 2 : 64;
-		struct mapping *m = realloc(maps, n * sizeof(*m));
-		if (!m) {
-			fprintf(stderr, "flank mock: out of memory\n");
-			abort();
+	for (size_t off = 0; off < size; off += 0x1000) {
+		if (mock_index_get(&by_host, (uint64_t)(uintptr_t)host + off)) {
+			mock_violation("MEM.map_twice",
+				       "mock_mem_map of host memory that is "
+				       "already mapped (one physical address "
+				       "per host page)");
+			return pa_init(0);
 		}
-		maps = m;
-		capmaps = n;
 	}
-	maps[nmaps].pa = next_pa;
-	maps[nmaps].host = host;
-	maps[nmaps].size = size;
-	nmaps++;
-	paddr_t pa = pa_init(next_pa);
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		fprintf(stderr, "flank mock: out of memory\n");
+		abort();
+	}
+	m->pa = next_pa;
+	m->host = host;
+	m->size = size;
+	index_mapping(m, true);
 	next_pa += size + 0x1000;
-	return pa;
+	return pa_init(m->pa);
 }
 
 void mock_mem_unmap(void *host)
 {
-	for (size_t i = 0; i < nmaps; i++) {
-		if (maps[i].host == host) {
-			/* The VMCSs that lived there are gone with it. */
-			mock_vmcs_forget_range(maps[i].pa, maps[i].size);
-			maps[i] = maps[--nmaps];
-			last_hit = 0;
-			return;
-		}
+	struct mapping *m = mock_index_get(&by_host, (uint64_t)(uintptr_t)host);
+
+	if (!m || m->host != host) {
+		mock_violation("MEM.unmap_unknown",
+			       "mock_mem_unmap of an unmapped buffer");
+		return;
 	}
-	mock_violation("MEM.unmap_unknown",
-		       "mock_mem_unmap of an unmapped buffer");
+	/* The VMCSs that lived there are gone with it. */
+	mock_vmcs_forget_range(m->pa, m->size);
+	index_mapping(m, false);
+	free(m);
 }
 
+/* The mapping that holds all of [@p pa, @p pa + @p len), or NULL. */
 static struct mapping *find(uint64_t pa, size_t len)
 {
-	if (last_hit < nmaps) {
-		struct mapping *m = &maps[last_hit];
-		if (pa >= m->pa && len <= m->size &&
-		    pa - m->pa <= m->size - len)
-			return m;
-	}
-	for (size_t i = 0; i < nmaps; i++) {
-		struct mapping *m = &maps[i];
-		if (pa >= m->pa && len <= m->size &&
-		    pa - m->pa <= m->size - len) {
-			last_hit = i;
-			return m;
-		}
-	}
+	struct mapping *m = mock_index_get(&by_pa, pa & ~UINT64_C(0xFFF));
+
+	if (m && len <= m->size && pa - m->pa <= m->size - len)
+		return m;
 	return NULL;
 }
 
@@ -135,11 +156,11 @@ bool mock_mem_write(uint64_t pa, const void *buf, size_t len)
  */
 bool mock_mem_host_range_mapped(uint64_t va, size_t len)
 {
-	for (size_t i = 0; i < nmaps; i++) {
-		uint64_t h = (uint64_t)(uintptr_t)maps[i].host;
-		if (va >= h && len <= maps[i].size &&
-		    va - h <= maps[i].size - len)
-			return true;
-	}
-	return false;
+	struct mapping *m = mock_index_get(&by_host, va & ~UINT64_C(0xFFF));
+	uint64_t h;
+
+	if (!m)
+		return false;
+	h = (uint64_t)(uintptr_t)m->host;
+	return len <= m->size && va - h <= m->size - len;
 }

@@ -73,7 +73,9 @@ struct mock_vmcs {
 	uint64_t field[VMCS_FIELD_COUNT];
 	/** 1 + id of the CPU the VMCS is active on (VMPTRLD), 0 if none. */
 	unsigned active_on;
-	struct mock_vmcs *next;
+	/** CPUs whose current-VMCS pointer points here. */
+	unsigned current_on;
+	struct mock_vmcs *next, *prev;
 };
 
 /** Index of @p enc in VMCS_FIELD_LIST (full encoding), or -1. */
@@ -124,6 +126,9 @@ struct mock_cpu {
 	uint64_t rip, rsp;
 	/** Cached VMCS at current_ptr (NULL when none or not yet created). */
 	struct mock_vmcs *cur_vmcs;
+	/** VMCSs active on this CPU (active_on == id + 1): VMXOFF walks the
+	 * VMCS list only when there are some. */
+	unsigned nactive;
 	/** Rule of the last VMX instruction outcome ("VMPTRLD.fail_revision"). */
 	const char *last_rule;
 	/** Event injected by the last successful VM entry (0 if none). */
@@ -146,15 +151,42 @@ struct mock_cpu {
 	bool feat_valid;
 	/** The modelled GDT (descriptors by index), see desc.c. */
 	uint64_t gdt[MOCK_GDT_ENTRIES];
+	/** GS log (mock_gs_log_clear()): on, events, last values logged. */
+	bool gs_log_on, gs_log_lost;
+	unsigned gs_log_len;
+	uint64_t gs_last, kgs_last;
+	struct mock_gs_event gs_log[MOCK_GS_LOG_MAX];
 };
+
+/**
+ * A hash table from a 4 KiB-aligned address (a page or a VMCS) to a pointer
+ * (index.c). Zero-initialised is empty. Put, get and delete are O(1) on
+ * average.
+ */
+struct mock_index {
+	uint64_t *key; /**< The key plus one; 0: a free slot. */
+	void **val;
+	size_t cap; /**< A power of two, or 0. */
+	size_t n;
+};
+
+/** Maps @p key to @p val, replacing an existing entry. */
+void mock_index_put(struct mock_index *ix, uint64_t key, void *val);
+/** The value of @p key, or NULL. */
+void *mock_index_get(const struct mock_index *ix, uint64_t key);
+/** Removes @p key if present. */
+void mock_index_del(struct mock_index *ix, uint64_t key);
+/** Frees the table; @p ix is empty again. */
+void mock_index_free(struct mock_index *ix);
 
 /** Model-wide state. */
 struct mock_machine {
 	const struct mock_profile *profile;
 	unsigned ncpus;
 	unsigned current;
-	struct mock_cpu *cpu; /**< ncpus entries. */
-	struct mock_vmcs *vmcs_list;
+	struct mock_cpu *cpu;	      /**< ncpus entries. */
+	struct mock_vmcs *vmcs_list;  /**< Every VMCS, doubly linked. */
+	struct mock_index vmcs_by_pa; /**< The same VMCSs by address. */
 	unsigned phys_width;
 	/* The hypervisor below ours, or NULL (mock_set_outer_vmm). */
 	mock_outer_vmm_fn outer_vmm;
@@ -262,6 +294,15 @@ bool mock_vmcs_feature_supported(const struct mock_cpu *cpu,
 struct mock_vmcs *mock_vmcs_get_or_create(uint64_t pa);
 
 /**
+ * Makes @p pa (all ones: none) the current-VMCS pointer of @p c, keeping
+ * current_ptr, cur_vmcs and the VMCSs' current_on counts in step.
+ */
+void mock_vmcs_set_current(struct mock_cpu *c, uint64_t pa);
+
+/** Makes @p v active on @p c (c NULL: on no CPU), keeping nactive counts. */
+void mock_vmcs_set_active(struct mock_vmcs *v, struct mock_cpu *c);
+
+/**
  * Forgets the VMCSs in [@p pa, @p pa + @p size) that no CPU holds active:
  * their memory was unmapped (mock_mem_unmap), and physical addresses are
  * never handed out again, so nothing can reach them any more.
@@ -276,6 +317,14 @@ void mock_vmcs_forget_range(uint64_t pa, size_t size);
  */
 bool mock_fault_check(enum mock_op op, uint64_t a0, uint64_t a1,
 		      vmx_result_t *out);
+
+/**
+ * Appends an event named @p what to @p cpu's GS log if its log is on and
+ * the GS base or IA32_KERNEL_GS_BASE changed since the last event.
+ * mock_record() calls it after every intrinsic; VM exits and entries call
+ * it themselves.
+ */
+void mock_gs_note(struct mock_cpu *cpu, const char *what);
 void mock_record(enum mock_op op, uint64_t a0, uint64_t a1, vmx_result_t result,
 		 bool injected);
 

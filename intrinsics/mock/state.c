@@ -484,6 +484,7 @@ void mock_fini(void)
 		free(v);
 		v = next;
 	}
+	mock_index_free(&mock_machine.vmcs_by_pa);
 	free(mock_machine.cpu);
 	memset(&mock_machine, 0, sizeof(mock_machine));
 	mock_faults_reset();
@@ -573,6 +574,11 @@ uint64_t mock_cpu_rsp(unsigned cpu)
 	return cpu_at(cpu)->rsp;
 }
 
+void mock_cpu_set_rsp(unsigned cpu, uint64_t rsp)
+{
+	cpu_at(cpu)->rsp = rsp;
+}
+
 void mock_cpu_set_mov_ss_blocking(unsigned cpu, bool on)
 {
 	cpu_at(cpu)->blocked_by_mov_ss = on;
@@ -605,13 +611,16 @@ uint64_t mock_gdt_get(unsigned cpu, unsigned index)
 
 /* ----------------------------------------------------------------- VMCSs */
 
+/*
+ * The VMCSs are a list (walked by VMXOFF, mock_fini, mock_vmcs_tracked) and
+ * an index by address: a search of the list on each VMPTRLD/VMCLEAR, and a
+ * walk of it on each unmap, made a start and a stop on N CPUs quadratic
+ * (issue 14). A VMCS's address is 4 KiB aligned (VMCLEAR and VMPTRLD refuse
+ * others before they create one), as the index wants.
+ */
 struct mock_vmcs *mock_vmcs_find(uint64_t pa)
 {
-	for (struct mock_vmcs *v = mock_machine.vmcs_list; v; v = v->next) {
-		if (v->pa == pa)
-			return v;
-	}
-	return NULL;
+	return mock_index_get(&mock_machine.vmcs_by_pa, pa);
 }
 
 struct mock_vmcs *mock_vmcs_get_or_create(uint64_t pa)
@@ -628,21 +637,43 @@ struct mock_vmcs *mock_vmcs_get_or_create(uint64_t pa)
 	v->pa = pa;
 	v->launch = MOCK_LAUNCH_CLEAR;
 	v->next = mock_machine.vmcs_list;
+	if (v->next)
+		v->next->prev = v;
 	mock_machine.vmcs_list = v;
+	mock_index_put(&mock_machine.vmcs_by_pa, pa, v);
 	return v;
 }
 
-/* True if some CPU has @p v active or current (it may still write it). */
-static bool vmcs_in_use(const struct mock_vmcs *v)
+void mock_vmcs_set_current(struct mock_cpu *c, uint64_t pa)
+{
+	struct mock_vmcs *old = c->current_ptr == UINT64_MAX
+					? NULL
+					: mock_vmcs_find(c->current_ptr);
+
+	if (old)
+		old->current_on--;
+	c->current_ptr = pa;
+	c->cur_vmcs = pa == UINT64_MAX ? NULL : mock_vmcs_get_or_create(pa);
+	if (c->cur_vmcs)
+		c->cur_vmcs->current_on++;
+}
+
+void mock_vmcs_set_active(struct mock_vmcs *v, struct mock_cpu *c)
 {
 	if (v->active_on != 0)
-		return true;
-	for (unsigned i = 0; i < mock_machine.ncpus; i++) {
-		const struct mock_cpu *c = &mock_machine.cpu[i];
-		if (c->cur_vmcs == v || c->current_ptr == v->pa)
-			return true;
-	}
-	return false;
+		mock_machine.cpu[v->active_on - 1u].nactive--;
+	v->active_on = c ? c->id + 1u : 0;
+	if (c)
+		c->nactive++;
+}
+
+/*
+ * True if some CPU has @p v active or current (it may still write it).
+ * Counts, not a loop over the CPUs: each unmap asks (issue 14).
+ */
+static bool vmcs_in_use(const struct mock_vmcs *v)
+{
+	return v->active_on != 0 || v->current_on != 0;
 }
 
 /*
@@ -653,16 +684,21 @@ static bool vmcs_in_use(const struct mock_vmcs *v)
  */
 void mock_vmcs_forget_range(uint64_t pa, size_t size)
 {
-	struct mock_vmcs **pp = &mock_machine.vmcs_list;
+	/* VMCSs are 4 KiB aligned: one lookup per page of the range. */
+	for (uint64_t off = (0x1000 - (pa & 0xFFF)) & 0xFFF; off < size;
+	     off += 0x1000) {
+		struct mock_vmcs *v = mock_vmcs_find(pa + off);
 
-	while (*pp != NULL) {
-		struct mock_vmcs *v = *pp;
-		if (v->pa >= pa && v->pa - pa < size && !vmcs_in_use(v)) {
-			*pp = v->next;
-			free(v);
+		if (!v || vmcs_in_use(v))
 			continue;
-		}
-		pp = &v->next;
+		if (v->prev)
+			v->prev->next = v->next;
+		else
+			mock_machine.vmcs_list = v->next;
+		if (v->next)
+			v->next->prev = v->prev;
+		mock_index_del(&mock_machine.vmcs_by_pa, v->pa);
+		free(v);
 	}
 }
 
@@ -794,4 +830,58 @@ bool mock_vmcs_poke(unsigned cpu, uint32_t field, uint64_t value)
 		return false;
 	mock_vmcs_set(v, field, value);
 	return true;
+}
+
+/* ------------------------------------------------------------------ GS log */
+
+static void gs_values(const struct mock_cpu *c, uint64_t *gs, uint64_t *kgs)
+{
+	*gs = mock_msr_value(c, MSR_IA32_GS_BASE);
+	*kgs = mock_msr_value(c, MSR_IA32_KERNEL_GS_BASE);
+}
+
+void mock_gs_note(struct mock_cpu *c, const char *what)
+{
+	uint64_t gs, kgs;
+
+	if (!c->gs_log_on)
+		return;
+	gs_values(c, &gs, &kgs);
+	if (gs == c->gs_last && kgs == c->kgs_last)
+		return;
+	c->gs_last = gs;
+	c->kgs_last = kgs;
+	if (c->gs_log_len == MOCK_GS_LOG_MAX) {
+		c->gs_log_lost = true;
+		return;
+	}
+	c->gs_log[c->gs_log_len++] = (struct mock_gs_event){
+		.what = what, .gs_base = gs, .kernel_gs_base = kgs};
+}
+
+void mock_gs_log_clear(unsigned cpu)
+{
+	struct mock_cpu *c = &mock_machine.cpu[cpu];
+
+	c->gs_log_on = true;
+	c->gs_log_lost = false;
+	c->gs_log_len = 0;
+	gs_values(c, &c->gs_last, &c->kgs_last);
+}
+
+size_t mock_gs_log_len(unsigned cpu)
+{
+	return mock_machine.cpu[cpu].gs_log_len;
+}
+
+const struct mock_gs_event *mock_gs_log_at(unsigned cpu, size_t i)
+{
+	const struct mock_cpu *c = &mock_machine.cpu[cpu];
+
+	return i < c->gs_log_len ? &c->gs_log[i] : NULL;
+}
+
+bool mock_gs_log_lost(unsigned cpu)
+{
+	return mock_machine.cpu[cpu].gs_log_lost;
 }

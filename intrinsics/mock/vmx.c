@@ -334,8 +334,7 @@ static vmx_result_t do_vmxon(struct mock_cpu *c, uint64_t pa)
 	}
 	c->vmx = MOCK_VMX_ROOT;
 	c->vmxon_ptr = pa;
-	c->current_ptr = UINT64_MAX;
-	c->cur_vmcs = NULL;
+	mock_vmcs_set_current(c, UINT64_MAX);
 	return ok(c, "VMXON.ok");
 }
 
@@ -388,17 +387,16 @@ vmx_result_t vmx_off(void)
 		 * that passes here therefore works whatever a real CPU left
 		 * in memory.
 		 */
-		for (struct mock_vmcs *v = mock_machine.vmcs_list; v;
-		     v = v->next) {
+		for (struct mock_vmcs *v = mock_machine.vmcs_list;
+		     v && c->nactive > 0; v = v->next) {
 			if (v->active_on == c->id + 1u) {
-				v->active_on = 0;
+				mock_vmcs_set_active(v, NULL);
 				v->launch = MOCK_LAUNCH_UNDEFINED;
 			}
 		}
 		c->vmx = MOCK_VMX_OUTSIDE;
 		c->vmxon_ptr = UINT64_MAX;
-		c->current_ptr = UINT64_MAX;
-		c->cur_vmcs = NULL;
+		mock_vmcs_set_current(c, UINT64_MAX);
 		r = ok(c, "VMXOFF.ok");
 		break;
 	}
@@ -436,11 +434,10 @@ vmx_result_t vmx_clear(paddr_t vmcs)
 		} else {
 			struct mock_vmcs *v = mock_vmcs_get_or_create(pa);
 			v->launch = MOCK_LAUNCH_CLEAR;
-			v->active_on = 0; /* SDM 25.1: no longer active */
-			if (pa == c->current_ptr) {
-				c->current_ptr = UINT64_MAX;
-				c->cur_vmcs = NULL;
-			}
+			/* SDM 25.1: no longer active */
+			mock_vmcs_set_active(v, NULL);
+			if (pa == c->current_ptr)
+				mock_vmcs_set_current(c, UINT64_MAX);
 			r = ok(c, "VMCLEAR.ok");
 		}
 		break;
@@ -484,10 +481,9 @@ vmx_result_t vmx_ptrld(paddr_t vmcs)
 			r = vm_fail(c, VMXERR_VMPTRLD_BAD_REVISION,
 				    "VMPTRLD.fail_revision");
 		} else {
-			c->current_ptr = pa;
-			c->cur_vmcs = mock_vmcs_get_or_create(pa);
+			mock_vmcs_set_current(c, pa);
 			/* SDM Vol. 3C 25.1: VMPTRLD makes the VMCS active. */
-			c->cur_vmcs->active_on = c->id + 1u;
+			mock_vmcs_set_active(c->cur_vmcs, c);
 			r = ok(c, "VMPTRLD.ok");
 		}
 		break;

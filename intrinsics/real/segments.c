@@ -141,6 +141,15 @@ void cpu_load_sreg(enum cpu_sreg sreg, uint16_t sel)
 	}
 }
 
+void cpu_swapgs(void)
+{
+	/*
+	 * "memory": the compiler must not move a GS-relative access across it
+	 * (libvmm has none; the clobber keeps it that way for callers).
+	 */
+	__asm__ volatile("swapgs" : : : "memory");
+}
+
 void cpu_lldt(uint16_t sel)
 {
 	__asm__ volatile("lldt %0" : : "r"(sel) : "memory");

@@ -5,12 +5,37 @@
  */
 #include "vmm_internal.h"
 
-/* Exported: the vmcs_check module imports it. */
+/* A word that may alias any object (vmm_zero clears structs of any type). */
+typedef uint64_t __attribute__((may_alias)) vmm_word_t;
+
+/*
+ * Exported: the vmcs_check module imports it. Word-wise: it clears every
+ * CPU's VMXON region, VMCS and MSR bitmap at start, and byte by byte that
+ * was 94% of libvmm's instructions there (issue 14). Bytes up to an 8-byte
+ * boundary, then words four at a time, then the tail. The stores are
+ * volatile because GCC turns a plain clearing loop into a call to memset
+ * even with -ffreestanding -fno-builtin (-ftree-loop-distribute-patterns),
+ * and the image has no memset; objdump of vmm.elf shows plain MOVs.
+ */
 FLANK_EXPORT void vmm_zero(void *p, size_t n)
 {
 	volatile uint8_t *b = p;
-	for (size_t i = 0; i < n; i++)
-		b[i] = 0;
+	volatile vmm_word_t *w;
+
+	for (; n > 0 && ((uintptr_t)b & 7u) != 0; n--)
+		*b++ = 0;
+	w = (volatile vmm_word_t *)b;
+	for (; n >= 32; n -= 32, w += 4) {
+		w[0] = 0;
+		w[1] = 0;
+		w[2] = 0;
+		w[3] = 0;
+	}
+	for (; n >= 8; n -= 8)
+		*w++ = 0;
+	b = (volatile uint8_t *)w;
+	for (; n > 0; n--)
+		*b++ = 0;
 }
 
 void vmm_copy(void *dst, const void *src, size_t n)

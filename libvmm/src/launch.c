@@ -93,9 +93,42 @@ static void msr_restore(uint32_t msr, uint64_t value)
 }
 
 /*
+ * GS at stop. After the exit the active GS base is HOST_GS_BASE (the
+ * kernel's per-CPU base) and IA32_KERNEL_GS_BASE, which no exit touches,
+ * holds the task's. A MOV to GS rewrites the active base: Intel CPUs zero
+ * it for a null selector (the SDM leaves this undocumented; mock desc.c),
+ * and a descriptor gives its 32-bit base. NMIs (and #MC) are not masked
+ * here, and Linux's paranoid_entry on a kernel without FSGSBASE takes a
+ * non-negative GS base for a user's and SWAPGS to get the kernel's: an NMI
+ * between MOV GS and a later WRMSR would run with the task's GS base as
+ * per-CPU base. So the selector is loaded as Linux's load_gs_index() does,
+ * between two SWAPGS: meanwhile the kernel's base sits in
+ * IA32_KERNEL_GS_BASE and the active one is the task's or the selector's
+ * (non-negative, as Linux guarantees without FSGSBASE; with FSGSBASE
+ * paranoid_entry writes the kernel's base itself). The task's base, which
+ * the MOV replaced, is written back before IA32_GS_BASE: at every step
+ * either the active base is the kernel's or IA32_KERNEL_GS_BASE is.
+ * Nothing between the SWAPGS may use GS (libvmm never does) or fault (the
+ * selector was loaded in the guest at the exit, from the same tables).
+ */
+static void gs_apply(const struct guest_state *g)
+{
+	uint64_t task_base = 0;
+	bool have_task = cpu_rdmsr_safe(MSR_IA32_KERNEL_GS_BASE, &task_base) ==
+			 CPU_SAFE_OK;
+
+	cpu_swapgs();
+	cpu_load_sreg(CPU_SREG_GS, g->sel[VMM_SEG_GS]);
+	cpu_swapgs();
+	if (have_task)
+		msr_restore(MSR_IA32_KERNEL_GS_BASE, task_base);
+	msr_restore(MSR_IA32_GS_BASE, g->gs_base);
+}
+
+/*
  * Gives the CPU the guest's state after a VM exit loaded the host state
  * (SDM Vol. 3C 28.5): page tables, GDTR/IDTR limits (0xFFFF after an
- * exit), data selectors, LDTR, FS/GS bases, the MSRs the exit loaded or
+ * exit), LDTR, data selectors, FS/GS bases, the MSRs the exit loaded or
  * cleared, DR7. CR0/CR4 are the caller's (they depend on VMX operation).
  */
 static void guest_apply(const struct vmm_cpu *cpu, const struct guest_state *g)
@@ -104,20 +137,27 @@ static void guest_apply(const struct vmm_cpu *cpu, const struct guest_state *g)
 		enum vmm_seg seg;
 		enum cpu_sreg sreg;
 	} data_segs[] = {
-		{VMM_SEG_SS, CPU_SREG_SS}, {VMM_SEG_DS, CPU_SREG_DS},
-		{VMM_SEG_ES, CPU_SREG_ES}, {VMM_SEG_FS, CPU_SREG_FS},
-		{VMM_SEG_GS, CPU_SREG_GS},
+		{VMM_SEG_SS, CPU_SREG_SS},
+		{VMM_SEG_DS, CPU_SREG_DS},
+		{VMM_SEG_ES, CPU_SREG_ES},
+		{VMM_SEG_FS, CPU_SREG_FS},
 	};
 	const struct vmm_controls *c = &cpu->caps.ctl;
 
 	cpu_write_cr3(g->cr3);
 	cpu_lgdt(&g->gdtr);
 	cpu_lidt(&g->idtr);
+	/* LDTR first: a TI=1 data selector is looked up in the LDT, and the
+	 * exit left LDTR null (SDM Vol. 3C 28.5.2). */
+	if ((g->sel[VMM_SEG_LDTR] & 0xFFFCu) != 0)
+		cpu_lldt(g->sel[VMM_SEG_LDTR]);
 	/*
 	 * DS/ES/FS/GS are always reloaded: a selector the host could not use
 	 * was null on the host side, and even an unchanged null selector's
 	 * hidden part was rewritten by the exit (SDM Vol. 3C 28.5.2). SS is
-	 * reloaded only if it differs: a kernel SS is a valid host SS.
+	 * reloaded only if it differs: a kernel SS is a valid host SS. The
+	 * kernel does not use FS, so a zero FS base until the WRMSR below is
+	 * harmless; GS has its own order (gs_apply).
 	 */
 	for (size_t i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++) {
 		uint16_t sel = g->sel[data_segs[i].seg];
@@ -125,10 +165,8 @@ static void guest_apply(const struct vmm_cpu *cpu, const struct guest_state *g)
 		    vmm_host_selector(sel) != sel)
 			cpu_load_sreg(data_segs[i].sreg, sel);
 	}
-	if ((g->sel[VMM_SEG_LDTR] & 0xFFFCu) != 0)
-		cpu_lldt(g->sel[VMM_SEG_LDTR]);
+	gs_apply(g);
 	msr_restore(MSR_IA32_FS_BASE, g->fs_base);
-	msr_restore(MSR_IA32_GS_BASE, g->gs_base);
 	msr_restore(MSR_IA32_SYSENTER_CS, g->sysenter_cs);
 	msr_restore(MSR_IA32_SYSENTER_ESP, g->sysenter_esp);
 	msr_restore(MSR_IA32_SYSENTER_EIP, g->sysenter_eip);
@@ -170,6 +208,17 @@ int vmm_devirtualize(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
 		cpu_write_cr0(g.cr0 & ~cpu->changes.cr0_set);
 		cpu->changes.cr4_set = 0;
 		cpu->changes.cr0_set = 0;
+		/*
+		 * Outside VMX operation and still in the host state of the
+		 * exit (the kernel's GS base whatever the guest was doing,
+		 * HOST_CR3, interrupts off): the host repairs what the exit
+		 * left, on this CPU, whichever path gives it back (stop, an
+		 * unhandled exit, a failed VMRESUME). On Linux: the TSS limit
+		 * of 67H (SDM Vol. 3C 28.5.2), which TR keeps after stop.
+		 */
+		if (vmm_ctx.platform.cpu_left != NULL)
+			vmm_ctx.platform.cpu_left(vmm_ctx.platform.ctx,
+						  cpu->id);
 	}
 	guest_apply(cpu, &g);
 	cpu->running = false;

@@ -197,6 +197,7 @@ expect dump 0
 expect stop 0
 expect_out stop "stopped: every CPU devirtualised"
 for c in $ids; do expect_probe cpuid_after.$c flank=0 vmx=1 example=0; done
+for c in $ids; do expect_probe ioperm_after.$c ioperm=ok; done
 expect status_after 0
 expect_out status_after "driver: loaded (not running)"
 for c in $ids; do

@@ -137,6 +137,8 @@ run dump flankctl dump
 say "Stopping Flank: every CPU leaves VMX operation"
 run stop flankctl stop
 for c in $cpus; do probe cpuid_after.$c cpuid $c; done
+# Every VM exit left TR's limit at 67H: an ioperm() user must still work.
+for c in $cpus; do probe ioperm_after.$c ioperm $c; done
 run status_after flankctl status
 run check_after flankctl check
 run unload flankctl unload

@@ -11,9 +11,59 @@
 #define PAGE 4096u
 #define MAX_PAGES 4096u
 
-/* Pages handed out, so that fini can unmap leftovers and count leaks. */
-static void *live[MAX_PAGES];
+/*
+ * Pages handed out, so that fini can unmap leftovers and free checks that
+ * the VMM frees only its own: a hash set (open addressing, linear probing,
+ * at most half full), so that allocating and freeing stay O(1) whatever
+ * the number of CPUs. A scan of an array for a free slot and for the page
+ * to free made a start on N CPUs quadratic (issue 14).
+ */
+#define LIVE_SLOTS (2u * MAX_PAGES) /* A power of two. */
+static void *live[LIVE_SLOTS];
 static void *gdt_copy[MOCK_MAX_CPUS];
+
+/* Home slot of @p page (Fibonacci hashing of the page number). */
+static size_t live_home(const void *page)
+{
+	uint64_t h = (uint64_t)((uintptr_t)page / PAGE) *
+		     UINT64_C(0x9E3779B97F4A7C15);
+	return (size_t)(h >> 32) & (LIVE_SLOTS - 1u);
+}
+
+static void live_add(void *page)
+{
+	size_t i = live_home(page);
+
+	while (live[i] != NULL)
+		i = (i + 1u) & (LIVE_SLOTS - 1u);
+	live[i] = page;
+}
+
+/* Removes @p page; false if it is not in the set. */
+static bool live_remove(const void *page)
+{
+	size_t i = live_home(page), j;
+
+	while (live[i] != page) {
+		if (live[i] == NULL)
+			return false;
+		i = (i + 1u) & (LIVE_SLOTS - 1u);
+	}
+	/* Backward-shift deletion: move up every later entry of the probe
+	 * run whose home slot does not lie cyclically in (i, j]. */
+	for (j = (i + 1u) & (LIVE_SLOTS - 1u); live[j] != NULL;
+	     j = (j + 1u) & (LIVE_SLOTS - 1u)) {
+		size_t k = live_home(live[j]);
+		bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+
+		if (!stays) {
+			live[i] = live[j];
+			i = j;
+		}
+	}
+	live[i] = NULL;
+	return true;
+}
 
 static void *tp_page_alloc(void *ctx, uint64_t *pa)
 {
@@ -23,16 +73,13 @@ static void *tp_page_alloc(void *ctx, uint64_t *pa)
 	tp->allocs++;
 	if (tp->fail_nth != 0 && tp->allocs == tp->fail_nth)
 		return NULL;
+	if (tp->pages_live >= MAX_PAGES)
+		abort(); /* More than the tests budget: a leak in a loop. */
 	if (posix_memalign(&page, PAGE, PAGE) != 0)
 		return NULL;
 	memset(page, 0, PAGE);
 	*pa = pa_addr(mock_mem_map(page, PAGE));
-	for (unsigned i = 0; i < MAX_PAGES; i++) {
-		if (live[i] == NULL) {
-			live[i] = page;
-			break;
-		}
-	}
+	live_add(page);
 	tp->pages_live++;
 	if (tp->pages_live > tp->pages_peak)
 		tp->pages_peak = tp->pages_live;
@@ -43,16 +90,11 @@ static void tp_page_free(void *ctx, void *page)
 {
 	struct test_platform *tp = ctx;
 
-	for (unsigned i = 0; i < MAX_PAGES; i++) {
-		if (live[i] == page) {
-			live[i] = NULL;
-			mock_mem_unmap(page);
-			free(page);
-			tp->pages_live--;
-			return;
-		}
-	}
-	abort(); /* Freeing a page the platform never gave out. */
+	if (!live_remove(page))
+		abort(); /* Freeing a page the platform never gave out. */
+	mock_mem_unmap(page);
+	free(page);
+	tp->pages_live--;
 }
 
 static uint32_t tp_cpu_count(void *ctx)
@@ -102,6 +144,17 @@ static void tp_log(void *ctx, enum flank_log_level level, const char *line)
 	}
 }
 
+static void tp_cpu_left(void *ctx, uint32_t cpu)
+{
+	struct test_platform *tp = ctx;
+
+	if (cpu >= TEST_PLATFORM_MAX_CPUS || cpu != tp_cpu_id(ctx) ||
+	    mock_vmx_mode(cpu) != MOCK_VMX_OUTSIDE)
+		tp->cpu_left_wrong++;
+	else
+		tp->cpu_left[cpu]++;
+}
+
 void test_platform_set_ring(struct test_platform *tp, size_t size)
 {
 	free(tp->ring);
@@ -128,6 +181,7 @@ void test_platform_init(struct test_platform *tp)
 	tp->p.run_on_cpu = tp_run_on_cpu;
 	tp->p.host_cr3 = TEST_PLATFORM_HOST_CR3;
 	tp->p.log = tp_log;
+	tp->p.cpu_left = tp_cpu_left;
 	test_platform_set_ring(tp, FLANK_RING_DEFAULT_SIZE);
 
 	for (unsigned c = 0; c < mock_cpu_count(); c++) {
@@ -152,7 +206,7 @@ unsigned test_platform_fini(struct test_platform *tp)
 	uintptr_t base = (uintptr_t)tp->ring;
 	unsigned leaked = tp->pages_live;
 
-	for (unsigned i = 0; i < MAX_PAGES; i++) {
+	for (unsigned i = 0; i < LIVE_SLOTS; i++) {
 		if (live[i] != NULL) {
 			mock_mem_unmap(live[i]);
 			free(live[i]);

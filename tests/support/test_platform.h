@@ -21,6 +21,8 @@
 
 #define TEST_PLATFORM_LOG_LINES 64u
 #define TEST_PLATFORM_HOST_CR3 UINT64_C(0x1ff000)
+/** CPUs whose cpu_left calls are counted (the emulator has at most 64). */
+#define TEST_PLATFORM_MAX_CPUS 64u
 
 struct test_platform {
 	struct flank_platform p;
@@ -30,6 +32,14 @@ struct test_platform {
 	unsigned fail_nth;   /**< 1-based allocation to fail; 0 = never. */
 	uint64_t offline;    /**< Bit n: CPU n offline (n < 64). */
 	unsigned log_count;
+	/**
+	 * cpu_left calls per CPU: what flank.ko answers with
+	 * invalidate_tss_limit(). A call made on another CPU than the one it
+	 * names, or while that CPU is still in VMX operation, is counted in
+	 * cpu_left_wrong instead.
+	 */
+	unsigned cpu_left[TEST_PLATFORM_MAX_CPUS];
+	unsigned cpu_left_wrong;
 	char log[TEST_PLATFORM_LOG_LINES][224];
 	void *ring;	  /**< The ring allocation (p.ring_mem points in it). */
 	size_t ring_size; /**< Bytes of that allocation. */

@@ -21,8 +21,11 @@
  * 3: struct flank_platform gained ring_mem and ring_size: the host supplies
  *    the debug ring's memory (it was 32 KiB in the image's .bss), sized by
  *    the user (flank.ko's ring_kib).
+ * 4: struct flank_platform gained cpu_left: the image tells the host on the
+ *    CPU itself when it gave that CPU back, so the host can repair what a
+ *    VM exit leaves behind (Linux: the TSS limit).
  */
-#define FLANK_IMAGE_ABI_VERSION 3u
+#define FLANK_IMAGE_ABI_VERSION 4u
 
 /**
  * Smallest debug ring a host may supply (flank_platform.ring_size), in
@@ -126,6 +129,22 @@ struct flank_platform {
 	 * control block).
 	 */
 	uint64_t ring_size;
+
+	/**
+	 * Optional (may be NULL): CPU @p cpu has just left VMX operation and
+	 * is being given back, by stop or by the VMM on its own (an exit it
+	 * cannot handle, a failed VMRESUME), and will continue the interrupted
+	 * kernel code. Called on that CPU after VMXOFF, never in VMX root,
+	 * with interrupts disabled, on the VMM's small host stack, in the host
+	 * state the last VM exit loaded (the host's GS base, HOST_CR3; SDM
+	 * Vol. 3C 28.5), before the guest's registers are written back. The
+	 * exit set the TR limit to 67H (28.5.2): on Linux this is the place
+	 * for invalidate_tss_limit(), so that a task with an I/O bitmap
+	 * (ioperm) gets TR reloaded instead of #GP. The interrupted context
+	 * may hold any lock: like an NMI handler, it must not sleep, take
+	 * locks or log.
+	 */
+	void (*cpu_left)(void *ctx, uint32_t cpu);
 };
 
 /**

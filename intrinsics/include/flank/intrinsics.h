@@ -394,6 +394,16 @@ enum cpu_sreg {
 void cpu_load_sreg(enum cpu_sreg sreg, uint16_t sel);
 
 /**
+ * SWAPGS (SDM Vol. 2B SWAPGS): exchanges the GS base with
+ * IA32_KERNEL_GS_BASE; 64-bit mode, CPL 0 only. Needed on stop: a MOV to GS
+ * rewrites the active GS base (Intel CPUs zero it for a null selector), so
+ * stop loads the GS selector between two SWAPGS, as Linux's
+ * load_gs_index() does, keeping the kernel's GS base where an NMI's
+ * paranoid_entry finds it (docs/lifecycle.md, "FS and GS at stop").
+ */
+void cpu_swapgs(void);
+
+/**
  * LLDT @p sel. Needed on stop: a VM exit leaves LDTR null (SDM Vol. 3C
  * 28.5.2), so a guest with an LDT gets it back explicitly.
  */

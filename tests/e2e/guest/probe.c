@@ -13,6 +13,11 @@
  *   flank-probe kvm                       opens /dev/kvm and asks KVM for a
  *                                         VM (KVM_CREATE_VM): what a user
  *                                         starting a VM next to Flank gets
+ *   flank-probe ioperm CPU                ioperm(0x80) and OUTB to port 80H
+ *                                         on CPU: ioperm=ok, or =fault when
+ *                                         the OUTB raised #GP (SIGSEGV), as
+ *                                         after a VM exit left the TSS limit
+ *                                         at 67H without Linux knowing
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
@@ -25,6 +30,8 @@
 #include <string.h>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
+#include <signal.h>
+#include <sys/io.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -200,6 +207,48 @@ static int cmd_kvm(void)
 	return 0;
 }
 
+/*
+ * A task with an I/O bitmap: the OUTB runs in a child, so that a #GP
+ * (delivered as SIGSEGV) is reported instead of ending the probe.
+ */
+static int cmd_ioperm(long cpu)
+{
+	const char *what = "other";
+	int status = 0;
+	pid_t pid;
+
+	if (pin(cpu))
+		return 1;
+	pid = fork();
+	if (pid < 0) {
+		printf("cpu=%ld error=fork errno=%d (%s)\n", cpu, errno,
+		       strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		if (ioperm(0x80, 1, 1))
+			_exit(3);
+		outb(0, 0x80);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		printf("cpu=%ld error=waitpid errno=%d (%s)\n", cpu, errno,
+		       strerror(errno));
+		return 1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+		printf("cpu=%ld error=ioperm\n", cpu);
+		return 1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		what = "ok";
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV)
+		what = "fault";
+	printf("cpu=%ld running_on=%d ioperm=%s status=0x%x\n", cpu,
+	       sched_getcpu(), what, (unsigned)status);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "cpuid"))
@@ -215,7 +264,10 @@ int main(int argc, char **argv)
 		return cmd_workload(strtol(argv[2], NULL, 0));
 	if (argc == 2 && !strcmp(argv[1], "kvm"))
 		return cmd_kvm();
+	if (argc == 3 && !strcmp(argv[1], "ioperm"))
+		return cmd_ioperm(strtol(argv[2], NULL, 0));
 	fprintf(stderr, "usage: flank-probe cpuid CPU | rdmsr CPU MSR | "
-			"wrmsr CPU MSR VALUE | workload ROUNDS | kvm\n");
+			"wrmsr CPU MSR VALUE | workload ROUNDS | kvm | "
+			"ioperm CPU\n");
 	return 2;
 }

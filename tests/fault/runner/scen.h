@@ -24,7 +24,9 @@
 #define SCEN_MAX_TERMS 6u
 #define SCEN_MAX_PAGES 32u
 #define SCEN_MAX_ITEMS 8u
-#define SCEN_ERR_LEN 512u
+/* A message with its "file:line: " prefix: room for a path as long as
+ * Linux allows (PATH_MAX) plus the message. */
+#define SCEN_ERR_LEN (4096u + 512u)
 
 /* A value: terms OR-ed together, each a number, a page symbol plus an
  * offset, or the profile's revision identifier, optionally inverted. */
@@ -227,7 +229,7 @@ struct scen_page {
 };
 
 struct scen_script {
-	char file[256];
+	const char *file; /* The caller's string; outlives the script. */
 	char profile[SCEN_NAME_LEN];
 	unsigned ncpus;
 	bool uses_vmm; /* Any libvmm directive: the machine binds libvmm. */
@@ -239,7 +241,8 @@ struct scen_script {
 
 /**
  * Parses scenario text @p text (named @p file in messages) into @p s.
- * Returns 0, or -1 with "file:line: message" in @p err.
+ * @p file is kept, not copied (a path has no length limit): it must outlive
+ * @p s. Returns 0, or -1 with "file:line: message" in @p err.
  */
 int scen_parse_text(const char *file, const char *text, struct scen_script *s,
 		    char *err, size_t err_size);

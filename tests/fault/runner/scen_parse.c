@@ -1393,7 +1393,7 @@ int scen_parse_text(const char *file, const char *text, struct scen_script *s,
 	const char *line = text;
 
 	memset(s, 0, sizeof(*s));
-	snprintf(s->file, sizeof(s->file), "%s", file);
+	s->file = file;
 	snprintf(s->profile, sizeof(s->profile), "skylake");
 	s->ncpus = 1;
 	err[0] = '\0';

@@ -214,6 +214,12 @@ static void f_log(void *ctx, enum flank_log_level level, const char *line)
 	snprintf(fake.last_log, sizeof(fake.last_log), "%s", line);
 }
 
+static void f_invalidate_tss_limit(void *ctx)
+{
+	(void)ctx;
+	fake.tss_invalidated[fake.current_cpu]++;
+}
+
 static bool f_ibt_enabled(void *ctx)
 {
 	(void)ctx;
@@ -246,6 +252,7 @@ const struct flank_core_ops fake_ops = {
 	.image_protect = f_image_protect,
 	.image_release = f_image_release,
 	.log = f_log,
+	.invalidate_tss_limit = f_invalidate_tss_limit,
 	.ibt_enabled = f_ibt_enabled,
 	.pin_module = f_pin_module,
 	/* 8 KiB aligned like the module's table (kmap.c): bits 12:0 clear. */
@@ -492,4 +499,15 @@ uint32_t fake_vmm_running(void)
 	for (i = 0; i < FAKE_MAX_CPUS; i++)
 		n += vmm.running[i] ? 1u : 0u;
 	return n;
+}
+
+void fake_vmm_leave_cpu(uint32_t cpu)
+{
+	uint32_t saved = fake.current_cpu;
+
+	fake.current_cpu = cpu;
+	vmm.running[cpu] = false;
+	if (vmm.platform->cpu_left != NULL)
+		vmm.platform->cpu_left(vmm.platform->ctx, cpu);
+	fake.current_cpu = saved;
 }

@@ -47,6 +47,8 @@ struct fake_platform {
 	int pins;
 	void *kept_final;
 	size_t kept_bytes;
+	/** ops->invalidate_tss_limit calls, by the CPU they ran on. */
+	int tss_invalidated[FAKE_MAX_CPUS];
 };
 
 extern struct fake_platform fake;
@@ -88,5 +90,12 @@ void fake_unlink(struct flank_core *core);
 
 /** Number of running CPUs according to the fake VMM. */
 uint32_t fake_vmm_running(void);
+
+/**
+ * The fake VMM gives @p cpu back on its own, as after an exit it cannot
+ * handle: on that CPU, outside any driver call, it stops running there
+ * and tells the platform (flank_platform.cpu_left).
+ */
+void fake_vmm_leave_cpu(uint32_t cpu);
 
 #endif /* FAKE_PLATFORM_H */

@@ -419,7 +419,7 @@ static void test_driver_core_bad_abi_version(void **state)
 	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
 			 FLANK_OK);
 	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_ABI_VERSION);
-	assert_non_null(strstr(c.err.text, "image ABI 2, this driver 3"));
+	assert_non_null(strstr(c.err.text, "image ABI 3, this driver 4"));
 	assert_int_equal(vmm.unlinks, 1);
 	assert_int_equal(vmm.inits, 0);
 	assert_int_equal(core.state, FLANK_DRV_EMPTY);
@@ -1042,7 +1042,8 @@ static void test_driver_core_platform_table(void **state)
 	load_image();
 	p = vmm.platform;
 	assert_int_equal(p->abi_version, FLANK_IMAGE_ABI_VERSION);
-	assert_int_equal(p->abi_version, 3);
+	assert_int_equal(p->abi_version, 4);
+	assert_non_null(p->cpu_left);
 	assert_non_null(p->ring_mem);
 	assert_ptr_equal(p->ring_mem, core.ring_mem);
 	assert_int_equal(p->ring_size, FLANK_RING_DEFAULT_SIZE);
@@ -1066,6 +1067,26 @@ static void test_driver_core_platform_table(void **state)
 	p->log(p->ctx, FLANK_LOG_WARN, longline);
 	assert_int_equal(strncmp(fake.last_log, "vmm: yyy", 8), 0);
 	assert_int_equal(strlen(fake.last_log), 5 + 240);
+}
+
+/*
+ * A CPU that the image gives back on its own (an exit it cannot handle)
+ * continues the interrupted kernel at once, with the TR limit of 67H that
+ * the exit loaded: the platform's cpu_left runs the kernel's
+ * invalidate_tss_limit() on that CPU, and on no other, so that the next
+ * ioperm() user there gets TR reloaded instead of #GP.
+ */
+static void test_driver_core_cpu_left_invalidates_tss(void **state)
+{
+	(void)state;
+	start_image();
+	memset(fake.tss_invalidated, 0, sizeof(fake.tss_invalidated));
+	fake_vmm_leave_cpu(2);
+	assert_int_equal(fake.tss_invalidated[2], 1);
+	assert_int_equal(fake.tss_invalidated[0], 0);
+	assert_int_equal(fake.tss_invalidated[1], 0);
+	assert_int_equal(fake.tss_invalidated[3], 0);
+	assert_int_equal(fake_vmm_running(), 3);
 }
 
 /*
@@ -1280,6 +1301,7 @@ int main(void)
 		T(test_driver_core_check_cpu_vanishes),
 		T(test_driver_core_check_image),
 		T(test_driver_core_platform_table),
+		T(test_driver_core_cpu_left_invalidates_tss),
 		T(test_driver_core_ring_lifecycle),
 		T(test_driver_core_ring_load_failures),
 		T(test_driver_core_ring_kib_refused),

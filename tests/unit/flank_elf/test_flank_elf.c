@@ -4,6 +4,7 @@
  * vmm.elf and example module and on synthetic files.
  */
 #include <elf.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,16 +19,37 @@ struct run {
 	char out[16384];
 };
 
-/* Runs flank-elf with @args (stderr merged into stdout). */
-static void run(struct run *r, const char *args)
+/*
+ * Runs flank-elf with the arguments @fmt formats (stderr merged into
+ * stdout). The command is sized to fit: the paths in it (the build tree's
+ * vmm.elf) are as long as the checkout's path, which has no limit.
+ */
+static void run(struct run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void run(struct run *r, const char *fmt, ...)
 {
-	char cmd[8192];
+	va_list ap;
+	char *args, *cmd;
 	FILE *p;
 	size_t n;
-	int status;
+	int len, status;
 
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", FLANK_ELF_TOOL, args);
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	assert_true(len >= 0);
+	args = malloc((size_t)len + 1);
+	assert_non_null(args);
+	va_start(ap, fmt);
+	vsnprintf(args, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	len = snprintf(NULL, 0, "%s %s 2>&1", FLANK_ELF_TOOL, args);
+	cmd = malloc((size_t)len + 1);
+	assert_non_null(cmd);
+	snprintf(cmd, (size_t)len + 1, "%s %s 2>&1", FLANK_ELF_TOOL, args);
+	free(args);
 	p = popen(cmd, "r");
+	free(cmd);
 	assert_non_null(p);
 	n = fread(r->out, 1, sizeof(r->out) - 1, p);
 	r->out[n] = '\0';
@@ -68,7 +90,7 @@ static void test_flank_elf_inspect_image(void **state)
 	struct run r;
 
 	(void)state;
-	run(&r, "inspect " FLANK_VMM_ELF);
+	run(&r, "inspect %s", FLANK_VMM_ELF);
 	assert_int_equal(r.code, 0);
 	assert_contains(&r, "ELF64 x86-64 ET_DYN");
 	assert_contains(&r, "LOAD R-X");
@@ -84,7 +106,7 @@ static void test_flank_elf_inspect_module(void **state)
 	struct run r;
 
 	(void)state;
-	run(&r, "inspect " FLANK_EXAMPLE_MODULE);
+	run(&r, "inspect %s", FLANK_EXAMPLE_MODULE);
 	assert_int_equal(r.code, 0);
 	assert_contains(&r, "imports:\n");
 	assert_contains(&r, "GLOBAL   flank_image_version");
@@ -123,7 +145,7 @@ static void test_flank_elf_verify_ok(void **state)
 	struct run r;
 
 	(void)state;
-	run(&r, "verify " FLANK_VMM_ELF " " FLANK_EXAMPLE_MODULE);
+	run(&r, "verify %s %s", FLANK_VMM_ELF, FLANK_EXAMPLE_MODULE);
 	assert_int_equal(r.code, 0);
 	assert_contains(&r, "vmm.elf: ok");
 	assert_contains(&r, "example.elf: ok");
@@ -135,7 +157,7 @@ static void test_flank_elf_verify_unresolved(void **state)
 	struct run r;
 
 	(void)state;
-	run(&r, "verify " FLANK_EXAMPLE_MODULE);
+	run(&r, "verify %s", FLANK_EXAMPLE_MODULE);
 	assert_int_equal(r.code, 1);
 	assert_contains(&r, "unresolved import");
 	assert_contains(&r, "'flank_image_");
@@ -147,7 +169,7 @@ static void test_flank_elf_verify_duplicate(void **state)
 	struct run r;
 
 	(void)state;
-	run(&r, "verify " FLANK_VMM_ELF " " FLANK_VMM_ELF);
+	run(&r, "verify %s %s", FLANK_VMM_ELF, FLANK_VMM_ELF);
 	assert_int_equal(r.code, 1);
 	assert_contains(&r, "duplicate definition");
 	assert_contains(&r, "already defined by " FLANK_VMM_ELF);
@@ -156,18 +178,16 @@ static void test_flank_elf_verify_duplicate(void **state)
 /* inspect and verify refuse a W+X file with the loader's reason. */
 static void test_flank_elf_refused(void **state)
 {
-	char path[64], args[160];
+	char path[64];
 	struct run r;
 
 	(void)state;
 	write_synthetic(path, true);
-	snprintf(args, sizeof(args), "inspect %s", path);
-	run(&r, args);
+	run(&r, "inspect %s", path);
 	assert_int_equal(r.code, 1);
 	assert_contains(&r, "both writable and executable");
 	assert_contains(&r, "[entry 1]");
-	snprintf(args, sizeof(args), "verify " FLANK_VMM_ELF " %s", path);
-	run(&r, args);
+	run(&r, "verify %s %s", FLANK_VMM_ELF, path);
 	unlink(path);
 	assert_int_equal(r.code, 1);
 	assert_contains(&r, "both writable and executable");
@@ -179,7 +199,7 @@ static void test_flank_elf_usage(void **state)
 	struct run r;
 
 	(void)state;
-	run(&r, "");
+	run(&r, "%s", "");
 	assert_int_equal(r.code, 2);
 	assert_contains(&r, "usage: flank-elf");
 	run(&r, "frobnicate x");
@@ -200,7 +220,7 @@ static void test_flank_elf_io_error(void **state)
 	(void)state;
 	run(&r, "inspect /nonexistent/flank.elf");
 	assert_int_equal(r.code, 3);
-	run(&r, "verify " FLANK_VMM_ELF " /nonexistent/module.elf");
+	run(&r, "verify %s /nonexistent/module.elf", FLANK_VMM_ELF);
 	assert_int_equal(r.code, 3);
 	assert_contains(&r, "vmm.elf: ok");
 }

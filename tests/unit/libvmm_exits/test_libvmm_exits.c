@@ -5,6 +5,8 @@
  * diagnostic, entry failures after VMRESUME, the hypercall ABI, statistics,
  * and the VMX-instruction cost of the hot exits counted from the trace.
  */
+#include <inttypes.h>
+
 #include "exits_fixture.h"
 #include "flank/vmm_version.h"
 
@@ -888,6 +890,9 @@ static void assert_left(const struct mock_exit_outcome *out, int status)
 	assert_int_equal(st.running, 0);
 	assert_int_equal(st.last_error, status);
 	assert_int_equal(vmm_ctx.cpus_left, 1);
+	/* The host repaired the TSS limit on the CPU, after VMXOFF. */
+	assert_int_equal(tp.cpu_left[0], 1);
+	assert_int_equal(tp.cpu_left_wrong, 0);
 }
 
 /* Unknown and unexpected exit reasons: a full diagnostic in the ring, then
@@ -984,6 +989,38 @@ static void test_libvmm_exits_async_events(void **state)
 		vmm_ctx.cpu[0] = NULL;
 		exits_down();
 	}
+}
+
+/*
+ * A CPU that the VMM gives back on its own (here CPU 1, after an exit it
+ * does not enable: HLT) gets the platform's cpu_left on that CPU, after VMXOFF:
+ * flank.ko's invalidate_tss_limit(), without which the TR limit of 67H
+ * that the exit loaded (SDM Vol. 3C 28.5.2) makes every ioperm() user #GP.
+ * The other CPU is untouched until stop, which reports it the same way.
+ */
+static void test_libvmm_exits_left_cpu_tss(void **state)
+{
+	struct mock_exit_outcome out;
+	struct mock_exit_event e = {.reason = EXIT_REASON_HLT};
+	uint32_t failed = 0;
+
+	(void)state;
+	fixture_up("skylake", 2);
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	mock_set_current_cpu(1);
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+	assert_int_equal(mock_vmx_mode(1), MOCK_VMX_OUTSIDE);
+	assert_int_equal(tp.cpu_left[1], 1);
+	assert_int_equal(tp.cpu_left[0], 0);
+	assert_int_equal(tp.cpu_left_wrong, 0);
+	mock_set_current_cpu(0);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_NONROOT);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_int_equal(tp.cpu_left[0], 1);
+	assert_int_equal(tp.cpu_left[1], 1);
+	assert_int_equal(tp.cpu_left_wrong, 0);
+	fixture_down();
 }
 
 /* Exception and NMI exits (never enabled) are re-injected as they came,
@@ -1100,6 +1137,8 @@ static void test_libvmm_exits_resume_entry_failure(void **state)
 	f = cpu0()->entry_failure;
 	assert_int_equal(f.qualification, 4);
 	assert_int_equal(vmm_ctx.cpus_left, 1);
+	assert_int_equal(tp.cpu_left[0], 1);
+	assert_int_equal(tp.cpu_left_wrong, 0);
 	exits_down();
 }
 
@@ -1117,6 +1156,8 @@ static void test_libvmm_exits_resume_fail_valid(void **state)
 	assert_int_equal(mock_guest_cpuid(0, 0, &r, &out), 0);
 	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
 	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	assert_int_equal(tp.cpu_left[0], 1);
+	assert_int_equal(tp.cpu_left_wrong, 0);
 	assert_int_equal(cpu0()->last_error, VMM_ERR_LAUNCH_CONTROLS);
 	/* Injected: the VMCS itself is valid, and the checker says so. */
 	assert_true(
@@ -1214,6 +1255,88 @@ static void test_libvmm_exits_stats(void **state)
 	exits_down();
 }
 
+/*
+ * The GS base an NMI or #MC handler runs with when it arrives right now,
+ * by the rule of Linux's paranoid_entry on a kernel without FSGSBASE: a
+ * negative GS base is the kernel's and is used as it is; anything else is
+ * taken for the user's, and SWAPGS makes IA32_KERNEL_GS_BASE the active
+ * one. (With FSGSBASE the entry writes the kernel's base itself.)
+ */
+static uint64_t nmi_gs_base(const struct mock_gs_event *e)
+{
+	return (e->gs_base >> 63) != 0 ? e->gs_base : e->kernel_gs_base;
+}
+
+/*
+ * Stop gives the CPU its FS/GS back so that an NMI or #MC arriving between
+ * any two of its instructions runs with the kernel's GS base, as Linux
+ * keeps it: a MOV to GS (which zeroes the GS base on Intel for a null
+ * selector, or loads a descriptor's base) never leaves the kernel's base
+ * out of both IA32_GS_BASE and IA32_KERNEL_GS_BASE. Checked after every
+ * change of either, for the GS selectors a kernel runs with: null (64-bit
+ * tasks), null with RPL 3, __USER_DS, and a TLS descriptor of a 32-bit
+ * task; the user's GS base in IA32_KERNEL_GS_BASE survives too.
+ */
+static void test_libvmm_exits_stop_gs_order(void **state)
+{
+	static const struct {
+		uint16_t sel;
+		uint64_t user_base;
+	} cases[] = {
+		{0, UINT64_C(0x00007f1234560000)},
+		{3, UINT64_C(0x00007f1234560000)},
+		{0x2b, 0},
+		{0x63, UINT64_C(0x00601000)},
+	};
+	/* A TLS slot (GDT 12, selector 0x63): base 0x601000, DPL 3 data. */
+	const uint64_t tls = UINT64_C(0x00cff3601000ffff);
+
+	(void)state;
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(cases); i++) {
+		struct mock_cpu_regs regs;
+		uint64_t kernel, v = 0;
+
+		exits_up("skylake");
+		mock_gdt_set(0, 12, tls);
+		mock_cpu_get_regs(0, &regs);
+		kernel = regs.seg[MOCK_SEG_GS].base;
+		assert_true((kernel >> 63) != 0);
+		/* The guest kernel runs with its own GS base and the task's
+		 * GS selector; the task's base waits in KERNEL_GS_BASE. */
+		regs.seg[MOCK_SEG_GS].selector = cases[i].sel;
+		if ((cases[i].sel & 0xFFFCu) != 0) {
+			regs.seg[MOCK_SEG_GS].limit = 0xFFFFFFFFu;
+			regs.seg[MOCK_SEG_GS].ar =
+				0x3u | AR_S | AR_P | AR_DB | AR_G | (3u << 5);
+		}
+		mock_cpu_set_regs(0, &regs);
+		mock_msr_set(0, MSR_IA32_KERNEL_GS_BASE, cases[i].user_base);
+
+		mock_gs_log_clear(0);
+		assert_int_equal(vmm_stop_all(), VMM_OK);
+		assert_false(mock_gs_log_lost(0));
+		for (size_t k = 0; k < mock_gs_log_len(0); k++) {
+			const struct mock_gs_event *e = mock_gs_log_at(0, k);
+			if (nmi_gs_base(e) != kernel)
+				fail_msg("GS selector %#x: after event %zu "
+					 "(%s) GS base %#" PRIx64
+					 ", KERNEL_GS_BASE %#" PRIx64
+					 ": an NMI would run with GS base "
+					 "%#" PRIx64
+					 ", not the kernel's %#" PRIx64,
+					 cases[i].sel, k, e->what, e->gs_base,
+					 e->kernel_gs_base, nmi_gs_base(e),
+					 kernel);
+		}
+		mock_cpu_get_regs(0, &regs);
+		assert_int_equal(regs.seg[MOCK_SEG_GS].selector, cases[i].sel);
+		assert_true(regs.seg[MOCK_SEG_GS].base == kernel);
+		assert_true(mock_msr_get(0, MSR_IA32_KERNEL_GS_BASE, &v));
+		assert_true(v == cases[i].user_base);
+		exits_down();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1244,6 +1367,7 @@ int main(void)
 		cmocka_unit_test(test_libvmm_exits_vmcall_not_forwarded_bare),
 		cmocka_unit_test(test_libvmm_exits_unhandled),
 		cmocka_unit_test(test_libvmm_exits_async_events),
+		cmocka_unit_test(test_libvmm_exits_left_cpu_tss),
 		cmocka_unit_test(test_libvmm_exits_exception_reinject),
 		cmocka_unit_test(test_libvmm_exits_exception_bad),
 		cmocka_unit_test(test_libvmm_exits_resume_entry_failure),
@@ -1252,6 +1376,7 @@ int main(void)
 		cmocka_unit_test(test_libvmm_exits_single_step_btf),
 		cmocka_unit_test(test_libvmm_exits_cost),
 		cmocka_unit_test(test_libvmm_exits_stats),
+		cmocka_unit_test(test_libvmm_exits_stop_gs_order),
 	};
 	return FLANK_RUN_TESTS(tests);
 }

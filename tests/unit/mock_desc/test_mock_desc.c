@@ -94,18 +94,21 @@ static void test_mock_desc_load_sreg_loads_descriptor(void **state)
 	assert_int_equal(cpu_read_ss(), 0x18);
 }
 
-/* Null selectors make DS/ES/FS/GS unusable; FS/GS keep their base in
- * 64-bit mode; SS may be null only at CPL 0 with RPL 0 (Vol. 2B MOV). */
+/* Null selectors make DS/ES/FS/GS unusable and, as on Intel CPUs, zero
+ * the FS/GS base in 64-bit mode (AMD's keep it: desc.c); SS may be null
+ * only at CPL 0 with RPL 0 (Vol. 2B MOV). */
 static void test_mock_desc_load_sreg_null(void **state)
 {
 	(void)state;
 	mock_msr_set(0, MSR_IA32_FS_BASE, 0x7f0000001000u);
 	cpu_load_sreg(CPU_SREG_FS, 0);
 	assert_true(seg(MOCK_SEG_FS).ar & AR_UNUSABLE);
-	assert_true(seg(MOCK_SEG_FS).base == 0x7f0000001000u);
+	assert_true(seg(MOCK_SEG_FS).base == 0);
 	assert_int_equal(cpu_read_fs(), 0);
+	mock_msr_set(0, MSR_IA32_GS_BASE, 0xffff88807fc00000u);
 	cpu_load_sreg(CPU_SREG_GS, 3);
 	assert_int_equal(cpu_read_gs(), 3);
+	assert_true(seg(MOCK_SEG_GS).base == 0);
 	cpu_load_sreg(CPU_SREG_DS, 0x18);
 	cpu_load_sreg(CPU_SREG_DS, 3);
 	assert_true(seg(MOCK_SEG_DS).ar & AR_UNUSABLE);
@@ -180,6 +183,37 @@ static void test_mock_desc_lldt_loads(void **state)
 	cpu_lldt(0);
 	assert_true(seg(MOCK_SEG_LDTR).ar & AR_UNUSABLE);
 	assert_int_equal(cpu_sldt(), 0);
+}
+
+/* SWAPGS exchanges the GS base with IA32_KERNEL_GS_BASE and #GPs at
+ * CPL > 0 (SDM Vol. 2B SWAPGS); the GS log sees every exchange. */
+static void test_mock_desc_swapgs(void **state)
+{
+	const uint64_t kernel = UINT64_C(0xffff88807fc00000);
+	const uint64_t user = UINT64_C(0x00007f0000002000);
+	uint64_t v = 0;
+
+	(void)state;
+	mock_msr_set(0, MSR_IA32_GS_BASE, kernel);
+	mock_msr_set(0, MSR_IA32_KERNEL_GS_BASE, user);
+	mock_gs_log_clear(0);
+	cpu_swapgs();
+	assert_true(seg(MOCK_SEG_GS).base == user);
+	assert_true(mock_msr_get(0, MSR_IA32_KERNEL_GS_BASE, &v));
+	assert_true(v == kernel);
+	cpu_swapgs();
+	assert_true(seg(MOCK_SEG_GS).base == kernel);
+	assert_int_equal(mock_gs_log_len(0), 2);
+	assert_string_equal(mock_gs_log_at(0, 0)->what, "swapgs");
+	assert_true(mock_gs_log_at(0, 0)->gs_base == user);
+	assert_true(mock_gs_log_at(0, 1)->kernel_gs_base == user);
+	assert_null(mock_gs_log_at(0, 2));
+	set_cpl(3);
+	mock_expect_exception(MOCK_OP_SWAPGS, X86_VEC_GP);
+	cpu_swapgs();
+	expect_fault("SWAPGS.gp_cpl");
+	set_cpl(0);
+	assert_true(seg(MOCK_SEG_GS).base == kernel);
 }
 
 /* LLDT faults: CPL > 0, TI = 1 or beyond the GDT (#GP), not an LDT
@@ -340,6 +374,7 @@ int main(void)
 		T(test_mock_desc_load_sreg_type_faults),
 		T(test_mock_desc_lldt_loads),
 		T(test_mock_desc_lldt_faults),
+		T(test_mock_desc_swapgs),
 		T(test_mock_desc_dtr_rules),
 		T(test_mock_desc_lsl_lar),
 		T(test_mock_desc_dt_no_exiting),

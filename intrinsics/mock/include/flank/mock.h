@@ -231,6 +231,7 @@ enum mock_op {
 	MOCK_OP_OUT,
 	MOCK_OP_PAUSE,
 	MOCK_OP_HLT,
+	MOCK_OP_SWAPGS,
 	MOCK_OP_COUNT
 };
 
@@ -278,6 +279,34 @@ size_t mock_trace_len(void);
 const struct mock_call *mock_trace_at(size_t i);
 /** Forgets the recorded calls and resets the per-op call counters. */
 void mock_trace_clear(void);
+
+/**
+ * One change of the GS base pair of a CPU: what changed it (an operation's
+ * name as mock_op_name() spells it, "vm-exit" or "vm-entry") and both
+ * values right after it.
+ */
+struct mock_gs_event {
+	const char *what;	 /**< "wrmsr", "read_seg" (MOV to GS), ... */
+	uint64_t gs_base;	 /**< The active GS base (IA32_GS_BASE). */
+	uint64_t kernel_gs_base; /**< IA32_KERNEL_GS_BASE. */
+};
+
+/** Capacity of a CPU's GS log; later changes set mock_gs_log_lost(). */
+#define MOCK_GS_LOG_MAX 64u
+
+/**
+ * Starts (or restarts) the GS log of @p cpu: from now on every instruction
+ * or VM transition that changes the GS base or IA32_KERNEL_GS_BASE of that
+ * CPU appends one event, so that a test can check the state an NMI would
+ * find between any two of them. Off until first called.
+ */
+void mock_gs_log_clear(unsigned cpu);
+/** Number of events in the GS log of @p cpu. */
+size_t mock_gs_log_len(unsigned cpu);
+/** The @p i-th event of the GS log of @p cpu (NULL if out of range). */
+const struct mock_gs_event *mock_gs_log_at(unsigned cpu, size_t i);
+/** True if the GS log of @p cpu was full and dropped events. */
+bool mock_gs_log_lost(unsigned cpu);
 
 /* ------------------------------------------------------------------------ */
 /* Exceptions the hardware would raise                                       */
@@ -449,6 +478,13 @@ bool mock_cpu_in_shutdown(unsigned cpu);
 uint64_t mock_cpu_rip(unsigned cpu);
 /** Stack pointer of @p cpu (the guest's value in non-root). */
 uint64_t mock_cpu_rsp(unsigned cpu);
+/**
+ * Sets the stack pointer of @p cpu (the guest's value in non-root), for test
+ * setup. After a start, the guest's RSP is the stack of the process that ran
+ * vmx_launch_here(), an address that differs between runs (ASLR) and under
+ * Valgrind: a test that lets a handler act on RSP's value sets it first.
+ */
+void mock_cpu_set_rsp(unsigned cpu, uint64_t rsp);
 
 /** Models "blocking by MOV SS" on @p cpu (VMLAUNCH/VMRESUME error 26). */
 void mock_cpu_set_mov_ss_blocking(unsigned cpu, bool on);
