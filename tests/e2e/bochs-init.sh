@@ -108,6 +108,8 @@ say "kvm_intel loaded again under Flank must refuse (CPUID hides VT-x), and ther
 run rmmod_kvm rmmod kvm_intel kvm
 run insmod_kvm_under sh -c 'insmod /kvm/kvm.ko && insmod /kvm/kvm-intel.ko'
 probe kvm_vm_under kvm
+say "Each CPU sets and clears CR4.VMXE (flank.ko's test_cr4_vmxe): control-register exits, which Flank completes in the guest's view"
+run test_cr4 sh -c 'echo 1 >/sys/module/flank/parameters/test_cr4_vmxe'
 say "A workload: processes, file I/O, syscalls, /proc/cpuinfo on every CPU"
 probe workload workload 200
 say "CPU 1 goes offline and comes back while Flank runs: it leaves Flank, and the driver virtualises it again when it returns"

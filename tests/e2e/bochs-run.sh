@@ -131,6 +131,9 @@ esac
 command -v xorriso >/dev/null || die "xorriso is not installed"
 
 rm -rf "$work"
+# Absolute from here on: Bochs runs in WORK_DIR and the files name it.
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
 root="$work/root"
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$work/iso/isolinux"
 cp "$busybox" "$root/bin/busybox"
