@@ -8,6 +8,11 @@
 #define pr_fmt(fmt) "flank: " fmt
 
 #include <linux/build_bug.h>
+#include <linux/atomic.h>
+#include <linux/cpu.h>
+#include <linux/smp.h>
+#include <asm/processor-flags.h>
+#include <asm/special_insns.h>
 #include <linux/cpuhotplug.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -220,6 +225,62 @@ static void __exit flank_exit(void)
 
 module_init(flank_init);
 module_exit(flank_exit);
+
+/*
+ * Test only (tests/e2e): writing 1 to /sys/module/flank/parameters/
+ * test_cr4_vmxe makes every online CPU, while Flank runs, set CR4.VMXE and
+ * clear it again with MOV to CR4 (the write a hypervisor that enables VT-x
+ * lazily makes). Under Flank each is a control-register exit that the VMM
+ * completes in the guest's view only (docs/exits.md), so the whole-system
+ * run can drive the CR-access exit path, under IBT on 6.12 too, and check
+ * what the guest read back. Refused (-EBUSY) unless the VMM runs: on a CPU
+ * without VT-x the write would #GP. The result is logged per CPU.
+ */
+static atomic_t flank_test_cr4_ok, flank_test_cr4_bad;
+
+static void flank_test_cr4_vmxe_one(void *unused)
+{
+	unsigned long cr4 = __read_cr4(), seen_set, seen_clear;
+
+	asm volatile("mov %0, %%cr4" : : "r"(cr4 | X86_CR4_VMXE) : "memory");
+	seen_set = __read_cr4();
+	asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+	seen_clear = __read_cr4();
+	if ((seen_set & X86_CR4_VMXE) && seen_clear == cr4)
+		atomic_inc(&flank_test_cr4_ok);
+	else
+		atomic_inc(&flank_test_cr4_bad);
+}
+
+static int flank_test_cr4_vmxe_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	bool on;
+	int rc = kstrtobool(val, &on);
+
+	if (rc || !on)
+		return rc ? rc : 0;
+	if (READ_ONCE(flank_core.state) != FLANK_DRV_RUNNING)
+		return -EBUSY;
+	atomic_set(&flank_test_cr4_ok, 0);
+	atomic_set(&flank_test_cr4_bad, 0);
+	cpus_read_lock();
+	on_each_cpu(flank_test_cr4_vmxe_one, NULL, 1);
+	cpus_read_unlock();
+	pr_info("test_cr4_vmxe: %d CPUs saw CR4.VMXE set and cleared in their "
+		"view, %d did not\n",
+		atomic_read(&flank_test_cr4_ok),
+		atomic_read(&flank_test_cr4_bad));
+	return atomic_read(&flank_test_cr4_bad) ? -EIO : 0;
+}
+
+static const struct kernel_param_ops flank_test_cr4_vmxe_ops = {
+	.set = flank_test_cr4_vmxe_set,
+};
+module_param_cb(test_cr4_vmxe, &flank_test_cr4_vmxe_ops, NULL, 0200);
+MODULE_PARM_DESC(test_cr4_vmxe,
+		 "TEST ONLY: write 1 while Flank runs to make every CPU set "
+		 "and clear CR4.VMXE (control-register exits)");
 
 /* Test only (tests/e2e): see flank_test_busy_cpu in kplat.c. */
 module_param_named(test_busy_cpu, flank_test_busy_cpu, int, 0400);

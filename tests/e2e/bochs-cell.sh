@@ -14,12 +14,22 @@
 #                 tracking is enforced (the check requires ibt=1) and PTI,
 #                 KASLR and read-only data are as on users' machines. The
 #                 cell of issue #21: before the fix, `flankctl stop` panicked
-#                 here with "Missing ENDBR". Exclusions, all measured
-#                 (shared E2E-FACTS, Bochs 3.0): AMX (the kernel's XCR0 gets
-#                 bit 17 without 18 and XSETBV #GPs), WAITPKG (Flank does not
-#                 yet enable "enable user wait and pause": TPAUSE #UDs in the
-#                 guest, issue #14), and 5-level paging (`no5lvl`: Bochs's SMM
+#                 here with "Missing ENDBR". WAITPKG stays enabled: Linux's
+#                 udelay() uses TPAUSE, which #UDs in the guest unless Flank
+#                 sets "enable user wait and pause" (before issue #14 item 2
+#                 CPU 1 looped on that #UD right after start). Exclusions,
+#                 both measured (shared E2E-FACTS, Bochs 3.0) and neither
+#                 Flank's: AMX (the kernel's XCR0 gets bit 17 without 18 and
+#                 XSETBV #GPs) and 5-level paging (`no5lvl`: Bochs's SMM
 #                 restore rejects CR4.LA57).
+#
+#   skx-61-strict-msrs  Bochs 3.0 `corei7_skylake_x`, 2 CPUs, Debian's 6.1
+#                 with the distribution's default command line, and Bochs
+#                 raising #GP for every MSR it does not model
+#                 (ignore_bad_msrs=0 with msrs-strict.def), as hardware
+#                 does: a guest RDMSR/WRMSR of an MSR that does not exist
+#                 (0x12345678) must reach the task as an error (Flank
+#                 injects the #GP the CPU raised), and the host carries on.
 #
 # Environment already set by the caller wins over the cell's values.
 set -eu
@@ -40,7 +50,7 @@ spr-612-ibt)
 		exit 2
 	}
 	: "${FLANK_E2E_BOCHS:=$bochs}"
-	: "${FLANK_E2E_CPU:=model=sapphire_rapids, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1, exclude_features=\"amx amx_int8 amx_bf16 amx_fp16 amx_complex waitpkg\"}"
+	: "${FLANK_E2E_CPU:=model=sapphire_rapids, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1, exclude_features=\"amx amx_int8 amx_bf16 amx_fp16 amx_complex\"}"
 	: "${FLANK_E2E_KERNEL:=$kernel}"
 	# Distribution defaults: only the console, the watcher's panic
 	# settings and the one Bochs workaround.
@@ -48,12 +58,33 @@ spr-612-ibt)
 	: "${FLANK_E2E_VMX_BASIC:=0x1d8100000000004}"
 	: "${FLANK_E2E_EXPECT_IBT:=1}"
 	;;
+skx-61-strict-msrs)
+	kernel=$(ls /boot/vmlinuz-6.1.0-*-amd64 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$kernel" ] || {
+		echo "e2e-cell($cell): no Debian 6.1 kernel in /boot (scripts/deps.sh kernel installs linux-image-amd64)" >&2
+		exit 2
+	}
+	bochs=$("$root/scripts/bochs3.sh" | tail -n 1) || {
+		echo "e2e-cell($cell): scripts/bochs3.sh could not provide Bochs 3.0" >&2
+		exit 2
+	}
+	: "${FLANK_E2E_BOCHS:=$bochs}"
+	: "${FLANK_E2E_CPU:=model=corei7_skylake_x, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=0}"
+	: "${FLANK_E2E_MSRS:=$here/msrs-strict.def}"
+	: "${FLANK_E2E_KERNEL:=$kernel}"
+	: "${FLANK_E2E_CMDLINE:=console=ttyS0 quiet panic=-1 oops=panic}"
+	: "${FLANK_E2E_UNKNOWN_MSR:=gp}"
+	: "${FLANK_E2E_EXPECT_IBT:=0}"
+	;;
 *)
-	echo "e2e-cell: unknown cell '$cell' (cells: spr-612-ibt)" >&2
+	echo "e2e-cell: unknown cell '$cell' (cells: spr-612-ibt, skx-61-strict-msrs)" >&2
 	exit 2
 	;;
 esac
 export FLANK_E2E_BOCHS FLANK_E2E_CPU FLANK_E2E_KERNEL FLANK_E2E_CMDLINE \
-	FLANK_E2E_VMX_BASIC FLANK_E2E_EXPECT_IBT
+	FLANK_E2E_EXPECT_IBT
+[ -z "${FLANK_E2E_VMX_BASIC:-}" ] || export FLANK_E2E_VMX_BASIC
+[ -z "${FLANK_E2E_MSRS:-}" ] || export FLANK_E2E_MSRS
+[ -z "${FLANK_E2E_UNKNOWN_MSR:-}" ] || export FLANK_E2E_UNKNOWN_MSR
 echo "e2e-cell($cell): $FLANK_E2E_BOCHS; cpu: $FLANK_E2E_CPU; kernel: $FLANK_E2E_KERNEL; cmdline: $FLANK_E2E_CMDLINE"
 exec "$here/bochs-e2e.sh" main "$@"

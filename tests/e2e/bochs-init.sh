@@ -76,22 +76,19 @@ for c in $cpus; do probe cpuid_before.$c cpuid $c; done
 probe rdmsr_vmxbasic_before.0 rdmsr 0 0x480
 
 # KVM next to Flank (issue #14 item 3): distributions load kvm_intel at
-# boot. Before 6.12 KVM enables VT-x only when a VM is created ("lazy"):
-# load it before Flank starts, as on a desktop. From 6.12 it enables VT-x
-# when it loads ("eager"), and Flank's start would then refuse: load it
-# under Flank instead, where it must refuse to load (CPUID hides VT-x).
+# boot. KVM before 6.12 enables VT-x only when a VM is created; 6.12 does
+# it when it loads unless kvm.enable_virt_at_load=0, and Flank's start then
+# refuses (CR4.VMXE set). Load it before Flank starts in the lazy way (the
+# default on 6.1, the parameter on 6.12): creating a VM under Flank then
+# makes KVM write CR4.VMXE (a control-register exit) and run VMXON, and
+# must fail cleanly. Then kvm_intel is loaded again under Flank, where it
+# must refuse (CPUID hides VT-x).
 case $(uname -r) in
-6.1.*) kvm_mode=lazy ;;
-*) kvm_mode=eager ;;
+6.1.*) kvm_args= ;;
+*) kvm_args=enable_virt_at_load=0 ;;
 esac
-r "kvm_mode=$kvm_mode"
-kvm_load() {
-	run insmod_kvm sh -c 'insmod /kvm/irqbypass.ko && insmod /kvm/kvm.ko && insmod /kvm/kvm-intel.ko'
-}
-if [ "$kvm_mode" = lazy ]; then
-	say "kvm_intel is loaded before Flank starts, as distributions do at boot (6.1 KVM enables VT-x only for a VM)"
-	kvm_load
-fi
+say "kvm_intel is loaded before Flank starts, as distributions do at boot (KVM enabling VT-x only for a VM: $(uname -r) ${kvm_args:-default})"
+run insmod_kvm sh -c "insmod /kvm/irqbypass.ko && insmod /kvm/kvm.ko $kvm_args && insmod /kvm/kvm-intel.ko"
 
 say "Loading the driver and asking whether Flank can run here"
 run insmod insmod /flank.ko
@@ -105,15 +102,21 @@ run status_running flankctl status
 
 say "Under Flank: each CPU answers the presence leaf 0x4000f000 and hides VMX"
 for c in $cpus; do probe cpuid.$c cpuid $c; done
-if [ "$kvm_mode" = lazy ]; then
-	say "A VM next to Flank: KVM enables VT-x now; its CR4.VMXE write must not oops, and creating the VM fails cleanly"
-else
-	say "kvm_intel loaded under Flank must refuse (CPUID hides VT-x), and there is no /dev/kvm"
-	kvm_load
-fi
+say "A VM next to Flank: KVM enables VT-x now; its CR4.VMXE write must not oops, and creating the VM fails cleanly"
 probe kvm_vm kvm
+say "kvm_intel loaded again under Flank must refuse (CPUID hides VT-x), and there is no /dev/kvm"
+run rmmod_kvm rmmod kvm_intel kvm
+run insmod_kvm_under sh -c 'insmod /kvm/kvm.ko && insmod /kvm/kvm-intel.ko'
+probe kvm_vm_under kvm
+say "Each CPU sets and clears CR4.VMXE (flank.ko's test_cr4_vmxe): control-register exits, which Flank completes in the guest's view"
+run test_cr4 sh -c 'echo 1 >/sys/module/flank/parameters/test_cr4_vmxe'
 say "A workload: processes, file I/O, syscalls, /proc/cpuinfo on every CPU"
 probe workload workload 200
+say "CPU 1 goes offline and comes back while Flank runs: it leaves Flank, and the driver virtualises it again when it returns"
+run cpu1_offline sh -c 'echo 0 >/sys/devices/system/cpu/cpu1/online'
+run status_offline flankctl status
+run cpu1_online sh -c 'echo 1 >/sys/devices/system/cpu/cpu1/online'
+probe cpuid_hotplug.1 cpuid 1
 say "An MSR outside the MSR bitmap's ranges (0x12345678) always exits and Flank passes it to the CPU:"
 say "Bochs reads unknown MSRs as 0 and drops writes (hardware would raise #GP, which Flank injects)"
 for c in $cpus; do

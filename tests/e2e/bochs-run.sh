@@ -42,10 +42,17 @@
 #   FLANK_E2E_MSRS        a Bochs msrs file (msrs.def format), copied to
 #                         WORK_DIR/msrs.def and added to the cpu line as
 #                         msrs="WORK_DIR/msrs.def".
-#   FLANK_E2E_CMDLINE     the kernel command line (default: console=ttyS0
-#                         quiet panic=-1 oops=panic cryptomgr.notests
-#                         rodata=off mitigations=off nokaslr, the fast line;
+#   FLANK_E2E_CMDLINE     the kernel command line (default: the
+#                         distribution's, `console=ttyS0 quiet panic=-1
+#                         oops=panic` and nothing else: PTI, KASLR, read-only
+#                         data and every mitigation as on users' machines;
 #                         keep panic=-1 oops=panic: the watcher relies on them).
+#   FLANK_E2E_FAST        1: the fast line instead (adds cryptomgr.notests
+#                         rodata=off mitigations=off nokaslr: boots in a third
+#                         of the time, but hides PTI's CR3 conventions,
+#                         read-only data and address-dependent bugs). An
+#                         explicit option for quick iterations, never the
+#                         default.
 #   FLANK_E2E_KERNEL      the kernel image (default: the newest
 #                         /boot/vmlinuz-6.1.0-*-amd64). msr.ko comes from
 #                         /lib/modules/VERSION of that kernel, VERSION taken
@@ -75,7 +82,10 @@ cpu=${FLANK_E2E_CPU:-model=corei7_skylake_x, count=2, ips=50000000, reset_on_tri
 msrs=${FLANK_E2E_MSRS:-}
 # oops=panic + panic=-1: any oops becomes a panic, which the watcher below
 # sees; it kills Bochs before the reboot would boot the ISO again.
-cmdline=${FLANK_E2E_CMDLINE:-console=ttyS0 quiet panic=-1 oops=panic cryptomgr.notests rodata=off mitigations=off nokaslr}
+cmdline_default="console=ttyS0 quiet panic=-1 oops=panic"
+[ "${FLANK_E2E_FAST:-0}" = 1 ] &&
+	cmdline_default="$cmdline_default cryptomgr.notests rodata=off mitigations=off nokaslr"
+cmdline=${FLANK_E2E_CMDLINE:-$cmdline_default}
 romdir=/usr/share/bochs
 
 die() {
@@ -121,6 +131,9 @@ esac
 command -v xorriso >/dev/null || die "xorriso is not installed"
 
 rm -rf "$work"
+# Absolute from here on: Bochs runs in WORK_DIR and the files name it.
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
 root="$work/root"
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$work/iso/isolinux"
 cp "$busybox" "$root/bin/busybox"
