@@ -103,65 +103,70 @@ struct mock_msr {
 #define MOCK_GDT_ENTRIES 32u
 
 struct mock_cpu {
-	unsigned id;
-	struct mock_cpu_regs regs;
-	unsigned msr_count;
-	struct mock_msr msr[MOCK_MAX_MSRS];
-	unsigned cpuid_count;
-	struct mock_cpuid_entry cpuid[MOCK_MAX_CPUID];
-
-	enum mock_vmx_mode vmx;
+	/* Ordered by alignment (8-byte, structures, 4-byte, bools): no padding
+	 * (clang-tidy optin.performance.Padding). */
 	uint64_t vmxon_ptr;   /**< Valid in VMX operation. */
 	uint64_t current_ptr; /**< All ones when there is no current VMCS. */
-	bool blocked_by_mov_ss;
+	/* Added by the core (state.c): instruction and stack pointer. */
+	uint64_t rip, rsp;
+	/** Cached VMCS at current_ptr (NULL when none or not yet created). */
+	struct mock_vmcs *cur_vmcs;
+	/** Rule of the last VMX instruction outcome ("VMPTRLD.fail_revision"). */
+	const char *last_rule;
+	/**
+	 * Pending debug exceptions at the last successful VM entry, and
+	 * whether that entry delivered them as a #DB (SDM Vol. 3C 27.7.3)
+	 * with which DR6 bits (B3-B0, BS): debug_trap below.
+	 */
+	uint64_t entry_pending_dbg;
+	uint64_t debug_trap_dr6;
+	/** GS log (mock_gs_log_clear()): last values logged; see gs_log_on. */
+	uint64_t gs_last, kgs_last;
+
+	struct mock_entry_verdict last_entry;
+	/* Saved by a successful entry for the "guest" side of the model. */
+	struct intrin_gprs guest_gprs;
+	/** The modelled GDT (descriptors by index), see desc.c. */
+	uint64_t gdt[MOCK_GDT_ENTRIES];
+	struct mock_cpu_regs regs;
+	struct mock_gs_event gs_log[MOCK_GS_LOG_MAX];
+	struct mock_msr msr[MOCK_MAX_MSRS];
+
+	unsigned id;
+	unsigned msr_count;
+	unsigned cpuid_count;
+	enum mock_vmx_mode vmx;
 	unsigned guest_cpl;
-	/** The last VMXOFF failed: an exit handler may then leave in root. */
-	bool vmxoff_failed;
 	/**
 	 * Nesting depth of the exit entry's calls into the handlers (what
 	 * runs on the host stack in VMX root after a VM exit), for
 	 * mock_in_exit_handler().
 	 */
 	unsigned in_exit_handler;
-
-	struct mock_entry_verdict last_entry;
-	/* Saved by a successful entry for the "guest" side of the model. */
-	struct intrin_gprs guest_gprs;
-
-	/* Added by the core (state.c): instruction and stack pointer. */
-	uint64_t rip, rsp;
-	/** Cached VMCS at current_ptr (NULL when none or not yet created). */
-	struct mock_vmcs *cur_vmcs;
 	/** VMCSs active on this CPU (active_on == id + 1): VMXOFF walks the
 	 * VMCS list only when there are some. */
 	unsigned nactive;
-	/** Rule of the last VMX instruction outcome ("VMPTRLD.fail_revision"). */
-	const char *last_rule;
 	/** Event injected by the last successful VM entry (0 if none). */
 	uint32_t injected_info, injected_error_code;
-	/**
-	 * Pending debug exceptions at the last successful VM entry, and
-	 * whether that entry delivered them as a #DB (SDM Vol. 3C 27.7.3)
-	 * with which DR6 bits (B3-B0, BS).
-	 */
-	uint64_t entry_pending_dbg;
-	bool debug_trap;
-	uint64_t debug_trap_dr6;
-	bool halted;
-	/** Left VMX into intrin_cpu_park (halted, IF = 0, for good). */
-	bool parked;
 	/** Activity state of the guest (SDM Vol. 3C 25.4.2), see launch.c. */
 	uint32_t activity;
 	/** Cache of the VMCS features the capability MSRs report. */
 	uint32_t feat_mask;
-	bool feat_valid;
-	/** The modelled GDT (descriptors by index), see desc.c. */
-	uint64_t gdt[MOCK_GDT_ENTRIES];
-	/** GS log (mock_gs_log_clear()): on, events, last values logged. */
-	bool gs_log_on, gs_log_lost;
+	/** GS log: events recorded. */
 	unsigned gs_log_len;
-	uint64_t gs_last, kgs_last;
-	struct mock_gs_event gs_log[MOCK_GS_LOG_MAX];
+	struct mock_cpuid_entry cpuid[MOCK_MAX_CPUID];
+
+	bool blocked_by_mov_ss;
+	/** The last VMXOFF failed: an exit handler may then leave in root. */
+	bool vmxoff_failed;
+	/** The last successful VM entry delivered a #DB (entry_pending_dbg). */
+	bool debug_trap;
+	bool halted;
+	/** Left VMX into intrin_cpu_park (halted, IF = 0, for good). */
+	bool parked;
+	bool feat_valid;
+	/** GS log (mock_gs_log_clear()): on, and events lost (log full). */
+	bool gs_log_on, gs_log_lost;
 };
 
 /**

@@ -133,13 +133,13 @@ static void record(const char *rule, const char *message)
  * and so is unmapping what was never mapped. */
 static void test_mock_mem_map_twice(void **state)
 {
-	uint8_t *buf = aligned_alloc(4096, 2 * 4096);
+	uint8_t *buf = aligned_alloc(4096, (size_t)2 * 4096);
 
 	(void)state;
 	assert_non_null(buf);
 	assert_int_equal(mock_init("skylake", 1), 0);
 	mock_set_exception_handler(record);
-	assert_true(pa_addr(mock_mem_map(buf, 2 * 4096)) != 0);
+	assert_true(pa_addr(mock_mem_map(buf, (size_t)2 * 4096)) != 0);
 	violation = NULL;
 	assert_int_equal(pa_addr(mock_mem_map(buf + 4096, 4096)), 0);
 	assert_string_equal(violation, "MEM.map_twice");
