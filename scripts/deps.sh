@@ -20,7 +20,7 @@ libclang-rt-14-dev llvm libcmocka-dev gcovr valgrind binutils python3"
 kernel="linux-headers-amd64 linux-image-amd64 \
 linux-headers-6.12-amd64 linux-image-6.12-amd64 dwarves sparse kmod dkms"
 e2e="qemu-system-x86 bochs bochsbios vgabios bochs-x busybox-static \
-xorriso isolinux syslinux-common cpio gzip"
+xorriso isolinux syslinux-common cpio gzip xz-utils"
 docs="doxygen"
 cross="binutils-source gcc-12-source libgmp-dev libmpfr-dev libmpc-dev \
 bison flex texinfo xz-utils"

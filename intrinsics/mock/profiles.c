@@ -59,7 +59,15 @@
  * SMAP).
  */
 #define SKYLAKE_VMX_MSRS                                                       \
-	MSR(MSR_IA32_VMX_BASIC, 0xd810000000002b),                             \
+	SKYLAKE_CLASS_VMX_MSRS(0xd810000000002b, 0x3727ff, 0x2e,               \
+			       0x2177fff00000000)
+/*
+ * The Skylake-class capability MSRs above, with the four that differ
+ * between the profiles built on them as parameters: IA32_VMX_BASIC,
+ * CR4_FIXED1, VMCS_ENUM and PROCBASED_CTLS2.
+ */
+#define SKYLAKE_CLASS_VMX_MSRS(basic, cr4_fixed1, vmcs_enum, ctls2)            \
+	MSR(MSR_IA32_VMX_BASIC, basic),                                        \
 		MSR(MSR_IA32_VMX_PINBASED_CTLS, 0x7f00000016),                 \
 		MSR(MSR_IA32_VMX_PROCBASED_CTLS, 0xf7f9fffe0401e172),          \
 		MSR(MSR_IA32_VMX_EXIT_CTLS, 0x1ffffff00036dff),                \
@@ -68,9 +76,9 @@
 		MSR(MSR_IA32_VMX_CR0_FIXED0, 0x80000021),                      \
 		MSR(MSR_IA32_VMX_CR0_FIXED1, 0xffffffff),                      \
 		MSR(MSR_IA32_VMX_CR4_FIXED0, 0x2000),                          \
-		MSR(MSR_IA32_VMX_CR4_FIXED1, 0x3727ff),                        \
-		MSR(MSR_IA32_VMX_VMCS_ENUM, 0x2e),                             \
-		MSR(MSR_IA32_VMX_PROCBASED_CTLS2, 0x2177fff00000000),          \
+		MSR(MSR_IA32_VMX_CR4_FIXED1, cr4_fixed1),                      \
+		MSR(MSR_IA32_VMX_VMCS_ENUM, vmcs_enum),                        \
+		MSR(MSR_IA32_VMX_PROCBASED_CTLS2, ctls2),                      \
 		MSR(MSR_IA32_VMX_EPT_VPID_CAP, 0xf0106334141),                 \
 		MSR(MSR_IA32_VMX_TRUE_PINBASED_CTLS, 0x7f00000016),            \
 		MSR(MSR_IA32_VMX_TRUE_PROCBASED_CTLS, 0xf7f9fffe04006172),     \
@@ -118,24 +126,8 @@
  * index 31, the PCONFIG-exiting bitmap's (SDM Vol. 3D A.9, Appendix B).
  */
 #define SPR_VMX_MSRS                                                           \
-	MSR(MSR_IA32_VMX_BASIC, 0x1d8100000000004),                            \
-		MSR(MSR_IA32_VMX_PINBASED_CTLS, 0x7f00000016),                 \
-		MSR(MSR_IA32_VMX_PROCBASED_CTLS, 0xf7f9fffe0401e172),          \
-		MSR(MSR_IA32_VMX_EXIT_CTLS, 0x1ffffff00036dff),                \
-		MSR(MSR_IA32_VMX_ENTRY_CTLS, 0x3ffff000011ff),                 \
-		MSR(MSR_IA32_VMX_MISC, 0x7004c1e7),                            \
-		MSR(MSR_IA32_VMX_CR0_FIXED0, 0x80000021),                      \
-		MSR(MSR_IA32_VMX_CR0_FIXED1, 0xffffffff),                      \
-		MSR(MSR_IA32_VMX_CR4_FIXED0, 0x2000),                          \
-		MSR(MSR_IA32_VMX_CR4_FIXED1, 0x3f73fff),                       \
-		MSR(MSR_IA32_VMX_VMCS_ENUM, 0x3e),                             \
-		MSR(MSR_IA32_VMX_PROCBASED_CTLS2, 0xe577fff00000000),          \
-		MSR(MSR_IA32_VMX_EPT_VPID_CAP, 0xf0106334141),                 \
-		MSR(MSR_IA32_VMX_TRUE_PINBASED_CTLS, 0x7f00000016),            \
-		MSR(MSR_IA32_VMX_TRUE_PROCBASED_CTLS, 0xf7f9fffe04006172),     \
-		MSR(MSR_IA32_VMX_TRUE_EXIT_CTLS, 0x1ffffff00036dfb),           \
-		MSR(MSR_IA32_VMX_TRUE_ENTRY_CTLS, 0x3ffff000011fb),            \
-		MSR(MSR_IA32_VMX_VMFUNC, 0x1)
+	SKYLAKE_CLASS_VMX_MSRS(0x1d8100000000004, 0x3f73fff, 0x3e,             \
+			       0xe577fff00000000)
 #define SPR_VMX_MSR_COUNT 18u
 
 static const struct mock_profile profiles[] = {

@@ -38,18 +38,27 @@ shift
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-case $cell in
-spr-612-ibt)
-	kernel=$(ls /boot/vmlinuz-6.12.*+deb12-amd64 2>/dev/null | sort -V | tail -n 1)
-	[ -n "$kernel" ] || {
-		echo "e2e-cell($cell): no Debian 6.12 kernel in /boot (scripts/deps.sh kernel installs linux-image-6.12-amd64)" >&2
-		exit 2
-	}
+# newest_kernel GLOB PACKAGE: kernel := the newest /boot/vmlinuz-GLOB.
+newest_kernel() {
+	kernel=$(ls /boot/vmlinuz-$1 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$kernel" ] && return 0
+	echo "e2e-cell($cell): no /boot/vmlinuz-$1 (scripts/deps.sh kernel installs $2)" >&2
+	exit 2
+}
+
+# bochs3: FLANK_E2E_BOCHS defaults to Bochs 3.0 (built once, then cached).
+bochs3() {
 	bochs=$("$root/scripts/bochs3.sh" | tail -n 1) || {
 		echo "e2e-cell($cell): scripts/bochs3.sh could not provide Bochs 3.0" >&2
 		exit 2
 	}
 	: "${FLANK_E2E_BOCHS:=$bochs}"
+}
+
+case $cell in
+spr-612-ibt)
+	newest_kernel '6.12.*+deb12-amd64' linux-image-6.12-amd64
+	bochs3
 	: "${FLANK_E2E_CPU:=model=sapphire_rapids, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1, exclude_features=\"amx amx_int8 amx_bf16 amx_fp16 amx_complex\"}"
 	: "${FLANK_E2E_KERNEL:=$kernel}"
 	# Distribution defaults: only the console, the watcher's panic
@@ -59,16 +68,8 @@ spr-612-ibt)
 	: "${FLANK_E2E_EXPECT_IBT:=1}"
 	;;
 skx-61-strict-msrs)
-	kernel=$(ls /boot/vmlinuz-6.1.0-*-amd64 2>/dev/null | sort -V | tail -n 1)
-	[ -n "$kernel" ] || {
-		echo "e2e-cell($cell): no Debian 6.1 kernel in /boot (scripts/deps.sh kernel installs linux-image-amd64)" >&2
-		exit 2
-	}
-	bochs=$("$root/scripts/bochs3.sh" | tail -n 1) || {
-		echo "e2e-cell($cell): scripts/bochs3.sh could not provide Bochs 3.0" >&2
-		exit 2
-	}
-	: "${FLANK_E2E_BOCHS:=$bochs}"
+	newest_kernel '6.1.0-*-amd64' linux-image-amd64
+	bochs3
 	: "${FLANK_E2E_CPU:=model=corei7_skylake_x, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=0}"
 	: "${FLANK_E2E_MSRS:=$here/msrs-strict.def}"
 	: "${FLANK_E2E_KERNEL:=$kernel}"

@@ -1026,6 +1026,29 @@ static void test_libvmm_exits_host_stack_canary(void **state)
 }
 
 /*
+ * CPU 0 left VMX for good after an asynchronous event: no exception
+ * injected, CR4.VMXE and IF clear, and either parked (INIT, at
+ * intrin_cpu_park) or in shutdown (triple fault, at intrin_cpu_shutdown).
+ */
+static void assert_left_for_good(const struct mock_exit_outcome *out,
+				 bool parked)
+{
+	struct mock_cpu_regs regs;
+	uint64_t rip = parked ? (uint64_t)(uintptr_t)intrin_cpu_park
+			      : (uint64_t)(uintptr_t)intrin_cpu_shutdown;
+
+	assert_int_equal(out->action, INTRIN_EXIT_LEAVE);
+	assert_false(out->injected);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	assert_int_equal(mock_cpu_parked(0), parked);
+	assert_int_equal(mock_cpu_in_shutdown(0), !parked);
+	assert_true(out->rip_after == rip);
+	mock_cpu_get_regs(0, &regs);
+	assert_int_equal(regs.cr4 & X86_CR4_VMXE, 0);
+	assert_int_equal(regs.rflags & X86_RFLAGS_IF, 0);
+}
+
+/*
  * INIT and triple fault are asynchronous: never an injected exception (a
  * #UD at CPL 3 before issue #14 item 10), at CPL 0 and 3. The CPU leaves
  * VMX (CR4.VMXE clear) and INIT parks it (halted, IF = 0) while a triple
@@ -1035,7 +1058,6 @@ static void test_libvmm_exits_async_events(void **state)
 {
 	static const unsigned cpls[] = {0, 3};
 	struct mock_exit_outcome out;
-	struct mock_cpu_regs regs;
 	struct flank_cpu_status st;
 
 	(void)state;
@@ -1044,16 +1066,7 @@ static void test_libvmm_exits_async_events(void **state)
 		exits_up("skylake");
 		mock_guest_set_cpl(0, cpls[i]);
 		assert_int_equal(mock_guest_triple_fault(&out), 0);
-		assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
-		assert_false(out.injected);
-		assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
-		assert_true(mock_cpu_in_shutdown(0));
-		assert_false(mock_cpu_parked(0));
-		assert_true(out.rip_after ==
-			    (uint64_t)(uintptr_t)intrin_cpu_shutdown);
-		mock_cpu_get_regs(0, &regs);
-		assert_int_equal(regs.cr4 & X86_CR4_VMXE, 0);
-		assert_int_equal(regs.rflags & X86_RFLAGS_IF, 0);
+		assert_left_for_good(&out, false);
 		assert_int_equal(vmm_cpu_status(0, &st), VMM_OK);
 		assert_int_equal(st.running, 0);
 		assert_true(ring_has("triple fault"));
@@ -1064,16 +1077,7 @@ static void test_libvmm_exits_async_events(void **state)
 		exits_up("skylake");
 		mock_guest_set_cpl(0, cpls[i]);
 		assert_int_equal(mock_guest_init(&out), 0);
-		assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
-		assert_false(out.injected);
-		assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
-		assert_true(mock_cpu_parked(0));
-		assert_false(mock_cpu_in_shutdown(0));
-		assert_true(out.rip_after ==
-			    (uint64_t)(uintptr_t)intrin_cpu_park);
-		mock_cpu_get_regs(0, &regs);
-		assert_int_equal(regs.cr4 & X86_CR4_VMXE, 0);
-		assert_int_equal(regs.rflags & X86_RFLAGS_IF, 0);
+		assert_left_for_good(&out, true);
 		assert_true(ring_has("INIT signal"));
 		assert_int_equal(vmm_stop_all(), VMM_ERR_UNHANDLED_EXIT);
 		assert_int_equal(vmm_state(), FLANK_STATE_CORRUPT);
