@@ -331,6 +331,13 @@ int flank_fail(struct flank_ioc_err *err, int code, int source, int detail,
 	__attribute__((format(printf, 6, 7)));
 /** Copies at most @p max - 1 bytes of @p s, NUL-terminated, into @p dst. */
 void flank_strlcpy(char *dst, const char *s, size_t max);
+/**
+ * Copies at most @p max - 1 bytes of @p s into @p dst, NUL-terminated,
+ * with every byte outside printable ASCII (0x21..0x7e: control bytes,
+ * space, DEL, bytes >= 0x80) replaced by '?': for names from a file or a
+ * caller that reach error texts and the kernel log.
+ */
+void flank_printable_copy(char *dst, const char *s, size_t max);
 /** Logs a formatted line through ops->log. */
 void flank_log(struct flank_core *core, enum flank_log_level level,
 	       const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -107,20 +107,9 @@ static int refuse_if_loaded(struct flank_core *core)
 /* Module names are printed in logs: keep them to printable ASCII. */
 static int copy_name(char *dst, const char *src)
 {
-	size_t n = strnlen(src, FLANK_NAME_MAX);
-	size_t i;
-
-	if (n == FLANK_NAME_MAX)
+	if (strnlen(src, FLANK_NAME_MAX) == FLANK_NAME_MAX)
 		return FLANK_E_INVAL;
-	for (i = 0; i < n; i++) {
-		char c = src[i];
-
-		/* Signed or not, bytes >= 0x80 fall outside 0x21..0x7e. */
-		if (c <= 0x20 || c >= 0x7f)
-			c = '?';
-		dst[i] = c;
-	}
-	dst[n] = '\0';
+	flank_printable_copy(dst, src, FLANK_NAME_MAX);
 	return FLANK_OK;
 }
 
@@ -223,14 +212,11 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 		goto err_drop;
 	}
 
-	rc = core->link(core, &c->err);
-	if (rc)
-		goto err_drop;
-	e = core->image.entry;
-	rc = flank_entry_validate(e, &c->err);
-	if (rc)
-		goto err_unlink;
-	/* The image writes its debug ring here from VMX root (image_abi.h). */
+	/*
+	 * The image writes its debug ring here from VMX root (image_abi.h).
+	 * Allocated before the link: the link runs the modules' init arrays,
+	 * and no code of a load may run unless the load is accepted.
+	 */
 	core->ring_mem = ops->alloc(ops->ctx, (size_t)core->ring_kib << 10);
 	if (!core->ring_mem) {
 		rc = flank_fail(&c->err, FLANK_E_NO_MEMORY, FLANK_SRC_DRIVER, 0,
@@ -238,8 +224,16 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 				"load: no memory for the %u KiB debug ring "
 				"(module parameter ring_kib)",
 				core->ring_kib);
-		goto err_unlink;
+		goto err_drop;
 	}
+	rc = core->link(core, &c->err);
+	if (rc)
+		goto err_ring;
+	e = core->image.entry;
+	/* The real link checked it already; a substituted one may not have. */
+	rc = flank_entry_validate(e, &c->err);
+	if (rc)
+		goto err_unlink;
 	flank_platform_fill(core);
 	/* A fresh ring: the kernel log's copy starts at its first record,
 	 * and may be drained from init's own log lines on (logdrain.c). */
@@ -251,7 +245,7 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 		rc = flank_fail(&c->err, FLANK_E_VMM, FLANK_SRC_VMM, rc,
 				FLANK_NO_CPU,
 				"the VMM refused to initialise: %s", text);
-		goto err_ring;
+		goto err_init;
 	}
 	drop_staged(core);
 	core->state = FLANK_DRV_LOADED;
@@ -263,13 +257,14 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 		  e->version & 0xffu);
 	return FLANK_OK;
 
-err_ring:
+err_init:
 	/* A refused init keeps no pointer to the ring (VMM state UNLOADED). */
-	ring_free(core);
 	core->nvmm_pages = 0;
 err_unlink:
 	core->unlink(core);
 	memset(&core->image, 0, sizeof(core->image));
+err_ring:
+	ring_free(core);
 err_drop:
 	drop_staged(core);
 	core->nmods = 0;

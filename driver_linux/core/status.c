@@ -96,6 +96,21 @@ void flank_strlcpy(char *dst, const char *s, size_t max)
 	dst[n] = '\0';
 }
 
+void flank_printable_copy(char *dst, const char *s, size_t max)
+{
+	size_t i;
+
+	if (max == 0)
+		return;
+	for (i = 0; s && s[i] && i + 1 < max; i++) {
+		char c = s[i];
+
+		/* Signed or not, bytes >= 0x80 fall outside 0x21..0x7e. */
+		dst[i] = (c <= 0x20 || c >= 0x7f) ? '?' : c;
+	}
+	dst[i] = '\0';
+}
+
 int flank_fail(struct flank_ioc_err *err, int code, int source, int detail,
 	       uint32_t cpu, const char *fmt, ...)
 {
