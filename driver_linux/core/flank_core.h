@@ -149,6 +149,14 @@ struct flank_core_ops {
 	uint64_t host_cr3;
 };
 
+/**
+ * Most bytes one image mapping may have: every module of a load, as laid
+ * out in memory (segments and .bss). The module's image_reserve (kmap.c)
+ * refuses more; the link says so first, naming the limit, instead of
+ * reporting it as out of memory.
+ */
+#define FLANK_IMAGE_MAX_BYTES FLANK_STAGED_MAX_BYTES
+
 /** One staged ELF file. */
 struct flank_module {
 	void *bytes;

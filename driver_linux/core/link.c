@@ -286,6 +286,16 @@ static int parse_all(struct flank_core *core, struct link_state *ls,
 					ELF_ERR_IMAGE_TOO_BIG, NULL);
 		*total += (size_t)size;
 	}
+	/* At most 8 x ELF_MAX_IMAGE_SIZE: the sum cannot wrap. */
+	if (*total > FLANK_IMAGE_MAX_BYTES)
+		return flank_fail(
+			err, FLANK_E_IMAGE_SIZE, FLANK_SRC_DRIVER, 0,
+			FLANK_NO_CPU,
+			"the modules need %llu KiB of memory once "
+			"loaded, more than the %u KiB flank.ko maps "
+			"for one image: load fewer or smaller modules",
+			(unsigned long long)(*total >> 10),
+			FLANK_IMAGE_MAX_BYTES >> 10);
 	return FLANK_OK;
 }
 

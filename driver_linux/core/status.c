@@ -68,6 +68,10 @@ static const struct {
 			      "again; if it fails again, unload and load the "
 			      "image",
 			      EADDRNOTAVAIL},
+	[FLANK_E_IMAGE_SIZE] = {"the modules together are larger in memory "
+				"than the 32 MiB flank.ko maps for one "
+				"image: load fewer or smaller modules",
+				EFBIG},
 };
 
 const char *flank_status_str(int status)

@@ -157,6 +157,11 @@ static struct flank_image_mem *f_image_reserve(void *ctx, size_t npages,
 
 	if (!m)
 		return NULL;
+	/* The module's cap (kmap.c): more pages are refused, like ENOMEM. */
+	if (npages > (FLANK_IMAGE_MAX_BYTES >> 12)) {
+		f_free(ctx, m);
+		return NULL;
+	}
 	m->npages = npages;
 	m->fd = memfd_create("flank-image", 0);
 	if (m->fd < 0 || ftruncate(m->fd, (off_t)len))

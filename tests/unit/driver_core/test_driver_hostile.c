@@ -8,6 +8,7 @@
  * with a message that is safe to print.
  */
 #include <elf.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +206,34 @@ static void test_driver_hostile_symbol_name_sanitized(void **state)
 		assert_true(printable(fake.log[i]));
 }
 
+/*
+ * Three modules of 12 MiB each (a large .bss; each within the loader's
+ * 16 MiB) need 36 MiB of mapping, more than the 32 MiB flank.ko maps:
+ * refused with a status of its own and a text that gives the limit
+ * (before: "the kernel is out of memory").
+ */
+static void test_driver_hostile_total_over_cap(void **state)
+{
+	static struct gen g;
+	struct flank_ioc_cmd c;
+	Elf64_Phdr *rw;
+
+	(void)state;
+	elfgen_default_core(&g.opts);
+	elfgen_build(g.buf, &g.opts, &g.lay);
+	rw = (Elf64_Phdr *)(g.buf + elfgen_phdr(ELFGEN_PH_LOAD_RW));
+	rw->p_memsz = (12u << 20) - 0x2000;
+	assert_int_equal(add("big0.elf", &g), FLANK_OK);
+	assert_int_equal(add("big1.elf", &g), FLANK_OK);
+	assert_int_equal(add("big2.elf", &g), FLANK_OK);
+	assert_int_equal(load(&c), FLANK_E_IMAGE_SIZE);
+	assert_int_equal(c.err.code, FLANK_E_IMAGE_SIZE);
+	assert_non_null(strstr(c.err.text, "36864 KiB"));
+	assert_non_null(strstr(c.err.text, "32768 KiB"));
+	assert_int_equal(flank_status_errno(FLANK_E_IMAGE_SIZE), -EFBIG);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -213,6 +242,7 @@ int main(void)
 		T(test_driver_hostile_entry_wraps),
 		T(test_driver_hostile_no_entry_runs_nothing),
 		T(test_driver_hostile_symbol_name_sanitized),
+		T(test_driver_hostile_total_over_cap),
 	};
 
 	return FLANK_RUN_TESTS(tests);
