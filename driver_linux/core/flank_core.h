@@ -201,6 +201,33 @@ typedef int (*flank_link_fn)(struct flank_core *core,
 /** Frees what a link function produced. */
 typedef void (*flank_unlink_fn)(struct flank_core *core);
 
+/**
+ * What one ioctl carries past ops->lock (core.c). User memory is touched
+ * only outside the lock: in the kernel the lock is the CPU hotplug lock
+ * and the mutex, and a user page that faults slowly (userfaultfd) would
+ * stall CPU hotplug and suspend for as long as its owner likes.
+ */
+struct flank_call {
+	/**
+	 * ADD_MODULE: the module's bytes, copied in before the lock
+	 * (ops->alloc; @p in_rc FLANK_OK), or NULL with @p in_rc the
+	 * reason (FLANK_E_FAULT, FLANK_E_NO_MEMORY, or FLANK_E_INVAL when
+	 * the argument was not worth copying). The handler takes the bytes
+	 * by setting @p in to NULL; the ioctl frees what is left.
+	 */
+	void *in;
+	int in_rc;
+	/**
+	 * DUMP: @p out_len bytes (ops->alloc) the handler leaves to be
+	 * copied to the user address @p out_addr after the lock; the ioctl
+	 * frees them. @p out_pos is the cursor to restore if that fails.
+	 */
+	void *out;
+	size_t out_len;
+	uint64_t out_addr;
+	uint64_t out_pos;
+};
+
 /** The driver's whole state. */
 struct flank_core {
 	const struct flank_core_ops *ops;
@@ -268,6 +295,8 @@ struct flank_core {
 	struct flank_vmm_page unmapped;
 	flank_link_fn link;
 	flank_unlink_fn unlink;
+	/** The ioctl being handled (set under ops->lock), else NULL. */
+	struct flank_call *call;
 };
 
 /**

@@ -113,9 +113,33 @@ static int copy_name(char *dst, const char *src)
 	return FLANK_OK;
 }
 
-int flank_cmd_add_module(struct flank_core *core, void *arg)
+void flank_prefetch_add_module(struct flank_core *core, struct flank_call *call,
+			       const void *arg)
 {
 	const struct flank_core_ops *ops = core->ops;
+	const struct flank_ioc_module *m = arg;
+
+	/* What flank_cmd_add_module refuses anyway is not worth a copy. */
+	call->in_rc = FLANK_E_INVAL;
+	if (m->flags || m->reserved || m->size == 0 ||
+	    m->size > FLANK_MODULE_MAX_BYTES)
+		return;
+	call->in = ops->alloc(ops->ctx, (size_t)m->size);
+	if (!call->in) {
+		call->in_rc = FLANK_E_NO_MEMORY;
+		return;
+	}
+	if (ops->copy_from_user(ops->ctx, call->in, m->data, (size_t)m->size)) {
+		ops->free(ops->ctx, call->in);
+		call->in = NULL;
+		call->in_rc = FLANK_E_FAULT;
+		return;
+	}
+	call->in_rc = FLANK_OK;
+}
+
+int flank_cmd_add_module(struct flank_core *core, void *arg)
+{
 	struct flank_ioc_module *m = arg;
 	struct flank_module *mod;
 	int rc;
@@ -155,20 +179,18 @@ int flank_cmd_add_module(struct flank_core *core, void *arg)
 		return flank_fail(&m->err, FLANK_E_INVAL, FLANK_SRC_DRIVER, 0,
 				  FLANK_NO_CPU,
 				  "add module: the name is not NUL-terminated");
-	mod->bytes = ops->alloc(ops->ctx, (size_t)m->size);
-	if (!mod->bytes)
-		return FLANK_E_NO_MEMORY;
-	if (ops->copy_from_user(ops->ctx, mod->bytes, m->data,
-				(size_t)m->size)) {
-		ops->free(ops->ctx, mod->bytes);
-		mod->bytes = NULL;
+	/* The bytes were read before the lock (flank_prefetch_add_module). */
+	if (core->call->in_rc == FLANK_E_FAULT)
 		return flank_fail(
 			&m->err, FLANK_E_FAULT, FLANK_SRC_DRIVER, 0,
 			FLANK_NO_CPU,
 			"add module: could not read %llu bytes at the "
 			"given address",
 			(unsigned long long)m->size);
-	}
+	if (!core->call->in)
+		return FLANK_E_NO_MEMORY;
+	mod->bytes = core->call->in;
+	core->call->in = NULL;
 	mod->size = (size_t)m->size;
 	core->nmods++;
 	core->staged_bytes += mod->size;

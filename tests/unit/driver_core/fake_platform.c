@@ -59,6 +59,8 @@ static void f_free(void *ctx, void *p)
 static int f_copy_from_user(void *ctx, void *dst, uint64_t src, size_t len)
 {
 	(void)ctx;
+	if (fake.lock_depth)
+		fake.user_copies_locked++;
 	if (src == 0 || src == FAKE_BAD_ADDR)
 		return -1;
 	memcpy(dst, (const void *)(uintptr_t)src, len);
@@ -68,6 +70,8 @@ static int f_copy_from_user(void *ctx, void *dst, uint64_t src, size_t len)
 static int f_copy_to_user(void *ctx, uint64_t dst, const void *src, size_t len)
 {
 	(void)ctx;
+	if (fake.lock_depth)
+		fake.user_copies_locked++;
 	if (dst == 0 || dst == FAKE_BAD_ADDR)
 		return -1;
 	memcpy((void *)(uintptr_t)dst, src, len);

@@ -48,6 +48,7 @@ static int teardown(void **state)
 	}
 	assert_int_equal(fake.lock_errors, 0);
 	assert_int_equal(fake.lock_depth, 0);
+	assert_int_equal(fake.user_copies_locked, 0);
 	return 0;
 }
 
@@ -948,6 +949,27 @@ static void test_driver_core_dump(void **state)
 	assert_non_null(strstr(d.err.text, "returned 104 bytes for a 4-byte"));
 }
 
+/*
+ * No user memory is touched while the driver holds its lock (and, in the
+ * kernel, the CPU hotplug lock): the module bytes of ADD_MODULE are copied
+ * in before it, the text of DUMP copied out after it (issue #15).
+ */
+static void test_driver_core_no_user_copy_under_lock(void **state)
+{
+	struct flank_ioc_dump d;
+	char buf[64];
+
+	(void)state;
+	load_image();
+	assert_int_equal(fake.user_copies_locked, 0);
+	memset(&d, 0, sizeof(d));
+	d.buf = (uintptr_t)buf;
+	d.len = sizeof(buf);
+	assert_int_equal(ioc(FLANK_IOC_DUMP, &d), FLANK_OK);
+	assert_true(d.copied > 0);
+	assert_int_equal(fake.user_copies_locked, 0);
+}
+
 /* Check without an image: the driver's own items on every CPU. */
 static void test_driver_core_check_host(void **state)
 {
@@ -1583,6 +1605,7 @@ int main(void)
 		T(test_driver_core_cpu_status_and_stats),
 		T(test_driver_core_cpu_status_live_cr4),
 		T(test_driver_core_dump),
+		T(test_driver_core_no_user_copy_under_lock),
 		T(test_driver_core_drains_root_lines),
 		T(test_driver_core_drain_reports_lost),
 		T(test_driver_core_check_host),
