@@ -91,11 +91,12 @@ static const struct flank_ioc_desc *ioc_find(unsigned int cmd)
 	return NULL;
 }
 
-int flank_core_ioctl(struct flank_core *core, unsigned int cmd, uint64_t arg)
+int flank_core_ioctl(struct flank_core *core, struct flank_file *file,
+		     unsigned int cmd, uint64_t arg)
 {
 	const struct flank_core_ops *ops = core->ops;
 	const struct flank_ioc_desc *d;
-	struct flank_call call = {.in = NULL, .in_rc = FLANK_E_INVAL};
+	struct flank_call call = {.file = file, .in_rc = FLANK_E_INVAL};
 	struct flank_ioc_err *err;
 	void *buf;
 	int rc;

@@ -164,6 +164,18 @@ struct flank_module {
 	char name[FLANK_NAME_MAX];
 };
 
+/**
+ * One open file of the device: the modules it staged (ADD_MODULE) for its
+ * own LOAD. Staging belongs to the file, not to the device: another
+ * file neither sees nor loads them, and they are freed when the file is
+ * closed (flank_core_release). Guarded by ops->lock.
+ */
+struct flank_file {
+	struct flank_module mod[FLANK_MODULES_MAX];
+	uint32_t nmods;
+	size_t staged_bytes;
+};
+
 /** A linked image. */
 struct flank_image {
 	struct flank_image_mem *mem;
@@ -208,6 +220,8 @@ typedef void (*flank_unlink_fn)(struct flank_core *core);
  * stall CPU hotplug and suspend for as long as its owner likes.
  */
 struct flank_call {
+	/** The open file the ioctl came through. */
+	struct flank_file *file;
 	/**
 	 * ADD_MODULE: the module's bytes, copied in before the lock
 	 * (ops->alloc; @p in_rc FLANK_OK), or NULL with @p in_rc the
@@ -313,12 +327,19 @@ void flank_core_init(struct flank_core *core, const struct flank_core_ops *ops,
  */
 void flank_core_fini(struct flank_core *core);
 
+/** A file was opened: @p file starts with nothing staged. */
+void flank_core_open(struct flank_core *core, struct flank_file *file);
+/** The last reference to @p file is gone: frees what it staged. */
+void flank_core_release(struct flank_core *core, struct flank_file *file);
+
 /**
- * Handles one ioctl: checks the caller, the number and the argument, copies
- * it in, performs it, copies the result out. Returns 0 or a positive enum
- * flank_drv_status (the caller maps it with flank_status_errno()).
+ * Handles one ioctl on the open @p file: checks the caller, the number
+ * and the argument, copies it in, performs it, copies the result out.
+ * Returns 0 or a positive enum flank_drv_status (the caller maps it with
+ * flank_status_errno()).
  */
-int flank_core_ioctl(struct flank_core *core, unsigned int cmd, uint64_t arg);
+int flank_core_ioctl(struct flank_core *core, struct flank_file *file,
+		     unsigned int cmd, uint64_t arg);
 
 /** CPU hotplug: @p cpu came online / is going offline. 0 or a status. */
 int flank_core_cpu_online(struct flank_core *core, uint32_t cpu);

@@ -31,6 +31,11 @@ int flank_cmd_status(struct flank_core *core, void *arg)
 			s->online_count++;
 	}
 	s->module_count = core->nmods;
+	/* What this file staged while the device has no image (per file). */
+	if (core->state == FLANK_DRV_EMPTY && core->call->file->nmods) {
+		s->state = FLANK_DRV_STAGED;
+		s->module_count = core->call->file->nmods;
+	}
 	s->vmm_state = FLANK_STATE_UNLOADED;
 	s->image_version = 0;
 	s->image_bytes = 0;

@@ -7,6 +7,11 @@
  *     +---unload-----+<----unload-----+  +-----stop------+
  *                                           stop fails --> CORRUPT
  *
+ * STAGED is a state of one open file, not of the device (issue #15): the
+ * modules a file adds are its own (struct flank_file), only its LOAD
+ * links them, and closing it frees them. The device itself is EMPTY until
+ * a load succeeds; STATUS reports STAGED to the file that staged.
+ *
  * Every transition not drawn is refused with its own status. CORRUPT is a
  * dead end on purpose: after a failed stop some CPU may still run in VMX
  * operation with the image's code and pages, so nothing may be freed: not
@@ -36,16 +41,44 @@ static void ring_free(struct flank_core *core)
 	core->ring_mem = NULL;
 }
 
-/** Frees the staged ELF bytes (they are not needed after a link). */
-static void drop_staged(struct flank_core *core)
+void flank_core_open(struct flank_core *core, struct flank_file *file)
+{
+	(void)core;
+	memset(file, 0, sizeof(*file));
+}
+
+/** Frees the ELF bytes of @p mod[0 .. n-1]. */
+static void free_modules(struct flank_core *core, struct flank_module *mod,
+			 uint32_t n)
 {
 	uint32_t i;
 
-	for (i = 0; i < core->nmods; i++) {
-		core->ops->free(core->ops->ctx, core->mod[i].bytes);
-		core->mod[i].bytes = NULL;
-		core->mod[i].size = 0;
+	for (i = 0; i < n; i++) {
+		core->ops->free(core->ops->ctx, mod[i].bytes);
+		mod[i].bytes = NULL;
+		mod[i].size = 0;
 	}
+}
+
+/** Frees what @p file staged. */
+static void drop_file(struct flank_core *core, struct flank_file *file)
+{
+	free_modules(core, file->mod, file->nmods);
+	file->nmods = 0;
+	file->staged_bytes = 0;
+}
+
+void flank_core_release(struct flank_core *core, struct flank_file *file)
+{
+	core->ops->lock(core->ops->ctx, false);
+	drop_file(core, file);
+	core->ops->unlock(core->ops->ctx, false);
+}
+
+/** Frees the linked modules' ELF bytes (not needed after a link). */
+static void drop_staged(struct flank_core *core)
+{
+	free_modules(core, core->mod, core->nmods);
 	core->staged_bytes = 0;
 }
 
@@ -140,6 +173,7 @@ void flank_prefetch_add_module(struct flank_core *core, struct flank_call *call,
 
 int flank_cmd_add_module(struct flank_core *core, void *arg)
 {
+	struct flank_file *f = core->call->file;
 	struct flank_ioc_module *m = arg;
 	struct flank_module *mod;
 	int rc;
@@ -162,19 +196,19 @@ int flank_cmd_add_module(struct flank_core *core, void *arg)
 				  "bytes one module may have",
 				  (unsigned long long)m->size,
 				  FLANK_MODULE_MAX_BYTES);
-	if (core->nmods >= FLANK_MODULES_MAX)
+	if (f->nmods >= FLANK_MODULES_MAX)
 		return flank_fail(&m->err, FLANK_E_TOO_MANY, FLANK_SRC_DRIVER,
 				  0, FLANK_NO_CPU,
 				  "add module: at most %u modules (the image "
 				  "and its extensions) can be linked",
 				  FLANK_MODULES_MAX);
-	if (core->staged_bytes + m->size > FLANK_STAGED_MAX_BYTES)
+	if (f->staged_bytes + m->size > FLANK_STAGED_MAX_BYTES)
 		return flank_fail(&m->err, FLANK_E_TOO_BIG, FLANK_SRC_DRIVER, 0,
 				  FLANK_NO_CPU,
 				  "add module: all modules together may have "
 				  "at most %u bytes",
 				  FLANK_STAGED_MAX_BYTES);
-	mod = &core->mod[core->nmods];
+	mod = &f->mod[f->nmods];
 	if (copy_name(mod->name, m->name))
 		return flank_fail(&m->err, FLANK_E_INVAL, FLANK_SRC_DRIVER, 0,
 				  FLANK_NO_CPU,
@@ -192,9 +226,8 @@ int flank_cmd_add_module(struct flank_core *core, void *arg)
 	mod->bytes = core->call->in;
 	core->call->in = NULL;
 	mod->size = (size_t)m->size;
-	core->nmods++;
-	core->staged_bytes += mod->size;
-	core->state = FLANK_DRV_STAGED;
+	f->nmods++;
+	f->staged_bytes += mod->size;
 	return FLANK_OK;
 }
 
@@ -212,8 +245,13 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 	rc = refuse_if_loaded(core);
 	if (rc)
 		return rc;
-	if (core->state == FLANK_DRV_EMPTY)
+	if (core->call->file->nmods == 0)
 		return FLANK_E_NO_MODULES;
+	/* The file's staged modules become the load's (freed on any exit). */
+	memcpy(core->mod, core->call->file->mod, sizeof(core->mod));
+	core->nmods = core->call->file->nmods;
+	core->staged_bytes = core->call->file->staged_bytes;
+	memset(core->call->file, 0, sizeof(*core->call->file));
 	/* main.c checked ring_kib at insmod; the core trusts no caller. */
 	why = flank_ring_kib_check(core->ring_kib);
 	if (why) {
@@ -305,16 +343,15 @@ int flank_cmd_unload(struct flank_core *core, void *arg)
 		return FLANK_E_INVAL;
 	switch (core->state) {
 	case FLANK_DRV_EMPTY:
-		return FLANK_E_NOT_LOADED;
+	case FLANK_DRV_STAGED: /* Never the device's state: per file. */
+		if (!core->call->file->nmods)
+			return FLANK_E_NOT_LOADED;
+		drop_file(core, core->call->file);
+		return FLANK_OK;
 	case FLANK_DRV_RUNNING:
 		return FLANK_E_RUNNING;
 	case FLANK_DRV_CORRUPT:
 		return FLANK_E_CORRUPT;
-	case FLANK_DRV_STAGED:
-		drop_staged(core);
-		core->nmods = 0;
-		core->state = FLANK_DRV_EMPTY;
-		return FLANK_OK;
 	case FLANK_DRV_LOADED:
 		break;
 	}

@@ -20,6 +20,8 @@
 #include "flank_test.h"
 
 static struct flank_core core;
+/* The open file of the device the test uses. */
+static struct flank_file file;
 
 /* One synthetic file (elf_gen's fixed layout). */
 struct gen {
@@ -30,7 +32,7 @@ struct gen {
 
 static int ioc(unsigned int cmd, void *arg)
 {
-	return flank_core_ioctl(&core, cmd, (uint64_t)(uintptr_t)arg);
+	return flank_core_ioctl(&core, &file, cmd, (uint64_t)(uintptr_t)arg);
 }
 
 static int add_bytes(const char *name, const void *bytes, size_t size)
@@ -85,12 +87,14 @@ static int setup(void **state)
 	fake_reset(4);
 	flank_core_init(&core, &fake_ops, flank_link_modules,
 			flank_unlink_modules);
+	flank_core_open(&core, &file);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
+	flank_core_release(&core, &file);
 	flank_core_fini(&core);
 	assert_int_equal(fake.allocs, 0);
 	assert_int_equal(fake.image_maps, 0);

@@ -16,6 +16,8 @@
 #include "flankctl.h"
 
 static struct flank_core core;
+/* The one open file of the device (flankctl opens it once per command). */
+static struct flank_file file;
 static char *out_buf, *err_buf;
 static size_t out_len, err_len;
 /* The image lies alone in a private directory: a vmcs_check.elf next to
@@ -31,11 +33,18 @@ static int core_ioctl(void *ctx, unsigned long cmd, void *arg)
 	int rc;
 
 	(void)ctx;
-	rc = flank_core_ioctl(&core, (unsigned int)cmd,
+	rc = flank_core_ioctl(&core, &file, (unsigned int)cmd,
 			      (uint64_t)(uintptr_t)arg);
 	if (!rc && cmd == FLANK_IOC_VERSION && abi_override)
 		((struct flank_ioc_version *)arg)->ioctl_version = abi_override;
 	return flank_status_errno(rc);
+}
+
+/* Closing the device releases what the command staged, as the kernel does. */
+static void core_close(void *ctx)
+{
+	(void)ctx;
+	flank_core_release(&core, &file);
 }
 
 static int core_open(const char *path, struct flankctl_dev *dev)
@@ -45,7 +54,8 @@ static int core_open(const char *path, struct flankctl_dev *dev)
 		return open_rc;
 	dev->ctx = NULL;
 	dev->ioctl = core_ioctl;
-	dev->close = NULL;
+	dev->close = core_close;
+	flank_core_open(&core, &file);
 	return 0;
 }
 
