@@ -120,6 +120,15 @@ struct flank_core_ops {
 	bool (*ibt_enabled)(void *ctx);
 
 	/**
+	 * Lets the scheduler run another task if one is due (Linux:
+	 * cond_resched()). The link calls it between modules and every few
+	 * hundred symbol lookups, with ops->lock held (a mutex and the
+	 * hotplug read lock: sleeping is allowed), so that a large load does
+	 * not hog its CPU.
+	 */
+	void (*resched)(void *ctx);
+
+	/**
 	 * Keeps the module that holds these ops in memory until reboot (the
 	 * kernel: __module_get(THIS_MODULE), so that rmmod fails with "Module
 	 * flank is in use"). The core calls it once, when the driver becomes

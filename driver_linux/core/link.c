@@ -263,6 +263,14 @@ static int check_arrays(const struct flank_core *core,
 	return FLANK_OK;
 }
 
+/* The loader's yield hook (struct elf_namespace): cond_resched(). */
+static void link_yield(void *ctx)
+{
+	const struct flank_core *core = ctx;
+
+	core->ops->resched(core->ops->ctx);
+}
+
 /** Parses every module and lays them out one after the other. */
 static int parse_all(struct flank_core *core, struct link_state *ls,
 		     size_t *total, struct flank_ioc_err *err)
@@ -274,6 +282,7 @@ static int parse_all(struct flank_core *core, struct link_state *ls,
 
 	*total = 0;
 	for (i = 0; i < core->nmods; i++) {
+		core->ops->resched(core->ops->ctx);
 		memset(&d, 0, sizeof(d));
 		st = elf_parse(&ls->mod[i], core->mod[i].bytes,
 			       core->mod[i].size, core->mod[i].name, &d);
@@ -309,7 +318,10 @@ static int load_all(struct flank_core *core, struct link_state *ls, uint8_t *rw,
 	uint32_t i;
 
 	elf_namespace_init(&ls->ns, ls->slots, FLANK_MODULES_MAX);
+	ls->ns.yield = link_yield;
+	ls->ns.yield_ctx = core;
 	for (i = 0; i < core->nmods; i++) {
+		core->ops->resched(core->ops->ctx);
 		size = (size_t)elf_image_size(&ls->mod[i]);
 		st = elf_load(&ls->mod[i], rw + off, size, ls->final + off);
 		if (st != ELF_OK)

@@ -56,6 +56,12 @@ static void f_free(void *ctx, void *p)
 	free(p);
 }
 
+static void f_resched(void *ctx)
+{
+	(void)ctx;
+	fake.reschedules++;
+}
+
 static int f_copy_from_user(void *ctx, void *dst, uint64_t src, size_t len)
 {
 	(void)ctx;
@@ -288,6 +294,7 @@ const struct flank_core_ops fake_ops = {
 	.log = f_log,
 	.invalidate_tss_limit = f_invalidate_tss_limit,
 	.ibt_enabled = f_ibt_enabled,
+	.resched = f_resched,
 	.pin_module = f_pin_module,
 	.host_cr3_refresh = f_host_cr3_refresh,
 	.host_cr3_maps = f_host_cr3_maps,

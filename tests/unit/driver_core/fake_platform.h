@@ -37,6 +37,7 @@ struct fake_platform {
 	 * would stall everyone waiting for the lock, CPU hotplug included).
 	 */
 	int user_copies_locked;
+	int reschedules;   /**< ops->resched calls. */
 	int allocs;	   /**< Live allocations (alloc - free). */
 	int alloc_fail_in; /**< Fail the Nth next alloc (0 = never). */
 	int pages;	   /**< Live platform pages. */

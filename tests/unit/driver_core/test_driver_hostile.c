@@ -238,6 +238,250 @@ static void test_driver_hostile_total_over_cap(void **state)
 	assert_int_equal(core.state, FLANK_DRV_EMPTY);
 }
 
+/*
+ * A module with many symbols, which elf_gen's fixed layout cannot hold:
+ * ehdr and program headers, then the SysV hash (@p nbucket buckets),
+ * .dynsym and .dynstr in the read-only page(s); one RX page (endbr64;
+ * ret); one RW page with .dynamic and room for relocation targets.
+ * Symbol i is the function "<prefix><i>" (8 digits), chained in the bucket
+ * of its name. With @p nrel, that many R_X86_64_64 relocations of one
+ * weak import "<prefix>missing" follow the names. Returns the file
+ * (malloc'ed) and its size in @p size.
+ */
+static uint8_t *build_big(char prefix, uint32_t nsyms, uint32_t nbucket,
+			  uint32_t nrel, size_t *size)
+{
+	uint32_t nchain = nsyms + 2; /* null, the symbols, the import */
+	size_t hash_at = 0x1000, sym_at, str_at, rela_at, ro_end, text_at,
+	       rw_at, total, str;
+	Elf64_Ehdr *eh;
+	Elf64_Phdr *ph;
+	Elf64_Sym *sym;
+	Elf64_Dyn *dyn;
+	uint32_t *bucket, *chain, i;
+	uint8_t *f;
+	char name[16];
+
+	sym_at = hash_at + 4 * (2 + (size_t)nbucket + nchain);
+	sym_at = (sym_at + 7) & ~(size_t)7;
+	str_at = sym_at + sizeof(Elf64_Sym) * (size_t)nchain;
+	rela_at = str_at + 1 + 10 * (size_t)nchain;
+	rela_at = (rela_at + 7) & ~(size_t)7;
+	ro_end = rela_at + sizeof(Elf64_Rela) * (size_t)nrel;
+	text_at = (ro_end + 0xfff) & ~(size_t)0xfff;
+	rw_at = text_at + 0x1000;
+	total = rw_at + 0x1000;
+	f = calloc(1, total);
+	assert_non_null(f);
+
+	eh = (Elf64_Ehdr *)f;
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_DYN;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = 5;
+	eh->e_shentsize = sizeof(Elf64_Shdr);
+	ph = (Elf64_Phdr *)(f + sizeof(*eh));
+	ph[0] = (Elf64_Phdr){PT_LOAD, PF_R, 0, 0, 0, text_at, text_at, 0x1000};
+	ph[1] = (Elf64_Phdr){PT_LOAD, PF_R | PF_X, text_at, text_at,
+			     text_at, 16,	   16,	    0x1000};
+	ph[2] = (Elf64_Phdr){PT_LOAD, PF_R | PF_W, rw_at,  rw_at,
+			     rw_at,   0x1000,	   0x1000, 0x1000};
+	ph[3] = (Elf64_Phdr){PT_DYNAMIC, PF_R | PF_W, rw_at, rw_at,
+			     rw_at,	 0x100,	      0x100, 8};
+	ph[4] = (Elf64_Phdr){PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0, 0, 16};
+	memcpy(f + text_at, "\xf3\x0f\x1e\xfa\xc3", 5);
+
+	bucket = (uint32_t *)(f + hash_at + 8);
+	chain = bucket + nbucket;
+	((uint32_t *)(f + hash_at))[0] = nbucket;
+	((uint32_t *)(f + hash_at))[1] = nchain;
+	str = 1;
+	for (i = 1; i < nchain; i++) {
+		size_t len;
+		uint32_t b;
+
+		if (i == nchain - 1)
+			snprintf(name, sizeof(name), "%cmissing", prefix);
+		else
+			snprintf(name, sizeof(name), "%c%08u", prefix, i);
+		len = strlen(name) + 1;
+		memcpy(f + str_at + str, name, len);
+		sym = (Elf64_Sym *)(f + sym_at + sizeof(*sym) * i);
+		sym->st_name = (uint32_t)str;
+		if (i == nchain - 1) {
+			sym->st_info = ELF64_ST_INFO(STB_WEAK, STT_NOTYPE);
+		} else {
+			sym->st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+			sym->st_shndx = 2;
+			sym->st_value = text_at;
+			sym->st_size = 5;
+		}
+		str += len;
+		b = elfgen_sysv_hash(name) % nbucket;
+		chain[i] = bucket[b];
+		bucket[b] = i;
+	}
+	for (i = 0; i < nrel; i++) {
+		Elf64_Rela *r = (Elf64_Rela *)(f + rela_at) + i;
+
+		r->r_offset = rw_at + 0x800;
+		r->r_info = ELF64_R_INFO(nchain - 1, R_X86_64_64);
+	}
+	dyn = (Elf64_Dyn *)(f + rw_at);
+	*dyn++ = (Elf64_Dyn){DT_HASH, {hash_at}};
+	*dyn++ = (Elf64_Dyn){DT_STRTAB, {str_at}};
+	*dyn++ = (Elf64_Dyn){DT_SYMTAB, {sym_at}};
+	*dyn++ = (Elf64_Dyn){DT_STRSZ, {str}};
+	*dyn++ = (Elf64_Dyn){DT_SYMENT, {sizeof(Elf64_Sym)}};
+	if (nrel) {
+		*dyn++ = (Elf64_Dyn){DT_RELA, {rela_at}};
+		*dyn++ = (Elf64_Dyn){DT_RELASZ, {sizeof(Elf64_Rela) * nrel}};
+		*dyn++ = (Elf64_Dyn){DT_RELAENT, {sizeof(Elf64_Rela)}};
+	}
+	*dyn++ = (Elf64_Dyn){DT_FLAGS, {DF_BIND_NOW}};
+	*dyn = (Elf64_Dyn){DT_NULL, {0}};
+	*size = total;
+	return f;
+}
+
+/* Sanity of the builder: a small one loads (refused only for its entry). */
+static void test_driver_hostile_big_builder_loads(void **state)
+{
+	struct flank_ioc_cmd c;
+	size_t size;
+	uint8_t *f = build_big('a', 64, 16, 4, &size);
+
+	(void)state;
+	assert_int_equal(add_bytes("small.elf", f, size), FLANK_OK);
+	assert_int_equal(load(&c), FLANK_E_BAD_ENTRY);
+	free(f);
+}
+
+/* Symbols in one hash chain: HOSTILE_CHAIN of them in each of two files. */
+#define HOSTILE_CHAIN 4096u
+
+/*
+ * Two files whose every symbol shares one hash bucket: the duplicate check
+ * walked the whole chain for each export (HOSTILE_CHAIN^2 steps; 20k
+ * symbols took 4.7 s). The first file is refused at once, for its chain.
+ */
+static void test_driver_hostile_one_bucket(void **state)
+{
+	struct flank_ioc_cmd c;
+	size_t sa, sb;
+	uint8_t *a = build_big('a', HOSTILE_CHAIN, 1, 0, &sa);
+	uint8_t *b = build_big('b', HOSTILE_CHAIN, 1, 0, &sb);
+
+	(void)state;
+	assert_int_equal(add_bytes("a.elf", a, sa), FLANK_OK);
+	assert_int_equal(add_bytes("b.elf", b, sb), FLANK_OK);
+	assert_int_equal(load(&c), FLANK_E_ELF);
+	assert_int_equal(c.err.detail, ELF_ERR_HASH_CHAIN_LONG);
+	assert_non_null(strstr(c.err.text, "module a.elf"));
+	free(a);
+	free(b);
+}
+
+/* More symbols than a module may have, however well hashed: refused. */
+static void test_driver_hostile_too_many_symbols(void **state)
+{
+	struct flank_ioc_cmd c;
+	size_t size;
+	uint8_t *f = build_big('a', ELF_MAX_MODULE_SYMBOLS, 8192, 0, &size);
+
+	(void)state;
+	assert_int_equal(add_bytes("many.elf", f, size), FLANK_OK);
+	assert_int_equal(load(&c), FLANK_E_ELF);
+	assert_int_equal(c.err.detail, ELF_ERR_SYM_TOO_MANY);
+	free(f);
+}
+
+/*
+ * An all-empty SysV hash hid the first module's exports, so a second
+ * module defining the same symbol passed the duplicate check. A hash
+ * table that does not index every export is refused.
+ */
+static void test_driver_hostile_empty_sysv_hash(void **state)
+{
+	static struct gen g1, g2;
+	struct flank_ioc_cmd c;
+	uint32_t *h;
+
+	(void)state;
+	elfgen_default_core(&g1.opts);
+	g1.opts.gnu_hash = false;
+	elfgen_build(g1.buf, &g1.opts, &g1.lay);
+	h = (uint32_t *)(g1.buf + ELFGEN_HASH);
+	memset(h + 2, 0, 4 * h[0]); /* every bucket empty */
+	elfgen_default_core(&g2.opts);
+	elfgen_build(g2.buf, &g2.opts, &g2.lay);
+	assert_int_equal(add("hidden.elf", &g1), FLANK_OK);
+	assert_int_equal(add("dup.elf", &g2), FLANK_OK);
+	assert_int_equal(load(&c), FLANK_E_ELF);
+	assert_int_equal(c.err.detail, ELF_ERR_HASH_UNINDEXED);
+	assert_non_null(strstr(c.err.text, "module hidden.elf"));
+}
+
+/*
+ * The same through the GNU table, which lookups use when both exist: an
+ * all-zero bloom filter answers "not here" for every name.
+ */
+static void test_driver_hostile_empty_gnu_bloom(void **state)
+{
+	static struct gen g1, g2;
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	elfgen_default_core(&g1.opts);
+	elfgen_build(g1.buf, &g1.opts, &g1.lay);
+	memset(g1.buf + ELFGEN_GNU_HASH + 16, 0, 8); /* the one bloom word */
+	elfgen_default_core(&g2.opts);
+	elfgen_build(g2.buf, &g2.opts, &g2.lay);
+	assert_int_equal(add("hidden.elf", &g1), FLANK_OK);
+	assert_int_equal(add("dup.elf", &g2), FLANK_OK);
+	assert_int_equal(load(&c), FLANK_E_ELF);
+	assert_int_equal(c.err.detail, ELF_ERR_HASH_UNINDEXED);
+	assert_non_null(strstr(c.err.text, "module hidden.elf"));
+}
+
+/*
+ * Every chain within bounds, but an extension with 65536 relocations of
+ * one import that the first module's one chain (61 symbols, under
+ * ELF_MAX_HASH_CHAIN) does not have: each one a walk of that chain (4
+ * million symbol comparisons). The link stops at
+ * its budget, ELF_MAX_LINK_STEPS, with a status of its own, and lets the
+ * scheduler run meanwhile (ops->resched, cond_resched in the kernel).
+ */
+static void test_driver_hostile_link_budget(void **state)
+{
+	struct flank_ioc_cmd c;
+	size_t sa, sb;
+	uint8_t *a = build_big('a', 60, 1, 0, &sa);
+	uint8_t *b = build_big('b', 16, 4, 65536, &sb);
+
+	(void)state;
+	assert_int_equal(add_bytes("a.elf", a, sa), FLANK_OK);
+	assert_int_equal(add_bytes("b.elf", b, sb), FLANK_OK);
+	assert_int_equal(load(&c), FLANK_E_ELF);
+	assert_int_equal(c.err.detail, ELF_ERR_LINK_TOO_COSTLY);
+	assert_non_null(strstr(c.err.text, "module b.elf"));
+	/*
+	 * A yield per module and stage, and one per ELF_YIELD_EVERY (256)
+	 * relocations: about 16900 ran (62 comparisons each) before the
+	 * budget of 2^20 stopped them.
+	 */
+	assert_true(fake.reschedules >= 16900 / 256);
+	free(a);
+	free(b);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -247,6 +491,12 @@ int main(void)
 		T(test_driver_hostile_no_entry_runs_nothing),
 		T(test_driver_hostile_symbol_name_sanitized),
 		T(test_driver_hostile_total_over_cap),
+		T(test_driver_hostile_big_builder_loads),
+		T(test_driver_hostile_one_bucket),
+		T(test_driver_hostile_too_many_symbols),
+		T(test_driver_hostile_empty_sysv_hash),
+		T(test_driver_hostile_empty_gnu_bloom),
+		T(test_driver_hostile_link_budget),
 	};
 
 	return FLANK_RUN_TESTS(tests);
