@@ -404,9 +404,12 @@ int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err)
 	 * Everything is validated before any code of the load runs: no
 	 * entry table is a refusal here, not after the init arrays ran.
 	 */
-	if (entry &&
-	    (entry % sizeof(uint64_t) ||
-	     !in_module(ls, 0, entry, sizeof(struct flank_image_entry)))) {
+	if (!entry) {
+		rc = flank_entry_validate(NULL, err);
+		goto err_release;
+	}
+	if (entry % sizeof(uint64_t) ||
+	    !in_module(ls, 0, entry, sizeof(struct flank_image_entry))) {
 		rc = flank_fail(err, FLANK_E_BAD_ENTRY, FLANK_SRC_DRIVER, 0,
 				FLANK_NO_CPU,
 				"'%s' is misaligned or outside the image",

@@ -110,7 +110,9 @@ void flank_printable_copy(char *dst, const char *s, size_t max)
 		char c = s[i];
 
 		/* Signed or not, bytes >= 0x80 fall outside 0x21..0x7e. */
-		dst[i] = (c <= 0x20 || c >= 0x7f) ? '?' : c;
+		if (c <= 0x20 || c >= 0x7f)
+			c = '?';
+		dst[i] = c;
 	}
 	dst[i] = '\0';
 }

@@ -138,11 +138,12 @@ static void test_driver_hostile_entry_wraps(void **state)
 
 static void plant_init_mark(struct gen *g)
 {
+	static const uint8_t head[6] = {0xf3, 0x0f, 0x1e, 0xfa, 0xc7, 0x05};
 	uint8_t *p = g->buf + ELFGEN_FUNC42;
 	uint32_t disp = INIT_MARK_AT - (ELFGEN_FUNC42 + 4 + 10);
 	uint32_t mark = INIT_MARK;
 
-	memcpy(p, "\xf3\x0f\x1e\xfa\xc7\x05", 6);
+	memcpy(p, head, sizeof(head));
 	memcpy(p + 6, &disp, 4);
 	memcpy(p + 10, &mark, 4);
 	p[14] = 0xc3;
@@ -251,6 +252,7 @@ static void test_driver_hostile_total_over_cap(void **state)
 static uint8_t *build_big(char prefix, uint32_t nsyms, uint32_t nbucket,
 			  uint32_t nrel, size_t *size)
 {
+	static const uint8_t endbr_ret[5] = {0xf3, 0x0f, 0x1e, 0xfa, 0xc3};
 	uint32_t nchain = nsyms + 2; /* null, the symbols, the import */
 	size_t hash_at = 0x1000, sym_at, str_at, rela_at, ro_end, text_at,
 	       rw_at, total, str;
@@ -296,7 +298,7 @@ static uint8_t *build_big(char prefix, uint32_t nsyms, uint32_t nbucket,
 	ph[3] = (Elf64_Phdr){PT_DYNAMIC, PF_R | PF_W, rw_at, rw_at,
 			     rw_at,	 0x100,	      0x100, 8};
 	ph[4] = (Elf64_Phdr){PT_GNU_STACK, PF_R | PF_W, 0, 0, 0, 0, 0, 16};
-	memcpy(f + text_at, "\xf3\x0f\x1e\xfa\xc3", 5);
+	memcpy(f + text_at, endbr_ret, sizeof(endbr_ret));
 
 	bucket = (uint32_t *)(f + hash_at + 8);
 	chain = bucket + nbucket;
@@ -419,7 +421,7 @@ static void test_driver_hostile_empty_sysv_hash(void **state)
 	g1.opts.gnu_hash = false;
 	elfgen_build(g1.buf, &g1.opts, &g1.lay);
 	h = (uint32_t *)(g1.buf + ELFGEN_HASH);
-	memset(h + 2, 0, 4 * h[0]); /* every bucket empty */
+	memset(h + 2, 0, sizeof(*h) * h[0]); /* every bucket empty */
 	elfgen_default_core(&g2.opts);
 	elfgen_build(g2.buf, &g2.opts, &g2.lay);
 	assert_int_equal(add("hidden.elf", &g1), FLANK_OK);
