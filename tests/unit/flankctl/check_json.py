@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """check_json.py FAKE_FLANKCTL SCHEMA_DIR
+   check_json.py --files SCHEMA_DIR COMMAND=FILE...
 
 Runs every --json command of flankctl (check, status, stats, dump) on the
 fake driver in every state fake_flankctl offers, parses the output with
@@ -11,6 +12,10 @@ additionalProperties, items, minimum, maximum, anyOf, local $ref) and
 refuses any other keyword, so that a schema cannot silently mean less than
 it says. Every object schema must require all of its properties: the keys
 are stable, always present.
+
+With --files it validates saved outputs instead (FILE holds what
+'flankctl COMMAND --json' printed): the e2e runs use it on the real
+driver's output (tests/e2e/qemu-refusal.sh).
 """
 import copy
 import json
@@ -159,9 +164,7 @@ def self_test(schemas, samples):
     return failed
 
 
-def main():
-    fake, schema_dir = sys.argv[1], sys.argv[2]
-    env = dict(os.environ, FLANK_PARAMS_DIR="/nonexistent/flank-params")
+def load_schemas(schema_dir):
     schemas = {}
     failed = 0
     for cmd in ("check", "status", "stats", "dump"):
@@ -171,6 +174,35 @@ def main():
         for e in check_schema(path, schemas[cmd]):
             print(e)
             failed += 1
+    return schemas, failed
+
+
+def check_files(schema_dir, pairs):
+    schemas, failed = load_schemas(schema_dir)
+    for pair in pairs:
+        cmd, path = pair.split("=", 1)
+        try:
+            with open(path, encoding="ascii") as f:
+                doc = json.load(f)
+        except (ValueError, UnicodeDecodeError) as e:
+            print("%s (%s): not JSON: %s" % (cmd, path, e))
+            failed += 1
+            continue
+        errs = validate(schemas[cmd], schemas[cmd], doc)
+        for e in errs:
+            print("%s --json: %s" % (cmd, e))
+        failed += len(errs)
+        print("flankctl %s --json: %s" % (cmd, "INVALID" if errs else "valid"))
+    print("check_json: %d failure(s)" % failed)
+    return 1 if failed else 0
+
+
+def main():
+    if sys.argv[1] == "--files":
+        return check_files(sys.argv[2], sys.argv[3:])
+    fake, schema_dir = sys.argv[1], sys.argv[2]
+    env = dict(os.environ, FLANK_PARAMS_DIR="/nonexistent/flank-params")
+    schemas, failed = load_schemas(schema_dir)
     samples = {}
     params = tempfile.mkdtemp(prefix="flankctl-params-")
     for name, text in PARAMS.items():
