@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* flankctl's documents nest at most 4 deep (stats: cpus, exits). */
 #define JSON_MAX_DEPTH 8
 
 struct json {
