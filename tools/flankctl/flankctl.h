@@ -25,6 +25,11 @@ struct flankctl_dev {
 	/** Issues ioctl @p cmd; returns 0 or a negative errno. */
 	int (*ioctl)(void *ctx, unsigned long cmd, void *arg);
 	void (*close)(void *ctx);
+	/**
+	 * Waits @p seconds between two samples of 'top'; NULL: sleep(3).
+	 * Tests advance the fake VMM's counters here instead.
+	 */
+	void (*wait)(void *ctx, unsigned int seconds);
 };
 
 /**

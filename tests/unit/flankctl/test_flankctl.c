@@ -47,6 +47,16 @@ static void core_close(void *ctx)
 	flank_core_release(&core, &file);
 }
 
+static uint64_t exits_after_wait; /* What CPU 1 counts after a top wait. */
+static unsigned int waited;	  /* Seconds top waited. */
+
+static void core_wait(void *ctx, unsigned int seconds)
+{
+	(void)ctx;
+	waited += seconds;
+	vmm.exits[1] = exits_after_wait;
+}
+
 static int core_open(const char *path, struct flankctl_dev *dev)
 {
 	(void)path;
@@ -55,6 +65,7 @@ static int core_open(const char *path, struct flankctl_dev *dev)
 	dev->ctx = NULL;
 	dev->ioctl = core_ioctl;
 	dev->close = core_close;
+	dev->wait = core_wait;
 	flank_core_open(&core, &file);
 	return 0;
 }
@@ -132,7 +143,7 @@ static void test_flankctl_no_command(void **state)
 {
 	(void)state;
 	assert_int_equal(run(""), FLANKCTL_USAGE);
-	ERR_HAS("Usage: flankctl COMMAND");
+	ERR_HAS("Usage: flankctl check [--json]\n");
 	assert_int_equal(out_len, 0);
 }
 
@@ -144,9 +155,9 @@ static void test_flankctl_help(void **state)
 	OUT_HAS("Exit codes:");
 	OUT_HAS("  5  flankctl and flank.ko speak different");
 	assert_int_equal(run("help"), FLANKCTL_OK);
-	OUT_HAS("load IMAGE [MODULE...]");
+	OUT_HAS("       flankctl load [--no-vmcs-check] IMAGE [MODULE...]\n");
 	assert_int_equal(run("help stats"), FLANKCTL_OK);
-	OUT_HAS("Usage: flankctl stats\n");
+	OUT_HAS("Usage: flankctl stats [--json]\n");
 	assert_int_equal(run("help nope"), FLANKCTL_USAGE);
 	ERR_HAS("no command 'nope'");
 }
@@ -154,9 +165,9 @@ static void test_flankctl_help(void **state)
 /* Every command has --help, which never touches the device. */
 static void test_flankctl_every_command_help(void **state)
 {
-	static const char *const cmds[] = {"check", "load",  "unload",
-					   "start", "stop",  "status",
-					   "dump",  "stats", "help"};
+	static const char *const cmds[] = {"check", "load",   "unload", "start",
+					   "stop",  "status", "dump",	"stats",
+					   "top",   "help"};
 	char line[64], want[64];
 	size_t i;
 
@@ -182,6 +193,95 @@ static void test_flankctl_usage_errors(void **state)
 	ERR_HAS("load: wrong number of arguments");
 	assert_int_equal(run("stop now"), FLANKCTL_USAGE);
 	assert_int_equal(run("load a b c d e f g h i"), FLANKCTL_USAGE);
+}
+
+/* An unknown command or option is named with the nearest valid one
+ * (edit distance, ties to the one the word begins), none if nothing is
+ * close; usage error either way. */
+static void test_flankctl_suggestions(void **state)
+{
+	(void)state;
+	open_rc = -ENOENT; /* None of this reaches the device. */
+	assert_int_equal(run("chek"), FLANKCTL_USAGE);
+	ERR_HAS("flankctl: unknown command 'chek': did you mean 'check'? (see "
+		"'flankctl --help')\n");
+	assert_int_equal(run("unlaod IMAGE"), FLANKCTL_USAGE);
+	ERR_HAS("unknown command 'unlaod': did you mean 'unload'?");
+	assert_int_equal(run("frobnicate"), FLANKCTL_USAGE);
+	ERR_HAS("unknown command 'frobnicate' (see 'flankctl --help')\n");
+	assert_int_equal(run("help stat"), FLANKCTL_USAGE);
+	ERR_HAS("help: no command 'stat': did you mean 'stats'?");
+	assert_int_equal(run("stats --jsn"), FLANKCTL_USAGE);
+	ERR_HAS("flankctl: stats: unknown option '--jsn': did you mean "
+		"'--json'?\nUsage: flankctl stats [--json]\n");
+	assert_int_equal(run("top --intervall 2"), FLANKCTL_USAGE);
+	ERR_HAS("unknown option '--intervall': did you mean '--interval'?");
+	assert_int_equal(run("start --hepl"), FLANKCTL_USAGE);
+	ERR_HAS("start: unknown option '--hepl': did you mean '--help'?");
+	assert_int_equal(run("--verison"), FLANKCTL_USAGE);
+	ERR_HAS("unknown option '--verison': did you mean '--version'?");
+	assert_int_equal(run("start --force"), FLANKCTL_USAGE);
+	ERR_HAS("start: unknown option '--force'\n");
+}
+
+/* Option values: as the next word or after '=', checked; flags take
+ * none; --version needs no device. */
+static void test_flankctl_option_values(void **state)
+{
+	(void)state;
+	open_rc = -ENOENT;
+	assert_int_equal(run("top --interval"), FLANKCTL_USAGE);
+	ERR_HAS("flankctl: top: --interval needs a value (N)\n");
+	assert_int_equal(run("top --interval=0"), FLANKCTL_USAGE);
+	ERR_HAS("top: --interval takes a whole number (1 to 3600), not '0'");
+	assert_int_equal(run("top --count -1"), FLANKCTL_USAGE);
+	ERR_HAS("top: --count takes a whole number (1 to 1000000), not '-1'");
+	assert_int_equal(run("top --count 5x"), FLANKCTL_USAGE);
+	assert_int_equal(run("status --json=yes"), FLANKCTL_USAGE);
+	ERR_HAS("status: --json takes no value (--json=yes)\n");
+	assert_int_equal(run("--version"), FLANKCTL_OK);
+	OUT_HAS("flankctl 0.1.0 (ioctl ABI 1)\n");
+}
+
+/* --json on a failing command prints nothing on stdout, the reason on
+ * stderr: never half a document. */
+static void test_flankctl_json_failure(void **state)
+{
+	(void)state;
+	assert_int_equal(run("stats --json"), FLANKCTL_FAILED);
+	assert_int_equal(out_len, 0);
+	ERR_HAS("flankctl: stats: no image is loaded");
+	assert_int_equal(run("dump --json"), FLANKCTL_FAILED);
+	assert_int_equal(out_len, 0);
+	assert_int_equal(run("status --json"), FLANKCTL_OK);
+	OUT_HAS("{\n  \"driver\": \"empty\",\n");
+	OUT_HAS("  \"image\": null,\n  \"cpus\": []\n}\n");
+}
+
+/* top: rates per second over the interval; a counter that went down (its
+ * CPU went offline and came back) counts from 0. */
+static void test_flankctl_top_rates(void **state)
+{
+	(void)state;
+	assert_int_equal(run("load IMAGE"), FLANKCTL_OK);
+	assert_int_equal(run("start"), FLANKCTL_OK);
+	vmm.exits[1] = 1000;
+	exits_after_wait = 1600;
+	waited = 0;
+	assert_int_equal(run("top --interval 3 --once"), FLANKCTL_OK);
+	assert_int_equal(waited, 3);
+	OUT_HAS("VM exits per second, every 3 s, sample 1\n");
+	OUT_HAS("CPUID                    10            0          200"
+		"            0            0          200\n");
+	vmm.exits[1] = 1000;
+	exits_after_wait = 5;
+	assert_int_equal(run("top --once"), FLANKCTL_OK);
+	OUT_HAS("CPUID                    10            0            5");
+	vmm.exits[1] = 1000;
+	exits_after_wait = 1000;
+	assert_int_equal(run("top --once"), FLANKCTL_OK);
+	OUT_HAS("(no VM exits in this interval)\n");
+	assert_int_equal(run("stop"), FLANKCTL_OK);
 }
 
 /* No device: exit 3 with the likely cause. */
@@ -518,6 +618,10 @@ int main(void)
 		T(test_flankctl_help),
 		T(test_flankctl_every_command_help),
 		T(test_flankctl_usage_errors),
+		T(test_flankctl_suggestions),
+		T(test_flankctl_option_values),
+		T(test_flankctl_json_failure),
+		T(test_flankctl_top_rates),
 		T(test_flankctl_no_device),
 		T(test_flankctl_abi_mismatch),
 		T(test_flankctl_check_ok),
