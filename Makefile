@@ -13,7 +13,7 @@ DESTDIR ?=
 
 .PHONY: all help configure build test run-tests fault memcheck coverage image \
 	driver e2e demo docs format format-check tidy bench fuzz deps clean \
-	install install-only install-dkms uninstall
+	install install-only install-dkms uninstall deb deb-check
 
 all: build
 
@@ -30,6 +30,9 @@ help:
 	@echo "make format-check  clang-format check;  make format  fixes"
 	@echo "make tidy          clang-tidy"
 	@echo "make deps          install the Debian packages (scripts/deps.sh)"
+	@echo "make deb           the Debian packages flank-dkms and flank-tools, lintian-clean,"
+	@echo "                   into $(BUILD)/deb (scripts/build-deb.sh)"
+	@echo "make deb-check     make deb, then install, check and purge them (root)"
 	@echo "make install       build, then install the tools, vmm.elf and modules"
 	@echo "                   (PREFIX=/usr/local, DESTDIR=; make uninstall removes them)"
 	@echo "make install-dkms  install the DKMS sources of flank.ko (PREFIX=/usr for dkms)"
@@ -78,6 +81,12 @@ uninstall:
 		[ -f "$$m" ] || continue; found=1; \
 		DESTDIR='$(DESTDIR)' cmake -DMANIFEST="$$m" -P $(CURDIR)/cmake/FlankUninstall.cmake || exit 1; \
 	done; [ -n "$$found" ] || { echo "uninstall: nothing was installed from $(BUILD)" >&2; exit 1; }
+
+deb:
+	@scripts/build-deb.sh $(BUILD)/deb
+
+deb-check: deb
+	@scripts/deb-check.sh $(BUILD)/deb
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-coverage
