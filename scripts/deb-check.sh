@@ -14,7 +14,8 @@
 #     a signing key, that the kernel hook DKMS installs rebuilds it for a
 #     kernel installed later, that flankctl --version names the packaged version,
 #     flank-elf accepts the installed image and modules, and that
-#     flankctl check gives its clear answer without the module loaded;
+#     flankctl check explains whether this CPU has VT-x even without the
+#     module loaded;
 #  4. purges both packages and checks that no file they installed (dpkg -L)
 #     and nothing DKMS made (/var/lib/dkms/flank, the modules under
 #     /lib/modules) is left behind.
@@ -137,14 +138,26 @@ if [ -c /dev/flank ]; then
 	[ "$rc" -le 1 ] || fail "flankctl check exited $rc with /dev/flank present"
 else
 	# Not loaded (here: the running kernel $running is not one DKMS built
-	# for, or a container cannot load modules): the documented exit 3 and
-	# a message saying what to do.
+	# for, or a container cannot load modules): check says so on stderr
+	# and still answers the one question that needs no driver, VT-x in
+	# CPUID: without it exit 1, "Flank can NOT be used"; with it exit 3
+	# and what to do. /proc/cpuinfo's vmx flag says which to expect.
 	rc=0
-	flankctl check 2>"$tmp/check.err" || rc=$?
-	cat "$tmp/check.err"
-	[ "$rc" -eq 3 ] || fail "flankctl check without /dev/flank exited $rc, not 3"
+	flankctl check >"$tmp/check.out" 2>"$tmp/check.err" || rc=$?
+	cat "$tmp/check.err" "$tmp/check.out"
 	grep -q "is flank.ko loaded? try 'modprobe flank'" "$tmp/check.err" ||
-		fail "flankctl check without /dev/flank does not say what to do"
+		fail "flankctl check without /dev/flank does not say to load flank.ko"
+	if grep -qw vmx /proc/cpuinfo; then
+		[ "$rc" -eq 3 ] || fail "flankctl check on a VT-x CPU without /dev/flank exited $rc, not 3"
+		grep -q "^INFO: CPUID reports VT-x" "$tmp/check.out" ||
+			fail "flankctl check does not say that this CPU has VT-x"
+	else
+		[ "$rc" -eq 1 ] || fail "flankctl check on a CPU without VT-x exited $rc, not 1"
+		if ! grep -q "no Intel VT-x" "$tmp/check.out" ||
+			! grep -q "^Flank can NOT be used on this machine" "$tmp/check.out"; then
+			fail "flankctl check does not explain that this CPU has no VT-x"
+		fi
+	fi
 fi
 
 step "purging; nothing may be left"

@@ -4,6 +4,7 @@
  * the command line (commands, options, help, suggestions for mistakes) and
  * runs the command (commands.c, state.c, top.c).
  */
+#include <cpuid.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -282,6 +283,55 @@ static int parse_options(struct ctl *c, const struct cli_command *doc,
 	return FLANKCTL_OK;
 }
 
+/*
+ * CPUID is unprivileged: flankctl can read the one requirement that needs
+ * no driver itself. Leaf 0 names the vendor, leaf 1 ECX bit 5 is VMX
+ * (SDM Vol. 3C 24.6, "Discovering Support for VMX").
+ */
+static void cpuid_this_cpu(struct flankctl_cpu *cpu)
+{
+	unsigned int a = 0, b = 0, c = 0, d = 0;
+
+	memset(cpu, 0, sizeof(*cpu));
+	if (!__get_cpuid(0, &a, &b, &c, &d))
+		return;
+	memcpy(cpu->vendor, &b, 4);
+	memcpy(cpu->vendor + 4, &d, 4);
+	memcpy(cpu->vendor + 8, &c, 4);
+	if (a >= 1 && __get_cpuid(1, &a, &b, &c, &d))
+		cpu->vmx = (c & (1u << 5)) != 0;
+}
+
+void (*flankctl_cpuid)(struct flankctl_cpu *cpu) = cpuid_this_cpu;
+
+/*
+ * `check` when /dev/flank cannot be opened (connect() said why on stderr):
+ * a CPU without VT-x settles the answer, as kvm-ok does (exit 1); with
+ * VT-x the other checks need the driver (exit 3, FLANKCTL_NO_DEVICE).
+ * Not with --json, whose stdout is the schema's document or nothing.
+ */
+static int check_without_device(struct ctl *c)
+{
+	struct flankctl_cpu cpu;
+
+	memset(&cpu, 0, sizeof(cpu));
+	flankctl_cpuid(&cpu);
+	cpu.vendor[sizeof(cpu.vendor) - 1] = '\0';
+	if (!cpu.vmx) {
+		fprintf(c->out,
+			"INFO: CPUID.1:ECX.VMX[bit 5] is 0 (%s): no Intel "
+			"VT-x; under a hypervisor, enable nested VT-x\n",
+			cpu.vendor);
+		fprintf(c->out, "Flank can NOT be used on this machine\n");
+		return FLANKCTL_FAILED;
+	}
+	fprintf(c->out,
+		"INFO: CPUID reports VT-x (%s); load flank.ko ('modprobe "
+		"flank', as root) for the other checks\n",
+		cpu.vendor);
+	return FLANKCTL_NO_DEVICE;
+}
+
 /** Connects and checks that both sides speak the same ioctl ABI. */
 static int connect(struct ctl *c, flankctl_open_fn open_dev)
 {
@@ -380,6 +430,9 @@ int flankctl_main(int argc, char **argv, FILE *out, FILE *err,
 	rc = connect(&c, open_dev);
 	if (rc == FLANKCTL_OK)
 		rc = cmd->run(&c, nargs, argv + 2);
+	else if (rc == FLANKCTL_NO_DEVICE && cmd->run == ctl_cmd_check &&
+		 !c.json)
+		rc = check_without_device(&c);
 	if (c.dev.close)
 		c.dev.close(c.dev.ctx);
 	return rc;

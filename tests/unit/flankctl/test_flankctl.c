@@ -27,6 +27,7 @@ static char image_path[128];
 static char check_path[128];
 static int open_rc;	      /* What opening the device returns. */
 static uint32_t abi_override; /* Nonzero: VERSION reports this. */
+static void (*saved_cpuid)(struct flankctl_cpu *cpu);
 
 static int core_ioctl(void *ctx, unsigned long cmd, void *arg)
 {
@@ -106,6 +107,7 @@ static int setup(void **state)
 	flank_core_init(&core, &fake_ops, fake_link, fake_unlink);
 	open_rc = 0;
 	abi_override = 0;
+	saved_cpuid = flankctl_cpuid;
 	/* No flank.ko parameters unless a test writes some. */
 	setenv("FLANK_PARAMS_DIR", "/nonexistent/flank-params", 1);
 	snprintf(image_dir, sizeof(image_dir), "/tmp/flankctl-dir-XXXXXX");
@@ -124,6 +126,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	flankctl_cpuid = saved_cpuid;
 	flank_core_fini(&core);
 	unlink(image_path);
 	unlink(check_path);
@@ -160,6 +163,52 @@ static void test_flankctl_help(void **state)
 	OUT_HAS("Usage: flankctl stats [--json]\n");
 	assert_int_equal(run("help nope"), FLANKCTL_USAGE);
 	ERR_HAS("no command 'nope'");
+}
+
+/* What flankctl's own CPUID reports in the tests below. */
+static void cpuid_amd(struct flankctl_cpu *cpu)
+{
+	snprintf(cpu->vendor, sizeof(cpu->vendor), "AuthenticAMD");
+	cpu->vmx = false;
+}
+
+static void cpuid_intel(struct flankctl_cpu *cpu)
+{
+	snprintf(cpu->vendor, sizeof(cpu->vendor), "GenuineIntel");
+	cpu->vmx = true;
+}
+
+/*
+ * check without /dev/flank (module not loaded, e.g. right after installing
+ * the packages): the one check that needs no driver, VT-x in CPUID, still
+ * answers. No VT-x settles it, like kvm-ok: exit 1. With VT-x: exit 3 and
+ * what to do for the other checks. Other commands do not look.
+ */
+static void test_flankctl_check_no_device(void **state)
+{
+	(void)state;
+	open_rc = -ENOENT;
+	flankctl_cpuid = cpuid_amd;
+	assert_int_equal(run("check"), FLANKCTL_FAILED);
+	ERR_HAS("cannot open /dev/flank: No such file or directory (is "
+		"flank.ko loaded?");
+	OUT_HAS("INFO: CPUID.1:ECX.VMX[bit 5] is 0 (AuthenticAMD): no Intel "
+		"VT-x; under a hypervisor, enable nested VT-x\n");
+	OUT_HAS("Flank can NOT be used on this machine\n");
+
+	flankctl_cpuid = cpuid_intel;
+	assert_int_equal(run("check"), FLANKCTL_NO_DEVICE);
+	OUT_HAS("INFO: CPUID reports VT-x (GenuineIntel); load flank.ko "
+		"('modprobe flank', as root) for the other checks\n");
+	assert_null(strstr(out_buf, "Flank can"));
+
+	flankctl_cpuid = cpuid_amd;
+	assert_int_equal(run("status"), FLANKCTL_NO_DEVICE);
+	assert_int_equal(out_len, 0);
+
+	/* --json: stdout stays the schema's document or nothing. */
+	assert_int_equal(run("check --json"), FLANKCTL_NO_DEVICE);
+	assert_int_equal(out_len, 0);
 }
 
 /* Every command has --help, which never touches the device. */
@@ -616,6 +665,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_flankctl_no_command),
 		T(test_flankctl_help),
+		T(test_flankctl_check_no_device),
 		T(test_flankctl_every_command_help),
 		T(test_flankctl_usage_errors),
 		T(test_flankctl_suggestions),
