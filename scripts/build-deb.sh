@@ -41,6 +41,19 @@ fi
 mv "$out"/src/*.deb "$out"/src/*.buildinfo "$out"/src/*.changes "$out"/
 rm -rf "$out/src"
 
+# Nothing the packages install may name the directory they were built in
+# (debian/rules maps it out of the debug information).
+mkdir "$out/contents"
+for deb in "$out"/*.deb; do
+	dpkg-deb -x "$deb" "$out/contents"
+done
+if grep -rl -F "$tree" "$out/contents" >"$out/paths.log"; then
+	cat "$out/paths.log" >&2
+	echo "build-deb: these files name the build directory $tree" >&2
+	exit 1
+fi
+rm -rf "$out/contents" "$out/paths.log"
+
 echo "build-deb: lintian (errors, warnings and unused overrides fail)"
 lintian --fail-on error,warning "$out"/*.changes | tee "$out/lintian.log" ||
 	{
