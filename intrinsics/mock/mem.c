@@ -140,6 +140,11 @@ bool mock_mem_read(uint64_t pa, void *buf, size_t len)
 	return true;
 }
 
+bool mock_mem_read_phys(paddr_t pa, void *buf, size_t len)
+{
+	return mock_mem_read(pa_addr(pa), buf, len);
+}
+
 bool mock_mem_write(uint64_t pa, const void *buf, size_t len)
 {
 	struct mapping *m = find(pa, len);

@@ -635,7 +635,9 @@ struct mock_vmcs *mock_vmcs_get_or_create(uint64_t pa)
 		abort();
 	}
 	v->pa = pa;
-	v->launch = MOCK_LAUNCH_CLEAR;
+	/* SDM Vol. 3C 25.11.3: the processor reads the VMCS data from its
+	 * region (written there by VMCLEAR) when it makes it active. */
+	mock_vmcs_load_region(v);
 	v->next = mock_machine.vmcs_list;
 	if (v->next)
 		v->next->prev = v;
@@ -682,6 +684,18 @@ static bool vmcs_in_use(const struct mock_vmcs *v)
  * fuzzer that restarts the VMM a few hundred thousand times became
  * quadratic (the 100,000-exit run took 131 s).
  */
+void mock_vmcs_drop(struct mock_vmcs *v)
+{
+	if (v->prev)
+		v->prev->next = v->next;
+	else
+		mock_machine.vmcs_list = v->next;
+	if (v->next)
+		v->next->prev = v->prev;
+	mock_index_del(&mock_machine.vmcs_by_pa, v->pa);
+	free(v);
+}
+
 void mock_vmcs_forget_range(uint64_t pa, size_t size)
 {
 	/* VMCSs are 4 KiB aligned: one lookup per page of the range. */
@@ -689,16 +703,8 @@ void mock_vmcs_forget_range(uint64_t pa, size_t size)
 	     off += 0x1000) {
 		struct mock_vmcs *v = mock_vmcs_find(pa + off);
 
-		if (!v || vmcs_in_use(v))
-			continue;
-		if (v->prev)
-			v->prev->next = v->next;
-		else
-			mock_machine.vmcs_list = v->next;
-		if (v->next)
-			v->next->prev = v->prev;
-		mock_index_del(&mock_machine.vmcs_by_pa, v->pa);
-		free(v);
+		if (v && !vmcs_in_use(v))
+			mock_vmcs_drop(v);
 	}
 }
 

@@ -377,26 +377,31 @@ vmx_result_t vmx_off(void)
 		 * dual-monitor treatment, which the model never activates.
 		 * VMCSs that are still active on this CPU were not written
 		 * back by VMCLEAR: software must VMCLEAR every active VMCS
-		 * before VMXOFF (SDM Vol. 3C 25.11.1, 25.11.3), otherwise
-		 * their data and launch state in memory are undefined. The
-		 * model takes the conservative reading: such a VMCS keeps
-		 * its field values but its launch state becomes undefined
-		 * until VMCLEAR, so VMLAUNCH fails with error 4 and VMRESUME
-		 * with error 6, "VMRESUME after VMXOFF (VMXOFF and VMXON
-		 * between VMLAUNCH and VMRESUME)" (SDM Vol. 3C 31.4). Code
-		 * that passes here therefore works whatever a real CPU left
-		 * in memory.
+		 * before VMXOFF, otherwise they "may be corrupted" and their
+		 * data undefined (SDM Vol. 3C 25.11.1). The model takes the
+		 * conservative reading: it writes such a VMCS's field values
+		 * to its region with the launch state "undefined" (the
+		 * format in mock_internal.h), so VMLAUNCH fails with error 4
+		 * and VMRESUME with error 6, "VMRESUME after VMXOFF (VMXOFF
+		 * and VMXON between VMLAUNCH and VMRESUME)" (SDM Vol. 3C
+		 * 31.4) until VMCLEAR makes it clear. Code that passes here
+		 * therefore works whatever a real CPU left in memory.
 		 */
-		for (struct mock_vmcs *v = mock_machine.vmcs_list;
-		     v && c->nactive > 0; v = v->next) {
-			if (v->active_on == c->id + 1u) {
-				mock_vmcs_set_active(v, NULL);
-				v->launch = MOCK_LAUNCH_UNDEFINED;
-			}
+		mock_vmcs_set_current(c, UINT64_MAX);
+		for (struct mock_vmcs *v = mock_machine.vmcs_list, *next;
+		     v && c->nactive > 0; v = next) {
+			next = v->next;
+			if (v->active_on != c->id + 1u)
+				continue;
+			(void)mock_vmcs_region_check(v);
+			mock_vmcs_store_region(v, MOCK_LAUNCH_UNDEFINED);
+			mock_vmcs_set_active(v, NULL);
+			v->launch = MOCK_LAUNCH_UNDEFINED;
+			if (v->current_on == 0)
+				mock_vmcs_drop(v);
 		}
 		c->vmx = MOCK_VMX_OUTSIDE;
 		c->vmxon_ptr = UINT64_MAX;
-		mock_vmcs_set_current(c, UINT64_MAX);
 		r = ok(c, "VMXOFF.ok");
 		break;
 	}
@@ -406,6 +411,42 @@ vmx_result_t vmx_off(void)
 /* ------------------------------------------------------------ VMCLEAR */
 
 static const struct prefix_rules vmclear_rules = PREFIX_RULES(VMCLEAR);
+
+/*
+ * SDM Vol. 3C 31.3 VMCLEAR: "ensure that data for VMCS referenced by the
+ * operand is in memory; initialize implementation-specific data in VMCS
+ * region; launch state of VMCS referenced by the operand <- clear"; if it
+ * was current, the current-VMCS pointer becomes invalid. A VMCS the
+ * processor caches (active, 25.1) is written to its region in the model's
+ * format (mock_internal.h) and forgotten: its data now lives in memory
+ * only, where software may copy it (25.11.1: ordinary accesses are
+ * allowed once it is clear). For a VMCS that is not active only the
+ * launch state in the region changes.
+ */
+static void vmclear_effect(struct mock_cpu *c, uint64_t pa)
+{
+	struct mock_vmcs *v = mock_vmcs_find(pa);
+	uint32_t clear = MOCK_LAUNCH_CLEAR;
+
+	if (v == NULL) {
+		(void)mock_mem_write(pa + MOCK_VMCS_FMT_LAUNCH, &clear,
+				     sizeof(clear));
+		return;
+	}
+	if (v->active_on != 0)
+		(void)mock_vmcs_region_check(v);
+	mock_vmcs_store_region(v, MOCK_LAUNCH_CLEAR);
+	mock_vmcs_set_active(v, NULL); /* SDM 25.1: no longer active */
+	if (pa == c->current_ptr)
+		mock_vmcs_set_current(c, UINT64_MAX);
+	if (v->current_on == 0) {
+		mock_vmcs_drop(v);
+		return;
+	}
+	/* Still current on another CPU (VMCLEAR from a CPU it was not
+	 * active on): that CPU sees the region as now written. */
+	mock_vmcs_load_region(v);
+}
 
 vmx_result_t vmx_clear(paddr_t vmcs)
 {
@@ -432,12 +473,7 @@ vmx_result_t vmx_clear(paddr_t vmcs)
 			r = vm_fail(c, VMXERR_VMCLEAR_VMXON_PTR,
 				    "VMCLEAR.fail_vmxon_ptr");
 		} else {
-			struct mock_vmcs *v = mock_vmcs_get_or_create(pa);
-			v->launch = MOCK_LAUNCH_CLEAR;
-			/* SDM 25.1: no longer active */
-			mock_vmcs_set_active(v, NULL);
-			if (pa == c->current_ptr)
-				mock_vmcs_set_current(c, UINT64_MAX);
+			vmclear_effect(c, pa);
 			r = ok(c, "VMCLEAR.ok");
 		}
 		break;
@@ -481,6 +517,18 @@ vmx_result_t vmx_ptrld(paddr_t vmcs)
 			r = vm_fail(c, VMXERR_VMPTRLD_BAD_REVISION,
 				    "VMPTRLD.fail_revision");
 		} else {
+			/*
+			 * SDM Vol. 3C 25.11.3: VMPTRLD reads the data of a
+			 * VMCS that is not active from its region
+			 * (mock_vmcs_get_or_create); one that is active
+			 * stays as the processor caches it, and a write to
+			 * its region meanwhile is undefined (25.11.1).
+			 */
+			struct mock_vmcs *v = mock_vmcs_find(pa);
+			if (v && v->active_on != 0)
+				(void)mock_vmcs_region_check(v);
+			else if (v)
+				mock_vmcs_load_region(v);
 			mock_vmcs_set_current(c, pa);
 			/* SDM Vol. 3C 25.1: VMPTRLD makes the VMCS active. */
 			mock_vmcs_set_active(c->cur_vmcs, c);

@@ -24,18 +24,24 @@
 #define SCEN_MAX_TERMS 6u
 #define SCEN_MAX_PAGES 32u
 #define SCEN_MAX_ITEMS 8u
+#define SCEN_MAX_VARS 16u
 /* A message with its "file:line: " prefix: room for a path as long as
  * Linux allows (PATH_MAX) plus the message. */
 #define SCEN_ERR_LEN (4096u + 512u)
 
 /* A value: terms OR-ed together, each a number, a page symbol plus an
  * offset, or the profile's revision identifier, optionally inverted. */
-enum scen_term_kind { SCEN_T_NUM, SCEN_T_PAGE, SCEN_T_REVISION };
+enum scen_term_kind {
+	SCEN_T_NUM,
+	SCEN_T_PAGE,
+	SCEN_T_REVISION,
+	SCEN_T_VAR, /* $NAME: a value read earlier ("read64 $NAME ADDR"). */
+};
 
 struct scen_term {
 	enum scen_term_kind kind;
 	bool invert;
-	unsigned page; /* Index in the script's page table. */
+	unsigned page; /* Index in the script's page or variable table. */
 	uint64_t num;  /* Number, or offset for a page. */
 };
 
@@ -61,6 +67,8 @@ struct scen_expect {
 	bool has_value;
 	struct scen_value value;
 	char rule[SCEN_NAME_LEN]; /* Empty: not checked. */
+	/* The instruction must report this undefined behaviour. */
+	char undefined[SCEN_NAME_LEN];
 };
 
 /* One check of a guest event ("rax=5", "inject GP", "leave", ...). */
@@ -133,6 +141,9 @@ enum scen_op {
 	SCEN_EXPECT_RULE,
 	SCEN_EXPECT_EXIT,
 	SCEN_EXPECT_CALLS,
+	SCEN_COPY,	       /* copy DST SRC LEN (physical memory) */
+	SCEN_READ,	       /* read16/32/64 $VAR ADDR */
+	SCEN_EXPECT_UNDEFINED, /* expect undefined none|N */
 };
 
 /* Raw instructions. */
@@ -235,6 +246,8 @@ struct scen_script {
 	bool uses_vmm; /* Any libvmm directive: the machine binds libvmm. */
 	unsigned npages;
 	struct scen_page pages[SCEN_MAX_PAGES];
+	unsigned nvars;
+	char vars[SCEN_MAX_VARS][SCEN_NAME_LEN];
 	unsigned ncmds, cap;
 	struct scen_cmd *cmds;
 };

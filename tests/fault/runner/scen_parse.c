@@ -257,6 +257,18 @@ static int outcome(struct scen_pctx *p, struct scen_cmd *c, bool launch)
 					 "C1.pin_allowed0, found '%s'",
 					 r);
 	}
+	if (scen_accept(p, "undefined")) {
+		const char *r;
+		if (scen_word(p, "an undefined-behaviour rule", &r) != 0)
+			return -1;
+		if (!strchr(r, '.') ||
+		    !scen_copy(ex->undefined, sizeof(ex->undefined), r))
+			return scen_perr(p,
+					 "expected an undefined-behaviour rule "
+					 "like VMCS.region_written_active, "
+					 "found '%s'",
+					 r);
+	}
 	return scen_end(p);
 }
 
@@ -564,6 +576,58 @@ static int alloc(struct scen_pctx *p, struct scen_cmd *c)
 	(void)scen_copy(pg->name, sizeof(pg->name),
 			name); /* Fits: see above. */
 	pg->npages = n;
+	return scen_end(p);
+}
+
+/* read16|read32|read64 $VAR ADDR: defines (or redefines) $VAR. */
+static int read_dir(struct scen_pctx *p, struct scen_cmd *c, unsigned bytes)
+{
+	const char *name;
+	unsigned i;
+
+	c->op = SCEN_READ;
+	c->sub = bytes;
+	if (scen_word(p, "a variable ($NAME)", &name) != 0)
+		return -1;
+	if (name[0] != '$' || !identifier(name + 1) ||
+	    strlen(name + 1) >= SCEN_NAME_LEN) {
+		p->pos--;
+		return scen_expected(p,
+				     "a variable ($ and letters, digits, _)");
+	}
+	if (scen_value(p, "an address", &c->v[0]) != 0)
+		return -1;
+	c->nv = 1;
+	for (i = 0; i < p->s->nvars; i++)
+		if (strcmp(p->s->vars[i], name + 1) == 0)
+			break;
+	if (i == p->s->nvars) {
+		if (p->s->nvars == SCEN_MAX_VARS)
+			return scen_perr(p, "too many variables (at most %u)",
+					 SCEN_MAX_VARS);
+		(void)scen_copy(p->s->vars[p->s->nvars++], SCEN_NAME_LEN,
+				name + 1); /* Fits: see above. */
+	}
+	c->id = i;
+	return scen_end(p);
+}
+
+/* copy DST SRC LEN: physical memory, both ranges mapped, 1-65536 bytes. */
+static int copy_dir(struct scen_pctx *p, struct scen_cmd *c)
+{
+	uint64_t len;
+
+	c->op = SCEN_COPY;
+	if (scen_value(p, "a destination address", &c->v[0]) != 0 ||
+	    scen_value(p, "a source address", &c->v[1]) != 0 ||
+	    scen_num(p, "a length in bytes", &len) != 0)
+		return -1;
+	if (len == 0 || len > 0x10000) {
+		p->pos--;
+		return scen_expected(p, "a length of 1-65536 bytes");
+	}
+	c->nv = 2;
+	c->id = (uint32_t)len;
 	return scen_end(p);
 }
 
@@ -1199,6 +1263,13 @@ static int expect_dir(struct scen_pctx *p, struct scen_cmd *c)
 		}
 		return scen_end(p);
 	}
+	if (strcmp(t, "undefined") == 0) {
+		c->op = SCEN_EXPECT_UNDEFINED;
+		if (scen_u32(p, "a count of undefined-behaviour events",
+			     &c->id) != 0)
+			return -1;
+		return scen_end(p);
+	}
 	if (strcmp(t, "calls") == 0) {
 		const char *w;
 		c->op = SCEN_EXPECT_CALLS;
@@ -1216,7 +1287,8 @@ static int expect_dir(struct scen_pctx *p, struct scen_cmd *c)
 	p->pos--;
 	return scen_expected(p, "cpu, vmx, field, mem16/32/64, status, "
 				"failed_cpu, state, leaks, pages, log, report, "
-				"entry_failure, rule, exit or calls");
+				"entry_failure, rule, exit, calls or "
+				"undefined");
 }
 
 /* -------------------------------------------------------------- lines */
@@ -1322,6 +1394,11 @@ static int directive(struct scen_pctx *p, struct scen_cmd *c)
 		c->nv = 2;
 		return scen_end(p);
 	}
+	if (strcmp(w, "read16") == 0 || strcmp(w, "read32") == 0 ||
+	    strcmp(w, "read64") == 0)
+		return read_dir(p, c, w[4] == '1' ? 2u : w[4] == '3' ? 4u : 8u);
+	if (strcmp(w, "copy") == 0)
+		return copy_dir(p, c);
 	if (strcmp(w, "vmcs") == 0)
 		return vmcs_valid(p, c);
 	if (strcmp(w, "field") == 0) {

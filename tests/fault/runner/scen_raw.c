@@ -117,6 +117,10 @@ void scen_do_insn(struct scen_runner *r, const struct scen_cmd *c)
 	char got[48], want[48];
 	bool ok;
 
+	unsigned undef0 = mock_undefined_count();
+
+	/* Declared undefined behaviour is recorded, not a failure. */
+	mock_allow_undefined(ex->undefined[0] != '\0');
 	/* Declared exceptions are recorded instead of failing the run. */
 	if (ex->outcome == SCEN_O_EXCEPTION && !(safe && ex->num == X86_VEC_GP))
 		mock_expect_exception(op, ex->num);
@@ -133,7 +137,21 @@ void scen_do_insn(struct scen_runner *r, const struct scen_cmd *c)
 	} else {
 		res = execute(r, c, &value);
 	}
+	mock_allow_undefined(false);
 	scen_outcome_str(res, got, sizeof(got));
+	if (ex->undefined[0] != '\0') {
+		const char *u = mock_last_undefined_rule();
+		if (mock_undefined_count() == undef0)
+			scen_fail(r,
+				  "%s: expected undefined behaviour %s, the "
+				  "model reported none",
+				  name, ex->undefined);
+		if (!u || strcmp(u, ex->undefined) != 0)
+			scen_fail(r,
+				  "%s: expected undefined behaviour %s, got "
+				  "%s",
+				  name, ex->undefined, u ? u : "none");
+	}
 	switch (ex->outcome) {
 	case SCEN_O_SUCCEED:
 		ok = res.outcome == VMX_SUCCEED;

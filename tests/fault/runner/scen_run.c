@@ -68,6 +68,8 @@ uint64_t scen_eval(struct scen_runner *r, const struct scen_value *v)
 				scen_fail(r, "page '%s' is not allocated",
 					  r->s->pages[t->page].name);
 			x = r->pages[t->page].pa + t->num;
+		} else if (t->kind == SCEN_T_VAR) {
+			x = r->vars[t->page] + t->num;
 		} else if (t->kind == SCEN_T_REVISION) {
 			(void)mock_msr_get(mock_current_cpu(),
 					   MSR_IA32_VMX_BASIC, &basic);
@@ -353,6 +355,31 @@ static void do_write(struct scen_runner *r, const struct scen_cmd *c)
 	memcpy(host, &v, c->sub); /* little-endian, like the CPU */
 }
 
+/* copy DST SRC LEN: ordinary memory accesses of software, byte by byte
+ * (memmove: the ranges may overlap). */
+static void do_copy(struct scen_runner *r, const struct scen_cmd *c)
+{
+	uint64_t dst = scen_eval(r, &c->v[0]), src = scen_eval(r, &c->v[1]);
+	void *d = mock_mem_host(pa_init(dst), c->id);
+	void *s = mock_mem_host(pa_init(src), c->id);
+
+	if (!d || !s)
+		scen_fail(r, "copy: %s range [%#llx, +%u) is not mapped",
+			  d ? "source" : "destination",
+			  (unsigned long long)(d ? src : dst), c->id);
+	memmove(d, s, c->id);
+}
+
+/* read16/32/64 $VAR ADDR: the value physical memory holds (unmapped
+ * memory reads as the profile's bus answers, mock_mem_read_phys). */
+static void do_read(struct scen_runner *r, const struct scen_cmd *c)
+{
+	uint64_t pa = scen_eval(r, &c->v[0]), v = 0;
+
+	(void)mock_mem_read_phys(pa_init(pa), &v, c->sub);
+	r->vars[c->id] = v;
+}
+
 /* ---------------------------------------------------------- expectations */
 
 static uint64_t reg_value(unsigned cpu, enum scen_reg reg)
@@ -487,6 +514,16 @@ static void expect_misc(struct scen_runner *r, const struct scen_cmd *c)
 				  (unsigned long long)
 					  scen_last_exit.qualification);
 		break;
+	case SCEN_EXPECT_UNDEFINED:
+		if (mock_undefined_count() != c->id)
+			scen_fail(r,
+				  "expected %u undefined-behaviour events, got "
+				  "%u (last: %s)",
+				  c->id, mock_undefined_count(),
+				  mock_last_undefined_rule()
+					  ? mock_last_undefined_rule()
+					  : "none");
+		break;
 	case SCEN_EXPECT_CALLS:
 		if (mock_call_count((enum mock_op)c->sub) != c->id)
 			scen_fail(r, "expected %u calls of %s, got %u", c->id,
@@ -588,6 +625,12 @@ static void exec(struct scen_runner *r, const struct scen_cmd *c,
 		break;
 	case SCEN_WRITE:
 		do_write(r, c);
+		break;
+	case SCEN_COPY:
+		do_copy(r, c);
+		break;
+	case SCEN_READ:
+		do_read(r, c);
 		break;
 	case SCEN_INSN:
 		scen_do_insn(r, c);

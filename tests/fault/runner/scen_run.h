@@ -34,6 +34,7 @@ struct scen_runner {
 
 	bool up;
 	struct scen_live_page pages[SCEN_MAX_PAGES];
+	uint64_t vars[SCEN_MAX_VARS]; /* Values of "read" ($NAME). */
 	struct mock_test_vm vm;
 	bool vm_valid;
 

@@ -69,6 +69,12 @@ unsigned mock_current_cpu(void);
  */
 paddr_t mock_mem_map(void *host, size_t size);
 
+/**
+ * Reads @p len bytes of physical memory as the CPU's bus would: unmapped
+ * bytes read as all ones (nothing answers). False if any byte is unmapped.
+ */
+bool mock_mem_read_phys(paddr_t pa, void *buf, size_t len);
+
 /** Removes a mapping made by mock_mem_map(). */
 void mock_mem_unmap(void *host);
 
@@ -333,6 +339,21 @@ const char *mock_last_exception_rule(void);
 
 /** Expectations armed by mock_expect_exception() and not yet consumed. */
 unsigned mock_expected_exceptions_pending(void);
+
+/**
+ * Undefined behaviour of the code under test, where the SDM says the
+ * outcome is undefined or unpredictable and the model therefore reports it
+ * instead of picking an outcome silently: an ordinary memory write to the
+ * region of an active VMCS ("VMCS.region_written_active", SDM Vol. 3C
+ * 25.11.1), found by the next VMPTRLD, VMCLEAR, VMXOFF or VM entry on that
+ * VMCS. Each event is counted; it goes to the exception handler (failing
+ * the test) unless mock_allow_undefined(true) declared it expected.
+ */
+void mock_allow_undefined(bool allow);
+/** Undefined-behaviour events since mock_init(), expected or not. */
+unsigned mock_undefined_count(void);
+/** Rule of the last undefined-behaviour event, or NULL. */
+const char *mock_last_undefined_rule(void);
 
 /* ------------------------------------------------------------------------ */
 /* VM entry verdicts                                                         */
