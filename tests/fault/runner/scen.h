@@ -163,6 +163,7 @@ enum scen_insn {
 	SCEN_I_RDMSR,
 	SCEN_I_WRMSR,
 	SCEN_I_XSETBV,
+	SCEN_I_MOV_CR, /* MOV to CR0/CR3/CR4/CR8: reg in id, OP in assign */
 };
 
 /* Guest events. */
@@ -221,6 +222,9 @@ struct scen_cmd {
 	unsigned sub; /* insn, event, register, item, ... */
 	unsigned cpu; /* SCEN_CPU_ALL / _CURRENT / number */
 	uint32_t id;  /* field encoding, MSR index, op, status ... */
+	/* Bits 63:32 of a raw VMREAD/VMWRITE field operand (SDM Vol. 3C
+	 * 25.11.2: set bits there make the instruction fail, error 12). */
+	uint32_t id_hi;
 	enum scen_assign assign;
 	bool has_mask;
 	struct scen_value mask;

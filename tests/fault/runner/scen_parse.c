@@ -44,6 +44,25 @@ static int field_arg(struct scen_pctx *p, uint32_t *enc)
 			 t);
 }
 
+/*
+ * The field operand of a raw VMREAD/VMWRITE: as field_arg, or a number of
+ * up to 64 bits (the register operand is 64 bits wide in 64-bit mode).
+ */
+static int field_arg64(struct scen_pctx *p, struct scen_cmd *c)
+{
+	const char *t = scen_peek(p);
+	uint64_t n;
+
+	c->id_hi = 0;
+	if (t && scen_number(t, &n) && n > UINT32_MAX) {
+		c->id = (uint32_t)n;
+		c->id_hi = (uint32_t)(n >> 32);
+		p->pos++;
+		return 0;
+	}
+	return field_arg(p, &c->id);
+}
+
 static int msr_arg(struct scen_pctx *p, uint32_t *msr)
 {
 	const char *t = scen_peek(p);
@@ -284,7 +303,7 @@ static const struct {
 	{"resume", SCEN_I_VMRESUME}, {"invept", SCEN_I_INVEPT},
 	{"invvpid", SCEN_I_INVVPID}, {"vmcall", SCEN_I_VMCALL},
 	{"rdmsr", SCEN_I_RDMSR},     {"wrmsr", SCEN_I_WRMSR},
-	{"xsetbv", SCEN_I_XSETBV},
+	{"xsetbv", SCEN_I_XSETBV},   {"mov", SCEN_I_MOV_CR},
 };
 
 static int insn(struct scen_pctx *p, struct scen_cmd *c, enum scen_insn i)
@@ -303,11 +322,11 @@ static int insn(struct scen_pctx *p, struct scen_cmd *c, enum scen_insn i)
 		c->nv = 1;
 		break;
 	case SCEN_I_VMREAD:
-		if (field_arg(p, &c->id) != 0)
+		if (field_arg64(p, c) != 0)
 			return -1;
 		break;
 	case SCEN_I_VMWRITE:
-		if (field_arg(p, &c->id) != 0 ||
+		if (field_arg64(p, c) != 0 ||
 		    scen_value(p, "a value", &c->v[0]) != 0)
 			return -1;
 		c->nv = 1;
@@ -340,6 +359,22 @@ static int insn(struct scen_pctx *p, struct scen_cmd *c, enum scen_insn i)
 			return -1;
 		c->nv = 1;
 		break;
+	case SCEN_I_MOV_CR: {
+		const char *t;
+		enum scen_reg reg;
+		if (scen_word(p, "cr0, cr3, cr4 or cr8", &t) != 0)
+			return -1;
+		if (!reg_by_name(t, &reg) || reg > SCEN_R_CR8) {
+			p->pos--;
+			return scen_expected(p, "cr0, cr3, cr4 or cr8");
+		}
+		c->id = reg;
+		if (assign_op(p, &c->assign) != 0 ||
+		    scen_value_ctx(p, "a value", &c->v[0], reg) != 0)
+			return -1;
+		c->nv = 1;
+		break;
+	}
 	case SCEN_I_XSETBV:
 		if (scen_u32(p, "an XCR number", &c->id) != 0 ||
 		    scen_value(p, "a value", &c->v[0]) != 0)

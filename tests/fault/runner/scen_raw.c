@@ -29,6 +29,7 @@ static const enum mock_op insn_op[] = {
 	[SCEN_I_RDMSR] = MOCK_OP_RDMSR,
 	[SCEN_I_WRMSR] = MOCK_OP_WRMSR,
 	[SCEN_I_XSETBV] = MOCK_OP_XSETBV,
+	[SCEN_I_MOV_CR] = MOCK_OP_WRITE_CR,
 };
 
 static vmx_result_t safe_result(enum cpu_safe_status st)
@@ -38,6 +39,52 @@ static vmx_result_t safe_result(enum cpu_safe_status st)
 	if (st != CPU_SAFE_OK)
 		r = (vmx_result_t){VMX_EXCEPTION, X86_VEC_GP};
 	return r;
+}
+
+/*
+ * MOV to CR0/CR3/CR4/CR8 with the architectural rules of the model's
+ * instruction (cpu.c: #GP(0) for reserved bits, CR4.VMXE cleared in VMX
+ * operation, the IA32_VMX_CR0/CR4_FIXED bits in VMX operation, SDM Vol.
+ * 3C 24.8, Vol. 2B MOV): the new value is OP applied to the register as
+ * the CPU holds it. "set" writes the register without any of these.
+ */
+static void mov_to_cr(struct scen_runner *r, const struct scen_cmd *c)
+{
+	struct mock_cpu_regs g;
+	uint64_t v = scen_eval(r, &c->v[0]), old;
+
+	mock_cpu_get_regs(mock_current_cpu(), &g);
+	switch ((enum scen_reg)c->id) {
+	case SCEN_R_CR0:
+		old = g.cr0;
+		break;
+	case SCEN_R_CR3:
+		old = g.cr3;
+		break;
+	case SCEN_R_CR4:
+		old = g.cr4;
+		break;
+	default:
+		old = g.cr8;
+		break;
+	}
+	v = c->assign == SCEN_A_SET  ? v
+	    : c->assign == SCEN_A_OR ? old | v
+				     : old & v;
+	switch ((enum scen_reg)c->id) {
+	case SCEN_R_CR0:
+		cpu_write_cr0(v);
+		break;
+	case SCEN_R_CR3:
+		cpu_write_cr3(v);
+		break;
+	case SCEN_R_CR4:
+		cpu_write_cr4(v);
+		break;
+	default:
+		cpu_write_cr8(v);
+		break;
+	}
 }
 
 /* Executes the instruction; @p value receives VMREAD/VMPTRST/RDMSR data. */
@@ -63,9 +110,10 @@ static vmx_result_t execute(struct scen_runner *r, const struct scen_cmd *c,
 		return res;
 	}
 	case SCEN_I_VMREAD:
-		return vmx_vmread(c->id, value);
+		return vmx_vmread((uint64_t)c->id_hi << 32 | c->id, value);
 	case SCEN_I_VMWRITE:
-		return vmx_vmwrite(c->id, scen_eval(r, &c->v[0]));
+		return vmx_vmwrite((uint64_t)c->id_hi << 32 | c->id,
+				   scen_eval(r, &c->v[0]));
 	case SCEN_I_VMLAUNCH:
 		return vmx_launch();
 	case SCEN_I_VMRESUME:
@@ -91,6 +139,10 @@ static vmx_result_t execute(struct scen_runner *r, const struct scen_cmd *c,
 	case SCEN_I_XSETBV:
 		return safe_result(
 			cpu_xsetbv_safe(c->id, scen_eval(r, &c->v[0])));
+	case SCEN_I_MOV_CR:
+		mov_to_cr(r, c);
+		/* The outcome is the one the trace records (#GP or not). */
+		return (vmx_result_t){VMX_SUCCEED, 0};
 	}
 	return (vmx_result_t){VMX_EXCEPTION, 0};
 }
@@ -111,6 +163,7 @@ void scen_do_insn(struct scen_runner *r, const struct scen_cmd *c)
 	const char *name = mock_op_name(op);
 	bool safe = op == MOCK_OP_RDMSR || op == MOCK_OP_WRMSR ||
 		    op == MOCK_OP_XSETBV;
+	bool traced = safe || op == MOCK_OP_WRITE_CR;
 	unsigned cpu = mock_current_cpu();
 	uint64_t value = 0;
 	vmx_result_t res;
@@ -124,7 +177,7 @@ void scen_do_insn(struct scen_runner *r, const struct scen_cmd *c)
 	/* Declared exceptions are recorded instead of failing the run. */
 	if (ex->outcome == SCEN_O_EXCEPTION && !(safe && ex->num == X86_VEC_GP))
 		mock_expect_exception(op, ex->num);
-	if (safe) {
+	if (traced) {
 		/*
 		 * The "_safe" forms only say "#GP or not"; the architectural
 		 * outcome (#UD of XSETBV, say) is the one the trace records.
