@@ -144,6 +144,7 @@ enum scen_op {
 	SCEN_COPY,	       /* copy DST SRC LEN (physical memory) */
 	SCEN_READ,	       /* read16/32/64 $VAR ADDR */
 	SCEN_EXPECT_UNDEFINED, /* expect undefined none|N */
+	SCEN_RETURN, /* end of a "handler script" body: resume/advance/leave */
 };
 
 /* Raw instructions. */

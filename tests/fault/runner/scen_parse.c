@@ -1449,8 +1449,22 @@ static int directive(struct scen_pctx *p, struct scen_cmd *c)
 		c->op = SCEN_HANDLER;
 		if (scen_accept(p, "advance"))
 			c->id = 1;
+		else if (scen_accept(p, "script"))
+			c->id = 2;
 		else if (!scen_accept(p, "none"))
-			return scen_expected(p, "advance or none");
+			return scen_expected(p, "advance, script or none");
+		return scen_end(p);
+	}
+	if (strcmp(w, "return") == 0) {
+		c->op = SCEN_RETURN;
+		if (scen_accept(p, "resume"))
+			c->id = 0;
+		else if (scen_accept(p, "advance"))
+			c->id = 1;
+		else if (scen_accept(p, "leave"))
+			c->id = 2;
+		else
+			return scen_expected(p, "resume, advance or leave");
 		return scen_end(p);
 	}
 	if (strcmp(w, "snapshot") == 0) {

@@ -348,6 +348,62 @@ raw_resume_failed(struct intrin_exit_frame *frame, void *ctx,
 
 static struct scen_runner *no_handler_runner;
 
+/*
+ * "handler script": the scenario is the VMM. At a VM exit the lines that
+ * follow the guest directive run here, in VMX root with the VMCS that
+ * exited current and launched (SDM Vol. 3C 28: a VM exit leaves the
+ * current VMCS current), up to a "return": resume (VMRESUME, by the exit
+ * entry), advance (GUEST_RIP past the instruction first, SDM Vol. 3C
+ * 28.2.5) or leave (VMXOFF if still in VMX, then continue outside at the
+ * guest's RIP, RSP and RFLAGS as they were at the exit).
+ */
+static enum intrin_exit_action script_handler(struct intrin_exit_frame *frame,
+					      void *ctx)
+{
+	struct scen_runner *r = no_handler_runner;
+	const struct scen_cmd *outer = r->cur;
+	uint64_t reason = 0, qual = 0, len = 0, rip = 0, rsp = 0, rflags = 0;
+
+	(void)ctx;
+	(void)vmx_vmread(VMCS_VM_EXIT_REASON, &reason);
+	(void)vmx_vmread(VMCS_EXIT_QUALIFICATION, &qual);
+	(void)vmx_vmread(VMCS_VM_EXIT_INSTRUCTION_LEN, &len);
+	(void)vmx_vmread(VMCS_GUEST_RIP, &rip);
+	(void)vmx_vmread(VMCS_GUEST_RSP, &rsp);
+	(void)vmx_vmread(VMCS_GUEST_RFLAGS, &rflags);
+	scen_last_exit.count++;
+	scen_last_exit.reason = (uint32_t)reason & 0xFFFFu;
+	scen_last_exit.qualification = qual;
+	scen_last_exit.len = (uint32_t)len;
+	r->in_handler++;
+	for (;;) {
+		const struct scen_cmd *c;
+
+		if (r->pc >= r->s->ncmds)
+			scen_fail(r,
+				  "VM exit (reason %llu) to 'handler script', "
+				  "but the scenario ends before its 'return'",
+				  (unsigned long long)reason);
+		c = &r->s->cmds[r->pc++];
+		if (c->op != SCEN_RETURN) {
+			scen_exec_at(r, r->pc - 1);
+			continue;
+		}
+		r->in_handler--;
+		r->cur = outer;
+		if (c->id == 1)
+			(void)vmx_vmwrite(VMCS_GUEST_RIP, rip + len);
+		if (c->id != 2)
+			return INTRIN_EXIT_RESUME;
+		if (mock_vmx_mode(mock_current_cpu()) != MOCK_VMX_OUTSIDE)
+			(void)vmx_off();
+		frame->leave_rip = rip;
+		frame->leave_rsp = rsp;
+		frame->leave_rflags = rflags;
+		return INTRIN_EXIT_LEAVE;
+	}
+}
+
 /* A raw scenario without "handler advance": an exit is a scenario error
  * (libvmm's handler is linked, but there is no libvmm CPU context). */
 static enum intrin_exit_action no_handler(struct intrin_exit_frame *frame,
@@ -379,7 +435,10 @@ void scen_raw_handlers_init(struct scen_runner *r)
 
 void scen_do_handler(struct scen_runner *r, const struct scen_cmd *c)
 {
-	if (c->id)
+	no_handler_runner = r;
+	if (c->id == 2)
+		mock_set_exit_handlers(script_handler, raw_resume_failed);
+	else if (c->id)
 		mock_set_exit_handlers(raw_handler, raw_resume_failed);
 	else
 		scen_raw_handlers_init(r);

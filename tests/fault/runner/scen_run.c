@@ -644,6 +644,9 @@ static void exec(struct scen_runner *r, const struct scen_cmd *c,
 	case SCEN_HANDLER:
 		scen_do_handler(r, c);
 		break;
+	case SCEN_RETURN:
+		scen_fail(r, "'return' outside a VM-exit handler (it ends the "
+			     "body of 'handler script' that a VM exit runs)");
 	case SCEN_SNAPSHOT:
 		scen_snapshot(r);
 		r->snapped = true;
@@ -677,10 +680,25 @@ static void exec(struct scen_runner *r, const struct scen_cmd *c,
 	}
 }
 
+void scen_exec_at(struct scen_runner *r, unsigned index)
+{
+	exec(r, &r->s->cmds[index], index);
+}
+
+/*
+ * r->pc is the program counter: a "handler script" body, run from inside
+ * a guest directive's VM exit, advances it past the lines it ran, so the
+ * loop here continues after its "return".
+ */
 void scen_exec_range(struct scen_runner *r, unsigned first, unsigned last)
 {
-	for (unsigned i = first; i < last; i++)
+	unsigned saved = r->pc;
+
+	for (r->pc = first; r->pc < last;) {
+		unsigned i = r->pc++;
 		exec(r, &r->s->cmds[i], i);
+	}
+	r->pc = saved;
 }
 
 int scen_run(const struct scen_script *s, char *err, size_t err_size)
