@@ -145,6 +145,7 @@ enum scen_op {
 	SCEN_READ,	       /* read16/32/64 $VAR ADDR */
 	SCEN_EXPECT_UNDEFINED, /* expect undefined none|N */
 	SCEN_RETURN, /* end of a "handler script" body: resume/advance/leave */
+	SCEN_MODE,   /* mode 64|compat|protected|v86|real [on CPUS] */
 };
 
 /* Raw instructions. */
@@ -212,6 +213,10 @@ enum scen_reg {
 	SCEN_R_RFLAGS,
 	SCEN_R_XCR0,
 	SCEN_R_CPL,
+	/* Segment registers: SCEN_R_SEG + 4 * enum mock_seg + part, part 0
+	 * selector, 1 base, 2 limit, 3 access rights ("cs.ar"). */
+	SCEN_R_SEG = 16,
+	SCEN_R_SEG_END = SCEN_R_SEG + 4 * MOCK_SEG_COUNT,
 };
 
 /* Assignment operators of "set" and "field". */

@@ -185,6 +185,12 @@ static bool reg_by_name(const char *t, enum scen_reg *r)
 			return true;
 		}
 	}
+	for (unsigned i = SCEN_R_SEG; i < SCEN_R_SEG_END; i++) {
+		if (strcmp(t, scen_reg_name((enum scen_reg)i)) == 0) {
+			*r = (enum scen_reg)i;
+			return true;
+		}
+	}
 	return false;
 }
 
@@ -399,7 +405,7 @@ static int set_dir(struct scen_pctx *p, struct scen_cmd *c)
 
 	if (scen_word(p,
 		      "a register (cr0, cr3, cr4, cr8, dr7, rflags, xcr0, "
-		      "cpl), msr or mov_ss",
+		      "cpl, SEG.sel/base/limit/ar), msr or mov_ss",
 		      &t) != 0)
 		return -1;
 	if (strcmp(t, "mov_ss") == 0) {
@@ -423,7 +429,8 @@ static int set_dir(struct scen_pctx *p, struct scen_cmd *c)
 	if (!reg_by_name(t, &r)) {
 		p->pos--;
 		return scen_expected(p, "a register (cr0, cr3, cr4, cr8, dr7, "
-					"rflags, xcr0, cpl), msr or mov_ss");
+					"rflags, xcr0, cpl, SEG.sel/base/"
+					"limit/ar), msr or mov_ss");
 	}
 	c->op = SCEN_SET_REG;
 	c->sub = r;
@@ -1121,7 +1128,9 @@ static int expect_cpu(struct scen_pctx *p, struct scen_cmd *c)
 		return scen_expected(p, "vmx, a register, REG.BIT, msr, "
 					"unchanged or running");
 	}
-	dot = strchr(reg, '.');
+	/* A segment register part ("cs.ar") is a register; otherwise a dot
+	 * separates a register and one of its bits ("cr4.vmxe"). */
+	dot = reg_by_name(reg, &r) ? NULL : strchr(reg, '.');
 	if (dot)
 		*dot = '\0';
 	if (!reg_by_name(reg, &r)) {
@@ -1453,6 +1462,20 @@ static int directive(struct scen_pctx *p, struct scen_cmd *c)
 			c->id = 2;
 		else if (!scen_accept(p, "none"))
 			return scen_expected(p, "advance, script or none");
+		return scen_end(p);
+	}
+	if (strcmp(w, "mode") == 0) {
+		static const char *const modes[] = {"64", "compat", "protected",
+						    "v86", "real"};
+		c->op = SCEN_MODE;
+		for (c->id = 0; c->id < 5; c->id++)
+			if (scen_accept(p, modes[c->id]))
+				break;
+		if (c->id == 5)
+			return scen_expected(
+				p, "64, compat, protected, v86 or real");
+		if (on_cpus(p, &c->cpu, SCEN_CPU_CURRENT) != 0)
+			return -1;
 		return scen_end(p);
 	}
 	if (strcmp(w, "return") == 0) {

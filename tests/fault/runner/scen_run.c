@@ -263,6 +263,51 @@ static uint64_t *reg_slot(struct mock_cpu_regs *g, enum scen_reg reg,
 	}
 }
 
+/* Part @p part (0 selector, 1 base, 2 limit, 3 AR) of segment @p seg. */
+static uint64_t seg_get(const struct mock_cpu_regs *g, unsigned reg)
+{
+	const struct mock_segment *s = &g->seg[(reg - SCEN_R_SEG) / 4];
+
+	switch ((reg - SCEN_R_SEG) % 4) {
+	case 0:
+		return s->selector;
+	case 1:
+		return s->base;
+	case 2:
+		return s->limit;
+	default:
+		return s->ar;
+	}
+}
+
+/*
+ * Writes a part of a segment register as setup: the hidden part (base,
+ * limit, access rights) is written as given, the way a descriptor load
+ * would leave it (SDM Vol. 3A 3.4.3), without checking it against the
+ * GDT. Widths: selector 16 bits, limit and AR 32 bits.
+ */
+static void seg_set(struct scen_runner *r, struct mock_cpu_regs *g,
+		    unsigned reg, uint64_t v)
+{
+	struct mock_segment *s = &g->seg[(reg - SCEN_R_SEG) / 4];
+	unsigned part = (reg - SCEN_R_SEG) % 4;
+
+	if ((part == 0 && v > UINT16_MAX) || (part >= 2 && v > UINT32_MAX))
+		scen_fail(r,
+			  "%s: %#llx does not fit (selector 16 bits, "
+			  "limit and ar 32 bits)",
+			  scen_reg_name((enum scen_reg)reg),
+			  (unsigned long long)v);
+	if (part == 0)
+		s->selector = (uint16_t)v;
+	else if (part == 1)
+		s->base = v;
+	else if (part == 2)
+		s->limit = (uint32_t)v;
+	else
+		s->ar = (uint32_t)v;
+}
+
 static void do_set_reg(struct scen_runner *r, const struct scen_cmd *c)
 {
 	unsigned a, b;
@@ -274,6 +319,12 @@ static void do_set_reg(struct scen_runner *r, const struct scen_cmd *c)
 		uint64_t cpl, *slot;
 
 		mock_cpu_get_regs(cpu, &g);
+		if (c->sub >= SCEN_R_SEG) {
+			seg_set(r, &g, c->sub,
+				apply(c->assign, seg_get(&g, c->sub), v));
+			mock_cpu_set_regs(cpu, &g);
+			continue;
+		}
 		slot = reg_slot(&g, (enum scen_reg)c->sub, &cpl);
 		*slot = apply(c->assign, *slot, v);
 		if (c->sub == SCEN_R_CPL) {
@@ -296,6 +347,58 @@ static void do_set_msr(struct scen_runner *r, const struct scen_cmd *c)
 		uint64_t old = 0;
 		(void)mock_msr_get(cpu, c->id, &old);
 		mock_msr_set(cpu, c->id, apply(c->assign, old, v));
+	}
+}
+
+/*
+ * mode 64|compat|protected|v86|real: the control registers, IA32_EFER, CS
+ * and RFLAGS of an operating mode (SDM Vol. 3A 2.2, 9.8.5): IA-32e mode is
+ * EFER.LMA = 1 with CR0.PG and CR4.PAE; 64-bit mode adds CS.L = 1 (and
+ * CS.D = 0), compatibility mode has CS.L = 0 (D = 1); protected mode has
+ * EFER.LME = LMA = 0 and CR0.PE = 1 (paging stays as it was); virtual-8086
+ * mode is protected mode with RFLAGS.VM = 1 and CPL 3; real-address mode
+ * has CR0.PE = PG = 0. Setup, like "set": no #GP rules apply.
+ */
+static void do_mode(struct scen_runner *r, const struct scen_cmd *c)
+{
+	unsigned a, b;
+
+	for_cpus(r, c->cpu, &a, &b);
+	for (unsigned cpu = a; cpu < b; cpu++) {
+		struct mock_cpu_regs g;
+		struct mock_segment *cs = &g.seg[MOCK_SEG_CS];
+		uint64_t efer = 0;
+
+		mock_cpu_get_regs(cpu, &g);
+		(void)mock_msr_get(cpu, MSR_IA32_EFER, &efer);
+		cs->ar &= ~(AR_L | AR_DB);
+		g.rflags &= ~X86_RFLAGS_VM;
+		switch (c->id) {
+		case 0: /* 64-bit */
+		case 1: /* compatibility */
+			g.cr0 |= X86_CR0_PE | X86_CR0_PG;
+			g.cr4 |= X86_CR4_PAE;
+			efer |= X86_EFER_LME | X86_EFER_LMA;
+			cs->ar |= c->id == 0 ? AR_L : AR_DB;
+			break;
+		case 2: /* protected */
+		case 3: /* virtual-8086 */
+			g.cr0 |= X86_CR0_PE;
+			efer &= ~(X86_EFER_LME | X86_EFER_LMA);
+			cs->ar |= AR_DB;
+			if (c->id == 3) {
+				g.rflags |= X86_RFLAGS_VM;
+				g.cpl = 3;
+			}
+			break;
+		default: /* real-address: CPL 0 (SDM Vol. 3A 20.1) */
+			g.cpl = 0;
+			g.cr0 &= ~(X86_CR0_PE | X86_CR0_PG);
+			efer &= ~(X86_EFER_LME | X86_EFER_LMA);
+			break;
+		}
+		mock_cpu_set_regs(cpu, &g);
+		mock_msr_set(cpu, MSR_IA32_EFER, efer);
 	}
 }
 
@@ -388,6 +491,8 @@ static uint64_t reg_value(unsigned cpu, enum scen_reg reg)
 	uint64_t cpl;
 
 	mock_cpu_get_regs(cpu, &g);
+	if (reg >= SCEN_R_SEG)
+		return seg_get(&g, reg);
 	return *reg_slot(&g, reg, &cpl);
 }
 
@@ -559,7 +664,7 @@ static void expect_misc(struct scen_runner *r, const struct scen_cmd *c)
 static bool is_setup(enum scen_op op)
 {
 	return op <= SCEN_INJECT_CLEAR || op == SCEN_FAIL_ALLOC ||
-	       op == SCEN_OFFLINE || op == SCEN_SNAPSHOT;
+	       op == SCEN_OFFLINE || op == SCEN_SNAPSHOT || op == SCEN_MODE;
 }
 
 static void exec(struct scen_runner *r, const struct scen_cmd *c,
@@ -643,6 +748,9 @@ static void exec(struct scen_runner *r, const struct scen_cmd *c,
 		break;
 	case SCEN_HANDLER:
 		scen_do_handler(r, c);
+		break;
+	case SCEN_MODE:
+		do_mode(r, c);
 		break;
 	case SCEN_RETURN:
 		scen_fail(r, "'return' outside a VM-exit handler (it ends the "
