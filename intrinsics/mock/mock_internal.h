@@ -40,6 +40,8 @@ struct mock_profile {
 	unsigned msr_count;
 	/** Includes every IA32_VMX_* capability MSR the CPU has. */
 	struct mock_msr_init msrs[MOCK_PROFILE_MAX_MSRS];
+	/** What each byte of unmapped physical memory reads as. */
+	uint8_t unmapped_byte;
 };
 
 /** Looks a profile up by name; NULL if unknown. */
@@ -262,6 +264,8 @@ struct mock_machine {
 	struct mock_vmcs *vmcs_list;  /**< Every VMCS, doubly linked. */
 	struct mock_index vmcs_by_pa; /**< The same VMCSs by address. */
 	unsigned phys_width;
+	/** Unmapped physical memory reads as this byte (profile default). */
+	uint8_t unmapped_byte;
 	/* The hypervisor below ours, or NULL (mock_set_outer_vmm). */
 	mock_outer_vmm_fn outer_vmm;
 	void *outer_vmm_ctx;

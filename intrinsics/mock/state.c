@@ -470,6 +470,7 @@ int mock_init(const char *profile, unsigned ncpus)
 	mock_machine.ncpus = ncpus;
 	mock_machine.current = 0;
 	mock_machine.phys_width = width_of(p);
+	mock_machine.unmapped_byte = p->unmapped_byte;
 	for (unsigned i = 0; i < ncpus; i++)
 		init_cpu(&mock_machine.cpu[i], i, p);
 	return 0;
@@ -516,6 +517,28 @@ unsigned mock_current_cpu(void)
 unsigned mock_phys_addr_width(void)
 {
 	return mock_machine.phys_width;
+}
+
+/*
+ * MAXPHYADDR is what CPUID.80000008H:EAX[7:0] reports (SDM Vol. 2A CPUID,
+ * Vol. 3A 4.1.4), at most 52 (Vol. 3A 4.1.4: "MAXPHYADDR is at most 52");
+ * 32 is the least a CPU with PAE or IA-32e paging can have.
+ */
+int mock_set_phys_addr_width(unsigned bits)
+{
+	if (bits < 32 || bits > 52 ||
+	    mock_mem_highest() > (UINT64_C(1) << bits))
+		return -1;
+	mock_machine.phys_width = bits;
+	for (unsigned i = 0; i < mock_machine.ncpus; i++)
+		mock_cpuid_change_bits(i, 0x80000008u, 0, MOCK_EAX, 0xFFu,
+				       bits);
+	return 0;
+}
+
+void mock_set_unmapped_byte(uint8_t byte)
+{
+	mock_machine.unmapped_byte = byte;
 }
 
 bool mock_pa_too_wide(uint64_t pa)

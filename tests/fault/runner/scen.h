@@ -146,6 +146,8 @@ enum scen_op {
 	SCEN_EXPECT_UNDEFINED, /* expect undefined none|N */
 	SCEN_RETURN, /* end of a "handler script" body: resume/advance/leave */
 	SCEN_MODE,   /* mode 64|compat|protected|v86|real [on CPUS] */
+	SCEN_MAXPHYADDR, /* maxphyaddr N */
+	SCEN_UNMAPPED,	 /* unmapped BYTE */
 };
 
 /* Raw instructions. */

@@ -618,6 +618,11 @@ static int alloc(struct scen_pctx *p, struct scen_cmd *c)
 	(void)scen_copy(pg->name, sizeof(pg->name),
 			name); /* Fits: see above. */
 	pg->npages = n;
+	if (scen_accept(p, "at")) {
+		if (scen_value(p, "a physical address", &c->v[0]) != 0)
+			return -1;
+		c->nv = 1;
+	}
 	return scen_end(p);
 }
 
@@ -1462,6 +1467,27 @@ static int directive(struct scen_pctx *p, struct scen_cmd *c)
 			c->id = 2;
 		else if (!scen_accept(p, "none"))
 			return scen_expected(p, "advance, script or none");
+		return scen_end(p);
+	}
+	if (strcmp(w, "maxphyaddr") == 0) {
+		c->op = SCEN_MAXPHYADDR;
+		if (scen_u32(p, "a physical-address width (32-52)", &c->id))
+			return -1;
+		if (c->id < 32 || c->id > 52) {
+			p->pos--;
+			return scen_expected(p, "a physical-address width "
+						"(32-52)");
+		}
+		return scen_end(p);
+	}
+	if (strcmp(w, "unmapped") == 0) {
+		c->op = SCEN_UNMAPPED;
+		if (scen_u32(p, "a byte (0-255)", &c->id) != 0)
+			return -1;
+		if (c->id > 0xFF) {
+			p->pos--;
+			return scen_expected(p, "a byte (0-255)");
+		}
 		return scen_end(p);
 	}
 	if (strcmp(w, "mode") == 0) {

@@ -439,8 +439,10 @@ static void do_inject_nth(struct scen_runner *r, const struct scen_cmd *c)
 
 static void do_alloc(struct scen_runner *r, const struct scen_cmd *c)
 {
-	paddr_t pa;
-	void *host = mock_test_pages_alloc(r->s->pages[c->id].npages, &pa);
+	paddr_t pa = pa_init(c->nv ? scen_eval(r, &c->v[0]) : 0);
+	void *host =
+		c->nv ? mock_test_pages_alloc_at(r->s->pages[c->id].npages, pa)
+		      : mock_test_pages_alloc(r->s->pages[c->id].npages, &pa);
 
 	if (!host)
 		scen_fail(r, "alloc of '%s' failed", r->s->pages[c->id].name);
@@ -576,12 +578,9 @@ static void expect_mem(struct scen_runner *r, const struct scen_cmd *c)
 {
 	uint64_t pa = scen_eval(r, &c->v[1]), got = 0;
 	uint64_t want = scen_eval(r, &c->v[0]);
-	void *host = mock_mem_host(pa_init(pa), c->sub);
 
-	if (!host)
-		scen_fail(r, "mem%u at unmapped address %#llx", c->sub * 8,
-			  (unsigned long long)pa);
-	memcpy(&got, host, c->sub);
+	/* As the CPU reads it: unmapped memory as the profile says. */
+	(void)mock_mem_read_phys(pa_init(pa), &got, c->sub);
 	if (c->sub < 8)
 		want &= (UINT64_C(1) << (c->sub * 8)) - 1;
 	if (got != want)
@@ -664,7 +663,8 @@ static void expect_misc(struct scen_runner *r, const struct scen_cmd *c)
 static bool is_setup(enum scen_op op)
 {
 	return op <= SCEN_INJECT_CLEAR || op == SCEN_FAIL_ALLOC ||
-	       op == SCEN_OFFLINE || op == SCEN_SNAPSHOT || op == SCEN_MODE;
+	       op == SCEN_OFFLINE || op == SCEN_SNAPSHOT || op == SCEN_MODE ||
+	       op == SCEN_MAXPHYADDR || op == SCEN_UNMAPPED;
 }
 
 static void exec(struct scen_runner *r, const struct scen_cmd *c,
@@ -751,6 +751,17 @@ static void exec(struct scen_runner *r, const struct scen_cmd *c,
 		break;
 	case SCEN_MODE:
 		do_mode(r, c);
+		break;
+	case SCEN_MAXPHYADDR:
+		if (mock_set_phys_addr_width(c->id) != 0)
+			scen_fail(r,
+				  "maxphyaddr %u: memory is mapped up to "
+				  "%#llx, beyond that width",
+				  c->id,
+				  (unsigned long long)mock_mem_highest() - 1);
+		break;
+	case SCEN_UNMAPPED:
+		mock_set_unmapped_byte((uint8_t)c->id);
 		break;
 	case SCEN_RETURN:
 		scen_fail(r, "'return' outside a VM-exit handler (it ends the "

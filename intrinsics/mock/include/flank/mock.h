@@ -75,6 +75,30 @@ paddr_t mock_mem_map(void *host, size_t size);
  */
 bool mock_mem_read_phys(paddr_t pa, void *buf, size_t len);
 
+/**
+ * Makes @p size bytes of host memory at @p host visible at physical
+ * address @p pa, chosen by the test: 4 KiB aligned, within the
+ * physical-address width and not mapped already (otherwise a model
+ * violation "MEM.map_*"). Later mock_mem_map() calls skip it.
+ */
+paddr_t mock_mem_map_at(void *host, size_t size, paddr_t pa);
+
+/** One past the highest physical byte ever mapped (0 if none). */
+uint64_t mock_mem_highest(void);
+
+/**
+ * Sets MAXPHYADDR (CPUID.80000008H:EAX[7:0] of every CPU, and the width
+ * every physical-address check uses) to @p bits, 32-52. Returns -1 (and
+ * changes nothing) outside that range or if memory is mapped beyond it.
+ */
+int mock_set_phys_addr_width(unsigned bits);
+
+/**
+ * Unmapped physical memory reads as @p byte from now on (the profile
+ * says all ones, a PC platform's master abort).
+ */
+void mock_set_unmapped_byte(uint8_t byte);
+
 /** Removes a mapping made by mock_mem_map(). */
 void mock_mem_unmap(void *host);
 
