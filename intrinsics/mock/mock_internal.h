@@ -495,6 +495,12 @@ bool mock_mem_host_range_mapped(uint64_t va, size_t len);
 /** The exception bitmap etc.: the current VMCS field, 0 without one. */
 uint64_t mock_cur_field(struct mock_cpu *cpu, uint32_t enc);
 
+/**
+ * SDM Vol. 3C 26.1.3: does VMREAD (VMWRITE if @p write) of @p field in
+ * VMX non-root exit? False: it accesses the shadow VMCS (vmx.c).
+ */
+bool mock_vmcs_shadow_exits(struct mock_cpu *c, uint64_t field, bool write);
+
 /** Primary/secondary controls in effect (secondary 0 unless activated). */
 uint32_t mock_proc_ctls(struct mock_cpu *cpu);
 uint32_t mock_proc2_ctls(struct mock_cpu *cpu);

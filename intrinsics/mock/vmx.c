@@ -602,6 +602,104 @@ static uint64_t width_mask(uint32_t enc)
 static const struct prefix_rules vmread_rules = PREFIX_RULES(VMREAD);
 static const struct prefix_rules vmwrite_rules = PREFIX_RULES(VMWRITE);
 
+/*
+ * SDM Vol. 3C 26.1.3: VMREAD (VMWRITE) in VMX non-root causes a VM exit
+ * if "VMCS shadowing" is 0, if bits 63:15 of the field operand are not
+ * all 0, or if the bit of the VMREAD (VMWRITE) bitmap that bits 14:0
+ * index is 1. Otherwise it accesses the shadow VMCS (25.10). The bitmap
+ * is read from memory (unmapped: as the profile says, all ones: exit).
+ */
+bool mock_vmcs_shadow_exits(struct mock_cpu *c, uint64_t field, bool write)
+{
+	uint64_t bitmap;
+	uint8_t byte;
+
+	if (!(mock_proc2_ctls(c) & SEC_SHADOW_VMCS) || (field >> 15))
+		return true;
+	bitmap = mock_cur_field(c, write ? VMCS_VMWRITE_BITMAP
+					 : VMCS_VMREAD_BITMAP);
+	(void)mock_mem_read(bitmap + ((field & 0x7FFFu) >> 3), &byte, 1);
+	return (byte >> (field & 7u)) & 1u;
+}
+
+/*
+ * A component of the shadow VMCS that the VMCS link pointer references
+ * (SDM Vol. 3C 25.10): in the processor's cached copy when that VMCS is
+ * active, otherwise in its region in the model's format (mock_internal.h).
+ */
+static uint64_t shadow_get(uint64_t link, uint32_t enc)
+{
+	struct mock_vmcs *v = mock_vmcs_find(link);
+	uint64_t x;
+
+	if (v)
+		return mock_vmcs_get(v, enc);
+	(void)mock_mem_read(link + MOCK_VMCS_FMT_FIELDS +
+				    8u * (unsigned)mock_vmcs_field_index(enc),
+			    &x, sizeof(x));
+	return x & width_mask(enc);
+}
+
+static void shadow_set(uint64_t link, uint32_t enc, uint64_t value)
+{
+	struct mock_vmcs *v = mock_vmcs_find(link);
+
+	if (v) {
+		mock_vmcs_set(v, enc, value);
+		return;
+	}
+	value &= width_mask(enc);
+	(void)mock_mem_write(link + MOCK_VMCS_FMT_FIELDS +
+				     8u * (unsigned)mock_vmcs_field_index(enc),
+			     &value, sizeof(value));
+}
+
+/*
+ * VMREAD/VMWRITE in VMX non-root that does not exit (SDM Vol. 3C 31.3):
+ * #GP(0) if CPL > 0; VMfailInvalid if the VMCS link pointer is all ones;
+ * VMfailValid(12) for an unsupported component, (13) for VMWRITE of a
+ * read-only one without IA32_VMX_MISC[29]; the error number goes to the
+ * current VMCS, the one the guest runs on (31.2 VMfailValid). Else the
+ * shadow VMCS is read or written.
+ */
+static vmx_result_t shadow_access(struct mock_cpu *c, enum mock_op op,
+				  uint64_t field, uint64_t *value)
+{
+	bool write = op == MOCK_OP_VMWRITE;
+	uint64_t link = mock_cur_field(c, VMCS_VMCS_LINK_POINTER);
+	uint32_t enc = (uint32_t)field, full = enc & ~1u;
+
+	if (c->regs.cpl > 0)
+		return mock_raise(op, X86_VEC_GP,
+				  write ? "VMWRITE.gp_cpl" : "VMREAD.gp_cpl",
+				  "#GP(0): CPL > 0");
+	if (link == UINT64_MAX) {
+		c->last_rule = write ? "VMWRITE.fail_shadow_link"
+				     : "VMREAD.fail_shadow_link";
+		return mock_vm_fail_invalid(c);
+	}
+	if (!component_ok(c, field))
+		return vm_fail(c, VMXERR_UNSUPPORTED_COMPONENT,
+			       write ? "VMWRITE.fail_unsupported"
+				     : "VMREAD.fail_unsupported");
+	if (!write) {
+		uint64_t v = shadow_get(link, full);
+		*value = (enc & 1u) ? v >> 32 : v;
+		return ok(c, "VMREAD.shadow");
+	}
+	if (vmcs_field_is_read_only(enc) &&
+	    !(mock_msr_value(c, MSR_IA32_VMX_MISC) & VMX_MISC_VMWRITE_ANY))
+		return vm_fail(c, VMXERR_VMWRITE_READ_ONLY,
+			       "VMWRITE.fail_read_only");
+	if (enc & 1u)
+		shadow_set(link, full,
+			   (shadow_get(link, full) & 0xFFFFFFFFu) |
+				   (*value << 32));
+	else
+		shadow_set(link, full, *value);
+	return ok(c, "VMWRITE.shadow");
+}
+
 vmx_result_t vmx_vmread(uint64_t field, uint64_t *value)
 {
 	struct mock_cpu *c = mock_cur();
@@ -613,7 +711,10 @@ vmx_result_t vmx_vmread(uint64_t field, uint64_t *value)
 	case GATE_DONE:
 		break;
 	case GATE_EXIT: {
-		/* VMCS shadowing is not modelled: every VMREAD exits. */
+		if (!mock_vmcs_shadow_exits(c, field, false)) {
+			r = shadow_access(c, MOCK_OP_VMREAD, field, value);
+			break;
+		}
 		struct intrin_gprs g = {.rcx = field};
 		r = guest_vmx_exit(c, MOCK_OP_VMREAD, EXIT_REASON_VMREAD, 3,
 				   &g);
@@ -652,6 +753,10 @@ vmx_result_t vmx_vmwrite(uint64_t field, uint64_t value)
 	case GATE_DONE:
 		break;
 	case GATE_EXIT: {
+		if (!mock_vmcs_shadow_exits(c, field, true)) {
+			r = shadow_access(c, MOCK_OP_VMWRITE, field, &value);
+			break;
+		}
 		struct intrin_gprs g = {.rcx = field, .rax = value};
 		r = guest_vmx_exit(c, MOCK_OP_VMWRITE, EXIT_REASON_VMWRITE, 3,
 				   &g);
