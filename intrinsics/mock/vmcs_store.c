@@ -151,7 +151,8 @@ void mock_vmcs_load_region(struct mock_vmcs *v)
 	for (unsigned i = 0; i < VMCS_FIELD_COUNT; i++) {
 		uint64_t x;
 
-		memcpy(&x, buf + MOCK_VMCS_FMT_FIELDS + 8u * i, sizeof(x));
+		memcpy(&x, buf + MOCK_VMCS_FMT_FIELDS + (size_t)8 * i,
+		       sizeof(x));
 		v->field[i] = x & vmcs_width_mask(vmcs_encoding_by_index[i]);
 	}
 	v->image_len = region_len();

@@ -634,9 +634,10 @@ static uint64_t shadow_get(uint64_t link, uint32_t enc)
 
 	if (v)
 		return mock_vmcs_get(v, enc);
-	(void)mock_mem_read(link + MOCK_VMCS_FMT_FIELDS +
-				    8u * (unsigned)mock_vmcs_field_index(enc),
-			    &x, sizeof(x));
+	(void)mock_mem_read(
+		link + MOCK_VMCS_FMT_FIELDS +
+			UINT64_C(8) * (unsigned)mock_vmcs_field_index(enc),
+		&x, sizeof(x));
 	return x & width_mask(enc);
 }
 
@@ -649,9 +650,10 @@ static void shadow_set(uint64_t link, uint32_t enc, uint64_t value)
 		return;
 	}
 	value &= width_mask(enc);
-	(void)mock_mem_write(link + MOCK_VMCS_FMT_FIELDS +
-				     8u * (unsigned)mock_vmcs_field_index(enc),
-			     &value, sizeof(value));
+	(void)mock_mem_write(
+		link + MOCK_VMCS_FMT_FIELDS +
+			UINT64_C(8) * (unsigned)mock_vmcs_field_index(enc),
+		&value, sizeof(value));
 }
 
 /*
