@@ -525,6 +525,21 @@ vmx_result_t vmx_ptrld(paddr_t vmcs)
 			 * its region meanwhile is undefined (25.11.1).
 			 */
 			struct mock_vmcs *v = mock_vmcs_find(pa);
+			/*
+			 * "No VMCS should ever be active on more than one
+			 * logical processor ... A VMCS that is made active
+			 * on more than one logical processor may become
+			 * corrupted" (SDM Vol. 3C 25.11.1): reported; the
+			 * model then shares its one cached copy.
+			 */
+			if (v && v->active_on != 0 &&
+			    v->active_on != c->id + 1u)
+				mock_undefined("VMCS.active_on_two_cpus",
+					       "VMPTRLD of a VMCS active on "
+					       "another CPU without VMCLEAR "
+					       "there first: it may become "
+					       "corrupted (SDM Vol. 3C "
+					       "25.11.1)");
 			if (v && v->active_on != 0)
 				(void)mock_vmcs_region_check(v);
 			else if (v)

@@ -370,7 +370,8 @@ unsigned mock_expected_exceptions_pending(void);
  * instead of picking an outcome silently: an ordinary memory write to the
  * region of an active VMCS ("VMCS.region_written_active", SDM Vol. 3C
  * 25.11.1), found by the next VMPTRLD, VMCLEAR, VMXOFF or VM entry on that
- * VMCS. Each event is counted; it goes to the exception handler (failing
+ * VMCS; VMPTRLD of a VMCS active on another CPU ("VMCS.active_on_two_cpus",
+ * 25.11.1). Each event is counted; it goes to the exception handler (failing
  * the test) unless mock_allow_undefined(true) declared it expected.
  */
 void mock_allow_undefined(bool allow);
