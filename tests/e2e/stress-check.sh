@@ -95,14 +95,23 @@ expect load 0
 # 2. Under Flank.
 expect start 0
 for c in 0 1; do expect_line cpuid.$c flank=1 vmx=0; done
-# Every NMI arrives, some in VMX root (inside the image, during the
-# CPUID exits) and some elsewhere (non-root): both paths are exercised.
+# Every NMI arrives. With the target in a loop that never exits (spin),
+# every one reaches the guest (non-root); with one CPUID per 2^17 spins
+# (slow), an NMI long after an exit reaches the guest too instead of
+# waiting for the next exit; with CPUID and short spins (the storms of
+# 2000), some land in VMX root during the exit handling, on the host IDT.
+# Where the mixed storms land is the emulator's timing: on Bochs 3.0
+# corei7_skylake_x some in each mode, on sapphire_rapids all in root
+# (measured), so only root > 0 is required there.
+storm nmi_spin.1
+expect_line nmi_spin.1 root=0
+storm nmi_slow.1
+[ "$(word nmi_slow.1 other)" -gt 0 ] ||
+	fail "nmi_slow.1: no NMI reached the guest: $(out nmi_slow.1 | tail -n 1)"
 for c in 0 1; do
 	storm nmi.$c
 	[ "$(word nmi.$c root)" -gt 0 ] ||
 		fail "nmi.$c: no NMI landed in VMX root: $(out nmi.$c | tail -n 1)"
-	[ "$(word nmi.$c other)" -gt 0 ] ||
-		fail "nmi.$c: no NMI landed outside VMX root: $(out nmi.$c | tail -n 1)"
 done
 for i in 1 2 3; do expect sysrq.$i 0; done
 # sysrq-l under Flank: both CPUs answered each backtrace request.
@@ -147,7 +156,7 @@ expect rmmod 0
 expect module_after 0
 
 echo "$tag: PASS in $(cat "$work/seconds") s (guest log: $log)"
-for k in nmi_bare.1 nmi.0 nmi.1 nmi_after.1 waitpkg_bare waitpkg kvm_bare kvm; do
+for k in nmi_bare.1 nmi_spin.1 nmi_slow.1 nmi.0 nmi.1 nmi_after.1 waitpkg_bare waitpkg kvm_bare kvm; do
 	echo "    $k: $(out $k | tail -n 1)"
 done
 echo "    $rounds start/stop rounds, 0 failures; background: $(val bg_rounds) rounds, $(val bg_storms_ok) NMI storms, $(val bg_nmis_received) NMIs ($(val bg_nmis_root) in VMX root)"

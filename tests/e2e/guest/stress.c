@@ -5,12 +5,14 @@
  * prints one machine-readable line of "key=value" pairs and exits 0 when it
  * could measure, 1 when it could not or the measurement failed.
  *
- *   flank-stress nmistorm CPU COUNT   COUNT NMIs to CPU (flank.ko's test-only
+ *   flank-stress nmistorm CPU COUNT [spin|slow]
+ *                                     COUNT NMIs to CPU (flank.ko's test-only
  *                                     test_nmi_storm) while a child runs a
  *                                     CPUID loop pinned there: under Flank
  *                                     every CPUID exits, and the loop spins
  *                                     between them, so NMIs land in VMX root
- *                                     and in non-root
+ *                                     and in non-root; spin: no CPUID (no
+ *                                     exit); slow: one CPUID per 2^17 spins
  *   flank-stress waitpkg ROUNDS       UMONITOR/UMWAIT/TPAUSE in user mode,
  *                                     ROUNDS times each; a #UD (SIGILL) is
  *                                     counted, never fatal
@@ -61,7 +63,21 @@ static long other_cpu(long cpu)
 	return cpu;
 }
 
-static int cmd_nmistorm(long cpu, long count, int exits)
+/*
+ * What the target runs during a storm: NMI_MIXED, CPUID and then 0 to 255
+ * rounds of a spin (NMIs find it in VMX root and non-root); NMI_SPIN, the
+ * spin alone (no exit at all: every NMI must reach the guest); NMI_SLOW,
+ * one CPUID per 2^17 rounds (an NMI long after an exit must reach the
+ * guest, not wait for the next exit).
+ */
+enum nmi_mode { NMI_MIXED, NMI_SPIN, NMI_SLOW };
+
+static unsigned spins(enum nmi_mode mode, unsigned i)
+{
+	return mode == NMI_SLOW ? 1u << 17 : i & 255;
+}
+
+static int cmd_nmistorm(long cpu, long count, enum nmi_mode mode)
 {
 	char buf[256];
 	ssize_t n;
@@ -84,9 +100,10 @@ static int cmd_nmistorm(long cpu, long count, int exits)
 		 */
 		(void)pin(cpu);
 		for (unsigned i = 0;; i++) {
-			if (exits)
+			if (mode != NMI_SPIN)
 				__cpuid(0, a, b, c, d);
-			for (volatile unsigned k = 0; k < (i & 255); k = k + 1)
+			for (volatile unsigned k = 0; k < spins(mode, i);
+			     k = k + 1)
 				;
 		}
 	}
@@ -244,6 +261,13 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
+static int usage(void)
+{
+	fprintf(stderr, "usage: flank-stress nmistorm CPU COUNT [spin|slow] | "
+			"waitpkg ROUNDS | kvm\n");
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = on_alarm};
@@ -252,15 +276,21 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "nmistorm"))
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "nmistorm")) {
+		enum nmi_mode mode = NMI_MIXED;
+
+		if (argc == 5 && !strcmp(argv[4], "spin"))
+			mode = NMI_SPIN;
+		else if (argc == 5 && !strcmp(argv[4], "slow"))
+			mode = NMI_SLOW;
+		else if (argc == 5)
+			return usage();
 		return cmd_nmistorm(strtol(argv[2], NULL, 0),
-				    strtol(argv[3], NULL, 0),
-				    argc == 4 || strcmp(argv[4], "spin"));
+				    strtol(argv[3], NULL, 0), mode);
+	}
 	if (argc == 3 && !strcmp(argv[1], "waitpkg"))
 		return cmd_waitpkg(strtol(argv[2], NULL, 0));
 	if (argc == 2 && !strcmp(argv[1], "kvm"))
 		return cmd_kvm();
-	fprintf(stderr, "usage: flank-stress nmistorm CPU COUNT | "
-			"waitpkg ROUNDS | kvm\n");
-	return 2;
+	return usage();
 }

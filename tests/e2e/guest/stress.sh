@@ -44,6 +44,7 @@ say "Under Flank: NMI storms at a CPU in a CPUID loop (each CPUID exits: NMIs la
 run start flankctl start
 for c in $cpus; do probe cpuid.$c cpuid $c; done
 stress nmi_spin.1 nmistorm 1 200 spin
+stress nmi_slow.1 nmistorm 1 100 slow
 stress nmi.1 nmistorm 1 2000
 stress nmi.0 nmistorm 0 2000
 say "sysrq l: the kernel's NMI backtrace of every CPU, under Flank"
