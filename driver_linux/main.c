@@ -288,13 +288,13 @@ MODULE_PARM_DESC(test_cr4_vmxe,
 /*
  * Test only (tests/e2e, issue #14): writing "CPU COUNT" to
  * /sys/module/flank/parameters/test_nmi_storm sends COUNT NMIs to CPU, one
- * at a time, each through the local APIC (apic->send_IPI, NMI_VECTOR), and
- * waits up to FLANK_TEST_NMI_WAIT for each to reach an NMI_LOCAL handler
- * registered for the storm. While the target runs a CPUID loop under Flank
- * the NMIs land in VMX non-root (the guest's IDT: Flank does not set NMI
- * exiting) and in VMX root during the exit handling (the host IDT, Linux's
- * own, on HOST_CR3: what page-table isolation's NMI entry must survive,
- * issue #14 item 1). The handler counts where each one interrupted: inside
+ * at a time, each through the local APIC (apic->send_IPI, NMI_VECTOR) after
+ * a varying delay, and waits up to FLANK_TEST_NMI_WAIT for each to reach an
+ * NMI_LOCAL handler registered for the storm. While the target runs a
+ * CPUID loop under Flank the NMIs land in VMX non-root (the guest's IDT:
+ * Flank does not set NMI exiting) and in VMX root during the exit handling
+ * (the host IDT, Linux's own, on HOST_CR3: what page-table isolation's NMI
+ * entry must survive, issue #14 item 1). The handler counts where each one interrupted: inside
  * the loaded image (VMX root) or elsewhere. Works with Flank stopped too
  * (the bare baseline). A CPU that is offline is skipped, not counted lost.
  * Reading the parameter gives the last storm's counts; the write fails
@@ -324,11 +324,22 @@ static int flank_test_nmi_handler(unsigned int type, struct pt_regs *regs)
 	return NMI_HANDLED;
 }
 
-/* One NMI to @cpu, waited for; false when it did not arrive in time. */
-static bool flank_test_nmi_one(unsigned int cpu)
+/*
+ * One NMI to @cpu, waited for; false when it did not arrive in time. The
+ * send is delayed by 0 to 4095 PAUSEs (@jitter, a pseudo-random sequence):
+ * a sender that answered each arrival at once would fall into step with a
+ * target whose loop takes the same time every round (an emulator runs the
+ * CPUs in turns of fixed length), and every NMI would find the target at
+ * the same point of its loop (measured on Bochs: all 2000 in VMX root in
+ * one storm, all 2000 in the guest in the next).
+ */
+static bool flank_test_nmi_one(unsigned int cpu, u32 jitter)
 {
 	unsigned long deadline = jiffies + FLANK_TEST_NMI_WAIT;
+	u32 i;
 
+	for (i = 0; i < (jitter & 4095); i++)
+		cpu_relax();
 	atomic_inc(&flank_test_nmi_pending);
 	apic->send_IPI(cpu, NMI_VECTOR);
 	while (atomic_read(&flank_test_nmi_pending)) {
@@ -343,6 +354,7 @@ static int flank_test_nmi_storm_set(const char *val,
 				    const struct kernel_param *kp)
 {
 	unsigned int cpu, count, i;
+	u32 jitter = 2463534242u;
 	int rc;
 
 	if (sscanf(val, "%u %u", &cpu, &count) != 2 || cpu >= nr_cpu_ids ||
@@ -365,8 +377,12 @@ static int flank_test_nmi_storm_set(const char *val,
 		if (!cpu_online(cpu)) {
 			flank_test_nmi_skipped++;
 		} else {
+			/* xorshift32: varied, and the same in every run. */
+			jitter ^= jitter << 13;
+			jitter ^= jitter >> 17;
+			jitter ^= jitter << 5;
 			flank_test_nmi_sent++;
-			if (!flank_test_nmi_one(cpu))
+			if (!flank_test_nmi_one(cpu, jitter))
 				flank_test_nmi_lost++;
 		}
 		cpus_read_unlock();
