@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# shellcheck shell=sh
+# shellcheck shell=sh disable=SC2154
+# ($cpus, r, run, probe and say come from the /init that sources this file.)
 #
 # The stress scenario (issue #14's NMI storm, issue #16 section 4), sourced
 # by the guest's /init (tests/e2e/bochs-init.sh) when /scenario says
