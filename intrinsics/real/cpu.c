@@ -43,3 +43,18 @@ void cpu_wbinvd(void)
 {
 	__asm__ volatile("wbinvd" ::: "memory");
 }
+
+bool cpu_verw(uint16_t sel)
+{
+	bool zf;
+
+	/*
+	 * The memory form: only it is documented to overwrite the CPU buffers
+	 * (MD_CLEAR); the register form is not. "cc": VERW writes ZF.
+	 */
+	__asm__ volatile("verw %[sel]"
+			 : "=@ccz"(zf)
+			 : [sel] "m"(sel)
+			 : "memory");
+	return zf;
+}
