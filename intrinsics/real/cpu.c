@@ -50,7 +50,8 @@ bool cpu_verw(uint16_t sel)
 
 	/*
 	 * The memory form: only it is documented to overwrite the CPU buffers
-	 * (MD_CLEAR); the register form is not. "cc": VERW writes ZF.
+	 * (MD_CLEAR); the register form is not. ZF is the output. "memory":
+	 * no access to VMM data may move after it (it must be the last).
 	 */
 	__asm__ volatile("verw %[sel]"
 			 : "=@ccz"(zf)

@@ -3,8 +3,9 @@
  * VM-exit dispatch: vmm_exit_handler() and vmm_exit_resume_failed(), called
  * by intrin_vmexit_entry; a switch of direct calls over the basic exit
  * reasons (SDM Vol. 3D Appendix C) that names a handler for every reason
- * the SDM defines; the one "unhandled" path; VM-entry failures (exit reason bit 31,
- * SDM Vol. 3C 27.8) after vmx_launch_here() and after VMRESUME.
+ * the SDM defines; the one "unhandled" path; VM-entry failures (exit
+ * reason bit 31, SDM Vol. 3C 27.8) after vmx_launch_here() and after
+ * VMRESUME.
  * docs/exits.md gives each reason and the reasoning behind its handler.
  */
 #include "flank/vmm_console.h"

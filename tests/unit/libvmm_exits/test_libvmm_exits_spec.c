@@ -113,8 +113,14 @@ static void cpuid_exit(unsigned cpl)
 		test_guest_leave_ring3(0, &user_saved);
 }
 
-#define CPUID_STEP {MOCK_OP_CPUID, 0, 0}
-#define RESUME_STEP {MOCK_OP_VMRESUME, 0, 0}
+#define CPUID_STEP                                                             \
+	{                                                                      \
+		MOCK_OP_CPUID, 0, 0                                            \
+	}
+#define RESUME_STEP                                                            \
+	{                                                                      \
+		MOCK_OP_VMRESUME, 0, 0                                         \
+	}
 
 /*
  * The kernel runs without any of the mitigations: no barrier, no
@@ -269,8 +275,7 @@ static void test_libvmm_exits_spec_all(void **state)
 	spec_up("sapphire_rapids", FLANK_SPEC_ALL, KERNEL_DS);
 	cpuid_exit(3);
 	assert_sequence(want, FLANK_ARRAY_SIZE(want), true);
-	assert_int_equal(mock_trace_at(mock_trace_len() - 2)->op,
-			 MOCK_OP_VERW);
+	assert_int_equal(mock_trace_at(mock_trace_len() - 2)->op, MOCK_OP_VERW);
 	spec_down();
 }
 
