@@ -30,6 +30,14 @@
 static enum intrin_exit_action
 exit_call(struct vmm_cpu *cpu, struct intrin_exit_frame *frame, uint32_t basic)
 {
+	/*
+	 * The hot exits (docs/exits.md "Cost") one compare each, before the
+	 * tree of compares the switch becomes.
+	 */
+	if (basic == EXIT_REASON_CPUID)
+		return vmm_exit_cpuid(cpu, frame, basic);
+	if (basic == EXIT_REASON_MSR_READ || basic == EXIT_REASON_MSR_WRITE)
+		return vmm_exit_msr(cpu, frame, basic);
 	switch (basic) {
 	case EXIT_REASON_EXCEPTION_NMI:
 		return vmm_exit_exception_nmi(cpu, frame, basic);
@@ -39,8 +47,6 @@ exit_call(struct vmm_cpu *cpu, struct intrin_exit_frame *frame, uint32_t basic)
 		return vmm_exit_init(cpu, frame, basic);
 	case EXIT_REASON_SIPI:
 		return vmm_exit_sipi(cpu, frame, basic);
-	case EXIT_REASON_CPUID:
-		return vmm_exit_cpuid(cpu, frame, basic);
 	case EXIT_REASON_INVD:
 		return vmm_exit_invd(cpu, frame, basic);
 	case EXIT_REASON_VMCALL:
@@ -60,9 +66,6 @@ exit_call(struct vmm_cpu *cpu, struct intrin_exit_frame *frame, uint32_t basic)
 		return vmm_exit_vmx_insn(cpu, frame, basic);
 	case EXIT_REASON_CR_ACCESS:
 		return vmm_exit_cr(cpu, frame, basic);
-	case EXIT_REASON_MSR_READ:
-	case EXIT_REASON_MSR_WRITE:
-		return vmm_exit_msr(cpu, frame, basic);
 	case EXIT_REASON_XSETBV:
 		return vmm_exit_xsetbv(cpu, frame, basic);
 	default:
@@ -311,7 +314,7 @@ enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
 	 * this one, and nothing before vmm_spec_exit() returns (docs/exits.md,
 	 * "Speculation").
 	 */
-	vmm_spec_exit(cpu);
+	vmm_spec_exit_if(cpu);
 	exit_enter(cpu);
 	act = exit_dispatch(frame, cpu);
 	stack_check(cpu);
@@ -323,7 +326,7 @@ enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
 	 * runs with its own settings: nothing to undo.
 	 */
 	if (act == INTRIN_EXIT_RESUME)
-		vmm_spec_resume(cpu);
+		vmm_spec_resume_if(cpu);
 	return act;
 }
 
@@ -367,7 +370,7 @@ enum intrin_exit_action vmm_exit_resume_failed(struct intrin_exit_frame *frame,
 	 * that did not happen: the kernel's settings again, for the code
 	 * that runs from here on, as after an exit.
 	 */
-	vmm_spec_exit(cpu);
+	vmm_spec_exit_if(cpu);
 	exit_enter(cpu);
 	resume_failed(frame, cpu, result);
 	stack_check(cpu);
