@@ -16,9 +16,11 @@
 #include <linux/cpuhotplug.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/notifier.h>
 #include <linux/reboot.h>
+#include <linux/slab.h>
 #include <linux/suspend.h>
 #include <linux/timer.h>
 #include <linux/workqueue.h>
@@ -65,7 +67,8 @@ MODULE_PARM_DESC(ring_kib,
 
 static long flank_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return flank_status_errno(flank_core_ioctl(&flank_core, cmd, (u64)arg));
+	return flank_status_errno(flank_core_ioctl(
+		&flank_core, file->private_data, cmd, (u64)arg));
 }
 
 /*
@@ -78,14 +81,37 @@ static long flank_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
  */
 static int flank_open(struct inode *inode, struct file *file)
 {
+	struct flank_file *ff;
+	int rc;
+
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	return nonseekable_open(inode, file);
+	rc = nonseekable_open(inode, file);
+	if (rc)
+		return rc;
+	/* What this open file stages is its own (core: struct flank_file). */
+	ff = kvzalloc(sizeof(*ff), GFP_KERNEL);
+	if (!ff)
+		return -ENOMEM;
+	flank_core_open(&flank_core, ff);
+	file->private_data = ff;
+	return 0;
+}
+
+/* The last reference is gone: what the file staged and never loaded goes. */
+static int flank_release(struct inode *inode, struct file *file)
+{
+	struct flank_file *ff = file->private_data;
+
+	flank_core_release(&flank_core, ff);
+	kvfree(ff);
+	return 0;
 }
 
 static const struct file_operations flank_fops = {
 	.owner = THIS_MODULE,
 	.open = flank_open,
+	.release = flank_release,
 	.unlocked_ioctl = flank_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };

@@ -76,7 +76,8 @@ enum flank_drv_status {
 	FLANK_E_UNSUPPORTED = 22,  /**< Kernel feature not supported (FRED). */
 	FLANK_E_SUSPENDING = 23,   /**< Suspend or hibernation under way. */
 	FLANK_E_UNMAPPED = 24,	   /**< A VMM page is not in HOST_CR3. */
-	FLANK_E_STATUS_COUNT = 25, /**< Number of codes (not a code). */
+	FLANK_E_IMAGE_SIZE = 25,   /**< Modules exceed the image mapping. */
+	FLANK_E_STATUS_COUNT = 26, /**< Number of codes (not a code). */
 };
 
 /** Where a failure came from (struct flank_ioc_err.source). */
