@@ -15,10 +15,16 @@ set(FLANK_WARNING_FLAGS -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 # Linux never sets NO_TRACK_EN, so the jump raises #CP (issue #21: the panic
 # at `flankctl stop` in cpu_load_sreg). scripts/check-ibt.sh proves both on
 # every image and module.
+# -mindirect-branch=thunk-extern -mindirect-branch-register, as the kernel
+# builds itself with retpolines (Spectre v2, CVE-2017-5715): every indirect
+# call or jump becomes a call of __x86_indirect_thunk_<reg>, which the image
+# provides (intrinsics/real/retpoline.S); scripts/check-image.sh refuses any
+# indirect branch left outside the thunks (docs/exits.md "Speculation").
 set(FLANK_FREESTANDING_FLAGS -ffreestanding -fno-builtin -nostdlib -fPIC
     -fvisibility=hidden -mno-red-zone -mgeneral-regs-only
     -fno-stack-protector -fcf-protection=branch -fno-jump-tables -fno-common
-    -fno-asynchronous-unwind-tables -fno-omit-frame-pointer)
+    -fno-asynchronous-unwind-tables -fno-omit-frame-pointer
+    -mindirect-branch=thunk-extern -mindirect-branch-register)
 
 # Debug info for the image; -Os so that the image is what ships and stays
 # small: issue #6 budgets 64 KiB loaded (docs/loader.md "Size"). -Os costs

@@ -21,7 +21,9 @@
 #include <asm/cpufeature.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor.h>
+#include <asm/segment.h>
 #include <asm/tlbflush.h>
 
 #include "flank_linux.h"
@@ -329,8 +331,53 @@ struct flank_core_ops flank_kops = {
 	.host_cr3 = 0,
 };
 
+/*
+ * The speculation mitigations the kernel chose at boot (arch/x86/kernel/
+ * cpu/bugs.c), which the image applies on its VM-exit path the way the
+ * kernel does on entry from user mode and KVM after a VM exit (docs/exits.md,
+ * "Speculation"). Each is a synthetic feature bit the kernel sets once:
+ * X86_FEATURE_RSB_VMEXIT / _LITE (what KVM's vmenter.S tests after VM exit),
+ * X86_FEATURE_CLEAR_CPU_BUF (VERW on return to user; 6.8+ and the stable
+ * backports, the mds_user_clear static key before), X86_FEATURE_KERNEL_IBRS
+ * (IBRS_ENTER/IBRS_EXIT, with IA32_SPEC_CTRL present). The VERW operand is
+ * __KERNEL_DS, as in the kernel's own VERW.
+ */
+static void kp_spec_read(struct flank_core_ops *ops)
+{
+	u32 f = 0;
+
+#ifdef X86_FEATURE_RSB_VMEXIT
+	if (boot_cpu_has(X86_FEATURE_RSB_VMEXIT))
+		f |= FLANK_SPEC_RSB_VMEXIT;
+#endif
+#ifdef X86_FEATURE_RSB_VMEXIT_LITE
+	if (boot_cpu_has(X86_FEATURE_RSB_VMEXIT_LITE))
+		f |= FLANK_SPEC_RSB_VMEXIT_LITE;
+#endif
+#ifdef X86_FEATURE_CLEAR_CPU_BUF
+	if (boot_cpu_has(X86_FEATURE_CLEAR_CPU_BUF))
+		f |= FLANK_SPEC_CLEAR_CPU_BUF;
+#else
+	if (static_key_enabled(&mds_user_clear))
+		f |= FLANK_SPEC_CLEAR_CPU_BUF;
+#endif
+#ifdef X86_FEATURE_KERNEL_IBRS
+	if (boot_cpu_has(X86_FEATURE_KERNEL_IBRS) &&
+	    boot_cpu_has(X86_FEATURE_MSR_SPEC_CTRL))
+		f |= FLANK_SPEC_KERNEL_IBRS;
+#endif
+	ops->spec_flags = f;
+	ops->verw_sel = (f & FLANK_SPEC_CLEAR_CPU_BUF) ? __KERNEL_DS : 0;
+	pr_info("exit path mitigations from the kernel:%s%s%s%s%s\n",
+		f & FLANK_SPEC_RSB_VMEXIT ? " rsb-fill" : "",
+		f & FLANK_SPEC_RSB_VMEXIT_LITE ? " rsb-guard" : "",
+		f & FLANK_SPEC_CLEAR_CPU_BUF ? " verw" : "",
+		f & FLANK_SPEC_KERNEL_IBRS ? " ibrs" : "", f ? "" : " none");
+}
+
 int flank_kplat_init(void)
 {
+	kp_spec_read(&flank_kops);
 	flank_kops.host_cr3 = flank_kmap_host_cr3_create();
 	return flank_kops.host_cr3 ? 0 : -ENOMEM;
 }

@@ -20,6 +20,7 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/exit_event.c
   ${LIBVMM_DIR}/src/exit_misc.c
   ${LIBVMM_DIR}/src/exit_msr.c
+  ${LIBVMM_DIR}/src/exit_spec.c
   ${LIBVMM_DIR}/src/exit_vmcall.c
   ${LIBVMM_DIR}/src/exit_xsetbv.c
   ${LIBVMM_DIR}/src/extension.c

@@ -14,6 +14,8 @@
 #     input object has it, so it proves that all code, hidden functions and
 #     assembly included, was built for IBT (-fcf-protection=branch, or
 #     ENDBR64 by hand in .S files, intrinsics/real/asm.h);
+#   - no indirect CALL/JMP except inside the image's retpoline thunks
+#     (__x86_indirect_thunk_<reg>), and every thunk called is defined;
 #   - IBT-clean code (scripts/check-ibt.sh): no `notrack` branch (jump
 #     tables) and ENDBR64 at every code address the file takes;
 #   - only the relocation types the loader supports: R_X86_64_NONE,
@@ -64,6 +66,33 @@ readelf -W --dyn-syms "$elf" |
 		   echo x ;;
 		esac
 	done | grep -q x && fail=1
+
+# No indirect CALL or JMP outside the retpoline thunks (Spectre v2,
+# CVE-2017-5715; docs/exits.md "Speculation"): the image is built with
+# -mindirect-branch=thunk-extern, so every indirect branch is a direct call
+# of __x86_indirect_thunk_<reg>, which the image itself provides. Each one
+# left, or a thunk the file calls without defining it, is named. Extension
+# modules (FLANK_ALLOW_UNDEFINED=1) reach the image's exports through their
+# PLT, whose stubs jump through the GOT: those sections are exempt there.
+objdump -d -w --no-show-raw-insn "$elf" 2>/dev/null | awk -v mod="${FLANK_ALLOW_UNDEFINED:-0}" '
+	/^Disassembly of section / { sec = $4; sub(/:$/, "", sec) }
+	/^[0-9a-f]+ <.*>:$/ { fn = $2; gsub(/[<>:]/, "", fn) }
+	/\t(notrack |bnd )?(call|jmp|lcall|ljmp)[a-z]* +\*/ {
+		if (fn ~ /^__x86_indirect_thunk_/) next
+		if (mod == 1 && sec ~ /^\.plt/) next
+		a = $1; sub(/:$/, "", a)
+		print "indirect branch in " fn " at 0x" a " (not through a retpoline thunk: build with -mindirect-branch=thunk-extern)"
+	}
+	/\t(call|jmp)[a-z]* +[0-9a-f]+ <__x86_indirect_thunk_[a-z0-9]+(@plt)?>/ {
+		t = $NF; gsub(/[<>]/, "", t); sub(/@plt$/, "", t); used[t] = 1
+	}
+	/^[0-9a-f]+ <__x86_indirect_thunk_[a-z0-9]+>:$/ { t = $2; gsub(/[<>:]/, "", t); defined[t] = 1 }
+	END { if (mod != 1) for (t in used) if (!(t in defined)) print "calls " t " but does not define it" }
+' >"${TMPDIR:-/tmp}/check-image.$$"
+while read -r line; do
+	err "$line"
+done <"${TMPDIR:-/tmp}/check-image.$$"
+rm -f "${TMPDIR:-/tmp}/check-image.$$"
 
 # Jump tables and address-taken code without ENDBR64 (the check names each).
 "$(dirname "$0")/check-ibt.sh" "$elf" >/dev/null || fail=1

@@ -15,14 +15,15 @@ frame (intrinsics/real/exit_entry.S). Nothing faults when it overflows
 The call graph comes from `objdump -d` of the linked ELF files (vmm.elf and
 the vmcs_check module, whose checker the handler calls after a failed
 VMRESUME): direct `call`s and tail `jmp`s to a function's first byte, and
-indirect calls, each of which must be declared (--indirect) as calls of the
-functions in a pointer table of the image (@TABLE: every function address
-the table holds, read from its relocations), as calls of named functions, or
-as calls of code outside these files (allow:LABEL:BYTES, a stated allowance:
-the host's callbacks, extension modules' hooks). An undeclared
-indirect call, a function without a .su entry that is not declared
-(--asm NAME=BYTES), a dynamic (alloca/VLA) frame and recursion all fail the
-check: each would make the bound a guess.
+indirect calls (calls and jumps through the image's retpoline thunks
+__x86_indirect_thunk_<reg>, or a plain `call *`), each of which must be
+declared (--indirect) as calls of the functions in a pointer table of the
+image (@TABLE: every function address the table holds, read from its
+relocations), as calls of named functions, or as calls of code outside
+these files (allow:LABEL:BYTES, a stated allowance: the host's callbacks,
+extension modules' hooks). An undeclared indirect call, a function without
+a .su entry that is not declared (--asm NAME=BYTES), a dynamic (alloca/VLA)
+frame and recursion all fail the check: each would make the bound a guess.
 
 Usage:
   check-stack.py --budget BYTES --root FN [--root FN...] --su-dir DIR...
@@ -41,6 +42,9 @@ import sys
 CALL_RE = re.compile(r"^\s*([0-9a-f]+):\s+(?:notrack\s+)?(call|jmp)q?\s+(.*)$")
 FUNC_RE = re.compile(r"^([0-9a-f]+) <([^>]+)>:$")
 TARGET_RE = re.compile(r"^([0-9a-f]+) <([^>+]+)>$")
+# The image's retpoline thunks (intrinsics/real/retpoline.S): the compiler
+# (-mindirect-branch=thunk-extern) turns every indirect call into a call of one.
+THUNK_PREFIX = "__x86_indirect_thunk_"
 
 
 def fail(msg):
@@ -98,6 +102,11 @@ def disassemble(elf):
             continue  # a jump inside the function (name+offset)
         name = t.group(2).split("@")[0]
         if op == "jmp" and name == cur:
+            continue
+        if name.startswith(THUNK_PREFIX):
+            # A retpoline thunk reaches the target in the register with RET
+            # and leaves the stack as the call left it: an indirect call.
+            funcs[cur].append(("indirect", f"{op} {name}"))
             continue
         funcs[cur].append(("direct", name))
     return funcs, starts

@@ -26,11 +26,27 @@ for e in json.load(open(sys.argv[1])):
         print(f)
 ' "$db/compile_commands.json" "$root" >"$list"
 	n=$((n + $(wc -l <"$list")))
+	# The image's retpoline options are GCC's spelling, which clang
+	# rejects as unknown arguments: give clang-tidy a copy of the database
+	# with clang's equivalent (-mretpoline-external-thunk) instead.
+	tdb=$(mktemp -d)
+	python3 -c '
+import json, sys
+db = json.load(open(sys.argv[1]))
+for e in db:
+    if "arguments" in e:
+        a = [x for x in e["arguments"] if x != "-mindirect-branch-register"]
+        e["arguments"] = ["-mretpoline-external-thunk" if x == "-mindirect-branch=thunk-extern" else x for x in a]
+    if "command" in e:
+        e["command"] = e["command"].replace(" -mindirect-branch-register", "").replace(
+            "-mindirect-branch=thunk-extern", "-mretpoline-external-thunk")
+json.dump(db, open(sys.argv[2], "w"))
+' "$db/compile_commands.json" "$tdb/compile_commands.json"
 	# One clang-tidy per file, $jobs at a time; any finding fails the run.
-	if ! xargs -P "$jobs" -n 1 "$tidy" -quiet -p "$db" <"$list" 2>/dev/null; then
+	if ! xargs -P "$jobs" -n 1 "$tidy" -quiet -p "$tdb" <"$list" 2>/dev/null; then
 		status=1
 	fi
-	rm -f "$list"
+	rm -rf "$list" "$tdb"
 done
 if [ $n -eq 0 ]; then
 	echo "tidy: no compile_commands.json in $bin: build first" >&2

@@ -156,6 +156,14 @@ struct flank_core_ops {
 
 	/** HOST_CR3 for the platform table (page tables outliving processes). */
 	uint64_t host_cr3;
+
+	/**
+	 * The kernel's speculation mitigations (FLANK_SPEC_* bits) and the
+	 * VERW selector, for flank_platform.spec_flags and .verw_sel: read
+	 * from the kernel's feature bits at module load (kplat.c).
+	 */
+	uint32_t spec_flags;
+	uint16_t verw_sel;
 };
 
 /**

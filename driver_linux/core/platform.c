@@ -106,6 +106,8 @@ void flank_platform_fill(struct flank_core *core)
 	p->ring_mem = core->ring_mem;
 	p->ring_size = (uint64_t)core->ring_kib << 10;
 	p->cpu_left = plat_cpu_left;
+	p->spec_flags = core->ops->spec_flags;
+	p->verw_sel = core->ops->verw_sel;
 }
 
 const char *flank_ring_kib_check(uint32_t kib)

@@ -107,6 +107,22 @@ static bool msr_value_ok(struct mock_cpu *c, uint32_t msr, uint64_t v)
 		return pat_ok(v);
 	case MSR_IA32_DEBUGCTL:
 		return (v & ~UINT64_C(0xFFC3)) == 0;
+	case MSR_IA32_SPEC_CTRL: {
+		/*
+		 * SDM Vol. 4 Table 2-2: IBRS (bit 0) if CPUID.(7,0):EDX[26],
+		 * STIBP (1) if EDX[27], SSBD (2) if EDX[31]; the model keeps
+		 * the bits newer parts define (IPRED_DIS, RRSBA_DIS, ...)
+		 * reserved: writing one is #GP.
+		 */
+		uint64_t ok = 0;
+		if (cpuid_bit(c, 7, 0, MOCK_EDX, 26))
+			ok |= SPEC_CTRL_IBRS;
+		if (cpuid_bit(c, 7, 0, MOCK_EDX, 27))
+			ok |= SPEC_CTRL_STIBP;
+		if (cpuid_bit(c, 7, 0, MOCK_EDX, 31))
+			ok |= SPEC_CTRL_SSBD;
+		return (v & ~ok) == 0;
+	}
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP:
 	case MSR_IA32_FS_BASE:

@@ -50,6 +50,9 @@ static const char *const op_names[MOCK_OP_COUNT] = {
 	[MOCK_OP_PAUSE] = "pause",
 	[MOCK_OP_HLT] = "hlt",
 	[MOCK_OP_SWAPGS] = "swapgs",
+	[MOCK_OP_RSB_FILL] = "rsb_fill",
+	[MOCK_OP_RSB_GUARD] = "rsb_guard",
+	[MOCK_OP_VERW] = "verw",
 };
 
 const char *mock_op_name(enum mock_op op)

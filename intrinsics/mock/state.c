@@ -441,6 +441,10 @@ static void init_cpu(struct mock_cpu *c, unsigned id,
 	mock_cpuid_query(c, 0xA, 0, &ra);
 	if ((ra.eax & 0xFF) >= 2)
 		mock_msr_put(c, MSR_IA32_PERF_GLOBAL_CTRL, 0);
+	/* IA32_SPEC_CTRL exists with any of its bits (SDM Vol. 4 2-2). */
+	if (r7.edx &
+	    (X86_CPUID7_EDX_IBRS | X86_CPUID7_EDX_STIBP | X86_CPUID7_EDX_SSBD))
+		mock_msr_put(c, MSR_IA32_SPEC_CTRL, 0);
 	struct cpu_cpuid_regs d1;
 	mock_cpuid_query(c, 0xD, 1, &d1);
 	if (d1.eax & X86_CPUIDD1_EAX_XSAVES)

@@ -43,3 +43,19 @@ void cpu_wbinvd(void)
 {
 	__asm__ volatile("wbinvd" ::: "memory");
 }
+
+bool cpu_verw(uint16_t sel)
+{
+	bool zf;
+
+	/*
+	 * The memory form: only it is documented to overwrite the CPU buffers
+	 * (MD_CLEAR); the register form is not. ZF is the output. "memory":
+	 * no access to VMM data may move after it (it must be the last).
+	 */
+	__asm__ volatile("verw %[sel]"
+			 : "=@ccz"(zf)
+			 : [sel] "m"(sel)
+			 : "memory");
+	return zf;
+}

@@ -59,7 +59,11 @@ FUNC_START(intrin_vmexit_entry)
 	/*
 	 * Step 3: vmm_exit_handler(frame, ctx). RBP = 0 ends the frame-pointer
 	 * chain here, so a backtrace taken in the handler does not wander into
-	 * the guest's RBP.
+	 * the guest's RBP. No CALL or RET before this one: the handler's first
+	 * call is the speculation barriers (the RSB fill, IBRS on), before any
+	 * RET that could take a guest-trained prediction; the VERW comes as the
+	 * handler's last action before it returns here to VMRESUME
+	 * (docs/exits.md, "Speculation").
 	 */
 	xor	%ebp, %ebp
 	mov	%rsp, %rdi			/* frame */

@@ -78,6 +78,20 @@ void vmm_logf(enum flank_log_level level, const char *fmt, ...)
 	vmm_log(level, line);
 }
 
+/*
+ * The speculation settings (docs/exits.md, "Speculation"): only the bits
+ * this ABI defines, and with VERW a selector that can name a GDT data
+ * segment at CPL 0 (not null, TI = 0, RPL = 0); without it, no selector.
+ */
+static bool spec_ok(const struct flank_platform *p)
+{
+	if ((p->spec_flags & ~FLANK_SPEC_ALL) != 0 || p->reserved16 != 0)
+		return false;
+	if ((p->spec_flags & FLANK_SPEC_CLEAR_CPU_BUF) == 0)
+		return p->verw_sel == 0;
+	return (p->verw_sel & 7u) == 0 && p->verw_sel != 0;
+}
+
 int vmm_init(const struct flank_platform *p)
 {
 	struct vmm_ring *ring;
@@ -89,7 +103,7 @@ int vmm_init(const struct flank_platform *p)
 	    p->size != sizeof(*p) || p->page_alloc == NULL ||
 	    p->page_free == NULL || p->cpu_count == NULL || p->cpu_id == NULL ||
 	    p->run_on_cpu == NULL || p->log == NULL || p->host_cr3 == 0 ||
-	    (p->host_cr3 & 0xFFFu) != 0)
+	    (p->host_cr3 & 0xFFFu) != 0 || !spec_ok(p))
 		return VMM_ERR_BAD_PLATFORM;
 	n = p->cpu_count(p->ctx);
 	if (n == 0)

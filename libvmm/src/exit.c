@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * VM-exit dispatch: vmm_exit_handler() and vmm_exit_resume_failed(), called
- * by intrin_vmexit_entry; a static const table indexed by basic exit reason
- * (SDM Vol. 3D Appendix C) that names a handler for every reason the SDM
- * defines; the one "unhandled" path; VM-entry failures (exit reason bit 31,
- * SDM Vol. 3C 27.8) after vmx_launch_here() and after VMRESUME.
+ * by intrin_vmexit_entry; a switch of direct calls over the basic exit
+ * reasons (SDM Vol. 3D Appendix C) that names a handler for every reason
+ * the SDM defines; the one "unhandled" path; VM-entry failures (exit
+ * reason bit 31, SDM Vol. 3C 27.8) after vmx_launch_here() and after
+ * VMRESUME.
  * docs/exits.md gives each reason and the reasoning behind its handler.
  */
 #include "flank/vmm_console.h"
@@ -12,116 +13,70 @@
 #include "exit_internal.h"
 
 /*
- * A reason Flank never enables (its control is off, see docs/vmcs.md), or
- * one it has no business with: every such exit is a diagnostic and a safe
- * stop, never a guess.
+ * The handler of every basic exit reason of SDM Vol. 3D Appendix C, as
+ * direct calls: no indirect branch on the exit path (docs/exits.md,
+ * "Speculation"). A pointer table indexed by the exit reason, the shape
+ * ACRN uses, would make the dispatch an indirect call right after the VM
+ * exit, whose target a guest could steer speculatively through the BTB
+ * (Spectre v2, CVE-2017-5715; KVM dispatches its hottest exits with direct
+ * calls for the same reason, vmx.c's fastpath and its exit-reason switch
+ * before kvm_vmx_exit_handlers[]). Built with -fno-jump-tables, the switch
+ * is a tree of compares. Every reason Flank does not enable (its control
+ * is off, see docs/vmcs.md), and the numbers the SDM leaves undefined (35,
+ * 38, 42) or reserved (71), get the one diagnostic and safe stop, never a
+ * guess. The caller handles numbers above EXIT_REASON_MAX, which the SDM
+ * does not know.
  */
-static enum intrin_exit_action exit_unexpected(struct vmm_cpu *cpu,
-					       struct intrin_exit_frame *frame,
-					       uint32_t reason)
+static enum intrin_exit_action
+exit_call(struct vmm_cpu *cpu, struct intrin_exit_frame *frame, uint32_t basic)
 {
-	return vmm_exit_unhandled(cpu, frame, reason,
+	/*
+	 * The hot exits (docs/exits.md "Cost") one compare each, before the
+	 * tree of compares the switch becomes.
+	 */
+	if (basic == EXIT_REASON_CPUID)
+		return vmm_exit_cpuid(cpu, frame, basic);
+	if (basic == EXIT_REASON_MSR_READ || basic == EXIT_REASON_MSR_WRITE)
+		return vmm_exit_msr(cpu, frame, basic);
+	switch (basic) {
+	case EXIT_REASON_EXCEPTION_NMI:
+		return vmm_exit_exception_nmi(cpu, frame, basic);
+	case EXIT_REASON_TRIPLE_FAULT:
+		return vmm_exit_triple_fault(cpu, frame, basic);
+	case EXIT_REASON_INIT:
+		return vmm_exit_init(cpu, frame, basic);
+	case EXIT_REASON_SIPI:
+		return vmm_exit_sipi(cpu, frame, basic);
+	case EXIT_REASON_INVD:
+		return vmm_exit_invd(cpu, frame, basic);
+	case EXIT_REASON_VMCALL:
+		return vmm_exit_vmcall(cpu, frame, basic);
+	case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH:
+	case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST:
+	case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME:
+	case EXIT_REASON_VMWRITE:
+	case EXIT_REASON_VMXOFF:
+	case EXIT_REASON_VMXON:
+	case EXIT_REASON_INVEPT:
+	case EXIT_REASON_INVVPID:
+	case EXIT_REASON_VMFUNC:
+		return vmm_exit_vmx_insn(cpu, frame, basic);
+	case EXIT_REASON_CR_ACCESS:
+		return vmm_exit_cr(cpu, frame, basic);
+	case EXIT_REASON_XSETBV:
+		return vmm_exit_xsetbv(cpu, frame, basic);
+	default:
+		break;
+	}
+	return vmm_exit_unhandled(cpu, frame, basic,
 				  "exit reason Flank does not enable");
 }
 
-/*
- * Every basic exit reason of SDM Vol. 3D Appendix C, 0 .. EXIT_REASON_MAX.
- * Reasons 35, 38 and 42 are not defined by the SDM and 71 is reserved; they
- * map to the unexpected handler like every reason Flank does not enable.
- * A _Static_assert below keeps the table as long as the list of reasons.
- */
-static const vmm_exit_fn exit_table[EXIT_REASON_MAX + 1] = {
-	[EXIT_REASON_EXCEPTION_NMI] = vmm_exit_exception_nmi,
-	[EXIT_REASON_EXTERNAL_INTERRUPT] = exit_unexpected,
-	[EXIT_REASON_TRIPLE_FAULT] = vmm_exit_triple_fault,
-	[EXIT_REASON_INIT] = vmm_exit_init,
-	[EXIT_REASON_SIPI] = vmm_exit_sipi,
-	[EXIT_REASON_IO_SMI] = exit_unexpected,
-	[EXIT_REASON_OTHER_SMI] = exit_unexpected,
-	[EXIT_REASON_INTERRUPT_WINDOW] = exit_unexpected,
-	[EXIT_REASON_NMI_WINDOW] = exit_unexpected,
-	[EXIT_REASON_TASK_SWITCH] = exit_unexpected,
-	[EXIT_REASON_CPUID] = vmm_exit_cpuid,
-	[EXIT_REASON_GETSEC] = exit_unexpected,
-	[EXIT_REASON_HLT] = exit_unexpected,
-	[EXIT_REASON_INVD] = vmm_exit_invd,
-	[EXIT_REASON_INVLPG] = exit_unexpected,
-	[EXIT_REASON_RDPMC] = exit_unexpected,
-	[EXIT_REASON_RDTSC] = exit_unexpected,
-	[EXIT_REASON_RSM] = exit_unexpected,
-	[EXIT_REASON_VMCALL] = vmm_exit_vmcall,
-	[EXIT_REASON_VMCLEAR] = vmm_exit_vmx_insn,
-	[EXIT_REASON_VMLAUNCH] = vmm_exit_vmx_insn,
-	[EXIT_REASON_VMPTRLD] = vmm_exit_vmx_insn,
-	[EXIT_REASON_VMPTRST] = vmm_exit_vmx_insn,
-	[EXIT_REASON_VMREAD] = vmm_exit_vmx_insn,
-	[EXIT_REASON_VMRESUME] = vmm_exit_vmx_insn,
-	[EXIT_REASON_VMWRITE] = vmm_exit_vmx_insn,
-	[EXIT_REASON_VMXOFF] = vmm_exit_vmx_insn,
-	[EXIT_REASON_VMXON] = vmm_exit_vmx_insn,
-	[EXIT_REASON_CR_ACCESS] = vmm_exit_cr,
-	[EXIT_REASON_DR_ACCESS] = exit_unexpected,
-	[EXIT_REASON_IO_INSTRUCTION] = exit_unexpected,
-	[EXIT_REASON_MSR_READ] = vmm_exit_msr,
-	[EXIT_REASON_MSR_WRITE] = vmm_exit_msr,
-	[EXIT_REASON_INVALID_GUEST_STATE] = exit_unexpected,
-	[EXIT_REASON_MSR_LOADING] = exit_unexpected,
-	[35] = exit_unexpected,
-	[EXIT_REASON_MWAIT] = exit_unexpected,
-	[EXIT_REASON_MONITOR_TRAP_FLAG] = exit_unexpected,
-	[38] = exit_unexpected,
-	[EXIT_REASON_MONITOR] = exit_unexpected,
-	[EXIT_REASON_PAUSE] = exit_unexpected,
-	[EXIT_REASON_MACHINE_CHECK] = exit_unexpected,
-	[42] = exit_unexpected,
-	[EXIT_REASON_TPR_BELOW_THRESHOLD] = exit_unexpected,
-	[EXIT_REASON_APIC_ACCESS] = exit_unexpected,
-	[EXIT_REASON_VIRTUALIZED_EOI] = exit_unexpected,
-	[EXIT_REASON_GDTR_IDTR] = exit_unexpected,
-	[EXIT_REASON_LDTR_TR] = exit_unexpected,
-	[EXIT_REASON_EPT_VIOLATION] = exit_unexpected,
-	[EXIT_REASON_EPT_MISCONFIG] = exit_unexpected,
-	[EXIT_REASON_INVEPT] = vmm_exit_vmx_insn,
-	[EXIT_REASON_RDTSCP] = exit_unexpected,
-	[EXIT_REASON_PREEMPTION_TIMER] = exit_unexpected,
-	[EXIT_REASON_INVVPID] = vmm_exit_vmx_insn,
-	[EXIT_REASON_WBINVD] = exit_unexpected,
-	[EXIT_REASON_XSETBV] = vmm_exit_xsetbv,
-	[EXIT_REASON_APIC_WRITE] = exit_unexpected,
-	[EXIT_REASON_RDRAND] = exit_unexpected,
-	[EXIT_REASON_INVPCID] = exit_unexpected,
-	[EXIT_REASON_VMFUNC] = vmm_exit_vmx_insn,
-	[EXIT_REASON_ENCLS] = exit_unexpected,
-	[EXIT_REASON_RDSEED] = exit_unexpected,
-	[EXIT_REASON_PML_FULL] = exit_unexpected,
-	[EXIT_REASON_XSAVES] = exit_unexpected,
-	[EXIT_REASON_XRSTORS] = exit_unexpected,
-	[EXIT_REASON_PCONFIG] = exit_unexpected,
-	[EXIT_REASON_SPP] = exit_unexpected,
-	[EXIT_REASON_UMWAIT] = exit_unexpected,
-	[EXIT_REASON_TPAUSE] = exit_unexpected,
-	[EXIT_REASON_LOADIWKEY] = exit_unexpected,
-	[EXIT_REASON_ENCLV] = exit_unexpected,
-	[71] = exit_unexpected,
-	[EXIT_REASON_ENQCMD_PASID] = exit_unexpected,
-	[EXIT_REASON_ENQCMDS_PASID] = exit_unexpected,
-	[EXIT_REASON_BUS_LOCK] = exit_unexpected,
-	[EXIT_REASON_NOTIFY] = exit_unexpected,
-	[EXIT_REASON_SEAMCALL] = exit_unexpected,
-	[EXIT_REASON_TDCALL] = exit_unexpected,
-};
-
-_Static_assert(sizeof(exit_table) / sizeof(exit_table[0]) ==
-		       EXIT_REASON_MAX + 1u,
-	       "one table entry per basic exit reason");
 _Static_assert(EXIT_REASON_MAX < FLANK_EXIT_REASONS,
 	       "every basic exit reason has a statistics counter");
-
-/* The handler of basic reason @p basic; NULL for a reason out of range. */
-static vmm_exit_fn exit_fn_of(uint32_t basic)
-{
-	return basic <= EXIT_REASON_MAX ? exit_table[basic] : NULL;
-}
 
 /* Logs one line of the diagnostic (from here: the ring only, vmm_log()). */
 static void diag_line(struct vmm_cpu *cpu, const char *what, uint32_t reason,
@@ -331,7 +286,6 @@ static enum intrin_exit_action exit_dispatch(struct intrin_exit_frame *frame,
 {
 	bool launching = cpu->launching;
 	uint32_t reason = 0, basic;
-	vmm_exit_fn fn;
 
 	cpu->launching = false;
 	if (!vmx_ok(vmx_read32(VMCS_VM_EXIT_REASON, &reason)))
@@ -343,11 +297,10 @@ static enum intrin_exit_action exit_dispatch(struct intrin_exit_frame *frame,
 		cpu->exit_count[basic]++;
 	if ((reason & EXIT_REASON_ENTRY_FAILURE) != 0)
 		return entry_failure(cpu, frame, reason, launching);
-	fn = exit_fn_of(basic);
-	if (fn == NULL)
+	if (basic > EXIT_REASON_MAX)
 		return vmm_exit_unhandled(cpu, frame, reason,
 					  "exit reason unknown to the SDM");
-	return fn(cpu, frame, basic);
+	return exit_call(cpu, frame, basic);
 }
 
 enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
@@ -356,10 +309,24 @@ enum intrin_exit_action vmm_exit_handler(struct intrin_exit_frame *frame,
 	struct vmm_cpu *cpu = cpu_ctx;
 	enum intrin_exit_action act;
 
+	/*
+	 * The speculation barriers first: the exit entry made no call before
+	 * this one, and nothing before vmm_spec_exit() returns (docs/exits.md,
+	 * "Speculation").
+	 */
+	vmm_spec_exit_if(cpu);
 	exit_enter(cpu);
 	act = exit_dispatch(frame, cpu);
 	stack_check(cpu);
 	exit_leave(cpu);
+	/*
+	 * Last, so that no VMM data is touched between the VERW and the exit
+	 * entry's VMRESUME (which reads only the guest's registers from the
+	 * frame). A CPU that leaves continues in ring 0, where the kernel
+	 * runs with its own settings: nothing to undo.
+	 */
+	if (act == INTRIN_EXIT_RESUME)
+		vmm_spec_resume_if(cpu);
 	return act;
 }
 
@@ -398,6 +365,12 @@ enum intrin_exit_action vmm_exit_resume_failed(struct intrin_exit_frame *frame,
 {
 	struct vmm_cpu *cpu = cpu_ctx;
 
+	/*
+	 * vmm_exit_handler() restored the guest's IA32_SPEC_CTRL for a resume
+	 * that did not happen: the kernel's settings again, for the code
+	 * that runs from here on, as after an exit.
+	 */
+	vmm_spec_exit_if(cpu);
 	exit_enter(cpu);
 	resume_failed(frame, cpu, result);
 	stack_check(cpu);

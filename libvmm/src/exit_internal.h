@@ -1,18 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Internal declarations of the VM-exit handlers (exit*.c): the handler
- * signature, the event-injection and RIP-advance helpers every handler
- * uses, and the one "unhandled" path. docs/exits.md describes each exit.
+ * Internal declarations of the VM-exit handlers (exit*.c): the
+ * event-injection and RIP-advance helpers every handler uses, and the one
+ * "unhandled" path. docs/exits.md describes each exit.
  */
 #ifndef FLANK_EXIT_INTERNAL_H
 #define FLANK_EXIT_INTERNAL_H
 
 #include "vmm_internal.h"
-
-/** A handler of one basic exit reason. */
-typedef enum intrin_exit_action (*vmm_exit_fn)(struct vmm_cpu *cpu,
-					       struct intrin_exit_frame *frame,
-					       uint32_t reason);
 
 /**
  * The one path for every exit Flank does not handle (and for handlers that
@@ -125,5 +120,39 @@ enum intrin_exit_action vmm_exit_init(struct vmm_cpu *cpu,
 enum intrin_exit_action vmm_exit_sipi(struct vmm_cpu *cpu,
 				      struct intrin_exit_frame *frame,
 				      uint32_t reason);
+
+/**
+ * The speculation barriers after a VM exit, per the host kernel's
+ * mitigations (flank_platform.spec_flags): the RSB fill or guard, then,
+ * for an exit from guest user mode, IBRS set in IA32_SPEC_CTRL. The exit
+ * handler's first call, before any RET above its frame (exit_spec.c).
+ * Called only when spec_flags is not 0 (vmm_spec_exit_if()).
+ */
+void vmm_spec_exit(struct vmm_cpu *cpu);
+
+/**
+ * Before VMRESUME into guest user mode: the guest's IA32_SPEC_CTRL back,
+ * then VERW to clear the CPU buffers, as the kernel does on its returns to
+ * user mode. The exit handler's last call, only when spec_flags is not 0
+ * (vmm_spec_resume_if()).
+ */
+void vmm_spec_resume(struct vmm_cpu *cpu);
+
+/*
+ * The exit path's calls of the two above: with every mitigation off (the
+ * kernel chose none) an exit costs one load and one test each, no call.
+ * The flags never change after vmm_init().
+ */
+static inline void vmm_spec_exit_if(struct vmm_cpu *cpu)
+{
+	if (vmm_ctx.platform.spec_flags != 0)
+		vmm_spec_exit(cpu);
+}
+
+static inline void vmm_spec_resume_if(struct vmm_cpu *cpu)
+{
+	if (vmm_ctx.platform.spec_flags != 0)
+		vmm_spec_resume(cpu);
+}
 
 #endif /* FLANK_EXIT_INTERNAL_H */

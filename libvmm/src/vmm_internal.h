@@ -172,6 +172,15 @@ struct vmm_cpu {
 	 */
 	bool in_exit;
 
+	/*
+	 * Speculation state of the current exit (exit_spec.c): the guest was
+	 * in user mode; IA32_SPEC_CTRL was changed and @c spec_ctrl_guest
+	 * must be written back before VMRESUME.
+	 */
+	bool spec_user;
+	bool spec_restore;
+	uint64_t spec_ctrl_guest;
+
 	/* Statistics, written only by this CPU in its exit handler. */
 	uint64_t exits;
 	uint64_t exit_count[FLANK_EXIT_REASONS];

@@ -24,8 +24,11 @@
  * 4: struct flank_platform gained cpu_left: the image tells the host on the
  *    CPU itself when it gave that CPU back, so the host can repair what a
  *    VM exit leaves behind (Linux: the TSS limit).
+ * 5: struct flank_platform gained spec_flags and verw_sel: the host
+ *    kernel's speculation mitigations, which the image applies on its
+ *    VM-exit path (docs/exits.md, "Speculation").
  */
-#define FLANK_IMAGE_ABI_VERSION 4u
+#define FLANK_IMAGE_ABI_VERSION 5u
 
 /**
  * Smallest debug ring a host may supply (flank_platform.ring_size), in
@@ -145,7 +148,57 @@ struct flank_platform {
 	 * locks or log.
 	 */
 	void (*cpu_left)(void *ctx, uint32_t cpu);
+
+	/**
+	 * The host kernel's speculation mitigations, as it chose them at boot
+	 * (FLANK_SPEC_* bits; any other bit is refused): a VM exit from guest
+	 * CPL 3 is an entry from user mode, and the image does on its exit
+	 * path what the kernel does on its own entries and what KVM does after
+	 * a VM exit (docs/exits.md, "Speculation"). 0: none.
+	 */
+	uint32_t spec_flags;
+	/**
+	 * The operand of VERW (FLANK_SPEC_CLEAR_CPU_BUF): a selector of a
+	 * writable data segment in the GDT of VMX root (the host's; Linux:
+	 * __KERNEL_DS). Required (not null, RPL 0, TI 0) with that flag, else
+	 * 0. Not taken from the host SS: a VM exit loads HOST_SS_SELECTOR,
+	 * which is null when start ran in an interrupt that came from user
+	 * mode (64-bit mode loads a null SS then).
+	 */
+	uint16_t verw_sel;
+	uint16_t reserved16; /**< 0. */
 };
+
+/**
+ * spec_flags: after every VM exit, fill the return stack buffer (32
+ * entries) before any RET that could underflow it (Retbleed,
+ * CVE-2022-29901). Linux: X86_FEATURE_RSB_VMEXIT.
+ */
+#define FLANK_SPEC_RSB_VMEXIT 0x0001u
+/**
+ * spec_flags: after every VM exit, the one-entry RSB guard against
+ * Post-Barrier RSB predictions (PBRSB, CVE-2022-26373; CPUs with eIBRS).
+ * Linux: X86_FEATURE_RSB_VMEXIT_LITE. FLANK_SPEC_RSB_VMEXIT, if also set,
+ * is the stronger and wins.
+ */
+#define FLANK_SPEC_RSB_VMEXIT_LITE 0x0002u
+/**
+ * spec_flags: the kernel clears CPU buffers with VERW on every return to
+ * user mode (MDS CVE-2018-12126/12127/12130, CVE-2019-11091; TAA
+ * CVE-2019-11135; MMIO stale data CVE-2022-21123/21125/21166; RFDS
+ * CVE-2023-28746): VERW before every VMRESUME into guest CPL 3. Linux:
+ * X86_FEATURE_CLEAR_CPU_BUF (the mds_user_clear static key before 6.8).
+ */
+#define FLANK_SPEC_CLEAR_CPU_BUF 0x0004u
+/**
+ * spec_flags: the kernel sets IBRS in IA32_SPEC_CTRL on entry from user
+ * mode and clears it on return (spectre_v2=ibrs, retbleed=ibrs): on an
+ * exit from guest CPL 3, set IBRS; restore the guest's value before
+ * VMRESUME. Linux: X86_FEATURE_KERNEL_IBRS (IBRS_ENTER / IBRS_EXIT).
+ */
+#define FLANK_SPEC_KERNEL_IBRS 0x0008u
+/** Every spec_flags bit this ABI defines. */
+#define FLANK_SPEC_ALL 0x000Fu
 
 /**
  * serial_flags: first look for a 16550-compatible UART on a PCI card

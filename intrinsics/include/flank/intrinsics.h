@@ -447,6 +447,39 @@ void cpu_pause(void);
 void cpu_halt(void);
 
 /* ------------------------------------------------------------------------ */
+/* Speculation barriers of the VM-exit path (docs/exits.md, "Speculation")   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Fills the return stack buffer with 32 entries whose speculative targets
+ * are harmless traps (INT3), then drops their return addresses from the
+ * stack and fences: a RET after it that finds no entry of its own (RSB
+ * underflow, CVE-2022-29901 Retbleed) is not predicted from the guest's
+ * entries or the BTB. Linux: FILL_RETURN_BUFFER with X86_FEATURE_RSB_VMEXIT
+ * after VM exit (arch/x86/kvm/vmx/vmenter.S). Must be called before any
+ * RET that returns above the caller's own frame.
+ */
+void cpu_rsb_fill(void);
+
+/**
+ * The one-entry RSB guard for Post-Barrier RSB predictions (PBRSB,
+ * CVE-2022-26373): one CALL whose speculative return is a trap, then the
+ * entry dropped and LFENCE. Linux: the X86_FEATURE_RSB_VMEXIT_LITE variant
+ * of FILL_RETURN_BUFFER, on CPUs with eIBRS.
+ */
+void cpu_rsb_guard(void);
+
+/**
+ * VERW with a memory operand holding @p sel: on CPUs with MD_CLEAR it
+ * overwrites the CPU buffers (store, fill and load ports: MDS, TAA, MMIO
+ * stale data, RFDS). Only the memory form guarantees the flush; a selector
+ * of a writable data segment is the fast case. Returns ZF: true if @p sel
+ * selects a segment writable at the current CPL (SDM Vol. 2B VERR/VERW).
+ * Linux: x86_clear_cpu_buffers() / mds_clear_cpu_buffers() with __KERNEL_DS.
+ */
+bool cpu_verw(uint16_t sel);
+
+/* ------------------------------------------------------------------------ */
 /* VM-exit entry                                                             */
 /* ------------------------------------------------------------------------ */
 

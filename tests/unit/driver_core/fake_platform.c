@@ -300,6 +300,10 @@ const struct flank_core_ops fake_ops = {
 	.host_cr3_maps = f_host_cr3_maps,
 	/* 8 KiB aligned like the module's table (kmap.c): bits 12:0 clear. */
 	.host_cr3 = 0x2000,
+	/* What a kernel on a Skylake-class CPU with MDS chooses (kplat.c). */
+	.spec_flags = FLANK_SPEC_RSB_VMEXIT | FLANK_SPEC_CLEAR_CPU_BUF |
+		      FLANK_SPEC_KERNEL_IBRS,
+	.verw_sel = 0x18,
 };
 
 void fake_reset(uint32_t ncpus)

@@ -419,12 +419,12 @@ static void test_driver_core_bad_abi_version(void **state)
 	struct flank_ioc_cmd c;
 
 	(void)state;
-	/* An image of the previous ABI (2: the ring was in the image). */
+	/* An image of the previous ABI (4: no speculation settings). */
 	vmm.entry.abi_version = FLANK_IMAGE_ABI_VERSION - 1;
 	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
 			 FLANK_OK);
 	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_ABI_VERSION);
-	assert_non_null(strstr(c.err.text, "image ABI 3, this driver 4"));
+	assert_non_null(strstr(c.err.text, "image ABI 4, this driver 5"));
 	assert_int_equal(vmm.unlinks, 1);
 	assert_int_equal(vmm.inits, 0);
 	assert_int_equal(core.state, FLANK_DRV_EMPTY);
@@ -1103,7 +1103,8 @@ static void test_driver_core_check_image(void **state)
 }
 
 /* The platform table forwards to the kernel services, bounds logs and
- * carries the serial settings and the debug ring (module parameters). */
+ * carries the serial settings and the debug ring (module parameters), and
+ * the kernel's speculation mitigations. */
 static void test_driver_core_platform_table(void **state)
 {
 	const struct flank_platform *p;
@@ -1119,7 +1120,7 @@ static void test_driver_core_platform_table(void **state)
 	load_image();
 	p = vmm.platform;
 	assert_int_equal(p->abi_version, FLANK_IMAGE_ABI_VERSION);
-	assert_int_equal(p->abi_version, 4);
+	assert_int_equal(p->abi_version, 5);
 	assert_non_null(p->cpu_left);
 	assert_non_null(p->ring_mem);
 	assert_ptr_equal(p->ring_mem, core.ring_mem);
@@ -1131,6 +1132,12 @@ static void test_driver_core_platform_table(void **state)
 	assert_int_equal(p->serial_port, 0x2f8);
 	assert_int_equal(p->serial_baud, 38400);
 	assert_int_equal(p->serial_flags, FLANK_SERIAL_PCI);
+	/* The kernel's mitigations, as kplat.c read them at module load. */
+	assert_int_equal(p->spec_flags, FLANK_SPEC_RSB_VMEXIT |
+						FLANK_SPEC_CLEAR_CPU_BUF |
+						FLANK_SPEC_KERNEL_IBRS);
+	assert_int_equal(p->verw_sel, 0x18);
+	assert_int_equal(p->reserved16, 0);
 	assert_int_equal(p->cpu_count(p->ctx), 4);
 	page = p->page_alloc(p->ctx, &pa);
 	assert_non_null(page);

@@ -2,7 +2,7 @@
 /*
  * Unit tests of the real backend's intrinsics whose answers only the real
  * CPU gives in ring 3: RFLAGS' fixed bits, the selectors the kernel loaded,
- * LAR/LSL on Linux's GDT, SGDT/SIDT/SLDT/STR. Compared against the kernel's
+ * LAR/LSL/VERW on Linux's GDT, SGDT/SIDT/SLDT/STR, the RSB fill. Compared against the kernel's
  * view of this process (signal context, sched_getcpu()) and inline assembly
  * written differently from the backend's (memory operands).
  *
@@ -287,6 +287,37 @@ static void test_intrinsics_real_load_sreg(void **state)
 	assert_int_equal(es, es0);
 }
 
+/* Linux's __KERNEL_DS: a DPL-0 writable data segment. */
+#define LINUX_KERNEL_DS 0x18u
+
+/*
+ * The speculation barriers of the exit path (docs/exits.md "Speculation"),
+ * which ring 3 can run too. VERW (SDM Vol. 2B VERR/VERW) sets ZF only for a
+ * data segment writable at CPL 3: __USER_DS yes; __USER_CS (code), the null
+ * selector and __KERNEL_DS (DPL 0 < CPL 3) no. The RSB fill and guard push
+ * return addresses and drop them again: RSP and the caller's locals are as
+ * before, and each returns to its caller.
+ */
+static void test_intrinsics_real_spec_barriers(void **state)
+{
+	volatile uint64_t canary[4] = {1, 2, 3, 4};
+	uintptr_t sp0, sp1;
+
+	(void)state;
+	assert_true(cpu_verw(LINUX_USER_DS));
+	assert_false(cpu_verw(LINUX_USER_CS));
+	assert_false(cpu_verw(0));
+	assert_false(cpu_verw(LINUX_KERNEL_DS));
+	__asm__ volatile("mov %%rsp, %0" : "=r"(sp0));
+	cpu_rsb_fill();
+	cpu_rsb_guard();
+	cpu_rsb_fill();
+	__asm__ volatile("mov %%rsp, %0" : "=r"(sp1));
+	assert_true(sp0 == sp1);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(canary[i], i + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_intrinsics_real_sgdt_sidt),
 		cmocka_unit_test(test_intrinsics_real_sldt_str),
 		cmocka_unit_test(test_intrinsics_real_load_sreg),
+		cmocka_unit_test(test_intrinsics_real_spec_barriers),
 	};
 	return FLANK_RUN_TESTS(tests);
 }

@@ -609,6 +609,81 @@ static void test_mock_insn_desc_io(void **state)
 	assert_int_equal(cpu_inw(0x3f8), 0xFFFF);
 }
 
+/*
+ * VERW (SDM Vol. 2B VERR/VERW): ZF only for a data segment writable at the
+ * current privilege level: __KERNEL_DS at CPL 0 yes; a code segment, the
+ * null selector, the TSS, an LDT selector and a selector beyond GDTR.limit
+ * no; __USER_DS at CPL 0 yes, __KERNEL_DS at CPL 3 no (DPL < CPL), and
+ * __KERNEL_DS with RPL 3 no. Each is traced with its selector and ZF. The
+ * RSB fill and guard are traced and change nothing architectural.
+ */
+static void test_mock_insn_spec_barriers(void **state)
+{
+	struct mock_cpu_regs before, after;
+	size_t n;
+
+	(void)state;
+	mock_trace_enable(true);
+	mock_trace_clear();
+	assert_true(cpu_verw(0x18));
+	n = mock_trace_len();
+	assert_int_equal(mock_trace_at(n - 1)->op, MOCK_OP_VERW);
+	assert_int_equal(mock_trace_at(n - 1)->arg[0], 0x18);
+	assert_int_equal(mock_trace_at(n - 1)->arg[1], 1);
+	assert_false(cpu_verw(0x10));
+	assert_false(cpu_verw(0));
+	assert_false(cpu_verw(0x40));
+	assert_false(cpu_verw(0x18 | 4));
+	assert_false(cpu_verw(0x80));
+	assert_true(cpu_verw(0x2b));
+	assert_false(cpu_verw(0x1b));
+	assert_int_equal(mock_call_count(MOCK_OP_VERW), 8);
+	assert_int_equal(mock_trace_at(mock_trace_len() - 1)->arg[1], 0);
+	mock_cpu_get_regs(0, &before);
+	cpu_rsb_fill();
+	cpu_rsb_guard();
+	mock_cpu_get_regs(0, &after);
+	assert_memory_equal(&before, &after, sizeof(before));
+	assert_int_equal(mock_call_count(MOCK_OP_RSB_FILL), 1);
+	assert_int_equal(mock_call_count(MOCK_OP_RSB_GUARD), 1);
+	assert_string_equal(mock_op_name(MOCK_OP_VERW), "verw");
+	assert_int_equal(mock_op_from_name("rsb_fill"), MOCK_OP_RSB_FILL);
+	mock_trace_enable(false);
+}
+
+/*
+ * IA32_SPEC_CTRL (SDM Vol. 4 Table 2-2) exists only when CPUID.(7,0):EDX
+ * enumerates IBRS, STIBP or SSBD (skylake: none: #GP), and takes only the
+ * enumerated bits (all three here; bit 3 is #GP; SSBD once un-enumerated).
+ */
+static void test_mock_insn_spec_ctrl(void **state)
+{
+	uint64_t v = 1;
+
+	(void)state;
+	assert_int_equal(cpu_rdmsr_safe(MSR_IA32_SPEC_CTRL, &v), CPU_SAFE_GP);
+	assert_int_equal(cpu_wrmsr_safe(MSR_IA32_SPEC_CTRL, SPEC_CTRL_IBRS),
+			 CPU_SAFE_GP);
+	/* The CPU as mock_init() builds one that enumerates all three. */
+	mock_cpuid_change_bits(0, 7, 0, MOCK_EDX, 0,
+			       X86_CPUID7_EDX_IBRS | X86_CPUID7_EDX_STIBP |
+				       X86_CPUID7_EDX_SSBD);
+	mock_msr_set(0, MSR_IA32_SPEC_CTRL, 0);
+	assert_int_equal(cpu_rdmsr_safe(MSR_IA32_SPEC_CTRL, &v), CPU_SAFE_OK);
+	assert_int_equal(v, 0);
+	assert_int_equal(cpu_wrmsr_safe(MSR_IA32_SPEC_CTRL,
+					SPEC_CTRL_IBRS | SPEC_CTRL_STIBP |
+						SPEC_CTRL_SSBD),
+			 CPU_SAFE_OK);
+	assert_int_equal(cpu_wrmsr_safe(MSR_IA32_SPEC_CTRL, BIT64(3)),
+			 CPU_SAFE_GP);
+	assert_int_equal(cpu_rdmsr_safe(MSR_IA32_SPEC_CTRL, &v), CPU_SAFE_OK);
+	assert_int_equal(v, SPEC_CTRL_IBRS | SPEC_CTRL_STIBP | SPEC_CTRL_SSBD);
+	mock_cpuid_change_bits(0, 7, 0, MOCK_EDX, X86_CPUID7_EDX_SSBD, 0);
+	assert_int_equal(cpu_wrmsr_safe(MSR_IA32_SPEC_CTRL, SPEC_CTRL_SSBD),
+			 CPU_SAFE_GP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -640,6 +715,8 @@ int main(void)
 		T(test_mock_insn_xsetbv),
 		T(test_mock_insn_cr_rules),
 		T(test_mock_insn_desc_io),
+		T(test_mock_insn_spec_barriers),
+		T(test_mock_insn_spec_ctrl),
 #undef T
 	};
 	return FLANK_RUN_TESTS(tests);
