@@ -131,10 +131,11 @@ int flank_cmd_add_module(struct flank_core *core, void *arg)
 	struct flank_module *mod;
 	int rc;
 
-	if (m->flags || m->reserved)
+	if (m->flags || m->sig_state || m->sig_reason)
 		return flank_fail(&m->err, FLANK_E_INVAL, FLANK_SRC_DRIVER, 0,
 				  FLANK_NO_CPU,
-				  "add module: flags and reserved must be 0");
+				  "add module: flags and the reserved "
+				  "sig_state/sig_reason must be 0");
 	rc = refuse_if_loaded(core);
 	if (rc)
 		return rc;
@@ -181,6 +182,10 @@ int flank_cmd_add_module(struct flank_core *core, void *arg)
 			(unsigned long long)m->size);
 	}
 	mod->size = (size_t)m->size;
+	/* Verified now, judged at load (lockdown may be raised meanwhile). */
+	flank_sig_check(core, mod);
+	m->sig_state = mod->sig_state;
+	m->sig_reason = mod->sig_reason;
 	core->nmods++;
 	core->staged_bytes += mod->size;
 	core->state = FLANK_DRV_STAGED;
@@ -222,6 +227,9 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 				(unsigned long long)ops->host_cr3);
 		goto err_drop;
 	}
+	rc = flank_sig_policy(core, &c->err);
+	if (rc)
+		goto err_drop;
 
 	rc = core->link(core, &c->err);
 	if (rc)
@@ -245,6 +253,8 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 	 * and may be drained from init's own log lines on (logdrain.c). */
 	core->log_pos = 0;
 	core->log_live = true;
+	/* Unverified code is about to run in ring 0: say so, as insmod does. */
+	flank_sig_taint(core);
 	rc = e->init(&core->platform);
 	if (rc) {
 		flank_vmm_text(core, rc, text, sizeof(text));

@@ -68,6 +68,14 @@ static const struct {
 			      "again; if it fails again, unload and load the "
 			      "image",
 			      EADDRNOTAVAIL},
+	[FLANK_E_UNSIGNED] = {"the file has no signature and this kernel "
+			      "requires one: sign it with sign-file "
+			      "(docs/signing.md)",
+			      EKEYREJECTED},
+	[FLANK_E_BAD_SIG] = {"the file's signature does not verify "
+			     "against any trusted key: sign it again "
+			     "(docs/signing.md)",
+			     EKEYREJECTED},
 };
 
 const char *flank_status_str(int status)
