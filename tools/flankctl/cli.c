@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "flank/flank_ioctl.h"
+#include "flank_sigtrailer.h"
 #include "flankctl.h"
+#include "sigfile.h"
 
 struct ctl {
 	FILE *out, *err;
@@ -275,6 +277,32 @@ static bool vmcs_check_beside(const char *image, char *path, size_t size)
 	return true;
 }
 
+/*
+ * One line per file: the driver's verdict on its signature (verified, none,
+ * bad and why) and who signed it, as the file says (sigfile.c).
+ */
+static void print_sig(struct ctl *c, const struct flank_ioc_module *m,
+		      const void *bytes, size_t size)
+{
+	struct flank_sigfile s;
+	char what[320];
+
+	flank_sigfile_read(bytes, size, &s);
+	flank_sigfile_describe(&s, what, sizeof(what));
+	if (m->sig_state == FLANK_SIG_UNCHECKED)
+		fprintf(c->out, "%s: %s\n", m->name, what);
+	else if (m->sig_state == FLANK_SIG_BAD)
+		fprintf(c->out, "%s: %s (%s): %s\n", m->name,
+			flank_sig_state_str(m->sig_state),
+			flank_sig_reason_str(m->sig_reason), what);
+	else if (m->sig_state == FLANK_SIG_MISSING)
+		fprintf(c->out, "%s: %s\n", m->name,
+			flank_sig_state_str(m->sig_state));
+	else
+		fprintf(c->out, "%s: %s: %s\n", m->name,
+			flank_sig_state_str(m->sig_state), what);
+}
+
 static int cmd_load(struct ctl *c, int argc, char **argv)
 {
 	char check_path[PATH_MAX];
@@ -309,6 +337,8 @@ static int cmd_load(struct ctl *c, int argc, char **argv)
 		snprintf(m.name, sizeof(m.name), "%s",
 			 base ? base + 1 : argv[i]);
 		rc = call(c, FLANK_IOC_ADD_MODULE, &m);
+		if (!rc)
+			print_sig(c, &m, bytes, size);
 		free(bytes);
 		if (rc) {
 			rc = report(c, rc, &m.err);
