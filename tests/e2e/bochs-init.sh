@@ -10,6 +10,8 @@
 #           hook) and CPU 0 must be rolled back.
 #   broken  vmm.elf built with FLANK_E2E_BREAK_VMCS: start must fail with
 #           Flank's own VM-entry diagnostic.
+#   lockdown  signed images under a lockdown raised at run time: the
+#           stage /lockdown.sh (tests/e2e/guest/lockdown.sh).
 # Results go to /dev/kmsg (synchronous, in order) as "FLANK-E2E: ..." lines
 # that tests/e2e/bochs-check.sh parses:
 #   FLANK-E2E: say: TEXT           narration (make demo prints it)
@@ -66,6 +68,12 @@ if [ "$scenario" = broken ]; then
 	for c in $cpus; do probe cpuid_after.$c cpuid $c; done
 	run unload flankctl unload
 	run rmmod rmmod flank
+	r "end"
+	poweroff -f
+fi
+
+if [ "$scenario" = lockdown ]; then
+	. /lockdown.sh
 	r "end"
 	poweroff -f
 fi
