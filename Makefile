@@ -7,9 +7,13 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 TEST_LABELS ?= ^(unit|fault|meta)$$
+# `make install`: where to (docs/installing.md, "Without packages").
+PREFIX ?= /usr/local
+DESTDIR ?=
 
 .PHONY: all help configure build test run-tests fault memcheck coverage image \
-	driver e2e demo docs format format-check tidy bench fuzz deps clean
+	driver e2e demo docs format format-check tidy bench fuzz deps clean \
+	install install-only install-dkms uninstall deb deb-check
 
 all: build
 
@@ -26,6 +30,12 @@ help:
 	@echo "make format-check  clang-format check;  make format  fixes"
 	@echo "make tidy          clang-tidy"
 	@echo "make deps          install the Debian packages (scripts/deps.sh)"
+	@echo "make deb           the Debian packages flank-dkms and flank-tools, lintian-clean,"
+	@echo "                   into $(BUILD)/deb (scripts/build-deb.sh)"
+	@echo "make deb-check     make deb, then install, check and purge them (root)"
+	@echo "make install       build, then install the tools, vmm.elf and modules"
+	@echo "                   (PREFIX=/usr/local, DESTDIR=; make uninstall removes them)"
+	@echo "make install-dkms  install the DKMS sources of flank.ko (PREFIX=/usr for dkms)"
 
 configure:
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
@@ -53,6 +63,30 @@ image driver e2e docs format format-check tidy bench fuzz: configure
 
 deps:
 	@scripts/deps.sh
+
+# install-only: what `install` does after the build (tests/unit/install
+# runs it on an already built tree). The manifests list every file written,
+# without DESTDIR; uninstall removes exactly those, under the same DESTDIR.
+install: build
+	@$(MAKE) --no-print-directory install-only
+
+install-only:
+	@DESTDIR='$(DESTDIR)' cmake --install $(BUILD) --prefix '$(PREFIX)'
+
+install-dkms: configure
+	@DESTDIR='$(DESTDIR)' cmake --install $(BUILD) --prefix '$(PREFIX)' --component dkms
+
+uninstall:
+	@found=; for m in $(BUILD)/install_manifest.txt $(BUILD)/install_manifest_dkms.txt; do \
+		[ -f "$$m" ] || continue; found=1; \
+		DESTDIR='$(DESTDIR)' cmake -DMANIFEST="$$m" -P $(CURDIR)/cmake/FlankUninstall.cmake || exit 1; \
+	done; [ -n "$$found" ] || { echo "uninstall: nothing was installed from $(BUILD)" >&2; exit 1; }
+
+deb:
+	@scripts/build-deb.sh $(BUILD)/deb
+
+deb-check: deb
+	@scripts/deb-check.sh $(BUILD)/deb
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-coverage

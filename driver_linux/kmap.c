@@ -140,7 +140,7 @@ struct flank_image_mem *flank_kmap_reserve(void *ctx, size_t npages, void **rw,
 	struct flank_image_mem *mem;
 	size_t i;
 
-	if (npages == 0 || npages > (FLANK_STAGED_MAX_BYTES >> PAGE_SHIFT))
+	if (npages == 0 || npages > (FLANK_IMAGE_MAX_BYTES >> PAGE_SHIFT))
 		return NULL;
 	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
 	if (!mem)

@@ -260,6 +260,11 @@ static void kp_log(void *ctx, enum flank_log_level level, const char *line)
  * in the kernel, and in VMX root with the host's IA32_S_CET, must land on
  * ENDBR64.
  */
+static void kp_resched(void *ctx)
+{
+	cond_resched();
+}
+
 static bool kp_ibt_enabled(void *ctx)
 {
 #ifdef CONFIG_X86_KERNEL_IBT
@@ -317,6 +322,7 @@ struct flank_core_ops flank_kops = {
 	.log = kp_log,
 	.invalidate_tss_limit = kp_invalidate_tss_limit,
 	.ibt_enabled = kp_ibt_enabled,
+	.resched = kp_resched,
 	.pin_module = kp_pin_module,
 	.host_cr3_refresh = kp_host_cr3_refresh,
 	.host_cr3_maps = kp_host_cr3_maps,

@@ -7,14 +7,16 @@
 # runs apt-get; otherwise (or with --print) it prints the exact command to
 # run. GROUPs: build (compilers, CMake, CMocka, coverage, Valgrind, linters),
 # kernel (headers and images of Debian 12's 6.1 and 6.12, sparse, pahole),
-# e2e (QEMU, Bochs, busybox, ISO tools), docs (Doxygen), cross (the sources
+# e2e (QEMU, Bochs, busybox, ISO tools), docs (Doxygen), deb (what `make deb`
+# and scripts/deb-check.sh need: debhelper, dh-dkms, lintian), cross (the sources
 # and libraries scripts/build-cross.sh builds an x86_64-elf GCC from; not in
 # the default: the default build does not need a cross compiler). Default:
-# build kernel e2e docs.
+# build kernel e2e docs deb.
 set -eu
 
 build="build-essential cmake git gcc clang clang-format clang-tidy \
-libclang-rt-14-dev llvm libcmocka-dev gcovr valgrind binutils python3 openssl"
+libclang-rt-14-dev llvm libcmocka-dev gcovr valgrind binutils python3 \
+groff-base man-db openssl"
 # linux-*-6.12-amd64 are bookworm-security's metapackages for the newest
 # 6.12.x+deb12 (as linux-*-amd64 are for 6.1): `make driver` builds for both.
 kernel="linux-headers-amd64 linux-image-amd64 \
@@ -22,6 +24,7 @@ linux-headers-6.12-amd64 linux-image-6.12-amd64 dwarves sparse kmod dkms"
 e2e="qemu-system-x86 bochs bochsbios vgabios bochs-x busybox-static \
 xorriso isolinux syslinux-common cpio gzip xz-utils"
 docs="doxygen"
+deb="debhelper dh-dkms dkms dpkg-dev fakeroot lintian"
 cross="binutils-source gcc-12-source libgmp-dev libmpfr-dev libmpc-dev \
 bison flex texinfo xz-utils"
 
@@ -30,18 +33,18 @@ groups=""
 for a in "$@"; do
 	case "$a" in
 	--print) print=1 ;;
-	build | kernel | e2e | docs | cross) groups="$groups $a" ;;
+	build | kernel | e2e | docs | deb | cross) groups="$groups $a" ;;
 	-h | --help)
-		sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
-		echo "deps.sh: unknown group '$a' (build, kernel, e2e, docs, cross)" >&2
+		echo "deps.sh: unknown group '$a' (build, kernel, e2e, docs, deb, cross)" >&2
 		exit 2
 		;;
 	esac
 done
-[ -n "$groups" ] || groups="build kernel e2e docs"
+[ -n "$groups" ] || groups="build kernel e2e docs deb"
 
 pkgs=""
 for g in $groups; do

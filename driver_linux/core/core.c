@@ -3,7 +3,8 @@
  * The ioctl edge of the driver core: who may call, which numbers exist, how
  * big each argument is, and the copy in / copy out around every command.
  * Every argument is hostile: it is copied once into kernel memory, checked
- * there, and only then acted upon (no double fetch).
+ * there, and only then acted upon (no double fetch). User memory is read
+ * and written only outside the lock (struct flank_call).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +37,12 @@ struct flank_ioc_desc {
 	bool copy_in; /**< False for read-only (_IOR) commands. */
 	size_t size;
 	int (*fn)(struct flank_core *core, void *arg);
+	/** Optional: user memory to read before the lock. */
+	void (*prefetch)(struct flank_core *core, struct flank_call *call,
+			 const void *arg);
+	/** Optional: user memory to write after the lock; returns rc. */
+	int (*finish)(struct flank_core *core, struct flank_call *call,
+		      void *arg, int rc);
 };
 
 #define IOC(c, arg_type, in, handler)                                          \
@@ -46,8 +53,13 @@ struct flank_ioc_desc {
 
 static const struct flank_ioc_desc ioc_table[] = {
 	IOC(FLANK_IOC_VERSION, struct flank_ioc_version, false, cmd_version),
-	IOC(FLANK_IOC_ADD_MODULE, struct flank_ioc_module, true,
-	    flank_cmd_add_module),
+	{
+		.cmd = FLANK_IOC_ADD_MODULE,
+		.copy_in = true,
+		.size = sizeof(struct flank_ioc_module),
+		.fn = flank_cmd_add_module,
+		.prefetch = flank_prefetch_add_module,
+	},
 	IOC(FLANK_IOC_LOAD, struct flank_ioc_cmd, true, flank_cmd_load),
 	IOC(FLANK_IOC_UNLOAD, struct flank_ioc_cmd, true, flank_cmd_unload),
 	IOC(FLANK_IOC_START, struct flank_ioc_cmd, true, flank_cmd_start),
@@ -56,7 +68,13 @@ static const struct flank_ioc_desc ioc_table[] = {
 	IOC(FLANK_IOC_CPU_STATUS, struct flank_ioc_cpu_status, true,
 	    flank_cmd_cpu_status),
 	IOC(FLANK_IOC_STATS, struct flank_ioc_stats, true, flank_cmd_stats),
-	IOC(FLANK_IOC_DUMP, struct flank_ioc_dump, true, flank_cmd_dump),
+	{
+		.cmd = FLANK_IOC_DUMP,
+		.copy_in = true,
+		.size = sizeof(struct flank_ioc_dump),
+		.fn = flank_cmd_dump,
+		.finish = flank_finish_dump,
+	},
 	IOC(FLANK_IOC_CHECK, struct flank_ioc_check, true, flank_cmd_check),
 };
 
@@ -73,10 +91,12 @@ static const struct flank_ioc_desc *ioc_find(unsigned int cmd)
 	return NULL;
 }
 
-int flank_core_ioctl(struct flank_core *core, unsigned int cmd, uint64_t arg)
+int flank_core_ioctl(struct flank_core *core, struct flank_file *file,
+		     unsigned int cmd, uint64_t arg)
 {
 	const struct flank_core_ops *ops = core->ops;
 	const struct flank_ioc_desc *d;
+	struct flank_call call = {.file = file, .in_rc = FLANK_E_INVAL};
 	struct flank_ioc_err *err;
 	void *buf;
 	int rc;
@@ -98,11 +118,20 @@ int flank_core_ioctl(struct flank_core *core, unsigned int cmd, uint64_t arg)
 	memset(err, 0, sizeof(*err));
 	err->cpu = FLANK_NO_CPU;
 
+	/* User memory only outside the lock (struct flank_call). */
+	if (d->prefetch)
+		d->prefetch(core, &call, buf);
 	ops->lock(ops->ctx, false);
+	core->call = &call;
 	rc = d->fn(core, buf);
+	core->call = NULL;
 	/* What the image's exit handlers logged meanwhile (logdrain.c). */
 	(void)flank_log_drain(core);
 	ops->unlock(ops->ctx, false);
+	if (d->finish)
+		rc = d->finish(core, &call, buf, rc);
+	ops->free(ops->ctx, call.in);
+	ops->free(ops->ctx, call.out);
 
 	if (rc != FLANK_OK && err->code == FLANK_OK)
 		flank_fail(err, rc, FLANK_SRC_DRIVER, 0, FLANK_NO_CPU, "%s",

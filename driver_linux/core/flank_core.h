@@ -120,6 +120,15 @@ struct flank_core_ops {
 	bool (*ibt_enabled)(void *ctx);
 
 	/**
+	 * Lets the scheduler run another task if one is due (Linux:
+	 * cond_resched()). The link calls it between modules and every few
+	 * hundred symbol lookups, with ops->lock held (a mutex and the
+	 * hotplug read lock: sleeping is allowed), so that a large load does
+	 * not hog its CPU.
+	 */
+	void (*resched)(void *ctx);
+
+	/**
 	 * Keeps the module that holds these ops in memory until reboot (the
 	 * kernel: __module_get(THIS_MODULE), so that rmmod fails with "Module
 	 * flank is in use"). The core calls it once, when the driver becomes
@@ -178,6 +187,14 @@ struct flank_core_ops {
 /** ops->sig_required bits: module.sig_enforce / CONFIG_MODULE_SIG_FORCE. */
 #define FLANK_SIG_REQ_MODULE_SIG 2u
 
+/**
+ * Most bytes one image mapping may have: every module of a load, as laid
+ * out in memory (segments and .bss). The module's image_reserve (kmap.c)
+ * refuses more; the link says so first, naming the limit, instead of
+ * reporting it as out of memory.
+ */
+#define FLANK_IMAGE_MAX_BYTES FLANK_STAGED_MAX_BYTES
+
 /** One staged ELF file. */
 struct flank_module {
 	void *bytes;
@@ -189,6 +206,18 @@ struct flank_module {
 	uint16_t sig_reason;
 	/** The kernel's error when verification failed (0: none). */
 	int sig_errno;
+};
+
+/**
+ * One open file of the device: the modules it staged (ADD_MODULE) for its
+ * own LOAD. Staging belongs to the file, not to the device: another
+ * file neither sees nor loads them, and they are freed when the file is
+ * closed (flank_core_release). Guarded by ops->lock.
+ */
+struct flank_file {
+	struct flank_module mod[FLANK_MODULES_MAX];
+	uint32_t nmods;
+	size_t staged_bytes;
 };
 
 /** A linked image. */
@@ -227,6 +256,35 @@ typedef int (*flank_link_fn)(struct flank_core *core,
 			     struct flank_ioc_err *err);
 /** Frees what a link function produced. */
 typedef void (*flank_unlink_fn)(struct flank_core *core);
+
+/**
+ * What one ioctl carries past ops->lock (core.c). User memory is touched
+ * only outside the lock: in the kernel the lock is the CPU hotplug lock
+ * and the mutex, and a user page that faults slowly (userfaultfd) would
+ * stall CPU hotplug and suspend for as long as its owner likes.
+ */
+struct flank_call {
+	/** The open file the ioctl came through. */
+	struct flank_file *file;
+	/**
+	 * ADD_MODULE: the module's bytes, copied in before the lock
+	 * (ops->alloc; @p in_rc FLANK_OK), or NULL with @p in_rc the
+	 * reason (FLANK_E_FAULT, FLANK_E_NO_MEMORY, or FLANK_E_INVAL when
+	 * the argument was not worth copying). The handler takes the bytes
+	 * by setting @p in to NULL; the ioctl frees what is left.
+	 */
+	void *in;
+	int in_rc;
+	/**
+	 * DUMP: @p out_len bytes (ops->alloc) the handler leaves to be
+	 * copied to the user address @p out_addr after the lock; the ioctl
+	 * frees them. @p out_pos is the cursor to restore if that fails.
+	 */
+	void *out;
+	size_t out_len;
+	uint64_t out_addr;
+	uint64_t out_pos;
+};
 
 /** The driver's whole state. */
 struct flank_core {
@@ -303,6 +361,8 @@ struct flank_core {
 	struct flank_vmm_page unmapped;
 	flank_link_fn link;
 	flank_unlink_fn unlink;
+	/** The ioctl being handled (set under ops->lock), else NULL. */
+	struct flank_call *call;
 };
 
 /**
@@ -319,12 +379,19 @@ void flank_core_init(struct flank_core *core, const struct flank_core_ops *ops,
  */
 void flank_core_fini(struct flank_core *core);
 
+/** A file was opened: @p file starts with nothing staged. */
+void flank_core_open(struct flank_core *core, struct flank_file *file);
+/** The last reference to @p file is gone: frees what it staged. */
+void flank_core_release(struct flank_core *core, struct flank_file *file);
+
 /**
- * Handles one ioctl: checks the caller, the number and the argument, copies
- * it in, performs it, copies the result out. Returns 0 or a positive enum
- * flank_drv_status (the caller maps it with flank_status_errno()).
+ * Handles one ioctl on the open @p file: checks the caller, the number
+ * and the argument, copies it in, performs it, copies the result out.
+ * Returns 0 or a positive enum flank_drv_status (the caller maps it with
+ * flank_status_errno()).
  */
-int flank_core_ioctl(struct flank_core *core, unsigned int cmd, uint64_t arg);
+int flank_core_ioctl(struct flank_core *core, struct flank_file *file,
+		     unsigned int cmd, uint64_t arg);
 
 /** CPU hotplug: @p cpu came online / is going offline. 0 or a status. */
 int flank_core_cpu_online(struct flank_core *core, uint32_t cpu);
@@ -374,6 +441,13 @@ int flank_fail(struct flank_ioc_err *err, int code, int source, int detail,
 	__attribute__((format(printf, 6, 7)));
 /** Copies at most @p max - 1 bytes of @p s, NUL-terminated, into @p dst. */
 void flank_strlcpy(char *dst, const char *s, size_t max);
+/**
+ * Copies at most @p max - 1 bytes of @p s into @p dst, NUL-terminated,
+ * with every byte outside printable ASCII (0x21..0x7e: control bytes,
+ * space, DEL, bytes >= 0x80) replaced by '?': for names from a file or a
+ * caller that reach error texts and the kernel log.
+ */
+void flank_printable_copy(char *dst, const char *s, size_t max);
 /** Logs a formatted line through ops->log. */
 void flank_log(struct flank_core *core, enum flank_log_level level,
 	       const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -31,6 +31,11 @@ int flank_cmd_status(struct flank_core *core, void *arg)
 			s->online_count++;
 	}
 	s->module_count = core->nmods;
+	/* What this file staged while the device has no image (per file). */
+	if (core->state == FLANK_DRV_EMPTY && core->call->file->nmods) {
+		s->state = FLANK_DRV_STAGED;
+		s->module_count = core->call->file->nmods;
+	}
 	s->vmm_state = FLANK_STATE_UNLOADED;
 	s->image_version = 0;
 	s->image_bytes = 0;
@@ -142,15 +147,33 @@ int flank_cmd_dump(struct flank_core *core, void *arg)
 			(unsigned long long)copied, d->len);
 		goto out;
 	}
-	if (copied && ops->copy_to_user(ops->ctx, d->buf, buf, copied)) {
-		d->pos =
-			pos; /* Nothing was delivered: read it again next time. */
-		rc = FLANK_E_FAULT;
-		goto out;
-	}
+	/* Copied out by flank_finish_dump, after the lock. */
 	d->copied = (uint32_t)copied;
+	core->call->out = buf;
+	core->call->out_len = copied;
+	core->call->out_addr = d->buf;
+	core->call->out_pos = pos;
+	return FLANK_OK;
 out:
 	ops->free(ops->ctx, buf);
+	return rc;
+}
+
+int flank_finish_dump(struct flank_core *core, struct flank_call *call,
+		      void *arg, int rc)
+{
+	const struct flank_core_ops *ops = core->ops;
+	struct flank_ioc_dump *d = arg;
+
+	if (rc != FLANK_OK || !call->out_len)
+		return rc;
+	if (ops->copy_to_user(ops->ctx, call->out_addr, call->out,
+			      call->out_len)) {
+		/* Nothing was delivered: read it again next time. */
+		d->pos = call->out_pos;
+		d->copied = 0;
+		return FLANK_E_FAULT;
+	}
 	return rc;
 }
 

@@ -7,6 +7,11 @@
  *     +---unload-----+<----unload-----+  +-----stop------+
  *                                           stop fails --> CORRUPT
  *
+ * STAGED is a state of one open file, not of the device (issue #15): the
+ * modules a file adds are its own (struct flank_file), only its LOAD
+ * links them, and closing it frees them. The device itself is EMPTY until
+ * a load succeeds; STATUS reports STAGED to the file that staged.
+ *
  * Every transition not drawn is refused with its own status. CORRUPT is a
  * dead end on purpose: after a failed stop some CPU may still run in VMX
  * operation with the image's code and pages, so nothing may be freed: not
@@ -36,16 +41,44 @@ static void ring_free(struct flank_core *core)
 	core->ring_mem = NULL;
 }
 
-/** Frees the staged ELF bytes (they are not needed after a link). */
-static void drop_staged(struct flank_core *core)
+void flank_core_open(struct flank_core *core, struct flank_file *file)
+{
+	(void)core;
+	memset(file, 0, sizeof(*file));
+}
+
+/** Frees the ELF bytes of @p mod[0 .. n-1]. */
+static void free_modules(struct flank_core *core, struct flank_module *mod,
+			 uint32_t n)
 {
 	uint32_t i;
 
-	for (i = 0; i < core->nmods; i++) {
-		core->ops->free(core->ops->ctx, core->mod[i].bytes);
-		core->mod[i].bytes = NULL;
-		core->mod[i].size = 0;
+	for (i = 0; i < n; i++) {
+		core->ops->free(core->ops->ctx, mod[i].bytes);
+		mod[i].bytes = NULL;
+		mod[i].size = 0;
 	}
+}
+
+/** Frees what @p file staged. */
+static void drop_file(struct flank_core *core, struct flank_file *file)
+{
+	free_modules(core, file->mod, file->nmods);
+	file->nmods = 0;
+	file->staged_bytes = 0;
+}
+
+void flank_core_release(struct flank_core *core, struct flank_file *file)
+{
+	core->ops->lock(core->ops->ctx, false);
+	drop_file(core, file);
+	core->ops->unlock(core->ops->ctx, false);
+}
+
+/** Frees the linked modules' ELF bytes (not needed after a link). */
+static void drop_staged(struct flank_core *core)
+{
+	free_modules(core, core->mod, core->nmods);
 	core->staged_bytes = 0;
 }
 
@@ -107,26 +140,40 @@ static int refuse_if_loaded(struct flank_core *core)
 /* Module names are printed in logs: keep them to printable ASCII. */
 static int copy_name(char *dst, const char *src)
 {
-	size_t n = strnlen(src, FLANK_NAME_MAX);
-	size_t i;
-
-	if (n == FLANK_NAME_MAX)
+	if (strnlen(src, FLANK_NAME_MAX) == FLANK_NAME_MAX)
 		return FLANK_E_INVAL;
-	for (i = 0; i < n; i++) {
-		char c = src[i];
-
-		/* Signed or not, bytes >= 0x80 fall outside 0x21..0x7e. */
-		if (c <= 0x20 || c >= 0x7f)
-			c = '?';
-		dst[i] = c;
-	}
-	dst[n] = '\0';
+	flank_printable_copy(dst, src, FLANK_NAME_MAX);
 	return FLANK_OK;
+}
+
+void flank_prefetch_add_module(struct flank_core *core, struct flank_call *call,
+			       const void *arg)
+{
+	const struct flank_core_ops *ops = core->ops;
+	const struct flank_ioc_module *m = arg;
+
+	/* What flank_cmd_add_module refuses anyway is not worth a copy. */
+	call->in_rc = FLANK_E_INVAL;
+	if (m->flags || m->sig_state || m->sig_reason || m->size == 0 ||
+	    m->size > FLANK_MODULE_MAX_BYTES)
+		return;
+	call->in = ops->alloc(ops->ctx, (size_t)m->size);
+	if (!call->in) {
+		call->in_rc = FLANK_E_NO_MEMORY;
+		return;
+	}
+	if (ops->copy_from_user(ops->ctx, call->in, m->data, (size_t)m->size)) {
+		ops->free(ops->ctx, call->in);
+		call->in = NULL;
+		call->in_rc = FLANK_E_FAULT;
+		return;
+	}
+	call->in_rc = FLANK_OK;
 }
 
 int flank_cmd_add_module(struct flank_core *core, void *arg)
 {
-	const struct flank_core_ops *ops = core->ops;
+	struct flank_file *f = core->call->file;
 	struct flank_ioc_module *m = arg;
 	struct flank_module *mod;
 	int rc;
@@ -150,45 +197,42 @@ int flank_cmd_add_module(struct flank_core *core, void *arg)
 				  "bytes one module may have",
 				  (unsigned long long)m->size,
 				  FLANK_MODULE_MAX_BYTES);
-	if (core->nmods >= FLANK_MODULES_MAX)
+	if (f->nmods >= FLANK_MODULES_MAX)
 		return flank_fail(&m->err, FLANK_E_TOO_MANY, FLANK_SRC_DRIVER,
 				  0, FLANK_NO_CPU,
 				  "add module: at most %u modules (the image "
 				  "and its extensions) can be linked",
 				  FLANK_MODULES_MAX);
-	if (core->staged_bytes + m->size > FLANK_STAGED_MAX_BYTES)
+	if (f->staged_bytes + m->size > FLANK_STAGED_MAX_BYTES)
 		return flank_fail(&m->err, FLANK_E_TOO_BIG, FLANK_SRC_DRIVER, 0,
 				  FLANK_NO_CPU,
 				  "add module: all modules together may have "
 				  "at most %u bytes",
 				  FLANK_STAGED_MAX_BYTES);
-	mod = &core->mod[core->nmods];
+	mod = &f->mod[f->nmods];
 	if (copy_name(mod->name, m->name))
 		return flank_fail(&m->err, FLANK_E_INVAL, FLANK_SRC_DRIVER, 0,
 				  FLANK_NO_CPU,
 				  "add module: the name is not NUL-terminated");
-	mod->bytes = ops->alloc(ops->ctx, (size_t)m->size);
-	if (!mod->bytes)
-		return FLANK_E_NO_MEMORY;
-	if (ops->copy_from_user(ops->ctx, mod->bytes, m->data,
-				(size_t)m->size)) {
-		ops->free(ops->ctx, mod->bytes);
-		mod->bytes = NULL;
+	/* The bytes were read before the lock (flank_prefetch_add_module). */
+	if (core->call->in_rc == FLANK_E_FAULT)
 		return flank_fail(
 			&m->err, FLANK_E_FAULT, FLANK_SRC_DRIVER, 0,
 			FLANK_NO_CPU,
 			"add module: could not read %llu bytes at the "
 			"given address",
 			(unsigned long long)m->size);
-	}
+	if (!core->call->in)
+		return FLANK_E_NO_MEMORY;
+	mod->bytes = core->call->in;
+	core->call->in = NULL;
 	mod->size = (size_t)m->size;
 	/* Verified now, judged at load (lockdown may be raised meanwhile). */
 	flank_sig_check(core, mod);
 	m->sig_state = mod->sig_state;
 	m->sig_reason = mod->sig_reason;
-	core->nmods++;
-	core->staged_bytes += mod->size;
-	core->state = FLANK_DRV_STAGED;
+	f->nmods++;
+	f->staged_bytes += mod->size;
 	return FLANK_OK;
 }
 
@@ -206,8 +250,13 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 	rc = refuse_if_loaded(core);
 	if (rc)
 		return rc;
-	if (core->state == FLANK_DRV_EMPTY)
+	if (core->call->file->nmods == 0)
 		return FLANK_E_NO_MODULES;
+	/* The file's staged modules become the load's (freed on any exit). */
+	memcpy(core->mod, core->call->file->mod, sizeof(core->mod));
+	core->nmods = core->call->file->nmods;
+	core->staged_bytes = core->call->file->staged_bytes;
+	memset(core->call->file, 0, sizeof(*core->call->file));
 	/* main.c checked ring_kib at insmod; the core trusts no caller. */
 	why = flank_ring_kib_check(core->ring_kib);
 	if (why) {
@@ -231,14 +280,11 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 	if (rc)
 		goto err_drop;
 
-	rc = core->link(core, &c->err);
-	if (rc)
-		goto err_drop;
-	e = core->image.entry;
-	rc = flank_entry_validate(e, &c->err);
-	if (rc)
-		goto err_unlink;
-	/* The image writes its debug ring here from VMX root (image_abi.h). */
+	/*
+	 * The image writes its debug ring here from VMX root (image_abi.h).
+	 * Allocated before the link: the link runs the modules' init arrays,
+	 * and no code of a load may run unless the load is accepted.
+	 */
 	core->ring_mem = ops->alloc(ops->ctx, (size_t)core->ring_kib << 10);
 	if (!core->ring_mem) {
 		rc = flank_fail(&c->err, FLANK_E_NO_MEMORY, FLANK_SRC_DRIVER, 0,
@@ -246,8 +292,16 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 				"load: no memory for the %u KiB debug ring "
 				"(module parameter ring_kib)",
 				core->ring_kib);
-		goto err_unlink;
+		goto err_drop;
 	}
+	rc = core->link(core, &c->err);
+	if (rc)
+		goto err_ring;
+	e = core->image.entry;
+	/* The real link checked it already; a substituted one may not have. */
+	rc = flank_entry_validate(e, &c->err);
+	if (rc)
+		goto err_unlink;
 	flank_platform_fill(core);
 	/* A fresh ring: the kernel log's copy starts at its first record,
 	 * and may be drained from init's own log lines on (logdrain.c). */
@@ -261,7 +315,7 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 		rc = flank_fail(&c->err, FLANK_E_VMM, FLANK_SRC_VMM, rc,
 				FLANK_NO_CPU,
 				"the VMM refused to initialise: %s", text);
-		goto err_ring;
+		goto err_init;
 	}
 	drop_staged(core);
 	core->state = FLANK_DRV_LOADED;
@@ -273,13 +327,14 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 		  e->version & 0xffu);
 	return FLANK_OK;
 
-err_ring:
+err_init:
 	/* A refused init keeps no pointer to the ring (VMM state UNLOADED). */
-	ring_free(core);
 	core->nvmm_pages = 0;
 err_unlink:
 	core->unlink(core);
 	memset(&core->image, 0, sizeof(core->image));
+err_ring:
+	ring_free(core);
 err_drop:
 	drop_staged(core);
 	core->nmods = 0;
@@ -298,16 +353,15 @@ int flank_cmd_unload(struct flank_core *core, void *arg)
 		return FLANK_E_INVAL;
 	switch (core->state) {
 	case FLANK_DRV_EMPTY:
-		return FLANK_E_NOT_LOADED;
+	case FLANK_DRV_STAGED: /* Never the device's state: per file. */
+		if (!core->call->file->nmods)
+			return FLANK_E_NOT_LOADED;
+		drop_file(core, core->call->file);
+		return FLANK_OK;
 	case FLANK_DRV_RUNNING:
 		return FLANK_E_RUNNING;
 	case FLANK_DRV_CORRUPT:
 		return FLANK_E_CORRUPT;
-	case FLANK_DRV_STAGED:
-		drop_staged(core);
-		core->nmods = 0;
-		core->state = FLANK_DRV_EMPTY;
-		return FLANK_OK;
 	case FLANK_DRV_LOADED:
 		break;
 	}

@@ -28,6 +28,8 @@ struct link_state {
 	uint8_t *perm;
 	size_t npages;
 	uintptr_t final;
+	/* Where each module lies in the mapping (offset from final, bytes). */
+	size_t mod_off[FLANK_MODULES_MAX], mod_size[FLANK_MODULES_MAX];
 	/* DT_INIT_ARRAY / DT_FINI_ARRAY of each module (run-time address). */
 	uint64_t init_addr[FLANK_MODULES_MAX], init_count[FLANK_MODULES_MAX];
 	uint64_t fini_addr[FLANK_MODULES_MAX], fini_count[FLANK_MODULES_MAX];
@@ -36,7 +38,14 @@ struct link_state {
 static int elf_fail(struct flank_ioc_err *err, const char *module,
 		    enum elf_status st, const struct elf_error_detail *d)
 {
-	const char *sym = (d && d->symbol[0]) ? d->symbol : NULL;
+	/* The name comes from the file: no raw bytes into texts and logs. */
+	char name[sizeof(d->symbol)];
+	const char *sym = NULL;
+
+	if (d && d->symbol[0]) {
+		flank_printable_copy(name, d->symbol, sizeof(name));
+		sym = name;
+	}
 
 	return flank_fail(err, FLANK_E_ELF, FLANK_SRC_LOADER, (int32_t)st,
 			  FLANK_NO_CPU, "module %s: %s%s%s%s", module,
@@ -68,16 +77,29 @@ static void run_array(uint64_t addr, uint64_t count, bool fini)
 		fn[fini ? count - 1 - i : i]();
 }
 
-/** True if @p p points into an executable page of the image. */
-static bool in_text(const struct link_state *ls, const void *p)
+/*
+ * True if [@p addr, @p addr + @p size) lies inside module @p mod's part of
+ * the final mapping. Overflow-safe: addr + size is never computed, so an
+ * address a file chose near 2^64 cannot wrap past the check.
+ */
+static bool in_module(const struct link_state *ls, uint32_t mod, uint64_t addr,
+		      uint64_t size)
+{
+	uint64_t base = (uint64_t)ls->final + ls->mod_off[mod];
+	uint64_t len = ls->mod_size[mod];
+
+	return addr >= base && addr - base <= len &&
+	       size <= len - (addr - base);
+}
+
+/** True if @p p points into an executable page of module @p mod. */
+static bool in_text(const struct link_state *ls, uint32_t mod, const void *p)
 {
 	uintptr_t a = (uintptr_t)p;
-	size_t page;
 
-	if (a < ls->final)
+	if (!in_module(ls, mod, a, 1))
 		return false;
-	page = (a - ls->final) / ELF_PAGE_SIZE;
-	return page < ls->npages && ls->perm[page] == FLANK_PAGE_RX;
+	return ls->perm[(a - ls->final) / ELF_PAGE_SIZE] == FLANK_PAGE_RX;
 }
 
 /* The entry table's functions, in the order of its members. */
@@ -114,7 +136,7 @@ static int entry_in_image(const struct link_state *ls,
 			       sizeof(entry_names) / sizeof(entry_names[0]),
 		       "one name per entry-table function");
 	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
-		if (!in_text(ls, fns[i]))
+		if (!in_text(ls, 0, fns[i]))
 			return flank_fail(err, FLANK_E_BAD_ENTRY,
 					  FLANK_SRC_DRIVER, (int32_t)i,
 					  FLANK_NO_CPU,
@@ -131,12 +153,14 @@ static int entry_in_image(const struct link_state *ls,
  * (Intel SDM Vol. 1, 18.3 "Indirect Branch Tracking"). The four bytes are
  * read through the final mapping, whose text pages are readable.
  */
-static bool starts_with_endbr64(const struct link_state *ls, const void *fn)
+static bool starts_with_endbr64(const struct link_state *ls, uint32_t mod,
+				const void *fn)
 {
 	static const uint8_t endbr64[4] = {0xf3, 0x0f, 0x1e, 0xfa};
 	const uint8_t *p = fn;
 
-	return in_text(ls, p) && in_text(ls, p + sizeof(endbr64) - 1) &&
+	return in_text(ls, mod, p) &&
+	       in_text(ls, mod, p + sizeof(endbr64) - 1) &&
 	       memcmp(p, endbr64, sizeof(endbr64)) == 0;
 }
 
@@ -175,14 +199,14 @@ static int check_ibt_targets(const struct flank_core *core,
 			(const void *const *)(uintptr_t)ls->fini_addr[i];
 
 		for (k = 0; k < ls->init_count[i]; k++) {
-			if (starts_with_endbr64(ls, init[k]))
+			if (starts_with_endbr64(ls, i, init[k]))
 				continue;
 			snprintf(what, sizeof(what), "DT_INIT_ARRAY[%llu]",
 				 (unsigned long long)k);
 			return no_endbr(err, core->mod[i].name, what, k);
 		}
 		for (k = 0; k < ls->fini_count[i]; k++) {
-			if (starts_with_endbr64(ls, fini[k]))
+			if (starts_with_endbr64(ls, i, fini[k]))
 				continue;
 			snprintf(what, sizeof(what), "DT_FINI_ARRAY[%llu]",
 				 (unsigned long long)k);
@@ -193,7 +217,7 @@ static int check_ibt_targets(const struct flank_core *core,
 		const void *fns[] = ENTRY_FNS(core->image.entry);
 
 		for (k = 0; k < sizeof(fns) / sizeof(fns[0]); k++) {
-			if (starts_with_endbr64(ls, fns[k]))
+			if (starts_with_endbr64(ls, 0, fns[k]))
 				continue;
 			snprintf(what, sizeof(what), "entry function '%s'",
 				 entry_names[k]);
@@ -201,6 +225,50 @@ static int check_ibt_targets(const struct flank_core *core,
 		}
 	}
 	return FLANK_OK;
+}
+
+/*
+ * The loader checked the init and fini arrays; the driver calls through
+ * them in ring 0, so it checks again what it reads: each array lies in its
+ * module's mapping, and each entry points at that module's code.
+ */
+static int check_arrays(const struct flank_core *core,
+			const struct link_state *ls, struct flank_ioc_err *err)
+{
+	uint32_t i;
+	uint64_t k;
+	int f;
+
+	for (i = 0; i < ls->count; i++) {
+		for (f = 0; f < 2; f++) {
+			uint64_t addr = f ? ls->fini_addr[i] : ls->init_addr[i];
+			uint64_t n = f ? ls->fini_count[i] : ls->init_count[i];
+			const void *const *fn =
+				(const void *const *)(uintptr_t)addr;
+
+			if (n == 0)
+				continue;
+			if (n > ls->mod_size[i] / sizeof(*fn) ||
+			    !in_module(ls, i, addr, n * sizeof(*fn)))
+				return elf_fail(err, core->mod[i].name,
+						ELF_ERR_INIT_ARRAY_ENTRY, NULL);
+			for (k = 0; k < n; k++) {
+				if (!in_text(ls, i, fn[k]))
+					return elf_fail(
+						err, core->mod[i].name,
+						ELF_ERR_INIT_ARRAY_ENTRY, NULL);
+			}
+		}
+	}
+	return FLANK_OK;
+}
+
+/* The loader's yield hook (struct elf_namespace): cond_resched(). */
+static void link_yield(void *ctx)
+{
+	const struct flank_core *core = ctx;
+
+	core->ops->resched(core->ops->ctx);
 }
 
 /** Parses every module and lays them out one after the other. */
@@ -214,6 +282,7 @@ static int parse_all(struct flank_core *core, struct link_state *ls,
 
 	*total = 0;
 	for (i = 0; i < core->nmods; i++) {
+		core->ops->resched(core->ops->ctx);
 		memset(&d, 0, sizeof(d));
 		st = elf_parse(&ls->mod[i], core->mod[i].bytes,
 			       core->mod[i].size, core->mod[i].name, &d);
@@ -226,6 +295,16 @@ static int parse_all(struct flank_core *core, struct link_state *ls,
 					ELF_ERR_IMAGE_TOO_BIG, NULL);
 		*total += (size_t)size;
 	}
+	/* At most 8 x ELF_MAX_IMAGE_SIZE: the sum cannot wrap. */
+	if (*total > FLANK_IMAGE_MAX_BYTES)
+		return flank_fail(
+			err, FLANK_E_IMAGE_SIZE, FLANK_SRC_DRIVER, 0,
+			FLANK_NO_CPU,
+			"the modules need %llu KiB of memory once "
+			"loaded, more than the %u KiB flank.ko maps "
+			"for one image: load fewer or smaller modules",
+			(unsigned long long)(*total >> 10),
+			FLANK_IMAGE_MAX_BYTES >> 10);
 	return FLANK_OK;
 }
 
@@ -239,7 +318,10 @@ static int load_all(struct flank_core *core, struct link_state *ls, uint8_t *rw,
 	uint32_t i;
 
 	elf_namespace_init(&ls->ns, ls->slots, FLANK_MODULES_MAX);
+	ls->ns.yield = link_yield;
+	ls->ns.yield_ctx = core;
 	for (i = 0; i < core->nmods; i++) {
+		core->ops->resched(core->ops->ctx);
 		size = (size_t)elf_image_size(&ls->mod[i]);
 		st = elf_load(&ls->mod[i], rw + off, size, ls->final + off);
 		if (st != ELF_OK)
@@ -268,6 +350,8 @@ static int load_all(struct flank_core *core, struct link_state *ls, uint8_t *rw,
 		    elf_init_fini(&ls->mod[i], true, &ls->fini_addr[i],
 				  &ls->fini_count[i]) != ELF_OK)
 			ls->init_count[i] = ls->fini_count[i] = 0;
+		ls->mod_off[i] = off;
+		ls->mod_size[i] = size;
 		ls->count++;
 		off += size;
 	}
@@ -316,9 +400,16 @@ int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err)
 				"could not set the image's page permissions");
 		goto err_release;
 	}
-	if (entry && (entry % sizeof(uint64_t) || entry < ls->final ||
-		      entry + sizeof(struct flank_image_entry) >
-			      ls->final + elf_image_size(&ls->mod[0]))) {
+	/*
+	 * Everything is validated before any code of the load runs: no
+	 * entry table is a refusal here, not after the init arrays ran.
+	 */
+	if (!entry) {
+		rc = flank_entry_validate(NULL, err);
+		goto err_release;
+	}
+	if (entry % sizeof(uint64_t) ||
+	    !in_module(ls, 0, entry, sizeof(struct flank_image_entry))) {
 		rc = flank_fail(err, FLANK_E_BAD_ENTRY, FLANK_SRC_DRIVER, 0,
 				FLANK_NO_CPU,
 				"'%s' is misaligned or outside the image",
@@ -326,13 +417,14 @@ int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err)
 		goto err_release;
 	}
 	core->image.entry = (const struct flank_image_entry *)(uintptr_t)entry;
-	if (core->image.entry) {
-		rc = flank_entry_validate(core->image.entry, err);
-		if (!rc)
-			rc = entry_in_image(ls, core->image.entry, err);
-		if (rc)
-			goto err_release;
-	}
+	rc = flank_entry_validate(core->image.entry, err);
+	if (!rc)
+		rc = entry_in_image(ls, core->image.entry, err);
+	if (rc)
+		goto err_release;
+	rc = check_arrays(core, ls, err);
+	if (rc)
+		goto err_release;
 	if (ops->ibt_enabled(ops->ctx)) {
 		rc = check_ibt_targets(core, ls, err);
 		if (rc)

@@ -68,6 +68,10 @@ static const struct {
 			      "again; if it fails again, unload and load the "
 			      "image",
 			      EADDRNOTAVAIL},
+	[FLANK_E_IMAGE_SIZE] = {"the modules together are larger in memory "
+				"than the 32 MiB flank.ko maps for one "
+				"image: load fewer or smaller modules",
+				EFBIG},
 	[FLANK_E_UNSIGNED] = {"the file has no signature and this kernel "
 			      "requires one: sign it with sign-file "
 			      "(docs/signing.md)",
@@ -102,6 +106,23 @@ void flank_strlcpy(char *dst, const char *s, size_t max)
 	if (n)
 		memcpy(dst, s, n);
 	dst[n] = '\0';
+}
+
+void flank_printable_copy(char *dst, const char *s, size_t max)
+{
+	size_t i;
+
+	if (max == 0)
+		return;
+	for (i = 0; s && s[i] && i + 1 < max; i++) {
+		char c = s[i];
+
+		/* Signed or not, bytes >= 0x80 fall outside 0x21..0x7e. */
+		if (c <= 0x20 || c >= 0x7f)
+			c = '?';
+		dst[i] = c;
+	}
+	dst[i] = '\0';
 }
 
 int flank_fail(struct flank_ioc_err *err, int code, int source, int detail,

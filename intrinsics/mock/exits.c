@@ -843,14 +843,31 @@ int mock_guest_vmx_insn(uint32_t reason, struct mock_exit_outcome *out)
 	case EXIT_REASON_INVVPID:
 		len = 5;
 		break;
+	case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMWRITE:
+		/*
+		 * The event has no field operand (encoding 0). With VMCS
+		 * shadowing it may not exit at all (SDM Vol. 3C 26.1.3):
+		 * such a test executes vmx_vmread/vmx_vmwrite in VMX
+		 * non-root instead, which models the shadow VMCS.
+		 */
+		if (!mock_vmcs_shadow_exits(mock_cur(), 0,
+					    reason == EXIT_REASON_VMWRITE)) {
+			mock_violation(
+				"GUEST.vmx_shadowed",
+				"with VMCS shadowing this VMREAD/VMWRITE "
+				"does not exit: execute it with "
+				"vmx_vmread/vmx_vmwrite in VMX non-root");
+			return -1;
+		}
+		len = 3;
+		break;
 	case EXIT_REASON_VMCALL:
 	case EXIT_REASON_VMLAUNCH:
 	case EXIT_REASON_VMRESUME:
 	case EXIT_REASON_VMXOFF:
 	case EXIT_REASON_VMPTRLD:
 	case EXIT_REASON_VMPTRST:
-	case EXIT_REASON_VMREAD:
-	case EXIT_REASON_VMWRITE:
 		len = 3;
 		break;
 	default:

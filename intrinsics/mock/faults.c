@@ -94,6 +94,10 @@ static struct {
 static unsigned nexpect;
 static const char *last_exc_rule;
 static mock_exception_handler exc_handler;
+/* Undefined behaviour seen (mock_undefined) and declared expected. */
+static unsigned undefined_count;
+static bool undefined_allowed;
+static const char *last_undefined_rule;
 
 void mock_faults_reset(void)
 {
@@ -105,6 +109,9 @@ void mock_faults_reset(void)
 	trace_len = trace_cap = 0;
 	nexpect = 0;
 	last_exc_rule = NULL;
+	undefined_count = 0;
+	undefined_allowed = false;
+	last_undefined_rule = NULL;
 }
 
 /*
@@ -293,6 +300,33 @@ vmx_result_t mock_raise(enum mock_op op, uint32_t vector, const char *rule,
 
 void mock_violation(const char *rule, const char *message)
 {
+	last_exc_rule = rule;
+	(exc_handler ? exc_handler : default_handler)(rule, message);
+}
+
+/* ------------------------------------------------- undefined behaviour */
+
+void mock_allow_undefined(bool allow)
+{
+	undefined_allowed = allow;
+}
+
+unsigned mock_undefined_count(void)
+{
+	return undefined_count;
+}
+
+const char *mock_last_undefined_rule(void)
+{
+	return last_undefined_rule;
+}
+
+void mock_undefined(const char *rule, const char *message)
+{
+	undefined_count++;
+	last_undefined_rule = rule;
+	if (undefined_allowed)
+		return;
 	last_exc_rule = rule;
 	(exc_handler ? exc_handler : default_handler)(rule, message);
 }

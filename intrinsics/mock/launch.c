@@ -363,6 +363,22 @@ vmx_result_t mock_do_vmentry(struct mock_cpu *c, bool launch)
 			cite);
 		return r;
 	}
+	/*
+	 * SDM Vol. 3C 27.1 (basic VM-entry checks): "If there is a current
+	 * VMCS but the current VMCS is a shadow VMCS (see Section 25.10),
+	 * RFLAGS.CF is set to 1": VMfailInvalid, before the MOV-SS check.
+	 */
+	if (v->shadow) {
+		vmx_result_t r = mock_vm_fail_invalid(c);
+		verdict(c, false, r, 0, 0,
+			launch ? "VMLAUNCH.fail_shadow"
+			       : "VMRESUME.fail_shadow",
+			"SDM Vol. 3C 27.1");
+		return r;
+	}
+	/* An ordinary write to the active region is undefined (25.11.1):
+	 * reported; the entry uses the processor's cached data. */
+	(void)mock_vmcs_region_check(v);
 	if (c->blocked_by_mov_ss)
 		return refuse_valid(c, VMXERR_ENTRY_MOV_SS_BLOCKING,
 				    launch ? "VMLAUNCH.fail_mov_ss"

@@ -28,6 +28,8 @@ struct mapping {
  */
 static struct mock_index by_pa, by_host;
 static uint64_t next_pa = 0x100000;
+/* One past the highest byte ever mapped (mock_set_phys_addr_width). */
+static uint64_t highest;
 
 /* Adds (@p m) or removes (NULL) every page of @p m in both indexes. */
 static void index_mapping(struct mapping *m, bool add)
@@ -57,17 +59,25 @@ void mock_mem_reset(void)
 	mock_index_free(&by_pa);
 	mock_index_free(&by_host);
 	next_pa = 0x100000;
+	highest = 0;
 }
+
+static paddr_t map_here(void *host, size_t size, uint64_t pa, bool fresh);
 
 paddr_t mock_mem_map(void *host, size_t size)
 {
-	struct mapping *m;
-
 	if (((uintptr_t)host & 0xFFF) || !size || (size & 0xFFF)) {
 		mock_violation("MEM.map_unaligned",
 			       "mock_mem_map needs 4 KiB aligned host memory "
 			       "and a size that is a multiple of 4 KiB");
 		return pa_init(0);
+	}
+	/* Skip pages mapped at chosen addresses (mock_mem_map_at). */
+	for (size_t off = 0; off < size; off += 0x1000) {
+		if (mock_index_get(&by_pa, next_pa + off)) {
+			next_pa += off + 0x2000;
+			off = (size_t)0 - 0x1000; /* restart the range */
+		}
 	}
 	if (mock_pa_too_wide(next_pa + size - 1)) {
 		mock_violation(
@@ -75,6 +85,15 @@ paddr_t mock_mem_map(void *host, size_t size)
 			"physical address space of the profile exhausted");
 		return pa_init(0);
 	}
+	return map_here(host, size, next_pa, true);
+}
+
+/* Maps @p host at @p pa (free, within the width); advances next_pa if
+ * @p fresh. */
+static paddr_t map_here(void *host, size_t size, uint64_t pa, bool fresh)
+{
+	struct mapping *m;
+
 	for (size_t off = 0; off < size; off += 0x1000) {
 		if (mock_index_get(&by_host, (uint64_t)(uintptr_t)host + off)) {
 			mock_violation("MEM.map_twice",
@@ -89,12 +108,48 @@ paddr_t mock_mem_map(void *host, size_t size)
 		fprintf(stderr, "flank mock: out of memory\n");
 		abort();
 	}
-	m->pa = next_pa;
+	m->pa = pa;
 	m->host = host;
 	m->size = size;
 	index_mapping(m, true);
-	next_pa += size + 0x1000;
+	if (fresh)
+		next_pa += size + 0x1000;
+	if (pa + size > highest)
+		highest = pa + size;
 	return pa_init(m->pa);
+}
+
+paddr_t mock_mem_map_at(void *host, size_t size, paddr_t at)
+{
+	uint64_t pa = pa_addr(at);
+
+	if (((uintptr_t)host & 0xFFF) || !size || (size & 0xFFF) ||
+	    (pa & 0xFFF)) {
+		mock_violation("MEM.map_unaligned",
+			       "mock_mem_map_at needs 4 KiB aligned host "
+			       "memory, size and physical address");
+		return pa_init(0);
+	}
+	if (pa + size < pa || mock_pa_too_wide(pa + size - 1)) {
+		mock_violation("MEM.map_too_wide",
+			       "mock_mem_map_at beyond the physical-address "
+			       "width (MAXPHYADDR)");
+		return pa_init(0);
+	}
+	for (size_t off = 0; off < size; off += 0x1000) {
+		if (mock_index_get(&by_pa, pa + off)) {
+			mock_violation("MEM.map_overlap",
+				       "mock_mem_map_at over memory that is "
+				       "already mapped");
+			return pa_init(0);
+		}
+	}
+	return map_here(host, size, pa, false);
+}
+
+uint64_t mock_mem_highest(void)
+{
+	return highest;
 }
 
 void mock_mem_unmap(void *host)
@@ -133,11 +188,17 @@ bool mock_mem_read(uint64_t pa, void *buf, size_t len)
 	struct mapping *m = find(pa, len);
 
 	if (!m) {
-		memset(buf, 0xFF, len);
+		/* As the profile says: all ones on every PC profile. */
+		memset(buf, mock_machine.unmapped_byte, len);
 		return false;
 	}
 	memcpy(buf, m->host + (pa - m->pa), len);
 	return true;
+}
+
+bool mock_mem_read_phys(paddr_t pa, void *buf, size_t len)
+{
+	return mock_mem_read(pa_addr(pa), buf, len);
 }
 
 bool mock_mem_write(uint64_t pa, const void *buf, size_t len)

@@ -40,6 +40,8 @@ struct mock_profile {
 	unsigned msr_count;
 	/** Includes every IA32_VMX_* capability MSR the CPU has. */
 	struct mock_msr_init msrs[MOCK_PROFILE_MAX_MSRS];
+	/** What each byte of unmapped physical memory reads as. */
+	uint8_t unmapped_byte;
 };
 
 /** Looks a profile up by name; NULL if unknown. */
@@ -61,11 +63,37 @@ enum mock_launch_state {
 };
 
 /*
- * A VMCS as the model keeps it: component values by field-table index,
- * outside the guest-visible region (whose layout is implementation-specific;
- * only the revision identifier and shadow bit at offset 0 are
- * architectural). A VMCS exists once VMCLEAR or VMPTRLD has touched its
- * address (SDM Vol. 3C 25.1 "active" VMCSs).
+ * The largest VMCS region the model snapshots (IA32_VMX_BASIC[44:32] is at
+ * most 4096, SDM Vol. 3D A.1).
+ */
+#define MOCK_VMCS_REGION_MAX 4096u
+
+/*
+ * The model's implementation-specific format of the VMCS data in the VMCS
+ * region (SDM Vol. 3C 25.2: only the first 8 bytes are architectural).
+ * VMCLEAR (and VMXOFF, for a VMCS it leaves active) writes the data there;
+ * VMPTRLD of a VMCS that is not active reads it back (25.11.3). A zeroed
+ * region decodes as a clear VMCS whose fields are all 0.
+ *
+ *   0  u32  VMCS revision identifier, bit 31 shadow-VMCS indicator (25.2)
+ *   4  u32  VMX-abort indicator (25.2, 28.7)
+ *   8  u32  launch state: 0 clear, 1 launched, 2 undefined (VMXOFF left
+ *           the VMCS active, 25.11.1); any other value reads as undefined
+ *  12  u32  0
+ *  16  u64  one per component of VMCS_FIELD_LIST, in its order, each
+ *           truncated to the component's width
+ */
+#define MOCK_VMCS_FMT_LAUNCH 8u
+#define MOCK_VMCS_FMT_FIELDS 16u
+#define MOCK_VMCS_FMT_SIZE (MOCK_VMCS_FMT_FIELDS + 8u * VMCS_FIELD_COUNT)
+
+/*
+ * An active VMCS as the processor caches it (SDM Vol. 3C 25.1, 25.11.1):
+ * component values by field-table index, the launch state, and the bytes
+ * of its region as they were when it became active, so that an ordinary
+ * memory write to the region while it is active (undefined, 25.11.1) is
+ * detected and reported (mock_undefined). VMPTRLD creates it from the
+ * region in memory; VMCLEAR writes it back and forgets it.
  */
 struct mock_vmcs {
 	uint64_t pa;
@@ -75,8 +103,45 @@ struct mock_vmcs {
 	unsigned active_on;
 	/** CPUs whose current-VMCS pointer points here. */
 	unsigned current_on;
+	/** Bytes of the region compared by mock_vmcs_region_check. */
+	unsigned image_len;
+	/** Shadow-VMCS indicator read by VMPTRLD (SDM Vol. 3C 25.2). */
+	bool shadow;
+	/** The region was written while active: reported once. */
+	bool image_reported;
 	struct mock_vmcs *next, *prev;
+	uint8_t image[MOCK_VMCS_REGION_MAX];
 };
+
+/**
+ * Decodes the region of @p v (at v->pa) into @p v: fields, launch state,
+ * shadow indicator, and the image used to detect writes while active.
+ */
+void mock_vmcs_load_region(struct mock_vmcs *v);
+
+/**
+ * Writes the data of @p v to its region in the model's format, with
+ * launch state @p launch (SDM Vol. 3C 25.11.3 VMCLEAR; 25.11.1 VMXOFF).
+ */
+void mock_vmcs_store_region(const struct mock_vmcs *v,
+			    enum mock_launch_state launch);
+
+/**
+ * Reports (once per activation) an ordinary memory write to the region of
+ * the active VMCS @p v since it became active: undefined (SDM Vol. 3C
+ * 25.11.1). The processor keeps using its cached data. True if written.
+ */
+bool mock_vmcs_region_check(struct mock_vmcs *v);
+
+/** Forgets the cached VMCS @p v (it is neither active nor current). */
+void mock_vmcs_drop(struct mock_vmcs *v);
+
+/**
+ * Reports undefined behaviour of the code under test (SDM text that says
+ * "undefined" or "unpredictable"): counted, and unless the test allowed
+ * it (mock_allow_undefined), the exception handler fails the test.
+ */
+void mock_undefined(const char *rule, const char *message);
 
 /** Index of @p enc in VMCS_FIELD_LIST (full encoding), or -1. */
 int mock_vmcs_field_index(uint32_t enc);
@@ -199,6 +264,8 @@ struct mock_machine {
 	struct mock_vmcs *vmcs_list;  /**< Every VMCS, doubly linked. */
 	struct mock_index vmcs_by_pa; /**< The same VMCSs by address. */
 	unsigned phys_width;
+	/** Unmapped physical memory reads as this byte (profile default). */
+	uint8_t unmapped_byte;
 	/* The hypervisor below ours, or NULL (mock_set_outer_vmm). */
 	mock_outer_vmm_fn outer_vmm;
 	void *outer_vmm_ctx;
@@ -427,6 +494,12 @@ bool mock_mem_host_range_mapped(uint64_t va, size_t len);
 
 /** The exception bitmap etc.: the current VMCS field, 0 without one. */
 uint64_t mock_cur_field(struct mock_cpu *cpu, uint32_t enc);
+
+/**
+ * SDM Vol. 3C 26.1.3: does VMREAD (VMWRITE if @p write) of @p field in
+ * VMX non-root exit? False: it accesses the shadow VMCS (vmx.c).
+ */
+bool mock_vmcs_shadow_exits(struct mock_cpu *c, uint64_t field, bool write);
 
 /** Primary/secondary controls in effect (secondary 0 unless activated). */
 uint32_t mock_proc_ctls(struct mock_cpu *cpu);

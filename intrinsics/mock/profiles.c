@@ -130,9 +130,19 @@
 			       0xe577fff00000000)
 #define SPR_VMX_MSR_COUNT 18u
 
+/*
+ * Unmapped physical memory: on a PC platform a read that no memory or
+ * device claims ends in a master abort and returns all ones (PCI Local
+ * Bus Specification 3.0, 6.6.1.1 "Master-Abort"; the value Flank's VMXON
+ * on an unmapped region then reads as its revision identifier). Every
+ * profile says so; the scenario directive "unmapped" changes it.
+ */
+#define UNMAPPED_ALL_ONES 0xFFu
+
 static const struct mock_profile profiles[] = {
 	{
 		.name = "skylake",
+		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "CPUID: VirtualBox CPU database, Core i7-6700K; VMX "
 			  "MSRs: Bochs 2.7 corei7_skylake_x (measured) and a "
 			  "VirtualBox log of a Skylake part",
@@ -144,6 +154,7 @@ static const struct mock_profile profiles[] = {
 	{
 		/* Firmware left IA32_FEATURE_CONTROL unlocked (SDM 24.7). */
 		.name = "skylake_unlocked",
+		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "skylake with IA32_FEATURE_CONTROL = 0 (unlocked)",
 		.cpuid_count = SKYLAKE_CPUID_COUNT,
 		.cpuid = {SKYLAKE_CPUID(0x7ffafbbf)},
@@ -153,6 +164,7 @@ static const struct mock_profile profiles[] = {
 	{
 		/* VT-x disabled in the BIOS: locked with bit 2 clear. */
 		.name = "skylake_vmx_disabled",
+		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "skylake with IA32_FEATURE_CONTROL = 1 (locked, "
 			  "VMX outside SMX disabled)",
 		.cpuid_count = SKYLAKE_CPUID_COUNT,
@@ -169,6 +181,7 @@ static const struct mock_profile profiles[] = {
 		 * so RDMSR of them raises #GP.
 		 */
 		.name = "novmx",
+		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "skylake CPUID with VMX cleared; no VMX MSRs",
 		.cpuid_count = SKYLAKE_CPUID_COUNT,
 		.cpuid = {SKYLAKE_CPUID(0x7ffafbbf & ~X86_CPUID1_ECX_VMX)},
@@ -183,6 +196,7 @@ static const struct mock_profile profiles[] = {
 		 * WBINVD exiting, 38-bit physical addresses, no XSAVE.
 		 */
 		.name = "core2_penryn",
+		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "VirtualBox CPU database, Intel Xeon X5482",
 		.cpuid_count = 6,
 		.cpuid = {CPUID(0x0, 0, 0xa, INTEL_EBX, INTEL_ECX, INTEL_EDX),
@@ -218,6 +232,7 @@ static const struct mock_profile profiles[] = {
 		 * Derived, not measured.
 		 */
 		.name = "core2_merom",
+		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "core2_penryn without secondary controls (derived)",
 		.cpuid_count = 6,
 		.cpuid = {CPUID(0x0, 0, 0xa, INTEL_EBX, INTEL_ECX, INTEL_EDX),
@@ -243,6 +258,7 @@ static const struct mock_profile profiles[] = {
 	},
 	{
 		.name = "sapphire_rapids",
+		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "CPUID: Bochs 3.0 sapphire_rapids feature lists "
 			  "(+PCONFIG); VMX_BASIC: Bochs 3.0 (measured); other "
 			  "VMX MSRs: skylake's plus the secondary controls "

@@ -470,6 +470,7 @@ int mock_init(const char *profile, unsigned ncpus)
 	mock_machine.ncpus = ncpus;
 	mock_machine.current = 0;
 	mock_machine.phys_width = width_of(p);
+	mock_machine.unmapped_byte = p->unmapped_byte;
 	for (unsigned i = 0; i < ncpus; i++)
 		init_cpu(&mock_machine.cpu[i], i, p);
 	return 0;
@@ -516,6 +517,28 @@ unsigned mock_current_cpu(void)
 unsigned mock_phys_addr_width(void)
 {
 	return mock_machine.phys_width;
+}
+
+/*
+ * MAXPHYADDR is what CPUID.80000008H:EAX[7:0] reports (SDM Vol. 2A CPUID,
+ * Vol. 3A 4.1.4), at most 52 (Vol. 3A 4.1.4: "MAXPHYADDR is at most 52");
+ * 32 is the least a CPU with PAE or IA-32e paging can have.
+ */
+int mock_set_phys_addr_width(unsigned bits)
+{
+	if (bits < 32 || bits > 52 ||
+	    mock_mem_highest() > (UINT64_C(1) << bits))
+		return -1;
+	mock_machine.phys_width = bits;
+	for (unsigned i = 0; i < mock_machine.ncpus; i++)
+		mock_cpuid_change_bits(i, 0x80000008u, 0, MOCK_EAX, 0xFFu,
+				       bits);
+	return 0;
+}
+
+void mock_set_unmapped_byte(uint8_t byte)
+{
+	mock_machine.unmapped_byte = byte;
 }
 
 bool mock_pa_too_wide(uint64_t pa)
@@ -635,7 +658,9 @@ struct mock_vmcs *mock_vmcs_get_or_create(uint64_t pa)
 		abort();
 	}
 	v->pa = pa;
-	v->launch = MOCK_LAUNCH_CLEAR;
+	/* SDM Vol. 3C 25.11.3: the processor reads the VMCS data from its
+	 * region (written there by VMCLEAR) when it makes it active. */
+	mock_vmcs_load_region(v);
 	v->next = mock_machine.vmcs_list;
 	if (v->next)
 		v->next->prev = v;
@@ -682,6 +707,18 @@ static bool vmcs_in_use(const struct mock_vmcs *v)
  * fuzzer that restarts the VMM a few hundred thousand times became
  * quadratic (the 100,000-exit run took 131 s).
  */
+void mock_vmcs_drop(struct mock_vmcs *v)
+{
+	if (v->prev)
+		v->prev->next = v->next;
+	else
+		mock_machine.vmcs_list = v->next;
+	if (v->next)
+		v->next->prev = v->prev;
+	mock_index_del(&mock_machine.vmcs_by_pa, v->pa);
+	free(v);
+}
+
 void mock_vmcs_forget_range(uint64_t pa, size_t size)
 {
 	/* VMCSs are 4 KiB aligned: one lookup per page of the range. */
@@ -689,16 +726,8 @@ void mock_vmcs_forget_range(uint64_t pa, size_t size)
 	     off += 0x1000) {
 		struct mock_vmcs *v = mock_vmcs_find(pa + off);
 
-		if (!v || vmcs_in_use(v))
-			continue;
-		if (v->prev)
-			v->prev->next = v->next;
-		else
-			mock_machine.vmcs_list = v->next;
-		if (v->next)
-			v->next->prev = v->prev;
-		mock_index_del(&mock_machine.vmcs_by_pa, v->pa);
-		free(v);
+		if (v && !vmcs_in_use(v))
+			mock_vmcs_drop(v);
 	}
 }
 

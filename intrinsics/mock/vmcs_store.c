@@ -7,6 +7,8 @@
  * every VMREAD, VMWRITE and VM-entry check goes through it and the emulator
  * must reach hundreds of thousands of VM entries per second.
  */
+#include <string.h>
+
 #include "mock_internal.h"
 
 /*
@@ -107,4 +109,86 @@ void mock_vmcs_set(struct mock_vmcs *vmcs, uint32_t enc, uint64_t value)
 		return;
 	}
 	vmcs->field[idx] = value & vmcs_width_mask(enc);
+}
+
+/* ------------------------------------------------ the VMCS region format */
+
+/*
+ * The format must fit in the smallest VMCS region a profile reports
+ * (IA32_VMX_BASIC[44:32]: 2048 bytes on core2_penryn and core2_merom), or
+ * VMCLEAR would write past the region software gave the VMCS.
+ */
+_Static_assert(MOCK_VMCS_FMT_SIZE <= 2048u,
+	       "the VMCS data format outgrew the smallest profile region");
+
+/*
+ * Bytes of the region a VMCS owns: IA32_VMX_BASIC[44:32] of the CPU that
+ * executes the instruction (SDM Vol. 3D A.1), at most one page.
+ */
+static unsigned region_len(void)
+{
+	uint64_t basic = mock_msr_value(mock_cur(), MSR_IA32_VMX_BASIC);
+	unsigned len = (unsigned)VMX_BASIC_REGION_SIZE(basic);
+
+	if (len < MOCK_VMCS_FMT_SIZE)
+		len = MOCK_VMCS_FMT_SIZE;
+	return len > MOCK_VMCS_REGION_MAX ? MOCK_VMCS_REGION_MAX : len;
+}
+
+void mock_vmcs_load_region(struct mock_vmcs *v)
+{
+	uint8_t buf[MOCK_VMCS_FMT_SIZE];
+	uint32_t rev, launch;
+
+	/* Unmapped memory reads as all ones (mem.c), as on the bus. */
+	(void)mock_mem_read(v->pa, buf, sizeof(buf));
+	memcpy(&rev, buf, sizeof(rev));
+	memcpy(&launch, buf + MOCK_VMCS_FMT_LAUNCH, sizeof(launch));
+	v->shadow = (rev & BIT32(31)) != 0;
+	v->launch = launch == 0	  ? MOCK_LAUNCH_CLEAR
+		    : launch == 1 ? MOCK_LAUNCH_LAUNCHED
+				  : MOCK_LAUNCH_UNDEFINED;
+	for (unsigned i = 0; i < VMCS_FIELD_COUNT; i++) {
+		uint64_t x;
+
+		memcpy(&x, buf + MOCK_VMCS_FMT_FIELDS + (size_t)8 * i,
+		       sizeof(x));
+		v->field[i] = x & vmcs_width_mask(vmcs_encoding_by_index[i]);
+	}
+	v->image_len = region_len();
+	(void)mock_mem_read(v->pa, v->image, v->image_len);
+	v->image_reported = false;
+}
+
+void mock_vmcs_store_region(const struct mock_vmcs *v,
+			    enum mock_launch_state launch)
+{
+	uint8_t buf[MOCK_VMCS_FMT_SIZE - MOCK_VMCS_FMT_LAUNCH];
+	uint32_t word = (uint32_t)launch, zero = 0;
+
+	/* Bytes 0-7 (revision, shadow indicator, abort indicator) belong
+	 * to software and to VMX aborts (SDM Vol. 3C 25.2): kept. */
+	memcpy(buf, &word, sizeof(word));
+	memcpy(buf + 4, &zero, sizeof(zero));
+	memcpy(buf + 8, v->field, sizeof(v->field));
+	(void)mock_mem_write(v->pa + MOCK_VMCS_FMT_LAUNCH, buf, sizeof(buf));
+}
+
+bool mock_vmcs_region_check(struct mock_vmcs *v)
+{
+	const void *now;
+
+	if (v->image_reported || v->image_len == 0)
+		return false;
+	/* Memory unmapped since (freed with the VMCS active): nothing to
+	 * compare, and writes there are dropped. */
+	now = mock_mem_host(pa_init(v->pa), v->image_len);
+	if (now == NULL || memcmp(now, v->image, v->image_len) == 0)
+		return false;
+	v->image_reported = true;
+	mock_undefined("VMCS.region_written_active",
+		       "an ordinary memory write changed the region of an "
+		       "active VMCS: undefined (SDM Vol. 3C 25.11.1); the "
+		       "processor keeps its cached VMCS data");
+	return true;
 }

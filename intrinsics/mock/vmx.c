@@ -377,26 +377,31 @@ vmx_result_t vmx_off(void)
 		 * dual-monitor treatment, which the model never activates.
 		 * VMCSs that are still active on this CPU were not written
 		 * back by VMCLEAR: software must VMCLEAR every active VMCS
-		 * before VMXOFF (SDM Vol. 3C 25.11.1, 25.11.3), otherwise
-		 * their data and launch state in memory are undefined. The
-		 * model takes the conservative reading: such a VMCS keeps
-		 * its field values but its launch state becomes undefined
-		 * until VMCLEAR, so VMLAUNCH fails with error 4 and VMRESUME
-		 * with error 6, "VMRESUME after VMXOFF (VMXOFF and VMXON
-		 * between VMLAUNCH and VMRESUME)" (SDM Vol. 3C 31.4). Code
-		 * that passes here therefore works whatever a real CPU left
-		 * in memory.
+		 * before VMXOFF, otherwise they "may be corrupted" and their
+		 * data undefined (SDM Vol. 3C 25.11.1). The model takes the
+		 * conservative reading: it writes such a VMCS's field values
+		 * to its region with the launch state "undefined" (the
+		 * format in mock_internal.h), so VMLAUNCH fails with error 4
+		 * and VMRESUME with error 6, "VMRESUME after VMXOFF (VMXOFF
+		 * and VMXON between VMLAUNCH and VMRESUME)" (SDM Vol. 3C
+		 * 31.4) until VMCLEAR makes it clear. Code that passes here
+		 * therefore works whatever a real CPU left in memory.
 		 */
-		for (struct mock_vmcs *v = mock_machine.vmcs_list;
-		     v && c->nactive > 0; v = v->next) {
-			if (v->active_on == c->id + 1u) {
-				mock_vmcs_set_active(v, NULL);
-				v->launch = MOCK_LAUNCH_UNDEFINED;
-			}
+		mock_vmcs_set_current(c, UINT64_MAX);
+		for (struct mock_vmcs *v = mock_machine.vmcs_list, *next;
+		     v && c->nactive > 0; v = next) {
+			next = v->next;
+			if (v->active_on != c->id + 1u)
+				continue;
+			(void)mock_vmcs_region_check(v);
+			mock_vmcs_store_region(v, MOCK_LAUNCH_UNDEFINED);
+			mock_vmcs_set_active(v, NULL);
+			v->launch = MOCK_LAUNCH_UNDEFINED;
+			if (v->current_on == 0)
+				mock_vmcs_drop(v);
 		}
 		c->vmx = MOCK_VMX_OUTSIDE;
 		c->vmxon_ptr = UINT64_MAX;
-		mock_vmcs_set_current(c, UINT64_MAX);
 		r = ok(c, "VMXOFF.ok");
 		break;
 	}
@@ -406,6 +411,42 @@ vmx_result_t vmx_off(void)
 /* ------------------------------------------------------------ VMCLEAR */
 
 static const struct prefix_rules vmclear_rules = PREFIX_RULES(VMCLEAR);
+
+/*
+ * SDM Vol. 3C 31.3 VMCLEAR: "ensure that data for VMCS referenced by the
+ * operand is in memory; initialize implementation-specific data in VMCS
+ * region; launch state of VMCS referenced by the operand <- clear"; if it
+ * was current, the current-VMCS pointer becomes invalid. A VMCS the
+ * processor caches (active, 25.1) is written to its region in the model's
+ * format (mock_internal.h) and forgotten: its data now lives in memory
+ * only, where software may copy it (25.11.1: ordinary accesses are
+ * allowed once it is clear). For a VMCS that is not active only the
+ * launch state in the region changes.
+ */
+static void vmclear_effect(struct mock_cpu *c, uint64_t pa)
+{
+	struct mock_vmcs *v = mock_vmcs_find(pa);
+	uint32_t clear = MOCK_LAUNCH_CLEAR;
+
+	if (v == NULL) {
+		(void)mock_mem_write(pa + MOCK_VMCS_FMT_LAUNCH, &clear,
+				     sizeof(clear));
+		return;
+	}
+	if (v->active_on != 0)
+		(void)mock_vmcs_region_check(v);
+	mock_vmcs_store_region(v, MOCK_LAUNCH_CLEAR);
+	mock_vmcs_set_active(v, NULL); /* SDM 25.1: no longer active */
+	if (pa == c->current_ptr)
+		mock_vmcs_set_current(c, UINT64_MAX);
+	if (v->current_on == 0) {
+		mock_vmcs_drop(v);
+		return;
+	}
+	/* Still current on another CPU (VMCLEAR from a CPU it was not
+	 * active on): that CPU sees the region as now written. */
+	mock_vmcs_load_region(v);
+}
 
 vmx_result_t vmx_clear(paddr_t vmcs)
 {
@@ -432,12 +473,7 @@ vmx_result_t vmx_clear(paddr_t vmcs)
 			r = vm_fail(c, VMXERR_VMCLEAR_VMXON_PTR,
 				    "VMCLEAR.fail_vmxon_ptr");
 		} else {
-			struct mock_vmcs *v = mock_vmcs_get_or_create(pa);
-			v->launch = MOCK_LAUNCH_CLEAR;
-			/* SDM 25.1: no longer active */
-			mock_vmcs_set_active(v, NULL);
-			if (pa == c->current_ptr)
-				mock_vmcs_set_current(c, UINT64_MAX);
+			vmclear_effect(c, pa);
 			r = ok(c, "VMCLEAR.ok");
 		}
 		break;
@@ -481,6 +517,33 @@ vmx_result_t vmx_ptrld(paddr_t vmcs)
 			r = vm_fail(c, VMXERR_VMPTRLD_BAD_REVISION,
 				    "VMPTRLD.fail_revision");
 		} else {
+			/*
+			 * SDM Vol. 3C 25.11.3: VMPTRLD reads the data of a
+			 * VMCS that is not active from its region
+			 * (mock_vmcs_get_or_create); one that is active
+			 * stays as the processor caches it, and a write to
+			 * its region meanwhile is undefined (25.11.1).
+			 */
+			struct mock_vmcs *v = mock_vmcs_find(pa);
+			/*
+			 * "No VMCS should ever be active on more than one
+			 * logical processor ... A VMCS that is made active
+			 * on more than one logical processor may become
+			 * corrupted" (SDM Vol. 3C 25.11.1): reported; the
+			 * model then shares its one cached copy.
+			 */
+			if (v && v->active_on != 0 &&
+			    v->active_on != c->id + 1u)
+				mock_undefined("VMCS.active_on_two_cpus",
+					       "VMPTRLD of a VMCS active on "
+					       "another CPU without VMCLEAR "
+					       "there first: it may become "
+					       "corrupted (SDM Vol. 3C "
+					       "25.11.1)");
+			if (v && v->active_on != 0)
+				(void)mock_vmcs_region_check(v);
+			else if (v)
+				mock_vmcs_load_region(v);
 			mock_vmcs_set_current(c, pa);
 			/* SDM Vol. 3C 25.1: VMPTRLD makes the VMCS active. */
 			mock_vmcs_set_active(c->cur_vmcs, c);
@@ -554,6 +617,106 @@ static uint64_t width_mask(uint32_t enc)
 static const struct prefix_rules vmread_rules = PREFIX_RULES(VMREAD);
 static const struct prefix_rules vmwrite_rules = PREFIX_RULES(VMWRITE);
 
+/*
+ * SDM Vol. 3C 26.1.3: VMREAD (VMWRITE) in VMX non-root causes a VM exit
+ * if "VMCS shadowing" is 0, if bits 63:15 of the field operand are not
+ * all 0, or if the bit of the VMREAD (VMWRITE) bitmap that bits 14:0
+ * index is 1. Otherwise it accesses the shadow VMCS (25.10). The bitmap
+ * is read from memory (unmapped: as the profile says, all ones: exit).
+ */
+bool mock_vmcs_shadow_exits(struct mock_cpu *c, uint64_t field, bool write)
+{
+	uint64_t bitmap;
+	uint8_t byte;
+
+	if (!(mock_proc2_ctls(c) & SEC_SHADOW_VMCS) || (field >> 15))
+		return true;
+	bitmap = mock_cur_field(c, write ? VMCS_VMWRITE_BITMAP
+					 : VMCS_VMREAD_BITMAP);
+	(void)mock_mem_read(bitmap + ((field & 0x7FFFu) >> 3), &byte, 1);
+	return (byte >> (field & 7u)) & 1u;
+}
+
+/*
+ * A component of the shadow VMCS that the VMCS link pointer references
+ * (SDM Vol. 3C 25.10): in the processor's cached copy when that VMCS is
+ * active, otherwise in its region in the model's format (mock_internal.h).
+ */
+static uint64_t shadow_get(uint64_t link, uint32_t enc)
+{
+	struct mock_vmcs *v = mock_vmcs_find(link);
+	uint64_t x;
+
+	if (v)
+		return mock_vmcs_get(v, enc);
+	(void)mock_mem_read(
+		link + MOCK_VMCS_FMT_FIELDS +
+			UINT64_C(8) * (unsigned)mock_vmcs_field_index(enc),
+		&x, sizeof(x));
+	return x & width_mask(enc);
+}
+
+static void shadow_set(uint64_t link, uint32_t enc, uint64_t value)
+{
+	struct mock_vmcs *v = mock_vmcs_find(link);
+
+	if (v) {
+		mock_vmcs_set(v, enc, value);
+		return;
+	}
+	value &= width_mask(enc);
+	(void)mock_mem_write(
+		link + MOCK_VMCS_FMT_FIELDS +
+			UINT64_C(8) * (unsigned)mock_vmcs_field_index(enc),
+		&value, sizeof(value));
+}
+
+/*
+ * VMREAD/VMWRITE in VMX non-root that does not exit (SDM Vol. 3C 31.3):
+ * #GP(0) if CPL > 0; VMfailInvalid if the VMCS link pointer is all ones;
+ * VMfailValid(12) for an unsupported component, (13) for VMWRITE of a
+ * read-only one without IA32_VMX_MISC[29]; the error number goes to the
+ * current VMCS, the one the guest runs on (31.2 VMfailValid). Else the
+ * shadow VMCS is read or written.
+ */
+static vmx_result_t shadow_access(struct mock_cpu *c, enum mock_op op,
+				  uint64_t field, uint64_t *value)
+{
+	bool write = op == MOCK_OP_VMWRITE;
+	uint64_t link = mock_cur_field(c, VMCS_VMCS_LINK_POINTER);
+	uint32_t enc = (uint32_t)field, full = enc & ~1u;
+
+	if (c->regs.cpl > 0)
+		return mock_raise(op, X86_VEC_GP,
+				  write ? "VMWRITE.gp_cpl" : "VMREAD.gp_cpl",
+				  "#GP(0): CPL > 0");
+	if (link == UINT64_MAX) {
+		c->last_rule = write ? "VMWRITE.fail_shadow_link"
+				     : "VMREAD.fail_shadow_link";
+		return mock_vm_fail_invalid(c);
+	}
+	if (!component_ok(c, field))
+		return vm_fail(c, VMXERR_UNSUPPORTED_COMPONENT,
+			       write ? "VMWRITE.fail_unsupported"
+				     : "VMREAD.fail_unsupported");
+	if (!write) {
+		uint64_t v = shadow_get(link, full);
+		*value = (enc & 1u) ? v >> 32 : v;
+		return ok(c, "VMREAD.shadow");
+	}
+	if (vmcs_field_is_read_only(enc) &&
+	    !(mock_msr_value(c, MSR_IA32_VMX_MISC) & VMX_MISC_VMWRITE_ANY))
+		return vm_fail(c, VMXERR_VMWRITE_READ_ONLY,
+			       "VMWRITE.fail_read_only");
+	if (enc & 1u)
+		shadow_set(link, full,
+			   (shadow_get(link, full) & 0xFFFFFFFFu) |
+				   (*value << 32));
+	else
+		shadow_set(link, full, *value);
+	return ok(c, "VMWRITE.shadow");
+}
+
 vmx_result_t vmx_vmread(uint64_t field, uint64_t *value)
 {
 	struct mock_cpu *c = mock_cur();
@@ -565,7 +728,10 @@ vmx_result_t vmx_vmread(uint64_t field, uint64_t *value)
 	case GATE_DONE:
 		break;
 	case GATE_EXIT: {
-		/* VMCS shadowing is not modelled: every VMREAD exits. */
+		if (!mock_vmcs_shadow_exits(c, field, false)) {
+			r = shadow_access(c, MOCK_OP_VMREAD, field, value);
+			break;
+		}
 		struct intrin_gprs g = {.rcx = field};
 		r = guest_vmx_exit(c, MOCK_OP_VMREAD, EXIT_REASON_VMREAD, 3,
 				   &g);
@@ -604,6 +770,10 @@ vmx_result_t vmx_vmwrite(uint64_t field, uint64_t value)
 	case GATE_DONE:
 		break;
 	case GATE_EXIT: {
+		if (!mock_vmcs_shadow_exits(c, field, true)) {
+			r = shadow_access(c, MOCK_OP_VMWRITE, field, &value);
+			break;
+		}
 		struct intrin_gprs g = {.rcx = field, .rax = value};
 		r = guest_vmx_exit(c, MOCK_OP_VMWRITE, EXIT_REASON_VMWRITE, 3,
 				   &g);

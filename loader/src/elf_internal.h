@@ -89,10 +89,19 @@ bool elf_sym_exported(const struct elf64_sym *sym);
 
 /*
  * Finds the exported symbol @name of @m (GNU hash, else SysV, else linear)
- * and stores it in @out; false if @m does not export it.
+ * and stores it in @out; false if @m does not export it. Adds the
+ * symbols it compared (at least 1) to @steps, if not NULL: elf_link()
+ * bounds its work with the sum (ELF_MAX_LINK_STEPS).
  */
 bool elf_find_export(const struct elf_module *m, const char *name,
-		     struct elf64_sym *out);
+		     struct elf64_sym *out, uint64_t *steps);
+
+/*
+ * Every ELF_YIELD_EVERY lookups elf_link() calls the namespace's yield
+ * hook, if any (the kernel's cond_resched()).
+ */
+#define ELF_YIELD_EVERY 256u
+void elf_maybe_yield(const struct elf_namespace *ns, uint64_t i);
 
 /* The pipeline stages of elf_parse(), in order. */
 enum elf_status elf_check_header(struct elf_parse_ctx *c);
@@ -104,6 +113,7 @@ enum elf_status elf_check_relocs(struct elf_parse_ctx *c);
 /* Applies the relocations of a loaded module (elf_link()). */
 enum elf_status elf_apply_relocs(const struct elf_namespace *ns,
 				 struct elf_module *m,
-				 struct elf_error_detail *detail);
+				 struct elf_error_detail *detail,
+				 uint64_t *steps);
 
 #endif /* FLANK_ELF_INTERNAL_H */

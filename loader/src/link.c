@@ -8,6 +8,14 @@ void elf_namespace_init(struct elf_namespace *ns, struct elf_module **slots,
 	ns->modules = slots;
 	ns->count = 0;
 	ns->capacity = slots ? capacity : 0;
+	ns->yield = NULL;
+	ns->yield_ctx = NULL;
+}
+
+void elf_maybe_yield(const struct elf_namespace *ns, uint64_t i)
+{
+	if (ns->yield && i % ELF_YIELD_EVERY == ELF_YIELD_EVERY - 1)
+		ns->yield(ns->yield_ctx);
 }
 
 /*
@@ -16,19 +24,24 @@ void elf_namespace_init(struct elf_namespace *ns, struct elf_module **slots,
  */
 static enum elf_status elf_check_duplicates(const struct elf_namespace *ns,
 					    const struct elf_module *m,
-					    struct elf_error_detail *detail)
+					    struct elf_error_detail *detail,
+					    uint64_t *steps)
 {
 	for (uint64_t i = 1; i < m->t.symcount; i++) {
 		struct elf64_sym s, o;
 		const char *name;
 
+		elf_maybe_yield(ns, i);
 		elf_read_sym(m, i, &s);
 		if (!elf_sym_exported(&s) ||
 		    ELF64_ST_BIND(s.st_info) != STB_GLOBAL)
 			continue;
 		name = elf_str(m, s.st_name);
 		for (size_t k = 0; k < ns->count; k++) {
-			if (!elf_find_export(ns->modules[k], name, &o) ||
+			if (*steps > ELF_MAX_LINK_STEPS)
+				return elf_fail(detail, ELF_ERR_LINK_TOO_COSTLY,
+						i);
+			if (!elf_find_export(ns->modules[k], name, &o, steps) ||
 			    ELF64_ST_BIND(o.st_info) != STB_GLOBAL)
 				continue;
 			if (detail) {
@@ -69,6 +82,7 @@ static enum elf_status elf_check_arrays(const struct elf_module *m,
 enum elf_status elf_link(struct elf_namespace *ns, struct elf_module *m,
 			 struct elf_error_detail *detail)
 {
+	uint64_t steps = 0;
 	enum elf_status st;
 
 	if (detail) {
@@ -82,9 +96,9 @@ enum elf_status elf_link(struct elf_namespace *ns, struct elf_module *m,
 		return elf_fail(detail, ELF_ERR_STATE, UINT64_MAX);
 	if (ns->count >= ns->capacity)
 		return elf_fail(detail, ELF_ERR_NAMESPACE_FULL, UINT64_MAX);
-	st = elf_check_duplicates(ns, m, detail);
+	st = elf_check_duplicates(ns, m, detail, &steps);
 	if (st == ELF_OK)
-		st = elf_apply_relocs(ns, m, detail);
+		st = elf_apply_relocs(ns, m, detail, &steps);
 	if (st == ELF_OK)
 		st = elf_check_arrays(m, detail);
 	if (st != ELF_OK)

@@ -39,7 +39,7 @@ static bool elf_sym_match(const struct elf_module *m, uint64_t i,
 }
 
 static bool elf_find_gnu(const struct elf_module *m, const char *name,
-			 struct elf64_sym *out)
+			 struct elf64_sym *out, uint64_t *steps)
 {
 	const struct elf_tables *t = &m->t;
 	uint64_t buckets_at = 16 + 8ull * t->gnu_bloom_size;
@@ -62,6 +62,7 @@ static bool elf_find_gnu(const struct elf_module *m, const char *name,
 			m, t->gnu_hash + chain_at + 4 * (i - t->gnu_symoffset),
 			4));
 
+		(*steps)++;
 		if ((ch | 1) == (hash | 1) && elf_sym_match(m, i, name, out))
 			return true;
 		if (ch & 1)
@@ -71,7 +72,7 @@ static bool elf_find_gnu(const struct elf_module *m, const char *name,
 }
 
 static bool elf_find_sysv(const struct elf_module *m, const char *name,
-			  struct elf64_sym *out)
+			  struct elf64_sym *out, uint64_t *steps)
 {
 	const struct elf_tables *t = &m->t;
 	uint64_t nbucket = t->sysv_nbucket;
@@ -81,7 +82,8 @@ static bool elf_find_sysv(const struct elf_module *m, const char *name,
 	uint64_t i = elf_rd32(h + 8 + 4 * (elf_sysv_hash(name) % nbucket));
 
 	/* A hostile chain may loop: at most nchain steps. */
-	for (uint64_t steps = 0; i != 0 && steps < t->symcount; steps++) {
+	for (uint64_t n = 0; i != 0 && n < t->symcount; n++) {
+		(*steps)++;
 		if (elf_sym_match(m, i, name, out))
 			return true;
 		i = elf_rd32(chain + 4 * i);
@@ -90,15 +92,23 @@ static bool elf_find_sysv(const struct elf_module *m, const char *name,
 }
 
 bool elf_find_export(const struct elf_module *m, const char *name,
-		     struct elf64_sym *out)
+		     struct elf64_sym *out, uint64_t *steps)
 {
+	uint64_t unused = 0;
+
+	if (!steps)
+		steps = &unused;
+	/* The lookup itself, even one the bloom filter answers. */
+	(*steps)++;
 	if (m->t.gnu_hash)
-		return elf_find_gnu(m, name, out);
+		return elf_find_gnu(m, name, out, steps);
 	if (m->t.sysv_hash)
-		return elf_find_sysv(m, name, out);
-	for (uint64_t i = 1; i < m->t.symcount; i++)
+		return elf_find_sysv(m, name, out, steps);
+	for (uint64_t i = 1; i < m->t.symcount; i++) {
+		(*steps)++;
 		if (elf_sym_match(m, i, name, out))
 			return true;
+	}
 	return false;
 }
 
@@ -120,7 +130,7 @@ enum elf_status elf_lookup(const struct elf_module *m, const char *name,
 		return ELF_ERR_ARGUMENT;
 	if (m->state != ELF_MODULE_LOADED && m->state != ELF_MODULE_LINKED)
 		return ELF_ERR_STATE;
-	if (!elf_find_export(m, name, &s))
+	if (!elf_find_export(m, name, &s, NULL))
 		return ELF_ERR_NOT_FOUND;
 	*addr = elf_sym_addr(m, &s);
 	return ELF_OK;

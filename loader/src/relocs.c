@@ -144,7 +144,8 @@ enum elf_status elf_reloc_counts(const struct elf_module *m,
 static enum elf_status elf_resolve(const struct elf_namespace *ns,
 				   const struct elf_module *m, uint64_t index,
 				   uint64_t *addr,
-				   struct elf_error_detail *detail)
+				   struct elf_error_detail *detail,
+				   uint64_t *steps)
 {
 	struct elf64_sym s, def;
 	const char *name;
@@ -162,7 +163,9 @@ static enum elf_status elf_resolve(const struct elf_namespace *ns,
 	for (size_t i = 0; i < ns->count; i++) {
 		const struct elf_module *o = ns->modules[i];
 
-		if (!elf_find_export(o, name, &def))
+		if (*steps > ELF_MAX_LINK_STEPS)
+			return ELF_ERR_LINK_TOO_COSTLY;
+		if (!elf_find_export(o, name, &def, steps))
 			continue;
 		*addr = def.st_shndx == SHN_ABS
 				? def.st_value
@@ -180,7 +183,8 @@ static enum elf_status elf_resolve(const struct elf_namespace *ns,
 
 enum elf_status elf_apply_relocs(const struct elf_namespace *ns,
 				 struct elf_module *m,
-				 struct elf_error_detail *detail)
+				 struct elf_error_detail *detail,
+				 uint64_t *steps)
 {
 	struct elf_rela_table tabs[2];
 	uint64_t base = m->load_addr - m->vaddr_min, first = 0;
@@ -193,6 +197,7 @@ enum elf_status elf_apply_relocs(const struct elf_namespace *ns,
 			enum elf_status st;
 			uint8_t *where;
 
+			elf_maybe_yield(ns, first + i);
 			elf_read_rela(m, &tabs[t], i, &r);
 			switch (ELF64_R_TYPE(r.r_info)) {
 			case R_X86_64_NONE:
@@ -204,7 +209,7 @@ enum elf_status elf_apply_relocs(const struct elf_namespace *ns,
 			case R_X86_64_GLOB_DAT:
 			case R_X86_64_JUMP_SLOT:
 				st = elf_resolve(ns, m, ELF64_R_SYM(r.r_info),
-						 &s, detail);
+						 &s, detail, steps);
 				if (st != ELF_OK)
 					return elf_fail(detail, st, first + i);
 				/* psABI: 64 is S + A; GLOB_DAT, JUMP_SLOT S. */

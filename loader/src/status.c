@@ -126,6 +126,16 @@ static const char *const elf_status_strings[ELF_STATUS_COUNT] = {
 				     "module already defines the symbol",
 	[ELF_ERR_INIT_ARRAY_ENTRY] =
 		"init/fini array entry does not point into the module's text",
+	[ELF_ERR_SYM_TOO_MANY] = "more dynamic symbols than a module may have "
+				 "(16384; 64 without a hash table)",
+	[ELF_ERR_SYM_NAME_LONG] = "symbol name longer than 511 bytes",
+	[ELF_ERR_HASH_CHAIN_LONG] = "hash chain longer than 64 symbols: the "
+				    "table is not sized for its symbols",
+	[ELF_ERR_HASH_UNINDEXED] = "hash table does not index an exported "
+				   "symbol exactly once in its bucket",
+	[ELF_ERR_LINK_TOO_COSTLY] = "linking needs more than 2^20 symbol "
+				    "comparisons: too many imports or "
+				    "colliding names",
 };
 /* NOLINTEND(bugprone-suspicious-missing-comma) */
 

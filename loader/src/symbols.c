@@ -187,11 +187,143 @@ static enum elf_status elf_check_sym(const struct elf_module *m,
 	return ELF_OK;
 }
 
+/* True if the name at string-table offset @p off is at most @p max bytes. */
+static bool elf_name_fits(const struct elf_module *m, uint64_t off,
+			  uint64_t max)
+{
+	const char *s = elf_str(m, off);
+
+	/* Terminated inside the table (elf_check_strtab()). */
+	for (uint64_t n = 0; n <= max; n++)
+		if (s[n] == '\0')
+			return true;
+	return false;
+}
+
+/*
+ * The SysV table must index every exported symbol exactly once, or the
+ * duplicate check and imports could not see it (an all-empty table hid a
+ * module's exports).
+ *
+ * Checks: no chain is longer than ELF_MAX_HASH_CHAIN (a loop is one that
+ * never ends); every exported symbol met in bucket b's chain hashes to b,
+ * so none is met twice (two chains may share a tail, and one chain never
+ * repeats); and as many exported symbols are met as the table has.
+ */
+static enum elf_status elf_verify_sysv_hash(struct elf_parse_ctx *c)
+{
+	const struct elf_module *m = c->m;
+	uint64_t nbucket = m->t.sysv_nbucket, met = 0, exported = 0;
+	const uint8_t *h =
+		elf_at(m, m->t.sysv_hash, 4 * (2 + nbucket + m->t.symcount));
+	const uint8_t *chain = h + 8 + 4 * nbucket;
+	struct elf64_sym s;
+
+	for (uint64_t b = 0; b < nbucket; b++) {
+		uint64_t len = 0;
+
+		for (uint64_t i = elf_rd32(h + 8 + 4 * b); i != 0;
+		     i = elf_rd32(chain + 4 * i)) {
+			if (++len > ELF_MAX_HASH_CHAIN)
+				return elf_fail(c->detail,
+						ELF_ERR_HASH_CHAIN_LONG, b);
+			elf_read_sym(m, i, &s);
+			if (!elf_sym_exported(&s))
+				continue;
+			if (elf_sysv_hash(elf_str(m, s.st_name)) % nbucket != b)
+				return elf_fail(c->detail,
+						ELF_ERR_HASH_UNINDEXED, i);
+			met++;
+		}
+	}
+	for (uint64_t i = 1; i < m->t.symcount; i++) {
+		elf_read_sym(m, i, &s);
+		if (elf_sym_exported(&s))
+			exported++;
+	}
+	return met == exported ? ELF_OK
+			       : elf_fail(c->detail, ELF_ERR_HASH_UNINDEXED,
+					  UINT64_MAX);
+}
+
+/*
+ * The GNU table likewise. Symbols from symoffset on form one chain per
+ * bucket, contiguous, each ended by bit 0 of its last word.
+ *
+ * Checks: no symbol below symoffset is exported (no lookup reaches it);
+ * each chain starts where its bucket points, holds only symbols of that
+ * bucket and at most ELF_MAX_HASH_CHAIN of them; each symbol's chain word
+ * is its hash (bit 0 aside) and each exported symbol's two bits are set
+ * in the bloom filter, which a lookup asks first.
+ */
+static enum elf_status elf_verify_gnu_hash(struct elf_parse_ctx *c)
+{
+	const struct elf_module *m = c->m;
+	const struct elf_tables *t = &m->t;
+	uint64_t buckets_at = 16 + 8ull * t->gnu_bloom_size;
+	uint64_t chain_at = buckets_at + 4ull * t->gnu_nbuckets;
+	const uint8_t *h =
+		elf_at(m, t->gnu_hash,
+		       chain_at + 4 * (t->symcount - t->gnu_symoffset));
+	uint64_t len = 0, bucket = 0;
+	struct elf64_sym s;
+
+	for (uint64_t i = 1; i < t->gnu_symoffset && i < t->symcount; i++) {
+		elf_read_sym(m, i, &s);
+		if (elf_sym_exported(&s))
+			return elf_fail(c->detail, ELF_ERR_HASH_UNINDEXED, i);
+	}
+	for (uint64_t i = t->gnu_symoffset; i < t->symcount; i++) {
+		uint32_t word =
+			elf_rd32(h + chain_at + 4 * (i - t->gnu_symoffset));
+		uint32_t hash;
+		uint64_t b;
+
+		elf_read_sym(m, i, &s);
+		hash = elf_gnu_hash(elf_str(m, s.st_name));
+		b = hash % t->gnu_nbuckets;
+		if (len == 0) {
+			if (elf_rd32(h + buckets_at + 4 * b) != i)
+				return elf_fail(c->detail,
+						ELF_ERR_HASH_UNINDEXED, i);
+			bucket = b;
+		} else if (b != bucket) {
+			return elf_fail(c->detail, ELF_ERR_HASH_UNINDEXED, i);
+		}
+		if (++len > ELF_MAX_HASH_CHAIN)
+			return elf_fail(c->detail, ELF_ERR_HASH_CHAIN_LONG, b);
+		if ((word | 1) != (hash | 1))
+			return elf_fail(c->detail, ELF_ERR_HASH_UNINDEXED, i);
+		if (elf_sym_exported(&s)) {
+			uint64_t bw = elf_rd64(
+				h + 16 +
+				8 * (uint64_t)((hash / 64) &
+					       (t->gnu_bloom_size - 1)));
+			uint64_t mask =
+				(1ull << (hash % 64)) |
+				(1ull
+				 << (((uint64_t)hash >> t->gnu_bloom_shift) %
+				     64));
+
+			if ((bw & mask) != mask)
+				return elf_fail(c->detail,
+						ELF_ERR_HASH_UNINDEXED, i);
+		}
+		if (word & 1)
+			len = 0;
+	}
+	return ELF_OK;
+}
+
 /*
  * Checks: elf_check_strtab(); the hash tables (elf_check_sysv_hash(),
  * elf_check_gnu_hash()) or, without one, the section headers
  * (elf_count_from_shdrs()) give a count >= 1 whose symbols lie in the
- * read-only file; every symbol passes elf_check_sym().
+ * read-only file; at most ELF_MAX_MODULE_SYMBOLS symbols, or
+ * ELF_MAX_HASH_CHAIN without a hash table (every lookup then reads them
+ * all); every symbol passes elf_check_sym() and has a name of at most
+ * ELF_MAX_SYMBOL_NAME bytes; the hash tables index every exported symbol
+ * exactly once (elf_verify_sysv_hash(), elf_verify_gnu_hash()).
  */
 enum elf_status elf_check_symbols(struct elf_parse_ctx *c)
 {
@@ -211,13 +343,27 @@ enum elf_status elf_check_symbols(struct elf_parse_ctx *c)
 	    !elf_in_ro_file(m, m->t.symtab,
 			    m->t.symcount * sizeof(struct elf64_sym)))
 		return ELF_ERR_SYM_COUNT;
+	if (m->t.symcount > ELF_MAX_MODULE_SYMBOLS ||
+	    (!m->t.sysv_hash && !m->t.gnu_hash &&
+	     m->t.symcount > ELF_MAX_HASH_CHAIN))
+		return ELF_ERR_SYM_TOO_MANY;
 	for (uint64_t i = 0; i < m->t.symcount; i++) {
 		struct elf64_sym s;
 
 		elf_read_sym(m, i, &s);
 		st = elf_check_sym(m, &s);
+		if (st == ELF_OK &&
+		    !elf_name_fits(m, s.st_name, ELF_MAX_SYMBOL_NAME))
+			st = ELF_ERR_SYM_NAME_LONG;
 		if (st != ELF_OK)
 			return elf_fail(c->detail, st, i);
 	}
+	if (m->t.sysv_hash) {
+		st = elf_verify_sysv_hash(c);
+		if (st != ELF_OK)
+			return st;
+	}
+	if (m->t.gnu_hash)
+		return elf_verify_gnu_hash(c);
 	return ELF_OK;
 }

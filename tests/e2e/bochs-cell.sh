@@ -88,4 +88,6 @@ export FLANK_E2E_BOCHS FLANK_E2E_CPU FLANK_E2E_KERNEL FLANK_E2E_CMDLINE \
 [ -z "${FLANK_E2E_MSRS:-}" ] || export FLANK_E2E_MSRS
 [ -z "${FLANK_E2E_UNKNOWN_MSR:-}" ] || export FLANK_E2E_UNKNOWN_MSR
 echo "e2e-cell($cell): $FLANK_E2E_BOCHS; cpu: $FLANK_E2E_CPU; kernel: $FLANK_E2E_KERNEL; cmdline: $FLANK_E2E_CMDLINE"
-exec "$here/bochs-e2e.sh" main "$@"
+# FLANK_E2E_SCENARIO: the guest's scenario on this cell (main, or stress:
+# tests/e2e/guest/stress.sh, which needs flank-stress as a ninth argument).
+exec "$here/bochs-e2e.sh" "${FLANK_E2E_SCENARIO:-main}" "$@"

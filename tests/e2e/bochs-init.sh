@@ -12,6 +12,8 @@
 #           Flank's own VM-entry diagnostic.
 #   lockdown  signed images under a lockdown raised at run time: the
 #           stage /lockdown.sh (tests/e2e/guest/lockdown.sh).
+#   stress  tests/e2e/guest/stress.sh (/stress.sh): NMI storms, sysrq-l,
+#           WAITPKG, KVM and CPU hotplug around start/stop rounds.
 # Results go to /dev/kmsg (synchronous, in order) as "FLANK-E2E: ..." lines
 # that tests/e2e/bochs-check.sh parses:
 #   FLANK-E2E: say: TEXT           narration (make demo prints it)
@@ -56,6 +58,14 @@ flag() { if grep -qw "$1" /proc/cpuinfo; then echo 1; else echo 0; fi; }
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 r "begin scenario=$scenario cpus=$ncpu kernel=$(uname -r) ibt=$(flag ibt) pti=$(flag pti)"
 run insmod_msr insmod /msr.ko
+
+# The stress scenario (issue #14's NMI storm, issue #16 section 4) lives in
+# its own file, tests/e2e/guest/stress.sh.
+if [ "$scenario" = stress ]; then
+	. /stress.sh
+	r "end"
+	poweroff -f
+fi
 
 if [ "$scenario" = broken ]; then
 	say "vmm.elf was built with FLANK_E2E_BREAK_VMCS: one VMCS field is wrong on purpose"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# bochs-run.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE
+# bochs-run.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE [STRESS]
 #
 # Boots Debian's kernel under Bochs (Intel VT-x in software, 2 CPUs,
 # corei7_skylake_x) from an ISOLINUX ISO whose initramfs holds busybox-static,
@@ -9,6 +9,9 @@
 # vmcs_check module (CHECK_ELF, next to vmm.elf as installed, so that
 # `flankctl load /vmm.elf` loads it too) and flank-probe; tests/e2e/bochs-init.sh runs SCENARIO (main or broken) in the
 # guest and writes "FLANK-E2E:" lines to the serial log (WORK_DIR/serial.log).
+# STRESS (the stress scenario only): the flank-stress program; the guest
+# also gets tests/e2e/guest/stress.sh and $FLANK_E2E_STRESS_ROUNDS (default
+# 50) start/stop rounds.
 #
 # Never hangs: Bochs is killed after $FLANK_E2E_BOCHS_TIMEOUT seconds (default
 # 1800), at once on a kernel panic or a Bochs panic (triple fault), and a few
@@ -71,6 +74,7 @@ elf=${5:?}
 example=${6:?}
 check=${7:?}
 probe=${8:?}
+stress=${9:-}
 here=$(cd "$(dirname "$0")" && pwd)
 timeout_s=${FLANK_E2E_BOCHS_TIMEOUT:-1800}
 kernel=${FLANK_E2E_KERNEL:-$(ls /boot/vmlinuz-6.1.0-*-amd64 2>/dev/null | sort -V | tail -n 1)}
@@ -162,6 +166,13 @@ cp "$check" "$root/vmcs_check.elf"
 cp "$here/bochs-init.sh" "$root/init"
 [ -z "${FLANK_E2E_EXTRA_ROOT:-}" ] || cp -r "$FLANK_E2E_EXTRA_ROOT/." "$root/"
 echo "$scenario" >"$root/scenario"
+if [ "$scenario" = stress ]; then
+	[ -r "$stress" ] || die "the stress scenario needs flank-stress (argument 9)"
+	cp "$stress" "$root/bin/flank-stress"
+	chmod 755 "$root/bin/flank-stress"
+	cp "$here/guest/stress.sh" "$root/stress.sh"
+	echo "${FLANK_E2E_STRESS_ROUNDS:-50}" >"$root/stress_rounds"
+fi
 chmod 755 "$root/init" "$root/bin/busybox" "$root/bin/flankctl" "$root/bin/flank-probe"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/iso/initrd.gz"
 cp "$kernel" "$work/iso/vmlinuz"

@@ -29,6 +29,11 @@ r "devmode=$(stat -c %a /dev/flank 2>/dev/null || echo none)"
 run check flankctl check
 run load flankctl load /vmm.elf
 run check_loaded flankctl check
+# --json from the real driver (validated on the host against docs/schema/).
+run check_json flankctl check --json
+run status_json flankctl status --json
+run stats_json flankctl stats --json
+run dump_json flankctl dump --json
 run start flankctl start
 run status flankctl status
 run unload flankctl unload

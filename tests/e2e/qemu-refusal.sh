@@ -92,6 +92,19 @@ expect_out load "loaded /vmm.elf: 2 modules"
 expect_out load "with /vmcs_check.elf (found next to the image)"
 expect check_loaded 1
 expect_out check_loaded "VMM image checks:"
+for cmd in check status stats dump; do
+	out ${cmd}_json >"$work/$cmd.json"
+done
+expect check_json 1
+expect status_json 0
+expect stats_json 0
+expect dump_json 0
+python3 "$here/../unit/flankctl/check_json.py" --files "$here/../../docs/schema" \
+	check="$work/check.json" status="$work/status.json" \
+	stats="$work/stats.json" dump="$work/dump.json" ||
+	fail "flankctl --json output of the real driver does not match docs/schema/"
+grep -q '"usable": false' "$work/check.json" || fail "check --json: not 'usable: false'"
+grep -q '"driver": "loaded"' "$work/status.json" || fail "status --json: not 'driver: loaded'"
 expect start 1
 expect_out start "flankctl: start: this machine cannot run Flank: CPUID.1:ECX.VMX[bit 5] is 0"
 expect status 0

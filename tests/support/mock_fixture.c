@@ -44,6 +44,24 @@ void *mock_test_pages_alloc(size_t n, paddr_t *pa)
 	return p;
 }
 
+void *mock_test_pages_alloc_at(size_t n, paddr_t pa)
+{
+	if (fail_countdown && --fail_countdown == 0)
+		return NULL;
+	if (!n || nallocs == MAX_ALLOCS)
+		return NULL;
+	void *p = aligned_alloc(4096, n * 4096);
+	if (!p)
+		return NULL;
+	memset(p, 0, n * 4096);
+	allocs[nallocs++] = (struct alloc){p, n};
+	total_allocs++;
+	/* A violation (bad address) fails the test; the page is freed by
+	 * the teardown with the others. */
+	(void)mock_mem_map_at(p, n * 4096, pa);
+	return p;
+}
+
 void *mock_test_page_alloc(paddr_t *pa)
 {
 	return mock_test_pages_alloc(1, pa);

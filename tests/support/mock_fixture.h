@@ -36,6 +36,12 @@ int mock_fixture_teardown(void **state);
 void *mock_test_page_alloc(paddr_t *pa);
 /** @p n contiguous zeroed pages, or NULL. */
 void *mock_test_pages_alloc(size_t n, paddr_t *pa);
+
+/**
+ * As mock_test_pages_alloc(), mapped at physical address @p pa chosen by
+ * the test (mock_mem_map_at: aligned, within MAXPHYADDR, not mapped).
+ */
+void *mock_test_pages_alloc_at(size_t n, paddr_t pa);
 /** Frees a page (or run of pages) from mock_test_page(s)_alloc(). */
 void mock_test_page_free(void *page);
 /** Allocations not yet freed. */

@@ -3,10 +3,12 @@
  * flank-elf: inspect a Flank image or extension module, and verify that it
  * would load and link, with the very loader the driver uses (loader/).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_doc.h"
 #include "flank/elf_loader.h"
 #include "flank_sigtrailer.h"
 #include "sigfile.h"
@@ -21,33 +23,27 @@ enum {
 /* Largest file accepted (an image is at most ELF_MAX_IMAGE_SIZE). */
 #define MAX_FILE_SIZE (64u << 20)
 
+/* The texts come from docs/flank-elf.1.md (scripts/gen-man.py). */
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: flank-elf inspect FILE\n"
-		"       flank-elf verify FILE [MODULE...]\n"
-		"       flank-elf --help\n"
-		"\n"
-		"inspect  validates FILE (an ELF64 x86-64 ET_DYN: vmm.elf or "
-		"an\n"
-		"         extension module) and prints its segments with "
-		"their\n"
-		"         permissions, exports, imports and relocation "
-		"counts.\n"
-		"verify   loads and links FILE (the core image) and then "
-		"every\n"
-		"         MODULE in order against the ones before it, as the\n"
-		"         driver would, and prints one line per file.\n"
-		"Both first print whether the file is signed and by whom\n"
-		"(docs/signing.md); the loader gets the bytes without the\n"
-		"signature, and a malformed signature trailer is refused.\n"
-		"\n"
-		"Exit codes:\n"
-		"  0  every file is valid (inspect) / would load and link "
-		"(verify)\n"
-		"  1  a file is refused by the loader; the reason is printed\n"
-		"  2  usage error\n"
-		"  3  a file cannot be read (or is larger than 64 MiB)\n");
+	fputs(flank_elf_usage, out);
+}
+
+/** Prints COMMAND --help; false if @p name is no command. */
+static bool command_help(const char *name)
+{
+	for (unsigned int i = 0; i < flank_elf_command_count; i++) {
+		if (strcmp(flank_elf_commands[i].name, name) == 0) {
+			fputs(flank_elf_commands[i].help, stdout);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool is_help(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
 }
 
 struct input {
@@ -279,11 +275,12 @@ out:
 
 int main(int argc, char **argv)
 {
-	if (argc >= 2 &&
-	    (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+	if (argc >= 2 && is_help(argv[1])) {
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (argc == 3 && is_help(argv[2]) && command_help(argv[1]))
+		return EXIT_OK;
 	if (argc == 3 && strcmp(argv[1], "inspect") == 0)
 		return inspect(argv[2]);
 	if (argc >= 3 && strcmp(argv[1], "verify") == 0)

@@ -7,6 +7,7 @@
 #ifndef FLANKCTL_H
 #define FLANKCTL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /** Exit codes (documented in --help and docs/usage.md). */
@@ -25,6 +26,11 @@ struct flankctl_dev {
 	/** Issues ioctl @p cmd; returns 0 or a negative errno. */
 	int (*ioctl)(void *ctx, unsigned long cmd, void *arg);
 	void (*close)(void *ctx);
+	/**
+	 * Waits @p seconds between two samples of 'top'; NULL: sleep(3).
+	 * Tests advance the fake VMM's counters here instead.
+	 */
+	void (*wait)(void *ctx, unsigned int seconds);
 };
 
 /**
@@ -36,6 +42,15 @@ typedef int (*flankctl_open_fn)(const char *path, struct flankctl_dev *dev);
 /** The whole program; returns its exit code. */
 int flankctl_main(int argc, char **argv, FILE *out, FILE *err,
 		  flankctl_open_fn open_dev);
+
+/** What `check` learns from CPUID itself when /dev/flank cannot be opened. */
+struct flankctl_cpu {
+	char vendor[13]; /**< CPUID.0 vendor string (EBX, EDX, ECX). */
+	bool vmx;	 /**< CPUID.1:ECX.VMX[bit 5] (SDM Vol. 3C 24.6). */
+};
+
+/** Fills a struct flankctl_cpu from this CPU's CPUID; tests replace it. */
+extern void (*flankctl_cpuid)(struct flankctl_cpu *cpu);
 
 /** Name of a basic VM-exit reason (SDM Vol. 3D Appendix C), or NULL. */
 const char *flankctl_exit_reason_name(unsigned int reason);

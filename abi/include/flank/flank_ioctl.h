@@ -76,9 +76,10 @@ enum flank_drv_status {
 	FLANK_E_UNSUPPORTED = 22,  /**< Kernel feature not supported (FRED). */
 	FLANK_E_SUSPENDING = 23,   /**< Suspend or hibernation under way. */
 	FLANK_E_UNMAPPED = 24,	   /**< A VMM page is not in HOST_CR3. */
-	FLANK_E_UNSIGNED = 25,	   /**< Policy needs a signature: none. */
-	FLANK_E_BAD_SIG = 26,	   /**< The signature does not verify. */
-	FLANK_E_STATUS_COUNT = 27, /**< Number of codes (not a code). */
+	FLANK_E_IMAGE_SIZE = 25,   /**< Modules exceed the image mapping. */
+	FLANK_E_UNSIGNED = 26,	   /**< Policy needs a signature: none. */
+	FLANK_E_BAD_SIG = 27,	   /**< The signature does not verify. */
+	FLANK_E_STATUS_COUNT = 28, /**< Number of codes (not a code). */
 };
 
 /**

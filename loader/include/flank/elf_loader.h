@@ -41,6 +41,24 @@
 /** Largest image (from the lowest to the highest loaded page) accepted. */
 #define ELF_MAX_IMAGE_SIZE (16ull * 1024 * 1024)
 
+/*
+ * Bounds on the work a hostile file can cause (issue #15): every lookup of
+ * a name walks one hash chain, so a file with all its symbols in one chain
+ * made linking quadratic. Real linkers size their tables for chains of a
+ * few entries; Flank's own modules have at most nine.
+ */
+/** Most dynamic symbols a module may have. */
+#define ELF_MAX_MODULE_SYMBOLS 16384u
+/** Longest hash chain (SysV or GNU); also the symbol count without one. */
+#define ELF_MAX_HASH_CHAIN 64u
+/** Longest symbol name, in bytes without the NUL (Linux's KSYM_NAME_LEN). */
+#define ELF_MAX_SYMBOL_NAME 511u
+/**
+ * Most symbol comparisons one elf_link() may make (duplicate checks and
+ * import resolution); a real module needs a few thousand at most.
+ */
+#define ELF_MAX_LINK_STEPS (1u << 20)
+
 /** Size of the symbol name buffer of struct elf_error_detail. */
 #define ELF_SYMBOL_NAME_MAX 64u
 
@@ -143,6 +161,12 @@ enum elf_status {
 	ELF_ERR_UNDEFINED_SYMBOL,
 	ELF_ERR_DUPLICATE_SYMBOL,
 	ELF_ERR_INIT_ARRAY_ENTRY,
+	/* Bounds on the work of a load (kept last: stable numbers). */
+	ELF_ERR_SYM_TOO_MANY,
+	ELF_ERR_SYM_NAME_LONG,
+	ELF_ERR_HASH_CHAIN_LONG,
+	ELF_ERR_HASH_UNINDEXED,
+	ELF_ERR_LINK_TOO_COSTLY,
 	ELF_STATUS_COUNT /**< Number of values; not a status. */
 };
 
@@ -271,6 +295,13 @@ struct elf_namespace {
 	struct elf_module **modules; /**< the caller's slots, in load order */
 	size_t count;		     /**< slots used */
 	size_t capacity;	     /**< slots available */
+	/**
+	 * Optional (elf_namespace_init() sets NULL): called with
+	 * @c yield_ctx every few hundred lookups of elf_link(), so that a
+	 * kernel caller can let other tasks run (cond_resched()).
+	 */
+	void (*yield)(void *ctx);
+	void *yield_ctx;
 };
 
 /** Makes @p ns empty, using @p slots (@p capacity entries) for storage. */
@@ -284,7 +315,9 @@ void elf_namespace_init(struct elf_namespace *ns, struct elf_module **slots,
  * then the modules of @p ns in load order; an unresolved weak reference is
  * 0, an unresolved strong one is ELF_ERR_UNDEFINED_SYMBOL), applies every
  * relocation eagerly, checks that DT_INIT_ARRAY/DT_FINI_ARRAY entries
- * point at the module's own text and appends @p m to @p ns. On an error
+ * point at the module's own text and appends @p m to @p ns. It makes at
+ * most ELF_MAX_LINK_STEPS symbol comparisons (else ELF_ERR_LINK_TOO_COSTLY)
+ * and calls @p ns->yield, if set, every few hundred. On an error
  * @p detail names the symbol and modules; @p ns is unchanged and the image
  * content is unspecified (discard it).
  */

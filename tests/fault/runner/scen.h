@@ -24,18 +24,24 @@
 #define SCEN_MAX_TERMS 6u
 #define SCEN_MAX_PAGES 32u
 #define SCEN_MAX_ITEMS 8u
+#define SCEN_MAX_VARS 16u
 /* A message with its "file:line: " prefix: room for a path as long as
  * Linux allows (PATH_MAX) plus the message. */
 #define SCEN_ERR_LEN (4096u + 512u)
 
 /* A value: terms OR-ed together, each a number, a page symbol plus an
  * offset, or the profile's revision identifier, optionally inverted. */
-enum scen_term_kind { SCEN_T_NUM, SCEN_T_PAGE, SCEN_T_REVISION };
+enum scen_term_kind {
+	SCEN_T_NUM,
+	SCEN_T_PAGE,
+	SCEN_T_REVISION,
+	SCEN_T_VAR, /* $NAME: a value read earlier ("read64 $NAME ADDR"). */
+};
 
 struct scen_term {
 	enum scen_term_kind kind;
 	bool invert;
-	unsigned page; /* Index in the script's page table. */
+	unsigned page; /* Index in the script's page or variable table. */
 	uint64_t num;  /* Number, or offset for a page. */
 };
 
@@ -61,6 +67,8 @@ struct scen_expect {
 	bool has_value;
 	struct scen_value value;
 	char rule[SCEN_NAME_LEN]; /* Empty: not checked. */
+	/* The instruction must report this undefined behaviour. */
+	char undefined[SCEN_NAME_LEN];
 };
 
 /* One check of a guest event ("rax=5", "inject GP", "leave", ...). */
@@ -133,6 +141,13 @@ enum scen_op {
 	SCEN_EXPECT_RULE,
 	SCEN_EXPECT_EXIT,
 	SCEN_EXPECT_CALLS,
+	SCEN_COPY,	       /* copy DST SRC LEN (physical memory) */
+	SCEN_READ,	       /* read16/32/64 $VAR ADDR */
+	SCEN_EXPECT_UNDEFINED, /* expect undefined none|N */
+	SCEN_RETURN, /* end of a "handler script" body: resume/advance/leave */
+	SCEN_MODE,   /* mode 64|compat|protected|v86|real [on CPUS] */
+	SCEN_MAXPHYADDR, /* maxphyaddr N */
+	SCEN_UNMAPPED,	 /* unmapped BYTE */
 };
 
 /* Raw instructions. */
@@ -152,6 +167,7 @@ enum scen_insn {
 	SCEN_I_RDMSR,
 	SCEN_I_WRMSR,
 	SCEN_I_XSETBV,
+	SCEN_I_MOV_CR, /* MOV to CR0/CR3/CR4/CR8: reg in id, OP in assign */
 };
 
 /* Guest events. */
@@ -199,6 +215,10 @@ enum scen_reg {
 	SCEN_R_RFLAGS,
 	SCEN_R_XCR0,
 	SCEN_R_CPL,
+	/* Segment registers: SCEN_R_SEG + 4 * enum mock_seg + part, part 0
+	 * selector, 1 base, 2 limit, 3 access rights ("cs.ar"). */
+	SCEN_R_SEG = 16,
+	SCEN_R_SEG_END = SCEN_R_SEG + 4 * MOCK_SEG_COUNT,
 };
 
 /* Assignment operators of "set" and "field". */
@@ -210,6 +230,9 @@ struct scen_cmd {
 	unsigned sub; /* insn, event, register, item, ... */
 	unsigned cpu; /* SCEN_CPU_ALL / _CURRENT / number */
 	uint32_t id;  /* field encoding, MSR index, op, status ... */
+	/* Bits 63:32 of a raw VMREAD/VMWRITE field operand (SDM Vol. 3C
+	 * 25.11.2: set bits there make the instruction fail, error 12). */
+	uint32_t id_hi;
 	enum scen_assign assign;
 	bool has_mask;
 	struct scen_value mask;
@@ -235,6 +258,8 @@ struct scen_script {
 	bool uses_vmm; /* Any libvmm directive: the machine binds libvmm. */
 	unsigned npages;
 	struct scen_page pages[SCEN_MAX_PAGES];
+	unsigned nvars;
+	char vars[SCEN_MAX_VARS][SCEN_NAME_LEN];
 	unsigned ncmds, cap;
 	struct scen_cmd *cmds;
 };

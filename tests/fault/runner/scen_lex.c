@@ -186,6 +186,20 @@ static int term(struct scen_pctx *p, char *t, struct scen_term *out,
 		out->num = minus ? out->num - off : out->num + off;
 		return 0;
 	}
+	if (*t == '$') {
+		for (unsigned i = 0; i < p->s->nvars; i++) {
+			if (strcmp(p->s->vars[i], t + 1) == 0) {
+				out->kind = SCEN_T_VAR;
+				out->page = i;
+				out->num = minus ? (uint64_t)0 - off : off;
+				return 0;
+			}
+		}
+		return scen_perr(p,
+				 "unknown variable '%s' (read it first: "
+				 "read64 %s ADDR)",
+				 t, t);
+	}
 	if (strcmp(t, "revision") == 0) {
 		out->kind = SCEN_T_REVISION;
 		out->num = off;

@@ -510,5 +510,14 @@ const char *scen_reg_name(enum scen_reg r)
 		[SCEN_R_DR7] = "dr7",	[SCEN_R_RFLAGS] = "rflags",
 		[SCEN_R_XCR0] = "xcr0", [SCEN_R_CPL] = "cpl",
 	};
+	static const char *const segs[SCEN_R_SEG_END - SCEN_R_SEG] = {
+#define SEG_NAMES(s) s ".sel", s ".base", s ".limit", s ".ar"
+		SEG_NAMES("es"),   SEG_NAMES("cs"), SEG_NAMES("ss"),
+		SEG_NAMES("ds"),   SEG_NAMES("fs"), SEG_NAMES("gs"),
+		SEG_NAMES("ldtr"), SEG_NAMES("tr"),
+#undef SEG_NAMES
+	};
+	if (r >= SCEN_R_SEG && r < SCEN_R_SEG_END)
+		return segs[r - SCEN_R_SEG];
 	return (unsigned)r < N_(names) ? names[r] : "?";
 }

@@ -44,6 +44,25 @@ static int field_arg(struct scen_pctx *p, uint32_t *enc)
 			 t);
 }
 
+/*
+ * The field operand of a raw VMREAD/VMWRITE: as field_arg, or a number of
+ * up to 64 bits (the register operand is 64 bits wide in 64-bit mode).
+ */
+static int field_arg64(struct scen_pctx *p, struct scen_cmd *c)
+{
+	const char *t = scen_peek(p);
+	uint64_t n;
+
+	c->id_hi = 0;
+	if (t && scen_number(t, &n) && n > UINT32_MAX) {
+		c->id = (uint32_t)n;
+		c->id_hi = (uint32_t)(n >> 32);
+		p->pos++;
+		return 0;
+	}
+	return field_arg(p, &c->id);
+}
+
 static int msr_arg(struct scen_pctx *p, uint32_t *msr)
 {
 	const char *t = scen_peek(p);
@@ -166,6 +185,12 @@ static bool reg_by_name(const char *t, enum scen_reg *r)
 			return true;
 		}
 	}
+	for (unsigned i = SCEN_R_SEG; i < SCEN_R_SEG_END; i++) {
+		if (strcmp(t, scen_reg_name((enum scen_reg)i)) == 0) {
+			*r = (enum scen_reg)i;
+			return true;
+		}
+	}
 	return false;
 }
 
@@ -257,6 +282,18 @@ static int outcome(struct scen_pctx *p, struct scen_cmd *c, bool launch)
 					 "C1.pin_allowed0, found '%s'",
 					 r);
 	}
+	if (scen_accept(p, "undefined")) {
+		const char *r;
+		if (scen_word(p, "an undefined-behaviour rule", &r) != 0)
+			return -1;
+		if (!strchr(r, '.') ||
+		    !scen_copy(ex->undefined, sizeof(ex->undefined), r))
+			return scen_perr(p,
+					 "expected an undefined-behaviour rule "
+					 "like VMCS.region_written_active, "
+					 "found '%s'",
+					 r);
+	}
 	return scen_end(p);
 }
 
@@ -272,7 +309,7 @@ static const struct {
 	{"resume", SCEN_I_VMRESUME}, {"invept", SCEN_I_INVEPT},
 	{"invvpid", SCEN_I_INVVPID}, {"vmcall", SCEN_I_VMCALL},
 	{"rdmsr", SCEN_I_RDMSR},     {"wrmsr", SCEN_I_WRMSR},
-	{"xsetbv", SCEN_I_XSETBV},
+	{"xsetbv", SCEN_I_XSETBV},   {"mov", SCEN_I_MOV_CR},
 };
 
 static int insn(struct scen_pctx *p, struct scen_cmd *c, enum scen_insn i)
@@ -291,11 +328,11 @@ static int insn(struct scen_pctx *p, struct scen_cmd *c, enum scen_insn i)
 		c->nv = 1;
 		break;
 	case SCEN_I_VMREAD:
-		if (field_arg(p, &c->id) != 0)
+		if (field_arg64(p, c) != 0)
 			return -1;
 		break;
 	case SCEN_I_VMWRITE:
-		if (field_arg(p, &c->id) != 0 ||
+		if (field_arg64(p, c) != 0 ||
 		    scen_value(p, "a value", &c->v[0]) != 0)
 			return -1;
 		c->nv = 1;
@@ -328,6 +365,22 @@ static int insn(struct scen_pctx *p, struct scen_cmd *c, enum scen_insn i)
 			return -1;
 		c->nv = 1;
 		break;
+	case SCEN_I_MOV_CR: {
+		const char *t;
+		enum scen_reg reg;
+		if (scen_word(p, "cr0, cr3, cr4 or cr8", &t) != 0)
+			return -1;
+		if (!reg_by_name(t, &reg) || reg > SCEN_R_CR8) {
+			p->pos--;
+			return scen_expected(p, "cr0, cr3, cr4 or cr8");
+		}
+		c->id = reg;
+		if (assign_op(p, &c->assign) != 0 ||
+		    scen_value_ctx(p, "a value", &c->v[0], reg) != 0)
+			return -1;
+		c->nv = 1;
+		break;
+	}
 	case SCEN_I_XSETBV:
 		if (scen_u32(p, "an XCR number", &c->id) != 0 ||
 		    scen_value(p, "a value", &c->v[0]) != 0)
@@ -352,7 +405,7 @@ static int set_dir(struct scen_pctx *p, struct scen_cmd *c)
 
 	if (scen_word(p,
 		      "a register (cr0, cr3, cr4, cr8, dr7, rflags, xcr0, "
-		      "cpl), msr or mov_ss",
+		      "cpl, SEG.sel/base/limit/ar), msr or mov_ss",
 		      &t) != 0)
 		return -1;
 	if (strcmp(t, "mov_ss") == 0) {
@@ -376,7 +429,8 @@ static int set_dir(struct scen_pctx *p, struct scen_cmd *c)
 	if (!reg_by_name(t, &r)) {
 		p->pos--;
 		return scen_expected(p, "a register (cr0, cr3, cr4, cr8, dr7, "
-					"rflags, xcr0, cpl), msr or mov_ss");
+					"rflags, xcr0, cpl, SEG.sel/base/"
+					"limit/ar), msr or mov_ss");
 	}
 	c->op = SCEN_SET_REG;
 	c->sub = r;
@@ -564,6 +618,63 @@ static int alloc(struct scen_pctx *p, struct scen_cmd *c)
 	(void)scen_copy(pg->name, sizeof(pg->name),
 			name); /* Fits: see above. */
 	pg->npages = n;
+	if (scen_accept(p, "at")) {
+		if (scen_value(p, "a physical address", &c->v[0]) != 0)
+			return -1;
+		c->nv = 1;
+	}
+	return scen_end(p);
+}
+
+/* read16|read32|read64 $VAR ADDR: defines (or redefines) $VAR. */
+static int read_dir(struct scen_pctx *p, struct scen_cmd *c, unsigned bytes)
+{
+	const char *name;
+	unsigned i;
+
+	c->op = SCEN_READ;
+	c->sub = bytes;
+	if (scen_word(p, "a variable ($NAME)", &name) != 0)
+		return -1;
+	if (name[0] != '$' || !identifier(name + 1) ||
+	    strlen(name + 1) >= SCEN_NAME_LEN) {
+		p->pos--;
+		return scen_expected(p,
+				     "a variable ($ and letters, digits, _)");
+	}
+	if (scen_value(p, "an address", &c->v[0]) != 0)
+		return -1;
+	c->nv = 1;
+	for (i = 0; i < p->s->nvars; i++)
+		if (strcmp(p->s->vars[i], name + 1) == 0)
+			break;
+	if (i == p->s->nvars) {
+		if (p->s->nvars == SCEN_MAX_VARS)
+			return scen_perr(p, "too many variables (at most %u)",
+					 SCEN_MAX_VARS);
+		(void)scen_copy(p->s->vars[p->s->nvars++], SCEN_NAME_LEN,
+				name + 1); /* Fits: see above. */
+	}
+	c->id = i;
+	return scen_end(p);
+}
+
+/* copy DST SRC LEN: physical memory, both ranges mapped, 1-65536 bytes. */
+static int copy_dir(struct scen_pctx *p, struct scen_cmd *c)
+{
+	uint64_t len;
+
+	c->op = SCEN_COPY;
+	if (scen_value(p, "a destination address", &c->v[0]) != 0 ||
+	    scen_value(p, "a source address", &c->v[1]) != 0 ||
+	    scen_num(p, "a length in bytes", &len) != 0)
+		return -1;
+	if (len == 0 || len > 0x10000) {
+		p->pos--;
+		return scen_expected(p, "a length of 1-65536 bytes");
+	}
+	c->nv = 2;
+	c->id = (uint32_t)len;
 	return scen_end(p);
 }
 
@@ -1022,7 +1133,9 @@ static int expect_cpu(struct scen_pctx *p, struct scen_cmd *c)
 		return scen_expected(p, "vmx, a register, REG.BIT, msr, "
 					"unchanged or running");
 	}
-	dot = strchr(reg, '.');
+	/* A segment register part ("cs.ar") is a register; otherwise a dot
+	 * separates a register and one of its bits ("cr4.vmxe"). */
+	dot = reg_by_name(reg, &r) ? NULL : strchr(reg, '.');
 	if (dot)
 		*dot = '\0';
 	if (!reg_by_name(reg, &r)) {
@@ -1199,6 +1312,13 @@ static int expect_dir(struct scen_pctx *p, struct scen_cmd *c)
 		}
 		return scen_end(p);
 	}
+	if (strcmp(t, "undefined") == 0) {
+		c->op = SCEN_EXPECT_UNDEFINED;
+		if (scen_u32(p, "a count of undefined-behaviour events",
+			     &c->id) != 0)
+			return -1;
+		return scen_end(p);
+	}
 	if (strcmp(t, "calls") == 0) {
 		const char *w;
 		c->op = SCEN_EXPECT_CALLS;
@@ -1216,7 +1336,8 @@ static int expect_dir(struct scen_pctx *p, struct scen_cmd *c)
 	p->pos--;
 	return scen_expected(p, "cpu, vmx, field, mem16/32/64, status, "
 				"failed_cpu, state, leaks, pages, log, report, "
-				"entry_failure, rule, exit or calls");
+				"entry_failure, rule, exit, calls or "
+				"undefined");
 }
 
 /* -------------------------------------------------------------- lines */
@@ -1322,6 +1443,11 @@ static int directive(struct scen_pctx *p, struct scen_cmd *c)
 		c->nv = 2;
 		return scen_end(p);
 	}
+	if (strcmp(w, "read16") == 0 || strcmp(w, "read32") == 0 ||
+	    strcmp(w, "read64") == 0)
+		return read_dir(p, c, w[4] == '1' ? 2u : w[4] == '3' ? 4u : 8u);
+	if (strcmp(w, "copy") == 0)
+		return copy_dir(p, c);
 	if (strcmp(w, "vmcs") == 0)
 		return vmcs_valid(p, c);
 	if (strcmp(w, "field") == 0) {
@@ -1337,8 +1463,57 @@ static int directive(struct scen_pctx *p, struct scen_cmd *c)
 		c->op = SCEN_HANDLER;
 		if (scen_accept(p, "advance"))
 			c->id = 1;
+		else if (scen_accept(p, "script"))
+			c->id = 2;
 		else if (!scen_accept(p, "none"))
-			return scen_expected(p, "advance or none");
+			return scen_expected(p, "advance, script or none");
+		return scen_end(p);
+	}
+	if (strcmp(w, "maxphyaddr") == 0) {
+		c->op = SCEN_MAXPHYADDR;
+		if (scen_u32(p, "a physical-address width (32-52)", &c->id))
+			return -1;
+		if (c->id < 32 || c->id > 52) {
+			p->pos--;
+			return scen_expected(p, "a physical-address width "
+						"(32-52)");
+		}
+		return scen_end(p);
+	}
+	if (strcmp(w, "unmapped") == 0) {
+		c->op = SCEN_UNMAPPED;
+		if (scen_u32(p, "a byte (0-255)", &c->id) != 0)
+			return -1;
+		if (c->id > 0xFF) {
+			p->pos--;
+			return scen_expected(p, "a byte (0-255)");
+		}
+		return scen_end(p);
+	}
+	if (strcmp(w, "mode") == 0) {
+		static const char *const modes[] = {"64", "compat", "protected",
+						    "v86", "real"};
+		c->op = SCEN_MODE;
+		for (c->id = 0; c->id < 5; c->id++)
+			if (scen_accept(p, modes[c->id]))
+				break;
+		if (c->id == 5)
+			return scen_expected(
+				p, "64, compat, protected, v86 or real");
+		if (on_cpus(p, &c->cpu, SCEN_CPU_CURRENT) != 0)
+			return -1;
+		return scen_end(p);
+	}
+	if (strcmp(w, "return") == 0) {
+		c->op = SCEN_RETURN;
+		if (scen_accept(p, "resume"))
+			c->id = 0;
+		else if (scen_accept(p, "advance"))
+			c->id = 1;
+		else if (scen_accept(p, "leave"))
+			c->id = 2;
+		else
+			return scen_expected(p, "resume, advance or leave");
 		return scen_end(p);
 	}
 	if (strcmp(w, "snapshot") == 0) {

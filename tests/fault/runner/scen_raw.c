@@ -29,6 +29,7 @@ static const enum mock_op insn_op[] = {
 	[SCEN_I_RDMSR] = MOCK_OP_RDMSR,
 	[SCEN_I_WRMSR] = MOCK_OP_WRMSR,
 	[SCEN_I_XSETBV] = MOCK_OP_XSETBV,
+	[SCEN_I_MOV_CR] = MOCK_OP_WRITE_CR,
 };
 
 static vmx_result_t safe_result(enum cpu_safe_status st)
@@ -38,6 +39,52 @@ static vmx_result_t safe_result(enum cpu_safe_status st)
 	if (st != CPU_SAFE_OK)
 		r = (vmx_result_t){VMX_EXCEPTION, X86_VEC_GP};
 	return r;
+}
+
+/*
+ * MOV to CR0/CR3/CR4/CR8 with the architectural rules of the model's
+ * instruction (cpu.c: #GP(0) for reserved bits, CR4.VMXE cleared in VMX
+ * operation, the IA32_VMX_CR0/CR4_FIXED bits in VMX operation, SDM Vol.
+ * 3C 24.8, Vol. 2B MOV): the new value is OP applied to the register as
+ * the CPU holds it. "set" writes the register without any of these.
+ */
+static void mov_to_cr(struct scen_runner *r, const struct scen_cmd *c)
+{
+	struct mock_cpu_regs g;
+	uint64_t v = scen_eval(r, &c->v[0]), old;
+
+	mock_cpu_get_regs(mock_current_cpu(), &g);
+	switch ((enum scen_reg)c->id) {
+	case SCEN_R_CR0:
+		old = g.cr0;
+		break;
+	case SCEN_R_CR3:
+		old = g.cr3;
+		break;
+	case SCEN_R_CR4:
+		old = g.cr4;
+		break;
+	default:
+		old = g.cr8;
+		break;
+	}
+	v = c->assign == SCEN_A_SET  ? v
+	    : c->assign == SCEN_A_OR ? old | v
+				     : old & v;
+	switch ((enum scen_reg)c->id) {
+	case SCEN_R_CR0:
+		cpu_write_cr0(v);
+		break;
+	case SCEN_R_CR3:
+		cpu_write_cr3(v);
+		break;
+	case SCEN_R_CR4:
+		cpu_write_cr4(v);
+		break;
+	default:
+		cpu_write_cr8(v);
+		break;
+	}
 }
 
 /* Executes the instruction; @p value receives VMREAD/VMPTRST/RDMSR data. */
@@ -63,9 +110,10 @@ static vmx_result_t execute(struct scen_runner *r, const struct scen_cmd *c,
 		return res;
 	}
 	case SCEN_I_VMREAD:
-		return vmx_vmread(c->id, value);
+		return vmx_vmread((uint64_t)c->id_hi << 32 | c->id, value);
 	case SCEN_I_VMWRITE:
-		return vmx_vmwrite(c->id, scen_eval(r, &c->v[0]));
+		return vmx_vmwrite((uint64_t)c->id_hi << 32 | c->id,
+				   scen_eval(r, &c->v[0]));
 	case SCEN_I_VMLAUNCH:
 		return vmx_launch();
 	case SCEN_I_VMRESUME:
@@ -91,6 +139,10 @@ static vmx_result_t execute(struct scen_runner *r, const struct scen_cmd *c,
 	case SCEN_I_XSETBV:
 		return safe_result(
 			cpu_xsetbv_safe(c->id, scen_eval(r, &c->v[0])));
+	case SCEN_I_MOV_CR:
+		mov_to_cr(r, c);
+		/* The outcome is the one the trace records (#GP or not). */
+		return (vmx_result_t){VMX_SUCCEED, 0};
 	}
 	return (vmx_result_t){VMX_EXCEPTION, 0};
 }
@@ -111,16 +163,21 @@ void scen_do_insn(struct scen_runner *r, const struct scen_cmd *c)
 	const char *name = mock_op_name(op);
 	bool safe = op == MOCK_OP_RDMSR || op == MOCK_OP_WRMSR ||
 		    op == MOCK_OP_XSETBV;
+	bool traced = safe || op == MOCK_OP_WRITE_CR;
 	unsigned cpu = mock_current_cpu();
 	uint64_t value = 0;
 	vmx_result_t res;
 	char got[48], want[48];
 	bool ok;
 
+	unsigned undef0 = mock_undefined_count();
+
+	/* Declared undefined behaviour is recorded, not a failure. */
+	mock_allow_undefined(ex->undefined[0] != '\0');
 	/* Declared exceptions are recorded instead of failing the run. */
 	if (ex->outcome == SCEN_O_EXCEPTION && !(safe && ex->num == X86_VEC_GP))
 		mock_expect_exception(op, ex->num);
-	if (safe) {
+	if (traced) {
 		/*
 		 * The "_safe" forms only say "#GP or not"; the architectural
 		 * outcome (#UD of XSETBV, say) is the one the trace records.
@@ -133,7 +190,21 @@ void scen_do_insn(struct scen_runner *r, const struct scen_cmd *c)
 	} else {
 		res = execute(r, c, &value);
 	}
+	mock_allow_undefined(false);
 	scen_outcome_str(res, got, sizeof(got));
+	if (ex->undefined[0] != '\0') {
+		const char *u = mock_last_undefined_rule();
+		if (mock_undefined_count() == undef0)
+			scen_fail(r,
+				  "%s: expected undefined behaviour %s, the "
+				  "model reported none",
+				  name, ex->undefined);
+		if (!u || strcmp(u, ex->undefined) != 0)
+			scen_fail(r,
+				  "%s: expected undefined behaviour %s, got "
+				  "%s",
+				  name, ex->undefined, u ? u : "none");
+	}
 	switch (ex->outcome) {
 	case SCEN_O_SUCCEED:
 		ok = res.outcome == VMX_SUCCEED;
@@ -277,6 +348,62 @@ raw_resume_failed(struct intrin_exit_frame *frame, void *ctx,
 
 static struct scen_runner *no_handler_runner;
 
+/*
+ * "handler script": the scenario is the VMM. At a VM exit the lines that
+ * follow the guest directive run here, in VMX root with the VMCS that
+ * exited current and launched (SDM Vol. 3C 28: a VM exit leaves the
+ * current VMCS current), up to a "return": resume (VMRESUME, by the exit
+ * entry), advance (GUEST_RIP past the instruction first, SDM Vol. 3C
+ * 28.2.5) or leave (VMXOFF if still in VMX, then continue outside at the
+ * guest's RIP, RSP and RFLAGS as they were at the exit).
+ */
+static enum intrin_exit_action script_handler(struct intrin_exit_frame *frame,
+					      void *ctx)
+{
+	struct scen_runner *r = no_handler_runner;
+	const struct scen_cmd *outer = r->cur;
+	uint64_t reason = 0, qual = 0, len = 0, rip = 0, rsp = 0, rflags = 0;
+
+	(void)ctx;
+	(void)vmx_vmread(VMCS_VM_EXIT_REASON, &reason);
+	(void)vmx_vmread(VMCS_EXIT_QUALIFICATION, &qual);
+	(void)vmx_vmread(VMCS_VM_EXIT_INSTRUCTION_LEN, &len);
+	(void)vmx_vmread(VMCS_GUEST_RIP, &rip);
+	(void)vmx_vmread(VMCS_GUEST_RSP, &rsp);
+	(void)vmx_vmread(VMCS_GUEST_RFLAGS, &rflags);
+	scen_last_exit.count++;
+	scen_last_exit.reason = (uint32_t)reason & 0xFFFFu;
+	scen_last_exit.qualification = qual;
+	scen_last_exit.len = (uint32_t)len;
+	r->in_handler++;
+	for (;;) {
+		const struct scen_cmd *c;
+
+		if (r->pc >= r->s->ncmds)
+			scen_fail(r,
+				  "VM exit (reason %llu) to 'handler script', "
+				  "but the scenario ends before its 'return'",
+				  (unsigned long long)reason);
+		c = &r->s->cmds[r->pc++];
+		if (c->op != SCEN_RETURN) {
+			scen_exec_at(r, r->pc - 1);
+			continue;
+		}
+		r->in_handler--;
+		r->cur = outer;
+		if (c->id == 1)
+			(void)vmx_vmwrite(VMCS_GUEST_RIP, rip + len);
+		if (c->id != 2)
+			return INTRIN_EXIT_RESUME;
+		if (mock_vmx_mode(mock_current_cpu()) != MOCK_VMX_OUTSIDE)
+			(void)vmx_off();
+		frame->leave_rip = rip;
+		frame->leave_rsp = rsp;
+		frame->leave_rflags = rflags;
+		return INTRIN_EXIT_LEAVE;
+	}
+}
+
 /* A raw scenario without "handler advance": an exit is a scenario error
  * (libvmm's handler is linked, but there is no libvmm CPU context). */
 static enum intrin_exit_action no_handler(struct intrin_exit_frame *frame,
@@ -308,7 +435,10 @@ void scen_raw_handlers_init(struct scen_runner *r)
 
 void scen_do_handler(struct scen_runner *r, const struct scen_cmd *c)
 {
-	if (c->id)
+	no_handler_runner = r;
+	if (c->id == 2)
+		mock_set_exit_handlers(script_handler, raw_resume_failed);
+	else if (c->id)
 		mock_set_exit_handlers(raw_handler, raw_resume_failed);
 	else
 		scen_raw_handlers_init(r);

@@ -68,6 +68,8 @@ uint64_t scen_eval(struct scen_runner *r, const struct scen_value *v)
 				scen_fail(r, "page '%s' is not allocated",
 					  r->s->pages[t->page].name);
 			x = r->pages[t->page].pa + t->num;
+		} else if (t->kind == SCEN_T_VAR) {
+			x = r->vars[t->page] + t->num;
 		} else if (t->kind == SCEN_T_REVISION) {
 			(void)mock_msr_get(mock_current_cpu(),
 					   MSR_IA32_VMX_BASIC, &basic);
@@ -261,6 +263,51 @@ static uint64_t *reg_slot(struct mock_cpu_regs *g, enum scen_reg reg,
 	}
 }
 
+/* Part @p part (0 selector, 1 base, 2 limit, 3 AR) of segment @p seg. */
+static uint64_t seg_get(const struct mock_cpu_regs *g, unsigned reg)
+{
+	const struct mock_segment *s = &g->seg[(reg - SCEN_R_SEG) / 4];
+
+	switch ((reg - SCEN_R_SEG) % 4) {
+	case 0:
+		return s->selector;
+	case 1:
+		return s->base;
+	case 2:
+		return s->limit;
+	default:
+		return s->ar;
+	}
+}
+
+/*
+ * Writes a part of a segment register as setup: the hidden part (base,
+ * limit, access rights) is written as given, the way a descriptor load
+ * would leave it (SDM Vol. 3A 3.4.3), without checking it against the
+ * GDT. Widths: selector 16 bits, limit and AR 32 bits.
+ */
+static void seg_set(struct scen_runner *r, struct mock_cpu_regs *g,
+		    unsigned reg, uint64_t v)
+{
+	struct mock_segment *s = &g->seg[(reg - SCEN_R_SEG) / 4];
+	unsigned part = (reg - SCEN_R_SEG) % 4;
+
+	if ((part == 0 && v > UINT16_MAX) || (part >= 2 && v > UINT32_MAX))
+		scen_fail(r,
+			  "%s: %#llx does not fit (selector 16 bits, "
+			  "limit and ar 32 bits)",
+			  scen_reg_name((enum scen_reg)reg),
+			  (unsigned long long)v);
+	if (part == 0)
+		s->selector = (uint16_t)v;
+	else if (part == 1)
+		s->base = v;
+	else if (part == 2)
+		s->limit = (uint32_t)v;
+	else
+		s->ar = (uint32_t)v;
+}
+
 static void do_set_reg(struct scen_runner *r, const struct scen_cmd *c)
 {
 	unsigned a, b;
@@ -272,6 +319,12 @@ static void do_set_reg(struct scen_runner *r, const struct scen_cmd *c)
 		uint64_t cpl, *slot;
 
 		mock_cpu_get_regs(cpu, &g);
+		if (c->sub >= SCEN_R_SEG) {
+			seg_set(r, &g, c->sub,
+				apply(c->assign, seg_get(&g, c->sub), v));
+			mock_cpu_set_regs(cpu, &g);
+			continue;
+		}
 		slot = reg_slot(&g, (enum scen_reg)c->sub, &cpl);
 		*slot = apply(c->assign, *slot, v);
 		if (c->sub == SCEN_R_CPL) {
@@ -294,6 +347,58 @@ static void do_set_msr(struct scen_runner *r, const struct scen_cmd *c)
 		uint64_t old = 0;
 		(void)mock_msr_get(cpu, c->id, &old);
 		mock_msr_set(cpu, c->id, apply(c->assign, old, v));
+	}
+}
+
+/*
+ * mode 64|compat|protected|v86|real: the control registers, IA32_EFER, CS
+ * and RFLAGS of an operating mode (SDM Vol. 3A 2.2, 9.8.5): IA-32e mode is
+ * EFER.LMA = 1 with CR0.PG and CR4.PAE; 64-bit mode adds CS.L = 1 (and
+ * CS.D = 0), compatibility mode has CS.L = 0 (D = 1); protected mode has
+ * EFER.LME = LMA = 0 and CR0.PE = 1 (paging stays as it was); virtual-8086
+ * mode is protected mode with RFLAGS.VM = 1 and CPL 3; real-address mode
+ * has CR0.PE = PG = 0. Setup, like "set": no #GP rules apply.
+ */
+static void do_mode(struct scen_runner *r, const struct scen_cmd *c)
+{
+	unsigned a, b;
+
+	for_cpus(r, c->cpu, &a, &b);
+	for (unsigned cpu = a; cpu < b; cpu++) {
+		struct mock_cpu_regs g;
+		struct mock_segment *cs = &g.seg[MOCK_SEG_CS];
+		uint64_t efer = 0;
+
+		mock_cpu_get_regs(cpu, &g);
+		(void)mock_msr_get(cpu, MSR_IA32_EFER, &efer);
+		cs->ar &= ~(AR_L | AR_DB);
+		g.rflags &= ~X86_RFLAGS_VM;
+		switch (c->id) {
+		case 0: /* 64-bit */
+		case 1: /* compatibility */
+			g.cr0 |= X86_CR0_PE | X86_CR0_PG;
+			g.cr4 |= X86_CR4_PAE;
+			efer |= X86_EFER_LME | X86_EFER_LMA;
+			cs->ar |= c->id == 0 ? AR_L : AR_DB;
+			break;
+		case 2: /* protected */
+		case 3: /* virtual-8086 */
+			g.cr0 |= X86_CR0_PE;
+			efer &= ~(X86_EFER_LME | X86_EFER_LMA);
+			cs->ar |= AR_DB;
+			if (c->id == 3) {
+				g.rflags |= X86_RFLAGS_VM;
+				g.cpl = 3;
+			}
+			break;
+		default: /* real-address: CPL 0 (SDM Vol. 3A 20.1) */
+			g.cpl = 0;
+			g.cr0 &= ~(X86_CR0_PE | X86_CR0_PG);
+			efer &= ~(X86_EFER_LME | X86_EFER_LMA);
+			break;
+		}
+		mock_cpu_set_regs(cpu, &g);
+		mock_msr_set(cpu, MSR_IA32_EFER, efer);
 	}
 }
 
@@ -334,8 +439,10 @@ static void do_inject_nth(struct scen_runner *r, const struct scen_cmd *c)
 
 static void do_alloc(struct scen_runner *r, const struct scen_cmd *c)
 {
-	paddr_t pa;
-	void *host = mock_test_pages_alloc(r->s->pages[c->id].npages, &pa);
+	paddr_t pa = pa_init(c->nv ? scen_eval(r, &c->v[0]) : 0);
+	void *host =
+		c->nv ? mock_test_pages_alloc_at(r->s->pages[c->id].npages, pa)
+		      : mock_test_pages_alloc(r->s->pages[c->id].npages, &pa);
 
 	if (!host)
 		scen_fail(r, "alloc of '%s' failed", r->s->pages[c->id].name);
@@ -353,6 +460,31 @@ static void do_write(struct scen_runner *r, const struct scen_cmd *c)
 	memcpy(host, &v, c->sub); /* little-endian, like the CPU */
 }
 
+/* copy DST SRC LEN: ordinary memory accesses of software, byte by byte
+ * (memmove: the ranges may overlap). */
+static void do_copy(struct scen_runner *r, const struct scen_cmd *c)
+{
+	uint64_t dst = scen_eval(r, &c->v[0]), src = scen_eval(r, &c->v[1]);
+	void *d = mock_mem_host(pa_init(dst), c->id);
+	void *s = mock_mem_host(pa_init(src), c->id);
+
+	if (!d || !s)
+		scen_fail(r, "copy: %s range [%#llx, +%u) is not mapped",
+			  d ? "source" : "destination",
+			  (unsigned long long)(d ? src : dst), c->id);
+	memmove(d, s, c->id);
+}
+
+/* read16/32/64 $VAR ADDR: the value physical memory holds (unmapped
+ * memory reads as the profile's bus answers, mock_mem_read_phys). */
+static void do_read(struct scen_runner *r, const struct scen_cmd *c)
+{
+	uint64_t pa = scen_eval(r, &c->v[0]), v = 0;
+
+	(void)mock_mem_read_phys(pa_init(pa), &v, c->sub);
+	r->vars[c->id] = v;
+}
+
 /* ---------------------------------------------------------- expectations */
 
 static uint64_t reg_value(unsigned cpu, enum scen_reg reg)
@@ -361,6 +493,8 @@ static uint64_t reg_value(unsigned cpu, enum scen_reg reg)
 	uint64_t cpl;
 
 	mock_cpu_get_regs(cpu, &g);
+	if (reg >= SCEN_R_SEG)
+		return seg_get(&g, reg);
 	return *reg_slot(&g, reg, &cpl);
 }
 
@@ -444,12 +578,9 @@ static void expect_mem(struct scen_runner *r, const struct scen_cmd *c)
 {
 	uint64_t pa = scen_eval(r, &c->v[1]), got = 0;
 	uint64_t want = scen_eval(r, &c->v[0]);
-	void *host = mock_mem_host(pa_init(pa), c->sub);
 
-	if (!host)
-		scen_fail(r, "mem%u at unmapped address %#llx", c->sub * 8,
-			  (unsigned long long)pa);
-	memcpy(&got, host, c->sub);
+	/* As the CPU reads it: unmapped memory as the profile says. */
+	(void)mock_mem_read_phys(pa_init(pa), &got, c->sub);
 	if (c->sub < 8)
 		want &= (UINT64_C(1) << (c->sub * 8)) - 1;
 	if (got != want)
@@ -487,6 +618,16 @@ static void expect_misc(struct scen_runner *r, const struct scen_cmd *c)
 				  (unsigned long long)
 					  scen_last_exit.qualification);
 		break;
+	case SCEN_EXPECT_UNDEFINED:
+		if (mock_undefined_count() != c->id)
+			scen_fail(r,
+				  "expected %u undefined-behaviour events, got "
+				  "%u (last: %s)",
+				  c->id, mock_undefined_count(),
+				  mock_last_undefined_rule()
+					  ? mock_last_undefined_rule()
+					  : "none");
+		break;
 	case SCEN_EXPECT_CALLS:
 		if (mock_call_count((enum mock_op)c->sub) != c->id)
 			scen_fail(r, "expected %u calls of %s, got %u", c->id,
@@ -522,7 +663,8 @@ static void expect_misc(struct scen_runner *r, const struct scen_cmd *c)
 static bool is_setup(enum scen_op op)
 {
 	return op <= SCEN_INJECT_CLEAR || op == SCEN_FAIL_ALLOC ||
-	       op == SCEN_OFFLINE || op == SCEN_SNAPSHOT;
+	       op == SCEN_OFFLINE || op == SCEN_SNAPSHOT || op == SCEN_MODE ||
+	       op == SCEN_MAXPHYADDR || op == SCEN_UNMAPPED;
 }
 
 static void exec(struct scen_runner *r, const struct scen_cmd *c,
@@ -589,6 +731,12 @@ static void exec(struct scen_runner *r, const struct scen_cmd *c,
 	case SCEN_WRITE:
 		do_write(r, c);
 		break;
+	case SCEN_COPY:
+		do_copy(r, c);
+		break;
+	case SCEN_READ:
+		do_read(r, c);
+		break;
 	case SCEN_INSN:
 		scen_do_insn(r, c);
 		break;
@@ -601,6 +749,23 @@ static void exec(struct scen_runner *r, const struct scen_cmd *c,
 	case SCEN_HANDLER:
 		scen_do_handler(r, c);
 		break;
+	case SCEN_MODE:
+		do_mode(r, c);
+		break;
+	case SCEN_MAXPHYADDR:
+		if (mock_set_phys_addr_width(c->id) != 0)
+			scen_fail(r,
+				  "maxphyaddr %u: memory is mapped up to "
+				  "%#llx, beyond that width",
+				  c->id,
+				  (unsigned long long)mock_mem_highest() - 1);
+		break;
+	case SCEN_UNMAPPED:
+		mock_set_unmapped_byte((uint8_t)c->id);
+		break;
+	case SCEN_RETURN:
+		scen_fail(r, "'return' outside a VM-exit handler (it ends the "
+			     "body of 'handler script' that a VM exit runs)");
 	case SCEN_SNAPSHOT:
 		scen_snapshot(r);
 		r->snapped = true;
@@ -634,10 +799,25 @@ static void exec(struct scen_runner *r, const struct scen_cmd *c,
 	}
 }
 
+void scen_exec_at(struct scen_runner *r, unsigned index)
+{
+	exec(r, &r->s->cmds[index], index);
+}
+
+/*
+ * r->pc is the program counter: a "handler script" body, run from inside
+ * a guest directive's VM exit, advances it past the lines it ran, so the
+ * loop here continues after its "return".
+ */
 void scen_exec_range(struct scen_runner *r, unsigned first, unsigned last)
 {
-	for (unsigned i = first; i < last; i++)
+	unsigned saved = r->pc;
+
+	for (r->pc = first; r->pc < last;) {
+		unsigned i = r->pc++;
 		exec(r, &r->s->cmds[i], i);
+	}
+	r->pc = saved;
 }
 
 int scen_run(const struct scen_script *s, char *err, size_t err_size)

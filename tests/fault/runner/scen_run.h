@@ -28,12 +28,15 @@ struct scen_exit_record {
 struct scen_runner {
 	const struct scen_script *s;
 	const struct scen_cmd *cur; /* The directive being run. */
+	unsigned pc;		    /* Index of the next directive to run. */
+	unsigned in_handler;	    /* Nesting of "handler script" bodies. */
 	char *err;
 	size_t err_size;
 	jmp_buf fail;
 
 	bool up;
 	struct scen_live_page pages[SCEN_MAX_PAGES];
+	uint64_t vars[SCEN_MAX_VARS]; /* Values of "read" ($NAME). */
 	struct mock_test_vm vm;
 	bool vm_valid;
 
@@ -86,6 +89,8 @@ void scen_do_expect_vmm(struct scen_runner *r, const struct scen_cmd *c);
 
 /* Runs directives [first, last) of the script (the sweep replays setup). */
 void scen_exec_range(struct scen_runner *r, unsigned first, unsigned last);
+/* Runs directive @p index (the "handler script" body, from the handler). */
+void scen_exec_at(struct scen_runner *r, unsigned index);
 
 /* Last VM exit seen by the raw handler. */
 extern struct scen_exit_record scen_last_exit;

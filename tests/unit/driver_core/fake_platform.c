@@ -57,9 +57,17 @@ static void f_free(void *ctx, void *p)
 	free(p);
 }
 
+static void f_resched(void *ctx)
+{
+	(void)ctx;
+	fake.reschedules++;
+}
+
 static int f_copy_from_user(void *ctx, void *dst, uint64_t src, size_t len)
 {
 	(void)ctx;
+	if (fake.lock_depth)
+		fake.user_copies_locked++;
 	if (src == 0 || src == FAKE_BAD_ADDR)
 		return -1;
 	memcpy(dst, (const void *)(uintptr_t)src, len);
@@ -69,6 +77,8 @@ static int f_copy_from_user(void *ctx, void *dst, uint64_t src, size_t len)
 static int f_copy_to_user(void *ctx, uint64_t dst, const void *src, size_t len)
 {
 	(void)ctx;
+	if (fake.lock_depth)
+		fake.user_copies_locked++;
 	if (dst == 0 || dst == FAKE_BAD_ADDR)
 		return -1;
 	memcpy((void *)(uintptr_t)dst, src, len);
@@ -158,6 +168,11 @@ static struct flank_image_mem *f_image_reserve(void *ctx, size_t npages,
 
 	if (!m)
 		return NULL;
+	/* The module's cap (kmap.c): more pages are refused, like ENOMEM. */
+	if (npages > (FLANK_IMAGE_MAX_BYTES >> 12)) {
+		f_free(ctx, m);
+		return NULL;
+	}
 	m->npages = npages;
 	m->fd = memfd_create("flank-image", 0);
 	if (m->fd < 0 || ftruncate(m->fd, (off_t)len))
@@ -352,6 +367,7 @@ const struct flank_core_ops fake_ops = {
 	.log = f_log,
 	.invalidate_tss_limit = f_invalidate_tss_limit,
 	.ibt_enabled = f_ibt_enabled,
+	.resched = f_resched,
 	.pin_module = f_pin_module,
 	.host_cr3_refresh = f_host_cr3_refresh,
 	.host_cr3_maps = f_host_cr3_maps,

@@ -29,8 +29,15 @@ struct fake_platform {
 	struct flank_cpu_probe probe[FAKE_MAX_CPUS];
 	uint32_t current_cpu;
 	bool capable;
-	int lock_depth;	   /**< Must be 0 or 1. */
-	int lock_errors;   /**< Recursive or unbalanced lock use. */
+	int lock_depth;	 /**< Must be 0 or 1. */
+	int lock_errors; /**< Recursive or unbalanced lock use. */
+	/**
+	 * copy_from_user/copy_to_user calls made while ops->lock was held:
+	 * must stay 0 (a user page that faults slowly, userfaultfd say,
+	 * would stall everyone waiting for the lock, CPU hotplug included).
+	 */
+	int user_copies_locked;
+	int reschedules;   /**< ops->resched calls. */
 	int allocs;	   /**< Live allocations (alloc - free). */
 	int alloc_fail_in; /**< Fail the Nth next alloc (0 = never). */
 	int pages;	   /**< Live platform pages. */

@@ -13,12 +13,14 @@
 #include "flank_test.h"
 
 static struct flank_core core;
+/* The open file of the device the test uses. */
+static struct flank_file file;
 static const char elf_bytes[] = "\x7f"
 				"ELF fake image";
 
 static int ioc(unsigned int cmd, void *arg)
 {
-	return flank_core_ioctl(&core, cmd, (uint64_t)(uintptr_t)arg);
+	return flank_core_ioctl(&core, &file, cmd, (uint64_t)(uintptr_t)arg);
 }
 
 static int setup(void **state)
@@ -27,6 +29,7 @@ static int setup(void **state)
 	fake_reset(4);
 	fake_vmm_reset();
 	flank_core_init(&core, &fake_ops, fake_link, fake_unlink);
+	flank_core_open(&core, &file);
 	return 0;
 }
 
@@ -34,6 +37,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	flank_core_release(&core, &file);
 	flank_core_fini(&core);
 	/* Pinned exactly when CORRUPT, and only once (rmmod must fail). */
 	assert_int_equal(fake.pins, core.state == FLANK_DRV_CORRUPT ? 1 : 0);
@@ -48,6 +52,7 @@ static int teardown(void **state)
 	}
 	assert_int_equal(fake.lock_errors, 0);
 	assert_int_equal(fake.lock_depth, 0);
+	assert_int_equal(fake.user_copies_locked, 0);
 	return 0;
 }
 
@@ -143,9 +148,9 @@ static void test_driver_core_bad_arg_pointer(void **state)
 {
 	(void)state;
 	assert_int_equal(
-		flank_core_ioctl(&core, FLANK_IOC_START, FAKE_BAD_ADDR),
+		flank_core_ioctl(&core, &file, FLANK_IOC_START, FAKE_BAD_ADDR),
 		FLANK_E_FAULT);
-	assert_int_equal(flank_core_ioctl(&core, FLANK_IOC_STATUS, 0),
+	assert_int_equal(flank_core_ioctl(&core, &file, FLANK_IOC_STATUS, 0),
 			 FLANK_E_FAULT);
 	assert_int_equal(core.state, FLANK_DRV_EMPTY);
 }
@@ -244,7 +249,7 @@ static void test_driver_core_module_caps(void **state)
 				 FLANK_OK);
 	assert_int_equal(add("ninth", elf_bytes, sizeof(elf_bytes)),
 			 FLANK_E_TOO_MANY);
-	assert_int_equal(core.nmods, FLANK_MODULES_MAX);
+	assert_int_equal(file.nmods, FLANK_MODULES_MAX);
 	assert_int_equal(flank_status_errno(FLANK_E_TOO_BIG), -EFBIG);
 }
 
@@ -293,7 +298,7 @@ static void test_driver_core_module_name(void **state)
 	assert_int_equal(ioc(FLANK_IOC_ADD_MODULE, &m), FLANK_E_INVAL);
 	snprintf(m.name, sizeof(m.name), "bad\nname\x1b");
 	assert_int_equal(ioc(FLANK_IOC_ADD_MODULE, &m), FLANK_OK);
-	assert_string_equal(core.mod[0].name, "bad?name?");
+	assert_string_equal(file.mod[0].name, "bad?name?");
 }
 
 /* The whole life: add, load, start on every CPU, stop, unload. */
@@ -948,6 +953,77 @@ static void test_driver_core_dump(void **state)
 	assert_non_null(strstr(d.err.text, "returned 104 bytes for a 4-byte"));
 }
 
+/*
+ * No user memory is touched while the driver holds its lock (and, in the
+ * kernel, the CPU hotplug lock): the module bytes of ADD_MODULE are copied
+ * in before it, the text of DUMP copied out after it (issue #15).
+ */
+static void test_driver_core_no_user_copy_under_lock(void **state)
+{
+	struct flank_ioc_dump d;
+	char buf[64];
+
+	(void)state;
+	load_image();
+	assert_int_equal(fake.user_copies_locked, 0);
+	memset(&d, 0, sizeof(d));
+	d.buf = (uintptr_t)buf;
+	d.len = sizeof(buf);
+	assert_int_equal(ioc(FLANK_IOC_DUMP, &d), FLANK_OK);
+	assert_true(d.copied > 0);
+	assert_int_equal(fake.user_copies_locked, 0);
+}
+
+/*
+ * Staged modules belong to the open file that added them (issue #15):
+ * another file neither sees nor loads them, and closing the file frees
+ * them; the file that staged them still loads.
+ */
+static void test_driver_core_staging_per_file(void **state)
+{
+	struct flank_file other;
+	struct flank_ioc_status st;
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	flank_core_open(&core, &other);
+	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
+			 FLANK_OK);
+	/* The other file: nothing staged, nothing to load. */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(flank_core_ioctl(&core, &other, FLANK_IOC_LOAD,
+					  (uint64_t)(uintptr_t)&c),
+			 FLANK_E_NO_MODULES);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(flank_core_ioctl(&core, &other, FLANK_IOC_STATUS,
+					  (uint64_t)(uintptr_t)&st),
+			 FLANK_OK);
+	assert_int_equal(st.state, FLANK_DRV_EMPTY);
+	assert_int_equal(st.module_count, 0);
+	/* The file that staged: STAGED, one module. */
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(ioc(FLANK_IOC_STATUS, &st), FLANK_OK);
+	assert_int_equal(st.state, FLANK_DRV_STAGED);
+	assert_int_equal(st.module_count, 1);
+	/* Closing the file frees what it staged. */
+	flank_core_release(&core, &file);
+	assert_int_equal(fake.allocs, 0);
+	flank_core_open(&core, &file);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_NO_MODULES);
+	/* Staged again, the same file loads; the other still has nothing. */
+	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
+			 FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_OK);
+	assert_int_equal(core.state, FLANK_DRV_LOADED);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(flank_core_ioctl(&core, &other, FLANK_IOC_STATUS,
+					  (uint64_t)(uintptr_t)&st),
+			 FLANK_OK);
+	assert_int_equal(st.state, FLANK_DRV_LOADED);
+	assert_int_equal(st.module_count, 1);
+	flank_core_release(&core, &other);
+}
+
 /* Check without an image: the driver's own items on every CPU. */
 static void test_driver_core_check_host(void **state)
 {
@@ -1259,7 +1335,9 @@ static void test_driver_core_ring_load_failures(void **state)
 	assert_non_null(strstr(c.err.text, "64 KiB debug ring"));
 	assert_non_null(strstr(c.err.text, "ring_kib"));
 	assert_int_equal(vmm.inits, 1); /* Init never saw a NULL ring. */
-	assert_int_equal(vmm.unlinks, 2);
+	/* Before the link: no init array of a refused load runs (#15). */
+	assert_int_equal(vmm.links, 1);
+	assert_int_equal(vmm.unlinks, 1);
 	assert_null(core.ring_mem);
 	assert_int_equal(fake.allocs, 0);
 	assert_int_equal(core.state, FLANK_DRV_EMPTY);
@@ -1581,6 +1659,8 @@ int main(void)
 		T(test_driver_core_cpu_status_and_stats),
 		T(test_driver_core_cpu_status_live_cr4),
 		T(test_driver_core_dump),
+		T(test_driver_core_no_user_copy_under_lock),
+		T(test_driver_core_staging_per_file),
 		T(test_driver_core_drains_root_lines),
 		T(test_driver_core_drain_reports_lost),
 		T(test_driver_core_check_host),

@@ -26,6 +26,8 @@
 #include "flank_test.h"
 
 static struct flank_core core;
+/* The open file of the device the test uses. */
+static struct flank_file dev_file;
 
 struct file {
 	void *bytes;
@@ -86,7 +88,8 @@ static uintptr_t image_size_of(const struct file *file)
 
 static int ioc(unsigned int cmd, void *arg)
 {
-	return flank_core_ioctl(&core, cmd, (uint64_t)(uintptr_t)arg);
+	return flank_core_ioctl(&core, &dev_file, cmd,
+				(uint64_t)(uintptr_t)arg);
 }
 
 static int add(const char *name, const struct file *f)
@@ -114,12 +117,14 @@ static int setup(void **state)
 	fake_reset(4);
 	flank_core_init(&core, &fake_ops, flank_link_modules,
 			flank_unlink_modules);
+	flank_core_open(&core, &dev_file);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
+	flank_core_release(&core, &dev_file);
 	flank_core_fini(&core);
 	assert_int_equal(fake.allocs, 0);
 	assert_int_equal(fake.image_maps, 0);

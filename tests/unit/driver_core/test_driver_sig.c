@@ -16,6 +16,8 @@
 #include "flank_test.h"
 
 static struct flank_core core;
+/* The open file of /dev/flank the tests' ioctls come through. */
+static struct flank_file filp;
 static const char elf_bytes[] = "\x7f"
 				"ELF fake image with some bytes";
 #define ELF_LEN (sizeof(elf_bytes))
@@ -28,7 +30,7 @@ static uint8_t file[256];
 
 static int ioc(unsigned int cmd, void *arg)
 {
-	return flank_core_ioctl(&core, cmd, (uint64_t)(uintptr_t)arg);
+	return flank_core_ioctl(&core, &filp, cmd, (uint64_t)(uintptr_t)arg);
 }
 
 static int setup(void **state)
@@ -38,15 +40,19 @@ static int setup(void **state)
 	fake_vmm_reset();
 	fake.trusted_keys = 1u << TRUSTED_KEY;
 	flank_core_init(&core, &fake_ops, fake_link, fake_unlink);
+	flank_core_open(&core, &filp);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
+	flank_core_release(&core, &filp);
 	flank_core_fini(&core);
 	assert_int_equal(fake.allocs, 0);
 	assert_int_equal(fake.lock_errors, 0);
+	assert_int_equal(fake.lock_depth, 0);
+	assert_int_equal(fake.user_copies_locked, 0);
 	return 0;
 }
 
@@ -99,7 +105,7 @@ static int add_and_load(size_t n, unsigned int want_state,
 	assert_int_equal(add("vmm.elf", file, n, &st, &why), FLANK_OK);
 	assert_int_equal(st, want_state);
 	assert_int_equal(why, want_reason);
-	assert_int_equal(core.mod[0].sig_state, want_state);
+	assert_int_equal(filp.mod[0].sig_state, want_state);
 	return load(c);
 }
 

@@ -193,7 +193,8 @@ static void test_flank_elf_refused(void **state)
 	assert_contains(&r, "both writable and executable");
 }
 
-/* Usage errors exit 2; --help documents the exit codes and exits 0. */
+/* Usage errors exit 2; --help documents the exit codes and exits 0; the
+ * text is docs/flank-elf.1.md's, as is COMMAND --help's. */
 static void test_flank_elf_usage(void **state)
 {
 	struct run r;
@@ -201,7 +202,8 @@ static void test_flank_elf_usage(void **state)
 	(void)state;
 	run(&r, "%s", "");
 	assert_int_equal(r.code, 2);
-	assert_contains(&r, "usage: flank-elf");
+	assert_contains(&r, "Usage: flank-elf inspect FILE\n"
+			    "       flank-elf verify FILE [MODULE...]\n");
 	run(&r, "frobnicate x");
 	assert_int_equal(r.code, 2);
 	run(&r, "inspect");
@@ -210,6 +212,10 @@ static void test_flank_elf_usage(void **state)
 	assert_int_equal(r.code, 0);
 	assert_contains(&r, "Exit codes:");
 	assert_contains(&r, "3  a file cannot be read");
+	run(&r, "verify --help");
+	assert_int_equal(r.code, 0);
+	assert_contains(&r, "Usage: flank-elf verify FILE [MODULE...]\n\n"
+			    "Loads and links FILE and then every MODULE.");
 }
 
 /* A file that cannot be read exits 3. */

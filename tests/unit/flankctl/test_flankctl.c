@@ -16,6 +16,8 @@
 #include "flankctl.h"
 
 static struct flank_core core;
+/* The one open file of the device (flankctl opens it once per command). */
+static struct flank_file file;
 static char *out_buf, *err_buf;
 static size_t out_len, err_len;
 /* The image lies alone in a private directory: a vmcs_check.elf next to
@@ -25,17 +27,35 @@ static char image_path[128];
 static char check_path[128];
 static int open_rc;	      /* What opening the device returns. */
 static uint32_t abi_override; /* Nonzero: VERSION reports this. */
+static void (*saved_cpuid)(struct flankctl_cpu *cpu);
 
 static int core_ioctl(void *ctx, unsigned long cmd, void *arg)
 {
 	int rc;
 
 	(void)ctx;
-	rc = flank_core_ioctl(&core, (unsigned int)cmd,
+	rc = flank_core_ioctl(&core, &file, (unsigned int)cmd,
 			      (uint64_t)(uintptr_t)arg);
 	if (!rc && cmd == FLANK_IOC_VERSION && abi_override)
 		((struct flank_ioc_version *)arg)->ioctl_version = abi_override;
 	return flank_status_errno(rc);
+}
+
+/* Closing the device releases what the command staged, as the kernel does. */
+static void core_close(void *ctx)
+{
+	(void)ctx;
+	flank_core_release(&core, &file);
+}
+
+static uint64_t exits_after_wait; /* What CPU 1 counts after a top wait. */
+static unsigned int waited;	  /* Seconds top waited. */
+
+static void core_wait(void *ctx, unsigned int seconds)
+{
+	(void)ctx;
+	waited += seconds;
+	vmm.exits[1] = exits_after_wait;
 }
 
 static int core_open(const char *path, struct flankctl_dev *dev)
@@ -45,7 +65,9 @@ static int core_open(const char *path, struct flankctl_dev *dev)
 		return open_rc;
 	dev->ctx = NULL;
 	dev->ioctl = core_ioctl;
-	dev->close = NULL;
+	dev->close = core_close;
+	dev->wait = core_wait;
+	flank_core_open(&core, &file);
 	return 0;
 }
 
@@ -85,6 +107,7 @@ static int setup(void **state)
 	flank_core_init(&core, &fake_ops, fake_link, fake_unlink);
 	open_rc = 0;
 	abi_override = 0;
+	saved_cpuid = flankctl_cpuid;
 	/* No flank.ko parameters unless a test writes some. */
 	setenv("FLANK_PARAMS_DIR", "/nonexistent/flank-params", 1);
 	snprintf(image_dir, sizeof(image_dir), "/tmp/flankctl-dir-XXXXXX");
@@ -103,6 +126,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	flankctl_cpuid = saved_cpuid;
 	flank_core_fini(&core);
 	unlink(image_path);
 	unlink(check_path);
@@ -122,7 +146,7 @@ static void test_flankctl_no_command(void **state)
 {
 	(void)state;
 	assert_int_equal(run(""), FLANKCTL_USAGE);
-	ERR_HAS("Usage: flankctl COMMAND");
+	ERR_HAS("Usage: flankctl check [--json]\n");
 	assert_int_equal(out_len, 0);
 }
 
@@ -134,19 +158,65 @@ static void test_flankctl_help(void **state)
 	OUT_HAS("Exit codes:");
 	OUT_HAS("  5  flankctl and flank.ko speak different");
 	assert_int_equal(run("help"), FLANKCTL_OK);
-	OUT_HAS("load IMAGE [MODULE...]");
+	OUT_HAS("       flankctl load [--no-vmcs-check] IMAGE [MODULE...]\n");
 	assert_int_equal(run("help stats"), FLANKCTL_OK);
-	OUT_HAS("Usage: flankctl stats\n");
+	OUT_HAS("Usage: flankctl stats [--json]\n");
 	assert_int_equal(run("help nope"), FLANKCTL_USAGE);
 	ERR_HAS("no command 'nope'");
+}
+
+/* What flankctl's own CPUID reports in the tests below. */
+static void cpuid_amd(struct flankctl_cpu *cpu)
+{
+	snprintf(cpu->vendor, sizeof(cpu->vendor), "AuthenticAMD");
+	cpu->vmx = false;
+}
+
+static void cpuid_intel(struct flankctl_cpu *cpu)
+{
+	snprintf(cpu->vendor, sizeof(cpu->vendor), "GenuineIntel");
+	cpu->vmx = true;
+}
+
+/*
+ * check without /dev/flank (module not loaded, e.g. right after installing
+ * the packages): the one check that needs no driver, VT-x in CPUID, still
+ * answers. No VT-x settles it, like kvm-ok: exit 1. With VT-x: exit 3 and
+ * what to do for the other checks. Other commands do not look.
+ */
+static void test_flankctl_check_no_device(void **state)
+{
+	(void)state;
+	open_rc = -ENOENT;
+	flankctl_cpuid = cpuid_amd;
+	assert_int_equal(run("check"), FLANKCTL_FAILED);
+	ERR_HAS("cannot open /dev/flank: No such file or directory (is "
+		"flank.ko loaded?");
+	OUT_HAS("INFO: CPUID.1:ECX.VMX[bit 5] is 0 (AuthenticAMD): no Intel "
+		"VT-x; under a hypervisor, enable nested VT-x\n");
+	OUT_HAS("Flank can NOT be used on this machine\n");
+
+	flankctl_cpuid = cpuid_intel;
+	assert_int_equal(run("check"), FLANKCTL_NO_DEVICE);
+	OUT_HAS("INFO: CPUID reports VT-x (GenuineIntel); load flank.ko "
+		"('modprobe flank', as root) for the other checks\n");
+	assert_null(strstr(out_buf, "Flank can"));
+
+	flankctl_cpuid = cpuid_amd;
+	assert_int_equal(run("status"), FLANKCTL_NO_DEVICE);
+	assert_int_equal(out_len, 0);
+
+	/* --json: stdout stays the schema's document or nothing. */
+	assert_int_equal(run("check --json"), FLANKCTL_NO_DEVICE);
+	assert_int_equal(out_len, 0);
 }
 
 /* Every command has --help, which never touches the device. */
 static void test_flankctl_every_command_help(void **state)
 {
-	static const char *const cmds[] = {"check", "load",  "unload",
-					   "start", "stop",  "status",
-					   "dump",  "stats", "help"};
+	static const char *const cmds[] = {"check", "load",   "unload", "start",
+					   "stop",  "status", "dump",	"stats",
+					   "top",   "help"};
 	char line[64], want[64];
 	size_t i;
 
@@ -172,6 +242,95 @@ static void test_flankctl_usage_errors(void **state)
 	ERR_HAS("load: wrong number of arguments");
 	assert_int_equal(run("stop now"), FLANKCTL_USAGE);
 	assert_int_equal(run("load a b c d e f g h i"), FLANKCTL_USAGE);
+}
+
+/* An unknown command or option is named with the nearest valid one
+ * (edit distance, ties to the one the word begins), none if nothing is
+ * close; usage error either way. */
+static void test_flankctl_suggestions(void **state)
+{
+	(void)state;
+	open_rc = -ENOENT; /* None of this reaches the device. */
+	assert_int_equal(run("chek"), FLANKCTL_USAGE);
+	ERR_HAS("flankctl: unknown command 'chek': did you mean 'check'? (see "
+		"'flankctl --help')\n");
+	assert_int_equal(run("unlaod IMAGE"), FLANKCTL_USAGE);
+	ERR_HAS("unknown command 'unlaod': did you mean 'unload'?");
+	assert_int_equal(run("frobnicate"), FLANKCTL_USAGE);
+	ERR_HAS("unknown command 'frobnicate' (see 'flankctl --help')\n");
+	assert_int_equal(run("help stat"), FLANKCTL_USAGE);
+	ERR_HAS("help: no command 'stat': did you mean 'stats'?");
+	assert_int_equal(run("stats --jsn"), FLANKCTL_USAGE);
+	ERR_HAS("flankctl: stats: unknown option '--jsn': did you mean "
+		"'--json'?\nUsage: flankctl stats [--json]\n");
+	assert_int_equal(run("top --intervall 2"), FLANKCTL_USAGE);
+	ERR_HAS("unknown option '--intervall': did you mean '--interval'?");
+	assert_int_equal(run("start --hepl"), FLANKCTL_USAGE);
+	ERR_HAS("start: unknown option '--hepl': did you mean '--help'?");
+	assert_int_equal(run("--verison"), FLANKCTL_USAGE);
+	ERR_HAS("unknown option '--verison': did you mean '--version'?");
+	assert_int_equal(run("start --force"), FLANKCTL_USAGE);
+	ERR_HAS("start: unknown option '--force'\n");
+}
+
+/* Option values: as the next word or after '=', checked; flags take
+ * none; --version needs no device. */
+static void test_flankctl_option_values(void **state)
+{
+	(void)state;
+	open_rc = -ENOENT;
+	assert_int_equal(run("top --interval"), FLANKCTL_USAGE);
+	ERR_HAS("flankctl: top: --interval needs a value (N)\n");
+	assert_int_equal(run("top --interval=0"), FLANKCTL_USAGE);
+	ERR_HAS("top: --interval takes a whole number (1 to 3600), not '0'");
+	assert_int_equal(run("top --count -1"), FLANKCTL_USAGE);
+	ERR_HAS("top: --count takes a whole number (1 to 1000000), not '-1'");
+	assert_int_equal(run("top --count 5x"), FLANKCTL_USAGE);
+	assert_int_equal(run("status --json=yes"), FLANKCTL_USAGE);
+	ERR_HAS("status: --json takes no value (--json=yes)\n");
+	assert_int_equal(run("--version"), FLANKCTL_OK);
+	OUT_HAS("flankctl 0.1.0 (ioctl ABI 1)\n");
+}
+
+/* --json on a failing command prints nothing on stdout, the reason on
+ * stderr: never half a document. */
+static void test_flankctl_json_failure(void **state)
+{
+	(void)state;
+	assert_int_equal(run("stats --json"), FLANKCTL_FAILED);
+	assert_int_equal(out_len, 0);
+	ERR_HAS("flankctl: stats: no image is loaded");
+	assert_int_equal(run("dump --json"), FLANKCTL_FAILED);
+	assert_int_equal(out_len, 0);
+	assert_int_equal(run("status --json"), FLANKCTL_OK);
+	OUT_HAS("{\n  \"driver\": \"empty\",\n");
+	OUT_HAS("  \"image\": null,\n  \"cpus\": []\n}\n");
+}
+
+/* top: rates per second over the interval; a counter that went down (its
+ * CPU went offline and came back) counts from 0. */
+static void test_flankctl_top_rates(void **state)
+{
+	(void)state;
+	assert_int_equal(run("load IMAGE"), FLANKCTL_OK);
+	assert_int_equal(run("start"), FLANKCTL_OK);
+	vmm.exits[1] = 1000;
+	exits_after_wait = 1600;
+	waited = 0;
+	assert_int_equal(run("top --interval 3 --once"), FLANKCTL_OK);
+	assert_int_equal(waited, 3);
+	OUT_HAS("VM exits per second, every 3 s, sample 1\n");
+	OUT_HAS("CPUID                    10            0          200"
+		"            0            0          200\n");
+	vmm.exits[1] = 1000;
+	exits_after_wait = 5;
+	assert_int_equal(run("top --once"), FLANKCTL_OK);
+	OUT_HAS("CPUID                    10            0            5");
+	vmm.exits[1] = 1000;
+	exits_after_wait = 1000;
+	assert_int_equal(run("top --once"), FLANKCTL_OK);
+	OUT_HAS("(no VM exits in this interval)\n");
+	assert_int_equal(run("stop"), FLANKCTL_OK);
 }
 
 /* No device: exit 3 with the likely cause. */
@@ -506,8 +665,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_flankctl_no_command),
 		T(test_flankctl_help),
+		T(test_flankctl_check_no_device),
 		T(test_flankctl_every_command_help),
 		T(test_flankctl_usage_errors),
+		T(test_flankctl_suggestions),
+		T(test_flankctl_option_values),
+		T(test_flankctl_json_failure),
+		T(test_flankctl_top_rates),
 		T(test_flankctl_no_device),
 		T(test_flankctl_abi_mismatch),
 		T(test_flankctl_check_ok),

@@ -138,19 +138,32 @@ static void test_mock_insn_vmptrld_fails(void **state)
 	assert_string_equal(mock_last_vmx_rule(0), "VMPTRLD.ok");
 }
 
-/* VMPTRLD.fail_revision: the shadow bit needs VMCS shadowing (Penryn). */
+/*
+ * VMPTRLD.fail_revision: the shadow bit needs VMCS shadowing (Penryn). The
+ * bit is set while the VMCS is clear (VMCLEAR first): changing the region
+ * of an active VMCS is undefined (SDM Vol. 3C 25.11.1). On Penryn a
+ * second VMCS is current, so the failure is VMfailValid(11).
+ */
 static void test_mock_insn_vmptrld_shadow_bit(void **state)
 {
+	paddr_t pa;
+	uint32_t *page;
+
 	(void)state;
+	assert_true(vmx_ok(vmx_clear(vm.vmcs_pa)));
 	*(uint32_t *)vm.vmcs |= 0x80000000u;
 	assert_true(vmx_ok(vmx_ptrld(vm.vmcs_pa))); /* skylake: shadowing */
+	assert_true(vmx_ok(vmx_clear(vm.vmcs_pa)));
 	mock_test_vm_teardown(&vm);
 	mock_fixture_init("core2_penryn", 1);
 	mock_set_exit_handlers(handler, resume_failed);
 	mock_test_vm_setup(&vm);
-	*(uint32_t *)vm.vmcs |= 0x80000000u;
-	assert_int_equal(vmx_ptrld(vm.vmcs_pa).error,
-			 VMXERR_VMPTRLD_BAD_REVISION);
+	page = mock_test_page_alloc(&pa);
+	assert_non_null(page);
+	*page = *(uint32_t *)vm.vmcs | 0x80000000u;
+	assert_int_equal(vmx_ptrld(pa).error, VMXERR_VMPTRLD_BAD_REVISION);
+	assert_string_equal(mock_last_vmx_rule(0), "VMPTRLD.fail_revision");
+	mock_test_page_free(page);
 }
 
 /* VMREAD/VMWRITE without a current VMCS: VMfailInvalid. */

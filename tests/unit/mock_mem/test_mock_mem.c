@@ -155,12 +155,72 @@ static void test_mock_mem_map_twice(void **state)
 	free(buf);
 }
 
+/*
+ * Pages at chosen physical addresses: refused unaligned, beyond
+ * MAXPHYADDR or over a mapping; fresh mappings skip them. MAXPHYADDR can
+ * grow and cannot shrink below mapped memory; unmapped memory reads as
+ * the profile says (all ones) or as mock_set_unmapped_byte() sets.
+ */
+static void test_mock_mem_map_at(void **state)
+{
+	uint8_t *buf = aligned_alloc(4096, (size_t)4 * 4096);
+	uint8_t b[4];
+	uint64_t fresh;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_int_equal(mock_init("skylake", 1), 0);
+	mock_set_exception_handler(record);
+	assert_int_equal(mock_phys_addr_width(), 39);
+	/* The next fresh address is 1 MiB: take it, and the page after. */
+	assert_int_equal(pa_addr(mock_mem_map_at(buf, (size_t)2 * 4096,
+						 pa_init(0x100000))),
+			 0x100000);
+	violation = NULL;
+	assert_int_equal(
+		pa_addr(mock_mem_map_at(buf + 8192, 4096, pa_init(0x101000))),
+		0);
+	assert_string_equal(violation, "MEM.map_overlap");
+	violation = NULL;
+	(void)mock_mem_map_at(buf + 8192, 4096, pa_init(0x200010));
+	assert_string_equal(violation, "MEM.map_unaligned");
+	violation = NULL;
+	(void)mock_mem_map_at(buf + 8192, 4096, pa_init(UINT64_C(1) << 39));
+	assert_string_equal(violation, "MEM.map_too_wide");
+	violation = NULL;
+	fresh = pa_addr(mock_mem_map(buf + 8192, 4096));
+	assert_true(fresh >= 0x102000);
+	/* MAXPHYADDR: 46 lets 2^39 be mapped; 36 is then refused. */
+	assert_int_equal(mock_set_phys_addr_width(53), -1);
+	assert_int_equal(mock_set_phys_addr_width(46), 0);
+	assert_int_equal(mock_phys_addr_width(), 46);
+	struct cpu_cpuid_regs r;
+	cpu_cpuid(0x80000008u, 0, &r);
+	assert_int_equal(r.eax & 0xFF, 46);
+	assert_int_equal(pa_addr(mock_mem_map_at(buf + 12288, 4096,
+						 pa_init(UINT64_C(1) << 39))),
+			 UINT64_C(1) << 39);
+	assert_int_equal(mock_set_phys_addr_width(36), -1);
+	assert_int_equal(mock_phys_addr_width(), 46);
+	/* Unmapped memory. */
+	assert_false(mock_mem_read_phys(pa_init(0x7000000), b, sizeof(b)));
+	assert_int_equal(b[3], 0xFF);
+	mock_set_unmapped_byte(0);
+	assert_false(mock_mem_read_phys(pa_init(0x7000000), b, sizeof(b)));
+	assert_int_equal(b[3], 0);
+	assert_null(violation);
+	mock_set_exception_handler(NULL);
+	mock_fini();
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mock_mem_index_reference),
 		cmocka_unit_test(test_mock_mem_map_unmap),
 		cmocka_unit_test(test_mock_mem_map_twice),
+		cmocka_unit_test(test_mock_mem_map_at),
 	};
 	return FLANK_RUN_TESTS(tests);
 }

@@ -45,7 +45,8 @@ static void test_scenario_rejects_unknown_words(void **state)
 	rejects("cpus two\n", "t.scen:1: expected a CPU count, found 'two'");
 	rejects("set cr5 = 0\n",
 		"t.scen:1: expected a register (cr0, cr3, cr4, cr8, dr7, "
-		"rflags, xcr0, cpl), msr or mov_ss, found 'cr5'");
+		"rflags, xcr0, cpl, SEG.sel/base/limit/ar), msr or mov_ss, "
+		"found 'cr5'");
 	rejects("set cr4 += VMXE\n",
 		"t.scen:1: expected '=', '|=' or '&=', found '+='");
 	rejects("set cr4 |= VMXEE\n",

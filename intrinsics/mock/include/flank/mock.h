@@ -69,6 +69,36 @@ unsigned mock_current_cpu(void);
  */
 paddr_t mock_mem_map(void *host, size_t size);
 
+/**
+ * Reads @p len bytes of physical memory as the CPU's bus would: unmapped
+ * bytes read as all ones (nothing answers). False if any byte is unmapped.
+ */
+bool mock_mem_read_phys(paddr_t pa, void *buf, size_t len);
+
+/**
+ * Makes @p size bytes of host memory at @p host visible at physical
+ * address @p pa, chosen by the test: 4 KiB aligned, within the
+ * physical-address width and not mapped already (otherwise a model
+ * violation "MEM.map_*"). Later mock_mem_map() calls skip it.
+ */
+paddr_t mock_mem_map_at(void *host, size_t size, paddr_t pa);
+
+/** One past the highest physical byte ever mapped (0 if none). */
+uint64_t mock_mem_highest(void);
+
+/**
+ * Sets MAXPHYADDR (CPUID.80000008H:EAX[7:0] of every CPU, and the width
+ * every physical-address check uses) to @p bits, 32-52. Returns -1 (and
+ * changes nothing) outside that range or if memory is mapped beyond it.
+ */
+int mock_set_phys_addr_width(unsigned bits);
+
+/**
+ * Unmapped physical memory reads as @p byte from now on (the profile
+ * says all ones, a PC platform's master abort).
+ */
+void mock_set_unmapped_byte(uint8_t byte);
+
 /** Removes a mapping made by mock_mem_map(). */
 void mock_mem_unmap(void *host);
 
@@ -333,6 +363,22 @@ const char *mock_last_exception_rule(void);
 
 /** Expectations armed by mock_expect_exception() and not yet consumed. */
 unsigned mock_expected_exceptions_pending(void);
+
+/**
+ * Undefined behaviour of the code under test, where the SDM says the
+ * outcome is undefined or unpredictable and the model therefore reports it
+ * instead of picking an outcome silently: an ordinary memory write to the
+ * region of an active VMCS ("VMCS.region_written_active", SDM Vol. 3C
+ * 25.11.1), found by the next VMPTRLD, VMCLEAR, VMXOFF or VM entry on that
+ * VMCS; VMPTRLD of a VMCS active on another CPU ("VMCS.active_on_two_cpus",
+ * 25.11.1). Each event is counted; it goes to the exception handler (failing
+ * the test) unless mock_allow_undefined(true) declared it expected.
+ */
+void mock_allow_undefined(bool allow);
+/** Undefined-behaviour events since mock_init(), expected or not. */
+unsigned mock_undefined_count(void);
+/** Rule of the last undefined-behaviour event, or NULL. */
+const char *mock_last_undefined_rule(void);
 
 /* ------------------------------------------------------------------------ */
 /* VM entry verdicts                                                         */
