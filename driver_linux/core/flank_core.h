@@ -276,6 +276,13 @@ struct flank_call {
 	void *in;
 	int in_rc;
 	/**
+	 * ADD_MODULE: what flank_sig_check found in @p in, also before the
+	 * lock (verification may take long on a 16 MiB file): @p in_sig's
+	 * size is the ELF bytes' (no trailer), its sig_state, sig_reason and
+	 * sig_errno the outcome; its bytes and name are unused.
+	 */
+	struct flank_module in_sig;
+	/**
 	 * DUMP: @p out_len bytes (ops->alloc) the handler leaves to be
 	 * copied to the user address @p out_addr after the lock; the ioctl
 	 * frees them. @p out_pos is the cursor to restore if that fails.
@@ -512,6 +519,8 @@ int flank_host_ready(struct flank_core *core, struct flank_ioc_err *err);
  * (ops->verify_sig), records the outcome in mod->sig_state/sig_reason and
  * cuts the trailer off mod->size, so that the loader sees the ELF bytes only
  * (core/sig.c). Never fails: a bad trailer is an outcome, judged at load.
+ * Runs without ops->lock (flank_prefetch_add_module, on the driver's own
+ * copy of the bytes): it touches nothing of @p core but its ops.
  */
 void flank_sig_check(struct flank_core *core, struct flank_module *mod);
 /**

@@ -168,6 +168,12 @@ void flank_prefetch_add_module(struct flank_core *core, struct flank_call *call,
 		call->in_rc = FLANK_E_FAULT;
 		return;
 	}
+	/* Verified now, outside the locks; judged at load (lockdown may be
+	 * raised meanwhile). The copy is the driver's: nobody changes it. */
+	call->in_sig.bytes = call->in;
+	call->in_sig.size = (size_t)m->size;
+	flank_sig_check(core, &call->in_sig);
+	call->in_sig.bytes = NULL;
 	call->in_rc = FLANK_OK;
 }
 
@@ -226,9 +232,11 @@ int flank_cmd_add_module(struct flank_core *core, void *arg)
 		return FLANK_E_NO_MEMORY;
 	mod->bytes = core->call->in;
 	core->call->in = NULL;
-	mod->size = (size_t)m->size;
-	/* Verified now, judged at load (lockdown may be raised meanwhile). */
-	flank_sig_check(core, mod);
+	/* The ELF bytes only: the loader never sees the signature. */
+	mod->size = core->call->in_sig.size;
+	mod->sig_state = core->call->in_sig.sig_state;
+	mod->sig_reason = core->call->in_sig.sig_reason;
+	mod->sig_errno = core->call->in_sig.sig_errno;
 	m->sig_state = mod->sig_state;
 	m->sig_reason = mod->sig_reason;
 	f->nmods++;

@@ -297,6 +297,8 @@ static int f_verify_sig(void *ctx, const void *data, size_t len,
 
 	(void)ctx;
 	fake.verifies++;
+	if (fake.lock_depth)
+		fake.verifies_locked++;
 	fake.verified_len = len;
 	if (sig_len != FAKE_SIG_LEN || memcmp(s, fkp7, sizeof(fkp7)) != 0)
 		return -EBADMSG;

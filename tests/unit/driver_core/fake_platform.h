@@ -79,7 +79,13 @@ struct fake_platform {
 	 * a digest of the bytes it signs.
 	 */
 	uint32_t trusted_keys;
-	int verifies;	       /**< ops->verify_sig calls. */
+	int verifies; /**< ops->verify_sig calls. */
+	/**
+	 * ops->verify_sig calls made while ops->lock was held: must stay 0
+	 * (the kernel's PKCS#7 check of a file of up to 16 MiB would hold
+	 * up everyone waiting for the lock, CPU hotplug included).
+	 */
+	int verifies_locked;
 	size_t verified_len;   /**< Bytes the last verify_sig covered. */
 	uint32_t sig_required; /**< What ops->sig_required reports. */
 	int taints;	       /**< ops->taint_unsigned calls. */

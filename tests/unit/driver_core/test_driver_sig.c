@@ -53,6 +53,7 @@ static int teardown(void **state)
 	assert_int_equal(fake.lock_errors, 0);
 	assert_int_equal(fake.lock_depth, 0);
 	assert_int_equal(fake.user_copies_locked, 0);
+	assert_int_equal(fake.verifies_locked, 0);
 	return 0;
 }
 
