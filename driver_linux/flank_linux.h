@@ -39,4 +39,17 @@ void flank_kmap_host_cr3_refresh(void);
 /** True if @p va is mapped through the HOST_CR3 table; never sleeps. */
 bool flank_kmap_host_cr3_maps(u64 va);
 
+/**
+ * Signed images (ksig.c): the .flank keyring of compiled-in certificates
+ * (init: 0 or -errno), and the ops behind verify_sig, sig_required and
+ * taint_unsigned; flank_ksig_enforce() is the sig_policy parameter.
+ */
+int flank_ksig_init(void);
+void flank_ksig_exit(void);
+bool flank_ksig_enforce(void);
+int flank_ksig_verify(void *ctx, const void *data, size_t len, const void *sig,
+		      size_t sig_len);
+u32 flank_ksig_required(void *ctx);
+void flank_ksig_taint(void *ctx);
+
 #endif /* FLANK_LINUX_H */

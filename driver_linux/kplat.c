@@ -328,6 +328,9 @@ struct flank_core_ops flank_kops = {
 	.pin_module = kp_pin_module,
 	.host_cr3_refresh = kp_host_cr3_refresh,
 	.host_cr3_maps = kp_host_cr3_maps,
+	.verify_sig = flank_ksig_verify,
+	.sig_required = flank_ksig_required,
+	.taint_unsigned = flank_ksig_taint,
 	.host_cr3 = 0,
 };
 
@@ -377,13 +380,23 @@ static void kp_spec_read(struct flank_core_ops *ops)
 
 int flank_kplat_init(void)
 {
+	int rc;
+
 	kp_spec_read(&flank_kops);
 	flank_kops.host_cr3 = flank_kmap_host_cr3_create();
-	return flank_kops.host_cr3 ? 0 : -ENOMEM;
+	if (!flank_kops.host_cr3)
+		return -ENOMEM;
+	rc = flank_ksig_init();
+	if (rc) {
+		flank_kmap_host_cr3_destroy();
+		flank_kops.host_cr3 = 0;
+	}
+	return rc;
 }
 
 void flank_kplat_exit(bool leak)
 {
+	flank_ksig_exit();
 	if (!leak)
 		flank_kmap_host_cr3_destroy();
 	flank_kops.host_cr3 = 0;

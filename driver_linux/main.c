@@ -206,6 +206,7 @@ static int __init flank_init(void)
 	flank_core.serial_baud = serial_baud;
 	flank_core.serial_flags = serial_pci ? FLANK_SERIAL_PCI : 0;
 	flank_core.ring_kib = ring_kib;
+	flank_core.sig_enforce = flank_ksig_enforce();
 	rc = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "flank:online",
 				       flank_cpu_online, flank_cpu_offline);
 	if (rc < 0)

@@ -16,7 +16,7 @@ set -eu
 
 build="build-essential cmake git gcc clang clang-format clang-tidy \
 libclang-rt-14-dev llvm libcmocka-dev gcovr valgrind binutils python3 \
-groff-base man-db"
+groff-base man-db openssl"
 # linux-*-6.12-amd64 are bookworm-security's metapackages for the newest
 # 6.12.x+deb12 (as linux-*-amd64 are for 6.1): `make driver` builds for both.
 kernel="linux-headers-amd64 linux-image-amd64 \

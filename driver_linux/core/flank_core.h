@@ -154,6 +154,30 @@ struct flank_core_ops {
 	 */
 	bool (*host_cr3_maps)(void *ctx, uint64_t va);
 
+	/**
+	 * Verifies the detached PKCS#7 signature @p sig (@p sig_len bytes)
+	 * over @p data (@p len bytes) against every key the driver trusts
+	 * (the kernel: verify_pkcs7_signature() with the secondary and the
+	 * platform keyring, then flank.ko's built-in keyring). Returns 0 or a
+	 * negative errno as verify_pkcs7_signature() does (-ENOKEY: no
+	 * trusted key signed it; -EKEYREJECTED / -EBADMSG: it does not verify
+	 * or does not parse; -ENOPKG: unsupported algorithm). May sleep.
+	 */
+	int (*verify_sig)(void *ctx, const void *data, size_t len,
+			  const void *sig, size_t sig_len);
+	/**
+	 * Why the kernel itself demands signed code, as FLANK_SIG_REQ_* bits
+	 * (0: it does not): lockdown (security_locked_down
+	 * (LOCKDOWN_MODULE_SIGNATURE)) and module.sig_enforce. Asked at every
+	 * load, since lockdown can be raised at run time.
+	 */
+	uint32_t (*sig_required)(void *ctx);
+	/**
+	 * Taints the kernel as an unsigned module does (the kernel:
+	 * add_taint(TAINT_UNSIGNED_MODULE, LOCKDEP_STILL_OK)).
+	 */
+	void (*taint_unsigned)(void *ctx);
+
 	/** HOST_CR3 for the platform table (page tables outliving processes). */
 	uint64_t host_cr3;
 
@@ -166,6 +190,11 @@ struct flank_core_ops {
 	uint16_t verw_sel;
 };
 
+/** ops->sig_required bits: the kernel is locked down (integrity or more). */
+#define FLANK_SIG_REQ_LOCKDOWN 1u
+/** ops->sig_required bits: module.sig_enforce / CONFIG_MODULE_SIG_FORCE. */
+#define FLANK_SIG_REQ_MODULE_SIG 2u
+
 /**
  * Most bytes one image mapping may have: every module of a load, as laid
  * out in memory (segments and .bss). The module's image_reserve (kmap.c)
@@ -177,8 +206,14 @@ struct flank_core_ops {
 /** One staged ELF file. */
 struct flank_module {
 	void *bytes;
+	/** The ELF bytes only: an appended signature is not counted. */
 	size_t size;
 	char name[FLANK_NAME_MAX];
+	/** enum flank_sig_state / flank_sig_reason of the file (core/sig.c). */
+	uint16_t sig_state;
+	uint16_t sig_reason;
+	/** The kernel's error when verification failed (0: none). */
+	int sig_errno;
 };
 
 /**
@@ -249,6 +284,13 @@ struct flank_call {
 	void *in;
 	int in_rc;
 	/**
+	 * ADD_MODULE: what flank_sig_check found in @p in, also before the
+	 * lock (verification may take long on a 16 MiB file): @p in_sig's
+	 * size is the ELF bytes' (no trailer), its sig_state, sig_reason and
+	 * sig_errno the outcome; its bytes and name are unused.
+	 */
+	struct flank_module in_sig;
+	/**
 	 * DUMP: @p out_len bytes (ops->alloc) the handler leaves to be
 	 * copied to the user address @p out_addr after the lock; the ioctl
 	 * frees them. @p out_pos is the cursor to restore if that fails.
@@ -282,6 +324,14 @@ struct flank_core {
 	 * FLANK_RING_DEFAULT_SIZE.
 	 */
 	uint32_t ring_kib;
+	/**
+	 * Module parameter sig_policy: true for `enforce` (refuse files
+	 * without a verified signature), false for `warn` (load them, taint
+	 * the kernel). Lockdown and module.sig_enforce enforce regardless.
+	 */
+	bool sig_enforce;
+	/** The load being linked contains a file without a verified signature. */
+	bool sig_taint;
 	/**
 	 * The debug ring's memory (ops->alloc) from load until a successful
 	 * fini; handed to the image as flank_platform.ring_mem. Never freed
@@ -472,6 +522,28 @@ void flank_host_check(struct flank_core *core,
  * the host check.
  */
 int flank_host_ready(struct flank_core *core, struct flank_ioc_err *err);
+/**
+ * Looks for a signature trailer at the end of @p mod's bytes, verifies it
+ * (ops->verify_sig), records the outcome in mod->sig_state/sig_reason and
+ * cuts the trailer off mod->size, so that the loader sees the ELF bytes only
+ * (core/sig.c). Never fails: a bad trailer is an outcome, judged at load.
+ * Runs without ops->lock (flank_prefetch_add_module, on the driver's own
+ * copy of the bytes): it touches nothing of @p core but its ops.
+ */
+void flank_sig_check(struct flank_core *core, struct flank_module *mod);
+/**
+ * The signature policy, applied at LOAD before anything is linked: refuses
+ * the first file whose signature is missing (FLANK_E_UNSIGNED) or bad
+ * (FLANK_E_BAD_SIG) when lockdown, module.sig_enforce or
+ * sig_policy=enforce asks for signatures, and also, as the kernel's module
+ * loader does, a file whose signature is there but corrupt or does not
+ * match its bytes. Logs each file's outcome; sets core->sig_taint when a
+ * file is let through unverified (warn policy).
+ */
+int flank_sig_policy(struct flank_core *core, struct flank_ioc_err *err);
+/** Taints the kernel if core->sig_taint (call before any code runs). */
+void flank_sig_taint(struct flank_core *core);
+
 /** The real link and unlink (core/link.c). */
 int flank_link_modules(struct flank_core *core, struct flank_ioc_err *err);
 void flank_unlink_modules(struct flank_core *core);

@@ -154,7 +154,7 @@ void flank_prefetch_add_module(struct flank_core *core, struct flank_call *call,
 
 	/* What flank_cmd_add_module refuses anyway is not worth a copy. */
 	call->in_rc = FLANK_E_INVAL;
-	if (m->flags || m->reserved || m->size == 0 ||
+	if (m->flags || m->sig_state || m->sig_reason || m->size == 0 ||
 	    m->size > FLANK_MODULE_MAX_BYTES)
 		return;
 	call->in = ops->alloc(ops->ctx, (size_t)m->size);
@@ -168,6 +168,12 @@ void flank_prefetch_add_module(struct flank_core *core, struct flank_call *call,
 		call->in_rc = FLANK_E_FAULT;
 		return;
 	}
+	/* Verified now, outside the locks; judged at load (lockdown may be
+	 * raised meanwhile). The copy is the driver's: nobody changes it. */
+	call->in_sig.bytes = call->in;
+	call->in_sig.size = (size_t)m->size;
+	flank_sig_check(core, &call->in_sig);
+	call->in_sig.bytes = NULL;
 	call->in_rc = FLANK_OK;
 }
 
@@ -178,10 +184,11 @@ int flank_cmd_add_module(struct flank_core *core, void *arg)
 	struct flank_module *mod;
 	int rc;
 
-	if (m->flags || m->reserved)
+	if (m->flags || m->sig_state || m->sig_reason)
 		return flank_fail(&m->err, FLANK_E_INVAL, FLANK_SRC_DRIVER, 0,
 				  FLANK_NO_CPU,
-				  "add module: flags and reserved must be 0");
+				  "add module: flags and the reserved "
+				  "sig_state/sig_reason must be 0");
 	rc = refuse_if_loaded(core);
 	if (rc)
 		return rc;
@@ -225,7 +232,13 @@ int flank_cmd_add_module(struct flank_core *core, void *arg)
 		return FLANK_E_NO_MEMORY;
 	mod->bytes = core->call->in;
 	core->call->in = NULL;
-	mod->size = (size_t)m->size;
+	/* The ELF bytes only: the loader never sees the signature. */
+	mod->size = core->call->in_sig.size;
+	mod->sig_state = core->call->in_sig.sig_state;
+	mod->sig_reason = core->call->in_sig.sig_reason;
+	mod->sig_errno = core->call->in_sig.sig_errno;
+	m->sig_state = mod->sig_state;
+	m->sig_reason = mod->sig_reason;
 	f->nmods++;
 	f->staged_bytes += mod->size;
 	return FLANK_OK;
@@ -271,6 +284,9 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 				(unsigned long long)ops->host_cr3);
 		goto err_drop;
 	}
+	rc = flank_sig_policy(core, &c->err);
+	if (rc)
+		goto err_drop;
 
 	/*
 	 * The image writes its debug ring here from VMX root (image_abi.h).
@@ -299,6 +315,8 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 	 * and may be drained from init's own log lines on (logdrain.c). */
 	core->log_pos = 0;
 	core->log_live = true;
+	/* Unverified code is about to run in ring 0: say so, as insmod does. */
+	flank_sig_taint(core);
 	rc = e->init(&core->platform);
 	if (rc) {
 		flank_vmm_text(core, rc, text, sizeof(text));

@@ -72,6 +72,14 @@ static const struct {
 				"than the 32 MiB flank.ko maps for one "
 				"image: load fewer or smaller modules",
 				EFBIG},
+	[FLANK_E_UNSIGNED] = {"the file has no signature and this kernel "
+			      "requires one: sign it with sign-file "
+			      "(docs/signing.md)",
+			      EKEYREJECTED},
+	[FLANK_E_BAD_SIG] = {"the file's signature does not verify "
+			     "against any trusted key: sign it again "
+			     "(docs/signing.md)",
+			     EKEYREJECTED},
 };
 
 const char *flank_status_str(int status)

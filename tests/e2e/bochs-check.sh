@@ -93,6 +93,11 @@ if [ -n "${FLANK_E2E_EXPECT_IBT:-}" ]; then
 fi
 expect insmod_msr 0
 
+if [ "$scenario" = lockdown ]; then
+	. "$(dirname "$0")/lockdown-check.sh"
+	exit 0
+fi
+
 if [ "$scenario" = broken ]; then
 	expect insmod 0
 	expect load 0

@@ -10,6 +10,8 @@
 #           hook) and CPU 0 must be rolled back.
 #   broken  vmm.elf built with FLANK_E2E_BREAK_VMCS: start must fail with
 #           Flank's own VM-entry diagnostic.
+#   lockdown  signed images under a lockdown raised at run time: the
+#           stage /lockdown.sh (tests/e2e/guest/lockdown.sh).
 #   stress  tests/e2e/guest/stress.sh (/stress.sh): NMI storms, sysrq-l,
 #           WAITPKG, KVM and CPU hotplug around start/stop rounds.
 # Results go to /dev/kmsg (synchronous, in order) as "FLANK-E2E: ..." lines
@@ -76,6 +78,12 @@ if [ "$scenario" = broken ]; then
 	for c in $cpus; do probe cpuid_after.$c cpuid $c; done
 	run unload flankctl unload
 	run rmmod rmmod flank
+	r "end"
+	poweroff -f
+fi
+
+if [ "$scenario" = lockdown ]; then
+	. /lockdown.sh
 	r "end"
 	poweroff -f
 fi

@@ -62,6 +62,9 @@
 #                         from its file name vmlinuz-VERSION, unless
 #                         FLANK_E2E_MSR_KO names it.
 #   FLANK_E2E_BOCHS_EXTRA more bochsrc lines, appended.
+#   FLANK_E2E_EXTRA_ROOT  a directory whose contents are copied into the
+#                         initramfs root as well (a scenario's own files:
+#                         bochs-lockdown.sh).
 set -eu
 scenario=${1:?usage: bochs-run.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE}
 work=${2:?}
@@ -161,6 +164,7 @@ cp "$elf" "$root/vmm.elf"
 cp "$example" "$root/example.elf"
 cp "$check" "$root/vmcs_check.elf"
 cp "$here/bochs-init.sh" "$root/init"
+[ -z "${FLANK_E2E_EXTRA_ROOT:-}" ] || cp -r "$FLANK_E2E_EXTRA_ROOT/." "$root/"
 echo "$scenario" >"$root/scenario"
 if [ "$scenario" = stress ]; then
 	[ -r "$stress" ] || die "the stress scenario needs flank-stress (argument 9)"

@@ -10,6 +10,8 @@
 
 #include "cli_doc.h"
 #include "flank/elf_loader.h"
+#include "flank_sigtrailer.h"
+#include "sigfile.h"
 
 enum {
 	EXIT_OK = 0,
@@ -52,6 +54,26 @@ struct input {
 	struct elf_module m;
 };
 
+/*
+ * Prints the file's signature (who signed it; only the driver can say
+ * whether the kernel trusts that key) and hands the loader the ELF bytes
+ * without the trailer, as the driver does. A malformed trailer is refused,
+ * as the driver refuses it.
+ */
+static int read_signature(struct input *in)
+{
+	struct flank_sigfile s;
+	char what[320];
+
+	flank_sigfile_read(in->data, in->size, &s);
+	flank_sigfile_describe(&s, what, sizeof(what));
+	printf("%s: signature: %s\n", in->path, what);
+	if (s.trailer != FLANK_SIGR_OK && s.trailer != FLANK_SIGR_NO_TRAILER)
+		return EXIT_REFUSED;
+	in->size = s.elf_size;
+	return EXIT_OK;
+}
+
 static int read_file(struct input *in)
 {
 	FILE *f = fopen(in->path, "rb");
@@ -71,7 +93,7 @@ static int read_file(struct input *in)
 	if (fread(in->data, 1, in->size, f) != in->size)
 		goto err_free;
 	fclose(f);
-	return EXIT_OK;
+	return read_signature(in);
 
 err_free:
 	free(in->data);
@@ -148,8 +170,10 @@ static int inspect(const char *path)
 	const struct elf_module *m = &in.m;
 	int rc_io = read_file(&in);
 
-	if (rc_io != EXIT_OK)
+	if (rc_io != EXIT_OK) {
+		free(in.data);
 		return rc_io;
+	}
 	if (elf_parse(&in.m, in.data, in.size, path, &d) != ELF_OK) {
 		print_error(path, &d);
 		free(in.data);

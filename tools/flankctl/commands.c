@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "flank_sigtrailer.h"
 #include "json.h"
+#include "sigfile.h"
 
 /*
  * The extension module `load` adds when given the image alone: libvmm's
@@ -261,6 +263,32 @@ static bool vmcs_check_beside(const char *image, char *path, size_t size)
 	return true;
 }
 
+/*
+ * One line per file: the driver's verdict on its signature (verified, none,
+ * bad and why) and who signed it, as the file says (sigfile.c).
+ */
+static void print_sig(struct ctl *c, const struct flank_ioc_module *m,
+		      const void *bytes, size_t size)
+{
+	struct flank_sigfile s;
+	char what[320];
+
+	flank_sigfile_read(bytes, size, &s);
+	flank_sigfile_describe(&s, what, sizeof(what));
+	if (m->sig_state == FLANK_SIG_UNCHECKED)
+		fprintf(c->out, "%s: %s\n", m->name, what);
+	else if (m->sig_state == FLANK_SIG_BAD)
+		fprintf(c->out, "%s: %s (%s): %s\n", m->name,
+			flank_sig_state_str(m->sig_state),
+			flank_sig_reason_str(m->sig_reason), what);
+	else if (m->sig_state == FLANK_SIG_MISSING)
+		fprintf(c->out, "%s: %s\n", m->name,
+			flank_sig_state_str(m->sig_state));
+	else
+		fprintf(c->out, "%s: %s: %s\n", m->name,
+			flank_sig_state_str(m->sig_state), what);
+}
+
 int ctl_cmd_load(struct ctl *c, int argc, char **argv)
 {
 	char check_path[PATH_MAX];
@@ -295,6 +323,8 @@ int ctl_cmd_load(struct ctl *c, int argc, char **argv)
 		snprintf(m.name, sizeof(m.name), "%s",
 			 base ? base + 1 : argv[i]);
 		rc = ctl_call(c, FLANK_IOC_ADD_MODULE, &m);
+		if (!rc)
+			print_sig(c, &m, bytes, size);
 		free(bytes);
 		if (rc) {
 			rc = ctl_report(c, rc, &m.err);

@@ -77,7 +77,36 @@ enum flank_drv_status {
 	FLANK_E_SUSPENDING = 23,   /**< Suspend or hibernation under way. */
 	FLANK_E_UNMAPPED = 24,	   /**< A VMM page is not in HOST_CR3. */
 	FLANK_E_IMAGE_SIZE = 25,   /**< Modules exceed the image mapping. */
-	FLANK_E_STATUS_COUNT = 26, /**< Number of codes (not a code). */
+	FLANK_E_UNSIGNED = 26,	   /**< Policy needs a signature: none. */
+	FLANK_E_BAD_SIG = 27,	   /**< The signature does not verify. */
+	FLANK_E_STATUS_COUNT = 28, /**< Number of codes (not a code). */
+};
+
+/**
+ * What the driver found about one file's appended signature (the kernel
+ * module format: PKCS#7 + struct module_signature + "~Module signature
+ * appended~\n", as scripts/sign-file writes it), reported in
+ * flank_ioc_module.sig_state. docs/signing.md explains each.
+ */
+enum flank_sig_state {
+	FLANK_SIG_UNCHECKED = 0, /**< Not looked at (input value). */
+	FLANK_SIG_VERIFIED = 1,	 /**< Verified against a trusted key. */
+	FLANK_SIG_MISSING = 2,	 /**< The file carries no signature. */
+	FLANK_SIG_BAD = 3,	 /**< A signature that does not verify. */
+};
+
+/** Why a signature is missing or bad (flank_ioc_module.sig_reason). */
+enum flank_sig_reason {
+	FLANK_SIGR_OK = 0,	    /**< Verified. */
+	FLANK_SIGR_NO_TRAILER = 1,  /**< No "~Module signature appended~". */
+	FLANK_SIGR_TRUNCATED = 2,   /**< Magic, but no room for the header. */
+	FLANK_SIGR_LENGTH = 3,	    /**< sig_len runs past the file start. */
+	FLANK_SIGR_FORMAT = 4,	    /**< Header fields the format forbids. */
+	FLANK_SIGR_UNSUPPORTED = 5, /**< Not PKCS#7, or unknown algorithm. */
+	FLANK_SIGR_UNKNOWN_KEY = 6, /**< Signed by a key nobody trusts. */
+	FLANK_SIGR_MISMATCH = 7,    /**< Does not verify over these bytes. */
+	FLANK_SIGR_ERROR = 8,	    /**< Another kernel error. */
+	FLANK_SIGR_COUNT = 9,	    /**< Number of reasons (not one). */
 };
 
 /** Where a failure came from (struct flank_ioc_err.source). */
@@ -114,7 +143,10 @@ struct flank_ioc_module {
 	uint64_t size;		   /**< 1 .. FLANK_MODULE_MAX_BYTES. */
 	char name[FLANK_NAME_MAX]; /**< For messages; NUL-terminated. */
 	uint32_t flags;		   /**< Must be 0. */
-	uint32_t reserved;	   /**< Must be 0. */
+	/** In: 0. Out: enum flank_sig_state of the file. */
+	uint16_t sig_state;
+	/** In: 0. Out: enum flank_sig_reason of the file. */
+	uint16_t sig_reason;
 };
 
 /** FLANK_IOC_LOAD, _UNLOAD, _START, _STOP: no input beyond the header. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The fake kernel and fake VMM of the driver-core tests (fake_platform.h). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,6 +273,80 @@ static bool f_host_cr3_maps(void *ctx, uint64_t va)
 	return fake.unmapped_va == 0 || (va & ~0xfffull) != fake.unmapped_va;
 }
 
+/* The fake PKCS#7 message's tag. */
+static const uint8_t fkp7[4] = {'F', 'K', 'P', '7'};
+
+/* FNV-1a: the fake "digest" a fake signature carries. */
+static uint64_t fake_digest(const void *data, size_t len)
+{
+	const uint8_t *b = data;
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static int f_verify_sig(void *ctx, const void *data, size_t len,
+			const void *sig, size_t sig_len)
+{
+	const uint8_t *s = sig;
+	uint64_t d = 0;
+	unsigned int i;
+
+	(void)ctx;
+	fake.verifies++;
+	if (fake.lock_depth)
+		fake.verifies_locked++;
+	fake.verified_len = len;
+	if (sig_len != FAKE_SIG_LEN || memcmp(s, fkp7, sizeof(fkp7)) != 0)
+		return -EBADMSG;
+	if (s[4] >= 32 || !(fake.trusted_keys & (1u << s[4])))
+		return -ENOKEY;
+	for (i = 0; i < 8; i++)
+		d |= (uint64_t)s[5 + i] << (8 * i);
+	return d == fake_digest(data, len) ? 0 : -EKEYREJECTED;
+}
+
+static uint32_t f_sig_required(void *ctx)
+{
+	(void)ctx;
+	return fake.sig_required;
+}
+
+static void f_taint_unsigned(void *ctx)
+{
+	(void)ctx;
+	fake.taints++;
+}
+
+size_t fake_sign(uint8_t *out, size_t cap, const void *elf, size_t len,
+		 uint8_t key)
+{
+	/* The magic without its NUL: exactly what ends a signed file. */
+	static const char magic[28] = "~Module signature appended~\n";
+	uint64_t d = fake_digest(elf, len);
+	size_t n = len;
+	unsigned int i;
+
+	if (cap < len + FAKE_SIG_LEN + 12 + sizeof(magic))
+		return 0;
+	memcpy(out, elf, len);
+	memcpy(out + n, fkp7, sizeof(fkp7));
+	out[n + 4] = key;
+	for (i = 0; i < 8; i++)
+		out[n + 5 + i] = (uint8_t)(d >> (8 * i));
+	n += FAKE_SIG_LEN;
+	/* struct module_signature: id_type PKCS#7, big-endian sig_len. */
+	memset(out + n, 0, 12);
+	out[n + 2] = 2;
+	out[n + 11] = FAKE_SIG_LEN;
+	n += 12;
+	memcpy(out + n, magic, sizeof(magic));
+	return n + sizeof(magic);
+}
+
 const struct flank_core_ops fake_ops = {
 	.ctx = NULL,
 	.lock = f_lock,
@@ -298,6 +373,9 @@ const struct flank_core_ops fake_ops = {
 	.pin_module = f_pin_module,
 	.host_cr3_refresh = f_host_cr3_refresh,
 	.host_cr3_maps = f_host_cr3_maps,
+	.verify_sig = f_verify_sig,
+	.sig_required = f_sig_required,
+	.taint_unsigned = f_taint_unsigned,
 	/* 8 KiB aligned like the module's table (kmap.c): bits 12:0 clear. */
 	.host_cr3 = 0x2000,
 	/* What a kernel on a Skylake-class CPU with MDS chooses (kplat.c). */
@@ -559,6 +637,7 @@ void fake_vmm_reset(void)
 int fake_link(struct flank_core *core, struct flank_ioc_err *err)
 {
 	vmm.links++;
+	vmm.linked_size0 = core->nmods ? core->mod[0].size : 0;
 	if (vmm.link_rc)
 		return flank_fail(err, vmm.link_rc, FLANK_SRC_LOADER, 42,
 				  FLANK_NO_CPU, "module %s: fake loader error",

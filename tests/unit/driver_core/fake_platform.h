@@ -73,10 +73,36 @@ struct fake_platform {
 	int refreshes;	    /**< host_cr3_refresh calls. */
 	int unmap_alloc_in; /**< The Nth next page_alloc is unmapped (0: never). */
 	int refreshes_live; /**< Refreshes while a fake CPU ran (must be 0). */
+	/**
+	 * The fake keyring: bit k set = key k is trusted. ops->verify_sig
+	 * takes a fake PKCS#7 message (fake_sign) naming its key and holding
+	 * a digest of the bytes it signs.
+	 */
+	uint32_t trusted_keys;
+	int verifies; /**< ops->verify_sig calls. */
+	/**
+	 * ops->verify_sig calls made while ops->lock was held: must stay 0
+	 * (the kernel's PKCS#7 check of a file of up to 16 MiB would hold
+	 * up everyone waiting for the lock, CPU hotplug included).
+	 */
+	int verifies_locked;
+	size_t verified_len;   /**< Bytes the last verify_sig covered. */
+	uint32_t sig_required; /**< What ops->sig_required reports. */
+	int taints;	       /**< ops->taint_unsigned calls. */
 };
 
 extern struct fake_platform fake;
 extern const struct flank_core_ops fake_ops;
+
+/** Length of a fake PKCS#7 message: "FKP7", key number, 8-byte digest. */
+#define FAKE_SIG_LEN 13u
+/**
+ * Writes @p elf (@p len bytes) signed by fake key @p key to @p out, in the
+ * kernel module format (fake PKCS#7, struct module_signature, magic).
+ * Returns the signed file's length, 0 if @p cap is too small.
+ */
+size_t fake_sign(uint8_t *out, size_t cap, const void *elf, size_t len,
+		 uint8_t key);
 
 /** Resets the fake to @p ncpus online Intel CPUs with VT-x. */
 void fake_reset(uint32_t ncpus);
@@ -98,8 +124,9 @@ struct fake_vmm {
 	int inits, finis, starts, stops;
 	int link_rc; /**< What fake_link returns. */
 	int links, unlinks;
-	bool null_entry; /**< fake_link publishes no entry table. */
-	void *ring;	 /**< ring_mem the last init got (formatted by it). */
+	size_t linked_size0; /**< Size of module 0 as the last link saw it. */
+	bool null_entry;     /**< fake_link publishes no entry table. */
+	void *ring; /**< ring_mem the last init got (formatted by it). */
 	uint64_t ring_size;	/**< ring_size the last init got. */
 	int ring_frees;		/**< ops->free calls on that ring. */
 	int ring_frees_at_fini; /**< ring_frees when fini ran. */

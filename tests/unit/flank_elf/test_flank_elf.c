@@ -231,6 +231,53 @@ static void test_flank_elf_io_error(void **state)
 	assert_contains(&r, "vmm.elf: ok");
 }
 
+/*
+ * A signed file: the signer is printed and the ELF bytes without the
+ * trailer load; an unsigned one says so; a trailer whose length runs past
+ * the file is refused (exit 1), as the driver refuses it.
+ */
+static void test_flank_elf_signature(void **state)
+{
+	/* The magic without its NUL: exactly what ends a signed file. */
+	static const char magic[28] = "~Module signature appended~\n";
+	static uint8_t buf[1 << 20];
+	char path[64] = "/tmp/flank-elf-sig-XXXXXX";
+	struct run r;
+	FILE *f;
+	size_t n;
+	int fd;
+
+	(void)state;
+#ifdef FLANK_SIGNED_VMM_ELF
+	run(&r, "verify %s", FLANK_SIGNED_VMM_ELF);
+	assert_int_equal(r.code, 0);
+	assert_contains(&r, "vmm.elf: signature: signed (sha256) by '");
+	assert_contains(&r, "vmm.elf: ok (loads and links");
+#endif
+	run(&r, "inspect %s", FLANK_VMM_ELF);
+	assert_int_equal(r.code, 0);
+	assert_contains(&r, "vmm.elf: signature: not signed");
+	f = fopen(FLANK_VMM_ELF, "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 40, f);
+	fclose(f);
+	assert_true(n > 0 && n < sizeof(buf) - 40);
+	memset(buf + n, 0, 12);
+	buf[n + 2] = 2;
+	memset(buf + n + 8, 0xff, 4); /* sig_len 2^32 - 1 */
+	memcpy(buf + n + 12, magic, sizeof(magic));
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, n + 40), (ssize_t)(n + 40));
+	close(fd);
+	run(&r, "verify %s", path);
+	unlink(path);
+	assert_int_equal(r.code, 1);
+	assert_contains(&r,
+			"signature: bad signature trailer: signature length "
+			"runs past the start of the file");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_flank_elf_refused),
 		cmocka_unit_test(test_flank_elf_usage),
 		cmocka_unit_test(test_flank_elf_io_error),
+		cmocka_unit_test(test_flank_elf_signature),
 	};
 
 	return FLANK_RUN_TESTS(tests);

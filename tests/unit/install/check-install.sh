@@ -73,7 +73,9 @@ got=$("$p/sbin/flankctl" --version)
 }
 d=$p/src/flank-$version
 for f in dkms.conf driver_linux/Kbuild driver_linux/Makefile driver_linux/main.c \
-	driver_linux/core/core.c loader/sources.cmake abi/include/flank/flank_ioctl.h; do
+	driver_linux/core/core.c loader/sources.cmake abi/include/flank/flank_ioctl.h \
+	driver_linux/ksig.c driver_linux/certs-to-c.sh driver_linux/core/sig.c \
+	driver_linux/core/sigtrailer.c driver_linux/core/flank_sigtrailer.h; do
 	[ -f "$d/$f" ] || fail "DKMS sources: src/flank-$version/$f is missing"
 done
 [ -z "$(find "$d" -name CMakeLists.txt)" ] || fail "DKMS sources hold CMakeLists.txt"
