@@ -301,7 +301,7 @@ struct elf_namespace {
 	 * kernel caller can let other tasks run (cond_resched()).
 	 */
 	void (*yield)(void *ctx);
-	void *yield_ctx;
+	void *yield_ctx; /**< passed to @c yield */
 };
 
 /** Makes @p ns empty, using @p slots (@p capacity entries) for storage. */
