@@ -31,6 +31,14 @@
 #                 (0x12345678) must reach the task as an error (Flank
 #                 injects the #GP the CPU raised), and the host carries on.
 #
+#   penryn-61     Bochs 3.0 `core2_penryn_t9600`, 2 CPUs, Debian's 6.1 with
+#                 the distribution's default command line (PTI on: Penryn is
+#                 affected by Meltdown). The oldest VT-x core Bochs models:
+#                 no EPT, no VPID, no unrestricted guest; the secondary
+#                 controls offer only virtualize-APIC-accesses and WBINVD
+#                 exiting. Flank needs none of them; this cell proves that
+#                 a CPU without them starts, runs and stops.
+#
 # Environment already set by the caller wins over the cell's values.
 set -eu
 cell=${1:?usage: bochs-cell.sh CELL WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE}
@@ -77,8 +85,16 @@ skx-61-strict-msrs)
 	: "${FLANK_E2E_UNKNOWN_MSR:=gp}"
 	: "${FLANK_E2E_EXPECT_IBT:=0}"
 	;;
+penryn-61)
+	newest_kernel '6.1.0-*-amd64' linux-image-amd64
+	bochs3
+	: "${FLANK_E2E_CPU:=model=core2_penryn_t9600, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1}"
+	: "${FLANK_E2E_KERNEL:=$kernel}"
+	: "${FLANK_E2E_CMDLINE:=console=ttyS0 quiet panic=-1 oops=panic}"
+	: "${FLANK_E2E_EXPECT_IBT:=0}"
+	;;
 *)
-	echo "e2e-cell: unknown cell '$cell' (cells: spr-612-ibt, skx-61-strict-msrs)" >&2
+	echo "e2e-cell: unknown cell '$cell' (cells: spr-612-ibt, skx-61-strict-msrs, penryn-61)" >&2
 	exit 2
 	;;
 esac
