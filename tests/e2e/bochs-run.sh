@@ -59,6 +59,12 @@
 #                         from its file name vmlinuz-VERSION, unless
 #                         FLANK_E2E_MSR_KO names it.
 #   FLANK_E2E_BOCHS_EXTRA more bochsrc lines, appended.
+#   FLANK_E2E_SELFTESTS   a directory of Linux's x86 selftests
+#                         (scripts/selftests.sh builds it): its *_32 and
+#                         *_64 binaries go to /selftests in the initramfs,
+#                         and the main scenario runs them bare and under
+#                         Flank and dumps CPUID before and under Flank
+#                         (bochs-init.sh; bochs-check.sh compares).
 set -eu
 scenario=${1:?usage: bochs-run.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE}
 work=${2:?}
@@ -157,6 +163,14 @@ cp "$elf" "$root/vmm.elf"
 cp "$example" "$root/example.elf"
 cp "$check" "$root/vmcs_check.elf"
 cp "$here/bochs-init.sh" "$root/init"
+selftests=${FLANK_E2E_SELFTESTS:-}
+if [ -n "$selftests" ]; then
+	mkdir -p "$root/selftests"
+	for t in "$selftests"/*_32 "$selftests"/*_64; do
+		[ -x "$t" ] || die "FLANK_E2E_SELFTESTS=$selftests: no *_32/*_64 binaries (scripts/selftests.sh builds them)"
+		cp "$t" "$root/selftests/"
+	done
+fi
 echo "$scenario" >"$root/scenario"
 chmod 755 "$root/init" "$root/bin/busybox" "$root/bin/flankctl" "$root/bin/flank-probe"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/iso/initrd.gz"
@@ -188,6 +202,7 @@ bochs: $(command -v "$bochs") (nogui=$nogui)
 cpu: $cpu
 kernel: $kernel
 cmdline: $cmdline
+selftests: ${selftests:-none}
 EOF
 cat >"$work/bochsrc" <<EOF
 megs: 512
