@@ -171,10 +171,10 @@ tgl-61 | icl-61 | spr-61)
 	bochs3
 	case $cell in
 	tgl-61)
-		model=tigerlake basic=0x1d8100000000004 excl= extra=
+		model=tigerlake basic=0x1d8100000000004 excl='' extra=''
 		;;
 	icl-61)
-		model=corei7_icelake_u basic=0xd8100000000004 excl= extra=
+		model=corei7_icelake_u basic=0xd8100000000004 excl='' extra=''
 		;;
 	spr-61)
 		model=sapphire_rapids basic=0x1d8100000000004 extra=" no5lvl"

@@ -172,8 +172,8 @@ expect_probe workload workload=ok
 # 0x4000F000-0x4000F1FF (presence leaf, extension modules' leaves).
 selftests_summary=""
 if [ -n "${FLANK_E2E_SELFTESTS:-}" ]; then
-	expect selftests_bare done
-	expect selftests_flank done
+	expect selftests_bare "done"
+	expect selftests_flank "done"
 	st() { sed -n "s/^.*FLANK-E2E: selftest\.$1\.\([^=]*\)=\(.*\)$/\1 \2/p" "$log" | tr -d '\r'; }
 	st bare >"$work/selftests.bare"
 	st flank >"$work/selftests.flank"

@@ -319,6 +319,32 @@ static int cmd_cpuid_dump(long cpu, const char *path)
 	return 0;
 }
 
+/*
+ * Reads one "LEAF SUB EAX EBX ECX EDX" line of a dump: 1 when it did,
+ * 0 at the end of the file, -1 on a malformed line.
+ */
+static int dump_line(FILE *f, unsigned *leaf, unsigned *sub, unsigned v[4])
+{
+	char line[128], *p, *end;
+	unsigned long x[6];
+
+	if (!fgets(line, sizeof(line), f))
+		return 0;
+	p = line;
+	for (int i = 0; i < 6; i++) {
+		errno = 0;
+		x[i] = strtoul(p, &end, i == 1 ? 10 : 16);
+		if (end == p || errno || x[i] > 0xffffffffUL)
+			return -1;
+		p = end;
+	}
+	*leaf = (unsigned)x[0];
+	*sub = (unsigned)x[1];
+	for (int i = 0; i < 4; i++)
+		v[i] = (unsigned)x[i + 2];
+	return 1;
+}
+
 /* A run of subleaves of one leaf where one register differs the same way. */
 struct diff_run {
 	int active;
@@ -361,14 +387,12 @@ static int cmd_cpuid_diff(const char *before, const char *under)
 		goto out;
 	}
 	for (;;) {
-		n1 = fscanf(f1, "%x %u %x %x %x %x", &l1, &s1, &v1[0], &v1[1],
-			    &v1[2], &v1[3]);
-		n2 = fscanf(f2, "%x %u %x %x %x %x", &l2, &s2, &v2[0], &v2[1],
-			    &v2[2], &v2[3]);
-		if (n1 == EOF && n2 == EOF)
+		n1 = dump_line(f1, &l1, &s1, v1);
+		n2 = dump_line(f2, &l2, &s2, v2);
+		if (n1 == 0 && n2 == 0)
 			break;
 		/* Same leaves in the same order, or the dumps differ in shape. */
-		if (n1 != 6 || n2 != 6 || l1 != l2 || s1 != s2) {
+		if (n1 != 1 || n2 != 1 || l1 != l2 || s1 != s2) {
 			printf("cpuid_diff=error shape line=%ld\n", lines + 1);
 			rc = 1;
 			goto out;
