@@ -40,7 +40,7 @@ selftests=$("$root/scripts/selftests.sh" | tail -n 1)
 mkdir -p "$base" "$(dirname "$results")"
 {
 	echo "# Flank e2e matrix: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "# command: make e2e-matrix (tests/e2e/bochs-matrix.sh); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "# command: ${FLANK_MATRIX_CELLS:+FLANK_MATRIX_CELLS=\"$cells\" }${FLANK_MATRIX_REUSE:+FLANK_MATRIX_REUSE=$FLANK_MATRIX_REUSE }make e2e-matrix (tests/e2e/bochs-matrix.sh); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 	printf '# cell\tmodel\tcpus\tkernel\tcmdline\tresult\tboot\tcheck\tstart_stop\tworkload\tselftests\tcpuid\texits\tseconds\n'
 } >"$results"
 
@@ -103,7 +103,11 @@ for cell in $cells; do
 			if cmp -s "$work/m.bare" "$work/m.flank"; then
 				st="$n same ($pass pass)"
 			else
-				st="$n: DIFFER"
+				# Which tests differ: "NAME rc BARE->FLANK".
+				sort -o "$work/m.bare.sorted" "$work/m.bare"
+				sort -o "$work/m.flank.sorted" "$work/m.flank"
+				st="$n, differ: $(join "$work/m.bare.sorted" "$work/m.flank.sorted" |
+					awk '$2 != $4 || $3 != $5 { sub(/^rc=/, "", $2); sub(/^rc=/, "", $4); printf "%s%s rc %s->%s", sep, $1, $2, $4; sep = ", " }')"
 			fi
 			cpuid=$(out 'cpuid_diff\.[0-9]*' | sed -n 's/^cpuid_diff=ok .*differences=\([0-9]*\).*/\1/p' | paste -sd/ -)
 			cpuid="diffs ${cpuid:-?}"
