@@ -6,9 +6,11 @@
 # Installs every Debian 12 package Flank's build and tests need. As root it
 # runs apt-get; otherwise (or with --print) it prints the exact command to
 # run. GROUPs: build (compilers, CMake, CMocka, coverage, Valgrind, linters),
-# kernel (headers and images of Debian 12's 6.1 and 6.12, sparse, pahole),
-# e2e (QEMU, Bochs, busybox, ISO tools), docs (Doxygen), deb (what `make deb`
-# and scripts/deb-check.sh need: debhelper, dh-dkms, lintian), cross (the sources
+# kernel (headers and images of Debian 12's 6.1, 6.12 and 6.12 PREEMPT_RT,
+# sparse, pahole), e2e (QEMU, Bochs, busybox, ISO tools; linux-source-6.1
+# and gcc-multilib for Linux's x86 selftests, scripts/selftests.sh), docs
+# (Doxygen), deb (what `make deb` and scripts/deb-check.sh need: debhelper,
+# dh-dkms, lintian), cross (the sources
 # and libraries scripts/build-cross.sh builds an x86_64-elf GCC from; not in
 # the default: the default build does not need a cross compiler). Default:
 # build kernel e2e docs deb.
@@ -18,11 +20,13 @@ build="build-essential cmake git gcc clang clang-format clang-tidy \
 libclang-rt-14-dev llvm libcmocka-dev gcovr valgrind binutils python3 \
 groff-base man-db openssl"
 # linux-*-6.12-amd64 are bookworm-security's metapackages for the newest
-# 6.12.x+deb12 (as linux-*-amd64 are for 6.1): `make driver` builds for both.
+# 6.12.x+deb12 (as linux-*-amd64 are for 6.1), linux-*-6.12-rt-amd64 for
+# its PREEMPT_RT flavour: `make driver` builds for each.
 kernel="linux-headers-amd64 linux-image-amd64 \
-linux-headers-6.12-amd64 linux-image-6.12-amd64 dwarves sparse kmod dkms"
+linux-headers-6.12-amd64 linux-image-6.12-amd64 \
+linux-headers-6.12-rt-amd64 linux-image-6.12-rt-amd64 dwarves sparse kmod dkms"
 e2e="qemu-system-x86 bochs bochsbios vgabios bochs-x busybox-static \
-xorriso isolinux syslinux-common cpio gzip xz-utils"
+xorriso isolinux syslinux-common cpio gzip xz-utils linux-source-6.1 gcc-multilib"
 docs="doxygen"
 deb="debhelper dh-dkms dkms dpkg-dev fakeroot lintian"
 cross="binutils-source gcc-12-source libgmp-dev libmpfr-dev libmpc-dev \

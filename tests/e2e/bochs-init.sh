@@ -14,6 +14,11 @@
 #           stage /lockdown.sh (tests/e2e/guest/lockdown.sh).
 #   stress  tests/e2e/guest/stress.sh (/stress.sh): NMI storms, sysrq-l,
 #           WAITPKG, KVM and CPU hotplug around start/stop rounds.
+# In the main scenario, when the initramfs holds /selftests (bochs-run.sh,
+# FLANK_E2E_SELFTESTS: Linux's tools/testing/selftests/x86, static), every
+# test runs bare before flank.ko is loaded and again while Flank runs on
+# every CPU; and every CPUID leaf and subleaf is dumped on each CPU before
+# and under Flank (flank-probe cpuid-dump), the differences logged.
 # Results go to /dev/kmsg (synchronous, in order) as "FLANK-E2E: ..." lines
 # that tests/e2e/bochs-check.sh parses:
 #   FLANK-E2E: say: TEXT           narration (make demo prints it)
@@ -87,10 +92,30 @@ if [ "$scenario" = lockdown ]; then
 	r "end"
 	poweroff -f
 fi
+# selftests PHASE: each of Linux's x86 selftests, one result line each:
+# "selftest.PHASE.NAME=rc=RC fail=LINES" (LINES: its "[FAIL]" lines). A test
+# that runs longer than 300 s is killed (rc 124 or 143).
+selftests() {
+	for t in /selftests/*; do
+		[ -x "$t" ] || continue
+		name=${t##*/}
+		timeout 300 "$t" >/tmp/selftest.out 2>&1 </dev/null
+		rc=$?
+		r "selftest.$1.$name=rc=$rc fail=$(grep -c 'FAIL' /tmp/selftest.out)"
+	done
+	r "selftests_$1=done"
+}
 
 say "Linux booted on $ncpu emulated Intel CPUs (Bochs: $model)"
 say "Before Flank: the CPUs report VT-x and no Flank presence leaf"
 for c in $cpus; do probe cpuid_before.$c cpuid $c; done
+if [ -d /selftests ]; then
+	for c in $cpus; do probe cpuid_dump_before.$c cpuid-dump $c /tmp/cpuid.before.$c; done
+	say "Linux's x86 selftests, bare (no flank.ko loaded): $(ls /selftests | wc -l) binaries"
+	t0=$(cut -d. -f1 /proc/uptime)
+	selftests bare
+	r "selftests_bare_seconds=$(($(cut -d. -f1 /proc/uptime) - t0))"
+fi
 probe rdmsr_vmxbasic_before.0 rdmsr 0 0x480
 
 # KVM next to Flank (issue #14 item 3): distributions load kvm_intel at
@@ -120,6 +145,17 @@ run status_running flankctl status
 
 say "Under Flank: each CPU answers the presence leaf 0x4000f000 and hides VMX"
 for c in $cpus; do probe cpuid.$c cpuid $c; done
+if [ -d /selftests ]; then
+	say "Every CPUID leaf and subleaf under Flank against the dump before it: only Flank's own may differ"
+	for c in $cpus; do
+		probe cpuid_dump_under.$c cpuid-dump $c /tmp/cpuid.under.$c
+		probe cpuid_diff.$c cpuid-diff /tmp/cpuid.before.$c /tmp/cpuid.under.$c
+	done
+	say "Linux's x86 selftests again, Flank running on every CPU: every result must be the bare one"
+	t0=$(cut -d. -f1 /proc/uptime)
+	selftests flank
+	r "selftests_flank_seconds=$(($(cut -d. -f1 /proc/uptime) - t0))"
+fi
 say "A VM next to Flank: KVM enables VT-x now; its CR4.VMXE write must not oops, and creating the VM fails cleanly"
 probe kvm_vm kvm
 say "kvm_intel loaded again under Flank must refuse (CPUID hides VT-x), and there is no /dev/kvm"

@@ -65,6 +65,12 @@
 #   FLANK_E2E_EXTRA_ROOT  a directory whose contents are copied into the
 #                         initramfs root as well (a scenario's own files:
 #                         bochs-lockdown.sh).
+#   FLANK_E2E_SELFTESTS   a directory of Linux's x86 selftests
+#                         (scripts/selftests.sh builds it): its *_32 and
+#                         *_64 binaries go to /selftests in the initramfs,
+#                         and the main scenario runs them bare and under
+#                         Flank and dumps CPUID before and under Flank
+#                         (bochs-init.sh; bochs-check.sh compares).
 set -eu
 scenario=${1:?usage: bochs-run.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE}
 work=${2:?}
@@ -165,6 +171,14 @@ cp "$example" "$root/example.elf"
 cp "$check" "$root/vmcs_check.elf"
 cp "$here/bochs-init.sh" "$root/init"
 [ -z "${FLANK_E2E_EXTRA_ROOT:-}" ] || cp -r "$FLANK_E2E_EXTRA_ROOT/." "$root/"
+selftests=${FLANK_E2E_SELFTESTS:-}
+if [ -n "$selftests" ]; then
+	mkdir -p "$root/selftests"
+	for t in "$selftests"/*_32 "$selftests"/*_64; do
+		[ -x "$t" ] || die "FLANK_E2E_SELFTESTS=$selftests: no *_32/*_64 binaries (scripts/selftests.sh builds them)"
+		cp "$t" "$root/selftests/"
+	done
+fi
 echo "$scenario" >"$root/scenario"
 if [ "$scenario" = stress ]; then
 	[ -r "$stress" ] || die "the stress scenario needs flank-stress (argument 9)"
@@ -203,6 +217,7 @@ bochs: $(command -v "$bochs") (nogui=$nogui)
 cpu: $cpu
 kernel: $kernel
 cmdline: $cmdline
+selftests: ${selftests:-none}
 EOF
 cat >"$work/bochsrc" <<EOF
 megs: 512

@@ -18,6 +18,18 @@
  *                                         the OUTB raised #GP (SIGSEGV), as
  *                                         after a VM exit left the TSS limit
  *                                         at 67H without Linux knowing
+ *   flank-probe cpuid-dump CPU FILE       every CPUID leaf and subleaf on
+ *                                         CPU into FILE, one
+ *                                         "LEAF SUB EAX EBX ECX EDX" line
+ *                                         each (what the dump covers: see
+ *                                         cmd_cpuid_dump)
+ *   flank-probe cpuid-diff BEFORE UNDER   one "leaf=... sub=... reg=...
+ *                                         before=... under=..." line per
+ *                                         register that differs between two
+ *                                         dumps (a run of subleaves as
+ *                                         sub=FIRST-LAST), then a summary;
+ *                                         tests/e2e/bochs-check.sh decides
+ *                                         which differences are Flank's own
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
@@ -37,6 +49,7 @@
 #include <unistd.h>
 
 #include "example.h"
+#include "flank/vmm_extension.h"
 #include "flank/vmm_hypercall.h"
 
 #define CPUID1_ECX_VMX (1u << 5)
@@ -249,6 +262,172 @@ static int cmd_ioperm(long cpu)
 	return 0;
 }
 
+/* Subleaves dumped per leaf: XSAVE's leaf 0xD has the most (0..63). */
+#define DUMP_SUBLEAVES 64u
+
+static void dump_range(FILE *f, unsigned first, unsigned last, unsigned subs)
+{
+	unsigned a, b, c, d;
+
+	for (unsigned leaf = first; leaf <= last && leaf >= first; leaf++) {
+		for (unsigned sub = 0; sub < subs; sub++) {
+			__cpuid_count(leaf, sub, a, b, c, d);
+			fprintf(f, "0x%08x %u 0x%08x 0x%08x 0x%08x 0x%08x\n",
+				leaf, sub, a, b, c, d);
+		}
+	}
+}
+
+/*
+ * Every basic and extended leaf up to the maxima leaves 0 and 0x80000000
+ * report, each with subleaves 0..63 (the leaves without subleaves answer
+ * the same for each: cheap to compare), and subleaf 0 of the hypervisor
+ * leaves 0x40000000-0x400000FF and of Flank's range 0x4000F000-0x4000F1FF
+ * (presence leaf, extension leaves), pinned to CPU.
+ */
+static int cmd_cpuid_dump(long cpu, const char *path)
+{
+	unsigned max_basic, max_ext, b, c, d;
+	FILE *f;
+
+	if (pin(cpu))
+		return 1;
+	f = fopen(path, "w");
+	if (!f) {
+		printf("cpu=%ld error=open errno=%d (%s)\n", cpu, errno,
+		       strerror(errno));
+		return 1;
+	}
+	__cpuid(0, max_basic, b, c, d);
+	__cpuid(0x80000000u, max_ext, b, c, d);
+	/* Bounds against a CPU that reports nonsense. */
+	if (max_basic > 0xff)
+		max_basic = 0xff;
+	if (max_ext < 0x80000000u || max_ext > 0x800000ffu)
+		max_ext = 0x80000000u;
+	dump_range(f, 0, max_basic, DUMP_SUBLEAVES);
+	dump_range(f, 0x80000000u, max_ext, DUMP_SUBLEAVES);
+	dump_range(f, 0x40000000u, 0x400000ffu, 1);
+	dump_range(f, FLANK_CPUID_LEAF, FLANK_CPUID_EXT_LAST, 1);
+	if (fclose(f)) {
+		printf("cpu=%ld error=write errno=%d (%s)\n", cpu, errno,
+		       strerror(errno));
+		return 1;
+	}
+	printf("cpu=%ld running_on=%d max_basic=0x%x max_ext=0x%x dump=ok\n",
+	       cpu, sched_getcpu(), max_basic, max_ext);
+	return 0;
+}
+
+/*
+ * Reads one "LEAF SUB EAX EBX ECX EDX" line of a dump: 1 when it did,
+ * 0 at the end of the file, -1 on a malformed line.
+ */
+static int dump_line(FILE *f, unsigned *leaf, unsigned *sub, unsigned v[4])
+{
+	char line[128], *p, *end;
+	unsigned long x[6];
+
+	if (!fgets(line, sizeof(line), f))
+		return 0;
+	p = line;
+	for (int i = 0; i < 6; i++) {
+		errno = 0;
+		x[i] = strtoul(p, &end, i == 1 ? 10 : 16);
+		if (end == p || errno || x[i] > 0xffffffffUL)
+			return -1;
+		p = end;
+	}
+	*leaf = (unsigned)x[0];
+	*sub = (unsigned)x[1];
+	for (int i = 0; i < 4; i++)
+		v[i] = (unsigned)x[i + 2];
+	return 1;
+}
+
+/* A run of subleaves of one leaf where one register differs the same way. */
+struct diff_run {
+	int active;
+	unsigned leaf, first, last, before, under;
+};
+
+static void diff_flush(struct diff_run *d, const char *reg, long *runs)
+{
+	if (!d->active)
+		return;
+	if (d->first == d->last)
+		printf("leaf=0x%08x sub=%u reg=%s before=0x%08x under=0x%08x\n",
+		       d->leaf, d->first, reg, d->before, d->under);
+	else
+		printf("leaf=0x%08x sub=%u-%u reg=%s before=0x%08x "
+		       "under=0x%08x\n",
+		       d->leaf, d->first, d->last, reg, d->before, d->under);
+	d->active = 0;
+	(*runs)++;
+}
+
+/*
+ * Compares two dumps line by line; a difference that repeats over
+ * consecutive subleaves of a leaf (leaf 1 answers the same for every
+ * subleaf) is printed once, as a range "sub=FIRST-LAST".
+ */
+static int cmd_cpuid_diff(const char *before, const char *under)
+{
+	static const char *const reg[4] = {"eax", "ebx", "ecx", "edx"};
+	struct diff_run run[4] = {{0}};
+	unsigned l1, s1, v1[4], l2, s2, v2[4];
+	long lines = 0, diffs = 0, runs = 0;
+	FILE *f1 = fopen(before, "r"), *f2 = fopen(under, "r");
+	int n1, n2, rc = 0;
+
+	if (!f1 || !f2) {
+		printf("cpuid_diff=error open errno=%d (%s)\n", errno,
+		       strerror(errno));
+		rc = 1;
+		goto out;
+	}
+	for (;;) {
+		n1 = dump_line(f1, &l1, &s1, v1);
+		n2 = dump_line(f2, &l2, &s2, v2);
+		if (n1 == 0 && n2 == 0)
+			break;
+		/* Same leaves in the same order, or the dumps differ in shape. */
+		if (n1 != 1 || n2 != 1 || l1 != l2 || s1 != s2) {
+			printf("cpuid_diff=error shape line=%ld\n", lines + 1);
+			rc = 1;
+			goto out;
+		}
+		lines++;
+		for (int r = 0; r < 4; r++) {
+			struct diff_run *d = &run[r];
+
+			if (d->active &&
+			    (d->leaf != l1 || v1[r] == v2[r] ||
+			     d->before != v1[r] || d->under != v2[r] ||
+			     d->last + 1 != s1))
+				diff_flush(d, reg[r], &runs);
+			if (v1[r] == v2[r])
+				continue;
+			diffs++;
+			if (d->active) {
+				d->last = s1;
+				continue;
+			}
+			*d = (struct diff_run){1, l1, s1, s1, v1[r], v2[r]};
+		}
+	}
+	for (int r = 0; r < 4; r++)
+		diff_flush(&run[r], reg[r], &runs);
+	printf("cpuid_diff=ok lines=%ld differences=%ld ranges=%ld\n", lines,
+	       diffs, runs);
+out:
+	if (f1)
+		fclose(f1);
+	if (f2)
+		fclose(f2);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "cpuid"))
@@ -266,8 +445,13 @@ int main(int argc, char **argv)
 		return cmd_kvm();
 	if (argc == 3 && !strcmp(argv[1], "ioperm"))
 		return cmd_ioperm(strtol(argv[2], NULL, 0));
+	if (argc == 4 && !strcmp(argv[1], "cpuid-dump"))
+		return cmd_cpuid_dump(strtol(argv[2], NULL, 0), argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "cpuid-diff"))
+		return cmd_cpuid_diff(argv[2], argv[3]);
 	fprintf(stderr, "usage: flank-probe cpuid CPU | rdmsr CPU MSR | "
 			"wrmsr CPU MSR VALUE | workload ROUNDS | kvm | "
-			"ioperm CPU\n");
+			"ioperm CPU | cpuid-dump CPU FILE | "
+			"cpuid-diff BEFORE UNDER\n");
 	return 2;
 }

@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# check_transparency.sh BOCHS_CHECK FIXTURE_LOG
+#
+# The transparency part of tests/e2e/bochs-check.sh against a real serial
+# log (FIXTURE_LOG: the penryn-61 cell of a matrix run, Linux's x86
+# selftests bare and under Flank, CPUID dumps): the log as it is passes,
+# and each mutation a Flank bug would cause fails with its own message.
+set -u
+check=${1:?usage: check_transparency.sh BOCHS_CHECK FIXTURE_LOG}
+fixture=${2:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+status=0
+export FLANK_E2E_SELFTESTS=fixture FLANK_E2E_EXPECT_IBT=0
+echo 1 >"$tmp/seconds"
+
+# run NAME EXPECT SED-SCRIPT: the check on the fixture edited by SED-SCRIPT
+# must print EXPECT (a PASS or FAIL line).
+run() {
+	sed "$3" "$fixture" >"$tmp/serial.log"
+	"$check" main "$tmp" >"$tmp/out" 2>&1
+	if grep -qF -- "$2" "$tmp/out"; then
+		echo "ok: $1"
+	else
+		echo "FAILED: $1: expected '$2', the check printed:"
+		grep -E "PASS|FAIL" "$tmp/out" | head -n 5
+		status=1
+	fi
+}
+
+run "the real log passes" "e2e-bochs(main): PASS" ""
+run "transparency summary" "44 selftests with the same results bare and under Flank" ""
+run "a selftest result differs under Flank" \
+	"FAIL: selftests: results under Flank differ from the bare ones" \
+	's/selftest\.flank\.ldt_gdt_64=rc=0 fail=0/selftest.flank.ldt_gdt_64=rc=1 fail=2/'
+run "a selftest missing under Flank" \
+	"FAIL: selftests: results under Flank differ from the bare ones" \
+	'/selftest\.flank\.iopl_32=/d'
+run "the Flank run did not finish" "FAIL: selftests_flank: expected 'done'" \
+	'/selftests_flank=done/d'
+run "an unexpected CPUID difference" \
+	"FAIL: cpuid_diff.1: CPUID leaf 0x00000007 subleaf 0 ebx differs under Flank" \
+	's/out\.cpuid_diff\.1: leaf=0x4000f100 sub=0 reg=edx/out.cpuid_diff.1: leaf=0x00000007 sub=0 reg=ebx/'
+run "a leaf-1 difference other than VMX" \
+	"FAIL: cpuid_diff.0: CPUID leaf 0x00000001 subleaf 0-63 ecx differs under Flank" \
+	's/\(out\.cpuid_diff\.0: leaf=0x00000001 sub=0-63 reg=ecx before=0x[0-9a-f]*\) under=0x[0-9a-f]*/\1 under=0x00000000/'
+run "VMX not hidden" "FAIL: cpuid_diff.0: CPUID.1:ECX.VMX did not change under Flank" \
+	'/out\.cpuid_diff\.0: leaf=0x00000001/d; s/\(cpuid_diff\.0: cpuid_diff=ok .*ranges=\)\([0-9]*\)/\17/'
+run "the presence leaf missing from the dump" \
+	"FAIL: cpuid_diff.1: the presence leaf did not change under Flank" \
+	'/out\.cpuid_diff\.1: leaf=0x4000f000/d; s/\(cpuid_diff\.1: cpuid_diff=ok .*ranges=\)\([0-9]*\)/\15/'
+run "a difference line lost" "FAIL: cpuid_diff.0: the difference lines do not match the summary" \
+	'/out\.cpuid_diff\.0: leaf=0x4000f100 sub=0 reg=edx/d'
+run "a kernel warning under Flank counts" "FAIL: the kernel reported a problem" \
+	's/\(FLANK-E2E: selftest\.flank\.iopl_64=.*\)/\1\n[  1.0] WARNING: CPU: 1 PID: 1 at somewhere/'
+run "a kernel warning in the bare window does not" "e2e-bochs(main): PASS" \
+	's/\(FLANK-E2E: selftest\.bare\.iopl_64=.*\)/\1\n[  1.0] WARNING: CPU: 1 PID: 1 at somewhere/'
+exit $status
