@@ -9,13 +9,17 @@
 # `bochs` binary as the last line on stdout (progress goes to stderr).
 #
 # The build is cached in ${FLANK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flank}/bochs-3.0
-# (bin/bochs, share/, and a stamp holding the configure options): a cached
-# build with the same options is reused at once. Otherwise, as root:
+# (bin/bochs, share/, and a stamp holding the configure options and the
+# checksum of the patches): a cached build with the same options and patches
+# is reused at once. Otherwise, as root:
 #   - the source comes from `apt-get source --download-only bochs` through a
 #     private apt configuration (a `deb-src` entry for trixie on the mirror
 #     this machine's apt uses; own lists, cache and state): the system's apt
 #     state is untouched. Only the orig tarball is used (it builds as is; the
 #     trixie .dsc may answer 404 while the tarballs download);
+#   - every scripts/bochs3-patches/*.patch is applied (patch -p1), in name
+#     order: fixes where Bochs departs from the Intel SDM in a way that
+#     breaks the guest (each patch says which rule and what it broke);
 #   - missing build dependencies are installed with the system's apt-get;
 #   - configure, make and make install run in a temporary directory next to
 #     the cache, which is moved into place only when all of them succeeded:
@@ -37,7 +41,16 @@ opts="--with-nogui --enable-vmx=2 --enable-x86-64 --enable-smp \
 # What a no-GUI build needs (measured on Debian 12): a C and C++ compiler and
 # make (and xz for the orig tarball). Plugins are off, so no libltdl-dev; no
 # X11, SDL or readline.
-deps="build-essential g++ xz-utils"
+deps="build-essential g++ xz-utils patch"
+patches=$(cd "$(dirname "$0")" && pwd)/bochs3-patches
+# The stamp: the options, then each patch's checksum and name.
+stamp=$(
+	echo "$opts"
+	for p in "$patches"/*.patch; do
+		[ -r "$p" ] || continue
+		sha256sum "$p" | sed 's|  .*/|  |'
+	done
+)
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 say() { echo "bochs3: $*" >&2; }
@@ -48,7 +61,7 @@ die() {
 
 cached() {
 	[ -x "$cache/bin/bochs" ] && [ -f "$cache/stamp" ] &&
-		[ "$(cat "$cache/stamp")" = "$opts" ]
+		[ "$(cat "$cache/stamp")" = "$stamp" ]
 }
 
 if cached; then
@@ -145,6 +158,10 @@ srcdir=$(find "$tmp/src" -mindepth 1 -maxdepth 1 -type d -name 'bochs*' | head -
 if [ -z "$srcdir" ] || [ ! -x "$srcdir/configure" ]; then
 	die "no configure script in $orig"
 fi
+for p in "$patches"/*.patch; do
+	[ -r "$p" ] || continue
+	step "applying $(basename "$p")" patch -p1 -d "$srcdir" -i "$p"
+done
 # The prefix is the final cache (Bochs compiles its share directory in);
 # make install goes to a DESTDIR inside the temporary directory.
 # shellcheck disable=SC2016,SC2086 # sh -c's own "$@"; $opts is a list of words
@@ -154,7 +171,7 @@ step make make -C "$srcdir" -j"$(nproc)"
 step "make install" make -C "$srcdir" install DESTDIR="$tmp/dest"
 built=$tmp/dest$cache
 [ -x "$built/bin/bochs" ] || die "make install left no $built/bin/bochs (log: $log)"
-echo "$opts" >"$built/stamp"
+echo "$stamp" >"$built/stamp"
 
 # Into place: the old cache (other options, or a leftover without a stamp)
 # goes aside first; each step is a rename on one file system.
