@@ -190,6 +190,14 @@ if [ -n "${FLANK_E2E_SELFTESTS:-}" ]; then
 		cat "$work/selftests.diff" >&2
 		fail "selftests: results under Flank differ from the bare ones (above: - bare, + under Flank)"
 	fi
+	# FLANK_E2E_EXPECT_PASS: selftests that must pass (then under Flank too,
+	# the results being equal). bochs-cell.sh names the SYSRET SS selftests
+	# on our patched Bochs 3.0 (scripts/bochs3-patches/), so that a Bochs
+	# built without the patch fails here instead of flaking elsewhere.
+	for t in ${FLANK_E2E_EXPECT_PASS:-}; do
+		grep -qx "$t rc=0 fail=0" "$work/selftests.bare" ||
+			fail "selftests: $t must pass (FLANK_E2E_EXPECT_PASS); bare it gave: $(grep "^$t " "$work/selftests.bare" || echo 'no result')"
+	done
 	for c in $ids; do
 		expect_probe cpuid_dump_before.$c cpu=$c running_on=$c dump=ok
 		expect_probe cpuid_dump_under.$c cpu=$c running_on=$c dump=ok
