@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "elf_gen.h"
+#include "fake_checks.h"
 #include "fake_platform.h"
 #include "flank/elf_loader.h"
 #include "flank_test.h"
@@ -96,9 +97,7 @@ static int teardown(void **state)
 	(void)state;
 	flank_core_release(&core, &file);
 	flank_core_fini(&core);
-	assert_int_equal(fake.allocs, 0);
-	assert_int_equal(fake.image_maps, 0);
-	assert_int_equal(fake.lock_errors, 0);
+	fake_assert_left_clean();
 	if (fake.kept_final)
 		munmap(fake.kept_final, fake.kept_bytes);
 	return 0;

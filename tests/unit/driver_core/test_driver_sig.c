@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fake_checks.h"
 #include "fake_platform.h"
 #include "flank_sigtrailer.h"
 #include "flank_test.h"
@@ -49,11 +50,7 @@ static int teardown(void **state)
 	(void)state;
 	flank_core_release(&core, &filp);
 	flank_core_fini(&core);
-	assert_int_equal(fake.allocs, 0);
-	assert_int_equal(fake.lock_errors, 0);
-	assert_int_equal(fake.lock_depth, 0);
-	assert_int_equal(fake.user_copies_locked, 0);
-	assert_int_equal(fake.verifies_locked, 0);
+	fake_assert_left_clean();
 	return 0;
 }
 
