@@ -26,26 +26,8 @@ tag="e2e-bochs($scenario)"
 # The stress scenario has its own verdict.
 [ "$scenario" != stress ] || exec "$(dirname "$0")/stress-check.sh" "$@"
 
-fail() {
-	echo "$tag: FAIL: $*" >&2
-	echo "----- guest log ($log) -----" >&2
-	cat "$log" >&2
-	echo "----- end of guest log; Bochs said: -----" >&2
-	tail -n 20 "$work/bochs.out" >&2 2>/dev/null || true
-	exit 1
-}
-
-# Kernel lines look like "[    1.234567] FLANK-E2E: key=value".
-val() {
-	sed -n "s/^.*FLANK-E2E: $1=\(.*\)$/\1/p" "$log" | tr -d '\r' | tail -n 1
-}
-out() {
-	sed -n "s/^.*FLANK-E2E: out\.$1: \(.*\)$/\1/p" "$log" | tr -d '\r'
-}
-expect() { # KEY VALUE
-	got=$(val "$1")
-	[ "$got" = "$2" ] || fail "$1: expected '$2', got '$got'"
-}
+# shellcheck source=tests/e2e/check-lib.sh
+. "$(dirname "$0")/check-lib.sh"
 expect_out() { # KEY TEXT
 	out "$1" | grep -qF -- "$2" || fail "$1: output lacks '$2'"
 }

@@ -12,24 +12,8 @@ work=${2:?usage: stress-check.sh stress WORK_DIR}
 log="$work/serial.log"
 tag="e2e-bochs(stress)"
 
-fail() {
-	echo "$tag: FAIL: $*" >&2
-	echo "----- guest log ($log) -----" >&2
-	cat "$log" >&2
-	echo "----- end of guest log; Bochs said: -----" >&2
-	tail -n 20 "$work/bochs.out" >&2 2>/dev/null || true
-	exit 1
-}
-val() {
-	sed -n "s/^.*FLANK-E2E: $1=\(.*\)$/\1/p" "$log" | tr -d '\r' | tail -n 1
-}
-out() {
-	sed -n "s/^.*FLANK-E2E: out\.$1: \(.*\)$/\1/p" "$log" | tr -d '\r'
-}
-expect() { # KEY VALUE
-	got=$(val "$1")
-	[ "$got" = "$2" ] || fail "$1: expected '$2', got '$got'"
-}
+# shellcheck source=tests/e2e/check-lib.sh
+. "$(dirname "$0")/check-lib.sh"
 # expect_line KEY WORDS...: the command's last line holds every word.
 expect_line() {
 	key=$1

@@ -1,0 +1,30 @@
+# shellcheck shell=sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# check-lib.sh: the helpers every verdict script of the Bochs runs uses
+# (bochs-check.sh, stress-check.sh), sourced after it has set $work (the
+# run's work directory), $log (its serial log) and $tag (the name its
+# lines start with). Kernel lines look like
+# "[    1.234567] FLANK-E2E: key=value" (bochs-init.sh writes them).
+
+# fail TEXT: the verdict, with the guest log and Bochs's last words.
+fail() {
+	echo "$tag: FAIL: $*" >&2
+	echo "----- guest log ($log) -----" >&2
+	cat "$log" >&2
+	echo "----- end of guest log; Bochs said: -----" >&2
+	tail -n 20 "$work/bochs.out" >&2 2>/dev/null || true
+	exit 1
+}
+# val KEY: the last value logged for KEY.
+val() {
+	sed -n "s/^.*FLANK-E2E: $1=\(.*\)$/\1/p" "$log" | tr -d '\r' | tail -n 1
+}
+# out KEY: every output line logged for command KEY.
+out() {
+	sed -n "s/^.*FLANK-E2E: out\.$1: \(.*\)$/\1/p" "$log" | tr -d '\r'
+}
+expect() { # KEY VALUE
+	got=$(val "$1")
+	[ "$got" = "$2" ] || fail "$1: expected '$2', got '$got'"
+}
