@@ -1,5 +1,5 @@
-# shellcheck shell=sh
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=sh disable=SC2154 # $work, $log, $tag: set by the sourcing script
 #
 # check-lib.sh: the helpers every verdict script of the Bochs runs uses
 # (bochs-check.sh, stress-check.sh), sourced after it has set $work (the
