@@ -96,6 +96,8 @@ static struct {
 } expect[MAX_EXPECT];
 static unsigned nexpect;
 static const char *last_exc_rule;
+/* Error code of the last exception raised (0 for those without one). */
+static uint32_t last_exc_code;
 static mock_exception_handler exc_handler;
 /* Undefined behaviour seen (mock_undefined) and declared expected. */
 static unsigned undefined_count;
@@ -112,6 +114,7 @@ void mock_faults_reset(void)
 	trace_len = trace_cap = 0;
 	nexpect = 0;
 	last_exc_rule = NULL;
+	last_exc_code = 0;
 	undefined_count = 0;
 	undefined_allowed = false;
 	last_undefined_rule = NULL;
@@ -283,12 +286,24 @@ unsigned mock_expected_exceptions_pending(void)
 	return nexpect;
 }
 
+uint32_t mock_last_exception_error_code(void)
+{
+	return last_exc_code;
+}
+
 vmx_result_t mock_raise(enum mock_op op, uint32_t vector, const char *rule,
 			const char *message)
+{
+	return mock_raise_code(op, vector, 0, rule, message);
+}
+
+vmx_result_t mock_raise_code(enum mock_op op, uint32_t vector, uint32_t code,
+			     const char *rule, const char *message)
 {
 	vmx_result_t r = {VMX_EXCEPTION, vector};
 
 	last_exc_rule = rule;
+	last_exc_code = code;
 	if (mock_machine.cpu)
 		mock_cur()->last_rule = rule;
 	for (unsigned i = 0; i < nexpect; i++) {

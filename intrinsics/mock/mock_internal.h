@@ -505,4 +505,44 @@ bool mock_vmcs_shadow_exits(struct mock_cpu *c, uint64_t field, bool write);
 uint32_t mock_proc_ctls(struct mock_cpu *cpu);
 uint32_t mock_proc2_ctls(struct mock_cpu *cpu);
 
+/* ------------------------------------------------------------------------ */
+/* Memory operands in the linear address space (paging.c)                  */
+/* ------------------------------------------------------------------------ */
+
+/** A VMX instruction's memory operand: segment and effective address. */
+struct mock_operand {
+	bool mem; /**< Armed by mock_operand_at; false: the argument. */
+	enum mock_seg seg;
+	uint64_t offset;
+};
+
+/**
+ * Takes the operand mock_operand_at armed for @p c (o->mem false if none)
+ * and disarms it: every VMX instruction with a memory operand calls it
+ * first, whatever its outcome.
+ */
+void mock_operand_take(const struct mock_cpu *c, struct mock_operand *o);
+
+/**
+ * Reads (writes) @p len bytes of the operand @p o through segmentation and
+ * paging (paging.c). False after raising the #GP(0), #SS(0) or #PF of the
+ * first check that failed (in @p r); nothing was written then.
+ */
+bool mock_operand_read(struct mock_cpu *c, enum mock_op op,
+		       const struct mock_operand *o, void *buf, size_t len,
+		       vmx_result_t *r);
+bool mock_operand_write(struct mock_cpu *c, enum mock_op op,
+			const struct mock_operand *o, const void *buf,
+			size_t len, vmx_result_t *r);
+
+/** VMREAD/VMWRITE operand size: 8 bytes in 64-bit mode, else 4. */
+size_t mock_operand_size(const struct mock_cpu *c);
+
+/** Disarms a pending mock_operand_at (mock_init). */
+void mock_paging_reset(void);
+
+/** mock_raise with an error code (mock_last_exception_error_code). */
+vmx_result_t mock_raise_code(enum mock_op op, uint32_t vector, uint32_t code,
+			     const char *rule, const char *message);
+
 #endif /* FLANK_MOCK_INTERNAL_H */

@@ -494,6 +494,7 @@ void mock_fini(void)
 	memset(&mock_machine, 0, sizeof(mock_machine));
 	mock_faults_reset();
 	mock_mem_reset();
+	mock_paging_reset();
 	mock_io_reset();
 }
 

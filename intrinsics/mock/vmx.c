@@ -247,6 +247,18 @@ static uint32_t read_revision(uint64_t pa)
 	return rev;
 }
 
+/*
+ * The 64-bit pointer operand of VMXON/VMCLEAR/VMPTRLD: the intrinsic's
+ * argument, or, when mock_operand_at armed it, the quadword at the
+ * operand's linear address (paging.c). False after #GP/#SS/#PF (in @p r).
+ */
+static bool fetch_ptr(struct mock_cpu *c, enum mock_op op,
+		      const struct mock_operand *o, uint64_t *pa,
+		      vmx_result_t *r)
+{
+	return !o->mem || mock_operand_read(c, op, o, pa, sizeof(*pa), r);
+}
+
 static uint32_t vmcs_revision(const struct mock_cpu *c)
 {
 	return (uint32_t)(mock_msr_value(c, MSR_IA32_VMX_BASIC) &
@@ -273,9 +285,11 @@ static vmx_result_t injected(struct mock_cpu *c, enum mock_op op, uint64_t a0,
 /* ------------------------------------------------------------- VMXON */
 
 /* SDM Vol. 3C 31.3 VMXON; VMX-CHECKS.md "VMXON (in order)". */
-static vmx_result_t do_vmxon(struct mock_cpu *c, uint64_t pa)
+static vmx_result_t do_vmxon(struct mock_cpu *c, uint64_t pa,
+			     const struct mock_operand *o)
 {
 	const char *ud = NULL;
+	vmx_result_t fault;
 
 	if (!(c->regs.cr0 & X86_CR0_PE))
 		ud = "VMXON.ud_cr0_pe";
@@ -318,6 +332,10 @@ static vmx_result_t do_vmxon(struct mock_cpu *c, uint64_t pa)
 	if (gp)
 		return mock_raise(MOCK_OP_VMXON, X86_VEC_GP, gp,
 				  "#GP(0): VMXON preconditions not met");
+	/* "addr := contents of 64-bit in-memory source operand" comes after
+	 * the #GP(0) conditions, before the VMfailInvalid ones. */
+	if (!fetch_ptr(c, MOCK_OP_VMXON, o, &pa, &fault))
+		return fault;
 	/* Outside VMX there is no current VMCS: every VMfail is Invalid. */
 	if (pa & 0xFFF) {
 		c->last_rule = "VMXON.fail_align";
@@ -342,11 +360,13 @@ vmx_result_t vmx_on(paddr_t region)
 {
 	struct mock_cpu *c = mock_cur();
 	uint64_t pa = pa_addr(region);
+	struct mock_operand o;
 	vmx_result_t r;
 
+	mock_operand_take(c, &o);
 	if (mock_fault_check(MOCK_OP_VMXON, pa, 0, &r))
 		return injected(c, MOCK_OP_VMXON, pa, 0, r);
-	r = do_vmxon(c, pa);
+	r = do_vmxon(c, pa, &o);
 	FINISH(MOCK_OP_VMXON, pa, 0, r, false);
 }
 
@@ -452,8 +472,10 @@ vmx_result_t vmx_clear(paddr_t vmcs)
 {
 	struct mock_cpu *c = mock_cur();
 	uint64_t pa = pa_addr(vmcs);
+	struct mock_operand o;
 	vmx_result_t r;
 
+	mock_operand_take(c, &o);
 	if (mock_fault_check(MOCK_OP_VMCLEAR, pa, 0, &r))
 		return injected(c, MOCK_OP_VMCLEAR, pa, 0, r);
 	switch (prefix(c, MOCK_OP_VMCLEAR, &vmclear_rules, &r)) {
@@ -465,7 +487,9 @@ vmx_result_t vmx_clear(paddr_t vmcs)
 		break;
 	case GATE_RUN:
 		/* SDM Vol. 3C 31.3 VMCLEAR: the revision is not checked. */
-		if (addr_bad(pa)) {
+		if (!fetch_ptr(c, MOCK_OP_VMCLEAR, &o, &pa, &r)) {
+			break;
+		} else if (addr_bad(pa)) {
 			r = vm_fail(c, VMXERR_VMCLEAR_INVALID_ADDR,
 				    (pa & 0xFFF) ? "VMCLEAR.fail_align"
 						 : "VMCLEAR.fail_width");
@@ -489,8 +513,10 @@ vmx_result_t vmx_ptrld(paddr_t vmcs)
 {
 	struct mock_cpu *c = mock_cur();
 	uint64_t pa = pa_addr(vmcs);
+	struct mock_operand o;
 	vmx_result_t r;
 
+	mock_operand_take(c, &o);
 	if (mock_fault_check(MOCK_OP_VMPTRLD, pa, 0, &r))
 		return injected(c, MOCK_OP_VMPTRLD, pa, 0, r);
 	switch (prefix(c, MOCK_OP_VMPTRLD, &vmptrld_rules, &r)) {
@@ -501,6 +527,10 @@ vmx_result_t vmx_ptrld(paddr_t vmcs)
 				   NULL);
 		break;
 	case GATE_RUN: {
+		/* "addr := contents of 64-bit in-memory source operand"
+		 * before the VMfail checks (SDM Vol. 3C 31.3 VMPTRLD). */
+		if (!fetch_ptr(c, MOCK_OP_VMPTRLD, &o, &pa, &r))
+			break;
 		uint32_t rev = read_revision(pa);
 		bool shadow_ok =
 			mock_vmcs_feature_supported(c, VMCS_FEAT_SHADOW_VMCS);
@@ -562,8 +592,10 @@ static const struct prefix_rules vmptrst_rules = PREFIX_RULES(VMPTRST);
 vmx_result_t vmx_ptrst(paddr_t *vmcs)
 {
 	struct mock_cpu *c = mock_cur();
+	struct mock_operand o;
 	vmx_result_t r;
 
+	mock_operand_take(c, &o);
 	if (mock_fault_check(MOCK_OP_VMPTRST, 0, 0, &r))
 		return injected(c, MOCK_OP_VMPTRST, 0, 0, r);
 	switch (prefix(c, MOCK_OP_VMPTRST, &vmptrst_rules, &r)) {
@@ -574,6 +606,13 @@ vmx_result_t vmx_ptrst(paddr_t *vmcs)
 				   NULL);
 		break;
 	case GATE_RUN:
+		/* SDM Vol. 3C 31.3 VMPTRST: "64-bit in-memory destination
+		 * operand := current-VMCS pointer"; a fault there leaves
+		 * RFLAGS as it was. */
+		if (o.mem &&
+		    !mock_operand_write(c, MOCK_OP_VMPTRST, &o, &c->current_ptr,
+					sizeof(c->current_ptr), &r))
+			break;
 		*vmcs = pa_init(c->current_ptr);
 		r = ok(c, "VMPTRST.ok");
 		break;
@@ -717,11 +756,25 @@ static vmx_result_t shadow_access(struct mock_cpu *c, enum mock_op op,
 	return ok(c, "VMWRITE.shadow");
 }
 
+/*
+ * A VMREAD/VMWRITE memory operand where the guest reads the shadow VMCS
+ * (VMX non-root): the guest's linear address space is not modelled.
+ */
+static void shadow_operand_unmodelled(const struct mock_operand *o)
+{
+	if (o->mem)
+		mock_violation("OPERAND.nonroot_unmodelled",
+			       "a memory operand of VMREAD/VMWRITE on the "
+			       "shadow VMCS in VMX non-root: not modelled");
+}
+
 vmx_result_t vmx_vmread(uint64_t field, uint64_t *value)
 {
 	struct mock_cpu *c = mock_cur();
+	struct mock_operand o;
 	vmx_result_t r;
 
+	mock_operand_take(c, &o);
 	if (mock_fault_check(MOCK_OP_VMREAD, field, 0, &r))
 		return injected(c, MOCK_OP_VMREAD, field, 0, r);
 	switch (prefix(c, MOCK_OP_VMREAD, &vmread_rules, &r)) {
@@ -729,6 +782,7 @@ vmx_result_t vmx_vmread(uint64_t field, uint64_t *value)
 		break;
 	case GATE_EXIT: {
 		if (!mock_vmcs_shadow_exits(c, field, false)) {
+			shadow_operand_unmodelled(&o);
 			r = shadow_access(c, MOCK_OP_VMREAD, field, value);
 			break;
 		}
@@ -749,7 +803,15 @@ vmx_result_t vmx_vmread(uint64_t field, uint64_t *value)
 		} else {
 			uint32_t enc = (uint32_t)field;
 			uint64_t val = mock_vmcs_get(v, enc & ~1u);
-			*value = (enc & 1u) ? val >> 32 : val;
+			val = (enc & 1u) ? val >> 32 : val;
+			/* SDM Vol. 3C 31.3 VMREAD: the destination is written
+			 * last, after every VMfail check; outside 64-bit mode
+			 * only its low 32 bits. A fault leaves RFLAGS. */
+			if (o.mem &&
+			    !mock_operand_write(c, MOCK_OP_VMREAD, &o, &val,
+						mock_operand_size(c), &r))
+				break;
+			*value = val;
 			r = ok(c, "VMREAD.ok");
 		}
 		break;
@@ -762,8 +824,10 @@ vmx_result_t vmx_vmread(uint64_t field, uint64_t *value)
 vmx_result_t vmx_vmwrite(uint64_t field, uint64_t value)
 {
 	struct mock_cpu *c = mock_cur();
+	struct mock_operand o;
 	vmx_result_t r;
 
+	mock_operand_take(c, &o);
 	if (mock_fault_check(MOCK_OP_VMWRITE, field, value, &r))
 		return injected(c, MOCK_OP_VMWRITE, field, value, r);
 	switch (prefix(c, MOCK_OP_VMWRITE, &vmwrite_rules, &r)) {
@@ -771,6 +835,7 @@ vmx_result_t vmx_vmwrite(uint64_t field, uint64_t value)
 		break;
 	case GATE_EXIT: {
 		if (!mock_vmcs_shadow_exits(c, field, true)) {
+			shadow_operand_unmodelled(&o);
 			r = shadow_access(c, MOCK_OP_VMWRITE, field, &value);
 			break;
 		}
@@ -796,6 +861,20 @@ vmx_result_t vmx_vmwrite(uint64_t field, uint64_t value)
 		} else {
 			uint32_t full = enc & ~1u;
 			uint64_t nv;
+			/*
+			 * SDM Vol. 3C 31.3 VMWRITE uses the primary source
+			 * operand only in its last step, after the VMfail
+			 * checks; the model reads a memory source there (32
+			 * bits outside 64-bit mode, zero-extended). A fault
+			 * leaves the VMCS and RFLAGS as they were.
+			 */
+			if (o.mem) {
+				value = 0;
+				if (!mock_operand_read(
+					    c, MOCK_OP_VMWRITE, &o, &value,
+					    mock_operand_size(c), &r))
+					break;
+			}
 			if (enc & 1u)
 				nv = (mock_vmcs_get(v, full) & 0xFFFFFFFFu) |
 				     (value << 32);
@@ -838,8 +917,11 @@ static bool eptp_valid(const struct mock_cpu *c, uint64_t eptp)
 vmx_result_t vmx_invept(uint64_t type, const struct vmx_invept_desc *desc)
 {
 	struct mock_cpu *c = mock_cur();
+	struct vmx_invept_desc d = *desc;
+	struct mock_operand o;
 	vmx_result_t r;
 
+	mock_operand_take(c, &o);
 	if (mock_fault_check(MOCK_OP_INVEPT, type, desc->eptp, &r))
 		return injected(c, MOCK_OP_INVEPT, type, desc->eptp, r);
 	uint64_t cap = mock_msr_value(c, MSR_IA32_VMX_EPT_VPID_CAP);
@@ -864,8 +946,12 @@ vmx_result_t vmx_invept(uint64_t type, const struct vmx_invept_desc *desc)
 		      (type == VMX_INVEPT_ALL_CONTEXT && (cap & BIT64(26))))) {
 			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
 				    "INVEPT.fail_type");
+		} else if (o.mem && !mock_operand_read(c, MOCK_OP_INVEPT, &o,
+						       &d, sizeof(d), &r)) {
+			/* "INVEPT_DESC := value of in-memory operand" after
+			 * the type check (SDM Vol. 3C 31.3): #GP/#SS/#PF. */
 		} else if (type == VMX_INVEPT_SINGLE_CONTEXT &&
-			   !eptp_valid(c, desc->eptp)) {
+			   !eptp_valid(c, d.eptp)) {
 			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
 				    "INVEPT.fail_eptp");
 		} else {
@@ -879,8 +965,11 @@ vmx_result_t vmx_invept(uint64_t type, const struct vmx_invept_desc *desc)
 vmx_result_t vmx_invvpid(uint64_t type, const struct vmx_invvpid_desc *desc)
 {
 	struct mock_cpu *c = mock_cur();
+	struct vmx_invvpid_desc d = *desc;
+	struct mock_operand o;
 	vmx_result_t r;
 
+	mock_operand_take(c, &o);
 	if (mock_fault_check(MOCK_OP_INVVPID, type, desc->vpid, &r))
 		return injected(c, MOCK_OP_INVVPID, type, desc->vpid, r);
 	uint64_t cap = mock_msr_value(c, MSR_IA32_VMX_EPT_VPID_CAP);
@@ -904,15 +993,19 @@ vmx_result_t vmx_invvpid(uint64_t type, const struct vmx_invvpid_desc *desc)
 		if (type > 3 || !(cap & BIT64(40 + type))) {
 			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
 				    "INVVPID.fail_type");
-		} else if (desc->vpid >> 16) {
+		} else if (o.mem && !mock_operand_read(c, MOCK_OP_INVVPID, &o,
+						       &d, sizeof(d), &r)) {
+			/* "INVVPID_DESC := value of memory operand" after the
+			 * type check (SDM Vol. 3C 31.3): #GP/#SS/#PF. */
+		} else if (d.vpid >> 16) {
 			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
 				    "INVVPID.fail_reserved");
 		} else if (type != VMX_INVVPID_ALL_CONTEXT &&
-			   (desc->vpid & 0xFFFF) == 0) {
+			   (d.vpid & 0xFFFF) == 0) {
 			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
 				    "INVVPID.fail_vpid0");
 		} else if (type == VMX_INVVPID_INDIVIDUAL_ADDR &&
-			   !mock_is_canonical(desc->linear_address)) {
+			   !mock_is_canonical(d.linear_address)) {
 			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
 				    "INVVPID.fail_noncanonical");
 		} else {

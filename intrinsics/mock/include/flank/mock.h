@@ -364,6 +364,28 @@ void mock_expect_exception(enum mock_op op, uint32_t vector);
 /** The rule of the last exception raised (expected or not), or NULL. */
 const char *mock_last_exception_rule(void);
 
+/**
+ * The error code of the last exception raised (#PF's fault code, 0 for
+ * #GP(0)/#SS(0) and for exceptions without an error code).
+ */
+uint32_t mock_last_exception_error_code(void);
+
+/**
+ * Gives the next VMX instruction with a memory operand (VMXON, VMCLEAR,
+ * VMPTRLD, VMPTRST, VMREAD's destination, VMWRITE's source, the INVEPT and
+ * INVVPID descriptors) executed on the current CPU its operand in the
+ * emulated linear address space, at effective address @p offset through
+ * segment @p seg (MOCK_SEG_ES to MOCK_SEG_GS), instead of the intrinsic's
+ * argument: the instruction reads (writes) it there through the segment
+ * checks of its mode and, with CR0.PG = 1, IA-32e paging from CR3 (4- or
+ * 5-level), raising #GP(0), #SS(0) or #PF in the order of SDM Vol. 3C
+ * 31.3 (docs/emulator.md, "Memory operands"). One instruction only: the
+ * next one on that CPU that has a memory operand disarms it, whatever its
+ * outcome. An operand stored there (VMPTRST, VMREAD) is also returned
+ * through the intrinsic's pointer on success.
+ */
+void mock_operand_at(enum mock_seg seg, uint64_t offset);
+
 /** Expectations armed by mock_expect_exception() and not yet consumed. */
 unsigned mock_expected_exceptions_pending(void);
 
