@@ -64,6 +64,8 @@ struct scen_expect {
 	uint32_t num; /* Error, vector, or basic exit reason. */
 	bool has_qual;
 	uint64_t qual;
+	bool has_code; /* "exception VEC code N": the error code. */
+	uint32_t code;
 	bool has_value;
 	struct scen_value value;
 	char rule[SCEN_NAME_LEN]; /* Empty: not checked. */
@@ -148,6 +150,9 @@ enum scen_op {
 	SCEN_MODE,   /* mode 64|compat|protected|v86|real [on CPUS] */
 	SCEN_MAXPHYADDR, /* maxphyaddr N */
 	SCEN_UNMAPPED,	 /* unmapped BYTE */
+	SCEN_PAGING,	 /* paging 4|5: fresh root table in CR3 */
+	SCEN_MAP,	 /* map LA PA FLAGS [2m|1g] */
+	SCEN_UNMAP,	 /* unmap LA */
 };
 
 /* Raw instructions. */
@@ -215,6 +220,7 @@ enum scen_reg {
 	SCEN_R_RFLAGS,
 	SCEN_R_XCR0,
 	SCEN_R_CPL,
+	SCEN_R_CR2,
 	/* Segment registers: SCEN_R_SEG + 4 * enum mock_seg + part, part 0
 	 * selector, 1 base, 2 limit, 3 access rights ("cs.ar"). */
 	SCEN_R_SEG = 16,
@@ -244,6 +250,11 @@ struct scen_cmd {
 	struct scen_gitem items[SCEN_MAX_ITEMS];
 	char name[SCEN_NAME_LEN];
 	char text[160];
+	/* "mem OFFSET [seg SEG]": the memory operand in the linear address
+	 * space (mock_operand_at), for the instructions that have one. */
+	bool mem;
+	enum mock_seg mem_seg;
+	struct scen_value mem_off;
 };
 
 struct scen_page {

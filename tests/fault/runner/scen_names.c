@@ -327,6 +327,13 @@ static const struct named consts[] = {
 	{"INVVPID_SINGLE", VMX_INVVPID_SINGLE_CONTEXT},
 	{"INVVPID_ALL", VMX_INVVPID_ALL_CONTEXT},
 	{"INVVPID_SINGLE_NON_GLOBAL", VMX_INVVPID_SINGLE_CONTEXT_NON_GLOBAL},
+	/* Paging-structure entry bits for "map" (SDM Vol. 3A 4.5.4). */
+	{"PTE_P", UINT64_C(1) << 0},
+	{"PTE_RW", UINT64_C(1) << 1},
+	{"PTE_US", UINT64_C(1) << 2},
+	{"PTE_A", UINT64_C(1) << 5},
+	{"PTE_D", UINT64_C(1) << 6},
+	{"PTE_XD", UINT64_C(1) << 63},
 	/* Handy addresses. */
 	{"ALL_ONES", UINT64_MAX},
 	{"NONCANONICAL", UINT64_C(0x0000800000000000)},
@@ -509,6 +516,7 @@ const char *scen_reg_name(enum scen_reg r)
 		[SCEN_R_CR4] = "cr4",	[SCEN_R_CR8] = "cr8",
 		[SCEN_R_DR7] = "dr7",	[SCEN_R_RFLAGS] = "rflags",
 		[SCEN_R_XCR0] = "xcr0", [SCEN_R_CPL] = "cpl",
+		[SCEN_R_CR2] = "cr2",
 	};
 	static const char *const segs[SCEN_R_SEG_END - SCEN_R_SEG] = {
 #define SEG_NAMES(s) s ".sel", s ".base", s ".limit", s ".ar"

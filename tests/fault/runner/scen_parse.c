@@ -179,7 +179,7 @@ static int assign_op(struct scen_pctx *p, enum scen_assign *a)
 
 static bool reg_by_name(const char *t, enum scen_reg *r)
 {
-	for (unsigned i = 0; i <= SCEN_R_CPL; i++) {
+	for (unsigned i = 0; i <= SCEN_R_CR2; i++) {
 		if (strcmp(t, scen_reg_name((enum scen_reg)i)) == 0) {
 			*r = (enum scen_reg)i;
 			return true;
@@ -254,6 +254,11 @@ static int outcome(struct scen_pctx *p, struct scen_cmd *c, bool launch)
 		ex->outcome = SCEN_O_EXCEPTION;
 		if (vector_arg(p, &ex->num) != 0)
 			return -1;
+		if (scen_accept(p, "code")) {
+			ex->has_code = true;
+			if (scen_u32(p, "an error code", &ex->code) != 0)
+				return -1;
+		}
 	} else if (launch && scen_accept(p, "entry_fail")) {
 		ex->outcome = SCEN_O_ENTRY_FAIL;
 		if (reason_arg(p, &ex->num) != 0)
@@ -312,6 +317,33 @@ static const struct {
 	{"xsetbv", SCEN_I_XSETBV},   {"mov", SCEN_I_MOV_CR},
 };
 
+/*
+ * "mem OFFSET [seg es|cs|ss|ds|fs|gs]" after the word "mem": the memory
+ * operand at effective address OFFSET through that segment (default DS).
+ */
+static int mem_arg(struct scen_pctx *p, struct scen_cmd *c)
+{
+	static const char *const segs[] = {"es", "cs", "ss", "ds", "fs", "gs"};
+	const char *t;
+
+	c->mem = true;
+	c->mem_seg = MOCK_SEG_DS;
+	if (scen_value(p, "an effective address", &c->mem_off) != 0)
+		return -1;
+	if (!scen_accept(p, "seg"))
+		return 0;
+	if (scen_word(p, "es, cs, ss, ds, fs or gs", &t) != 0)
+		return -1;
+	for (unsigned s = 0; s < 6; s++) {
+		if (strcmp(t, segs[s]) == 0) {
+			c->mem_seg = (enum mock_seg)s;
+			return 0;
+		}
+	}
+	p->pos--;
+	return scen_expected(p, "es, cs, ss, ds, fs or gs");
+}
+
 static int insn(struct scen_pctx *p, struct scen_cmd *c, enum scen_insn i)
 {
 	c->op = SCEN_INSN;
@@ -320,6 +352,11 @@ static int insn(struct scen_pctx *p, struct scen_cmd *c, enum scen_insn i)
 	case SCEN_I_VMXON:
 	case SCEN_I_VMCLEAR:
 	case SCEN_I_VMPTRLD:
+		if (scen_accept(p, "mem")) {
+			if (mem_arg(p, c) != 0)
+				return -1;
+			break;
+		}
 		if (scen_value(p,
 			       "an address (page name, page+offset or "
 			       "number)",
@@ -327,25 +364,51 @@ static int insn(struct scen_pctx *p, struct scen_cmd *c, enum scen_insn i)
 			return -1;
 		c->nv = 1;
 		break;
+	case SCEN_I_VMPTRST:
+		if (scen_accept(p, "mem") && mem_arg(p, c) != 0)
+			return -1;
+		break;
 	case SCEN_I_VMREAD:
 		if (field_arg64(p, c) != 0)
 			return -1;
+		if (scen_accept(p, "mem") && mem_arg(p, c) != 0)
+			return -1;
 		break;
 	case SCEN_I_VMWRITE:
-		if (field_arg64(p, c) != 0 ||
-		    scen_value(p, "a value", &c->v[0]) != 0)
+		if (field_arg64(p, c) != 0)
+			return -1;
+		if (scen_accept(p, "mem")) {
+			if (mem_arg(p, c) != 0)
+				return -1;
+			break;
+		}
+		if (scen_value(p, "a value or mem OFFSET", &c->v[0]) != 0)
 			return -1;
 		c->nv = 1;
 		break;
 	case SCEN_I_INVEPT:
-		if (scen_value(p, "an INVEPT type", &c->v[0]) != 0 ||
-		    scen_value(p, "an EPTP", &c->v[1]) != 0)
+		if (scen_value(p, "an INVEPT type", &c->v[0]) != 0)
+			return -1;
+		c->nv = 1;
+		if (scen_accept(p, "mem")) {
+			if (mem_arg(p, c) != 0)
+				return -1;
+			break;
+		}
+		if (scen_value(p, "an EPTP or mem OFFSET", &c->v[1]) != 0)
 			return -1;
 		c->nv = 2;
 		break;
 	case SCEN_I_INVVPID:
-		if (scen_value(p, "an INVVPID type", &c->v[0]) != 0 ||
-		    scen_value(p, "a VPID", &c->v[1]) != 0)
+		if (scen_value(p, "an INVVPID type", &c->v[0]) != 0)
+			return -1;
+		c->nv = 1;
+		if (scen_accept(p, "mem")) {
+			if (mem_arg(p, c) != 0)
+				return -1;
+			break;
+		}
+		if (scen_value(p, "a VPID or mem OFFSET", &c->v[1]) != 0)
 			return -1;
 		c->nv = 2;
 		scen_value_num(&c->v[2], 0);
@@ -404,7 +467,7 @@ static int set_dir(struct scen_pctx *p, struct scen_cmd *c)
 	enum scen_reg r;
 
 	if (scen_word(p,
-		      "a register (cr0, cr3, cr4, cr8, dr7, rflags, xcr0, "
+		      "a register (cr0, cr2, cr3, cr4, cr8, dr7, rflags, xcr0, "
 		      "cpl, SEG.sel/base/limit/ar), msr or mov_ss",
 		      &t) != 0)
 		return -1;
@@ -428,9 +491,10 @@ static int set_dir(struct scen_pctx *p, struct scen_cmd *c)
 	}
 	if (!reg_by_name(t, &r)) {
 		p->pos--;
-		return scen_expected(p, "a register (cr0, cr3, cr4, cr8, dr7, "
-					"rflags, xcr0, cpl, SEG.sel/base/"
-					"limit/ar), msr or mov_ss");
+		return scen_expected(
+			p, "a register (cr0, cr2, cr3, cr4, cr8, dr7, "
+			   "rflags, xcr0, cpl, SEG.sel/base/"
+			   "limit/ar), msr or mov_ss");
 	}
 	c->op = SCEN_SET_REG;
 	c->sub = r;
@@ -1478,6 +1542,40 @@ static int directive(struct scen_pctx *p, struct scen_cmd *c)
 			return scen_expected(p, "a physical-address width "
 						"(32-52)");
 		}
+		return scen_end(p);
+	}
+	if (strcmp(w, "paging") == 0) {
+		c->op = SCEN_PAGING;
+		if (scen_accept(p, "4"))
+			c->id = 4;
+		else if (scen_accept(p, "5"))
+			c->id = 5;
+		else
+			return scen_expected(p, "4 or 5 (paging levels)");
+		return scen_end(p);
+	}
+	if (strcmp(w, "map") == 0) {
+		c->op = SCEN_MAP;
+		c->nv = 3;
+		if (scen_value(p, "a linear address", &c->v[0]) != 0 ||
+		    scen_value(p, "a physical address", &c->v[1]) != 0 ||
+		    scen_value(p, "page flags (PTE_P|PTE_RW|PTE_US ...)",
+			       &c->v[2]) != 0)
+			return -1;
+		c->id = 1; /* levels the page spans: 4 KiB */
+		if (scen_accept(p, "2m"))
+			c->id = 2;
+		else if (scen_accept(p, "1g"))
+			c->id = 3;
+		else if (scen_peek(p) && !scen_accept(p, "4k"))
+			return scen_expected(p, "4k, 2m, 1g or end of line");
+		return scen_end(p);
+	}
+	if (strcmp(w, "unmap") == 0) {
+		c->op = SCEN_UNMAP;
+		c->nv = 1;
+		if (scen_value(p, "a linear address", &c->v[0]) != 0)
+			return -1;
 		return scen_end(p);
 	}
 	if (strcmp(w, "unmapped") == 0) {

@@ -93,6 +93,10 @@ static vmx_result_t execute(struct scen_runner *r, const struct scen_cmd *c,
 {
 	paddr_t pa;
 
+	/* "mem OFFSET [seg SEG]": the instruction reaches its operand in
+	 * the linear address space (mock_operand_at). */
+	if (c->mem)
+		mock_operand_at(c->mem_seg, scen_eval(r, &c->mem_off));
 	switch ((enum scen_insn)c->sub) {
 	case SCEN_I_VMXON:
 		return vmx_on(pa_init(scen_eval(r, &c->v[0])));
@@ -113,18 +117,20 @@ static vmx_result_t execute(struct scen_runner *r, const struct scen_cmd *c,
 		return vmx_vmread((uint64_t)c->id_hi << 32 | c->id, value);
 	case SCEN_I_VMWRITE:
 		return vmx_vmwrite((uint64_t)c->id_hi << 32 | c->id,
-				   scen_eval(r, &c->v[0]));
+				   c->mem ? 0 : scen_eval(r, &c->v[0]));
 	case SCEN_I_VMLAUNCH:
 		return vmx_launch();
 	case SCEN_I_VMRESUME:
 		return vmx_resume();
 	case SCEN_I_INVEPT: {
-		struct vmx_invept_desc d = {scen_eval(r, &c->v[1]), 0};
+		struct vmx_invept_desc d = {c->mem ? 0 : scen_eval(r, &c->v[1]),
+					    0};
 		return vmx_invept(scen_eval(r, &c->v[0]), &d);
 	}
 	case SCEN_I_INVVPID: {
-		struct vmx_invvpid_desc d = {scen_eval(r, &c->v[1]),
-					     scen_eval(r, &c->v[2])};
+		struct vmx_invvpid_desc d = {
+			c->mem ? 0 : scen_eval(r, &c->v[1]),
+			c->mem ? 0 : scen_eval(r, &c->v[2])};
 		return vmx_invvpid(scen_eval(r, &c->v[0]), &d);
 	}
 	case SCEN_I_VMCALL: {
@@ -253,6 +259,12 @@ void scen_do_insn(struct scen_runner *r, const struct scen_cmd *c)
 				  "%s: %s as expected, but by rule %s, not %s",
 				  name, want, rule ? rule : "none", ex->rule);
 	}
+	if (ex->has_code && mock_last_exception_error_code() != ex->code)
+		scen_fail(r,
+			  "%s: %s as expected, but with error code %#x, not "
+			  "%#x",
+			  name, want, mock_last_exception_error_code(),
+			  ex->code);
 	if (ex->has_value) {
 		uint64_t w = scen_eval(r, &ex->value);
 		if (value != w)

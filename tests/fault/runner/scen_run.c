@@ -198,6 +198,7 @@ unsigned scen_machine_down(struct scen_runner *r)
 			mock_test_page_free(r->pages[i].host);
 	}
 	memset(r->pages, 0, sizeof(r->pages));
+	scen_paging_free(r);
 	if (r->vm_valid) {
 		void *pages[] = {r->vm.vmxon, r->vm.vmcs, r->vm.stack,
 				 r->vm.msr_bitmap};
@@ -257,6 +258,8 @@ static uint64_t *reg_slot(struct mock_cpu_regs *g, enum scen_reg reg,
 		return &g->rflags;
 	case SCEN_R_XCR0:
 		return &g->xcr0;
+	case SCEN_R_CR2:
+		return &g->cr2;
 	default:
 		*cpl = g->cpl;
 		return cpl;
@@ -643,6 +646,7 @@ static void expect_misc(struct scen_runner *r, const struct scen_cmd *c)
 			for (unsigned i = 0; i < SCEN_MAX_PAGES; i++)
 				live -= r->pages[i].owned;
 			live -= r->vm_valid ? 4u : 0u;
+			live -= r->ntables;
 		}
 		if (live != c->id)
 			scen_fail(r, "expected %u %s, got %u", c->id,
@@ -762,6 +766,15 @@ static void exec(struct scen_runner *r, const struct scen_cmd *c,
 		break;
 	case SCEN_UNMAPPED:
 		mock_set_unmapped_byte((uint8_t)c->id);
+		break;
+	case SCEN_PAGING:
+		scen_do_paging(r, c);
+		break;
+	case SCEN_MAP:
+		scen_do_map(r, c);
+		break;
+	case SCEN_UNMAP:
+		scen_do_unmap(r, c);
 		break;
 	case SCEN_RETURN:
 		scen_fail(r, "'return' outside a VM-exit handler (it ends the "

@@ -11,6 +11,9 @@
 #include "scen.h"
 #include "test_platform.h"
 
+/* Paging-structure pages "paging" and "map" may allocate. */
+#define SCEN_MAX_TABLES 64u
+
 struct scen_live_page {
 	void *host;
 	uint64_t pa;
@@ -39,6 +42,8 @@ struct scen_runner {
 	uint64_t vars[SCEN_MAX_VARS]; /* Values of "read" ($NAME). */
 	struct mock_test_vm vm;
 	bool vm_valid;
+	void *tables[SCEN_MAX_TABLES]; /* "paging"/"map" (scen_paging.c) */
+	unsigned ntables;
 
 	/* Snapshot of every CPU ("expect cpu N unchanged"). */
 	struct mock_cpu_snapshot *snap[MOCK_MAX_CPUS];
@@ -86,6 +91,12 @@ void scen_do_vmm(struct scen_runner *r, const struct scen_cmd *c);
 void scen_do_sweep(struct scen_runner *r, const struct scen_cmd *c,
 		   unsigned index);
 void scen_do_expect_vmm(struct scen_runner *r, const struct scen_cmd *c);
+
+/* Paging structures (scen_paging.c). */
+void scen_do_paging(struct scen_runner *r, const struct scen_cmd *c);
+void scen_do_map(struct scen_runner *r, const struct scen_cmd *c);
+void scen_do_unmap(struct scen_runner *r, const struct scen_cmd *c);
+void scen_paging_free(struct scen_runner *r);
 
 /* Runs directives [first, last) of the script (the sweep replays setup). */
 void scen_exec_range(struct scen_runner *r, unsigned first, unsigned last);

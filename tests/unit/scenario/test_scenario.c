@@ -44,9 +44,9 @@ static void test_scenario_rejects_unknown_words(void **state)
 	rejects("cpus 0\n", "t.scen:1: expected 1-256 CPUs, found 0");
 	rejects("cpus two\n", "t.scen:1: expected a CPU count, found 'two'");
 	rejects("set cr5 = 0\n",
-		"t.scen:1: expected a register (cr0, cr3, cr4, cr8, dr7, "
-		"rflags, xcr0, cpl, SEG.sel/base/limit/ar), msr or mov_ss, "
-		"found 'cr5'");
+		"t.scen:1: expected a register (cr0, cr2, cr3, cr4, cr8, "
+		"dr7, rflags, xcr0, cpl, SEG.sel/base/limit/ar), msr or "
+		"mov_ss, found 'cr5'");
 	rejects("set cr4 += VMXE\n",
 		"t.scen:1: expected '=', '|=' or '&=', found '+='");
 	rejects("set cr4 |= VMXEE\n",
@@ -92,6 +92,36 @@ static void test_scenario_rejects_arity(void **state)
 		"t.scen:1: unknown bit 'vmxee' of cr4");
 	rejects("expect cpu 0 cr4.vmxe 2\n",
 		"t.scen:1: expected 0 or 1, found 2");
+}
+
+/* Memory operands, paging directives and error codes: what is missing or
+ * unknown is named. */
+static void test_scenario_rejects_operands(void **state)
+{
+	(void)state;
+	rejects("vmptrld mem\n",
+		"t.scen:1: expected an effective address, found end of line");
+	rejects("vmptrst mem 8 seg ldtr\n",
+		"t.scen:1: expected es, cs, ss, ds, fs or gs, found 'ldtr'");
+	rejects("vmwrite GUEST_RIP\n", "t.scen:1: expected a value or mem "
+				       "OFFSET, found end of line");
+	rejects("invept 1\n",
+		"t.scen:1: expected an EPTP or mem OFFSET, found end of line");
+	rejects("invvpid 1 expect succeed\n",
+		"t.scen:1: expected a VPID or mem OFFSET, found 'expect'");
+	rejects("vmread GUEST_RIP mem 8 seg\n",
+		"t.scen:1: expected es, cs, ss, ds, fs or gs, found end of "
+		"line");
+	rejects("paging\n", "t.scen:1: expected 4 or 5 (paging levels), "
+			    "found end of line");
+	rejects("map 0x1000\n",
+		"t.scen:1: expected a physical address, found end of line");
+	rejects("map 0x1000 0x2000 PTE_P 2m x\n",
+		"t.scen:1: expected end of line, found 'x'");
+	rejects("unmap\n",
+		"t.scen:1: expected a linear address, found end of line");
+	rejects("vmxoff expect exception PF code\n",
+		"t.scen:1: expected an error code, found end of line");
 }
 
 /* Structure: header first, names defined once, sweeps after setup only. */
@@ -162,6 +192,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scenario_rejects_unknown_words),
 		cmocka_unit_test(test_scenario_rejects_arity),
+		cmocka_unit_test(test_scenario_rejects_operands),
 		cmocka_unit_test(test_scenario_rejects_structure),
 		cmocka_unit_test(test_scenario_runs_raw),
 		cmocka_unit_test(test_scenario_reports_failure),
