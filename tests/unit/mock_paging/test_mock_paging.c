@@ -171,6 +171,36 @@ static void test_mock_paging_1g_without_page1gb(void **state)
 	assert_string_equal(mock_last_exception_rule(), "PAGING.pf_reserved");
 }
 
+/*
+ * 32-bit and PAE paging (CR0.PG = 1 outside IA-32e mode) are not walked:
+ * a model violation, and the instruction reports #GP without touching
+ * anything.
+ */
+static void test_mock_paging_legacy_unmodelled(void **state)
+{
+	struct mock_cpu_regs g, saved;
+	uint64_t efer = 0;
+	vmx_result_t r;
+
+	(void)state;
+	mock_cpu_get_regs(0, &saved);
+	assert_true(mock_msr_get(0, MSR_IA32_EFER, &efer));
+	mock_msr_set(0, MSR_IA32_EFER, efer & ~(X86_EFER_LMA | X86_EFER_LME));
+	mock_cpu_get_regs(0, &g);
+	g.seg[MOCK_SEG_CS].ar = (g.seg[MOCK_SEG_CS].ar & ~AR_L) | AR_DB;
+	g.seg[MOCK_SEG_DS] =
+		(struct mock_segment){0x18, 0, 0xFFFFFFFFu, 0xC093};
+	mock_cpu_set_regs(0, &g);
+	mock_set_exception_handler(record);
+	violation = NULL;
+	mock_operand_at(MOCK_SEG_DS, 0x1000);
+	r = vmx_ptrld(vm.vmcs_pa);
+	assert_string_equal(violation, "PAGING.legacy_unmodelled");
+	assert_int_equal(r.outcome, VMX_EXCEPTION);
+	mock_msr_set(0, MSR_IA32_EFER, efer);
+	mock_cpu_set_regs(0, &saved);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +209,7 @@ int main(void)
 		T(test_mock_paging_one_instruction),
 		T(test_mock_paging_bad_segment),
 		T(test_mock_paging_1g_without_page1gb),
+		T(test_mock_paging_legacy_unmodelled),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
