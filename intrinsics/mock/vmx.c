@@ -821,6 +821,22 @@ vmx_result_t vmx_vmread(uint64_t field, uint64_t *value)
 	       false);
 }
 
+/*
+ * VMWRITE's memory source (SDM Vol. 3C 31.3 VMWRITE: "any faults resulting
+ * from accessing a memory source operand occur after determining ... that
+ * the relevant VMCS pointer is valid but before determining if the
+ * destination VMCS field is supported"): 64 bits in 64-bit mode, 32
+ * outside it, zero-extended.
+ */
+static bool read_vmwrite_source(struct mock_cpu *c,
+				const struct mock_operand *o, uint64_t *value,
+				vmx_result_t *r)
+{
+	*value = 0;
+	return mock_operand_read(c, MOCK_OP_VMWRITE, o, value,
+				 mock_operand_size(c), r);
+}
+
 vmx_result_t vmx_vmwrite(uint64_t field, uint64_t value)
 {
 	struct mock_cpu *c = mock_cur();
@@ -850,6 +866,8 @@ vmx_result_t vmx_vmwrite(uint64_t field, uint64_t value)
 		if (!v) {
 			c->last_rule = "VMWRITE.fail_no_current";
 			r = mock_vm_fail_invalid(c);
+		} else if (o.mem && !read_vmwrite_source(c, &o, &value, &r)) {
+			/* #GP/#SS/#PF in r: the VMCS and RFLAGS unchanged. */
 		} else if (!component_ok(c, field)) {
 			r = vm_fail(c, VMXERR_UNSUPPORTED_COMPONENT,
 				    "VMWRITE.fail_unsupported");
@@ -861,20 +879,6 @@ vmx_result_t vmx_vmwrite(uint64_t field, uint64_t value)
 		} else {
 			uint32_t full = enc & ~1u;
 			uint64_t nv;
-			/*
-			 * SDM Vol. 3C 31.3 VMWRITE uses the primary source
-			 * operand only in its last step, after the VMfail
-			 * checks; the model reads a memory source there (32
-			 * bits outside 64-bit mode, zero-extended). A fault
-			 * leaves the VMCS and RFLAGS as they were.
-			 */
-			if (o.mem) {
-				value = 0;
-				if (!mock_operand_read(
-					    c, MOCK_OP_VMWRITE, &o, &value,
-					    mock_operand_size(c), &r))
-					break;
-			}
 			if (enc & 1u)
 				nv = (mock_vmcs_get(v, full) & 0xFFFFFFFFu) |
 				     (value << 32);
