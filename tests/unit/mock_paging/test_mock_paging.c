@@ -104,6 +104,16 @@ static void test_mock_paging_accessed_dirty(void **state)
 	assert_int_equal(mock_last_exception_error_code(), 3);
 	assert_int_equal(pt[1] & (A | D), 0);
 	assert_int_equal(data[3], 0);
+
+	/* R/W clear in a directory entry: every page below is read-only
+	 * for a write with CR0.WP = 1 (SDM Vol. 3A 4.6.1). */
+	pd[2] &= ~RW;
+	mock_expect_exception(MOCK_OP_VMPTRST, X86_VEC_PF);
+	mock_operand_at(MOCK_SEG_DS, 0x400018);
+	r = vmx_ptrst(&got);
+	assert_int_equal(r.error, X86_VEC_PF);
+	assert_int_equal(mock_last_exception_error_code(), 3);
+	assert_string_equal(mock_last_exception_rule(), "PAGING.pf_write");
 }
 
 /* The operand is armed for one instruction: the next one with a memory
