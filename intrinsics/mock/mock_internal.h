@@ -545,4 +545,35 @@ void mock_paging_reset(void);
 vmx_result_t mock_raise_code(enum mock_op op, uint32_t vector, uint32_t code,
 			     const char *rule, const char *message);
 
+/* ------------------------------------------------------------------------ */
+/* EPT (ept.c) and its cached translations (ept_tlb.c)                       */
+/* ------------------------------------------------------------------------ */
+
+/* EPTP[51:12], the EP4TA that tags guest-physical mappings (SDM 29.4.1). */
+#define MOCK_EPT_EP4TA_MASK UINT64_C(0x000FFFFFFFFFF000)
+
+/** A cached guest-physical mapping (SDM Vol. 3C 29.4.1). */
+struct mock_ept_tlb_entry {
+	uint64_t ep4ta, gpa_base, hpa_base, page_size;
+	/** Logical AND of bits 0, 1, 2 and 10 of the walk. */
+	bool r, w, x, xu;
+	/** The walk that created it set the dirty flag (EPT A/D on). */
+	bool dirty;
+	bool ipat;
+	bool valid;
+	uint8_t ept_type;
+};
+
+/** Forgets every cached mapping of every CPU (mock_init, mock_fini). */
+void mock_ept_tlb_reset(void);
+/** The mapping of @p cpu for (@p ep4ta, @p gpa), or NULL. */
+const struct mock_ept_tlb_entry *
+mock_ept_tlb_lookup(unsigned cpu, uint64_t ep4ta, uint64_t gpa);
+/** Caches @p e on @p cpu (replacing a mapping of the same page). */
+void mock_ept_tlb_fill(unsigned cpu, const struct mock_ept_tlb_entry *e);
+/** An EPT violation for @p gpa invalidates its mapping (29.4.3.1). */
+void mock_ept_tlb_invalidate_gpa(unsigned cpu, uint64_t ep4ta, uint64_t gpa);
+/** INVEPT of @p type (1 single-context, 2 all-context) on @p cpu. */
+void mock_ept_tlb_invept(unsigned cpu, uint64_t type, uint64_t eptp);
+
 #endif /* FLANK_MOCK_INTERNAL_H */

@@ -496,6 +496,7 @@ void mock_fini(void)
 	mock_mem_reset();
 	mock_paging_reset();
 	mock_io_reset();
+	mock_ept_tlb_reset();
 }
 
 const char *mock_profile_name(void)

@@ -898,7 +898,15 @@ vmx_result_t vmx_vmwrite(uint64_t field, uint64_t value)
 static const struct prefix_rules invept_rules = PREFIX_RULES(INVEPT);
 static const struct prefix_rules invvpid_rules = PREFIX_RULES(INVVPID);
 
-/* SDM Vol. 3C 27.2.1.1 (as used by INVEPT single-context, 31.3). */
+/*
+ * SDM Vol. 3C 31.3 INVEPT single-context: VMfail(28) "if VM entry with the
+ * 'enable EPT' VM-execution control set to 1 would fail due to the EPTP
+ * value", i.e. the EPTP checks of 27.2.1.1, the same five conditions as
+ * entry_controls.c check_eptp (C10): memory type UC with
+ * IA32_VMX_EPT_VPID_CAP[8] or WB with [14]; walk length 4 with [6] or 5
+ * with [7]; A/D (bit 6) only with [21]; bits 11:7 zero; the address
+ * within MAXPHYADDR.
+ */
 static bool eptp_valid(const struct mock_cpu *c, uint64_t eptp)
 {
 	uint64_t cap = mock_msr_value(c, MSR_IA32_VMX_EPT_VPID_CAP);
@@ -945,6 +953,13 @@ vmx_result_t vmx_invept(uint64_t type, const struct vmx_invept_desc *desc)
 				   NULL);
 		break;
 	case GATE_RUN:
+		/*
+		 * 31.3 INVEPT: the type (register operand, all 64 bits in
+		 * 64-bit mode) must be one IA32_VMX_EPT_VPID_CAP reports:
+		 * bit 25 single-context (1), bit 26 all-context (2); any
+		 * other value, 0 and 3 included, is VMfail(28). The type is
+		 * checked before the descriptor is read.
+		 */
 		if (!((type == VMX_INVEPT_SINGLE_CONTEXT &&
 		       (cap & BIT64(25))) ||
 		      (type == VMX_INVEPT_ALL_CONTEXT && (cap & BIT64(26))))) {
@@ -959,6 +974,20 @@ vmx_result_t vmx_invept(uint64_t type, const struct vmx_invept_desc *desc)
 			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
 				    "INVEPT.fail_eptp");
 		} else {
+			/*
+			 * Figure 31-1: descriptor bits 127:64 are "reserved
+			 * (must be zero)", yet the operation never checks
+			 * them (no VMfail, unlike INVVPID's 63:16): what a
+			 * CPU does with them is not defined, so the model
+			 * reports it as undefined behaviour of the caller.
+			 * All-context ignores the EPTP (31.3).
+			 */
+			if (d.reserved != 0)
+				mock_undefined("INVEPT.desc_reserved",
+					       "INVEPT descriptor bits 127:64 "
+					       "are not zero (SDM Vol. 3C "
+					       "Figure 31-1: must be zero)");
+			mock_ept_tlb_invept(c->id, type, d.eptp);
 			r = ok(c, "INVEPT.ok");
 		}
 		break;

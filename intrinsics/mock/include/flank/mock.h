@@ -702,4 +702,132 @@ const char *mock_gated_insn_name(enum mock_gated_insn insn);
 int mock_guest_gated(enum mock_gated_insn insn, struct intrin_gprs *gprs,
 		     struct mock_exit_outcome *out);
 
+/* ------------------------------------------------------------------------ */
+/* EPT: guest-physical accesses, INVEPT's cache, the monitor trap flag      */
+/* (ept.c, ept_tlb.c; docs/emulator.md "EPT")                                */
+/* ------------------------------------------------------------------------ */
+
+/** Kind of a guest-physical access (SDM Vol. 3C 29.3.3.2). */
+enum mock_gpa_kind {
+	MOCK_GPA_READ,	/**< Data read. */
+	MOCK_GPA_WRITE, /**< Data write. */
+	MOCK_GPA_FETCH, /**< Instruction fetch. */
+};
+
+/** Outcome of an EPT walk (mock_ept_walk()). */
+enum mock_ept_verdict {
+	MOCK_EPT_OK,	    /**< Translated; the access is allowed. */
+	MOCK_EPT_VIOLATION, /**< EPT violation (29.3.3.2). */
+	MOCK_EPT_MISCONFIG, /**< EPT misconfiguration (29.3.3.1). */
+};
+
+/** One guest-physical access by the guest (mock_guest_gpa_access()). */
+struct mock_gpa_access {
+	uint64_t gpa;		 /**< Guest-physical address accessed. */
+	uint32_t size;		 /**< Bytes, 1-8 (0 means 1). */
+	enum mock_gpa_kind kind; /**< Read, write or fetch. */
+	/**
+	 * The access is to a guest paging-structure entry while translating
+	 * @c gla (exit qualification bit 8 = 0), not to the translation of
+	 * @c gla itself. With EPT A/D on it is treated as a write (29.3.3.2).
+	 */
+	bool paging_structure;
+	/** No guest-linear address (a PDPTE load by MOV to CR3): bit 7 = 0. */
+	bool no_gla;
+	/** The linear address is a user-mode address (mode-based execute). */
+	bool user;
+	/**
+	 * The access is part of an IRET executed with (virtual-)NMI
+	 * blocking in effect: exit qualification bit 12 (Table 28-7).
+	 */
+	bool iret;
+	/** The guest linear address; also the GUEST_LINEAR_ADDRESS field. */
+	uint64_t gla;
+	/**
+	 * PAT memory type of the access from guest paging (29.3.7.2), used
+	 * when @c pat_given; otherwise WB, as with CR0.PG = 0.
+	 */
+	uint8_t pat_type;
+	bool pat_given;
+	/** Instruction length (GUEST_RIP advances by it when it completes). */
+	uint32_t len;
+	/** Value stored by a write (little-endian, @c size bytes). */
+	uint64_t value;
+};
+
+/** What an EPT walk found (mock_ept_walk()). */
+struct mock_ept_walk {
+	enum mock_ept_verdict verdict;
+	/** The rule that decided ("EPT.misconfig_write_only", "EPT.ok"). */
+	const char *rule;
+	uint64_t hpa;	      /**< Physical address (MOCK_EPT_OK). */
+	uint64_t page_size;   /**< 4 KiB, 2 MiB or 1 GiB (MOCK_EPT_OK). */
+	unsigned levels;      /**< Entries read (1 to 5). */
+	uint64_t entry_pa[5]; /**< Address of each entry read, top first. */
+	uint64_t entry[5];    /**< Each entry as read. */
+	/** Logical AND of bits 0, 1, 2 and 10 of the entries read. @{ */
+	bool readable, writable, executable, user_executable;
+	/** @} */
+	uint8_t ept_type; /**< Leaf bits 5:3 (MOCK_EPT_OK). */
+	bool ipat;	  /**< Leaf bit 6, "ignore PAT". */
+	/** Exit qualification bits 0-6 the access would report. */
+	uint64_t qualification;
+};
+
+/**
+ * Walks the EPT paging structures of @p eptp (SDM Vol. 3C 29.3.2) for an
+ * access of @p kind to @p gpa on the current CPU, with its capabilities
+ * (IA32_VMX_EPT_VPID_CAP, MAXPHYADDR) and, if @p mbec, "mode-based execute
+ * control for EPT"; @p user and @p paging_structure as in struct
+ * mock_gpa_access. No side effect: no A/D flags, no cache. For tests of
+ * EPT tables built by libvmm.
+ */
+void mock_ept_walk(uint64_t eptp, uint64_t gpa, enum mock_gpa_kind kind,
+		   bool mbec, bool user, bool paging_structure,
+		   struct mock_ept_walk *w);
+
+/** What one guest-physical access did (mock_guest_gpa_access()). */
+struct mock_gpa_result {
+	/** The access completed (not stopped by an exit or the handler). */
+	bool completed;
+	/** The value read (reads and fetches that completed). */
+	uint64_t value;
+	uint64_t hpa; /**< Physical address used (completed). */
+	/** Effective memory type (29.3.7.2); 0xFF without EPT. */
+	uint8_t mem_type;
+	/** The translation came from the EPT cache (ept_tlb.c). */
+	bool cached;
+	/** VM exits the access caused (EPT violations/misconfigurations, MTF). */
+	unsigned exits;
+	/** The first EPT-induced exit: reason, qualification, GPA, GLA. @{ */
+	uint32_t reason;
+	uint64_t qualification;
+	uint64_t gpa, gla;
+	/** @} */
+	const char *rule; /**< Rule of the first walk that exited. */
+	/** An MTF VM exit followed the completed instruction (26.5.2). */
+	bool mtf;
+	/** The last exit's outcome (resume or leave, injection, #DB). */
+	struct mock_exit_outcome out;
+};
+
+/**
+ * The guest on the current CPU (VMX non-root) executes one instruction
+ * making access @p a. With "enable EPT" the guest-physical address goes
+ * through the cached translations of this CPU (tagged by EPTP[51:12],
+ * SDM 29.4) or the EPT walk; a misconfiguration or violation is a VM exit
+ * (reason 49 or 48) with the exit qualification, GUEST_PHYSICAL_ADDRESS
+ * and GUEST_LINEAR_ADDRESS a CPU writes. If the handler resumes with
+ * GUEST_RIP unchanged, the instruction executes again, as on hardware (a
+ * 9th exit of one instruction is the violation EPT.retry_loop). When it
+ * completes, GUEST_RIP advances by @c len, A/D flags are set (EPTP bit 6),
+ * and with "monitor trap flag" an MTF VM exit follows (26.5.2).
+ * Returns 0, or -1 if the CPU is not in VMX non-root or @p a is invalid.
+ */
+int mock_guest_gpa_access(const struct mock_gpa_access *a,
+			  struct mock_gpa_result *r);
+
+/** Cached EPT-derived translations of @p cpu (ept_tlb.c). */
+unsigned mock_ept_cached_count(unsigned cpu);
+
 #endif /* FLANK_MOCK_H */
