@@ -89,6 +89,22 @@ enum scen_gcheck {
 	SCEN_G_TRAP, /* #DB delivered after the resuming entry (27.7.3) */
 	SCEN_G_NOTRAP,
 	SCEN_G_PENDING_DBG, /* pending debug exceptions at that entry */
+	/* "guest access" only (scen_ept.c): the access's first EPT exit,
+	 * how it ended, and what it read. Values in ev[reg]. */
+	SCEN_G_A_REASON,
+	SCEN_G_A_QUAL,
+	SCEN_G_A_GPA,
+	SCEN_G_A_GLA,
+	SCEN_G_A_EXITS,
+	SCEN_G_A_MTF,
+	SCEN_G_A_NOMTF,
+	SCEN_G_A_DONE,
+	SCEN_G_A_NOTDONE,
+	SCEN_G_A_MEMTYPE,
+	SCEN_G_A_CACHED,
+	SCEN_G_A_NOTCACHED,
+	SCEN_G_A_RULE, /* rule in the command's name */
+	SCEN_G_A_VALUE,
 };
 
 struct scen_gitem {
@@ -194,7 +210,8 @@ enum scen_event {
 	SCEN_E_SIPI,
 	SCEN_E_TRIPLE_FAULT,
 	SCEN_E_VMX,
-	SCEN_E_GATED, /* id: enum mock_gated_insn (rdtscp, tpause, ...) */
+	SCEN_E_GATED,  /* id: enum mock_gated_insn (rdtscp, tpause, ...) */
+	SCEN_E_ACCESS, /* guest-physical access (scen_ept.c) */
 };
 
 /* Which CPUs a directive applies to. */
@@ -255,6 +272,9 @@ struct scen_cmd {
 	bool mem;
 	enum mock_seg mem_seg;
 	struct scen_value mem_off;
+	/* Expected values of "guest access" items (scen_ept.c). */
+	unsigned nev;
+	struct scen_value ev[4];
 };
 
 struct scen_page {

@@ -946,6 +946,8 @@ static const struct {
 	{"umwait", SCEN_E_GATED, 0},
 	{"tpause", SCEN_E_GATED, 0},
 	{"pconfig", SCEN_E_GATED, 0},
+	/* A guest-physical access through EPT (scen_ept.c). */
+	{"access", SCEN_E_ACCESS, 0},
 };
 
 static int guest(struct scen_pctx *p, struct scen_cmd *c)
@@ -975,9 +977,11 @@ static int guest(struct scen_pctx *p, struct scen_cmd *c)
 					"exception, nmi, intr, init, sipi, "
 					"triple_fault, vmx, rdtscp, rdpid, "
 					"invpcid, xsaves, xrstors, umonitor, "
-					"umwait, tpause, pconfig)");
+					"umwait, tpause, pconfig, access)");
 	}
 	c->sub = events[e].ev;
+	if (c->sub == SCEN_E_ACCESS)
+		return scen_parse_access(p, c);
 	switch (events[e].ev) {
 	case SCEN_E_RDMSR:
 	case SCEN_E_WRMSR:

@@ -49,4 +49,7 @@ int scen_value_ctx(struct scen_pctx *p, const char *what, struct scen_value *v,
 int scen_value(struct scen_pctx *p, const char *what, struct scen_value *v);
 void scen_value_num(struct scen_value *v, uint64_t n);
 
+/* The arguments and expectations of "guest access" (scen_ept.c). */
+int scen_parse_access(struct scen_pctx *p, struct scen_cmd *c);
+
 #endif /* FLANK_SCEN_PARSE_H */

@@ -87,6 +87,9 @@ void scen_do_handler(struct scen_runner *r, const struct scen_cmd *c);
 /* Raw scenarios: an exit without "handler advance" fails the run. */
 void scen_raw_handlers_init(struct scen_runner *r);
 void scen_do_guest(struct scen_runner *r, const struct scen_cmd *c);
+/* "guest access" on CPU @p cpu (scen_ept.c). */
+void scen_do_access(struct scen_runner *r, const struct scen_cmd *c,
+		    unsigned cpu);
 void scen_do_vmm(struct scen_runner *r, const struct scen_cmd *c);
 void scen_do_sweep(struct scen_runner *r, const struct scen_cmd *c,
 		   unsigned index);

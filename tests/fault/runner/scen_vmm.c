@@ -129,6 +129,8 @@ static int deliver(struct scen_runner *r, const struct scen_cmd *c,
 			*gpr_at(&g, c->items[i].reg) = c->items[i].num;
 		return mock_guest_gated((enum mock_gated_insn)c->id, &g, out);
 	}
+	case SCEN_E_ACCESS: /* scen_do_access */
+		break;
 	}
 	return -1;
 }
@@ -144,6 +146,10 @@ void scen_do_guest(struct scen_runner *r, const struct scen_cmd *c)
 	bool want_exit = true;
 	int rc;
 
+	if (c->sub == SCEN_E_ACCESS) {
+		scen_do_access(r, c, cpu);
+		return;
+	}
 	memset(&out, 0, sizeof(out));
 	for (unsigned i = first; i < c->nitems; i++)
 		if (c->items[i].kind == SCEN_G_NOEXIT)
@@ -275,6 +281,8 @@ void scen_do_guest(struct scen_runner *r, const struct scen_cmd *c)
 					  scen_last_exit.count ? "reason"
 							       : "none",
 					  scen_last_exit.reason);
+			break;
+		default: /* the items of "guest access": scen_ept.c */
 			break;
 		}
 	}
