@@ -61,7 +61,7 @@ static int access_item(struct scen_pctx *p, struct scen_cmd *c)
 {
 	const char *t = scen_peek(p);
 	struct scen_gitem *it;
-	uint32_t n;
+	uint32_t n = 0;
 
 	if (c->nitems == SCEN_MAX_ITEMS)
 		return scen_perr(p, "too many expectations (at most %u)",
@@ -159,7 +159,7 @@ int scen_parse_access(struct scen_pctx *p, struct scen_cmd *c)
 {
 	static const char *const kinds[] = {"read", "write", "fetch"};
 	const char *w;
-	uint32_t n;
+	uint32_t n = 0;
 
 	if (scen_word(p, "read, write or fetch", &w) != 0)
 		return -1;

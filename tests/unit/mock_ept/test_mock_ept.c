@@ -386,6 +386,26 @@ static void test_mock_ept_nmi_unblocking(void **state)
 	a.iret = false;
 	assert_int_equal(mock_guest_gpa_access(&a, &r), 0);
 	assert_false(r.qualification & BIT64(12));
+	/* NMI exiting without virtual NMIs: bit 12 undefined (0 here), the
+	 * blocking stays as the guest had it. */
+	uint64_t pin = 0;
+	assert_true(mock_vmcs_peek(0, VMCS_PIN_BASED_VM_EXEC_CONTROL, &pin));
+	assert_true(mock_vmcs_poke(0, VMCS_PIN_BASED_VM_EXEC_CONTROL,
+				   pin | PIN_NMI_EXITING));
+	mock_vmcs_poke(0, VMCS_GUEST_INTERRUPTIBILITY_INFO,
+		       INTERRUPTIBILITY_NMI);
+	a.iret = true;
+	assert_int_equal(mock_guest_gpa_access(&a, &r), 0);
+	assert_false(r.qualification & BIT64(12));
+	assert_true(mock_vmcs_peek(0, VMCS_GUEST_INTERRUPTIBILITY_INFO, &intr));
+	assert_true(intr & INTERRUPTIBILITY_NMI);
+	/* Virtual NMIs: bit 12 for virtual-NMI blocking, cleared. */
+	assert_true(mock_vmcs_poke(0, VMCS_PIN_BASED_VM_EXEC_CONTROL,
+				   pin | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS));
+	assert_int_equal(mock_guest_gpa_access(&a, &r), 0);
+	assert_true(r.qualification & BIT64(12));
+	assert_true(mock_vmcs_peek(0, VMCS_GUEST_INTERRUPTIBILITY_INFO, &intr));
+	assert_false(intr & INTERRUPTIBILITY_NMI);
 }
 
 /* Mode-based execute control (secondary bit 22): bit 10 is execute for
@@ -589,7 +609,7 @@ static void test_mock_ept_memory_type(void **state)
 	guest_enter();
 	for (unsigned i = 0; i < sizeof(combos) / sizeof(combos[0]); i++) {
 		ept.pt[1] = pa_addr(ept.b_pa) | R | (combos[i].ept << 3);
-		a.gpa = GPA_4K_B + 0x100u * (i + 1u);
+		a.gpa = GPA_4K_B + UINT64_C(0x100) * (i + 1u);
 		a.pat_type = combos[i].pat;
 		a.pat_given = true;
 		/* A new type needs a new walk. */
