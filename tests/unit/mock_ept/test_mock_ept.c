@@ -956,6 +956,74 @@ static void test_mock_ept_walk_api(void **state)
 	assert_int_equal(mock_ept_cached_count(0), 0);
 }
 
+/* ------------------------------------------------------- two CPUs */
+
+static struct mock_test_vm vms[2];
+
+static int setup2(void **state)
+{
+	(void)state;
+	mock_fixture_init("skylake", 2);
+	mock_set_exit_handlers(handler, resume_failed);
+	memset(&hl, 0, sizeof(hl));
+	memset(&ept, 0, sizeof(ept));
+	for (unsigned i = 0; i < 2; i++) {
+		mock_set_current_cpu(i);
+		mock_test_vm_setup(&vms[i]);
+		if (i == 0)
+			ept_build(6u | (3u << 3));
+		mock_test_write(VMCS_EPT_POINTER, ept.eptp);
+		guest_proc2_set(SEC_ENABLE_EPT);
+	}
+	return 0;
+}
+
+static int teardown2(void **state)
+{
+	void *pages[] = {ept.pml4, ept.pdpt, ept.pd, ept.pt, ept.a, ept.b};
+
+	for (unsigned i = 0; i < 2; i++) {
+		mock_set_current_cpu(i);
+		if (mock_vmx_mode(i) == MOCK_VMX_NONROOT) {
+			hl.act = ACT_LEAVE;
+			(void)mock_guest_vmx_insn(EXIT_REASON_VMCALL, NULL);
+		}
+		mock_test_vm_teardown(&vms[i]);
+	}
+	mock_set_current_cpu(0);
+	for (unsigned i = 0; i < 6; i++)
+		mock_test_page_free(pages[i]);
+	return mock_fixture_teardown(state);
+}
+
+/* Cached translations are per CPU and INVEPT acts on the CPU that
+ * executes it (SDM Vol. 3C 29.4.3.1, 31.3): after a remap and INVEPT on
+ * CPU 0, CPU 1 still uses its stale translation until its own INVEPT. */
+static void test_mock_ept_invept_per_cpu(void **state)
+{
+	struct mock_gpa_result r;
+	(void)state;
+	for (unsigned i = 0; i < 2; i++) {
+		mock_set_current_cpu(i);
+		guest_enter();
+		r = access(MOCK_GPA_READ, GPA_4K);
+		assert_true(r.value == 0xA5A5A5A5u);
+	}
+	ept.pt[0] = pa_addr(ept.b_pa) | WB | R | W | X;
+	mock_set_current_cpu(0);
+	guest_invept(VMX_INVEPT_ALL_CONTEXT, 0);
+	assert_int_equal(mock_ept_cached_count(0), 0);
+	assert_int_equal(mock_ept_cached_count(1), 1);
+	r = access(MOCK_GPA_READ, GPA_4K);
+	assert_true(!r.cached && r.value == 0xB6B6B6B6u);
+	mock_set_current_cpu(1);
+	r = access(MOCK_GPA_READ, GPA_4K);
+	assert_true(r.cached && r.value == 0xA5A5A5A5u);
+	guest_invept(VMX_INVEPT_SINGLE_CONTEXT, ept.eptp);
+	r = access(MOCK_GPA_READ, GPA_4K);
+	assert_true(!r.cached && r.value == 0xB6B6B6B6u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -987,6 +1055,8 @@ int main(void)
 		T(test_mock_ept_mtf_single_step),
 		T(test_mock_ept_access_invalid),
 		T(test_mock_ept_walk_api),
+		cmocka_unit_test_setup_teardown(test_mock_ept_invept_per_cpu,
+						setup2, teardown2),
 #undef T
 	};
 	return FLANK_RUN_TESTS(tests);
