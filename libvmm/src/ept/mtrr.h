@@ -21,7 +21,8 @@ struct vmm_fmt;
 
 /**
  * Memory type encodings: the MTRR encodings (SDM Vol. 3A Table 12-8),
- * which are also the EPT memory-type encodings (SDM Vol. 3C 29.3.7).
+ * which are also the EPT memory-type encodings (SDM Vol. 3C, "EPT and
+ * Memory Typing").
  * 2, 3 and 7-255 are reserved. @{
  */
 #define VMM_MTRR_UC 0u /**< Uncacheable. */
@@ -31,7 +32,8 @@ struct vmm_fmt;
 #define VMM_MTRR_WB 6u /**< Write-back. */
 /** @} */
 
-/** MTRR MSR indexes and fields (SDM Vol. 3A 12.11.1, 12.11.2). @{ */
+/** Fields of IA32_MTRRCAP, IA32_MTRR_DEF_TYPE and IA32_MTRR_PHYSMASKn
+ * (SDM Vol. 3A 12.11.1, 12.11.2); the MSR indexes are in flank/x86.h. @{ */
 #define VMM_MTRRCAP_VCNT(cap) ((unsigned)((cap)&0xFFu))
 #define VMM_MTRRCAP_FIX (UINT64_C(1) << 8)
 #define VMM_MTRRCAP_WC (UINT64_C(1) << 10)
