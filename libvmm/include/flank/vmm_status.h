@@ -65,6 +65,10 @@ enum vmm_status {
 	VMM_ERR_SERIAL_CONFIG = 43,
 	VMM_ERR_RING_CONFIG = 44,
 	VMM_ERR_HOOK_NO_ENDBR = 45,
+	/* Memory types from the MTRRs (issue 18, libvmm/src/ept/mtrr.c). */
+	VMM_ERR_NO_MTRR = 46,
+	VMM_ERR_MTRR_MSR = 47,
+	VMM_ERR_MTRR_VCNT = 48,
 	VMM_STATUS_COUNT
 };
 
