@@ -63,6 +63,7 @@
 	X(C4, vmread_bitmap,       "27.2.1.1", 0)                             \
 	X(C4, vmwrite_bitmap,      "27.2.1.1", 0)                             \
 	X(C4, ve_info,             "27.2.1.1", 0)                             \
+	X(C11, tsc_multiplier_zero, "27.2.1.1", 0)                            \
 	/* SDM Vol. 3C 27.2.1.2: VM-exit control fields. */                   \
 	X(C1, exit_allowed0,       "27.2.1.2", 0)                             \
 	X(C1, exit_allowed1,       "27.2.1.2", 0)                             \

@@ -203,6 +203,14 @@ static bool check_exec_controls(const struct mock_cpu *cpu,
 	}
 	if (sec & SEC_EPT_VE)
 		CHECK(C4, ve_info, entry_page_ok(caps, VF(vmcs, VE_INFO_ADDR)));
+	/*
+	 * SDM Vol. 3C 27.2.1.1: "If the 'use TSC scaling' VM-execution control
+	 * is 1, the TSC-multiplier must not be zero." Found by the
+	 * differential campaign (docs/differential.md): Bochs refused such a
+	 * VMCS with VMfailValid(7), the model entered.
+	 */
+	if (sec & SEC_TSC_SCALING)
+		CHECK(C11, tsc_multiplier_zero, VF(vmcs, TSC_MULTIPLIER) != 0);
 	return true;
 }
 
