@@ -57,6 +57,7 @@
 	X(C4, pml_address,         "27.2.1.1", 0)                             \
 	X(C11, unrestricted_needs_ept, "27.2.1.1", 0)                         \
 	X(C11, mbe_needs_ept,      "27.2.1.1", 0)                             \
+	X(C11, spp_needs_ept,      "27.2.1.1", 0)                             \
 	X(C11, vmfunc_allowed,     "27.2.1.1", 0)                             \
 	X(C11, eptp_switch_needs_ept, "27.2.1.1", 0)                          \
 	X(C4, eptp_list,           "27.2.1.1", 0)                             \
