@@ -294,10 +294,19 @@ static bool check_event_injection(const struct entry_caps *caps,
 	/*
 	 * Deliver-error-code is 1 iff (unrestricted guest = 0 or CR0.PE = 1),
 	 * the type is hardware exception and the vector is one that pushes an
-	 * error code (8, 10-14, 17, 21).
+	 * error code (8, 10-14, 17, 21). Where IA32_VMX_BASIC[56] is 1 the
+	 * vector no longer decides: "software can use VM entry to deliver a
+	 * hardware exception with or without an error code, regardless of
+	 * vector" (SDM Vol. 3D A.1, Vol. 3C 27.2.1.3); the bit must still be 0
+	 * for the other types and in real mode. Found by the differential
+	 * campaign (docs/differential.md) on Bochs 3.0 sapphire_rapids, which
+	 * reports bit 56.
 	 */
 	want_code = (!unrestricted || pe) && type == INTR_TYPE_HARD_EXCEPTION &&
 		    exception_has_error_code(vector);
+	if ((caps->basic & BIT64(56)) && (!unrestricted || pe) &&
+	    type == INTR_TYPE_HARD_EXCEPTION)
+		want_code = (info & INTR_INFO_DELIVER_CODE) != 0;
 	CHECK(C16, deliver_code,
 	      ((info & INTR_INFO_DELIVER_CODE) != 0) == want_code);
 	CHECK(C16, reserved_bits, (info & 0x7FFFF000u) == 0);

@@ -142,6 +142,8 @@ const struct efx_row efx_rows[] = {
 	{"C16.deliver_code", P_ALL, 0, {{0}}, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(3) | 13)}, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(3) | 13 | INTR_INFO_DELIVER_CODE)}},
 	{"C16.deliver_code", P_ALL, 0, {{0}}, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(3) | 6 | INTR_INFO_DELIVER_CODE)}, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(3) | 21 | INTR_INFO_DELIVER_CODE)}},
 	{"C16.deliver_code", P_ALL, 0, {{0}}, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(4) | 13 | INTR_INFO_DELIVER_CODE), S(VM_ENTRY_INSTRUCTION_LEN, 2)}, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(4) | 13), S(VM_ENTRY_INSTRUCTION_LEN, 2)}},
+	/* With IA32_VMX_BASIC[56] only types other than hardware exception keep the bit 0. */
+	{"C16.deliver_code", P_SKY, 0, {MSR_OR(MSR_IA32_VMX_BASIC, BIT64(56))}, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(2) | 2 | INTR_INFO_DELIVER_CODE)}, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(2) | 2)}},
 	{"C16.reserved_bits", P_ALL, 0, {{0}}, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(3) | 6 | BIT32(12))}, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(3) | 6)}},
 	{"C16.error_code_high", P_ALL, 0, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(3) | 14 | INTR_INFO_DELIVER_CODE)}, {S(VM_ENTRY_EXCEPTION_ERROR_CODE, 0x10000)}, {S(VM_ENTRY_EXCEPTION_ERROR_CODE, 0xFFFF)}},
 	{"C16.insn_len_range", P_ALL, 0, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(4) | 0x80)}, {S(VM_ENTRY_INSTRUCTION_LEN, 16)}, {S(VM_ENTRY_INSTRUCTION_LEN, 15)}},
@@ -341,6 +343,9 @@ const unsigned efx_row_count = sizeof(efx_rows) / sizeof(efx_rows[0]);
 
 /* clang-format off */
 const struct efx_pass_row efx_pass_rows[] = {
+	/* IA32_VMX_BASIC[56] (Bochs 3.0 sapphire_rapids has it): a hardware exception with or without an error code, whatever the vector. */
+	{"basic56_gp_without_error_code", P_SKY, {MSR_OR(MSR_IA32_VMX_BASIC, BIT64(56)), S(VM_ENTRY_INTR_INFO, VALID | TYPE(3) | 13)}},
+	{"basic56_ud_with_error_code", P_SKY, {MSR_OR(MSR_IA32_VMX_BASIC, BIT64(56)), S(VM_ENTRY_INTR_INFO, VALID | TYPE(3) | 6 | INTR_INFO_DELIVER_CODE)}},
 	{"tertiary_field_ignored_when_off", P_SKY, {S(TERTIARY_VM_EXEC_CONTROL, 0xFFFF)}},
 	{"true_ctls_save_debug_optional", P_SKY, {C(VM_EXIT_CONTROLS, EXIT_SAVE_DEBUG_CONTROLS), C(VM_ENTRY_CONTROLS, ENTRY_LOAD_DEBUG_CONTROLS), S(GUEST_IA32_DEBUGCTL, BIT64(2))}},
 	{"zero_length_soft_exception_with_misc30", P_SKY, {S(VM_ENTRY_INTR_INFO, VALID | TYPE(6) | 3), S(VM_ENTRY_INSTRUCTION_LEN, 0)}},
