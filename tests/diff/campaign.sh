@@ -51,14 +51,35 @@ for m in $models; do
 		echo
 		echo '```'
 		sed -n 's/^bochs: /bochs: /p; s/^cpu: /cpu: /p; s/^kernel: /kernel: /p; s/^cmdline: /cmdline: /p' "$work/cell" 2>/dev/null
+		echo "case stream: version $(sed -n 's/^.*FD: begin v\([0-9]*\) .*$/\1/p' "$work/serial.txt" 2>/dev/null | head -n 1)"
 		echo "boot and run: $(cat "$work/seconds" 2>/dev/null || echo ?) s"
 		sed -n '/FD: end/q; s/^.*FD: \(msr .*\)$/\1/p' "$work/serial.txt" 2>/dev/null | paste -sd' ' - | fold -w 100 -s
-		"$replay" --show 0 --min-cases "$cases" "$work/serial.txt" 2>&1 || failed=1
+		"$replay" --show 0 --min-cases "$cases" "$work/serial.txt" >"$work/replay.txt" 2>&1 || failed=1
+		cat "$work/replay.txt"
 		echo "replay: $(basename "$replay") --show 0 --min-cases $cases $work/serial.txt (seed $seed)"
 		echo '```'
 		echo
 	} >>"$tmp"
 done
+# A table of the figures first, then each model's details.
+{
+	sed -n '1,/^$/p' "$tmp"
+	echo "| model | seed | cases | agree | disagree | groups of disagreements |"
+	echo "|---|---|---|---|---|---|"
+	for m in $models; do
+		r=$base/$m/replay.txt
+		line=$(grep -m 1 '^seed ' "$r" 2>/dev/null)
+		seed=$(echo "$line" | sed -n 's/^seed \([0-9]*\),.*/\1/p')
+		n=$(echo "$line" | sed -n 's/.*: \([0-9]*\) replayed.*/\1/p')
+		agree=$(echo "$line" | sed -n 's/.* \([0-9]*\) agree.*/\1/p')
+		dis=$(echo "$line" | sed -n 's/.* \([0-9]*\) disagree.*/\1/p')
+		groups=$(sed -n 's/^disagreements by kind (\([0-9]*\) groups):$/\1/p' "$r" 2>/dev/null)
+		echo "| $m | ${seed:-?} | ${n:-?} | ${agree:-?} | ${dis:-?} | ${groups:-0} |"
+	done
+	echo
+	sed -n '/^$/,$p' "$tmp" | tail -n +2
+} >"$tmp.2"
+mv "$tmp.2" "$tmp"
 # Paths relative to the checkout and the cache: the file does not depend on them.
 sed -e "s|$root/|./|g" -e "s|$HOME/|~/|g" "$tmp" >"$results"
 rm -f "$tmp"
