@@ -12,7 +12,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: all help configure build test run-tests fault memcheck coverage image \
-	driver e2e demo docs format format-check tidy bench fuzz deps clean \
+	driver e2e demo docs format format-check tidy bench fuzz deps clean diff-campaign \
 	install install-only install-dkms uninstall deb deb-check
 
 all: build
@@ -26,6 +26,7 @@ help:
 	@echo "make driver        build flank.ko against the installed kernel headers"
 	@echo "make e2e           whole-system tests (QEMU and Bochs)"
 	@echo "make demo          boot Linux in Bochs and run Flank, with a transcript"
+	@echo "make diff-campaign differential campaign of the emulated VT-x against Bochs (slow)"
 	@echo "make docs          API reference (Doxygen)"
 	@echo "make format-check  clang-format check;  make format  fixes"
 	@echo "make tidy          clang-tidy"
@@ -58,7 +59,7 @@ memcheck: build
 coverage:
 	@scripts/coverage.sh $(BUILD)-coverage
 
-image driver e2e docs format format-check tidy bench fuzz: configure
+image driver e2e docs format format-check tidy bench fuzz diff-campaign: configure
 	@cmake --build $(BUILD) -j$(JOBS) --target $@
 
 deps:

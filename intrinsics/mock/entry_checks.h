@@ -57,12 +57,14 @@
 	X(C4, pml_address,         "27.2.1.1", 0)                             \
 	X(C11, unrestricted_needs_ept, "27.2.1.1", 0)                         \
 	X(C11, mbe_needs_ept,      "27.2.1.1", 0)                             \
+	X(C11, spp_needs_ept,      "27.2.1.1", 0)                             \
 	X(C11, vmfunc_allowed,     "27.2.1.1", 0)                             \
 	X(C11, eptp_switch_needs_ept, "27.2.1.1", 0)                          \
 	X(C4, eptp_list,           "27.2.1.1", 0)                             \
 	X(C4, vmread_bitmap,       "27.2.1.1", 0)                             \
 	X(C4, vmwrite_bitmap,      "27.2.1.1", 0)                             \
 	X(C4, ve_info,             "27.2.1.1", 0)                             \
+	X(C11, tsc_multiplier_zero, "27.2.1.1", 0)                            \
 	/* SDM Vol. 3C 27.2.1.2: VM-exit control fields. */                   \
 	X(C1, exit_allowed0,       "27.2.1.2", 0)                             \
 	X(C1, exit_allowed1,       "27.2.1.2", 0)                             \

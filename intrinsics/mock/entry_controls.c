@@ -184,6 +184,16 @@ static bool check_exec_controls(const struct mock_cpu *cpu,
 	      !(sec & SEC_UNRESTRICTED_GUEST) || (sec & SEC_ENABLE_EPT));
 	CHECK(C11, mbe_needs_ept,
 	      !(sec & SEC_MODE_BASED_EPT_EXEC) || (sec & SEC_ENABLE_EPT));
+	/*
+	 * SDM Vol. 3C 27.2.1.1: "If the 'sub-page write permissions for EPT'
+	 * VM-execution control is 1, the 'enable EPT' VM-execution control
+	 * must also be 1." Secondary bit 23 (Table 25-7). Reachable on a
+	 * profile that allows it (Bochs 3.0 sapphire_rapids does); found by
+	 * the differential campaign (docs/differential.md), where Bochs gave
+	 * VMfailValid(7) and the model entered. The checks of the SPPTP are
+	 * not modelled (the field is not in the field table).
+	 */
+	CHECK(C11, spp_needs_ept, !(sec & BIT32(23)) || (sec & SEC_ENABLE_EPT));
 
 	if (sec & SEC_ENABLE_VMFUNC) {
 		uint64_t vmfunc = VF(vmcs, VM_FUNCTION_CONTROL);
@@ -203,6 +213,14 @@ static bool check_exec_controls(const struct mock_cpu *cpu,
 	}
 	if (sec & SEC_EPT_VE)
 		CHECK(C4, ve_info, entry_page_ok(caps, VF(vmcs, VE_INFO_ADDR)));
+	/*
+	 * SDM Vol. 3C 27.2.1.1: "If the 'use TSC scaling' VM-execution control
+	 * is 1, the TSC-multiplier must not be zero." Found by the
+	 * differential campaign (docs/differential.md): Bochs refused such a
+	 * VMCS with VMfailValid(7), the model entered.
+	 */
+	if (sec & SEC_TSC_SCALING)
+		CHECK(C11, tsc_multiplier_zero, VF(vmcs, TSC_MULTIPLIER) != 0);
 	return true;
 }
 
@@ -276,10 +294,19 @@ static bool check_event_injection(const struct entry_caps *caps,
 	/*
 	 * Deliver-error-code is 1 iff (unrestricted guest = 0 or CR0.PE = 1),
 	 * the type is hardware exception and the vector is one that pushes an
-	 * error code (8, 10-14, 17, 21).
+	 * error code (8, 10-14, 17, 21). Where IA32_VMX_BASIC[56] is 1 the
+	 * vector no longer decides: "software can use VM entry to deliver a
+	 * hardware exception with or without an error code, regardless of
+	 * vector" (SDM Vol. 3D A.1, Vol. 3C 27.2.1.3); the bit must still be 0
+	 * for the other types and in real mode. Found by the differential
+	 * campaign (docs/differential.md) on Bochs 3.0 sapphire_rapids, which
+	 * reports bit 56.
 	 */
 	want_code = (!unrestricted || pe) && type == INTR_TYPE_HARD_EXCEPTION &&
 		    exception_has_error_code(vector);
+	if ((caps->basic & BIT64(56)) && (!unrestricted || pe) &&
+	    type == INTR_TYPE_HARD_EXCEPTION)
+		want_code = (info & INTR_INFO_DELIVER_CODE) != 0;
 	CHECK(C16, deliver_code,
 	      ((info & INTR_INFO_DELIVER_CODE) != 0) == want_code);
 	CHECK(C16, reserved_bits, (info & 0x7FFFF000u) == 0);

@@ -375,6 +375,12 @@ static bool ck_injection(struct vmcs_ck *c)
 	   type != INTR_TYPE_OTHER_EVENT || vec == 0);
 	want_code = (!(c->sec & SEC_UNRESTRICTED_GUEST) || pe) &&
 		    type == INTR_TYPE_HARD_EXCEPTION && has_error_code(vec);
+	/* IA32_VMX_BASIC[56]: a hardware exception with or without an error
+	 * code, whatever the vector (SDM Vol. 3D A.1, Vol. 3C 27.2.1.3). */
+	if ((c->basic & BIT64(56)) &&
+	    (!(c->sec & SEC_UNRESTRICTED_GUEST) || pe) &&
+	    type == INTR_TYPE_HARD_EXCEPTION)
+		want_code = (info & INTR_INFO_DELIVER_CODE) != 0;
 	CK(c, C16_deliver_code, f, info,
 	   ((info & INTR_INFO_DELIVER_CODE) != 0) == want_code);
 	CK(c, C16_reserved_bits, f, info, (info & 0x7FFFF000u) == 0);
