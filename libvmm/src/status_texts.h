@@ -136,6 +136,16 @@
 	  "an extension module registered a hook function that does not "      \
 	  "start with ENDBR64 (refused everywhere: it would hang a kernel "    \
 	  "with IBT): build the module with -fcf-protection=branch "           \
-	  "-fno-jump-tables")
+	  "-fno-jump-tables")                                                  \
+	X(VMM_ERR_HOOK_WHILE_RUNNING, "hooks change only while stopped")       \
+	X(VMM_ERR_MSR_HOOK_RANGE, "MSR hook outside the MSR bitmap")           \
+	X(VMM_ERR_MSR_HOOK_RESERVED, "MSR hook on an MSR Flank owns")          \
+	X(VMM_ERR_HOOK_OVERLAP, "MSR hook overlaps another")                   \
+	X(VMM_ERR_HOOK_TABLE_FULL, "MSR hook table full")                      \
+	X(VMM_ERR_GUEST_NONCANONICAL, "non-canonical guest address")           \
+	X(VMM_ERR_GUEST_NOT_PRESENT, "guest address not mapped")               \
+	X(VMM_ERR_GUEST_RESERVED_BIT, "reserved bit in guest paging entry")    \
+	X(VMM_ERR_GUEST_PHYS, "guest page not RAM the host maps")              \
+	X(VMM_ERR_GUEST_COPY_SIZE, "guest copy of 0 or over 4096 bytes")
 
 #endif /* FLANK_STATUS_TEXTS_H */
