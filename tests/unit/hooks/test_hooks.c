@@ -853,6 +853,7 @@ static void test_hooks_cr4_smep_smap(void **state)
 #define DATA_PA (TABLES_PA + 0x5000)
 #define DATA2_PA (TABLES_PA + 0x6000)
 #define TABLE_PAGES 7u
+#define TABLE_BYTES ((size_t)TABLE_PAGES * 4096u)
 
 #define P_RW UINT64_C(0x3)
 #define PS BIT64(7)
@@ -881,10 +882,10 @@ static uint64_t *table(uint64_t pa)
 static void walk_up(void)
 {
 	loaded();
-	assert_int_equal(
-		posix_memalign((void **)&tables, 4096, TABLE_PAGES * 4096u), 0);
-	memset(tables, 0, TABLE_PAGES * 4096u);
-	assert_true(pa_addr(mock_mem_map_at(tables, TABLE_PAGES * 4096u,
+	assert_int_equal(posix_memalign((void **)&tables, 4096, TABLE_BYTES),
+			 0);
+	memset(tables, 0, TABLE_BYTES);
+	assert_true(pa_addr(mock_mem_map_at(tables, TABLE_BYTES,
 					    pa_init(TABLES_PA))) == TABLES_PA);
 	table(PML5_PA)[511] = PML4_PA | P_RW;
 	table(PML4_PA)[511] = PDPT_PA | P_RW;
@@ -1086,6 +1087,13 @@ static void test_hooks_no_phys_op(void **state)
 	walk_down();
 }
 
+/* Writes the characters of @p text at @p dst, without its NUL. */
+static void put_text(char *dst, const char *text)
+{
+	while (*text != '\0')
+		*dst++ = *text++;
+}
+
 /* What the guard below did inside the exit. */
 static int guard_read_st, guard_write_st, guard_xlate_st, guard_bad_st;
 static uint64_t guard_gpa;
@@ -1129,9 +1137,9 @@ static void test_hooks_guest_memory_in_hook(void **state)
 	(void)state;
 	walk_up();
 	data = (char *)table(DATA_PA);
-	memcpy(data + 0xFF0, "first page, ", 12);
+	put_text(data + 0xFF0, "first page, ");
 	memset(data + 0xFFC, '-', 4);
-	memcpy(data + 0x1000, "second page, end", 16);
+	put_text(data + 0x1000, "second page, end");
 	mock_cpu_get_regs(0, &regs);
 	regs.cr3 = PML4_PA;
 	mock_cpu_set_regs(0, &regs);
