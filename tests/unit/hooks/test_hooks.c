@@ -1070,6 +1070,39 @@ static void test_hooks_phys_copy(void **state)
 	walk_down();
 }
 
+/*
+ * The argument rules of the linear copies (checked before any VMREAD, so
+ * from outside an exit too) and of vmm_guest_phys_page(), the image's one
+ * door to physical memory: NULL, empty and page-crossing are refused
+ * without a platform call.
+ */
+static void test_hooks_copy_arguments(void **state)
+{
+	uint8_t b[16];
+	unsigned calls;
+
+	(void)state;
+	walk_up();
+	assert_int_equal(vmm_guest_read(GLA_4K, NULL, 8), VMM_ERR_BAD_ARGUMENT);
+	assert_int_equal(vmm_guest_write(GLA_4K, NULL, 8),
+			 VMM_ERR_BAD_ARGUMENT);
+	assert_int_equal(vmm_guest_read(GLA_4K, b, 0), VMM_ERR_GUEST_COPY_SIZE);
+	assert_int_equal(vmm_guest_write(GLA_4K, b, VMM_GUEST_COPY_MAX + 1),
+			 VMM_ERR_GUEST_COPY_SIZE);
+	calls = tp.phys_calls;
+	assert_int_equal(vmm_guest_phys_page(DATA_PA, NULL, 8, false),
+			 VMM_ERR_GUEST_PHYS);
+	assert_int_equal(vmm_guest_phys_page(DATA_PA, b, 0, false),
+			 VMM_ERR_GUEST_PHYS);
+	assert_int_equal(vmm_guest_phys_page(DATA_PA + 0xFF8, b, 16, true),
+			 VMM_ERR_GUEST_PHYS);
+	assert_int_equal(tp.phys_calls, calls);
+	assert_int_equal(vmm_guest_phys_page(DATA_PA + 0xFF0, b, 16, false),
+			 VMM_OK);
+	assert_int_equal(tp.phys_calls, calls + 1);
+	walk_down();
+}
+
 /* A host without phys_copy: every helper says VMM_ERR_GUEST_PHYS. */
 static void test_hooks_no_phys_op(void **state)
 {
@@ -1168,6 +1201,64 @@ static void test_hooks_guest_memory_in_hook(void **state)
 	walk_down();
 }
 
+static int cr3_fail_st, cr3_fail_read_st;
+
+/* Translates and reads while the VMREAD of GUEST_CR3 fails. */
+static enum vmm_hook_action cr3_fail_hook(struct vmm_msr_hook_args *a)
+{
+	uint64_t gpa = 0;
+	uint8_t b[4];
+
+	(void)a;
+	cr3_fail_st = vmm_guest_translate(GLA_4K, &gpa);
+	cr3_fail_read_st = vmm_guest_read(GLA_4K, b, sizeof(b));
+	/* A level beyond FLANK_LOG_DEBUG is logged at DEBUG. */
+	vmm_extension_logf(99, "cr3 hook: %d %d", cr3_fail_st,
+			   cr3_fail_read_st);
+	return VMM_HOOK_ALLOW;
+}
+
+static bool cr3_read(const struct mock_call *call, void *arg)
+{
+	(void)arg;
+	return call->op == MOCK_OP_VMREAD && call->arg[0] == VMCS_GUEST_CR3;
+}
+
+/*
+ * Inside a callback, a VMREAD of the guest's CR3 that fails is
+ * VMM_ERR_VMREAD from the helpers (no walk of a made-up CR3); the exit
+ * itself completes.
+ */
+static void test_hooks_guest_vmread_fails(void **state)
+{
+	struct mock_exit_outcome out;
+	char want[64];
+
+	(void)state;
+	walk_up();
+	assert_int_equal(vmm_msr_hook_add(MSR_IA32_LSTAR, 1, VMM_MSR_HOOK_WRITE,
+					  cr3_fail_hook),
+			 VMM_OK);
+	start();
+	assert_int_equal(
+		mock_fail_when(cr3_read, NULL,
+			       (vmx_result_t){VMX_FAIL_VALID,
+					      VMXERR_UNSUPPORTED_COMPONENT}),
+		0);
+	assert_int_equal(mock_guest_wrmsr(MSR_IA32_LSTAR, 0x1234, &out), 0);
+	mock_fail_clear();
+	assert_emulated(&out, 2);
+	assert_int_equal(cr3_fail_st, VMM_ERR_VMREAD);
+	assert_int_equal(cr3_fail_read_st, VMM_ERR_VMREAD);
+	snprintf(want, sizeof(want), "cr3 hook: %d %d", VMM_ERR_VMREAD,
+		 VMM_ERR_VMREAD);
+	assert_true(ring_has(want));
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_int_equal(vmm_msr_hook_remove(MSR_IA32_LSTAR, cr3_fail_hook),
+			 VMM_OK);
+	walk_down();
+}
+
 /* Every new status has a name and a sentence. */
 static void test_hooks_status_texts(void **state)
 {
@@ -1213,7 +1304,9 @@ int main(void)
 		cmocka_unit_test(test_hooks_walk_5level),
 		cmocka_unit_test(test_hooks_walk_errors),
 		cmocka_unit_test(test_hooks_phys_copy),
+		cmocka_unit_test(test_hooks_copy_arguments),
 		cmocka_unit_test(test_hooks_no_phys_op),
+		cmocka_unit_test(test_hooks_guest_vmread_fails),
 		cmocka_unit_test(test_hooks_guest_memory_in_hook),
 		cmocka_unit_test(test_hooks_status_texts),
 	};
