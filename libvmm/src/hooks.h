@@ -50,9 +50,9 @@ uint64_t vmm_cr_hook_filter(const struct vmm_cpu *cpu, unsigned cr,
 
 /**
  * Forgets every MSR and CR hook, as if each was removed (refused with
- * VMM_ERR_HOOK_WHILE_RUNNING while CPUs may run). For a host that lost
- * track of its modules, and for tests that must start clean after a test
- * failed half-way.
+ * VMM_ERR_HOOK_WHILE_RUNNING while CPUs may run). Not exported: for the
+ * tests, which must start clean after a test failed half-way (as their
+ * fixture clears vmm_ctx).
  */
 int vmm_hooks_clear(void);
 
