@@ -14,6 +14,7 @@ set(FLANK_LIBVMM_ARCHIVE ${FLANK_IMAGE_BINARY_DIR}/libvmm/libvmm.a)
 set(FLANK_VMM_ELF ${FLANK_IMAGE_BINARY_DIR}/libvmm/image/vmm.elf)
 set(FLANK_EXAMPLE_MODULE ${FLANK_IMAGE_BINARY_DIR}/libvmm/modules/example/example.elf)
 set(FLANK_LIBVMM_CHECK_ARCHIVE ${FLANK_IMAGE_BINARY_DIR}/libvmm/libvmm_check.a)
+set(FLANK_LIBVMM_GUEST_ARCHIVE ${FLANK_IMAGE_BINARY_DIR}/libvmm/libvmm_guest.a)
 set(FLANK_VMCS_CHECK_MODULE ${FLANK_IMAGE_BINARY_DIR}/libvmm/modules/vmcs_check/vmcs_check.elf)
 # SHA-256 of the libvmm archive linked into vmm.elf (written by the image
 # part) and of the archive the host tests link (written below).
@@ -36,7 +37,7 @@ ExternalProject_Add(flank_image
   BUILD_BYPRODUCTS ${FLANK_LIBVMM_ARCHIVE} ${FLANK_VMM_ELF}
     ${FLANK_EXAMPLE_MODULE} ${FLANK_LIBVMM_SHA256_IMAGE}
     ${FLANK_LIBVMM_CHECK_ARCHIVE} ${FLANK_VMCS_CHECK_MODULE}
-    ${FLANK_LIBVMM_CHECK_SHA256_IMAGE}
+    ${FLANK_LIBVMM_CHECK_SHA256_IMAGE} ${FLANK_LIBVMM_GUEST_ARCHIVE}
   USES_TERMINAL_BUILD ON)
 
 include(${CMAKE_SOURCE_DIR}/libvmm/sources.cmake)
@@ -53,6 +54,11 @@ if(FLANK_COVERAGE)
   set_target_properties(libvmm_check PROPERTIES OUTPUT_NAME vmm_check_cov)
   target_include_directories(libvmm_check PUBLIC ${LIBVMM_INCLUDE_DIRS})
   target_compile_options(libvmm_check PRIVATE ${FLANK_WARNING_FLAGS}
+    ${FLANK_FREESTANDING_FLAGS} -O0 -g --coverage)
+  add_library(libvmm_guest STATIC ${LIBVMM_GUEST_SOURCES})
+  set_target_properties(libvmm_guest PROPERTIES OUTPUT_NAME vmm_guest_cov)
+  target_include_directories(libvmm_guest PUBLIC ${LIBVMM_INCLUDE_DIRS})
+  target_compile_options(libvmm_guest PRIVATE ${FLANK_WARNING_FLAGS}
     ${FLANK_FREESTANDING_FLAGS} -O0 -g --coverage)
 else()
   # CMake refuses imported include directories that do not exist yet
@@ -73,6 +79,11 @@ else()
     IMPORTED_LOCATION ${FLANK_LIBVMM_CHECK_ARCHIVE}
     INTERFACE_INCLUDE_DIRECTORIES "${libvmm_present_includes}")
   add_dependencies(libvmm_check flank_image)
+  add_library(libvmm_guest STATIC IMPORTED GLOBAL)
+  set_target_properties(libvmm_guest PROPERTIES
+    IMPORTED_LOCATION ${FLANK_LIBVMM_GUEST_ARCHIVE}
+    INTERFACE_INCLUDE_DIRECTORIES "${libvmm_present_includes}")
+  add_dependencies(libvmm_guest flank_image)
 endif()
 
 # Record the checksum of whatever archives the targets `libvmm` and

@@ -10,6 +10,7 @@
 #include <linux/cpu.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/ioport.h>
 #include <linux/irqflags.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -22,6 +23,7 @@
 #include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
+#include <asm/pgtable_types.h>
 #include <asm/processor.h>
 #include <asm/segment.h>
 #include <asm/tlbflush.h>
@@ -302,6 +304,76 @@ static bool kp_host_cr3_maps(void *ctx, u64 va)
 	return flank_kmap_host_cr3_maps(va);
 }
 
+/*
+ * System RAM as the kernel's resource tree had it at module load, for
+ * kp_phys_copy: in VMX root the tree itself cannot be asked (page_is_ram()
+ * takes resource_lock, which the interrupted kernel code may hold).
+ * Memory hot-added later is refused; more ranges than fit are dropped
+ * (refused), and both are safe.
+ */
+#define KP_RAM_RANGES 128
+static struct {
+	u64 start, end; /* Inclusive byte addresses. */
+} kp_ram[KP_RAM_RANGES];
+static unsigned int kp_ram_count;
+
+static int kp_ram_add(struct resource *r, void *arg)
+{
+	if (kp_ram_count < KP_RAM_RANGES) {
+		kp_ram[kp_ram_count].start = r->start;
+		kp_ram[kp_ram_count].end = r->end;
+		kp_ram_count++;
+	}
+	return 0;
+}
+
+static void kp_ram_snapshot(void)
+{
+	kp_ram_count = 0;
+	walk_iomem_res_desc(IORES_DESC_NONE,
+			    IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY, 0, -1,
+			    NULL, kp_ram_add);
+}
+
+static bool kp_ram_has(u64 first, u64 last)
+{
+	unsigned int i;
+
+	for (i = 0; i < READ_ONCE(kp_ram_count); i++)
+		if (first >= kp_ram[i].start && last <= kp_ram[i].end)
+			return true;
+	return false;
+}
+
+/*
+ * flank_platform.phys_copy: guest memory for extension hooks, in VMX root
+ * with interrupts off, from an address the guest chose. Only RAM of the
+ * snapshot above, whose struct page exists (pfn_valid(), lock-free), and
+ * whose direct-map page is present right now (lookup_address() walks
+ * init_mm's tables without locks: pages taken out of the direct map, by
+ * secretmem or debug_pagealloc say, are refused instead of faulting). The
+ * copy goes through the direct map, which HOST_CR3 maps (its kernel half).
+ */
+static int kp_phys_copy(void *ctx, u64 pa, void *buf, u32 len, bool write)
+{
+	unsigned int level;
+	void *va;
+	pte_t *pte;
+
+	if (!len || offset_in_page(pa) + len > PAGE_SIZE ||
+	    !kp_ram_has(pa, pa + len - 1) || !pfn_valid(PHYS_PFN(pa)))
+		return -1;
+	va = __va(pa);
+	pte = lookup_address((unsigned long)va, &level);
+	if (!pte || !pte_present(*pte))
+		return -1;
+	if (write)
+		memcpy(va, buf, len);
+	else
+		memcpy(buf, va, len);
+	return 0;
+}
+
 struct flank_core_ops flank_kops = {
 	.ctx = NULL,
 	.lock = kp_lock,
@@ -331,6 +403,7 @@ struct flank_core_ops flank_kops = {
 	.verify_sig = flank_ksig_verify,
 	.sig_required = flank_ksig_required,
 	.taint_unsigned = flank_ksig_taint,
+	.phys_copy = kp_phys_copy,
 	.host_cr3 = 0,
 };
 
@@ -383,6 +456,7 @@ int flank_kplat_init(void)
 	int rc;
 
 	kp_spec_read(&flank_kops);
+	kp_ram_snapshot();
 	flank_kops.host_cr3 = flank_kmap_host_cr3_create();
 	if (!flank_kops.host_cr3)
 		return -ENOMEM;

@@ -24,6 +24,7 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/exit_vmcall.c
   ${LIBVMM_DIR}/src/exit_xsetbv.c
   ${LIBVMM_DIR}/src/extension.c
+  ${LIBVMM_DIR}/src/hooks.c
   ${LIBVMM_DIR}/src/fmt.c
   ${LIBVMM_DIR}/src/image_entry.c
   ${LIBVMM_DIR}/src/launch.c
@@ -63,6 +64,14 @@ set(LIBVMM_EPT_SOURCES
   ${LIBVMM_DIR}/src/ept/mtrr.c
 )
 list(APPEND LIBVMM_CHECK_SOURCES ${LIBVMM_EPT_SOURCES})
+# The guest memory helpers of the hook API (flank/vmm_extension.h): the
+# same way into libvmm_guest.a, linked into the extension modules that use
+# them (and the tests), not into vmm.elf, which would cross its 64 KiB
+# budget (docs/loader.md "Size"). They reach physical memory through the
+# one function the image exports for it, vmm_guest_phys_page().
+set(LIBVMM_GUEST_SOURCES
+  ${LIBVMM_DIR}/src/guest_mem.c
+)
 set(LIBVMM_INCLUDE_DIRS
   ${LIBVMM_DIR}/include
   ${LIBVMM_DIR}/../intrinsics/include

@@ -178,6 +178,16 @@ struct flank_core_ops {
 	 */
 	void (*taint_unsigned)(void *ctx);
 
+	/**
+	 * flank_platform.phys_copy (image_abi.h): copies @p len bytes within
+	 * one 4 KiB page between physical address @p pa and @p buf (to memory
+	 * if @p write). Called in VMX root, any CPU, interrupts off, with an
+	 * address from the guest: validates the page without locks (RAM the
+	 * kernel maps), never faults, sleeps or logs. 0, or -1 untouched.
+	 */
+	int (*phys_copy)(void *ctx, uint64_t pa, void *buf, uint32_t len,
+			 bool write);
+
 	/** HOST_CR3 for the platform table (page tables outliving processes). */
 	uint64_t host_cr3;
 

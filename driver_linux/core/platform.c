@@ -85,6 +85,15 @@ static void plat_cpu_left(void *ctx, uint32_t cpu)
 	ops->invalidate_tss_limit(ops->ctx);
 }
 
+/* Guest memory for extension hooks, in VMX root: the op validates. */
+static int plat_phys_copy(void *ctx, uint64_t pa, void *buf, uint32_t len,
+			  uint32_t write)
+{
+	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
+
+	return ops->phys_copy(ops->ctx, pa, buf, len, write != 0);
+}
+
 void flank_platform_fill(struct flank_core *core)
 {
 	struct flank_platform *p = &core->platform;
@@ -108,6 +117,7 @@ void flank_platform_fill(struct flank_core *core)
 	p->cpu_left = plat_cpu_left;
 	p->spec_flags = core->ops->spec_flags;
 	p->verw_sel = core->ops->verw_sel;
+	p->phys_copy = plat_phys_copy;
 }
 
 const char *flank_ring_kib_check(uint32_t kib)

@@ -14,8 +14,19 @@
  * 29.4.3.3), which covers the flushes a CR4 write implies.
  * MOV from/to CR3, CLTS and LMSW are handled for completeness (they exit
  * only under controls or masks Flank does not set); MOV CR8 is unhandled.
+ *
+ * CR hooks (hooks.c): the bits an extension watches (CR0.WP, CR4.SMEP,
+ * CR4.SMAP) are in the masks too, so a write that changes them exits. A
+ * valid write that clears one asks the hook; a denied bit stays set in the
+ * real register and in the read shadow alike: the write takes effect
+ * otherwise and the guest reads back what the CPU enforces. Not #GP: MOV
+ * to CR0/CR4 clearing WP/SMEP/SMAP is architecturally valid, the kernel
+ * has no fixup there (an injected #GP is an oops in whatever code wrote
+ * it), and re-setting the bit is what Linux's own CR pinning does
+ * (native_write_cr0/cr4 set pinned bits again and warn).
  */
 #include "exit_internal.h"
+#include "hooks.h"
 
 static inline unsigned cr_qual_cr(uint64_t q)
 {
@@ -120,14 +131,48 @@ static enum cr_check cr4_check(const struct vmm_cpu *cpu, uint64_t v)
 	return CR_OK;
 }
 
-/* MOV to CR0/CR4: check, then real value with forced bits, shadow as is. */
+/* The guest/host mask of CR@p cr (0 or 4), as vmcs_setup.c writes it. */
+static uint64_t cr_mask(const struct vmm_cpu *cpu, unsigned cr)
+{
+	if (cr == 0)
+		return cpu->changes.cr0_set | vmm_cr_hook_mask(0);
+	return cpu->changes.cr4_set | X86_CR4_VMXE | vmm_cr_hook_mask(4);
+}
+
+/* CR@p cr (0 or 4) as the guest sees it: real bits outside the mask,
+ * read-shadow bits in it (SDM Vol. 3C 25.6.6). */
+static bool guest_cr_view(const struct vmm_cpu *cpu, unsigned cr, uint64_t *v)
+{
+	uint64_t real = 0, shadow = 0, mask = cr_mask(cpu, cr);
+	bool ok;
+
+	if (cr == 0)
+		ok = vmx_ok(vmx_readnat(VMCS_GUEST_CR0, &real)) &&
+		     vmx_ok(vmx_readnat(VMCS_CR0_READ_SHADOW, &shadow));
+	else
+		ok = vmx_ok(vmx_readnat(VMCS_GUEST_CR4, &real)) &&
+		     vmx_ok(vmx_readnat(VMCS_CR4_READ_SHADOW, &shadow));
+	if (!ok)
+		return false;
+	*v = (real & ~mask) | (shadow & mask);
+	return true;
+}
+
+/* MOV to CR0/CR4: check, ask the CR hook if the write clears a watched
+ * bit, then real value with forced bits, shadow as is. */
 static enum cr_check mov_to_cr04(const struct vmm_cpu *cpu, unsigned cr,
 				 uint64_t v)
 {
 	enum cr_check c = cr == 0 ? cr0_check(cpu, v) : cr4_check(cpu, v);
+	uint64_t old = 0;
 
 	if (c != CR_OK)
 		return c;
+	if (vmm_cr_hook_mask(cr) != 0) {
+		if (!guest_cr_view(cpu, cr, &old))
+			return CR_VMX_FAILED;
+		v = vmm_cr_hook_filter(cpu, cr, old, v);
+	}
 	if (cr == 0)
 		return vmx_ok(vmx_writenat(VMCS_GUEST_CR0,
 					   v | cpu->changes.cr0_set)) &&
@@ -140,18 +185,6 @@ static enum cr_check mov_to_cr04(const struct vmm_cpu *cpu, unsigned cr,
 			       vmx_ok(vmx_writenat(VMCS_CR4_READ_SHADOW, v))
 		       ? CR_OK
 		       : CR_VMX_FAILED;
-}
-
-/* The guest's CR0 as it sees it (real bits outside the mask, shadow in). */
-static bool guest_cr0_view(const struct vmm_cpu *cpu, uint64_t *v)
-{
-	uint64_t real = 0, shadow = 0, mask = cpu->changes.cr0_set;
-
-	if (!vmx_ok(vmx_readnat(VMCS_GUEST_CR0, &real)) ||
-	    !vmx_ok(vmx_readnat(VMCS_CR0_READ_SHADOW, &shadow)))
-		return false;
-	*v = (real & ~mask) | (shadow & mask);
-	return true;
 }
 
 /* Reads GPR @p n (RSP from the VMCS). */
@@ -212,12 +245,12 @@ static enum cr_check cr_access(struct vmm_cpu *cpu,
 			       : CR_VMX_FAILED;
 	case CR_CLTS:
 		/* CLTS clears CR0.TS (SDM Vol. 2A CLTS). */
-		if (!guest_cr0_view(cpu, &v))
+		if (!guest_cr_view(cpu, 0, &v))
 			return CR_VMX_FAILED;
 		return mov_to_cr04(cpu, 0, v & ~X86_CR0_TS);
 	default: /* CR_LMSW */
 		/* LMSW loads CR0[3:0] but cannot clear PE (SDM Vol. 2A). */
-		if (!guest_cr0_view(cpu, &v))
+		if (!guest_cr_view(cpu, 0, &v))
 			return CR_VMX_FAILED;
 		v = (v & ~UINT64_C(0xE)) | (cr_qual_lmsw_src(q) & 0xFu) |
 		    (v & X86_CR0_PE);

@@ -25,8 +25,22 @@
  *   injected #GP(0) and the host is untouched.
  * RIP advances only when the instruction completed; an injected #GP leaves
  * it at the RDMSR/WRMSR (a fault, SDM Vol. 3A 6.5).
+ *
+ * An MSR an extension hooked (hooks.c, flank/vmm_extension.h) goes to its
+ * callback first: for RDMSR after the read above (the callback sees what
+ * the guest would get), for WRMSR before the write. Deny is #GP(0), what
+ * hardware raises for a WRMSR it refuses (a reserved bit, a locked MSR;
+ * SDM Vol. 2B WRMSR): the kernel's MSR accessors carry exception fixups
+ * for it (Linux: the "unchecked MSR access error" warning, and
+ * rdmsr_safe()/wrmsr_safe() return an error), so a denied access is
+ * survivable where a silently dropped write would leave the kernel
+ * believing a value that is not there. Replace writes or returns the
+ * callback's value, a written one checked as above. Finding the hook is
+ * a memory scan, no VMREAD: an MSR exit without a hook costs the VMX
+ * instructions it cost before.
  */
 #include "exit_internal.h"
+#include "hooks.h"
 
 /* IA32_DEBUGCTL bits WRMSR accepts: 5:2 and 63:16 are reserved (SDM Vol.
  * 3B 18.4.1; the same mask VM entry checks, Vol. 3C 27.3.1.1). */
@@ -162,18 +176,54 @@ static enum msr_outcome msr_write(struct vmm_cpu *cpu, uint32_t msr, uint64_t v)
 	return cpu_wrmsr_safe(msr, v) == CPU_SAFE_OK ? MSR_DONE : MSR_GP;
 }
 
+/*
+ * An access to the hooked @p msr: the read (RDMSR), the callback @p fn,
+ * then the write (WRMSR) of the value it allowed. *@p v is the value
+ * written (in) or read (out).
+ */
+static enum msr_outcome msr_hooked(struct vmm_cpu *cpu, uint32_t msr,
+				   bool write, vmm_msr_hook_fn fn, uint64_t *v)
+{
+	struct vmm_msr_hook_args a = {
+		.msr = msr, .cpu = cpu->id, .write = write ? 1u : 0u};
+	enum msr_outcome o;
+
+	if (!write) {
+		o = msr_read(cpu, msr, v);
+		if (o != MSR_DONE)
+			return o;
+	}
+	if (!vmx_ok(vmx_readnat(VMCS_GUEST_RIP, &a.rip)))
+		return MSR_VMX_FAILED;
+	a.value = *v;
+	switch (vmm_msr_hook_call(fn, &a)) {
+	case VMM_HOOK_ALLOW:
+		break;
+	case VMM_HOOK_REPLACE:
+		*v = a.value;
+		break;
+	default: /* VMM_HOOK_DENY */
+		return MSR_GP;
+	}
+	return write ? msr_write(cpu, msr, *v) : MSR_DONE;
+}
+
 enum intrin_exit_action vmm_exit_msr(struct vmm_cpu *cpu,
 				     struct intrin_exit_frame *frame,
 				     uint32_t reason)
 {
 	uint32_t msr = (uint32_t)frame->gprs.rcx;
-	uint64_t v = 0;
+	bool write = reason == EXIT_REASON_MSR_WRITE;
+	vmm_msr_hook_fn hook = vmm_msr_hook_find(msr, write);
+	uint64_t v = write ? vmm_exit_edx_eax(frame) : 0;
 	enum msr_outcome o;
 
-	if (reason == EXIT_REASON_MSR_READ)
+	if (hook != NULL)
+		o = msr_hooked(cpu, msr, write, hook, &v);
+	else if (!write)
 		o = msr_read(cpu, msr, &v);
 	else
-		o = msr_write(cpu, msr, vmm_exit_edx_eax(frame));
+		o = msr_write(cpu, msr, v);
 	if (o == MSR_GP) {
 		if (vmm_exit_inject_fault(cpu, X86_VEC_GP))
 			return INTRIN_EXIT_RESUME;

@@ -18,6 +18,7 @@
  */
 #include "flank/vmm_extension.h"
 #include "flank/vmm_hypercall.h"
+#include "hooks.h"
 #include "vmm_internal.h"
 
 #define FLANK_EXPORT __attribute__((visibility("default")))
@@ -43,7 +44,7 @@ static void *checker_slot;
  * Tracking"). @p fn is not NULL. Assembled from bytes: a function need not
  * be 4-byte aligned, so a uint32_t read of it would be undefined.
  */
-static bool starts_with_endbr64(const void *fn)
+bool vmm_starts_with_endbr64(const void *fn)
 {
 	const uint8_t *code = fn;
 	uint32_t first = (uint32_t)code[0] | (uint32_t)code[1] << 8 |
@@ -56,7 +57,7 @@ static bool starts_with_endbr64(const void *fn)
  * True while a CPU may be in VMX non-root under Flank and so may be inside
  * an exit handler: a handler must not change then (see the header).
  */
-static bool cpus_may_run(void)
+bool vmm_cpus_may_run(void)
 {
 	enum flank_vmm_state s = vmm_ctx.state;
 
@@ -71,7 +72,7 @@ static int ext_set(void **slot, void *fn)
 
 	if (fn == NULL)
 		return VMM_ERR_BAD_ARGUMENT;
-	if (cpus_may_run())
+	if (vmm_cpus_may_run())
 		return VMM_ERR_BAD_STATE;
 	cur = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
 	if (cur != NULL && cur != fn)
@@ -84,7 +85,7 @@ static int ext_set(void **slot, void *fn)
  * starts with ENDBR64 (see the top of this file). */
 static int hook_set(void **slot, void *fn)
 {
-	if (fn != NULL && !starts_with_endbr64(fn))
+	if (fn != NULL && !vmm_starts_with_endbr64(fn))
 		return VMM_ERR_HOOK_NO_ENDBR;
 	return ext_set(slot, fn);
 }
@@ -92,7 +93,7 @@ static int hook_set(void **slot, void *fn)
 /* Removes @p fn from @p slot if it is there. */
 static int ext_remove(void **slot, void *fn)
 {
-	if (cpus_may_run())
+	if (vmm_cpus_may_run())
 		return VMM_ERR_BAD_STATE;
 	if (fn == NULL || __atomic_load_n(slot, __ATOMIC_ACQUIRE) != fn)
 		return VMM_ERR_BAD_ARGUMENT;
@@ -158,8 +159,8 @@ FLANK_EXPORT int vmm_vmcs_checker_set(const struct vmm_vmcs_checker *checker)
 	if (checker != NULL) {
 		if (checker->check == NULL || checker->describe == NULL)
 			return VMM_ERR_BAD_ARGUMENT;
-		if (!starts_with_endbr64((const void *)checker->check) ||
-		    !starts_with_endbr64((const void *)checker->describe))
+		if (!vmm_starts_with_endbr64((const void *)checker->check) ||
+		    !vmm_starts_with_endbr64((const void *)checker->describe))
 			return VMM_ERR_HOOK_NO_ENDBR;
 	}
 	return ext_set(&checker_slot, (void *)(uintptr_t)checker);

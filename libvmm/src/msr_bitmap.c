@@ -11,11 +11,15 @@
  *   write: VMX capabilities are hidden from the guest (#GP as on a CPU
  *   without VMX).
  *
+ * - The accesses extension modules hooked (hooks.c), exactly those: a
+ *   write hook on IA32_LSTAR leaves RDMSR of it passing through.
+ *
  * Everything else passes through: the MSRs that VM entry and exit switch
  * (EFER, PAT, SYSENTER, FS/GS base, DEBUGCTL) are saved into the guest
  * fields on every exit (SDM Vol. 3C 28.3.3), so the VMM sees the guest's
  * values without intercepting them.
  */
+#include "hooks.h"
 #include "vmm_internal.h"
 
 #define BITMAP_READ_LOW 0u
@@ -60,6 +64,7 @@ void vmm_msr_bitmap_init(struct vmm_cpu *cpu)
 	for (uint32_t msr = MSR_IA32_VMX_BASIC;
 	     msr <= MSR_IA32_VMX_PROCBASED_CTLS3; msr++)
 		intercept(bm, msr);
+	vmm_msr_hooks_intercept(bm);
 }
 
 bool vmm_msr_intercepted(const struct vmm_cpu *cpu, uint32_t msr, bool write)

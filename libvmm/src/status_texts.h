@@ -137,14 +137,18 @@
 	  "start with ENDBR64 (refused everywhere: it would hang a kernel "    \
 	  "with IBT): build the module with -fcf-protection=branch "           \
 	  "-fno-jump-tables")                                                  \
-	X(VMM_ERR_NO_MTRR,                                                     \
-	  "this CPU has no MTRRs (CPUID.1:EDX.MTRR is 0): Flank cannot learn " \
-	  "the memory types of physical memory for EPT")                       \
-	X(VMM_ERR_MTRR_MSR,                                                    \
-	  "reading an MTRR MSR raised #GP although CPUID reports MTRRs: the "  \
-	  "CPU or the hypervisor below reports them inconsistently")           \
-	X(VMM_ERR_MTRR_VCNT,                                                   \
-	  "the CPU reports more variable-range MTRRs (IA32_MTRRCAP.VCNT) "     \
-	  "than Flank keeps (VMM_MTRR_MAX_VAR): raise that bound and rebuild")
+	X(VMM_ERR_HOOK_WHILE_RUNNING, "hooks change only while stopped")       \
+	X(VMM_ERR_MSR_HOOK_RANGE, "MSR hook outside the MSR bitmap")           \
+	X(VMM_ERR_MSR_HOOK_RESERVED, "MSR hook on an MSR Flank owns")          \
+	X(VMM_ERR_HOOK_OVERLAP, "MSR hook overlaps another")                   \
+	X(VMM_ERR_HOOK_TABLE_FULL, "MSR hook table full")                      \
+	X(VMM_ERR_GUEST_NONCANONICAL, "non-canonical guest address")           \
+	X(VMM_ERR_GUEST_NOT_PRESENT, "guest address not mapped")               \
+	X(VMM_ERR_GUEST_RESERVED_BIT, "reserved bit in guest paging entry")    \
+	X(VMM_ERR_GUEST_PHYS, "guest page not RAM the host maps")              \
+	X(VMM_ERR_GUEST_COPY_SIZE, "guest copy of 0 or over 4096 bytes")       \
+	X(VMM_ERR_NO_MTRR, "CPU has no MTRRs: no memory types for EPT")        \
+	X(VMM_ERR_MTRR_MSR, "MTRR MSR raised #GP though CPUID has MTRRs")      \
+	X(VMM_ERR_MTRR_VCNT, "more variable MTRRs than VMM_MTRR_MAX_VAR")
 
 #endif /* FLANK_STATUS_TEXTS_H */

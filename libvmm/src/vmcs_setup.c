@@ -4,6 +4,7 @@
  * the host is the same kernel context with the VMM's stack and entry point.
  * docs/vmcs.md explains every field.
  */
+#include "hooks.h"
 #include "vmm_internal.h"
 
 /* No shadow VMCS: the link pointer is all ones (SDM Vol. 3C 25.4.2). */
@@ -76,10 +77,13 @@ static void write_controls(struct vmcs_writer *w)
 	 * the guest sees CR4.VMXE = 0 and cannot clear it (SDM Vol. 3C
 	 * 25.6.6).
 	 */
-	VW(w, vmx_writenat, VMCS_CR0_GUEST_HOST_MASK, cpu->changes.cr0_set);
+	/* Plus the bits an extension's CR hook watches (hooks.c, exit_cr.c):
+	 * a MOV that changes them exits; the shadows hold their values. */
+	VW(w, vmx_writenat, VMCS_CR0_GUEST_HOST_MASK,
+	   cpu->changes.cr0_set | vmm_cr_hook_mask(0));
 	VW(w, vmx_writenat, VMCS_CR0_READ_SHADOW, cpu->cr0_orig);
 	VW(w, vmx_writenat, VMCS_CR4_GUEST_HOST_MASK,
-	   cpu->changes.cr4_set | X86_CR4_VMXE);
+	   cpu->changes.cr4_set | X86_CR4_VMXE | vmm_cr_hook_mask(4));
 	VW(w, vmx_writenat, VMCS_CR4_READ_SHADOW,
 	   cpu->cr4_orig & ~X86_CR4_VMXE);
 }

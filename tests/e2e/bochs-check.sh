@@ -260,6 +260,23 @@ expect_probe rdmsr_vmxbasic.0 result=error
 expect_probe rdmsr_fc.0 result=ok value=0x1
 expect_probe wrmsr_fc.0 result=error
 expect_probe cpuid_alive.0 flank=1 vmx=0
+# The example module's LSTAR guard (docs/modules.md, "Worked example"): the
+# write is refused on every CPU with #GP (EIO), LSTAR is what it was, each
+# refusal is in the debug ring with the value and the CPU, and system calls
+# still work (the workload after it). FLANK_E2E_LSTAR_GUARD=0 only for
+# serial logs recorded before the guard existed (tests/unit/e2e_check).
+for c in $ids; do
+	[ "${FLANK_E2E_LSTAR_GUARD:-1}" = 1 ] || break
+	expect_probe lstar.$c cpu=$c result=ok
+	lstar=$(out lstar.$c | tail -n 1 | sed -n 's/.*value=//p')
+	[ -n "$lstar" ] || fail "lstar.$c: no value read"
+	expect_probe wrlstar.$c cpu=$c result=error errno=5
+	expect_probe lstar_after.$c cpu=$c result=ok value="$lstar"
+	expect_out dump "example: refused WRMSR IA32_LSTAR <- $lstar at RIP 0x"
+	expect_out dump "on CPU $c"
+done
+[ "${FLANK_E2E_LSTAR_GUARD:-1}" = 0 ] ||
+	expect_probe workload_lstar workload=ok
 expect status 0
 for c in $ids; do
 	out status | grep -qE "^ *$c +yes +on +set " ||

@@ -185,6 +185,16 @@ probe wrmsr_fc.0 wrmsr 0 0x3a 0x5
 probe cpuid_alive.0 cpuid 0
 say "The example module registered CPUID leaf 0x4000f100 from its init array: every CPU answers it"
 for c in $cpus; do probe example.$c cpuid $c; done
+say "The example module's MSR hook guards IA32_LSTAR (0xc0000082): WRMSR gets #GP (the msr driver's EIO),"
+say "LSTAR keeps the kernel's entry point, the debug ring says so, and the kernel carries on."
+say "The write repeats LSTAR's own value, so that a guard that failed to refuse would change nothing."
+for c in $cpus; do
+	probe lstar.$c rdmsr $c 0xc0000082
+	v=$(sed -n 's/.*value=//p' /tmp/out)
+	probe wrlstar.$c wrmsr $c 0xc0000082 "${v:-0}"
+	probe lstar_after.$c rdmsr $c 0xc0000082
+done
+probe workload_lstar workload 20
 say "What the VMM saw: status, exit statistics, debug ring"
 run status flankctl status
 run stats flankctl stats

@@ -171,6 +171,35 @@ static void tp_cpu_left(void *ctx, uint32_t cpu)
 		tp->cpu_left[cpu]++;
 }
 
+/*
+ * flank_platform.phys_copy on the emulator's physical memory: only what
+ * mock_mem_map() made visible, as the driver only touches RAM in the
+ * direct map; anything else is refused (counted). A call that crosses a
+ * page breaks the contract and is counted in phys_wrong.
+ */
+static int tp_phys_copy(void *ctx, uint64_t pa, void *buf, uint32_t len,
+			uint32_t write)
+{
+	struct test_platform *tp = ctx;
+	void *host;
+
+	tp->phys_calls++;
+	if (len == 0 || (pa & (PAGE - 1)) + len > PAGE || write > 1) {
+		tp->phys_wrong++;
+		return -1;
+	}
+	host = mock_mem_host(pa_init(pa), len);
+	if (host == NULL) {
+		tp->phys_refused++;
+		return -1;
+	}
+	if (write)
+		memcpy(host, buf, len);
+	else
+		memcpy(buf, host, len);
+	return 0;
+}
+
 void test_platform_set_ring(struct test_platform *tp, size_t size)
 {
 	free(tp->ring);
@@ -198,6 +227,7 @@ void test_platform_init(struct test_platform *tp)
 	tp->p.host_cr3 = TEST_PLATFORM_HOST_CR3;
 	tp->p.log = tp_log;
 	tp->p.cpu_left = tp_cpu_left;
+	tp->p.phys_copy = tp_phys_copy;
 	test_platform_set_ring(tp, FLANK_RING_DEFAULT_SIZE);
 
 	for (unsigned c = 0; c < mock_cpu_count(); c++) {

@@ -40,6 +40,9 @@ struct test_platform {
 	 */
 	unsigned cpu_left[TEST_PLATFORM_MAX_CPUS];
 	unsigned cpu_left_wrong;
+	/** phys_copy calls; refused ones (not mapped in the emulator); ones
+	 * that broke the contract (crossing a page). */
+	unsigned phys_calls, phys_refused, phys_wrong;
 	char log[TEST_PLATFORM_LOG_LINES][224];
 	void *ring;	  /**< The ring allocation (p.ring_mem points in it). */
 	size_t ring_size; /**< Bytes of that allocation. */

@@ -27,8 +27,11 @@
  * 5: struct flank_platform gained spec_flags and verw_sel: the host
  *    kernel's speculation mitigations, which the image applies on its
  *    VM-exit path (docs/exits.md, "Speculation").
+ * 6: struct flank_platform gained phys_copy: the guest memory helpers of
+ *    extension hooks (flank/vmm_extension.h) reach physical memory only
+ *    through it.
  */
-#define FLANK_IMAGE_ABI_VERSION 5u
+#define FLANK_IMAGE_ABI_VERSION 6u
 
 /**
  * Smallest debug ring a host may supply (flank_platform.ring_size), in
@@ -167,6 +170,20 @@ struct flank_platform {
 	 */
 	uint16_t verw_sel;
 	uint16_t reserved16; /**< 0. */
+
+	/**
+	 * Optional (may be NULL: the guest memory helpers then fail with
+	 * VMM_ERR_GUEST_PHYS): copies @p len bytes between physical address
+	 * @p pa and @p buf (to memory if @p write is 1, else from it), all
+	 * within one 4 KiB page. Called in VMX root from hook callbacks on
+	 * any CPU, with interrupts disabled, in any interrupted kernel
+	 * context, with an address that comes from the guest: it must check
+	 * the page before touching it and never fault, sleep, take a lock or
+	 * log. Returns 0, or -1 with nothing copied if the page is not memory
+	 * the host maps (Linux: RAM in the direct map).
+	 */
+	int (*phys_copy)(void *ctx, uint64_t pa, void *buf, uint32_t len,
+			 uint32_t write);
 };
 
 /**

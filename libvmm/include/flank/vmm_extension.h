@@ -182,4 +182,201 @@ int vmm_vmcs_checker_remove(const struct vmm_vmcs_checker *checker);
  */
 const struct vmm_vmcs_checker *vmm_vmcs_checker_get(void);
 
+/*
+ * Hooks (docs/modules.md "Hooks"): MSR accesses, control-register bits and
+ * guest memory. The same rules as the handlers above, with one difference:
+ * adding or removing a hook while CPUs may run under Flank is refused with
+ * VMM_ERR_HOOK_WHILE_RUNNING (not VMM_ERR_BAD_STATE), because a hook also
+ * changes what start programs (the MSR bitmap, the CR0/CR4 guest/host
+ * masks): it takes effect at the next start. Every hook function must
+ * start with ENDBR64 (VMM_ERR_HOOK_NO_ENDBR). Callbacks run in VMX root on
+ * the exiting CPU with interrupts disabled: no sleeping, no locks, no
+ * printk (log with vmm_ring_printf()-style ring writes only).
+ */
+
+/** What a hook callback decides. */
+enum vmm_hook_action {
+	/** The access happens as the guest asked. */
+	VMM_HOOK_ALLOW = 0,
+	/**
+	 * Refused. MSR hooks: #GP(0) injected, nothing read or written, RIP
+	 * at the RDMSR/WRMSR (what hardware does for a refused WRMSR). CR
+	 * hooks: the write takes effect with the protected bits kept set.
+	 */
+	VMM_HOOK_DENY = 1,
+	/**
+	 * MSR hooks only: write (WRMSR) or return (RDMSR) the callback's
+	 * args->value instead. A CR hook returning it, or any unknown value,
+	 * counts as VMM_HOOK_DENY (fail closed).
+	 */
+	VMM_HOOK_REPLACE = 2,
+};
+
+/** vmm_msr_hook_add() access bit: RDMSR of the MSRs exits to the hook. */
+#define VMM_MSR_HOOK_READ 0x1u
+/** vmm_msr_hook_add() access bit: WRMSR of the MSRs exits to the hook. */
+#define VMM_MSR_HOOK_WRITE 0x2u
+/** Entries of the MSR hook table (each one a range of MSR indexes). */
+#define VMM_MSR_HOOKS_MAX 16u
+
+/** What an MSR hook sees and may change. */
+struct vmm_msr_hook_args {
+	uint32_t msr;	   /**< Guest ECX: the MSR index. */
+	uint32_t cpu;	   /**< CPU that executed RDMSR/WRMSR. */
+	uint32_t write;	   /**< 1 for WRMSR, 0 for RDMSR. */
+	uint32_t reserved; /**< 0. */
+	uint64_t rip;	   /**< Guest RIP of the instruction. */
+	/**
+	 * WRMSR: the guest's EDX:EAX. RDMSR: the value the guest would get
+	 * (the MSR was read first; an MSR whose read faults gets #GP without
+	 * calling the hook). With VMM_HOOK_REPLACE, the value written or
+	 * returned instead; a written value still passes the checks WRMSR
+	 * makes (#GP(0) for a reserved bit, a non-canonical address, ...).
+	 */
+	uint64_t value;
+};
+
+/** An MSR hook: returns an enum vmm_hook_action. */
+typedef enum vmm_hook_action (*vmm_msr_hook_fn)(struct vmm_msr_hook_args *a);
+
+/**
+ * Hooks MSRs @p first .. @p first + @p count - 1 for the accesses in
+ * @p access (VMM_MSR_HOOK_READ and/or VMM_MSR_HOOK_WRITE) with @p fn: from
+ * the next start, the MSR bitmap makes exactly those accesses exit, and
+ * the exit calls @p fn. No allocation: a table of VMM_MSR_HOOKS_MAX
+ * entries. VMM_OK (also, adding nothing, if exactly this hook is
+ * registered already); VMM_ERR_BAD_ARGUMENT for a NULL @p fn, @p count 0 or
+ * an unknown or empty @p access; VMM_ERR_HOOK_NO_ENDBR;
+ * VMM_ERR_HOOK_WHILE_RUNNING; VMM_ERR_MSR_HOOK_RANGE if the range leaves
+ * 0-1FFFH or C0000000H-C0001FFFH (or wraps): MSRs outside the bitmap
+ * always exit and cannot be hooked one by one; VMM_ERR_MSR_HOOK_RESERVED
+ * if it covers IA32_FEATURE_CONTROL or an IA32_VMX_* MSR (Flank's own);
+ * VMM_ERR_HOOK_OVERLAP if any of its MSRs is hooked already by another
+ * hook (another function, range or access); VMM_ERR_HOOK_TABLE_FULL.
+ */
+int vmm_msr_hook_add(uint32_t first, uint32_t count, uint32_t access,
+		     vmm_msr_hook_fn fn);
+
+/**
+ * Removes the hook that starts at @p first and calls @p fn. VMM_OK;
+ * VMM_ERR_BAD_ARGUMENT if there is none; VMM_ERR_HOOK_WHILE_RUNNING.
+ */
+int vmm_msr_hook_remove(uint32_t first, vmm_msr_hook_fn fn);
+
+/** vmm_cr_hook_set() bit: a MOV to CR0 (or CLTS/LMSW) clearing CR0.WP. */
+#define VMM_CR_HOOK_CR0_WP 0x1u
+/** vmm_cr_hook_set() bit: a MOV to CR4 clearing CR4.SMEP. */
+#define VMM_CR_HOOK_CR4_SMEP 0x2u
+/** vmm_cr_hook_set() bit: a MOV to CR4 clearing CR4.SMAP. */
+#define VMM_CR_HOOK_CR4_SMAP 0x4u
+/** Every vmm_cr_hook_set() bit. */
+#define VMM_CR_HOOK_ALL 0x7u
+
+/** What a control-register hook sees. */
+struct vmm_cr_hook_args {
+	uint32_t cpu;	    /**< CPU that executed the MOV. */
+	uint32_t cr;	    /**< 0 or 4. */
+	uint32_t clearing;  /**< VMM_CR_HOOK_* bits the write clears. */
+	uint32_t reserved;  /**< 0. */
+	uint64_t rip;	    /**< Guest RIP of the instruction. */
+	uint64_t old_value; /**< The register as the guest sees it. */
+	uint64_t new_value; /**< What the guest writes. */
+};
+
+/**
+ * A control-register hook: VMM_HOOK_ALLOW lets the bits clear;
+ * VMM_HOOK_DENY (and anything else) makes the write take effect with the
+ * bits in args->clearing kept set, in the real register and in the read
+ * shadow alike, so the guest reads back what the CPU enforces.
+ */
+typedef enum vmm_hook_action (*vmm_cr_hook_fn)(
+	const struct vmm_cr_hook_args *args);
+
+/**
+ * Registers @p fn for the clearing of the bits in @p bits (VMM_CR_HOOK_*):
+ * from the next start those bits are in the CR0/CR4 guest/host masks (a
+ * MOV that changes them exits; the guest reads them from the read shadow).
+ * One CR hook: VMM_OK (also to change the bits of the registered @p fn);
+ * VMM_ERR_BAD_ARGUMENT for NULL or for @p bits 0 or unknown;
+ * VMM_ERR_HOOK_NO_ENDBR; VMM_ERR_HOOK_WHILE_RUNNING;
+ * VMM_ERR_EXTENSION_BUSY if another function is registered.
+ */
+int vmm_cr_hook_set(uint32_t bits, vmm_cr_hook_fn fn);
+
+/** Removes @p fn. VMM_OK; VMM_ERR_BAD_ARGUMENT if it is not the CR hook;
+ * VMM_ERR_HOOK_WHILE_RUNNING. */
+int vmm_cr_hook_remove(vmm_cr_hook_fn fn);
+
+/**
+ * Copies @p len bytes between physical address @p pa and @p buf (to memory
+ * if @p write), all within one 4 KiB page, through the host's checked
+ * platform op (flank_platform.phys_copy: RAM the host maps, never a fault).
+ * VMM_OK; VMM_ERR_GUEST_PHYS if the host refused the page, has no such op,
+ * or the range is empty, crosses a page or @p buf is NULL. The one way to
+ * physical memory that vmm.elf exports; the helpers below build on it.
+ */
+int vmm_guest_phys_page(uint64_t pa, void *buf, uint32_t len, bool write);
+
+/*
+ * The guest memory helpers below are not in vmm.elf (its 64 KiB budget):
+ * they live in libvmm_guest.a, which a module that calls them links, with
+ * intrinsics_real.a for VMREAD (libvmm/modules/example/CMakeLists.txt).
+ */
+
+/** Largest guest memory copy, in bytes (a bound on time in VMX root). */
+#define VMM_GUEST_COPY_MAX 4096u
+
+/**
+ * Translates guest linear address @p gla through the guest page tables at
+ * @p cr3 (4-level, or 5-level if @p la57) as the CPU would, to @p gpa:
+ * 1 GiB and 2 MiB pages included; permissions are not checked (the VMM
+ * reads what the guest could not). Guest-physical addresses equal host
+ * physical ones (no EPT yet). Entries are read through the platform's
+ * phys_copy, so a table outside RAM is an error, not a fault. VMM_OK;
+ * VMM_ERR_BAD_ARGUMENT (@p gpa NULL); VMM_ERR_GUEST_NONCANONICAL;
+ * VMM_ERR_GUEST_NOT_PRESENT; VMM_ERR_GUEST_RESERVED_BIT (address bits
+ * beyond MAXPHYADDR, PS in a PML5E/PML4E, a large page's reserved
+ * bits); VMM_ERR_GUEST_PHYS.
+ */
+int vmm_guest_translate_cr3(uint64_t cr3, bool la57, uint64_t gla,
+			    uint64_t *gpa);
+
+/**
+ * As vmm_guest_translate_cr3() with the guest's CR3 and CR4.LA57 from the
+ * current VMCS: for hook callbacks (VMX root, exiting CPU).
+ * VMM_ERR_VMREAD if the VMCS cannot be read.
+ */
+int vmm_guest_translate(uint64_t gla, uint64_t *gpa);
+
+/**
+ * Copies @p len (1 .. VMM_GUEST_COPY_MAX) bytes of guest-physical memory
+ * at @p gpa to @p buf / from @p buf, page by page through the platform's
+ * phys_copy: VMM_OK; VMM_ERR_BAD_ARGUMENT (@p buf NULL);
+ * VMM_ERR_GUEST_COPY_SIZE; VMM_ERR_GUEST_PHYS (a page the host refused;
+ * pages before it were copied). Never faults.
+ * @{
+ */
+int vmm_guest_phys_read(uint64_t gpa, void *buf, size_t len);
+int vmm_guest_phys_write(uint64_t gpa, const void *buf, size_t len);
+/** @} */
+
+/**
+ * Copies @p len bytes of guest linear memory, translated page by page
+ * with vmm_guest_translate() (the current VMCS's CR3): the statuses of
+ * both calls. Guest write protection is not applied.
+ * @{
+ */
+int vmm_guest_read(uint64_t gla, void *buf, size_t len);
+int vmm_guest_write(uint64_t gla, const void *buf, size_t len);
+/** @} */
+
+/**
+ * Logs one line, formatted as flank/vmm_format.h describes (at most
+ * VMM_RING_TEXT_MAX bytes), at @p level (enum flank_log_level): into the
+ * debug ring always, and to the host's log only outside VMX root. What a
+ * hook callback uses to report what it saw ('flankctl dump' shows it).
+ */
+void vmm_extension_logf(uint32_t level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif /* FLANK_VMM_EXTENSION_H */

@@ -321,6 +321,22 @@ static void f_taint_unsigned(void *ctx)
 	fake.taints++;
 }
 
+/* Copies within fake.ram only, as the kernel's op copies within RAM. */
+static int f_phys_copy(void *ctx, uint64_t pa, void *buf, uint32_t len,
+		       bool write)
+{
+	(void)ctx;
+	if (pa < FAKE_RAM_PA || len == 0 || len > sizeof(fake.ram) ||
+	    pa - FAKE_RAM_PA > sizeof(fake.ram) - len)
+		return -1;
+	if (write)
+		memcpy(fake.ram + (pa - FAKE_RAM_PA), buf, len);
+	else
+		memcpy(buf, fake.ram + (pa - FAKE_RAM_PA), len);
+	fake.phys_copies++;
+	return 0;
+}
+
 size_t fake_sign(uint8_t *out, size_t cap, const void *elf, size_t len,
 		 uint8_t key)
 {
@@ -376,6 +392,7 @@ const struct flank_core_ops fake_ops = {
 	.verify_sig = f_verify_sig,
 	.sig_required = f_sig_required,
 	.taint_unsigned = f_taint_unsigned,
+	.phys_copy = f_phys_copy,
 	/* 8 KiB aligned like the module's table (kmap.c): bits 12:0 clear. */
 	.host_cr3 = 0x2000,
 	/* What a kernel on a Skylake-class CPU with MDS chooses (kplat.c). */

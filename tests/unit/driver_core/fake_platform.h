@@ -89,7 +89,16 @@ struct fake_platform {
 	size_t verified_len;   /**< Bytes the last verify_sig covered. */
 	uint32_t sig_required; /**< What ops->sig_required reports. */
 	int taints;	       /**< ops->taint_unsigned calls. */
+	/**
+	 * The fake's physical memory for ops->phys_copy: one 4 KiB page of
+	 * RAM at FAKE_RAM_PA; every other address is refused.
+	 */
+	uint8_t ram[4096];
+	int phys_copies; /**< ops->phys_copy calls that copied. */
 };
+
+/** Physical address of fake.ram. */
+#define FAKE_RAM_PA 0x100000ull
 
 extern struct fake_platform fake;
 extern const struct flank_core_ops fake_ops;

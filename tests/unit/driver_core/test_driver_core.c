@@ -419,12 +419,12 @@ static void test_driver_core_bad_abi_version(void **state)
 	struct flank_ioc_cmd c;
 
 	(void)state;
-	/* An image of the previous ABI (4: no speculation settings). */
+	/* An image of the previous ABI (5: no phys_copy). */
 	vmm.entry.abi_version = FLANK_IMAGE_ABI_VERSION - 1;
 	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
 			 FLANK_OK);
 	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_ABI_VERSION);
-	assert_non_null(strstr(c.err.text, "image ABI 4, this driver 5"));
+	assert_non_null(strstr(c.err.text, "image ABI 5, this driver 6"));
 	assert_int_equal(vmm.unlinks, 1);
 	assert_int_equal(vmm.inits, 0);
 	assert_int_equal(core.state, FLANK_DRV_EMPTY);
@@ -1120,7 +1120,7 @@ static void test_driver_core_platform_table(void **state)
 	load_image();
 	p = vmm.platform;
 	assert_int_equal(p->abi_version, FLANK_IMAGE_ABI_VERSION);
-	assert_int_equal(p->abi_version, 5);
+	assert_int_equal(p->abi_version, 6);
 	assert_non_null(p->cpu_left);
 	assert_non_null(p->ring_mem);
 	assert_ptr_equal(p->ring_mem, core.ring_mem);
@@ -1146,6 +1146,20 @@ static void test_driver_core_platform_table(void **state)
 	p->page_free(p->ctx, page);
 	assert_int_equal(fake.pages, 0);
 	assert_true(p->run_on_cpu(p->ctx, 7, NULL, NULL) < 0);
+	/* phys_copy forwards to the kernel op, which copies within RAM
+	 * only (the fake's one page) and refuses anything else. */
+	assert_non_null(p->phys_copy);
+	memcpy(longline, "guest", 6);
+	assert_int_equal(p->phys_copy(p->ctx, FAKE_RAM_PA + 8, longline, 6, 1),
+			 0);
+	assert_string_equal((const char *)fake.ram + 8, "guest");
+	memset(longline, 0, 8);
+	assert_int_equal(p->phys_copy(p->ctx, FAKE_RAM_PA + 8, longline, 6, 0),
+			 0);
+	assert_string_equal(longline, "guest");
+	assert_int_equal(p->phys_copy(p->ctx, FAKE_RAM_PA - 8, longline, 8, 0),
+			 -1);
+	assert_int_equal(fake.phys_copies, 2);
 	memset(longline, 'y', sizeof(longline));
 	longline[sizeof(longline) - 1] = '\0';
 	/* The image's line arrives as its ring record: bounded there (232

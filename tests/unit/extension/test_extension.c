@@ -7,6 +7,7 @@
  * VMCALL and gets the module's answers through libvmm's exit handlers.
  */
 #include "example.h"
+#include "flank/vmm_console.h"
 #include "flank/vmm_version.h"
 #include "libvmm_fixture.h"
 
@@ -256,6 +257,13 @@ static void test_extension_refuses_no_endbr64(void **state)
 	assert_int_equal(flank_example_status(), VMM_OK);
 }
 
+/* An MSR hook of "another module". */
+static enum vmm_hook_action other_msr(struct vmm_msr_hook_args *a)
+{
+	(void)a;
+	return VMM_HOOK_ALLOW;
+}
+
 /*
  * One handler of each kind: a second one is refused with BUSY, the same
  * one again is fine, NULL is refused, only the owner removes it; a module
@@ -293,8 +301,74 @@ static void test_extension_one_owner(void **state)
 	assert_int_equal(a.eax, 0xbad);
 	assert_int_equal(vmm_cpuid_remove_extension(other_cpuid), VMM_OK);
 	assert_int_equal(vmm_hypercall_remove_extension(other_hc), VMM_OK);
+
+	/* Another module hooks LSTAR: the example takes both handlers back. */
+	assert_int_equal(vmm_msr_hook_add(FLANK_EXAMPLE_GUARDED_MSR, 1,
+					  VMM_MSR_HOOK_READ, other_msr),
+			 VMM_OK);
+	flank_example_init();
+	assert_int_equal(flank_example_status(), VMM_ERR_HOOK_OVERLAP);
+	assert_false(vmm_cpuid_extension_call(&a));
+	assert_int_equal(vmm_hypercall_set_extension(other_hc), VMM_OK);
+	assert_int_equal(vmm_hypercall_remove_extension(other_hc), VMM_OK);
+	assert_int_equal(
+		vmm_msr_hook_remove(FLANK_EXAMPLE_GUARDED_MSR, other_msr),
+		VMM_OK);
 	flank_example_init();
 	assert_int_equal(flank_example_status(), VMM_OK);
+}
+
+/* True if the debug ring holds a line containing @p needle. */
+static bool ring_has(const char *needle)
+{
+	static char text[1u << 17];
+	uint64_t pos = 0;
+	size_t n = 0, got;
+
+	while (n < sizeof(text) - 1 &&
+	       (got = vmm_console_ring_read(&pos, text + n,
+					    sizeof(text) - 1 - n)) > 0)
+		n += got;
+	text[n] = '\0';
+	return strstr(text, needle) != NULL;
+}
+
+/*
+ * The example's LSTAR guard (registered by its init, before start): a
+ * guest WRMSR of IA32_LSTAR gets #GP(0) with RIP at the WRMSR, LSTAR keeps
+ * the kernel's value, and the ring has the refusal with the value; RDMSR
+ * of LSTAR passes through without an exit, and other MSRs are unhooked.
+ */
+static void test_extension_lstar_guard(void **state)
+{
+	struct mock_exit_outcome out;
+	uint64_t v = 0;
+
+	uint32_t failed = 0;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	mock_msr_set(0, FLANK_EXAMPLE_GUARDED_MSR,
+		     UINT64_C(0xffffffff81a00080));
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_int_equal(mock_guest_wrmsr(FLANK_EXAMPLE_GUARDED_MSR,
+					  UINT64_C(0xffffffffc0ffee00), &out),
+			 0);
+	assert_int_equal(out.action, INTRIN_EXIT_RESUME);
+	assert_true(out.injected);
+	assert_int_equal(out.injected_info & INTR_INFO_VECTOR_MASK, X86_VEC_GP);
+	assert_true(out.rip_after == out.rip_before);
+	assert_true(mock_msr_get(0, FLANK_EXAMPLE_GUARDED_MSR, &v));
+	assert_true(v == UINT64_C(0xffffffff81a00080));
+	assert_true(ring_has(FLANK_EXAMPLE_GUARD_LINE " <- 0xffffffffc0ffee00 "
+						      "at RIP 0x"));
+	assert_true(ring_has("on CPU 0"));
+	/* Not hooked: RDMSR of LSTAR, WRMSR of STAR. */
+	assert_int_equal(mock_guest_rdmsr(FLANK_EXAMPLE_GUARDED_MSR, &v, &out),
+			 -1);
+	assert_true(v == UINT64_C(0xffffffff81a00080));
+	assert_int_equal(mock_guest_wrmsr(MSR_IA32_STAR, 0, &out), -1);
+	down();
 }
 
 /* The exported dispatchers refuse NULL and numbers outside the ranges. */
@@ -332,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_extension_one_owner),
 		cmocka_unit_test(test_extension_call_bounds),
 		cmocka_unit_test(test_extension_refuses_no_endbr64),
+		cmocka_unit_test(test_extension_lstar_guard),
 	};
 
 	status_at_start = flank_example_status();
