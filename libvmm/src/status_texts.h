@@ -136,6 +136,10 @@
 	  "an extension module registered a hook function that does not "      \
 	  "start with ENDBR64 (refused everywhere: it would hang a kernel "    \
 	  "with IBT): build the module with -fcf-protection=branch "           \
-	  "-fno-jump-tables")
+	  "-fno-jump-tables")                                                  \
+	X(VMM_ERR_INVVPID,                                                     \
+	  "INVVPID failed before the CPU's first VM entry: its VPID could "    \
+	  "not be cleared of old translations, so Flank did not start; see "   \
+	  "the log for the VM-instruction error")
 
 #endif /* FLANK_STATUS_TEXTS_H */
