@@ -35,6 +35,7 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/vmcs_setup.c
   ${LIBVMM_DIR}/src/vmx_error.c
   ${LIBVMM_DIR}/src/vmxon.c
+  ${LIBVMM_DIR}/src/vpid.c
   ${LIBVMM_DIR}/src/pci_serial.c
   ${LIBVMM_DIR}/src/uart16550.c
   ${LIBVMM_DIR}/src/vmcs_dump.c

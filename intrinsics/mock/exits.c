@@ -246,6 +246,8 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 	mock_save_guest_state(c, v);
 	store_msrs(c, v);
 	mock_load_host_state(c, v);
+	/* SDM Vol. 3C 28.5.5: what the exit invalidates (tlb.c). */
+	mock_tlb_vm_exit(c, v);
 	mock_exit_load_msrs(c, v);
 	c->vmx = MOCK_VMX_ROOT;
 	c->vmxoff_failed = false;

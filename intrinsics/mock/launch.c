@@ -293,6 +293,8 @@ static vmx_result_t entry_failure(struct mock_cpu *c, struct mock_vmcs *v,
 	mock_vmcs_set(v, VMCS_EXIT_QUALIFICATION, f->qualification);
 	mock_vmcs_set(v, VMCS_VM_EXIT_INTR_INFO, 0);
 	mock_load_host_state(c, v);
+	/* SDM Vol. 3C 28.5.5, as for any exit (tlb.c). */
+	mock_tlb_vm_exit(c, v);
 	mock_exit_load_msrs(c, v);
 	c->vmx = MOCK_VMX_ROOT;
 	c->regs.rflags &= ~(X86_RFLAGS_CF | X86_RFLAGS_ZF);
@@ -423,6 +425,8 @@ vmx_result_t mock_do_vmentry(struct mock_cpu *c, bool launch)
 	}
 	v->launch = MOCK_LAUNCH_LAUNCHED;
 	c->vmx = MOCK_VMX_NONROOT;
+	/* SDM Vol. 3C 27.3.2.5: what the entry invalidates (tlb.c). */
+	mock_tlb_vm_entry(c, v);
 	/* SDM Vol. 3C 27.6: the event in VM-entry interruption info. */
 	uint32_t info = (uint32_t)mock_vmcs_get(v, VMCS_VM_ENTRY_INTR_INFO);
 	c->injected_info = (info & INTR_INFO_VALID) ? info : 0;

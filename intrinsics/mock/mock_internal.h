@@ -14,6 +14,7 @@
 
 #include "flank/intrinsics.h"
 #include "flank/mock.h"
+#include "flank/mock_tlb.h"
 
 /* ------------------------------------------------------------------------ */
 /* Profiles: published capability values of real processors (profiles.c)   */
@@ -170,6 +171,21 @@ struct mock_msr {
 #define MOCK_MAX_CPUID 64u
 #define MOCK_GDT_ENTRIES 32u
 
+/** One cached translation of the modelled TLB (tlb.c). */
+struct mock_tlb_entry {
+	uint64_t page; /**< Linear address, bits 11:0 clear. */
+	uint16_t vpid;
+	bool global;
+	bool valid;
+};
+
+/** A CPU's modelled TLB (flank/mock_tlb.h). */
+struct mock_tlb {
+	struct mock_tlb_stats stats;
+	struct mock_tlb_entry e[MOCK_TLB_ENTRIES];
+	unsigned next_evict;
+};
+
 struct mock_cpu {
 	/* Ordered by alignment (8-byte, structures, 4-byte, bools): no padding
 	 * (clang-tidy optin.performance.Padding). */
@@ -197,6 +213,8 @@ struct mock_cpu {
 	/** The modelled GDT (descriptors by index), see desc.c. */
 	uint64_t gdt[MOCK_GDT_ENTRIES];
 	struct mock_cpu_regs regs;
+	/** Cached translations by VPID (tlb.c). */
+	struct mock_tlb tlb;
 	struct mock_gs_event gs_log[MOCK_GS_LOG_MAX];
 	struct mock_msr msr[MOCK_MAX_MSRS];
 
@@ -578,5 +596,15 @@ void mock_ept_tlb_fill(unsigned cpu, const struct mock_ept_tlb_entry *e);
 void mock_ept_tlb_invalidate_gpa(unsigned cpu, uint64_t ep4ta, uint64_t gpa);
 /** INVEPT of @p type (1 single-context, 2 all-context) on @p cpu. */
 void mock_ept_tlb_invept(unsigned cpu, uint64_t type, uint64_t eptp);
+
+/*
+ * The TLB model (tlb.c, flank/mock_tlb.h): a successful VM entry
+ * (@p v the current VMCS), a VM exit or entry failure that loaded the host
+ * state, and a successful INVVPID of @p type for descriptor @p d.
+ */
+void mock_tlb_vm_entry(struct mock_cpu *c, const struct mock_vmcs *v);
+void mock_tlb_vm_exit(struct mock_cpu *c, const struct mock_vmcs *v);
+void mock_tlb_invvpid(struct mock_cpu *c, uint64_t type,
+		      const struct vmx_invvpid_desc *d);
 
 #endif /* FLANK_MOCK_INTERNAL_H */

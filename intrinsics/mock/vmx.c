@@ -1006,7 +1006,8 @@ vmx_result_t vmx_invvpid(uint64_t type, const struct vmx_invvpid_desc *desc)
 	if (mock_fault_check(MOCK_OP_INVVPID, type, desc->vpid, &r))
 		return injected(c, MOCK_OP_INVVPID, type, desc->vpid, r);
 	uint64_t cap = mock_msr_value(c, MSR_IA32_VMX_EPT_VPID_CAP);
-	/* SDM 31.3 INVVPID: #UD without VPID or without INVVPID support. */
+	/* SDM 31.3 INVVPID: #UD without VPID (IA32_VMX_PROCBASED_CTLS2[37]
+	 * = 0) or without INVVPID (IA32_VMX_EPT_VPID_CAP[32] = 0). */
 	if (!mock_vmcs_feature_supported(c, VMCS_FEAT_VPID) ||
 	    !(cap & BIT64(32))) {
 		r = mock_raise(MOCK_OP_INVVPID, X86_VEC_UD,
@@ -1022,7 +1023,14 @@ vmx_result_t vmx_invvpid(uint64_t type, const struct vmx_invvpid_desc *desc)
 				   NULL);
 		break;
 	case GATE_RUN:
-		/* EPT_VPID_CAP bits 40-43 report the supported types. */
+		/*
+		 * SDM Vol. 3C 31.3 INVVPID "Operation", in its order, each
+		 * VMfailValid(28): a type the CPU does not support (A.10:
+		 * IA32_VMX_EPT_VPID_CAP bits 40-43 for types 0-3); descriptor
+		 * bits 63:16 not 0; VPID 0 for any type but all-context; a
+		 * non-canonical address for individual-address. Then the
+		 * invalidation of 28.3.3.1 (tlb.c).
+		 */
 		if (type > 3 || !(cap & BIT64(40 + type))) {
 			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
 				    "INVVPID.fail_type");
@@ -1042,6 +1050,7 @@ vmx_result_t vmx_invvpid(uint64_t type, const struct vmx_invvpid_desc *desc)
 			r = vm_fail(c, VMXERR_INVALID_INVEPT_INVVPID,
 				    "INVVPID.fail_noncanonical");
 		} else {
+			mock_tlb_invvpid(c, type, desc);
 			r = ok(c, "INVVPID.ok");
 		}
 		break;

@@ -366,31 +366,27 @@ static int adjust(uint32_t min, uint32_t opt, uint64_t cap, enum ctl_class cls,
 
 int vmm_caps_controls(struct vmm_caps *caps, struct vmm_fmt *what)
 {
-	bool true_ctls = (caps->basic & VMX_BASIC_TRUE_CTLS) != 0;
-	uint64_t pin, proc, proc2 = 0, exit, entry;
-	uint32_t sec_min = 0;
-	struct vmm_controls *c = &caps->ctl;
-	int st;
-
 	/* SDM Vol. 3D A.1: bit 55 says the TRUE MSRs exist and report which
 	 * default1 controls may be 0. */
-	st = cap_msr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS
-			       : MSR_IA32_VMX_PINBASED_CTLS,
-		     &pin, VMM_ERR_CAPABILITY_MSR, what);
-	if (st == VMM_OK)
-		st = cap_msr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS
-				       : MSR_IA32_VMX_PROCBASED_CTLS,
-			     &proc, VMM_ERR_CAPABILITY_MSR, what);
-	if (st == VMM_OK)
-		st = cap_msr(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS
-				       : MSR_IA32_VMX_EXIT_CTLS,
-			     &exit, VMM_ERR_CAPABILITY_MSR, what);
-	if (st == VMM_OK)
-		st = cap_msr(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS
-				       : MSR_IA32_VMX_ENTRY_CTLS,
-			     &entry, VMM_ERR_CAPABILITY_MSR, what);
+	uint32_t first = (caps->basic & VMX_BASIC_TRUE_CTLS) != 0
+				 ? MSR_IA32_VMX_TRUE_PINBASED_CTLS
+				 : MSR_IA32_VMX_PINBASED_CTLS;
+	uint64_t ctls[4], pin, proc, proc2 = 0, exit, entry;
+	uint32_t sec_min = 0;
+	struct vmm_controls *c = &caps->ctl;
+	int st = VMM_OK;
+
+	/* Pin-based, processor-based, VM-exit and VM-entry, at consecutive
+	 * indexes in both sets (A.3.1, A.3.2, A.4, A.5): one loop reads them,
+	 * which keeps the image's text within its pages (docs/loader.md). */
+	for (uint32_t i = 0; i < 4 && st == VMM_OK; i++)
+		st = cap_msr(first + i, &ctls[i], VMM_ERR_CAPABILITY_MSR, what);
 	if (st != VMM_OK)
 		return st;
+	pin = ctls[0];
+	proc = ctls[1];
+	exit = ctls[2];
+	entry = ctls[3];
 
 	/*
 	 * Secondary controls exist only if "activate secondary controls" may
@@ -399,6 +395,11 @@ int vmm_caps_controls(struct vmm_caps *caps, struct vmm_fmt *what)
 	 */
 	if (((proc >> 32) & CPU_ACTIVATE_SECONDARY) != 0)
 		st = cap_msr(MSR_IA32_VMX_PROCBASED_CTLS2, &proc2,
+			     VMM_ERR_CAPABILITY_MSR, what);
+	/* VPID (vpid.c): IA32_VMX_EPT_VPID_CAP exists when "enable VPID"
+	 * may be 1 (SDM Vol. 3D A.10). */
+	if (st == VMM_OK && ((proc2 >> 32) & SEC_ENABLE_VPID) != 0)
+		st = cap_msr(MSR_IA32_VMX_EPT_VPID_CAP, &caps->invvpid_cap,
 			     VMM_ERR_CAPABILITY_MSR, what);
 	if (st == VMM_OK)
 		st = ud_controls(caps, proc2, &sec_min, what);
@@ -416,8 +417,13 @@ int vmm_caps_controls(struct vmm_caps *caps, struct vmm_fmt *what)
 		return st;
 	c->proc2 = 0;
 	if ((c->proc & CPU_ACTIVATE_SECONDARY) != 0) {
-		/* PROCBASED_CTLS2 has no allowed-0 bits (SDM Vol. 3D A.3.3). */
-		st = adjust(sec_min, 0, proc2, CTL_PROC2, &c->proc2, what);
+		/* PROCBASED_CTLS2 has no allowed-0 bits (SDM Vol. 3D A.3.3).
+		 * "enable VPID" is optional: only with an INVVPID type that
+		 * clears one VPID. */
+		st = adjust(sec_min,
+			    vmm_vpid_usable(caps->invvpid_cap) ? SEC_ENABLE_VPID
+							       : 0,
+			    proc2, CTL_PROC2, &c->proc2, what);
 		if (st != VMM_OK)
 			return st;
 		if (c->proc2 == 0)

@@ -207,9 +207,12 @@ int vmm_cpu_status(uint32_t id, struct flank_cpu_status *out)
 			out->last_error = cpu->last_error;
 		/* What the CPU runs with: the bits start set (CR4.VMXE)
 		 * while running, its own CR4 otherwise. */
-		out->cr4 = cpu->running ? cpu->cr4_orig | cpu->changes.cr4_set
-					: cpu->cr4_orig;
+		out->cr4 = cpu->cr4_orig |
+			   (cpu->running ? cpu->changes.cr4_set : 0);
 		out->exits = cpu->exits;
+		/* The VPID of the CPU's guest (vpid.c), 0: VPID off;
+		 * flankctl shows it while the CPU runs. */
+		out->vpid = vmm_vpid(cpu);
 	}
 	return VMM_OK;
 }

@@ -196,6 +196,9 @@ int vmm_devirtualize(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
 	if (!vmx_ok(r))
 		vmm_log_vmx(cpu, "VMCLEAR at stop", r);
 	cpu->changes.vmcs_loaded = false;
+	/* No translation tagged with the guest's VPID outlives Flank: a
+	 * failure is logged, and the CPU leaves VMX all the same. */
+	(void)vmm_vpid_sync(cpu, false);
 	r = vmx_off();
 	if (!vmx_ok(r)) {
 		vmm_log_vmx(cpu, "VMXOFF", r);
@@ -286,6 +289,8 @@ int vmm_cpu_start(struct vmm_cpu *cpu)
 	}
 	cpu->changes.vmcs_loaded = true;
 	st = vmm_vmcs_setup(cpu);
+	if (st == VMM_OK)
+		st = vmm_vpid_sync(cpu, true);
 	if (st != VMM_OK)
 		goto err_clear;
 

@@ -55,6 +55,11 @@ struct vmm_controls {
 struct vmm_caps {
 	uint64_t basic;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	/**
+	 * IA32_VMX_EPT_VPID_CAP as read when "enable VPID" may be 1, else 0:
+	 * the INVVPID types start and stop can use (vpid.c).
+	 */
+	uint64_t invvpid_cap;
 	unsigned phys_width;
 	/** Gated instructions CPUID enumerates (bit i: caps.c UD_GATES). */
 	uint32_t ud_features;
@@ -86,6 +91,28 @@ int vmm_fixed_bits_ok(const struct vmm_caps *caps, uint64_t cr0, uint64_t cr4,
 		      struct vmm_fmt *what);
 /** Computes caps->ctl from the control capability MSRs (needs basic). */
 int vmm_caps_controls(struct vmm_caps *caps, struct vmm_fmt *what);
+
+/* ------------------------------------------------------------------------ */
+/* VPID (vpid.c)                                                             */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * True if IA32_VMX_EPT_VPID_CAP @p cap (SDM Vol. 3D A.10) has INVVPID (bit
+ * 32) with single-context (bit 41) or all-context (bit 42) invalidation:
+ * a VPID can be cleared before use, and vmm_caps_controls() sets "enable
+ * VPID". Inline, like vmm_vpid_invvpid_type(): the image's text page has no
+ * room for calls (docs/loader.md, "Size").
+ */
+static inline bool vmm_vpid_usable(uint64_t cap)
+{
+	return ((cap >> 32) & 1u) != 0 && ((cap >> 41) & 3u) != 0;
+}
+
+/** The INVVPID type for one VPID: single-context if bit 41, else all. */
+static inline uint32_t vmm_vpid_invvpid_type(uint64_t cap)
+{
+	return VMX_INVVPID_ALL_CONTEXT - (uint32_t)((cap >> 41) & 1u);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Per-CPU state                                                             */
@@ -187,6 +214,24 @@ struct vmm_cpu {
 	uint64_t injected;  /**< Events injected into the guest. */
 	uint64_t unhandled; /**< Times the VMM left this CPU on its own. */
 };
+
+/*
+ * The VPID of @p cpu's guest (vpid.c): its number plus one (never 0, SDM
+ * Vol. 3C 27.2.1.1), 0 if VPID is off.
+ */
+static inline uint32_t vmm_vpid(const struct vmm_cpu *cpu)
+{
+	return (cpu->caps.ctl.proc2 & SEC_ENABLE_VPID) != 0 ? cpu->id + 1u : 0;
+}
+
+/**
+ * In VMX root, VPID on: at @p start (VMCS current, before the first VM
+ * entry) writes the VPID field and clears the VPID with INVVPID; at stop
+ * (just before VMXOFF) clears it again (SDM Vol. 3C 28.3.3.3). VMM_OK (also
+ * when VPID is off), VMM_ERR_VMWRITE, or VMM_ERR_INVVPID after logging
+ * "cpu N: INVVPID failed: ...".
+ */
+int vmm_vpid_sync(struct vmm_cpu *cpu, bool start);
 
 /* The image-wide context: the one mutable global (context.c). */
 struct vmm_context {

@@ -130,6 +130,7 @@ skx-61-strict-msrs)
 	: "${FLANK_E2E_CMDLINE:=console=ttyS0 quiet panic=-1 oops=panic}"
 	: "${FLANK_E2E_UNKNOWN_MSR:=gp}"
 	: "${FLANK_E2E_EXPECT_IBT:=0}"
+	: "${FLANK_E2E_EXPECT_VPID:=1}"
 	;;
 penryn-61)
 	newest_kernel '6.1.0-*-amd64' linux-image-amd64
@@ -139,6 +140,7 @@ penryn-61)
 	: "${FLANK_E2E_KERNEL:=$kernel}"
 	: "${FLANK_E2E_CMDLINE:=console=ttyS0 quiet panic=-1 oops=panic}"
 	: "${FLANK_E2E_EXPECT_IBT:=0}"
+	: "${FLANK_E2E_EXPECT_VPID:=0}"
 	;;
 skx-612-rt)
 	newest_kernel '6.12.*+deb12-rt-amd64' linux-image-6.12-rt-amd64
@@ -217,6 +219,7 @@ export FLANK_E2E_BOCHS FLANK_E2E_CPU FLANK_E2E_KERNEL FLANK_E2E_CMDLINE \
 [ "${FLANK_E2E_SELFTESTS:-none}" = none ] && unset FLANK_E2E_SELFTESTS
 [ -z "${FLANK_E2E_SELFTESTS:-}" ] || export FLANK_E2E_SELFTESTS
 [ -z "${FLANK_E2E_EXPECT_PASS:-}" ] || export FLANK_E2E_EXPECT_PASS
+[ -z "${FLANK_E2E_EXPECT_VPID:-}" ] || export FLANK_E2E_EXPECT_VPID
 echo "e2e-cell($cell): $FLANK_E2E_BOCHS; cpu: $FLANK_E2E_CPU; kernel: $FLANK_E2E_KERNEL; cmdline: $FLANK_E2E_CMDLINE; selftests: ${FLANK_E2E_SELFTESTS:-none}"
 if [ -n "${FLANK_E2E_NOBOOT:-}" ]; then
 	# A cell documented as not booting: it passes when the guest never

@@ -282,6 +282,17 @@ for c in $ids; do
 	out status | grep -qE "^ *$c +yes +on +set " ||
 		fail "status: CPU $c is not shown running with CR4.VMXE set"
 done
+# VPID (issue 18, docs/vmcs.md): where the cell's CPU has it, each running
+# CPU shows its number + 1 in the last column; where it has not, "off".
+if [ -n "${FLANK_E2E_EXPECT_VPID:-}" ]; then
+	for c in $ids; do
+		want=off
+		[ "$FLANK_E2E_EXPECT_VPID" = 0 ] || want=$((c + 1))
+		out status | tr -d '\r' |
+			grep -qE "^ *$c +yes +on +set +[0-9]+ +-?[0-9]+ +$want\$" ||
+			fail "status: CPU $c does not show VPID $want"
+	done
+fi
 expect stats 0
 expect dump 0
 expect stop 0

@@ -185,6 +185,7 @@ static int status_json_doc(struct ctl *c, const struct flank_ioc_status *s,
 		json_bool(&j, "cr4_vmxe", (cs.status.cr4 & (1ull << 13)) != 0);
 		json_uint(&j, "exits", cs.status.exits);
 		json_int(&j, "last_error", cs.status.last_error);
+		json_uint(&j, "vpid", cs.status.vpid);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -248,19 +249,24 @@ int ctl_cmd_status(struct ctl *c, int argc, char **argv)
 		s.module_count == 1 ? "" : "s",
 		(unsigned long long)(s.image_bytes >> 10),
 		vmm_state_name(s.vmm_state));
-	fprintf(c->out, "CPU  online  VMX  CR4.VMXE  exits  last error\n");
+	fprintf(c->out,
+		"CPU  online  VMX  CR4.VMXE  exits  last error  VPID\n");
 	for (cpu = 0; cpu < s.cpu_count; cpu++) {
 		memset(&cs, 0, sizeof(cs));
 		cs.cpu = cpu;
 		rc = ctl_call(c, FLANK_IOC_CPU_STATUS, &cs);
 		if (rc)
 			return ctl_report(c, rc, &cs.err);
-		fprintf(c->out, "%3u  %-6s  %-3s  %-8s  %5llu  %d\n", cpu,
-			cs.online ? "yes" : "no",
+		char vpid[12] = "off";
+
+		if (cs.status.vpid != 0)
+			snprintf(vpid, sizeof(vpid), "%u", cs.status.vpid);
+		fprintf(c->out, "%3u  %-6s  %-3s  %-8s  %5llu  %-10d  %s\n",
+			cpu, cs.online ? "yes" : "no",
 			cs.status.running ? "on" : "off",
 			(cs.status.cr4 & (1ull << 13)) ? "set" : "clear",
 			(unsigned long long)cs.status.exits,
-			cs.status.last_error);
+			cs.status.last_error, vpid);
 	}
 	return FLANKCTL_OK;
 }

@@ -256,7 +256,7 @@ struct flank_cpu_status {
 	uint32_t cpu;	    /**< CPU number. */
 	uint32_t running;   /**< 1 if in VMX non-root under Flank. */
 	int32_t last_error; /**< enum vmm_status of the last start/stop. */
-	uint32_t reserved;  /**< 0. */
+	uint32_t vpid;	    /**< Guest's VPID (docs/vmcs.md); 0: off. */
 	uint64_t cr4;	    /**< CR4 as last seen by the VMM on this CPU. */
 	uint64_t exits;	    /**< Total VM exits handled. */
 };

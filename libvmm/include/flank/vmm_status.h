@@ -80,6 +80,8 @@ enum vmm_status {
 	VMM_ERR_NO_MTRR = 56,
 	VMM_ERR_MTRR_MSR = 57,
 	VMM_ERR_MTRR_VCNT = 58,
+	/* VPID (issue 18). */
+	VMM_ERR_INVVPID = 59,
 	VMM_STATUS_COUNT
 };
 

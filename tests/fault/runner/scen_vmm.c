@@ -410,7 +410,8 @@ static bool failable(enum mock_op op)
 	return op == MOCK_OP_VMXON || op == MOCK_OP_VMCLEAR ||
 	       op == MOCK_OP_VMPTRLD || op == MOCK_OP_VMWRITE ||
 	       op == MOCK_OP_VMLAUNCH || op == MOCK_OP_RDMSR ||
-	       op == MOCK_OP_WRMSR || op == MOCK_OP_XSETBV;
+	       op == MOCK_OP_WRMSR || op == MOCK_OP_XSETBV ||
+	       op == MOCK_OP_INVVPID;
 }
 
 /* The outcome injected at a point: the one a real CPU could give. */
@@ -432,6 +433,9 @@ static vmx_result_t point_outcome(enum mock_op op)
 	case MOCK_OP_VMLAUNCH:
 		return (vmx_result_t){VMX_FAIL_VALID,
 				      VMXERR_ENTRY_INVALID_CONTROL};
+	case MOCK_OP_INVVPID:
+		return (vmx_result_t){VMX_FAIL_VALID,
+				      VMXERR_INVALID_INVEPT_INVVPID};
 	default: /* RDMSR, WRMSR, XSETBV */
 		return (vmx_result_t){VMX_EXCEPTION, X86_VEC_GP};
 	}
@@ -455,6 +459,8 @@ static int point_status(const struct sweep_point *p)
 		return VMM_ERR_LAUNCH_CONTROLS;
 	case MOCK_OP_WRMSR:
 		return VMM_ERR_FEATURE_CONTROL_MSR;
+	case MOCK_OP_INVVPID:
+		return VMM_ERR_INVVPID;
 	default:
 		break;
 	}

@@ -586,6 +586,8 @@ static int v_cpu_status(uint32_t cpu, struct flank_cpu_status *out)
 	out->running = vmm.running[cpu];
 	out->exits = vmm.exits[cpu];
 	out->cr4 = vmm.running[cpu] ? 0x3626f0 : 0x3606f0;
+	/* As Flank's: number + 1 while running with VPID, else 0. */
+	out->vpid = vmm.running[cpu] ? cpu + 1 : 0;
 	return 0;
 }
 

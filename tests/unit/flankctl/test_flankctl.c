@@ -518,7 +518,8 @@ static void test_flankctl_session(void **state)
 	assert_int_equal(run("status"), FLANKCTL_OK);
 	OUT_HAS("driver: running\n");
 	OUT_HAS("image:  Flank 0.1.0, 1 module, 8 KiB, VMM running\n");
-	OUT_HAS("  1  yes     on   set          77  0\n");
+	OUT_HAS("CPU  online  VMX  CR4.VMXE  exits  last error  VPID\n");
+	OUT_HAS("  1  yes     on   set          77  0           2\n");
 	assert_int_equal(run("stats"), FLANKCTL_OK);
 	OUT_HAS("  1  CPUID                (10)  77\n");
 	OUT_HAS("  3  RDMSR                (31)  2\n");
@@ -531,7 +532,7 @@ static void test_flankctl_session(void **state)
 	assert_int_equal(run("stop"), FLANKCTL_FAILED);
 	ERR_HAS("flankctl: stop: the VMM is not running\n");
 	assert_int_equal(run("status"), FLANKCTL_OK);
-	OUT_HAS("  0  yes     off  clear         0  0\n");
+	OUT_HAS("  0  yes     off  clear         0  0           off\n");
 	assert_int_equal(run("unload"), FLANKCTL_OK);
 	assert_int_equal(core.state, FLANK_DRV_EMPTY);
 }

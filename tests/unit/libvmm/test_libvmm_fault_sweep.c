@@ -24,7 +24,7 @@ static bool failable(enum mock_op op)
 	return op == MOCK_OP_VMXON || op == MOCK_OP_VMCLEAR ||
 	       op == MOCK_OP_VMPTRLD || op == MOCK_OP_VMWRITE ||
 	       op == MOCK_OP_VMLAUNCH || op == MOCK_OP_RDMSR ||
-	       op == MOCK_OP_WRMSR;
+	       op == MOCK_OP_WRMSR || op == MOCK_OP_INVVPID;
 }
 
 /* Records every failable call of a clean start on @p profile. */
@@ -77,6 +77,9 @@ static vmx_result_t outcome(enum mock_op op)
 	case MOCK_OP_VMLAUNCH:
 		r.error = VMXERR_ENTRY_INVALID_CONTROL;
 		break;
+	case MOCK_OP_INVVPID:
+		r.error = VMXERR_INVALID_INVEPT_INVVPID;
+		break;
 	default: /* RDMSR, WRMSR: #GP */
 		r.outcome = VMX_EXCEPTION;
 		r.error = X86_VEC_GP;
@@ -101,6 +104,8 @@ static int expected(const struct point *p)
 		return VMM_ERR_LAUNCH_CONTROLS;
 	case MOCK_OP_WRMSR:
 		return VMM_ERR_FEATURE_CONTROL_MSR;
+	case MOCK_OP_INVVPID:
+		return VMM_ERR_INVVPID;
 	default:
 		break;
 	}

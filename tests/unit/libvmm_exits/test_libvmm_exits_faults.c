@@ -3,7 +3,7 @@
  * Fault sweeps of the exit handlers and of stop. For every exit kind below,
  * a clean exit is traced first; then the exit is delivered once per
  * failable intrinsic call it made (VMREAD, VMWRITE, VMCLEAR, VMXOFF,
- * VMRESUME, RDMSR, WRMSR, XSETBV), failing exactly that call, and the
+ * VMRESUME, RDMSR, WRMSR, XSETBV, INVVPID), failing exactly that call, and the
  * outcome must be one docs/exits.md documents:
  *  - resumed: the VM entry passes every check of the emulator, and the
  *    guest got either the clean result, or a fault injected with RIP and
@@ -301,7 +301,7 @@ static bool failable(enum mock_op op)
 	       op == MOCK_OP_VMCLEAR || op == MOCK_OP_VMXOFF ||
 	       op == MOCK_OP_VMRESUME || op == MOCK_OP_VMCALL ||
 	       op == MOCK_OP_RDMSR || op == MOCK_OP_WRMSR ||
-	       op == MOCK_OP_XSETBV;
+	       op == MOCK_OP_XSETBV || op == MOCK_OP_INVVPID;
 }
 
 /* How the call fails: what the SDM lets each instruction report. */
@@ -323,6 +323,9 @@ static vmx_result_t failure(enum mock_op op)
 				      VMXERR_ENTRY_INVALID_CONTROL};
 	case MOCK_OP_VMCALL:
 		return (vmx_result_t){VMX_FAIL_INVALID, 0};
+	case MOCK_OP_INVVPID:
+		return (vmx_result_t){VMX_FAIL_VALID,
+				      VMXERR_INVALID_INVEPT_INVVPID};
 	default: /* RDMSR, WRMSR, XSETBV: #GP */
 		return (vmx_result_t){VMX_EXCEPTION, X86_VEC_GP};
 	}
@@ -498,8 +501,8 @@ static unsigned sweep_scenario(const struct scenario *sc)
  * or load address, Valgrind or not), so the count is the same in every run;
  * a change of a handler's calls changes it here and in the docs together.
  */
-#define EXIT_SWEEP_POINTS 587u
-#define STOP_SWEEP_POINTS 43u
+#define EXIT_SWEEP_POINTS 588u
+#define STOP_SWEEP_POINTS 44u
 
 /* Every failable call of every handled exit kind, failed one at a time:
  * a documented outcome each time, valid VM entries, no leaks. */
