@@ -407,8 +407,8 @@ struct flank_core {
 	/**
 	 * The kernel's crash callback is ours (ops->crash_hook): from START
 	 * until a stop succeeded; it stays while CORRUPT (a CPU may still
-	 * be in VMX operation) until flank_core_fini (the code goes). Read without the lock by
-	 * flank_core_crash_cpu(), written under it.
+	 * be in VMX operation) until flank_core_fini (the code goes). Read
+	 * without the lock by flank_core_crash_cpu(), written under it.
 	 */
 	bool crash_hooked;
 	flank_link_fn link;

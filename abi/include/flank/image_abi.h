@@ -173,11 +173,12 @@ struct flank_platform {
 
 	/**
 	 * Optional (may be NULL): the host stack of CPU @p cpu (0 ..
-	 * cpu_count - 1), one 4 KiB page, 4 KiB aligned, whose page below (the 4 KiB under its address)
-	 * is not mapped in host_cr3: an exit handler that overflows the stack
-	 * faults there (on Linux: #PF on the guard, then #DF on its IST stack,
-	 * an oops that names it) instead of silently writing the neighbouring
-	 * memory (docs/debugging.md, "The host stack"). The host owns the
+	 * cpu_count - 1), one 4 KiB page, 4 KiB aligned, whose page below
+	 * (the 4 KiB under its address) is not mapped in host_cr3: an exit
+	 * handler that overflows the stack faults there (on Linux: #PF on
+	 * the guard, then #DF on its IST stack, an oops that names it)
+	 * instead of silently writing the neighbouring memory
+	 * (docs/debugging.md, "The host stack"). The host owns the
 	 * page: the same one for a CPU every time, mapped and resident from
 	 * init until fini returns VMM_OK (leaked with the image otherwise);
 	 * the image never frees it. Must not sleep (the image may ask with
