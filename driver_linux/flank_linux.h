@@ -16,6 +16,12 @@ extern struct flank_core_ops flank_kops;
 /** Test hook (kplat.c): -1, or the CPU whose next image call sees CR4.VMXE set. */
 extern int flank_test_busy_cpu;
 
+/**
+ * The kernel's crash callback, on the calling CPU (main.c): hands it to the
+ * driver core (flank_core_crash_cpu) for the module's one core.
+ */
+void flank_crash_cpu_here(void);
+
 /** Builds HOST_CR3 (kmap.c) and fills flank_kops; 0 or -errno. */
 int flank_kplat_init(void);
 /** Frees what flank_kplat_init built; @p leak keeps the HOST_CR3 page. */

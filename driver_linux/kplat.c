@@ -19,12 +19,15 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <asm/cpufeature.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
 #include <asm/pgtable_types.h>
+#include <asm/pgtable.h>
 #include <asm/processor.h>
+#include <asm/reboot.h>
 #include <asm/segment.h>
 #include <asm/tlbflush.h>
 
@@ -239,6 +242,88 @@ static void kp_page_free(void *ctx, void *page)
 		free_page((unsigned long)page);
 }
 
+/*
+ * A host stack with a guard page below it (issue #14 item 7). Two pages of
+ * vmalloc space; the PTE of the lower one is cleared (found with
+ * lookup_address(), the kernel's walk of its own tables), so that page stays
+ * unmapped while the area is ours (nobody else maps into it), and the
+ * area's own vmalloc guard page lies above the stack. vmalloc addresses are
+ * in the kernel half that the HOST_CR3 table copies (kmap.c; the top-level
+ * entries of the vmalloc range are preallocated at boot), so the stack is
+ * mapped there and the guard is not: the core checks both through that
+ * table (core/stacks.c). The lower page was never written through its
+ * mapping (no __GFP_ZERO; only the stack page is cleared): only this CPU
+ * can hold a TLB entry for it, and the local flush drops it. vfree() later
+ * unmaps the area (a cleared PTE is fine there) and frees both pages.
+ */
+static void *kp_stack_alloc(void *ctx, u64 *pa)
+{
+	u8 *area = vmalloc(2 * PAGE_SIZE);
+	unsigned int level;
+	pte_t *pte;
+
+	if (!area)
+		return NULL;
+	/* The lower page's PTE in the kernel's tables (vmalloc: 4 KiB). */
+	pte = lookup_address((unsigned long)area, &level);
+	if (!pte || level != PG_LEVEL_4K || !pte_present(*pte))
+		goto err;
+	set_pte(pte, __pte(0));
+	preempt_disable();
+	__flush_tlb_all();
+	preempt_enable();
+	/* The kernel's own tables agree: the guard is not present. */
+	pte = lookup_address((unsigned long)area, &level);
+	if (pte && pte_present(*pte))
+		goto err;
+	memset(area + PAGE_SIZE, 0, PAGE_SIZE);
+	*pa = page_to_phys(vmalloc_to_page(area + PAGE_SIZE));
+	return area + PAGE_SIZE;
+err:
+	vfree(area);
+	return NULL;
+}
+
+static void kp_stack_free(void *ctx, void *stack)
+{
+	if (stack)
+		vfree((u8 *)stack - PAGE_SIZE);
+}
+
+/*
+ * The crash callback (issue #14 item 10). The kernel has one slot for it,
+ * cpu_emergency_register_virt_callback() (6.1 stable and 6.4+): the crash
+ * paths (kdump's native_machine_crash_shutdown on the crashing CPU, the NMI
+ * shootdown on the others, the emergency reboot) call it on every CPU so
+ * that VMX no longer blocks INIT. kvm_intel takes the slot when it loads
+ * (6.1) or enables VT-x (6.12), and the kernel WARNs when a second user
+ * registers or a user removes a callback not its own. So the driver takes
+ * the slot only while kvm.ko is not loaded: its kvm_rebooting export is
+ * how it is found (a reference taken and dropped at once). With KVM loaded
+ * the core logs that the callback is not installed.
+ */
+static void kp_crash_cb(void)
+{
+	flank_crash_cpu_here();
+}
+
+static bool kp_crash_hook(void *ctx, bool on)
+{
+	void *kvm;
+
+	if (!on) {
+		cpu_emergency_unregister_virt_callback(kp_crash_cb);
+		return true;
+	}
+	kvm = __symbol_get("kvm_rebooting");
+	if (kvm) {
+		__symbol_put("kvm_rebooting");
+		return false;
+	}
+	cpu_emergency_register_virt_callback(kp_crash_cb);
+	return true;
+}
+
 static void kp_log(void *ctx, enum flank_log_level level, const char *line)
 {
 	switch (level) {
@@ -404,6 +489,9 @@ struct flank_core_ops flank_kops = {
 	.sig_required = flank_ksig_required,
 	.taint_unsigned = flank_ksig_taint,
 	.phys_copy = kp_phys_copy,
+	.stack_alloc = kp_stack_alloc,
+	.stack_free = kp_stack_free,
+	.crash_hook = kp_crash_hook,
 	.host_cr3 = 0,
 };
 

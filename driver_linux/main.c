@@ -33,6 +33,12 @@
 static struct flank_core flank_core;
 static enum cpuhp_state flank_hp_state;
 
+/* The kernel's crash callback (kplat.c) lands here, on each CPU. */
+void flank_crash_cpu_here(void)
+{
+	flank_core_crash_cpu(&flank_core);
+}
+
 /*
  * Serial output of the VMM (docs/serial.md). Off by default: COM1 is often
  * Linux's own console (console=ttyS0), and a VMM that reprograms the same
@@ -311,6 +317,72 @@ module_param_cb(test_cr4_vmxe, &flank_test_cr4_vmxe_ops, NULL, 0200);
 MODULE_PARM_DESC(test_cr4_vmxe,
 		 "TEST ONLY: write 1 while Flank runs to make every CPU set "
 		 "and clear CR4.VMXE (control-register exits)");
+
+/*
+ * Test only (tests/e2e, issue #14 item 10): writing 1 to /sys/module/flank/
+ * parameters/test_crash_off runs, on every online CPU with interrupts off,
+ * what the kernel's crash paths run there (kdump's NMI shootdown, the
+ * emergency reboot): the driver's crash callback, as installed at START.
+ * Each CPU then checks that it left VMX operation: before, Flank answered
+ * its CPUID leaf (docs/hypercalls.md); after, it does not, and CR4.VMXE,
+ * now the CPU's own, is clear. Without a crash the kernel goes on running
+ * on every CPU, outside VMX: the driver stays RUNNING with no CPU under the
+ * image, and `flankctl stop` frees their pages. Refused (-EBUSY) unless the
+ * VMM runs with the callback installed. The result is logged.
+ */
+#define FLANK_TEST_CPUID_LEAF 0x4000F000u /* FLANK_CPUID_LEAF */
+static atomic_t flank_test_crash_left, flank_test_crash_stayed;
+
+static bool flank_test_under_flank(void)
+{
+	u32 eax, ebx, ecx, edx;
+
+	cpuid(FLANK_TEST_CPUID_LEAF, &eax, &ebx, &ecx, &edx);
+	return !memcmp(&ebx, "Flan", 4) && !memcmp(&ecx, "kVMM", 4);
+}
+
+static void flank_test_crash_one(void *unused)
+{
+	bool before = flank_test_under_flank();
+
+	flank_crash_cpu_here();
+	if (before && !flank_test_under_flank() &&
+	    !(__read_cr4() & X86_CR4_VMXE))
+		atomic_inc(&flank_test_crash_left);
+	else
+		atomic_inc(&flank_test_crash_stayed);
+}
+
+static int flank_test_crash_off_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	bool on;
+	int rc = kstrtobool(val, &on);
+
+	if (rc || !on)
+		return rc ? rc : 0;
+	if (READ_ONCE(flank_core.state) != FLANK_DRV_RUNNING ||
+	    !READ_ONCE(flank_core.crash_hooked))
+		return -EBUSY;
+	atomic_set(&flank_test_crash_left, 0);
+	atomic_set(&flank_test_crash_stayed, 0);
+	cpus_read_lock();
+	on_each_cpu(flank_test_crash_one, NULL, 1);
+	cpus_read_unlock();
+	pr_info("test_crash_off: %d CPUs left VMX operation through the crash "
+		"callback, %d did not\n",
+		atomic_read(&flank_test_crash_left),
+		atomic_read(&flank_test_crash_stayed));
+	return atomic_read(&flank_test_crash_stayed) ? -EIO : 0;
+}
+
+static const struct kernel_param_ops flank_test_crash_off_ops = {
+	.set = flank_test_crash_off_set,
+};
+module_param_cb(test_crash_off, &flank_test_crash_off_ops, NULL, 0200);
+MODULE_PARM_DESC(test_crash_off,
+		 "TEST ONLY: write 1 while Flank runs to run the crash "
+		 "callback on every CPU (all leave VMX operation)");
 
 /*
  * Test only (tests/e2e, issue #14): writing "CPU COUNT" to

@@ -180,7 +180,8 @@ int flank_entry_validate(const struct flank_image_entry *e,
 				  e->size, (unsigned int)sizeof(*e));
 	if (!e->init || !e->fini || !e->check || !e->start_all ||
 	    !e->stop_all || !e->start_cpu || !e->stop_cpu || !e->state ||
-	    !e->cpu_status || !e->exit_stats || !e->ring_read || !e->status_str)
+	    !e->cpu_status || !e->exit_stats || !e->ring_read ||
+	    !e->status_str || !e->crash_cpu)
 		return flank_fail(
 			err, FLANK_E_BAD_ENTRY, FLANK_SRC_DRIVER, 0,
 			FLANK_NO_CPU,

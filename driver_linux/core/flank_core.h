@@ -188,6 +188,28 @@ struct flank_core_ops {
 	int (*phys_copy)(void *ctx, uint64_t pa, void *buf, uint32_t len,
 			 bool write);
 
+	/**
+	 * A host stack for the VMM (flank_platform.host_stack): one 4 KiB
+	 * page, 4 KiB aligned, mapped in the kernel half (so in HOST_CR3),
+	 * whose page below is not mapped, in @p *pa its physical address
+	 * (the kernel: two pages of vmalloc space, the lower one's PTE
+	 * cleared). May sleep; NULL when out of memory.
+	 */
+	void *(*stack_alloc)(void *ctx, uint64_t *pa);
+	/** Frees a stack from stack_alloc. */
+	void (*stack_free)(void *ctx, void *stack);
+
+	/**
+	 * Installs (@p on) or removes the kernel's emergency callback that
+	 * the crash paths run on every CPU before kdump or an emergency
+	 * reboot (Linux: cpu_emergency_register_virt_callback()); it calls
+	 * flank_core_crash_cpu(). Returns true if installed. Installing
+	 * fails (false) when the kernel's one slot may be another
+	 * hypervisor's (Linux: KVM is loaded). May sleep (removal waits for
+	 * running callbacks).
+	 */
+	bool (*crash_hook)(void *ctx, bool on);
+
 	/** HOST_CR3 for the platform table (page tables outliving processes). */
 	uint64_t host_cr3;
 
@@ -384,6 +406,21 @@ struct flank_core {
 	bool vmx_live;
 	/** The first page page_alloc refused (va 0: none since reset). */
 	struct flank_vmm_page unmapped;
+	/**
+	 * One guarded host stack per possible CPU (ops->stack_alloc), from
+	 * LOAD until the image let go of them (with the debug ring), handed
+	 * out by flank_platform.host_stack (core/stacks.c); @p nstacks of
+	 * them. Leaked with the image when the driver is CORRUPT.
+	 */
+	struct flank_vmm_page *stack;
+	uint32_t nstacks;
+	/**
+	 * The kernel's crash callback is ours (ops->crash_hook): from START
+	 * until a stop succeeded; it stays while CORRUPT (a CPU may still
+	 * be in VMX operation) until flank_core_fini (the code goes). Read
+	 * without the lock by flank_core_crash_cpu(), written under it.
+	 */
+	bool crash_hooked;
 	flank_link_fn link;
 	flank_unlink_fn unlink;
 	/** The ioctl being handled (set under ops->lock), else NULL. */
@@ -520,6 +557,36 @@ int flank_unmapped_fail(struct flank_core *core, struct flank_ioc_err *err,
 			uint32_t cpu);
 /** Logs that @p cpu is refused online because of core->unmapped. */
 void flank_unmapped_log_online(struct flank_core *core, uint32_t cpu);
+
+/**
+ * Allocates core->stack, one guarded host stack per possible CPU, and
+ * checks each (flank_stacks_check). FLANK_E_NO_MEMORY or
+ * FLANK_E_STACK_GUARD in @p err, with nothing left allocated, else FLANK_OK
+ * (core/stacks.c).
+ */
+int flank_stacks_alloc(struct flank_core *core, struct flank_ioc_err *err);
+/** Frees core->stack (only once the image let go of it). */
+void flank_stacks_free(struct flank_core *core);
+/**
+ * Checks through HOST_CR3 (ops->host_cr3_maps) that every host stack is
+ * mapped and the 4 KiB below each is not: FLANK_E_STACK_GUARD naming the
+ * CPU and the address, else FLANK_OK.
+ */
+int flank_stacks_check(struct flank_core *core, struct flank_ioc_err *err);
+/** flank_platform.host_stack: core->stack[@p cpu], never sleeps. */
+void *flank_host_stack(struct flank_core *core, uint32_t cpu);
+/** Installs the crash callback (START) if it is not yet; logs the outcome. */
+void flank_crash_hook(struct flank_core *core);
+/** Removes the crash callback if it is installed (after a good stop). */
+void flank_crash_unhook(struct flank_core *core);
+/**
+ * The kernel is crashing: called by the kernel's emergency callback on
+ * each CPU, from NMI context or with interrupts off, without the lock
+ * (the lock holder may be the CPU that crashed). Makes the calling CPU
+ * leave VMX operation through the image's crash_cpu; does nothing unless
+ * the callback is installed and an image is loaded. Never logs.
+ */
+void flank_core_crash_cpu(struct flank_core *core);
 
 /** Fills core->platform from ops (core/platform.c). */
 void flank_platform_fill(struct flank_core *core);

@@ -77,6 +77,10 @@ int flank_host_cr3_check(struct flank_core *core, struct flank_ioc_err *err)
 	int rc;
 
 	ops->host_cr3_refresh(ops->ctx);
+	/* Each host stack mapped, the page below it not (core/stacks.c). */
+	rc = flank_stacks_check(core, err);
+	if (rc)
+		return rc;
 	rc = check_range(core, err, "image page", core->image.base,
 			 (size_t)core->image.bytes);
 	if (!rc)

@@ -33,12 +33,16 @@ void flank_core_init(struct flank_core *core, const struct flank_core_ops *ops,
 	core->unlink = unlink;
 }
 
-/* Frees the debug ring; only once the image let go of it (fini done). */
+/*
+ * Frees the debug ring and the host stacks; only once the image let go of
+ * them (fini done).
+ */
 static void ring_free(struct flank_core *core)
 {
 	core->log_live = false;
 	core->ops->free(core->ops->ctx, core->ring_mem);
 	core->ring_mem = NULL;
+	flank_stacks_free(core);
 }
 
 void flank_core_open(struct flank_core *core, struct flank_file *file)
@@ -302,6 +306,11 @@ int flank_cmd_load(struct flank_core *core, void *arg)
 				core->ring_kib);
 		goto err_drop;
 	}
+	/* The guarded host stacks, which the image asks for from any context
+	 * (core/stacks.c): allocated here, where sleeping is allowed. */
+	rc = flank_stacks_alloc(core, &c->err);
+	if (rc)
+		goto err_ring;
 	rc = core->link(core, &c->err);
 	if (rc)
 		goto err_ring;
@@ -460,6 +469,8 @@ int flank_cmd_start(struct flank_core *core, void *arg)
 		return FLANK_E_VMM;
 	}
 	core->state = FLANK_DRV_RUNNING;
+	/* From now on a crash makes every CPU leave VMX (core/stacks.c). */
+	flank_crash_hook(core);
 	flank_log(core, FLANK_LOG_INFO, "started on every online CPU");
 	return FLANK_OK;
 }
@@ -487,6 +498,8 @@ static int stop_running(struct flank_core *core, struct flank_ioc_err *err,
 	}
 	core->state = FLANK_DRV_LOADED;
 	core->vmx_live = false;
+	/* No CPU is in VMX operation: the crash callback has nothing to do. */
+	flank_crash_unhook(core);
 	flank_log(core, FLANK_LOG_INFO, "stopped on every CPU");
 	return FLANK_OK;
 }
@@ -678,6 +691,9 @@ void flank_core_fini(struct flank_core *core)
 	core->nmods = 0;
 	if (core->state == FLANK_DRV_STAGED)
 		core->state = FLANK_DRV_EMPTY;
+	/* The module's code goes away: the kernel must not call it on a
+	 * crash, even if a CPU may still be in VMX operation (CORRUPT). */
+	flank_crash_unhook(core);
 	(void)flank_log_drain(core);
 	ops->unlock(ops->ctx, false);
 }

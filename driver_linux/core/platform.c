@@ -20,6 +20,12 @@ static void plat_page_free(void *ctx, void *page)
 	flank_vmm_page_free(ctx, page);
 }
 
+/* Guarded, allocated at LOAD: core/stacks.c. */
+static void *plat_host_stack(void *ctx, uint32_t cpu)
+{
+	return flank_host_stack(ctx, cpu);
+}
+
 static uint32_t plat_cpu_count(void *ctx)
 {
 	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
@@ -118,6 +124,7 @@ void flank_platform_fill(struct flank_core *core)
 	p->spec_flags = core->ops->spec_flags;
 	p->verw_sel = core->ops->verw_sel;
 	p->phys_copy = plat_phys_copy;
+	p->host_stack = plat_host_stack;
 }
 
 const char *flank_ring_kib_check(uint32_t kib)

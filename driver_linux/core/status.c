@@ -80,6 +80,11 @@ static const struct {
 			     "against any trusted key: sign it again "
 			     "(docs/signing.md)",
 			     EKEYREJECTED},
+	[FLANK_E_STACK_GUARD] = {"a host stack of the VMM has no unmapped "
+				 "guard page below it, or is itself not "
+				 "mapped in HOST_CR3 (a flank.ko bug, please "
+				 "report it)",
+				 EFAULT},
 };
 
 const char *flank_status_str(int status)

@@ -191,7 +191,15 @@ struct vmm_cpu *vmm_cpu_alloc(uint32_t id, int *status)
 	cpu->msr_bitmap = page_get(&cpu->msr_bitmap_pa, width, status);
 	if (cpu->msr_bitmap == NULL)
 		goto err_bitmap;
-	cpu->stack = page_get(&cpu->stack_pa, width, status);
+	if (vmm_ctx.platform.host_stack != NULL) {
+		/* The host's guarded stack, which the image never frees (page
+		 * aligned: image_abi.h). Only its virtual address matters. */
+		cpu->stack =
+			vmm_ctx.platform.host_stack(vmm_ctx.platform.ctx, id);
+		*status = VMM_ERR_NO_MEMORY;
+	} else {
+		cpu->stack = page_get(&cpu->stack_pa, width, status);
+	}
 	if (cpu->stack == NULL)
 		goto err_stack;
 	for (uint32_t i = 0; i < VMM_STACK_CANARY_WORDS; i++) {
@@ -215,7 +223,8 @@ err_self:
 
 void vmm_cpu_free(struct vmm_cpu *cpu)
 {
-	page_put(cpu->stack);
+	if (vmm_ctx.platform.host_stack == NULL)
+		page_put(cpu->stack);
 	page_put(cpu->msr_bitmap);
 	page_put(cpu->vmcs);
 	page_put(cpu->vmxon);

@@ -36,4 +36,5 @@ FLANK_EXPORT const struct flank_image_entry flank_image_entry = {
 	.exit_stats = vmm_exit_stats,
 	.ring_read = vmm_console_ring_read,
 	.status_str = entry_status_str,
+	.crash_cpu = vmm_crash_cpu,
 };

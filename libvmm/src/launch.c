@@ -359,3 +359,46 @@ int vmm_cpu_stop(struct vmm_cpu *cpu)
 						   : VMM_ERR_STOP_HYPERCALL;
 	return VMM_OK;
 }
+
+/*
+ * The crash path (docs/exits.md, "Crash shutdown and kdump"): runs in the
+ * crashing kernel's NMI handler (or its panic path) on this CPU, which may
+ * have interrupted anything, VMX root included. Nothing here may wait, log
+ * (vmm_log outside an exit handler calls the host's printk), allocate or
+ * free, or change the state machine: only this CPU's own fields change.
+ */
+int vmm_crash_cpu(void)
+{
+	struct vmx_vmcall_regs regs = {.rax = FLANK_HC(FLANK_HC_STOP_CPU)};
+	struct vmm_cpu *cpu = NULL;
+	uint32_t id;
+
+	if (vmm_ctx.state != FLANK_STATE_UNLOADED) {
+		id = vmm_ctx.platform.cpu_id(vmm_ctx.platform.ctx);
+		if (id < vmm_ctx.ncpus)
+			cpu = vmm_ctx.cpu[id];
+	}
+	if (cpu == NULL || !cpu->changes.vmxon)
+		return VMM_ERR_NOT_RUNNING;
+	if (!cpu->in_exit) {
+		/* VMX non-root, usually: the stop hypercall gives the CPU back
+		 * as stop does; its handler logs only into the ring. */
+		if (vmx_ok(vmx_vmcall(&regs)))
+			return (int)regs.rax; /* A status of that handler. */
+		/* VMfail: this CPU was in VMX root after all (below). */
+	}
+	/*
+	 * VMX root: the NMI came while this CPU ran an exit handler (or the
+	 * few instructions around it, or start before its launch), where
+	 * VMCALL fails (SDM Vol. 3C 31.3
+	 * VMCALL: VMfail in VMX root without the dual-monitor treatment).
+	 * Leave VMX here: VMCLEAR before VMXOFF (25.11.3), then CR4.VMXE and
+	 * the bits start set. The interrupted handler must never run again;
+	 * the kernel's crash path halts this CPU or jumps to the next kernel.
+	 */
+	(void)vmx_clear(cpu->vmcs_pa);
+	cpu->running = false;
+	/* VMXOFF does not fail here (no dual-monitor treatment): the log
+	 * line vmm_vmx_disable() would write then is out of reach. */
+	return vmm_vmx_disable(cpu);
+}

@@ -235,9 +235,11 @@ int vmm_vpid_sync(struct vmm_cpu *cpu, bool start);
 
 /* The image-wide context: the one mutable global (context.c). */
 struct vmm_context {
-	struct flank_platform platform;
+	/* state and ncpus first: the hottest fields keep one-byte
+	 * displacements whatever struct flank_platform grows to. */
 	enum flank_vmm_state state;
 	uint32_t ncpus;
+	struct flank_platform platform;
 	/* Published before the CPU's first VM entry (cpus.c start_one). */
 	struct vmm_cpu *cpu[VMM_MAX_CPUS];
 	/* Written by the controlling thread after a per-CPU call returns:
@@ -270,9 +272,10 @@ void vmm_logf(enum flank_log_level level, const char *fmt, ...)
 
 /*
  * The host stack is one page from the platform (cpu->stack), HOST_RSP near
- * its top (vmcs_setup.c); the page below it is whatever the host's
- * allocator put there, mapped: an overflow would not fault (docs/debugging.md,
- * "The host stack"). The build bounds the exit handler's static stack
+ * its top (vmcs_setup.c). With flank_platform.host_stack (flank.ko) the page
+ * below it is unmapped, so an overflow faults; without it the stack comes
+ * from page_alloc and the page below is whatever the host's allocator put
+ * there, mapped (docs/debugging.md, "The host stack"). The build bounds the exit handler's static stack
  * (scripts/check-stack.py, docs/building.md); at run time the lowest
  * VMM_STACK_CANARY_WORDS words of the page hold a canary that every exit
  * handler checks before it returns, so an overflow that reached the bottom

@@ -311,10 +311,26 @@ expect unload 0
 expect rmmod 0
 expect module_after 0
 
+# Issue #14 item 7: every load gave each CPU a host stack whose guard page
+# below is unmapped, checked by flank.ko through the HOST_CR3 table itself.
+grep -q "host stacks for $cpus CPUs, each with an unmapped guard page below it in HOST_CR3" "$log" ||
+	fail "load: no guarded host stacks reported"
 expect insmod2 0
 expect load2 0
+expect rmmod_kvm2 0
 expect start2 0
 for c in $ids; do expect_probe cpuid2.$c flank=1 vmx=0 example=1; done
+# Issue #14 item 10: round one started with KVM loaded, so flank.ko left
+# the kernel's crash-callback slot alone and said so; round two installed
+# it, and running it on every CPU (test_crash_off) took each out of VMX
+# operation (Flank's CPUID leaf gone, CR4.VMXE clear), Linux running on.
+grep -q "crash callback not installed" "$log" ||
+	fail "round one (KVM loaded): flank.ko did not say it left the crash callback alone"
+expect crash_off 0
+grep -q "test_crash_off: $cpus CPUs left VMX operation through the crash callback, 0 did not" "$log" ||
+	fail "test_crash_off: not every CPU left VMX operation through the crash callback"
+for c in $ids; do expect_probe cpuid2_crash.$c flank=0 vmx=1 example=0; done
+expect_probe workload2 workload=ok
 expect stop2 0
 for c in $ids; do expect_probe cpuid2_after.$c flank=0 vmx=1 example=0; done
 expect unload2 0

@@ -214,8 +214,16 @@ r "module_after=$(grep -c '^flank ' /proc/modules)"
 say "Second round: insmod, load, start, stop, unload, rmmod again"
 run insmod2 insmod /flank.ko
 run load2 flankctl load /vmm.elf /example.elf
+# The kernel has one crash-callback slot, which KVM may hold: flank.ko takes
+# it only while kvm.ko is not loaded (round one had it, so it said so).
+say "kvm.ko goes (left from the refused kvm_intel): flank.ko then installs its crash callback at start"
+run rmmod_kvm2 rmmod kvm
 run start2 flankctl start
 for c in $cpus; do probe cpuid2.$c cpuid $c; done
+say "A crash's CPU shutdown without the crash (flank.ko's test_crash_off): every CPU runs the crash callback kdump would run and leaves VMX operation; Linux keeps running"
+run crash_off sh -c 'echo 1 >/sys/module/flank/parameters/test_crash_off'
+for c in $cpus; do probe cpuid2_crash.$c cpuid $c; done
+probe workload2 workload 20
 run stop2 flankctl stop
 for c in $cpus; do probe cpuid2_after.$c cpuid $c; done
 run unload2 flankctl unload

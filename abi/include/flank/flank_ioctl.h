@@ -79,7 +79,8 @@ enum flank_drv_status {
 	FLANK_E_IMAGE_SIZE = 25,   /**< Modules exceed the image mapping. */
 	FLANK_E_UNSIGNED = 26,	   /**< Policy needs a signature: none. */
 	FLANK_E_BAD_SIG = 27,	   /**< The signature does not verify. */
-	FLANK_E_STATUS_COUNT = 28, /**< Number of codes (not a code). */
+	FLANK_E_STACK_GUARD = 28,  /**< A host stack's guard is mapped. */
+	FLANK_E_STATUS_COUNT = 29, /**< Number of codes (not a code). */
 };
 
 /**

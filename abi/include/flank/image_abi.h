@@ -30,8 +30,11 @@
  * 6: struct flank_platform gained phys_copy: the guest memory helpers of
  *    extension hooks (flank/vmm_extension.h) reach physical memory only
  *    through it.
+ * 7: struct flank_platform gained host_stack (each CPU's host stack with an
+ *    unmapped guard page below it) and struct flank_image_entry gained
+ *    crash_cpu (leave VMX operation on a crashing kernel's CPU, for kdump).
  */
-#define FLANK_IMAGE_ABI_VERSION 6u
+#define FLANK_IMAGE_ABI_VERSION 7u
 
 /**
  * Smallest debug ring a host may supply (flank_platform.ring_size), in
@@ -184,6 +187,23 @@ struct flank_platform {
 	 */
 	int (*phys_copy)(void *ctx, uint64_t pa, void *buf, uint32_t len,
 			 uint32_t write);
+
+	/**
+	 * Optional (may be NULL): the host stack of CPU @p cpu (0 ..
+	 * cpu_count - 1), one 4 KiB page, 4 KiB aligned, whose page below
+	 * (the 4 KiB under its address) is not mapped in host_cr3: an exit
+	 * handler that overflows the stack faults there (on Linux: #PF on
+	 * the guard, then #DF on its IST stack, an oops that names it)
+	 * instead of silently writing the neighbouring memory
+	 * (docs/debugging.md, "The host stack"). The host owns the
+	 * page: the same one for a CPU every time, mapped and resident from
+	 * init until fini returns VMM_OK (leaked with the image otherwise);
+	 * the image never frees it. Must not sleep (the image may ask with
+	 * interrupts disabled). NULL from it: no stack for that CPU (the
+	 * image treats it as out of memory). Without this member the image
+	 * takes its stacks from page_alloc, unguarded.
+	 */
+	void *(*host_stack)(void *ctx, uint32_t cpu);
 };
 
 /**
@@ -309,6 +329,23 @@ struct flank_image_entry {
 	size_t (*ring_read)(uint64_t *pos, char *buf, size_t len);
 	/** Human text of a status value. */
 	const char *(*status_str)(int status);
+	/**
+	 * The kernel is crashing (panic → kdump, emergency reboot): makes the
+	 * calling CPU leave VMX operation now, so that the next kernel can
+	 * bring it up again (INIT is blocked in VMX root operation, SDM Vol. 3C
+	 * 26.2, and a CPU that never sees INIT never takes the next kernel's
+	 * SIPI). Called on each CPU from NMI context with interrupts
+	 * disabled, by a host that must not wait for anything: it takes no
+	 * lock, logs nothing, allocates and frees nothing, and never touches
+	 * the state machine. From VMX non-root it is the stop hypercall
+	 * (docs/hypercalls.md), which gives the CPU back as stop does; if the
+	 * NMI interrupted this CPU in VMX root (an exit handler), the VMCALL
+	 * fails there and the CPU executes VMCLEAR and VMXOFF itself, and
+	 * must then never return into that handler (the crash path halts).
+	 * VMM_OK, VMM_ERR_NOT_RUNNING if the CPU is not in VMX operation
+	 * under this image, or the failure (VMM_ERR_VMXOFF).
+	 */
+	int (*crash_cpu)(void);
 };
 
 #endif /* FLANK_IMAGE_ABI_H */

@@ -83,6 +83,13 @@ int vmm_start_cpu(void);
 /** Devirtualises the calling CPU (hotplug); only in state RUNNING. */
 int vmm_stop_cpu(void);
 
+/**
+ * The kernel is crashing: the calling CPU leaves VMX operation now, without
+ * a lock, a log line, an allocation or a state change (image_abi.h,
+ * flank_image_entry.crash_cpu; docs/lifecycle.md, "Crash and kdump").
+ */
+int vmm_crash_cpu(void);
+
 /** Status of CPU @p cpu. */
 int vmm_cpu_status(uint32_t cpu, struct flank_cpu_status *out);
 

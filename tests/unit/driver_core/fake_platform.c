@@ -267,10 +267,91 @@ static void f_host_cr3_refresh(void *ctx)
 		fake.unmapped_va = 0;
 }
 
+bool fake_is_guard(uint64_t va)
+{
+	for (unsigned i = 0; i < 2 * FAKE_MAX_CPUS; i++)
+		if (fake.stack_guard[i] &&
+		    fake.stack_guard[i] == (va & ~0xfffull))
+			return true;
+	return false;
+}
+
 static bool f_host_cr3_maps(void *ctx, uint64_t va)
 {
 	(void)ctx;
+	if (fake_is_guard(va))
+		return false;
 	return fake.unmapped_va == 0 || (va & ~0xfffull) != fake.unmapped_va;
+}
+
+static void *f_stack_alloc(void *ctx, uint64_t *pa)
+{
+	uint8_t *block;
+	unsigned i;
+
+	(void)ctx;
+	if (fake.stack_fail_in > 0 && --fake.stack_fail_in == 0)
+		return NULL;
+	for (i = 0; i < 2 * FAKE_MAX_CPUS && fake.stack_guard[i]; i++)
+		;
+	if (i == 2 * FAKE_MAX_CPUS)
+		return NULL;
+	block = aligned_alloc(4096, 8192);
+	if (!block)
+		return NULL;
+	memset(block, 0, 8192);
+	/* The slot is taken even when the guard is mapped (a 1 marks it). */
+	fake.stack_guard[i] =
+		fake.stack_guard_mapped ? 1u : (uint64_t)(uintptr_t)block;
+	fake.stacks_live++;
+	*pa = (uint64_t)(uintptr_t)(block + 4096);
+	return block + 4096;
+}
+
+static void f_stack_free(void *ctx, void *stack)
+{
+	uint8_t *block = (uint8_t *)stack - 4096;
+
+	(void)ctx;
+	for (unsigned i = 0; i < 2 * FAKE_MAX_CPUS; i++) {
+		if (fake.stack_guard[i] == (uint64_t)(uintptr_t)block ||
+		    fake.stack_guard[i] == 1u) {
+			fake.stack_guard[i] = 0;
+			break;
+		}
+	}
+	fake.stacks_live--;
+	free(block);
+}
+
+static bool f_crash_hook(void *ctx, bool on)
+{
+	(void)ctx;
+	if (on) {
+		if (fake.crash_hook_refused || fake.crash_hooked)
+			return false;
+		fake.crash_hooked = true;
+		fake.crash_hooks++;
+		return true;
+	}
+	fake.crash_hooked = false;
+	fake.crash_unhooks++;
+	return true;
+}
+
+void fake_crash(struct flank_core *core)
+{
+	uint32_t saved = fake.current_cpu;
+
+	if (!fake.crash_hooked)
+		return;
+	for (uint32_t cpu = 0; cpu < fake.ncpus; cpu++) {
+		if (!fake.online[cpu])
+			continue;
+		fake.current_cpu = cpu;
+		flank_core_crash_cpu(core);
+	}
+	fake.current_cpu = saved;
 }
 
 /* The fake PKCS#7 message's tag. */
@@ -393,6 +474,9 @@ const struct flank_core_ops fake_ops = {
 	.sig_required = f_sig_required,
 	.taint_unsigned = f_taint_unsigned,
 	.phys_copy = f_phys_copy,
+	.stack_alloc = f_stack_alloc,
+	.stack_free = f_stack_free,
+	.crash_hook = f_crash_hook,
 	/* 8 KiB aligned like the module's table (kmap.c): bits 12:0 clear. */
 	.host_cr3 = 0x2000,
 	/* What a kernel on a Skylake-class CPU with MDS chooses (kplat.c). */
@@ -500,6 +584,12 @@ static int start_one(void *arg)
 	(void)arg;
 	if (vmm.start_rc && cpu == vmm.fail_cpu)
 		return vmm.start_rc;
+	/* Like libvmm, the host's guarded stack when the host has one. */
+	if (p->host_stack != NULL && cpu < FAKE_MAX_CPUS) {
+		vmm.stack[cpu] = p->host_stack(p->ctx, cpu);
+		if (!vmm.stack[cpu])
+			return 5; /* Out of memory. */
+	}
 	if (vmm.cpu_pages) {
 		/* Like libvmm, a page per CPU before that CPU starts. */
 		vmm.cpu_page[cpu] = p->page_alloc(p->ctx, &pa);
@@ -572,6 +662,22 @@ static int v_stop_cpu(void)
 	if (vmm.cpu_rc)
 		return vmm.cpu_rc;
 	return stop_one(NULL);
+}
+
+/* Lock-free and silent, like libvmm's: the CPU just leaves. */
+static int v_crash_cpu(void)
+{
+	const struct flank_platform *p = vmm.platform;
+	uint32_t cpu = p->cpu_id(p->ctx);
+
+	if (cpu >= FAKE_MAX_CPUS)
+		return 7;
+	vmm.crash_calls[cpu]++;
+	if (!vmm.running[cpu])
+		return 12; /* Not running. */
+	vmm.crashed[cpu]++;
+	vmm.running[cpu] = false;
+	return 0;
 }
 
 static enum flank_vmm_state v_state(void)
@@ -648,6 +754,7 @@ void fake_vmm_reset(void)
 	vmm.entry.exit_stats = v_exit_stats;
 	vmm.entry.ring_read = v_ring_read;
 	vmm.entry.status_str = v_status_str;
+	vmm.entry.crash_cpu = v_crash_cpu;
 	vmm.fail_cpu = FLANK_NO_CPU;
 	vmm.check_count = 3;
 	vmm.state = FLANK_STATE_UNLOADED;

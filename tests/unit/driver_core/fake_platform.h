@@ -95,6 +95,20 @@ struct fake_platform {
 	 */
 	uint8_t ram[4096];
 	int phys_copies; /**< ops->phys_copy calls that copied. */
+	/**
+	 * Host stacks (ops->stack_alloc): each is the upper page of an 8 KiB
+	 * block whose lower page, the guard, host_cr3_maps reports unmapped
+	 * (stack_guard[]), unless stack_guard_mapped (a broken kernel side).
+	 */
+	int stacks_live;   /**< stack_alloc - stack_free. */
+	int stack_fail_in; /**< The Nth next stack_alloc fails (0: never). */
+	bool stack_guard_mapped;
+	uint64_t stack_guard[2 * FAKE_MAX_CPUS]; /**< Unmapped guard pages. */
+	/** ops->crash_hook: refuse to install (the slot is KVM's). */
+	bool crash_hook_refused;
+	bool crash_hooked; /**< The kernel's callback is the driver's. */
+	int crash_hooks;   /**< Successful installs. */
+	int crash_unhooks; /**< Removals. */
 };
 
 /** Physical address of fake.ram. */
@@ -152,6 +166,11 @@ struct fake_vmm {
 	/** start_one takes a page per CPU (a VMCS, say); stop gives it back. */
 	bool cpu_pages;
 	void *cpu_page[FAKE_MAX_CPUS];
+	/** start_one asks flank_platform.host_stack for its CPU's stack. */
+	void *stack[FAKE_MAX_CPUS];
+	/** crash_cpu calls per CPU, and those that found the CPU running. */
+	int crash_calls[FAKE_MAX_CPUS];
+	int crashed[FAKE_MAX_CPUS];
 };
 
 extern struct fake_vmm vmm;
@@ -172,6 +191,15 @@ void fake_vmm_log(uint32_t cpu, enum flank_log_level level, const char *line,
 /** Index of the first kept log line containing @p needle at or after
  * @p from, or -1. */
 int fake_log_find(const char *needle, int from);
+
+/** True if @p va is one of the fake's unmapped stack guard pages. */
+bool fake_is_guard(uint64_t va);
+
+/**
+ * The fake kernel crashes: runs the driver's crash callback (if installed)
+ * on every online CPU, as the kernel's NMI shootdown does.
+ */
+void fake_crash(struct flank_core *core);
 
 /** Number of running CPUs according to the fake VMM. */
 uint32_t fake_vmm_running(void);

@@ -50,6 +50,9 @@ static int teardown(void **state)
 		fake_ops.free(NULL, core.ring_mem);
 		core.ring_mem = NULL;
 	}
+	if (core.state == FLANK_DRV_CORRUPT) /* Leaked with the image too. */
+		flank_stacks_free(&core);
+	assert_int_equal(fake.stacks_live, 0);
 	assert_int_equal(fake.lock_errors, 0);
 	assert_int_equal(fake.lock_depth, 0);
 	assert_int_equal(fake.user_copies_locked, 0);
@@ -311,8 +314,9 @@ static void test_driver_core_lifecycle(void **state)
 	load_image();
 	assert_int_equal(vmm.inits, 1);
 	assert_ptr_equal(vmm.platform, &core.platform);
-	/* Staged bytes dropped; what is left is the debug ring. */
-	assert_int_equal(fake.allocs, 1);
+	/* Staged bytes dropped; what is left is the debug ring and the
+	 * table of host stacks. */
+	assert_int_equal(fake.allocs, 2);
 	assert_ptr_equal(core.ring_mem, vmm.ring);
 	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
 	assert_int_equal(fake_vmm_running(), 4);
@@ -419,12 +423,12 @@ static void test_driver_core_bad_abi_version(void **state)
 	struct flank_ioc_cmd c;
 
 	(void)state;
-	/* An image of the previous ABI (5: no phys_copy). */
+	/* An image of the previous ABI (6: no guarded stacks, no crash). */
 	vmm.entry.abi_version = FLANK_IMAGE_ABI_VERSION - 1;
 	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
 			 FLANK_OK);
 	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_ABI_VERSION);
-	assert_non_null(strstr(c.err.text, "image ABI 5, this driver 6"));
+	assert_non_null(strstr(c.err.text, "image ABI 6, this driver 7"));
 	assert_int_equal(vmm.unlinks, 1);
 	assert_int_equal(vmm.inits, 0);
 	assert_int_equal(core.state, FLANK_DRV_EMPTY);
@@ -1120,8 +1124,9 @@ static void test_driver_core_platform_table(void **state)
 	load_image();
 	p = vmm.platform;
 	assert_int_equal(p->abi_version, FLANK_IMAGE_ABI_VERSION);
-	assert_int_equal(p->abi_version, 6);
+	assert_int_equal(p->abi_version, 7);
 	assert_non_null(p->cpu_left);
+	assert_non_null(p->host_stack);
 	assert_non_null(p->ring_mem);
 	assert_ptr_equal(p->ring_mem, core.ring_mem);
 	assert_int_equal(p->ring_size, FLANK_RING_DEFAULT_SIZE);
@@ -1312,7 +1317,7 @@ static void test_driver_core_ring_lifecycle(void **state)
 	assert_non_null(vmm.ring);
 	assert_ptr_equal(vmm.ring, core.ring_mem);
 	assert_int_equal(vmm.ring_size, 8 * 1024);
-	assert_int_equal(fake.allocs, 1);
+	assert_int_equal(fake.allocs, 2); /* The ring, the stack table. */
 	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_OK);
 	assert_int_equal(vmm.finis, 1);
 	assert_int_equal(vmm.ring_frees_at_fini, 0);
@@ -1635,6 +1640,201 @@ static void test_driver_core_status_table(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+/*
+ * Issue #14 item 7: flank_platform.host_stack gives each possible CPU its
+ * own 4 KiB stack, the same every time, mapped in HOST_CR3 with the page
+ * below it unmapped there (the kernel walk: ops->host_cr3_maps), allocated
+ * at LOAD and freed at UNLOAD; the image's per-CPU start takes it.
+ */
+static void test_driver_core_host_stack_guarded(void **state)
+{
+	const struct flank_platform *p;
+	struct flank_ioc_cmd c;
+	uint32_t cpu;
+
+	(void)state;
+	load_image();
+	p = vmm.platform;
+	assert_int_equal(fake.stacks_live, 4);
+	for (cpu = 0; cpu < 4; cpu++) {
+		uint8_t *st = p->host_stack(p->ctx, cpu);
+		uint64_t va = (uint64_t)(uintptr_t)st;
+
+		assert_non_null(st);
+		assert_int_equal(va & 0xfff, 0);
+		assert_true(fake_ops.host_cr3_maps(NULL, va));
+		assert_true(fake_ops.host_cr3_maps(NULL, va + 4095));
+		assert_false(fake_ops.host_cr3_maps(NULL, va - 4096));
+		assert_false(fake_ops.host_cr3_maps(NULL, va - 1));
+		assert_true(fake_is_guard(va - 4096));
+		assert_ptr_equal(p->host_stack(p->ctx, cpu), st);
+		memset(st, 0xa5, 4096); /* Whole page usable (Valgrind). */
+		if (cpu > 0)
+			assert_ptr_not_equal(p->host_stack(p->ctx, cpu - 1),
+					     st);
+	}
+	assert_null(p->host_stack(p->ctx, 4));
+	assert_null(p->host_stack(p->ctx, 0xffffffffu));
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+	for (cpu = 0; cpu < 4; cpu++)
+		assert_ptr_equal(vmm.stack[cpu], p->host_stack(p->ctx, cpu));
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_OK);
+	assert_int_equal(fake.stacks_live, 4); /* Kept for the next start. */
+	assert_int_equal(cmd(FLANK_IOC_UNLOAD, &c), FLANK_OK);
+	assert_int_equal(fake.stacks_live, 0);
+	assert_null(core.stack);
+}
+
+/* A stack whose guard page is mapped is refused at LOAD, naming the CPU,
+ * before any code of the image ran; nothing stays allocated. */
+static void test_driver_core_host_stack_guard_mapped(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	fake.stack_guard_mapped = true;
+	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
+			 FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_STACK_GUARD);
+	assert_int_equal(c.err.cpu, 0);
+	assert_non_null(strstr(c.err.text, "host stack of CPU 0"));
+	assert_non_null(strstr(c.err.text, "guard page below mapped"));
+	assert_int_equal(vmm.links, 0);
+	assert_int_equal(vmm.inits, 0);
+	assert_int_equal(fake.stacks_live, 0);
+	assert_int_equal(fake.allocs, 0);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+	assert_int_equal(flank_status_errno(FLANK_E_STACK_GUARD), -EFAULT);
+}
+
+/* Out of memory on the third stack: LOAD names CPU 2, frees the two. */
+static void test_driver_core_host_stack_no_memory(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	fake.stack_fail_in = 3;
+	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
+			 FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_NO_MEMORY);
+	assert_int_equal(c.err.cpu, 2);
+	assert_non_null(strstr(c.err.text, "host stack of CPU 2"));
+	assert_int_equal(fake.stacks_live, 0);
+	assert_int_equal(fake.allocs, 0);
+	assert_int_equal(core.state, FLANK_DRV_EMPTY);
+}
+
+/* START checks the guards again after the fresh HOST_CR3 copy: a guard
+ * that became mapped refuses START with nothing started. */
+static void test_driver_core_host_stack_checked_at_start(void **state)
+{
+	struct flank_ioc_cmd c;
+	uint64_t guard;
+
+	(void)state;
+	load_image();
+	guard = fake.stack_guard[3];
+	fake.stack_guard[3] = 0; /* "Mapped" now. */
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_E_STACK_GUARD);
+	assert_int_equal(c.err.cpu, 3);
+	assert_non_null(strstr(c.err.text, "host stack of CPU 3"));
+	assert_int_equal(vmm.starts, 0);
+	assert_int_equal(core.state, FLANK_DRV_LOADED);
+	fake.stack_guard[3] = guard;
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_OK);
+}
+
+/*
+ * Issue #14 item 10: from START until a good stop the kernel's crash
+ * callback is the driver's, and a crash makes every online CPU call the
+ * image's crash_cpu once, without the lock and without a log line; after
+ * stop a crash calls nothing.
+ */
+static void test_driver_core_crash_hook(void **state)
+{
+	struct flank_ioc_cmd c;
+	int lines;
+	uint32_t cpu;
+
+	(void)state;
+	load_image();
+	assert_false(fake.crash_hooked);
+	fake_crash(&core);
+	assert_int_equal(vmm.crash_calls[0], 0);
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+	assert_true(fake.crash_hooked);
+	assert_int_equal(fake.crash_hooks, 1);
+	fake.online[2] = false;
+	lines = fake.log_lines;
+	fake_crash(&core);
+	for (cpu = 0; cpu < 4; cpu++) {
+		assert_int_equal(vmm.crash_calls[cpu], cpu == 2 ? 0 : 1);
+		assert_int_equal(vmm.crashed[cpu], cpu == 2 ? 0 : 1);
+	}
+	assert_int_equal(fake.log_lines, lines);
+	assert_int_equal(fake.lock_depth, 0);
+	assert_int_equal(fake_vmm_running(), 1); /* CPU 2 was offline. */
+	fake.online[2] = true;
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_OK);
+	assert_false(fake.crash_hooked);
+	assert_int_equal(fake.crash_unhooks, 1);
+	fake.crash_hooked = true; /* A stale kernel pointer: still nothing. */
+	fake_crash(&core);
+	assert_int_equal(vmm.crash_calls[0], 1);
+	fake.crash_hooked = false;
+	/* Started again: installed again. */
+	assert_int_equal(cmd(FLANK_IOC_START, &c), FLANK_OK);
+	assert_int_equal(fake.crash_hooks, 2);
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_OK);
+	assert_int_equal(fake.crash_unhooks, 2);
+}
+
+/* The kernel's slot is taken (KVM): START still works, says so once, and
+ * stop removes nothing that is not the driver's. */
+static void test_driver_core_crash_hook_refused(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	fake.crash_hook_refused = true;
+	start_image();
+	assert_false(fake.crash_hooked);
+	assert_true(fake_log_find("crash callback not installed", 0) >= 0);
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_OK);
+	assert_int_equal(fake.crash_unhooks, 0);
+}
+
+/* CORRUPT: a CPU may still be in VMX operation, so the callback stays. */
+static void test_driver_core_crash_hook_kept_when_corrupt(void **state)
+{
+	struct flank_ioc_cmd c;
+
+	(void)state;
+	start_image();
+	vmm.stop_rc = 5;
+	assert_int_equal(cmd(FLANK_IOC_STOP, &c), FLANK_E_VMM);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_true(fake.crash_hooked);
+	assert_int_equal(fake.crash_unhooks, 0);
+	fake_crash(&core);
+	assert_int_equal(vmm.crashed[1], 1);
+}
+
+/* rmmod while running, and the stop fails there: the module's code goes
+ * away, so the callback must go too, CORRUPT or not. */
+static void test_driver_core_crash_hook_removed_at_unload(void **state)
+{
+	(void)state;
+	start_image();
+	assert_true(fake.crash_hooked);
+	vmm.stop_rc = 5;
+	flank_core_fini(&core);
+	assert_int_equal(core.state, FLANK_DRV_CORRUPT);
+	assert_false(fake.crash_hooked);
+	assert_int_equal(fake.crash_unhooks, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1699,6 +1899,14 @@ int main(void)
 		T(test_driver_core_host_cr3_unmapped_online),
 		T(test_driver_core_vmm_pages_full),
 		T(test_driver_core_status_table),
+		T(test_driver_core_host_stack_guarded),
+		T(test_driver_core_host_stack_guard_mapped),
+		T(test_driver_core_host_stack_no_memory),
+		T(test_driver_core_host_stack_checked_at_start),
+		T(test_driver_core_crash_hook),
+		T(test_driver_core_crash_hook_refused),
+		T(test_driver_core_crash_hook_kept_when_corrupt),
+		T(test_driver_core_crash_hook_removed_at_unload),
 	};
 
 	return FLANK_RUN_TESTS(tests);

@@ -4,7 +4,7 @@
 # check_transparency.sh BOCHS_CHECK FIXTURE_LOG
 #
 # The transparency part of tests/e2e/bochs-check.sh against a real serial
-# log (FIXTURE_LOG: the penryn-61 cell of a matrix run, Linux's x86
+# log (FIXTURE_LOG: the penryn-61 cell's serial log, Linux's x86
 # selftests bare and under Flank, CPUID dumps): the log as it is passes,
 # and each mutation a Flank bug would cause fails with its own message.
 set -u
@@ -58,16 +58,28 @@ run "a kernel warning under Flank counts" "FAIL: the kernel reported a problem" 
 	's/\(FLANK-E2E: selftest\.flank\.iopl_64=.*\)/\1\n[  1.0] WARNING: CPU: 1 PID: 1 at somewhere/'
 run "a kernel warning in the bare window does not" "e2e-bochs(main): PASS" \
 	's/\(FLANK-E2E: selftest\.bare\.iopl_64=.*\)/\1\n[  1.0] WARNING: CPU: 1 PID: 1 at somewhere/'
+# Issue #14 items 7 and 10 on the same log: the guarded host stacks at load,
+# and every CPU out of VMX through the crash callback.
+run "no guarded host stacks at load" \
+	"FAIL: load: no guarded host stacks reported" \
+	'/host stacks for 2 CPUs/d'
+run "a CPU stayed in VMX after the crash callback" \
+	"FAIL: test_crash_off: not every CPU left VMX operation" \
+	's/test_crash_off: 2 CPUs left VMX operation through the crash callback, 0 did not/test_crash_off: 1 CPUs left VMX operation through the crash callback, 1 did not/'
+run "Flank still answering after the crash callback" \
+	"FAIL: cpuid2_crash.1" \
+	's/\(out\.cpuid2_crash\.1: cpu=1 running_on=1\) flank=0/\1 flank=1/'
 # FLANK_E2E_EXPECT_PASS (bochs-cell.sh, on the patched Bochs 3.0): the
-# fixture comes from before the SYSRET patch, where both SYSRET SS selftests
-# died bare and under Flank alike; named as must-pass, that fails, and the
-# same log with them passing in both runs passes.
+# fixture comes from the patched Bochs, where both SYSRET SS selftests pass
+# bare and under Flank, and passes with them named as must-pass; the same
+# log with both dying in both runs (as on the unpatched Bochs, rc=139)
+# fails and names the first.
 FLANK_E2E_EXPECT_PASS="sysret_ss_attrs_32 sysret_ss_attrs_64"
 export FLANK_E2E_EXPECT_PASS
 run "a must-pass selftest that fails in both runs" \
-	"FAIL: selftests: sysret_ss_attrs_32 must pass (FLANK_E2E_EXPECT_PASS); bare it gave: sysret_ss_attrs_32 rc=139 fail=0" ""
-run "must-pass selftests that pass" "e2e-bochs(main): PASS" \
-	's/\(selftest\.[a-z]*\.sysret_ss_attrs_[36][24]\)=rc=139/\1=rc=0/'
+	"FAIL: selftests: sysret_ss_attrs_32 must pass (FLANK_E2E_EXPECT_PASS); bare it gave: sysret_ss_attrs_32 rc=139 fail=0" \
+	's/\(selftest\.[a-z]*\.sysret_ss_attrs_[36][24]\)=rc=0/\1=rc=139/'
+run "must-pass selftests that pass" "e2e-bochs(main): PASS" ""
 unset FLANK_E2E_EXPECT_PASS
 # FLANK_E2E_EXPECT_VPID (issue 18): the fixture predates the VPID column of
 # `flankctl status`; with it added ("off" on Penryn, number + 1 where the

@@ -511,6 +511,194 @@ static void test_libvmm_image_entry(void **state)
 	fixture_down();
 }
 
+/* The host's guarded stacks (flank_platform.host_stack): one page per CPU,
+ * the page below each one deliberately never mapped in the emulator. */
+static struct {
+	_Alignas(4096) uint8_t mem[2][2 * 4096]; /* [guard][stack] per CPU */
+	unsigned calls;
+	bool refuse; /* host_stack answers NULL: no stack for the CPU. */
+} hs;
+
+static void *hs_host_stack(void *ctx, uint32_t cpu)
+{
+	(void)ctx;
+	hs.calls++;
+	if (hs.refuse || cpu >= 2)
+		return NULL;
+	return hs.mem[cpu] + 4096;
+}
+
+/* Re-initialises the fixture's image with tp.p.host_stack set. */
+static void hs_up(unsigned ncpus)
+{
+	fixture_up("skylake", ncpus);
+	assert_int_equal(vmm_fini(), VMM_OK);
+	memset(&hs, 0, sizeof(hs));
+	/* Only the stack pages: the guard below each stays unknown. */
+	for (unsigned c = 0; c < 2; c++)
+		(void)mock_mem_map(hs.mem[c] + 4096, 4096);
+	tp.p.host_stack = hs_host_stack;
+	assert_int_equal(vmm_init(&tp.p), VMM_OK);
+}
+
+/* mock_fini() (in fixture_down) forgets the stacks' mappings too. */
+static void hs_down(void)
+{
+	fixture_down();
+}
+
+/* With flank_platform.host_stack each CPU's HOST_RSP lies in the page the
+ * host gave for that CPU (whose page below is its guard), the image takes
+ * one page fewer from page_alloc per CPU and never frees the host's. */
+static void test_libvmm_host_stack_from_host(void **state)
+{
+	uint32_t failed = 0xFFFF;
+
+	(void)state;
+	hs_up(2);
+	save_all();
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_int_equal(hs.calls, 2);
+	for (unsigned c = 0; c < 2; c++) {
+		uint64_t rsp = 0;
+		uintptr_t lo = (uintptr_t)(hs.mem[c] + 4096);
+
+		assert_true(mock_vmcs_peek(c, VMCS_HOST_RSP, &rsp));
+		assert_true(rsp > lo && rsp < lo + 4096);
+	}
+	assert_int_equal(tp.pages_live, 2 * (VMM_PAGES_PER_CPU - 1));
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_all_restored();
+	assert_int_equal(tp.pages_live, 0); /* tp_page_free aborts on ours. */
+	hs_down();
+}
+
+/* A host that has no stack for a CPU: start fails as out of memory on CPU
+ * 0 and nothing stays allocated. */
+static void test_libvmm_host_stack_refused(void **state)
+{
+	uint32_t failed = 0xFFFF;
+
+	(void)state;
+	hs_up(1);
+	save_all();
+	hs.refuse = true;
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_MEMORY);
+	assert_int_equal(failed, 0);
+	assert_all_restored();
+	assert_int_equal(tp.pages_live, 0);
+	hs_down();
+}
+
+/* crash_cpu (kdump): on every CPU it leaves VMX operation through the stop
+ * hypercall, CR4.VMXE and the bits start set are gone, the guest continues
+ * with its state, and it neither logs, nor frees a page, nor changes the
+ * state machine; stop afterwards frees the pages of the CPUs. */
+static void test_libvmm_crash_cpu(void **state)
+{
+	uint32_t failed = 0xFFFF;
+	unsigned logs, pages;
+
+	(void)state;
+	fixture_up("skylake", 2);
+	save_all();
+	assert_int_equal(flank_image_entry.crash_cpu(), VMM_ERR_NOT_RUNNING);
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	logs = tp.log_count;
+	assert_true(logs < TEST_PLATFORM_LOG_LINES); /* Room to see more. */
+	pages = tp.pages_live;
+	for (unsigned c = 0; c < 2; c++) {
+		struct mock_cpu_regs r;
+
+		mock_set_current_cpu(c);
+		assert_int_equal(mock_vmx_mode(c), MOCK_VMX_NONROOT);
+		assert_int_equal(flank_image_entry.crash_cpu(), VMM_OK);
+		assert_int_equal(mock_vmx_mode(c), MOCK_VMX_OUTSIDE);
+		mock_cpu_get_regs(c, &r);
+		assert_int_equal(r.cr4 & X86_CR4_VMXE, 0);
+		/* A second call finds nothing to do. */
+		assert_int_equal(flank_image_entry.crash_cpu(),
+				 VMM_ERR_NOT_RUNNING);
+	}
+	mock_set_current_cpu(0);
+	assert_int_equal(tp.log_count, logs);
+	assert_int_equal(tp.pages_live, pages);
+	assert_int_equal(vmm_state(), FLANK_STATE_RUNNING);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_all_restored();
+	fixture_down();
+}
+
+/* An NMI that brings the crash into VMX root: the test's exit handler runs
+ * crash_cpu before libvmm's handler would (and, with in_exit, as if inside
+ * it), then halts the CPU as the kernel's crash path does. */
+static struct {
+	bool mark_in_exit; /* As if the NMI interrupted vmm_exit_handler(). */
+	int rc;
+	enum mock_vmx_mode mode_before, mode_after;
+	unsigned logs;
+} cr;
+
+static enum intrin_exit_action crash_in_root(struct intrin_exit_frame *frame,
+					     void *cpu_ctx)
+{
+	struct vmm_cpu *cpu = cpu_ctx;
+	unsigned c = cpu->id;
+
+	cr.mode_before = mock_vmx_mode(c);
+	cpu->in_exit = cr.mark_in_exit;
+	cr.rc = flank_image_entry.crash_cpu();
+	cpu->in_exit = false;
+	cr.mode_after = mock_vmx_mode(c);
+	/* The crash path never returns into the handler: it halts. */
+	frame->leave_rip = (uintptr_t)intrin_cpu_park;
+	frame->leave_rsp = (uintptr_t)frame;
+	frame->leave_rflags = X86_RFLAGS_FIXED1;
+	return INTRIN_EXIT_LEAVE;
+}
+
+/* crash_cpu in VMX root: the VMCALL fails there (VMfail, SDM Vol. 3C 31.3),
+ * or is not even tried inside an exit handler, and the CPU executes VMCLEAR
+ * and VMXOFF itself and clears CR4.VMXE; silent, nothing freed; stop
+ * afterwards frees the CPU's pages. */
+static void test_libvmm_crash_cpu_in_root(void **state)
+{
+	for (int in_exit = 0; in_exit <= 1; in_exit++) {
+		struct mock_exit_outcome out;
+		struct cpu_cpuid_regs regs;
+		struct mock_cpu_regs r;
+		uint32_t failed = 0xFFFF;
+		unsigned pages;
+
+		(void)state;
+		fixture_up("skylake", 2);
+		assert_int_equal(vmm_start_all(&failed), VMM_OK);
+		memset(&cr, 0, sizeof(cr));
+		cr.mark_in_exit = in_exit != 0;
+		cr.logs = tp.log_count;
+		assert_true(cr.logs < TEST_PLATFORM_LOG_LINES);
+		pages = tp.pages_live;
+		mock_set_current_cpu(1);
+		mock_set_exit_handlers(crash_in_root, vmm_exit_resume_failed);
+		assert_int_equal(mock_guest_cpuid(0, 0, &regs, &out), 0);
+		mock_set_exit_handlers(vmm_exit_handler,
+				       vmm_exit_resume_failed);
+		assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+		assert_int_equal(cr.mode_before, MOCK_VMX_ROOT);
+		assert_int_equal(cr.rc, VMM_OK);
+		assert_int_equal(cr.mode_after, MOCK_VMX_OUTSIDE);
+		mock_cpu_get_regs(1, &r);
+		assert_int_equal(r.cr4 & X86_CR4_VMXE, 0);
+		assert_int_equal(mock_vmx_mode(0), MOCK_VMX_NONROOT);
+		assert_int_equal(tp.log_count, cr.logs);
+		assert_int_equal(tp.pages_live, pages);
+		mock_set_current_cpu(0);
+		assert_int_equal(vmm_stop_all(), VMM_OK);
+		assert_int_equal(tp.pages_live, 0);
+		fixture_down();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +721,10 @@ int main(void)
 		cmocka_unit_test(test_libvmm_status_table),
 		cmocka_unit_test(test_libvmm_vmx_error_names),
 		cmocka_unit_test(test_libvmm_image_entry),
+		cmocka_unit_test(test_libvmm_host_stack_from_host),
+		cmocka_unit_test(test_libvmm_host_stack_refused),
+		cmocka_unit_test(test_libvmm_crash_cpu),
+		cmocka_unit_test(test_libvmm_crash_cpu_in_root),
 	};
 	return FLANK_RUN_TESTS(tests);
 }
