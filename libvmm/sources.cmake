@@ -38,6 +38,9 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/uart16550.c
   ${LIBVMM_DIR}/src/vmcs_dump.c
   ${LIBVMM_DIR}/src/entry_diag.c
+  ${LIBVMM_DIR}/src/ept/ept.c
+  ${LIBVMM_DIR}/src/ept/ept_cpu.c
+  ${LIBVMM_DIR}/src/ept/mtrr.c
 )
 # libvmm's VMCS consistency checker (flank/vmm_vmcs_check.h): compiled the
 # same way into a second archive, libvmm_check.a, which is not linked into

@@ -416,8 +416,10 @@ int vmm_caps_controls(struct vmm_caps *caps, struct vmm_fmt *what)
 		return st;
 	c->proc2 = 0;
 	if ((c->proc & CPU_ACTIVATE_SECONDARY) != 0) {
-		/* PROCBASED_CTLS2 has no allowed-0 bits (SDM Vol. 3D A.3.3). */
-		st = adjust(sec_min, 0, proc2, CTL_PROC2, &c->proc2, what);
+		/* PROCBASED_CTLS2 has no allowed-0 bits (SDM Vol. 3D A.3.3).
+		 * "Enable EPT" when this start built the map (docs/ept.md). */
+		st = adjust(sec_min, vmm_ctx.ept.enabled ? SEC_ENABLE_EPT : 0u,
+			    proc2, CTL_PROC2, &c->proc2, what);
 		if (st != VMM_OK)
 			return st;
 		if (c->proc2 == 0)

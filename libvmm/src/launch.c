@@ -196,6 +196,7 @@ int vmm_devirtualize(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
 	if (!vmx_ok(r))
 		vmm_log_vmx(cpu, "VMCLEAR at stop", r);
 	cpu->changes.vmcs_loaded = false;
+	vmm_ept_cpu_stop(cpu);
 	r = vmx_off();
 	if (!vmx_ok(r)) {
 		vmm_log_vmx(cpu, "VMXOFF", r);
@@ -286,6 +287,8 @@ int vmm_cpu_start(struct vmm_cpu *cpu)
 	}
 	cpu->changes.vmcs_loaded = true;
 	st = vmm_vmcs_setup(cpu);
+	if (st == VMM_OK)
+		st = vmm_ept_cpu_start(cpu);
 	if (st != VMM_OK)
 		goto err_clear;
 

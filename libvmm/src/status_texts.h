@@ -136,6 +136,10 @@
 	  "an extension module registered a hook function that does not "      \
 	  "start with ENDBR64 (refused everywhere: it would hang a kernel "    \
 	  "with IBT): build the module with -fcf-protection=branch "           \
-	  "-fno-jump-tables")
+	  "-fno-jump-tables")                                                  \
+	X(VMM_ERR_INVEPT,                                                      \
+	  "INVEPT failed before the first VM entry: the CPU refused to "       \
+	  "invalidate the EPT map's translations; 'flankctl dump' shows the "  \
+	  "VM-instruction error: please report it")
 
 #endif /* FLANK_STATUS_TEXTS_H */

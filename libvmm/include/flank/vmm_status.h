@@ -65,6 +65,8 @@ enum vmm_status {
 	VMM_ERR_SERIAL_CONFIG = 43,
 	VMM_ERR_RING_CONFIG = 44,
 	VMM_ERR_HOOK_NO_ENDBR = 45,
+	/* EPT (issue 18). */
+	VMM_ERR_INVEPT = 46,
 	VMM_STATUS_COUNT
 };
 
