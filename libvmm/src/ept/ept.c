@@ -31,8 +31,8 @@ static bool leaf_ok(const struct vmm_ept *e, unsigned level)
  * are reserved and cause EPT misconfigurations). */
 static bool type_ok(uint8_t t)
 {
-	return t == VMM_MT_UC || t == VMM_MT_WC || t == VMM_MT_WT ||
-	       t == VMM_MT_WP || t == VMM_MT_WB;
+	return t == VMM_MTRR_UC || t == VMM_MTRR_WC || t == VMM_MTRR_WT ||
+	       t == VMM_MTRR_WP || t == VMM_MTRR_WB;
 }
 
 /* Records @p page in the page list; may take a list page for it. */
@@ -40,8 +40,8 @@ static bool list_add(struct vmm_ept *e, uint64_t *page)
 {
 	if (e->list == NULL || e->list_used == EPT_LIST_SLOTS) {
 		uint64_t pa = 0;
-		uint64_t *l = vmm_ctx.platform.page_alloc(vmm_ctx.platform.ctx,
-							  &pa);
+		uint64_t *l =
+			vmm_ctx.platform.page_alloc(vmm_ctx.platform.ctx, &pa);
 		if (l == NULL)
 			return false;
 		e->pages++;
@@ -244,7 +244,8 @@ int vmm_ept_start(struct vmm_ept *ept)
 	 * bug class of docs/ept.md): run without EPT, and say so. */
 	st = vmm_mtrr_read(&mtrr);
 	if (st != VMM_OK) {
-		vmm_logf(FLANK_LOG_INFO, "EPT off: the MTRRs cannot be read (%s)",
+		vmm_logf(FLANK_LOG_INFO,
+			 "EPT off: the MTRRs cannot be read (%s)",
 			 vmm_status_name(st));
 		return VMM_OK;
 	}

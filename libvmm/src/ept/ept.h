@@ -63,7 +63,7 @@ struct vmm_ept {
 	unsigned levels; /**< 4 or 5. */
 	uint64_t cap;	 /**< IA32_VMX_EPT_VPID_CAP. */
 	uint64_t eptp;
-	uint64_t limit;	 /**< First guest-physical address not mapped. */
+	uint64_t limit; /**< First guest-physical address not mapped. */
 	uint64_t *root;
 	/** Every page taken, tables and lists (the chain's head). */
 	uint64_t *list;

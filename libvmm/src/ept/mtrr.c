@@ -44,8 +44,8 @@ int vmm_mtrr_read(struct vmm_mtrr_state *s)
 		if (cpu_rdmsr_safe(fixed_msr[i], &s->fixed[i]) != CPU_SAFE_OK)
 			return VMM_ERR_HOST_MSR;
 	for (unsigned i = 0; i < s->nvar; i++)
-		if (cpu_rdmsr_safe(MSR_MTRR_PHYSBASE0 + 2 * i, &s->var_base[i]) !=
-			    CPU_SAFE_OK ||
+		if (cpu_rdmsr_safe(MSR_MTRR_PHYSBASE0 + 2 * i,
+				   &s->var_base[i]) != CPU_SAFE_OK ||
 		    cpu_rdmsr_safe(MSR_MTRR_PHYSBASE0 + 2 * i + 1,
 				   &s->var_mask[i]) != CPU_SAFE_OK)
 			return VMM_ERR_HOST_MSR;
@@ -96,16 +96,17 @@ static bool var_type(const struct vmm_mtrr_state *s, uint64_t base,
 		if (!any)
 			first = t;
 		any = true;
-		uc = uc || t == VMM_MT_UC;
-		wt_wb_only = wt_wb_only && (t == VMM_MT_WT || t == VMM_MT_WB);
+		uc = uc || t == VMM_MTRR_UC;
+		wt_wb_only =
+			wt_wb_only && (t == VMM_MTRR_WT || t == VMM_MTRR_WB);
 	}
 	/* SDM Vol. 3A 12.11.4.1: UC wins, WT+WB gives WT, others undefined
 	 * (UC here). */
-	*type = !any ? s->def_type
-		: uc ? (uint8_t)VMM_MT_UC
-		: same ? first
-		: wt_wb_only ? (uint8_t)VMM_MT_WT
-			     : (uint8_t)VMM_MT_UC;
+	*type = !any	     ? s->def_type
+		: uc	     ? (uint8_t)VMM_MTRR_UC
+		: same	     ? first
+		: wt_wb_only ? (uint8_t)VMM_MTRR_WT
+			     : (uint8_t)VMM_MTRR_UC;
 	return true;
 }
 
@@ -116,7 +117,7 @@ static bool block_type(const struct vmm_mtrr_state *s, uint64_t base,
 	uint8_t t;
 
 	if (!s->enabled) {
-		*type = VMM_MT_UC;
+		*type = VMM_MTRR_UC;
 		return true;
 	}
 	if (s->fixed_enabled && base < ONE_MIB) {
@@ -141,8 +142,7 @@ bool vmm_mtrr_range_type(const struct vmm_mtrr_state *s, uint64_t base,
 	bool have = false;
 	uint8_t t = 0;
 
-	if (size == 0 || ((base | size) & 0xFFFu) != 0 ||
-	    base + size < base)
+	if (size == 0 || ((base | size) & 0xFFFu) != 0 || base + size < base)
 		return false;
 	while (size != 0) {
 		/* The largest naturally aligned block at base. */

@@ -12,11 +12,11 @@
 #include <stdint.h>
 
 /** Memory types (SDM Vol. 3A 12.3 Table 12-2; EPT Vol. 3C 29.3.7). @{ */
-#define VMM_MT_UC 0u
-#define VMM_MT_WC 1u
-#define VMM_MT_WT 4u
-#define VMM_MT_WP 5u
-#define VMM_MT_WB 6u
+#define VMM_MTRR_UC 0u
+#define VMM_MTRR_WC 1u
+#define VMM_MTRR_WT 4u
+#define VMM_MTRR_WP 5u
+#define VMM_MTRR_WB 6u
 /** @} */
 
 #define VMM_MTRR_VAR_MAX 32u

@@ -64,17 +64,17 @@ static void var_range(unsigned n, uint64_t base, uint64_t size, uint8_t type)
 static void pc_mtrrs(void)
 {
 	mock_msr_set(MOCK_ALL_CPUS, MTRRCAP, 0x508); /* WC, FIX, 8 ranges */
-	mock_msr_set(MOCK_ALL_CPUS, MTRR_DEF_TYPE, 0xC00 | VMM_MT_UC);
-	mock_msr_set(MOCK_ALL_CPUS, FIX64K, REP8(VMM_MT_WB));
-	mock_msr_set(MOCK_ALL_CPUS, FIX16K_80000, REP8(VMM_MT_WB));
-	mock_msr_set(MOCK_ALL_CPUS, FIX16K_A0000, REP8(VMM_MT_UC));
+	mock_msr_set(MOCK_ALL_CPUS, MTRR_DEF_TYPE, 0xC00 | VMM_MTRR_UC);
+	mock_msr_set(MOCK_ALL_CPUS, FIX64K, REP8(VMM_MTRR_WB));
+	mock_msr_set(MOCK_ALL_CPUS, FIX16K_80000, REP8(VMM_MTRR_WB));
+	mock_msr_set(MOCK_ALL_CPUS, FIX16K_A0000, REP8(VMM_MTRR_UC));
 	for (unsigned i = 0; i < 8; i++)
 		mock_msr_set(MOCK_ALL_CPUS, FIX4K_C0000 + i,
-			     i == 3 ? REP8(VMM_MT_WT) : REP8(VMM_MT_WP));
-	var_range(0, 0, 2 * GIB, VMM_MT_WB);
-	var_range(1, 4 * GIB, 4 * GIB, VMM_MT_WB);
-	var_range(2, 2 * GIB - 16 * MIB, 16 * MIB, VMM_MT_UC);
-	var_range(3, 1 * GIB, 256 * MIB, VMM_MT_WT);
+			     i == 3 ? REP8(VMM_MTRR_WT) : REP8(VMM_MTRR_WP));
+	var_range(0, 0, 2 * GIB, VMM_MTRR_WB);
+	var_range(1, 4 * GIB, 4 * GIB, VMM_MTRR_WB);
+	var_range(2, 2 * GIB - 16 * MIB, 16 * MIB, VMM_MTRR_UC);
+	var_range(3, 1 * GIB, 256 * MIB, VMM_MTRR_WT);
 	for (unsigned n = 4; n < 8; n++) {
 		mock_msr_set(MOCK_ALL_CPUS, PHYSBASE(n), 0);
 		mock_msr_set(MOCK_ALL_CPUS, PHYSMASK(n), 0);
@@ -164,8 +164,8 @@ static void walk_table(struct walk *w, uint64_t pa, unsigned level,
 		/* Identity: the leaf maps its GPA to the same address. */
 		assert_int_equal(e & EPTE_ADDR_MASK, gpa);
 		assert_int_equal(e & EPTE_IGNORE_PAT, 0);
-		assert_true(vmm_mtrr_range_type(w->mtrr, gpa, span(level),
-						&type));
+		assert_true(
+			vmm_mtrr_range_type(w->mtrr, gpa, span(level), &type));
 		if (((e >> EPTE_MEMTYPE_SHIFT) & 7u) != type)
 			fail_msg("GPA %#llx size %#llx: type %u, the MTRRs say "
 				 "%u",
@@ -268,22 +268,22 @@ static void test_ept_map_types(void **state)
 		uint64_t gpa;
 		unsigned level, type;
 	} want[] = {
-		{0, 1, VMM_MT_WB},
-		{0x9F000, 1, VMM_MT_WB},
-		{0xA0000, 1, VMM_MT_UC}, /* VGA: fixed beats var WB */
-		{0xC0000, 1, VMM_MT_WP},
-		{0xDB000, 1, VMM_MT_WT},
-		{0x100000, 1, VMM_MT_WB},
-		{2 * MIB, 2, VMM_MT_WB},
-		{1 * GIB, 2, VMM_MT_WT}, /* WT + WB = WT */
-		{1 * GIB + 256 * MIB, 2, VMM_MT_WB},
-		{2 * GIB - 16 * MIB, 2, VMM_MT_UC}, /* UC wins */
-		{2 * GIB, 3, VMM_MT_UC},	    /* MMIO hole */
-		{3 * GIB, 3, VMM_MT_UC},
-		{4 * GIB, 3, VMM_MT_WB},
-		{7 * GIB, 3, VMM_MT_WB},
-		{8 * GIB, 3, VMM_MT_UC}, /* default type */
-		{511 * GIB, 3, VMM_MT_UC},
+		{0, 1, VMM_MTRR_WB},
+		{0x9F000, 1, VMM_MTRR_WB},
+		{0xA0000, 1, VMM_MTRR_UC}, /* VGA: fixed beats var WB */
+		{0xC0000, 1, VMM_MTRR_WP},
+		{0xDB000, 1, VMM_MTRR_WT},
+		{0x100000, 1, VMM_MTRR_WB},
+		{2 * MIB, 2, VMM_MTRR_WB},
+		{1 * GIB, 2, VMM_MTRR_WT}, /* WT + WB = WT */
+		{1 * GIB + 256 * MIB, 2, VMM_MTRR_WB},
+		{2 * GIB - 16 * MIB, 2, VMM_MTRR_UC}, /* UC wins */
+		{2 * GIB, 3, VMM_MTRR_UC},	      /* MMIO hole */
+		{3 * GIB, 3, VMM_MTRR_UC},
+		{4 * GIB, 3, VMM_MTRR_WB},
+		{7 * GIB, 3, VMM_MTRR_WB},
+		{8 * GIB, 3, VMM_MTRR_UC}, /* default type */
+		{511 * GIB, 3, VMM_MTRR_UC},
 	};
 	unsigned level;
 	uint64_t e;
@@ -316,12 +316,12 @@ static void test_ept_map_mtrrs_disabled(void **state)
 	fixture_up("skylake", 1);
 	width = WIDTH;
 	pc_mtrrs();
-	mock_msr_set(MOCK_ALL_CPUS, MTRR_DEF_TYPE, VMM_MT_WB);
+	mock_msr_set(MOCK_ALL_CPUS, MTRR_DEF_TYPE, VMM_MTRR_WB);
 	assert_int_equal(vmm_start_all(&failed), VMM_OK);
 	assert_int_equal(vmm_mtrr_read(&mtrr), VMM_OK);
 	walk_map(&w, &mtrr);
 	assert_int_equal(w.tables, 2);
-	assert_int_equal(w.types[VMM_MT_UC][2], 512);
+	assert_int_equal(w.types[VMM_MTRR_UC][2], 512);
 	ept_down();
 }
 
@@ -371,31 +371,31 @@ static void test_ept_unusable(void **state)
 	assert_int_equal(levels, 4);
 	assert_int_equal(limit, UINT64_C(1) << 46);
 	assert_null(vmm_ept_unusable(full & ~EPT_CAP_1G, 40, &levels, &limit));
-	assert_non_null(strstr(vmm_ept_unusable(full & ~EPT_CAP_1G, 41,
-						&levels, &limit),
-			       "more than 4 MiB"));
-	assert_non_null(strstr(vmm_ept_unusable(full & ~(EPT_CAP_1G |
-							 EPT_CAP_2M),
-						39, &levels, &limit),
-			       "only 4 KiB"));
-	assert_non_null(strstr(vmm_ept_unusable(full & ~EPT_CAP_INVEPT, 39,
-						&levels, &limit),
-			       "INVEPT"));
+	assert_non_null(strstr(
+		vmm_ept_unusable(full & ~EPT_CAP_1G, 41, &levels, &limit),
+		"more than 4 MiB"));
+	assert_non_null(
+		strstr(vmm_ept_unusable(full & ~(EPT_CAP_1G | EPT_CAP_2M), 39,
+					&levels, &limit),
+		       "only 4 KiB"));
+	assert_non_null(strstr(
+		vmm_ept_unusable(full & ~EPT_CAP_INVEPT, 39, &levels, &limit),
+		"INVEPT"));
 	assert_non_null(strstr(vmm_ept_unusable(full & ~(EPT_CAP_INVEPT_SINGLE |
 							 EPT_CAP_INVEPT_ALL),
 						39, &levels, &limit),
 			       "INVEPT"));
-	assert_non_null(strstr(vmm_ept_unusable(full & ~(EPT_CAP_WB |
-							 EPT_CAP_UC),
-						39, &levels, &limit),
-			       "WB nor UC"));
-	assert_non_null(strstr(vmm_ept_unusable(full & ~EPT_CAP_WALK4, 39,
-						&levels, &limit),
-			       "4-level"));
+	assert_non_null(
+		strstr(vmm_ept_unusable(full & ~(EPT_CAP_WB | EPT_CAP_UC), 39,
+					&levels, &limit),
+		       "WB nor UC"));
+	assert_non_null(strstr(
+		vmm_ept_unusable(full & ~EPT_CAP_WALK4, 39, &levels, &limit),
+		"4-level"));
 	/* 52-bit guest-physical addresses: 5 levels when the CPU has them,
 	 * else the map stops at 256 TiB. */
-	assert_null(vmm_ept_unusable(full | EPT_CAP_WALK5, 52, &levels,
-				     &limit));
+	assert_null(
+		vmm_ept_unusable(full | EPT_CAP_WALK5, 52, &levels, &limit));
 	assert_int_equal(levels, 5);
 	assert_int_equal(limit, UINT64_C(1) << 52);
 	assert_null(vmm_ept_unusable(full, 52, &levels, &limit));
@@ -555,10 +555,11 @@ static void test_ept_invept_fails(void **state)
 	fixture_up("skylake", 1);
 	pc_mtrrs();
 	save_all();
-	assert_int_equal(mock_fail_nth(MOCK_OP_INVEPT, 1,
-				       (vmx_result_t){VMX_FAIL_VALID,
-						      VMXERR_INVALID_INVEPT_INVVPID}),
-			 0);
+	assert_int_equal(
+		mock_fail_nth(MOCK_OP_INVEPT, 1,
+			      (vmx_result_t){VMX_FAIL_VALID,
+					     VMXERR_INVALID_INVEPT_INVVPID}),
+		0);
 	assert_int_equal(vmm_start_all(&failed), VMM_ERR_INVEPT);
 	assert_int_equal(failed, 0);
 	assert_int_equal(vmm_state(), FLANK_STATE_LOADED);
@@ -640,9 +641,8 @@ static void test_ept_off_without_ept(void **state)
 		assert_int_equal(vmm_start_all(&failed), VMM_OK);
 		assert_false(vmm_ctx.ept.enabled);
 		assert_int_equal(vmm_ctx.ept.pages, 0);
-		assert_int_equal(vmm_ctx.cpu[0]->caps.ctl.proc2 &
-					 SEC_ENABLE_EPT,
-				 0);
+		assert_int_equal(
+			vmm_ctx.cpu[0]->caps.ctl.proc2 & SEC_ENABLE_EPT, 0);
 		assert_int_equal(tp.pages_live, 5); /* the CPU's own */
 		assert_int_equal(mock_call_count(MOCK_OP_INVEPT), 0);
 		assert_int_equal(vmm_stop_all(), VMM_OK);
@@ -683,8 +683,8 @@ static void test_ept_cap_msr_gp(void **state)
 }
 
 /* The exit under test: reason @p reason with @p qual at @p gpa/@p gla. */
-static void ept_exit(uint32_t reason, uint64_t qual, uint64_t gpa,
-		     uint64_t gla, struct mock_exit_outcome *out)
+static void ept_exit(uint32_t reason, uint64_t qual, uint64_t gpa, uint64_t gla,
+		     struct mock_exit_outcome *out)
 {
 	struct mock_exit_event ev;
 
