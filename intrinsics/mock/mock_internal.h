@@ -35,6 +35,8 @@ struct mock_msr_init {
 struct mock_profile {
 	const char *name;
 	const char *source; /**< Where the numbers come from. */
+	/** The MTRR (and SMRR) MSRs, set after msrs[] (profiles.c). */
+	const struct mock_msr_init *mtrrs;
 	unsigned cpuid_count;
 	struct mock_cpuid_entry cpuid[MOCK_PROFILE_MAX_CPUID];
 	unsigned msr_count;
@@ -42,6 +44,7 @@ struct mock_profile {
 	struct mock_msr_init msrs[MOCK_PROFILE_MAX_MSRS];
 	/** What each byte of unmapped physical memory reads as. */
 	uint8_t unmapped_byte;
+	unsigned mtrr_count; /**< Entries of mtrrs. */
 };
 
 /** Looks a profile up by name; NULL if unknown. */

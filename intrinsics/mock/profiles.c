@@ -139,9 +139,117 @@
  */
 #define UNMAPPED_ALL_ONES 0xFFu
 
+/*
+ * MTRRs (SDM Vol. 3A 12.11), as firmware leaves them: representative
+ * layouts, not measured. IA32_MTRRCAP 0xd0a (10 variable ranges, fixed
+ * ranges, WC, SMRR) is what Skylake-generation parts report; 0x508 what
+ * the SDM gives for P6-family and Pentium 4 processors (8 ranges, fixed,
+ * WC, no SMRR), used for the Core 2 profiles. The fixed ranges describe
+ * the legacy area: RAM (WB) to 9FFFFH, the VGA window UC, option ROMs and
+ * BIOS write-protected, D0000H-DFFFFH UC. The variable ranges are each
+ * profile's own; every mask is contiguous and within MAXPHYADDR.
+ */
+#define MTRR_FIXED_PC                                                          \
+	MSR(MSR_IA32_MTRR_FIX64K_00000, 0x0606060606060606),                   \
+		MSR(MSR_IA32_MTRR_FIX16K_80000, 0x0606060606060606),           \
+		MSR(MSR_IA32_MTRR_FIX16K_A0000, 0x0),                          \
+		MSR(MSR_IA32_MTRR_FIX4K_C0000, 0x0505050505050505),            \
+		MSR(MSR_IA32_MTRR_FIX4K_C0000 + 1, 0x0505050505050505),        \
+		MSR(MSR_IA32_MTRR_FIX4K_C0000 + 2, 0x0),                       \
+		MSR(MSR_IA32_MTRR_FIX4K_C0000 + 3, 0x0),                       \
+		MSR(MSR_IA32_MTRR_FIX4K_C0000 + 4, 0x0505050505050505),        \
+		MSR(MSR_IA32_MTRR_FIX4K_C0000 + 5, 0x0505050505050505),        \
+		MSR(MSR_IA32_MTRR_FIX4K_C0000 + 6, 0x0505050505050505),        \
+		MSR(MSR_IA32_MTRR_FIX4K_C0000 + 7, 0x0505050505050505)
+#define MTRR_VAR(n, base, mask)                                                \
+	MSR(MSR_IA32_MTRR_PHYSBASE0 + 2 * (n), base),                          \
+		MSR(MSR_IA32_MTRR_PHYSMASK0 + 2 * (n), mask)
+
+/*
+ * A Skylake client (MAXPHYADDR 39): default WB (E, FE), UC for the MMIO
+ * hole from 2 GiB to 4 GiB and for 64 MiB of graphics memory below it;
+ * the SMRR (SMRAM, 16 MiB, WB) is not a variable MTRR.
+ */
+static const struct mock_msr_init skylake_mtrrs[] = {
+	MSR(MSR_IA32_MTRRCAP, 0xd0a),
+	MSR(MSR_IA32_MTRR_DEF_TYPE, 0xc06),
+	MTRR_FIXED_PC,
+	MTRR_VAR(0, 0x80000000, 0x7f80000800),
+	MTRR_VAR(1, 0x7c000000, 0x7ffc000800),
+	MTRR_VAR(2, 0, 0),
+	MTRR_VAR(3, 0, 0),
+	MTRR_VAR(4, 0, 0),
+	MTRR_VAR(5, 0, 0),
+	MTRR_VAR(6, 0, 0),
+	MTRR_VAR(7, 0, 0),
+	MTRR_VAR(8, 0, 0),
+	MTRR_VAR(9, 0, 0),
+	MSR(MSR_IA32_SMRR_PHYSBASE, 0x7b000006),
+	MSR(MSR_IA32_SMRR_PHYSMASK, 0xff000800),
+};
+
+/*
+ * A Sapphire Rapids server (MAXPHYADDR 46): default WB, UC from 2 GiB to
+ * 4 GiB and for 512 GiB of high MMIO at 56 TiB; SMRR as on skylake.
+ */
+static const struct mock_msr_init spr_mtrrs[] = {
+	MSR(MSR_IA32_MTRRCAP, 0xd0a),
+	MSR(MSR_IA32_MTRR_DEF_TYPE, 0xc06),
+	MTRR_FIXED_PC,
+	MTRR_VAR(0, 0x80000000, 0x3fff80000800),
+	MTRR_VAR(1, 0x380000000000, 0x3f8000000800),
+	MTRR_VAR(2, 0, 0),
+	MTRR_VAR(3, 0, 0),
+	MTRR_VAR(4, 0, 0),
+	MTRR_VAR(5, 0, 0),
+	MTRR_VAR(6, 0, 0),
+	MTRR_VAR(7, 0, 0),
+	MTRR_VAR(8, 0, 0),
+	MTRR_VAR(9, 0, 0),
+	MSR(MSR_IA32_SMRR_PHYSBASE, 0x6f000006),
+	MSR(MSR_IA32_SMRR_PHYSMASK, 0xff000800),
+};
+
+/*
+ * Core 2 boards of that era: default UC, RAM covered by WB ranges (0-2
+ * GiB, 2-3 GiB, 4-8 GiB) and an 8 MiB UC range overlapping the WB one
+ * below 3 GiB (UC wins, SDM 12.11.4.1). Penryn: MAXPHYADDR 38.
+ */
+static const struct mock_msr_init penryn_mtrrs[] = {
+	MSR(MSR_IA32_MTRRCAP, 0x508),
+	MSR(MSR_IA32_MTRR_DEF_TYPE, 0xc00),
+	MTRR_FIXED_PC,
+	MTRR_VAR(0, 0x6, 0x3f80000800),
+	MTRR_VAR(1, 0x80000006, 0x3fc0000800),
+	MTRR_VAR(2, 0xbf800000, 0x3fff800800),
+	MTRR_VAR(3, 0x100000006, 0x3f00000800),
+	MTRR_VAR(4, 0, 0),
+	MTRR_VAR(5, 0, 0),
+	MTRR_VAR(6, 0, 0),
+	MTRR_VAR(7, 0, 0),
+};
+
+/* The same layout for Merom's MAXPHYADDR of 36. */
+static const struct mock_msr_init merom_mtrrs[] = {
+	MSR(MSR_IA32_MTRRCAP, 0x508),
+	MSR(MSR_IA32_MTRR_DEF_TYPE, 0xc00),
+	MTRR_FIXED_PC,
+	MTRR_VAR(0, 0x6, 0xf80000800),
+	MTRR_VAR(1, 0x80000006, 0xfc0000800),
+	MTRR_VAR(2, 0xbf800000, 0xfff800800),
+	MTRR_VAR(3, 0x100000006, 0xf00000800),
+	MTRR_VAR(4, 0, 0),
+	MTRR_VAR(5, 0, 0),
+	MTRR_VAR(6, 0, 0),
+	MTRR_VAR(7, 0, 0),
+};
+
+#define MTRRS(a) .mtrrs = (a), .mtrr_count = sizeof(a) / sizeof((a)[0])
+
 static const struct mock_profile profiles[] = {
 	{
 		.name = "skylake",
+		MTRRS(skylake_mtrrs),
 		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "CPUID: VirtualBox CPU database, Core i7-6700K; VMX "
 			  "MSRs: Bochs 2.7 corei7_skylake_x (measured) and a "
@@ -154,6 +262,7 @@ static const struct mock_profile profiles[] = {
 	{
 		/* Firmware left IA32_FEATURE_CONTROL unlocked (SDM 24.7). */
 		.name = "skylake_unlocked",
+		MTRRS(skylake_mtrrs),
 		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "skylake with IA32_FEATURE_CONTROL = 0 (unlocked)",
 		.cpuid_count = SKYLAKE_CPUID_COUNT,
@@ -164,6 +273,7 @@ static const struct mock_profile profiles[] = {
 	{
 		/* VT-x disabled in the BIOS: locked with bit 2 clear. */
 		.name = "skylake_vmx_disabled",
+		MTRRS(skylake_mtrrs),
 		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "skylake with IA32_FEATURE_CONTROL = 1 (locked, "
 			  "VMX outside SMX disabled)",
@@ -181,6 +291,7 @@ static const struct mock_profile profiles[] = {
 		 * so RDMSR of them raises #GP.
 		 */
 		.name = "novmx",
+		MTRRS(skylake_mtrrs),
 		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "skylake CPUID with VMX cleared; no VMX MSRs",
 		.cpuid_count = SKYLAKE_CPUID_COUNT,
@@ -196,6 +307,7 @@ static const struct mock_profile profiles[] = {
 		 * WBINVD exiting, 38-bit physical addresses, no XSAVE.
 		 */
 		.name = "core2_penryn",
+		MTRRS(penryn_mtrrs),
 		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "VirtualBox CPU database, Intel Xeon X5482",
 		.cpuid_count = 6,
@@ -232,6 +344,7 @@ static const struct mock_profile profiles[] = {
 		 * Derived, not measured.
 		 */
 		.name = "core2_merom",
+		MTRRS(merom_mtrrs),
 		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "core2_penryn without secondary controls (derived)",
 		.cpuid_count = 6,
@@ -258,6 +371,7 @@ static const struct mock_profile profiles[] = {
 	},
 	{
 		.name = "sapphire_rapids",
+		MTRRS(spr_mtrrs),
 		.unmapped_byte = UNMAPPED_ALL_ONES,
 		.source = "CPUID: Bochs 3.0 sapphire_rapids feature lists "
 			  "(+PCONFIG); VMX_BASIC: Bochs 3.0 (measured); other "

@@ -367,6 +367,8 @@ static void init_cpu(struct mock_cpu *c, unsigned id,
 		c->cpuid[c->cpuid_count++] = p->cpuid[i];
 	for (unsigned i = 0; i < p->msr_count; i++)
 		mock_msr_put(c, p->msrs[i].index, p->msrs[i].value);
+	for (unsigned i = 0; i < p->mtrr_count; i++)
+		mock_msr_put(c, p->mtrrs[i].index, p->mtrrs[i].value);
 
 	mock_cpuid_query(c, 1, 0, &r1);
 	mock_cpuid_query(c, 7, 0, &r7);

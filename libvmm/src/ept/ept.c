@@ -253,6 +253,14 @@ int vmm_ept_start(struct vmm_ept *ept)
 	ept->levels = levels;
 	ept->limit = limit;
 	st = vmm_ept_map(ept, &mtrr, width);
+	if (st == VMM_ERR_NOT_SUPPORTED) {
+		/* A memory type EPT reserves (hardware refuses it in an MTRR
+		 * with #GP; a model or a hypervisor below may not): no map
+		 * rather than a misconfigured one. Nothing is left taken. */
+		vmm_log(FLANK_LOG_INFO, "EPT off: the MTRRs give a range a "
+					"memory type EPT reserves");
+		return VMM_OK;
+	}
 	if (st != VMM_OK) {
 		vmm_logf(FLANK_LOG_ERROR, "EPT: building the map failed: %s",
 			 vmm_status_name(st));

@@ -91,7 +91,8 @@ int vmm_ept_map(struct vmm_ept *ept, const struct vmm_mtrr_state *mtrr,
 /**
  * At start, on the controlling CPU: decides whether EPT is used (the
  * secondary control, the capability MSR, the MTRRs) and builds the map.
- * VMM_OK with ept->enabled false when it is not used (logged, why);
+ * VMM_OK with ept->enabled false when it is not used (logged, why:
+ * also when the MTRRs cannot be read or give a type EPT reserves);
  * VMM_ERR_CAPABILITY_MSR if a capability MSR cannot be read; the map's
  * errors.
  */

@@ -667,6 +667,27 @@ static void test_ept_off_without_mtrrs(void **state)
 	ept_down();
 }
 
+/*
+ * An MTRR holding a memory type that EPT reserves (2: hardware #GPs on the
+ * WRMSR, a model or a hypervisor below may not): no map rather than a
+ * misconfigured one; start goes on without EPT and says why.
+ */
+static void test_ept_off_reserved_type(void **state)
+{
+	uint32_t failed;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	pc_mtrrs();
+	mock_msr_set(MOCK_ALL_CPUS, FIX4K_C0000 + 5, REP8(2));
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_false(vmm_ctx.ept.enabled);
+	assert_int_equal(tp.pages_live, 5);
+	assert_true(ring_has_text("EPT off: the MTRRs give a range a memory "
+				  "type EPT reserves"));
+	ept_down();
+}
+
 /* A capability MSR that the EPT probe cannot read fails the start with
  * the status the per-CPU check gives it (VMM_ERR_CAPABILITY_MSR). */
 static void test_ept_cap_msr_gp(void **state)
@@ -821,6 +842,7 @@ int main(void)
 		cmocka_unit_test(test_ept_rollback_no_1g),
 		cmocka_unit_test(test_ept_off_without_ept),
 		cmocka_unit_test(test_ept_off_without_mtrrs),
+		cmocka_unit_test(test_ept_off_reserved_type),
 		cmocka_unit_test(test_ept_cap_msr_gp),
 		cmocka_unit_test(test_ept_violation_stops_cpu),
 		cmocka_unit_test(test_ept_violation_decode),
