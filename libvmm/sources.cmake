@@ -38,6 +38,8 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/uart16550.c
   ${LIBVMM_DIR}/src/vmcs_dump.c
   ${LIBVMM_DIR}/src/entry_diag.c
+  # The EPT identity map and the memory types from the MTRRs (issue 18,
+  # docs/ept.md), called by start: in the image (docs/loader.md "Size").
   ${LIBVMM_DIR}/src/ept/ept.c
   ${LIBVMM_DIR}/src/ept/ept_cpu.c
   ${LIBVMM_DIR}/src/ept/mtrr.c

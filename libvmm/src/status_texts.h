@@ -137,6 +137,15 @@
 	  "start with ENDBR64 (refused everywhere: it would hang a kernel "    \
 	  "with IBT): build the module with -fcf-protection=branch "           \
 	  "-fno-jump-tables")                                                  \
+	X(VMM_ERR_NO_MTRR,                                                     \
+	  "this CPU has no MTRRs (CPUID.1:EDX.MTRR is 0): Flank cannot learn " \
+	  "the memory types of physical memory for EPT")                       \
+	X(VMM_ERR_MTRR_MSR,                                                    \
+	  "reading an MTRR MSR raised #GP although CPUID reports MTRRs: the "  \
+	  "CPU or the hypervisor below reports them inconsistently")           \
+	X(VMM_ERR_MTRR_VCNT,                                                   \
+	  "the CPU reports more variable-range MTRRs (IA32_MTRRCAP.VCNT) "     \
+	  "than Flank keeps (VMM_MTRR_MAX_VAR): raise that bound and rebuild") \
 	X(VMM_ERR_INVEPT,                                                      \
 	  "INVEPT failed before the first VM entry: the CPU refused to "       \
 	  "invalidate the EPT map's translations; 'flankctl dump' shows the "  \

@@ -65,8 +65,12 @@ enum vmm_status {
 	VMM_ERR_SERIAL_CONFIG = 43,
 	VMM_ERR_RING_CONFIG = 44,
 	VMM_ERR_HOOK_NO_ENDBR = 45,
-	/* EPT (issue 18). */
-	VMM_ERR_INVEPT = 46,
+	/* Memory types from the MTRRs (issue 18, libvmm/src/ept/mtrr.c). */
+	VMM_ERR_NO_MTRR = 46,
+	VMM_ERR_MTRR_MSR = 47,
+	VMM_ERR_MTRR_VCNT = 48,
+	/* EPT (issue 18, libvmm/src/ept/ept_cpu.c). */
+	VMM_ERR_INVEPT = 49,
 	VMM_STATUS_COUNT
 };
 

@@ -669,22 +669,32 @@ static void test_ept_off_without_mtrrs(void **state)
 
 /*
  * An MTRR holding a memory type that EPT reserves (2: hardware #GPs on the
- * WRMSR, a model or a hypervisor below may not): no map rather than a
- * misconfigured one; start goes on without EPT and says why.
+ * WRMSR, a model or a hypervisor below may not hold it back): the MTRR
+ * module takes it as UC (docs/ept.md, "The rules"), so the map never holds
+ * a reserved type (that would be an EPT misconfiguration); start goes on.
  */
-static void test_ept_off_reserved_type(void **state)
+static void test_ept_reserved_type_is_uc(void **state)
 {
+	struct vmm_mtrr_state mtrr;
 	uint32_t failed;
+	unsigned level;
+	struct walk w;
 
 	(void)state;
 	fixture_up("skylake", 1);
 	pc_mtrrs();
 	mock_msr_set(MOCK_ALL_CPUS, FIX4K_C0000 + 5, REP8(2));
 	assert_int_equal(vmm_start_all(&failed), VMM_OK);
-	assert_false(vmm_ctx.ept.enabled);
-	assert_int_equal(tp.pages_live, 5);
-	assert_true(ring_has_text("EPT off: the MTRRs give a range a memory "
-				  "type EPT reserves"));
+	assert_true(vmm_ctx.ept.enabled);
+	assert_int_equal(TYPE_OF(leaf_of(0xE8000, &level)), VMM_MTRR_UC);
+	assert_int_equal(level, 1);
+	assert_int_equal(vmm_mtrr_read(&mtrr), VMM_OK);
+	walk_map(&w, &mtrr);
+	for (unsigned t = 0; t < 8; t++)
+		if (t == 2 || t == 3 || t == 7)
+			assert_int_equal(w.types[t][0] + w.types[t][1] +
+						 w.types[t][2],
+					 0);
 	ept_down();
 }
 
@@ -842,7 +852,7 @@ int main(void)
 		cmocka_unit_test(test_ept_rollback_no_1g),
 		cmocka_unit_test(test_ept_off_without_ept),
 		cmocka_unit_test(test_ept_off_without_mtrrs),
-		cmocka_unit_test(test_ept_off_reserved_type),
+		cmocka_unit_test(test_ept_reserved_type_is_uc),
 		cmocka_unit_test(test_ept_cap_msr_gp),
 		cmocka_unit_test(test_ept_violation_stops_cpu),
 		cmocka_unit_test(test_ept_violation_decode),
