@@ -40,6 +40,11 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/uart16550.c
   ${LIBVMM_DIR}/src/vmcs_dump.c
   ${LIBVMM_DIR}/src/entry_diag.c
+  # The EPT identity map and the memory types from the MTRRs (issue 18,
+  # docs/ept.md), called by start: in the image (docs/loader.md "Size").
+  ${LIBVMM_DIR}/src/ept/ept.c
+  ${LIBVMM_DIR}/src/ept/ept_cpu.c
+  ${LIBVMM_DIR}/src/ept/mtrr.c
 )
 # libvmm's VMCS consistency checker (flank/vmm_vmcs_check.h): compiled the
 # same way into a second archive, libvmm_check.a, which is not linked into
@@ -53,18 +58,6 @@ set(LIBVMM_CHECK_SOURCES
   ${LIBVMM_DIR}/src/vmcs_check_guest.c
   ${LIBVMM_DIR}/src/vmcs_check_segments.c
 )
-# Memory types from the MTRRs (src/ept/, docs/ept.md), for the EPT identity
-# map of issue 18. Not in vmm.elf yet: nothing in the image calls it before
-# the EPT builder does, and the image has 233 bytes of text left in its
-# 64 KiB budget (docs/loader.md) for this list's 2.1 KiB. Until then it is
-# compiled, freestanding like the rest, into libvmm_check.a, which the
-# tests link (and vmcs_check.elf does not pull: nothing there calls it).
-# The change that calls it from the image moves it into LIBVMM_SOURCES and
-# finds the room.
-set(LIBVMM_EPT_SOURCES
-  ${LIBVMM_DIR}/src/ept/mtrr.c
-)
-list(APPEND LIBVMM_CHECK_SOURCES ${LIBVMM_EPT_SOURCES})
 # The guest memory helpers of the hook API (flank/vmm_extension.h): the
 # same way into libvmm_guest.a, linked into the extension modules that use
 # them (and the tests), not into vmm.elf, which would cross its 64 KiB

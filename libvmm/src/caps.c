@@ -419,11 +419,14 @@ int vmm_caps_controls(struct vmm_caps *caps, struct vmm_fmt *what)
 	if ((c->proc & CPU_ACTIVATE_SECONDARY) != 0) {
 		/* PROCBASED_CTLS2 has no allowed-0 bits (SDM Vol. 3D A.3.3).
 		 * "enable VPID" is optional: only with an INVVPID type that
-		 * clears one VPID. */
-		st = adjust(sec_min,
-			    vmm_vpid_usable(caps->invvpid_cap) ? SEC_ENABLE_VPID
-							       : 0,
-			    proc2, CTL_PROC2, &c->proc2, what);
+		 * clears one VPID. "Enable EPT" when this start built the map
+		 * (docs/ept.md). */
+		uint32_t optional = vmm_ctx.ept.enabled ? SEC_ENABLE_EPT : 0u;
+
+		if (vmm_vpid_usable(caps->invvpid_cap))
+			optional |= SEC_ENABLE_VPID;
+		st = adjust(sec_min, optional, proc2, CTL_PROC2, &c->proc2,
+			    what);
 		if (st != VMM_OK)
 			return st;
 		if (c->proc2 == 0)

@@ -112,6 +112,14 @@ int vmm_start_all(uint32_t *failed_cpu)
 
 	if (vmm_ctx.state != FLANK_STATE_LOADED)
 		return VMM_ERR_BAD_STATE;
+	/* Once per start, before any CPU uses it (docs/ept.md). */
+	st = vmm_ept_start(&vmm_ctx.ept);
+	if (st != VMM_OK) {
+		if (failed_cpu != NULL)
+			*failed_cpu =
+				vmm_ctx.platform.cpu_id(vmm_ctx.platform.ctx);
+		return st;
+	}
 	for (id = 0; id < n; id++) {
 		st = start_one(id, false);
 		if (st == VMM_ERR_CPU_OFFLINE)
@@ -134,6 +142,9 @@ int vmm_start_all(uint32_t *failed_cpu)
 		if (stop_one(id, false) != VMM_OK)
 			vmm_ctx.state = FLANK_STATE_CORRUPT;
 	}
+	/* A CPU still in VMX may walk the map: it stays with the pages. */
+	if (vmm_ctx.state != FLANK_STATE_CORRUPT)
+		vmm_ept_free(&vmm_ctx.ept);
 	return st;
 }
 
@@ -151,6 +162,9 @@ int vmm_stop_all(void)
 	}
 	vmm_ctx.state =
 		first == VMM_OK ? FLANK_STATE_LOADED : FLANK_STATE_CORRUPT;
+	/* Every CPU left VMX (each ran INVEPT before VMXOFF): the map goes. */
+	if (first == VMM_OK)
+		vmm_ept_free(&vmm_ctx.ept);
 	return first;
 }
 

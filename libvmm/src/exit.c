@@ -68,6 +68,9 @@ exit_call(struct vmm_cpu *cpu, struct intrin_exit_frame *frame, uint32_t basic)
 		return vmm_exit_cr(cpu, frame, basic);
 	case EXIT_REASON_XSETBV:
 		return vmm_exit_xsetbv(cpu, frame, basic);
+	case EXIT_REASON_EPT_VIOLATION:
+	case EXIT_REASON_EPT_MISCONFIG:
+		return vmm_exit_ept(cpu, frame, basic);
 	default:
 		break;
 	}

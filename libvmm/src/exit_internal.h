@@ -120,6 +120,10 @@ enum intrin_exit_action vmm_exit_init(struct vmm_cpu *cpu,
 enum intrin_exit_action vmm_exit_sipi(struct vmm_cpu *cpu,
 				      struct intrin_exit_frame *frame,
 				      uint32_t reason);
+/** EPT violation and misconfiguration (ept/ept_cpu.c, docs/ept.md). */
+enum intrin_exit_action vmm_exit_ept(struct vmm_cpu *cpu,
+				     struct intrin_exit_frame *frame,
+				     uint32_t reason);
 
 /**
  * The speculation barriers after a VM exit, per the host kernel's

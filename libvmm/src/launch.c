@@ -199,6 +199,7 @@ int vmm_devirtualize(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
 	/* No translation tagged with the guest's VPID outlives Flank: a
 	 * failure is logged, and the CPU leaves VMX all the same. */
 	(void)vmm_vpid_sync(cpu, false);
+	vmm_ept_cpu_stop(cpu);
 	r = vmx_off();
 	if (!vmx_ok(r)) {
 		vmm_log_vmx(cpu, "VMXOFF", r);
@@ -291,6 +292,8 @@ int vmm_cpu_start(struct vmm_cpu *cpu)
 	st = vmm_vmcs_setup(cpu);
 	if (st == VMM_OK)
 		st = vmm_vpid_sync(cpu, true);
+	if (st == VMM_OK)
+		st = vmm_ept_cpu_start(cpu);
 	if (st != VMM_OK)
 		goto err_clear;
 

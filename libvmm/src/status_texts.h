@@ -150,6 +150,7 @@
 	X(VMM_ERR_NO_MTRR, "CPU has no MTRRs: no memory types for EPT")        \
 	X(VMM_ERR_MTRR_MSR, "MTRR MSR raised #GP though CPUID has MTRRs")      \
 	X(VMM_ERR_MTRR_VCNT, "more variable MTRRs than VMM_MTRR_MAX_VAR")      \
-	X(VMM_ERR_INVVPID, "INVVPID failed at start: see the log")
+	X(VMM_ERR_INVVPID, "INVVPID failed at start: see the log")             \
+	X(VMM_ERR_INVEPT, "INVEPT failed at start: see the log")
 
 #endif /* FLANK_STATUS_TEXTS_H */

@@ -58,6 +58,9 @@ static void write_controls(struct vmcs_writer *w)
 		VW(w, vmx_write64, VMCS_XSS_EXIT_BITMAP, 0);
 	if ((c->proc2 & SEC_ENABLE_PCONFIG) != 0)
 		VW(w, vmx_write64, VMCS_PCONFIG_EXITING_BITMAP, 0);
+	/* The identity map of this start (docs/ept.md). */
+	if ((c->proc2 & SEC_ENABLE_EPT) != 0)
+		VW(w, vmx_write64, VMCS_EPT_POINTER, vmm_ctx.ept.eptp);
 	VW(w, vmx_write32, VMCS_VM_EXIT_CONTROLS, c->exit);
 	VW(w, vmx_write32, VMCS_VM_ENTRY_CONTROLS, c->entry);
 	/* No exception, #PF or CR3-target exits; no MSR lists; nothing to

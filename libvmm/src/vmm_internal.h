@@ -13,6 +13,8 @@
 #include "flank/intrinsics.h"
 #include "flank/vmm.h"
 
+#include "ept/ept.h"
+
 #define VMM_PAGE_SIZE 4096u
 
 /* ------------------------------------------------------------------------ */
@@ -251,6 +253,9 @@ struct vmm_context {
 	/* CPUs the VMM gave back on its own (unhandled exit, failed entry);
 	 * atomically incremented from exit handlers. */
 	uint32_t cpus_left;
+	/* The EPT identity map of this start (ept/ept.h), shared by every
+	 * CPU; built by vmm_start_all(), freed when every CPU stopped. */
+	struct vmm_ept ept;
 };
 
 extern struct vmm_context vmm_ctx;

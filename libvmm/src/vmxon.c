@@ -168,7 +168,10 @@ err_vmxon:
 
 int vmm_vmx_disable(struct vmm_cpu *cpu)
 {
-	vmx_result_t r = vmx_off();
+	vmx_result_t r;
+
+	vmm_ept_cpu_stop(cpu);
+	r = vmx_off();
 
 	if (!vmx_ok(r)) {
 		vmm_log_vmx(cpu, "VMXOFF", r);

@@ -82,6 +82,8 @@ enum vmm_status {
 	VMM_ERR_MTRR_VCNT = 58,
 	/* VPID (issue 18). */
 	VMM_ERR_INVVPID = 59,
+	/* EPT (issue 18, libvmm/src/ept/ept_cpu.c). */
+	VMM_ERR_INVEPT = 60,
 	VMM_STATUS_COUNT
 };
 

@@ -88,6 +88,18 @@ static vmx_result_t outcome(enum mock_op op)
 	return r;
 }
 
+/*
+ * The MTRRs (SDM Vol. 3A 12.11: IA32_MTRRCAP, the variable pairs, the
+ * fixed ranges, IA32_MTRR_DEF_TYPE), read once by start for the EPT map:
+ * unreadable, start goes on without EPT and logs why (docs/ept.md).
+ */
+static bool mtrr_msr(uint64_t msr)
+{
+	return msr == 0xFEu || (msr >= 0x200u && msr < 0x220u) ||
+	       msr == 0x250u || msr == 0x258u || msr == 0x259u ||
+	       (msr >= 0x268u && msr <= 0x26Fu) || msr == 0x2FFu;
+}
+
 /* The status that names the failed step. */
 static int expected(const struct point *p)
 {
@@ -112,6 +124,8 @@ static int expected(const struct point *p)
 	/* Later reads of EFER are the host-state reads of the VMCS setup. */
 	if (p->arg == MSR_IA32_EFER && !p->first)
 		return VMM_ERR_HOST_MSR;
+	if (mtrr_msr(p->arg))
+		return VMM_OK;
 	switch (p->arg) {
 	case MSR_IA32_EFER:
 		return VMM_ERR_NOT_LONG_MODE;
@@ -147,7 +161,10 @@ static unsigned sweep(const char *profile)
 				 (unsigned long long)points[i].arg,
 				 vmm_status_name(st),
 				 vmm_status_name(expected(&points[i])));
-		assert_int_equal(failed, 0);
+		if (st == VMM_OK) /* Started without EPT. */
+			assert_int_equal(vmm_stop_all(), VMM_OK);
+		else
+			assert_int_equal(failed, 0);
 		assert_int_equal(vmm_state(), FLANK_STATE_LOADED);
 		assert_all_restored();
 		mock_fail_clear();

@@ -39,8 +39,10 @@ static void start_stop(const char *profile, unsigned ncpus)
 		assert_int_equal(vmm_cpu_status(c, &st), VMM_OK);
 		assert_int_equal(st.running, 1);
 	}
-	/* Per-CPU memory: VMM_PAGES_PER_CPU pages, nothing else. */
-	assert_int_equal(tp.pages_live, ncpus * VMM_PAGES_PER_CPU);
+	/* Per-CPU memory: VMM_PAGES_PER_CPU pages, and the EPT map shared
+	 * by all (docs/ept.md), nothing else. */
+	assert_int_equal(tp.pages_live,
+			 ncpus * VMM_PAGES_PER_CPU + vmm_ctx.ept.pages);
 	assert_int_equal(vmm_stop_all(), VMM_OK);
 	assert_int_equal(vmm_state(), FLANK_STATE_LOADED);
 	assert_all_restored();
@@ -321,15 +323,25 @@ static void test_libvmm_launch_guest_state_failure(void **state)
  * machine untouched. */
 static void test_libvmm_alloc_failures(void **state)
 {
-	(void)state;
-	for (unsigned n = 1; n <= 2 * VMM_PAGES_PER_CPU; n++) {
-		uint32_t failed = 0xFFFF;
+	unsigned ept;
+	uint32_t failed = 0xFFFF;
 
+	(void)state;
+	/* The EPT map's pages come first, taken on the calling CPU (0). */
+	fixture_up("skylake", 2);
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	ept = vmm_ctx.ept.pages;
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	fixture_down();
+	for (unsigned n = 1; n <= ept + 2 * VMM_PAGES_PER_CPU; n++) {
+		failed = 0xFFFF;
 		fixture_up("skylake", 2);
 		save_all();
 		tp.fail_nth = n;
 		assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_MEMORY);
-		assert_int_equal(failed, (n - 1) / VMM_PAGES_PER_CPU);
+		assert_int_equal(failed,
+				 n <= ept ? 0
+					  : (n - 1 - ept) / VMM_PAGES_PER_CPU);
 		assert_all_restored();
 		fixture_down();
 	}
@@ -500,9 +512,12 @@ static void test_libvmm_image_entry(void **state)
 	assert_int_equal(flank_image_entry.stop_all(), VMM_OK);
 	n = flank_image_entry.ring_read(&pos, buf, sizeof(buf) - 1);
 	buf[n] = '\0';
+	/* Start says what it made of EPT (docs/ept.md), then the two CPU
+	 * lines. */
+	assert_non_null(strstr(buf, "info: EPT on: 4-level identity map"));
 	assert_non_null(strstr(buf, "cpu0 info: cpu 0: running under Flank"));
 	assert_non_null(strstr(buf, "cpu0 info: cpu 0: stopped, VMX off"));
-	assert_int_equal(pos, 2);
+	assert_int_equal(pos, 3);
 	/* A reader at the head gets nothing more. */
 	assert_int_equal(flank_image_entry.ring_read(&pos, buf, sizeof(buf)),
 			 0);

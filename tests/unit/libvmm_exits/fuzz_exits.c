@@ -152,6 +152,7 @@ static void restart(struct fuzz_counts *n)
 		assert_true(mock_cpu_parked(0));
 		vmm_cpu_free(vmm_ctx.cpu[0]);
 		vmm_ctx.cpu[0] = NULL;
+		vmm_ept_free(&vmm_ctx.ept); /* kept with it (ept.md) */
 		vmm_ctx.state = FLANK_STATE_LOADED;
 	}
 	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);

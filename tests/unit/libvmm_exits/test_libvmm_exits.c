@@ -1086,6 +1086,7 @@ static void test_libvmm_exits_async_events(void **state)
 		 * test releases the parked CPU's pages itself. */
 		vmm_cpu_free(vmm_ctx.cpu[0]);
 		vmm_ctx.cpu[0] = NULL;
+		vmm_ept_free(&vmm_ctx.ept); /* kept with it (ept.md) */
 		exits_down();
 	}
 }

@@ -394,10 +394,12 @@ static void assert_stuck_in_root_and_clean_up(void)
 	assert_int_equal(vmm_stop_all(), VMM_ERR_VMXOFF);
 	assert_int_equal(vmm_state(), FLANK_STATE_CORRUPT);
 	assert_true(vmm_ctx.cpu[0] == cpu);
-	assert_int_equal(tp.pages_live, VMM_PAGES_PER_CPU);
+	/* The CPU's pages and the EPT map it may still walk (ept.md). */
+	assert_int_equal(tp.pages_live, VMM_PAGES_PER_CPU + vmm_ctx.ept.pages);
 	assert_true(vmx_ok(vmx_off()));
 	cpu_write_cr4(cpu_read_cr4() & ~X86_CR4_VMXE);
 	vmm_cpu_free(cpu);
+	vmm_ept_free(&vmm_ctx.ept);
 	vmm_ctx.cpu[0] = NULL;
 	vmm_ctx.state = FLANK_STATE_LOADED;
 	vmm_console_detach();
@@ -558,10 +560,12 @@ static void test_libvmm_exits_stop_sweep(void **state)
 		} else if (st == VMM_ERR_VMXOFF) {
 			assert_int_equal(pts[i].op, MOCK_OP_VMXOFF);
 			assert_int_equal(vmm_state(), FLANK_STATE_CORRUPT);
-			assert_int_equal(tp.pages_live, VMM_PAGES_PER_CPU);
+			assert_int_equal(tp.pages_live,
+					 VMM_PAGES_PER_CPU + vmm_ctx.ept.pages);
 			assert_int_equal(mock_vmx_mode(0), MOCK_VMX_ROOT);
 			assert_true(vmx_ok(vmx_off()));
 			vmm_cpu_free(vmm_ctx.cpu[0]);
+			vmm_ept_free(&vmm_ctx.ept);
 			vmm_ctx.cpu[0] = NULL;
 			vmm_ctx.state = FLANK_STATE_LOADED;
 			kept++;
@@ -578,7 +582,8 @@ static void test_libvmm_exits_stop_sweep(void **state)
 			assert_int_equal(vmm_state(), FLANK_STATE_CORRUPT);
 			assert_true(mock_vmx_mode(0) == MOCK_VMX_NONROOT ||
 				    mock_vmx_mode(0) == MOCK_VMX_OUTSIDE);
-			assert_int_equal(tp.pages_live, VMM_PAGES_PER_CPU);
+			assert_int_equal(tp.pages_live,
+					 VMM_PAGES_PER_CPU + vmm_ctx.ept.pages);
 			vmm_ctx.state = FLANK_STATE_RUNNING;
 			assert_int_equal(vmm_stop_all(), VMM_OK);
 			retried++;

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The EPT identity map (docs/ept.md): built once per start from the
+ * capability MSR IA32_VMX_EPT_VPID_CAP, MAXPHYADDR and the MTRRs, shared
+ * by every CPU, freed at stop. Pages come from the platform's page_alloc.
+ */
+#ifndef FLANK_EPT_H
+#define FLANK_EPT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vmm_mtrr_state;
+struct vmm_cpu;
+struct vmm_fmt;
+
+/* IA32_VMX_EPT_VPID_CAP bits (SDM Vol. 3D A.10). @{ */
+#define EPT_CAP_WALK4 BIT64(6)
+#define EPT_CAP_WALK5 BIT64(7)
+#define EPT_CAP_UC BIT64(8)
+#define EPT_CAP_WB BIT64(14)
+#define EPT_CAP_2M BIT64(16)
+#define EPT_CAP_1G BIT64(17)
+#define EPT_CAP_INVEPT BIT64(20)
+#define EPT_CAP_INVEPT_SINGLE BIT64(25)
+#define EPT_CAP_INVEPT_ALL BIT64(26)
+/* @} */
+
+/* EPT paging-structure entries (SDM Vol. 3C 29.3.2, Tables 29-1..29-6). @{ */
+#define EPTE_R BIT64(0)
+#define EPTE_W BIT64(1)
+#define EPTE_X BIT64(2)
+#define EPTE_RWX (EPTE_R | EPTE_W | EPTE_X)
+#define EPTE_MEMTYPE_SHIFT 3u
+#define EPTE_IGNORE_PAT BIT64(6)
+#define EPTE_LARGE BIT64(7)
+#define EPTE_ADDR_MASK UINT64_C(0x000FFFFFFFFFF000)
+/* @} */
+
+/* EPTP (SDM Vol. 3C 25.6.11). @{ */
+#define EPTP_MEMTYPE_UC 0u
+#define EPTP_MEMTYPE_WB 6u
+#define EPTP_WALK_SHIFT 3u
+#define EPTP_AD BIT64(6)
+/* @} */
+
+/** Entries per paging structure; levels: 1 = PT (4 KiB) .. 5 = PML5. */
+#define EPT_ENTRIES 512u
+#define EPT_MAX_LEVELS 5u
+
+/**
+ * Without 1 GiB pages the map needs one page directory per GiB of
+ * guest-physical space: beyond this many (MAXPHYADDR 40, 4 MiB of tables)
+ * EPT stays off (docs/ept.md, "Memory cost").
+ */
+#define EPT_MAX_PD_PAGES 1024u
+
+/** Page-list pages: word 0 links the next, words 1..511 hold pages. */
+#define EPT_LIST_SLOTS (EPT_ENTRIES - 1u)
+
+struct vmm_ept {
+	bool enabled;	 /**< Built: eptp is valid. */
+	unsigned levels; /**< 4 or 5. */
+	uint64_t cap;	 /**< IA32_VMX_EPT_VPID_CAP. */
+	uint64_t eptp;
+	uint64_t limit; /**< First guest-physical address not mapped. */
+	uint64_t *root;
+	/** Every page taken, tables and lists (the chain's head). */
+	uint64_t *list;
+	uint32_t list_used; /**< Slots used in the head list page. */
+	uint32_t pages;	    /**< Pages taken, list pages included. */
+	uint32_t leaves[3]; /**< Leaf entries: 4 KiB, 2 MiB, 1 GiB. */
+};
+
+/**
+ * Why EPT stays off with these capabilities (CPUID MAXPHYADDR @p width,
+ * IA32_VMX_EPT_VPID_CAP @p cap), or NULL if it can be enabled; fills
+ * @p levels and @p limit then.
+ */
+const char *vmm_ept_unusable(uint64_t cap, unsigned width, unsigned *levels,
+			     uint64_t *limit);
+
+/**
+ * Builds the identity map of [0, limit) into @p ept (levels, cap and limit
+ * set) with memory types from @p mtrr. VMM_OK, or VMM_ERR_NO_MEMORY /
+ * VMM_ERR_PAGE_ADDRESS / VMM_ERR_NOT_SUPPORTED with every page freed.
+ */
+int vmm_ept_map(struct vmm_ept *ept, const struct vmm_mtrr_state *mtrr,
+		unsigned width);
+
+/**
+ * At start, on the controlling CPU: decides whether EPT is used (the
+ * secondary control, the capability MSR, the MTRRs) and builds the map.
+ * VMM_OK with ept->enabled false when it is not used (logged, why:
+ * also when the MTRRs cannot be read or give a type EPT reserves);
+ * VMM_ERR_CAPABILITY_MSR if a capability MSR cannot be read; the map's
+ * errors.
+ */
+int vmm_ept_start(struct vmm_ept *ept);
+
+/** Frees every page of @p ept and clears it. */
+void vmm_ept_free(struct vmm_ept *ept);
+
+/** True if @p cpu runs with "enable EPT" (its secondary controls). */
+bool vmm_ept_on(const struct vmm_cpu *cpu);
+
+/**
+ * In VMX operation, before the first VM entry of @p cpu: INVEPT
+ * single-context of the map's EPTP (all-context if the CPU lacks it).
+ * VMM_OK, or VMM_ERR_INVEPT (logged).
+ */
+int vmm_ept_cpu_start(struct vmm_cpu *cpu);
+
+/**
+ * Before VMXOFF on @p cpu: INVEPT all-context (single-context if the CPU
+ * lacks it), so that no cached translation outlives the freed tables. A
+ * failure is logged.
+ */
+void vmm_ept_cpu_stop(struct vmm_cpu *cpu);
+
+/**
+ * Appends the decoded EPT-violation qualification @p qual (SDM Vol. 3C
+ * Table 28-7) with @p gpa and @p gla (used only if the qualification says
+ * it is valid) to @p f.
+ */
+void vmm_ept_violation_describe(struct vmm_fmt *f, uint64_t qual, uint64_t gpa,
+				uint64_t gla);
+
+#endif /* FLANK_EPT_H */

@@ -1,0 +1,863 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The EPT identity map (docs/ept.md): the tables libvmm builds at start are
+ * walked here, from the EPTP, through the emulator's physical memory, and
+ * every entry is checked against the MTRR module's answer for its range;
+ * then EPTP bits, INVEPT, rollback at every allocation, the EPT exits, and
+ * CPUs without EPT.
+ */
+#include "libvmm_fixture.h"
+
+#include "ept/ept.h"
+#include "ept/mtrr.h"
+#include "flank/vmm_console.h"
+
+/* True if the debug ring holds @p needle. */
+static bool ring_has_text(const char *needle)
+{
+	static char text[1u << 19];
+	uint64_t pos = 0;
+	size_t n = 0, got;
+
+	while (n < sizeof(text) - 1 &&
+	       (got = vmm_console_ring_read(&pos, text + n,
+					    sizeof(text) - 1 - n)) > 0)
+		n += got;
+	text[n] = '\0';
+	return strstr(text, needle) != NULL;
+}
+
+/* MTRR MSRs (SDM Vol. 3A 12.11; Vol. 4 Table 2-2). */
+#define MTRRCAP 0xFEu
+#define MTRR_DEF_TYPE 0x2FFu
+#define PHYSBASE(n) (0x200u + 2u * (n))
+#define PHYSMASK(n) (0x201u + 2u * (n))
+#define FIX64K 0x250u
+#define FIX16K_80000 0x258u
+#define FIX16K_A0000 0x259u
+#define FIX4K_C0000 0x268u
+#define VALID 0x800u
+/* The skylake profile's MAXPHYADDR: 39 bits (CPUID 80000008H EAX 0x3027). */
+#define WIDTH 39u
+static unsigned width = WIDTH;
+#define PHYS_MASK (((UINT64_C(1) << width) - 1) & ~UINT64_C(0xFFF))
+#define GIB (UINT64_C(1) << 30)
+#define MIB (UINT64_C(1) << 20)
+#define KIB UINT64_C(1024)
+#define REP8(b) (UINT64_C(0x0101010101010101) * (b))
+
+/* A variable range [base, base + size) of @p type, size a power of two. */
+static void var_range(unsigned n, uint64_t base, uint64_t size, uint8_t type)
+{
+	mock_msr_set(MOCK_ALL_CPUS, PHYSBASE(n), base | type);
+	mock_msr_set(MOCK_ALL_CPUS, PHYSMASK(n),
+		     (~(size - 1) & PHYS_MASK) | VALID);
+}
+
+/*
+ * A PC's layout: fixed ranges (WB RAM, UC VGA hole, WP option ROMs, a WT
+ * one), RAM 0-2 GiB and 4-8 GiB WB, a UC framebuffer of 16 MiB at
+ * 2 GiB - 16 MiB inside the RAM (UC wins), a WT range of 256 MiB at 1 GiB
+ * over WB (WT wins), default UC: the MMIO hole 2-4 GiB and everything from
+ * 8 GiB up is UC.
+ */
+static void pc_mtrrs(void)
+{
+	mock_msr_set(MOCK_ALL_CPUS, MTRRCAP, 0x508); /* WC, FIX, 8 ranges */
+	mock_msr_set(MOCK_ALL_CPUS, MTRR_DEF_TYPE, 0xC00 | VMM_MTRR_UC);
+	mock_msr_set(MOCK_ALL_CPUS, FIX64K, REP8(VMM_MTRR_WB));
+	mock_msr_set(MOCK_ALL_CPUS, FIX16K_80000, REP8(VMM_MTRR_WB));
+	mock_msr_set(MOCK_ALL_CPUS, FIX16K_A0000, REP8(VMM_MTRR_UC));
+	for (unsigned i = 0; i < 8; i++)
+		mock_msr_set(MOCK_ALL_CPUS, FIX4K_C0000 + i,
+			     i == 3 ? REP8(VMM_MTRR_WT) : REP8(VMM_MTRR_WP));
+	var_range(0, 0, 2 * GIB, VMM_MTRR_WB);
+	var_range(1, 4 * GIB, 4 * GIB, VMM_MTRR_WB);
+	var_range(2, 2 * GIB - 16 * MIB, 16 * MIB, VMM_MTRR_UC);
+	var_range(3, 1 * GIB, 256 * MIB, VMM_MTRR_WT);
+	for (unsigned n = 4; n < 8; n++) {
+		mock_msr_set(MOCK_ALL_CPUS, PHYSBASE(n), 0);
+		mock_msr_set(MOCK_ALL_CPUS, PHYSMASK(n), 0);
+	}
+}
+
+/* The emulator with @p profile, the PC's MTRRs and a started VMM. */
+static void ept_up(const char *profile)
+{
+	uint32_t failed;
+
+	fixture_up(profile, 1);
+	width = WIDTH;
+	pc_mtrrs();
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+}
+
+static void ept_down(void)
+{
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	/* Stop freed the map: fixture_down() fails on a leaked page. */
+	assert_false(vmm_ctx.ept.enabled);
+	fixture_down();
+}
+
+static uint64_t span(unsigned level)
+{
+	return UINT64_C(1) << (12u + 9u * (level - 1u));
+}
+
+struct walk {
+	const struct vmm_mtrr_state *mtrr;
+	uint64_t cap, limit;
+	uint64_t mapped;      /* Bytes mapped by leaves. */
+	unsigned tables;      /* Paging structures reached. */
+	unsigned leaves[3];   /* 4 KiB, 2 MiB, 1 GiB. */
+	unsigned types[8][3]; /* Leaves per memory type and size. */
+};
+
+static bool leaf_allowed(const struct walk *w, unsigned level)
+{
+	return level == 1 || (level == 2 && (w->cap & EPT_CAP_2M)) ||
+	       (level == 3 && (w->cap & EPT_CAP_1G));
+}
+
+/*
+ * Checks one paging structure at @p pa (level @p level, mapping from
+ * @p base) and everything below it: identity, RWX, the MTRR type of each
+ * leaf's whole range, "ignore PAT" clear, the largest page that keeps one
+ * type, reserved bits clear, nothing present at or beyond the limit and
+ * nothing missing below it.
+ */
+static void walk_table(struct walk *w, uint64_t pa, unsigned level,
+		       uint64_t base)
+{
+	const uint64_t *t = mock_mem_host(pa_init(pa), 4096);
+
+	assert_non_null(t);
+	w->tables++;
+	for (unsigned i = 0; i < EPT_ENTRIES; i++) {
+		uint64_t e = t[i], gpa = base + i * span(level);
+		uint8_t type = 0xFF;
+
+		if (e == 0) {
+			if (gpa < w->limit)
+				fail_msg("GPA %#llx below the limit is not "
+					 "mapped (level %u)",
+					 (unsigned long long)gpa, level);
+			continue;
+		}
+		if (gpa >= w->limit)
+			fail_msg("GPA %#llx at or beyond the limit %#llx is "
+				 "mapped",
+				 (unsigned long long)gpa,
+				 (unsigned long long)w->limit);
+		assert_int_equal(e & EPTE_RWX, EPTE_RWX);
+		/* Bits 51:MAXPHYADDR and 11:8 (A/D off, MBEC off) are 0. */
+		assert_int_equal(e & ~(EPTE_ADDR_MASK | 0xFFu), 0);
+		assert_int_equal((e & EPTE_ADDR_MASK) >> width, 0);
+		if (level > 3 || (level > 1 && (e & EPTE_LARGE) == 0)) {
+			/* Non-leaf: bits 7:3 reserved (SDM Table 29-1..3). */
+			assert_int_equal(e & 0xF8u, 0);
+			walk_table(w, e & EPTE_ADDR_MASK, level - 1, gpa);
+			continue;
+		}
+		assert_true(leaf_allowed(w, level));
+		/* Identity: the leaf maps its GPA to the same address. */
+		assert_int_equal(e & EPTE_ADDR_MASK, gpa);
+		assert_int_equal(e & EPTE_IGNORE_PAT, 0);
+		assert_true(
+			vmm_mtrr_range_type(w->mtrr, gpa, span(level), &type));
+		if (((e >> EPTE_MEMTYPE_SHIFT) & 7u) != type)
+			fail_msg("GPA %#llx size %#llx: type %u, the MTRRs say "
+				 "%u",
+				 (unsigned long long)gpa,
+				 (unsigned long long)span(level),
+				 (unsigned)((e >> EPTE_MEMTYPE_SHIFT) & 7u),
+				 type);
+		/* The largest page: one level up would mix types. */
+		if (level < 3 && leaf_allowed(w, level + 1)) {
+			uint64_t up = gpa & ~(span(level + 1) - 1);
+			uint8_t t2;
+			if (vmm_mtrr_range_type(w->mtrr, up, span(level + 1),
+						&t2))
+				fail_msg("GPA %#llx: a %#llx page would have "
+					 "one type (%u)",
+					 (unsigned long long)up,
+					 (unsigned long long)span(level + 1),
+					 t2);
+		}
+		w->mapped += span(level);
+		w->leaves[level - 1]++;
+		w->types[type][level - 1]++;
+	}
+}
+
+/* Walks the map of the current start from its EPTP. */
+static void walk_map(struct walk *w, const struct vmm_mtrr_state *mtrr)
+{
+	const struct vmm_ept *e = &vmm_ctx.ept;
+
+	memset(w, 0, sizeof(*w));
+	w->mtrr = mtrr;
+	w->cap = e->cap;
+	w->limit = e->limit;
+	walk_table(w, e->eptp & EPTE_ADDR_MASK, e->levels, 0);
+	assert_int_equal(w->mapped, w->limit);
+}
+
+/* The leaf entry that maps @p gpa, and its level. */
+static uint64_t leaf_of(uint64_t gpa, unsigned *level)
+{
+	uint64_t pa = vmm_ctx.ept.eptp & EPTE_ADDR_MASK;
+
+	*level = 0;
+	for (unsigned l = vmm_ctx.ept.levels; l >= 1; l--) {
+		const uint64_t *t = mock_mem_host(pa_init(pa), 4096);
+		uint64_t e = t[(gpa / span(l)) % EPT_ENTRIES];
+		if (l == 1 || (e & EPTE_LARGE) != 0 || e == 0) {
+			*level = l;
+			return e;
+		}
+		pa = e & EPTE_ADDR_MASK;
+	}
+	return 0;
+}
+
+#define TYPE_OF(e) ((unsigned)(((e) >> EPTE_MEMTYPE_SHIFT) & 7u))
+
+/*
+ * Every entry of the map on skylake (1 GiB pages, MAXPHYADDR 39): identity,
+ * types equal to vmm_mtrr_range_type() for the entry's whole range, the
+ * largest page that keeps one type, nothing beyond 512 GiB.
+ */
+static void test_ept_map_walk(void **state)
+{
+	struct vmm_mtrr_state mtrr;
+	struct walk w;
+
+	(void)state;
+	ept_up("skylake");
+	assert_true(vmm_ctx.ept.enabled);
+	assert_int_equal(vmm_ctx.ept.levels, 4);
+	assert_int_equal(vmm_ctx.ept.limit, UINT64_C(1) << WIDTH);
+	assert_int_equal(vmm_mtrr_read(&mtrr), VMM_OK);
+	walk_map(&w, &mtrr);
+	print_message("skylake map: %u tables, %u x 1 GiB, %u x 2 MiB, "
+		      "%u x 4 KiB\n",
+		      w.tables, w.leaves[2], w.leaves[1], w.leaves[0]);
+	/* PML4, PDPT, PDs of 0-1 GiB and 1-2 GiB, PT of 0-2 MiB. */
+	assert_int_equal(w.tables, 5);
+	/* ... plus the page list's one page: the memory cost. */
+	assert_int_equal(vmm_ctx.ept.pages, 6);
+	assert_int_equal(w.leaves[2], 510);
+	assert_int_equal(w.leaves[1], 1023);
+	assert_int_equal(w.leaves[0], 512);
+	assert_true(ring_has_text("EPT on: 4-level identity map of 512 GiB "
+				  "in 6 pages"));
+	ept_down();
+}
+
+/*
+ * The types of named ranges of the PC layout: the MMIO hole and everything
+ * above RAM UC in 1 GiB pages, the VGA hole UC in 4 KiB pages, the
+ * framebuffer UC inside WB RAM, WT over WB gives WT, fixed ranges below
+ * 1 MiB override the variable WB range.
+ */
+static void test_ept_map_types(void **state)
+{
+	static const struct {
+		uint64_t gpa;
+		unsigned level, type;
+	} want[] = {
+		{0, 1, VMM_MTRR_WB},
+		{0x9F000, 1, VMM_MTRR_WB},
+		{0xA0000, 1, VMM_MTRR_UC}, /* VGA: fixed beats var WB */
+		{0xC0000, 1, VMM_MTRR_WP},
+		{0xDB000, 1, VMM_MTRR_WT},
+		{0x100000, 1, VMM_MTRR_WB},
+		{2 * MIB, 2, VMM_MTRR_WB},
+		{1 * GIB, 2, VMM_MTRR_WT}, /* WT + WB = WT */
+		{1 * GIB + 256 * MIB, 2, VMM_MTRR_WB},
+		{2 * GIB - 16 * MIB, 2, VMM_MTRR_UC}, /* UC wins */
+		{2 * GIB, 3, VMM_MTRR_UC},	      /* MMIO hole */
+		{3 * GIB, 3, VMM_MTRR_UC},
+		{4 * GIB, 3, VMM_MTRR_WB},
+		{7 * GIB, 3, VMM_MTRR_WB},
+		{8 * GIB, 3, VMM_MTRR_UC}, /* default type */
+		{511 * GIB, 3, VMM_MTRR_UC},
+	};
+	unsigned level;
+	uint64_t e;
+
+	(void)state;
+	ept_up("skylake");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		e = leaf_of(want[i].gpa, &level);
+		if (level != want[i].level || TYPE_OF(e) != want[i].type)
+			fail_msg("GPA %#llx: level %u type %u, want level %u "
+				 "type %u",
+				 (unsigned long long)want[i].gpa, level,
+				 TYPE_OF(e), want[i].level, want[i].type);
+	}
+	/* Beyond MAXPHYADDR: PML4 entry 1 (512 GiB) is not present. */
+	e = leaf_of(512 * GIB, &level);
+	assert_int_equal(e, 0);
+	assert_int_equal(level, 4);
+	ept_down();
+}
+
+/* MTRRs disabled (IA32_MTRR_DEF_TYPE.E = 0): everything UC, 1 GiB pages. */
+static void test_ept_map_mtrrs_disabled(void **state)
+{
+	struct vmm_mtrr_state mtrr;
+	uint32_t failed;
+	struct walk w;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	width = WIDTH;
+	pc_mtrrs();
+	mock_msr_set(MOCK_ALL_CPUS, MTRR_DEF_TYPE, VMM_MTRR_WB);
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_int_equal(vmm_mtrr_read(&mtrr), VMM_OK);
+	walk_map(&w, &mtrr);
+	assert_int_equal(w.tables, 2);
+	assert_int_equal(w.types[VMM_MTRR_UC][2], 512);
+	ept_down();
+}
+
+/*
+ * Without 1 GiB pages (IA32_VMX_EPT_VPID_CAP bit 17 clear): 2 MiB pages at
+ * most, one PD per GiB: the memory cost docs/ept.md gives.
+ */
+static void test_ept_map_no_1g(void **state)
+{
+	struct vmm_mtrr_state mtrr;
+	uint64_t cap = 0;
+	uint32_t failed;
+	struct walk w;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	width = WIDTH;
+	pc_mtrrs();
+	assert_true(mock_msr_get(0, MSR_IA32_VMX_EPT_VPID_CAP, &cap));
+	mock_msr_set(MOCK_ALL_CPUS, MSR_IA32_VMX_EPT_VPID_CAP,
+		     cap & ~EPT_CAP_1G);
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_int_equal(vmm_mtrr_read(&mtrr), VMM_OK);
+	walk_map(&w, &mtrr);
+	print_message("skylake without 1 GiB pages: %u tables, %u pages\n",
+		      w.tables, vmm_ctx.ept.pages);
+	assert_int_equal(w.leaves[2], 0);
+	/* PML4, PDPT, 512 PDs, 1 PT; 515 pages need two list pages. */
+	assert_int_equal(w.tables, 515);
+	assert_int_equal(vmm_ctx.ept.pages, 517);
+	ept_down();
+}
+
+/*
+ * Without 1 GiB pages and with MAXPHYADDR 46, the map would need 64 Ki
+ * page directories (256 MiB): EPT stays off, start goes on, and says why.
+ * Also the other capabilities EPT needs, each named.
+ */
+static void test_ept_unusable(void **state)
+{
+	const uint64_t full = UINT64_C(0xf0106334141); /* skylake's */
+	unsigned levels = 0;
+	uint64_t limit = 0;
+
+	(void)state;
+	assert_null(vmm_ept_unusable(full, 46, &levels, &limit));
+	assert_int_equal(levels, 4);
+	assert_int_equal(limit, UINT64_C(1) << 46);
+	assert_null(vmm_ept_unusable(full & ~EPT_CAP_1G, 40, &levels, &limit));
+	assert_non_null(strstr(
+		vmm_ept_unusable(full & ~EPT_CAP_1G, 41, &levels, &limit),
+		"more than 4 MiB"));
+	assert_non_null(
+		strstr(vmm_ept_unusable(full & ~(EPT_CAP_1G | EPT_CAP_2M), 39,
+					&levels, &limit),
+		       "only 4 KiB"));
+	assert_non_null(strstr(
+		vmm_ept_unusable(full & ~EPT_CAP_INVEPT, 39, &levels, &limit),
+		"INVEPT"));
+	assert_non_null(strstr(vmm_ept_unusable(full & ~(EPT_CAP_INVEPT_SINGLE |
+							 EPT_CAP_INVEPT_ALL),
+						39, &levels, &limit),
+			       "INVEPT"));
+	assert_non_null(
+		strstr(vmm_ept_unusable(full & ~(EPT_CAP_WB | EPT_CAP_UC), 39,
+					&levels, &limit),
+		       "WB nor UC"));
+	assert_non_null(strstr(
+		vmm_ept_unusable(full & ~EPT_CAP_WALK4, 39, &levels, &limit),
+		"4-level"));
+	/* 52-bit guest-physical addresses: 5 levels when the CPU has them,
+	 * else the map stops at 256 TiB. */
+	assert_null(
+		vmm_ept_unusable(full | EPT_CAP_WALK5, 52, &levels, &limit));
+	assert_int_equal(levels, 5);
+	assert_int_equal(limit, UINT64_C(1) << 52);
+	assert_null(vmm_ept_unusable(full, 52, &levels, &limit));
+	assert_int_equal(levels, 4);
+	assert_int_equal(limit, UINT64_C(1) << 48);
+}
+
+/* A 5-level map (MAXPHYADDR 52 with the 5-level walk): walked like the
+ * 4-level one, its EPTP says 5 levels, the emulator's entry accepts it. */
+static void test_ept_map_5level(void **state)
+{
+	struct vmm_mtrr_state mtrr;
+	uint64_t cap = 0;
+	uint32_t failed;
+	struct walk w;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	width = WIDTH;
+	pc_mtrrs();
+	assert_true(mock_msr_get(0, MSR_IA32_VMX_EPT_VPID_CAP, &cap));
+	mock_msr_set(MOCK_ALL_CPUS, MSR_IA32_VMX_EPT_VPID_CAP,
+		     cap | EPT_CAP_WALK5);
+	/* MAXPHYADDR 49: 512 TiB, two PML4s, 1024 PDPTs (4 MiB). */
+	width = 49;
+	pc_mtrrs();
+	mock_cpuid_change_bits(0, 0x80000008u, 0, MOCK_EAX, 0xFFu, 49u);
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_int_equal(vmm_ctx.ept.levels, 5);
+	assert_int_equal((vmm_ctx.ept.eptp >> EPTP_WALK_SHIFT) & 7u, 4);
+	assert_int_equal(vmm_mtrr_read(&mtrr), VMM_OK);
+	walk_map(&w, &mtrr);
+	assert_int_equal(w.tables, 1 + 2 + 1024 + 3);
+	ept_down();
+	width = WIDTH;
+}
+
+/*
+ * EPTP (SDM Vol. 3C 25.6.11): WB paging structures, walk length 4 - 1,
+ * A/D flags off, reserved bits 11:7 clear; the VMCS holds it with "enable
+ * EPT" set, and the emulator's VM-entry checks accepted both. Without WB
+ * in the capability, UC.
+ */
+static void test_ept_eptp(void **state)
+{
+	uint64_t eptp = 0, sec = 0, cap = 0;
+	uint32_t failed;
+
+	(void)state;
+	ept_up("skylake");
+	eptp = vmm_ctx.ept.eptp;
+	assert_int_equal(eptp & 7u, EPTP_MEMTYPE_WB);
+	assert_int_equal((eptp >> EPTP_WALK_SHIFT) & 7u, 3);
+	assert_int_equal(eptp & EPTP_AD, 0);
+	assert_int_equal(eptp & 0xF80u, 0);
+	assert_true(mock_vmcs_peek(0, VMCS_EPT_POINTER, &eptp));
+	assert_int_equal(eptp, vmm_ctx.ept.eptp);
+	assert_true(mock_vmcs_peek(0, VMCS_SECONDARY_VM_EXEC_CONTROL, &sec));
+	assert_true((sec & SEC_ENABLE_EPT) != 0);
+	assert_true((sec & SEC_UNRESTRICTED_GUEST) == 0);
+	assert_true(vmm_ctx.cpu[0]->running);
+	ept_down();
+
+	fixture_up("skylake", 1);
+	pc_mtrrs();
+	assert_true(mock_msr_get(0, MSR_IA32_VMX_EPT_VPID_CAP, &cap));
+	mock_msr_set(MOCK_ALL_CPUS, MSR_IA32_VMX_EPT_VPID_CAP,
+		     cap & ~EPT_CAP_WB);
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_int_equal(vmm_ctx.ept.eptp & 7u, EPTP_MEMTYPE_UC);
+	assert_true(vmm_ctx.cpu[0]->running);
+	ept_down();
+}
+
+/* The INVEPTs of a start and a stop, from the call trace: type, EPTP. */
+static unsigned invepts(uint64_t *type, uint64_t *eptp, unsigned max)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < mock_trace_len(); i++) {
+		const struct mock_call *c = mock_trace_at(i);
+		if (c->op != MOCK_OP_INVEPT)
+			continue;
+		assert_true(vmx_ok(c->result));
+		if (n < max) {
+			type[n] = c->arg[0];
+			eptp[n] = c->arg[1];
+		}
+		n++;
+	}
+	return n;
+}
+
+/*
+ * INVEPT single-context of the map's EPTP before the first VM entry,
+ * all-context when the CPU leaves VMX at stop; each falls back to the
+ * other type when the capability MSR lacks it (bits 25, 26).
+ */
+static void test_ept_invept(void **state)
+{
+	uint64_t type[4] = {0}, eptp[4] = {0}, cap = 0, mine;
+	uint32_t failed;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	pc_mtrrs();
+	mock_trace_enable(true);
+	mock_trace_clear();
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	mine = vmm_ctx.ept.eptp;
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_int_equal(invepts(type, eptp, 4), 2);
+	assert_int_equal(type[0], VMX_INVEPT_SINGLE_CONTEXT);
+	assert_int_equal(eptp[0], mine);
+	assert_int_equal(type[1], VMX_INVEPT_ALL_CONTEXT);
+	fixture_down();
+
+	fixture_up("skylake", 1);
+	pc_mtrrs();
+	assert_true(mock_msr_get(0, MSR_IA32_VMX_EPT_VPID_CAP, &cap));
+	mock_msr_set(MOCK_ALL_CPUS, MSR_IA32_VMX_EPT_VPID_CAP,
+		     cap & ~EPT_CAP_INVEPT_SINGLE);
+	mock_trace_enable(true);
+	mock_trace_clear();
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_int_equal(invepts(type, eptp, 4), 2);
+	assert_int_equal(type[0], VMX_INVEPT_ALL_CONTEXT);
+	assert_int_equal(type[1], VMX_INVEPT_ALL_CONTEXT);
+	fixture_down();
+
+	fixture_up("skylake", 1);
+	pc_mtrrs();
+	mock_msr_set(MOCK_ALL_CPUS, MSR_IA32_VMX_EPT_VPID_CAP,
+		     cap & ~EPT_CAP_INVEPT_ALL);
+	mock_trace_enable(true);
+	mock_trace_clear();
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	mine = vmm_ctx.ept.eptp;
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_int_equal(invepts(type, eptp, 4), 2);
+	assert_int_equal(type[1], VMX_INVEPT_SINGLE_CONTEXT);
+	assert_int_equal(eptp[1], mine);
+	mock_trace_enable(false);
+	fixture_down();
+}
+
+/*
+ * A failed INVEPT before the first entry fails the start with
+ * VMM_ERR_INVEPT, the CPU as before and every page (map included) freed.
+ */
+static void test_ept_invept_fails(void **state)
+{
+	uint32_t failed = 99;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	pc_mtrrs();
+	save_all();
+	assert_int_equal(
+		mock_fail_nth(MOCK_OP_INVEPT, 1,
+			      (vmx_result_t){VMX_FAIL_VALID,
+					     VMXERR_INVALID_INVEPT_INVVPID}),
+		0);
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_INVEPT);
+	assert_int_equal(failed, 0);
+	assert_int_equal(vmm_state(), FLANK_STATE_LOADED);
+	assert_all_restored();
+	assert_int_equal(tp.pages_live, 0);
+	mock_fail_clear();
+	fixture_down();
+}
+
+/*
+ * Rollback at every allocation of the map (tables and page-list pages):
+ * the Nth fails, start returns VMM_ERR_NO_MEMORY, no page stays live, the
+ * CPU is untouched (no CPU had started), and the next start works.
+ */
+static void test_ept_rollback_every_alloc(void **state)
+{
+	unsigned n;
+	uint32_t failed;
+
+	(void)state;
+	ept_up("skylake");
+	n = vmm_ctx.ept.pages;
+	ept_down();
+	assert_int_equal(n, 6);
+	for (unsigned k = 1; k <= n; k++) {
+		fixture_up("skylake", 1);
+		pc_mtrrs();
+		save_all();
+		tp.fail_nth = k;
+		assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_MEMORY);
+		assert_int_equal(failed, 0);
+		assert_int_equal(tp.pages_live, 0);
+		assert_false(vmm_ctx.ept.enabled);
+		assert_null(vmm_ctx.ept.list);
+		assert_all_restored();
+		tp.fail_nth = 0;
+		assert_int_equal(vmm_start_all(&failed), VMM_OK);
+		assert_true(vmm_ctx.ept.enabled);
+		ept_down();
+	}
+}
+
+/* The same without 1 GiB pages: 517 allocations, two page-list pages. */
+static void test_ept_rollback_no_1g(void **state)
+{
+	uint64_t cap = 0;
+	uint32_t failed;
+
+	(void)state;
+	for (unsigned k = 1; k <= 517; k += 4) {
+		fixture_up("skylake", 1);
+		pc_mtrrs();
+		assert_true(mock_msr_get(0, MSR_IA32_VMX_EPT_VPID_CAP, &cap));
+		mock_msr_set(MOCK_ALL_CPUS, MSR_IA32_VMX_EPT_VPID_CAP,
+			     cap & ~EPT_CAP_1G);
+		tp.fail_nth = k;
+		assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_MEMORY);
+		assert_int_equal(tp.pages_live, 0);
+		fixture_down();
+	}
+}
+
+/*
+ * A CPU without "enable EPT" (Penryn: secondary controls without it) and
+ * one without secondary controls (Merom) start as before: no map, no page,
+ * no INVEPT, nothing refused.
+ */
+static void test_ept_off_without_ept(void **state)
+{
+	static const char *const profiles[] = {"core2_penryn", "core2_merom"};
+	uint32_t failed;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		fixture_up(profiles[i], 1);
+		pc_mtrrs();
+		mock_trace_enable(true);
+		mock_trace_clear();
+		assert_int_equal(vmm_start_all(&failed), VMM_OK);
+		assert_false(vmm_ctx.ept.enabled);
+		assert_int_equal(vmm_ctx.ept.pages, 0);
+		assert_int_equal(
+			vmm_ctx.cpu[0]->caps.ctl.proc2 & SEC_ENABLE_EPT, 0);
+		assert_int_equal(tp.pages_live, 5); /* the CPU's own */
+		assert_int_equal(mock_call_count(MOCK_OP_INVEPT), 0);
+		assert_int_equal(vmm_stop_all(), VMM_OK);
+		mock_trace_enable(false);
+		fixture_down();
+	}
+}
+
+/* MTRRs that cannot be read: start goes on without EPT and says why. */
+static void test_ept_off_without_mtrrs(void **state)
+{
+	uint32_t failed;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	pc_mtrrs();
+	mock_msr_gp(MOCK_ALL_CPUS, PHYSMASK(3), true, false);
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_false(vmm_ctx.ept.enabled);
+	assert_int_equal(tp.pages_live, 5);
+	assert_true(ring_has_text("EPT off: the MTRRs cannot be read"));
+	ept_down();
+}
+
+/*
+ * An MTRR holding a memory type that EPT reserves (2: hardware #GPs on the
+ * WRMSR, a model or a hypervisor below may not hold it back): the MTRR
+ * module takes it as UC (docs/ept.md, "The rules"), so the map never holds
+ * a reserved type (that would be an EPT misconfiguration); start goes on.
+ */
+static void test_ept_reserved_type_is_uc(void **state)
+{
+	struct vmm_mtrr_state mtrr;
+	uint32_t failed;
+	unsigned level;
+	struct walk w;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	pc_mtrrs();
+	mock_msr_set(MOCK_ALL_CPUS, FIX4K_C0000 + 5, REP8(2));
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_true(vmm_ctx.ept.enabled);
+	assert_int_equal(TYPE_OF(leaf_of(0xE8000, &level)), VMM_MTRR_UC);
+	assert_int_equal(level, 1);
+	assert_int_equal(vmm_mtrr_read(&mtrr), VMM_OK);
+	walk_map(&w, &mtrr);
+	for (unsigned t = 0; t < 8; t++)
+		if (t == 2 || t == 3 || t == 7)
+			assert_int_equal(w.types[t][0] + w.types[t][1] +
+						 w.types[t][2],
+					 0);
+	ept_down();
+}
+
+/* A capability MSR that the EPT probe cannot read fails the start with
+ * the status the per-CPU check gives it (VMM_ERR_CAPABILITY_MSR). */
+static void test_ept_cap_msr_gp(void **state)
+{
+	uint32_t failed;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	pc_mtrrs();
+	mock_msr_gp(MOCK_ALL_CPUS, MSR_IA32_VMX_EPT_VPID_CAP, true, false);
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_CAPABILITY_MSR);
+	assert_int_equal(tp.pages_live, 0);
+	fixture_down();
+}
+
+/* The exit under test: reason @p reason with @p qual at @p gpa/@p gla. */
+static void ept_exit(uint32_t reason, uint64_t qual, uint64_t gpa, uint64_t gla,
+		     struct mock_exit_outcome *out)
+{
+	struct mock_exit_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.reason = reason;
+	ev.qualification = qual;
+	assert_true(mock_vmcs_poke(0, VMCS_GUEST_PHYSICAL_ADDRESS, gpa));
+	assert_true(mock_vmcs_poke(0, VMCS_GUEST_LINEAR_ADDRESS, gla));
+	assert_int_equal(mock_guest_exit_any(&ev, out), 0);
+}
+
+/*
+ * An EPT violation in the kernel (CPL 0): the diagnostic decodes the
+ * access, the entry's permissions, GPA and GLA, and the CPU leaves VMX at
+ * the access (no retry loop); stop then frees the map.
+ */
+static void test_ept_violation_stops_cpu(void **state)
+{
+	struct mock_exit_outcome out;
+
+	(void)state;
+	ept_up("skylake");
+	/* Write, entry r-x, GLA valid, the linear address's translation. */
+	ept_exit(EXIT_REASON_EPT_VIOLATION, 0x1AA, 0x8000001000,
+		 0xffff888000001000, &out);
+	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	assert_true(ring_has_text(
+		"cpu 0: EPT violation: data write of GPA 0x8000001000, "
+		"entry allows r-x, GLA 0xffff888000001000 (the linear "
+		"address's translation), qualification 0x1aa"));
+	assert_true(ring_has_text("EPT violation that no hook owns"));
+	assert_int_equal(vmm_ctx.cpu[0]->last_error, VMM_ERR_UNHANDLED_EXIT);
+	assert_int_equal(vmm_ctx.cpus_left, 1);
+	ept_down();
+}
+
+/* The other decodings: fetch without GLA, read of a paging-structure
+ * entry; and a misconfiguration, GPA only. */
+static void test_ept_violation_decode(void **state)
+{
+	char buf[232];
+	struct vmm_fmt f;
+	struct mock_exit_outcome out;
+
+	(void)state;
+	vmm_fmt_init(&f, buf, sizeof(buf));
+	vmm_ept_violation_describe(&f, 0x4, 0x1000, 0x55);
+	assert_string_equal(buf, "EPT violation: instruction fetch of GPA "
+				 "0x1000, entry allows ---, no GLA, "
+				 "qualification 0x4");
+	vmm_fmt_init(&f, buf, sizeof(buf));
+	vmm_ept_violation_describe(&f, 0x81 | 0x10, 0x2000, 0x7000);
+	assert_string_equal(buf, "EPT violation: data read of GPA 0x2000, "
+				 "entry allows -w-, GLA 0x7000 (a guest "
+				 "paging-structure entry), qualification "
+				 "0x91");
+
+	ept_up("skylake");
+	ept_exit(EXIT_REASON_EPT_MISCONFIG, 0, 0x3000, 0, &out);
+	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+	assert_true(ring_has_text("cpu 0: EPT misconfiguration at GPA 0x3000"));
+	ept_down();
+}
+
+/* In user mode the CPU cannot be given back: the one unhandled path
+ * injects #UD and resumes, once per exit, never a silent retry. */
+static void test_ept_violation_user_mode(void **state)
+{
+	struct mock_cpu_regs saved_regs;
+	struct mock_exit_outcome out;
+
+	(void)state;
+	ept_up("skylake");
+	test_guest_enter_ring3(0, &saved_regs);
+	ept_exit(EXIT_REASON_EPT_VIOLATION, 0x1, 0x8000000000, 0, &out);
+	assert_int_equal(out.action, INTRIN_EXIT_RESUME);
+	assert_true(out.injected);
+	assert_int_equal(out.injected_info & 0xFFu, X86_VEC_UD);
+	assert_int_equal(vmm_ctx.cpu[0]->unhandled, 1);
+	test_guest_leave_ring3(0, &saved_regs);
+	ept_down();
+}
+
+/* Counts the VMX instructions (VMREAD ... VMRESUME) traced. */
+static unsigned vmx_ops(void)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < mock_trace_len(); i++)
+		if (mock_trace_at(i)->op <= MOCK_OP_VMCALL)
+			n++;
+	return n;
+}
+
+/*
+ * With EPT on, the hot exits cost what they cost without it
+ * (test_libvmm_exits_cost): CPUID 6 VMX instructions + VMRESUME, RDMSR
+ * emulated at most 6 + VMRESUME.
+ */
+static void test_ept_exit_cost(void **state)
+{
+	struct mock_exit_outcome out;
+	struct cpu_cpuid_regs r;
+	uint64_t v;
+
+	(void)state;
+	ept_up("skylake");
+	mock_trace_enable(true);
+	mock_trace_clear();
+	assert_int_equal(mock_guest_cpuid(0, 0, &r, &out), 0);
+	assert_int_equal(vmx_ops(), 6 + 1);
+	mock_trace_clear();
+	assert_int_equal(mock_guest_rdmsr(MSR_IA32_FEATURE_CONTROL, &v, &out),
+			 0);
+	assert_true(vmx_ops() <= 6 + 1);
+	mock_trace_enable(false);
+	ept_down();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ept_map_walk),
+		cmocka_unit_test(test_ept_map_types),
+		cmocka_unit_test(test_ept_map_mtrrs_disabled),
+		cmocka_unit_test(test_ept_map_no_1g),
+		cmocka_unit_test(test_ept_unusable),
+		cmocka_unit_test(test_ept_map_5level),
+		cmocka_unit_test(test_ept_eptp),
+		cmocka_unit_test(test_ept_invept),
+		cmocka_unit_test(test_ept_invept_fails),
+		cmocka_unit_test(test_ept_rollback_every_alloc),
+		cmocka_unit_test(test_ept_rollback_no_1g),
+		cmocka_unit_test(test_ept_off_without_ept),
+		cmocka_unit_test(test_ept_off_without_mtrrs),
+		cmocka_unit_test(test_ept_reserved_type_is_uc),
+		cmocka_unit_test(test_ept_cap_msr_gp),
+		cmocka_unit_test(test_ept_violation_stops_cpu),
+		cmocka_unit_test(test_ept_violation_decode),
+		cmocka_unit_test(test_ept_violation_user_mode),
+		cmocka_unit_test(test_ept_exit_cost),
+	};
+	return FLANK_RUN_TESTS(tests);
+}
