@@ -201,7 +201,11 @@ err:
 /* Reads capability MSR @p msr. */
 static bool cap_read(uint32_t msr, uint64_t *v)
 {
-	return cpu_rdmsr_safe(msr, v) == CPU_SAFE_OK;
+	if (cpu_rdmsr_safe(msr, v) == CPU_SAFE_OK)
+		return true;
+	/* As caps.c says it: the status alone does not name the MSR. */
+	vmm_logf(FLANK_LOG_ERROR, "RDMSR 0x%x raised #GP", msr);
+	return false;
 }
 
 int vmm_ept_start(struct vmm_ept *ept)
