@@ -189,7 +189,7 @@ struct flank_platform {
 			 uint32_t write);
 
 	/**
-	 * Optional (may be NULL): the host stack of CPU @p cpu (0 ..
+	 * Optional (may be NULL): the host stack of CPU @p cpu (from 0 to
 	 * cpu_count - 1), one 4 KiB page, 4 KiB aligned, whose page below
 	 * (the 4 KiB under its address) is not mapped in host_cr3: an exit
 	 * handler that overflows the stack faults there (on Linux: #PF on

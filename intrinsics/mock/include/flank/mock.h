@@ -748,7 +748,7 @@ struct mock_gpa_access {
 	 * when @c pat_given; otherwise WB, as with CR0.PG = 0.
 	 */
 	uint8_t pat_type;
-	bool pat_given;
+	bool pat_given; /**< @c pat_type is the access's PAT type. */
 	/** Instruction length (GUEST_RIP advances by it when it completes). */
 	uint32_t len;
 	/** Value stored by a write (little-endian, @c size bytes). */
@@ -757,7 +757,8 @@ struct mock_gpa_access {
 
 /** What an EPT walk found (mock_ept_walk()). */
 struct mock_ept_walk {
-	enum mock_ept_verdict verdict;
+	enum mock_ept_verdict
+		verdict; /**< Translated, violation or misconfig. */
 	/** The rule that decided ("EPT.misconfig_write_only", "EPT.ok"). */
 	const char *rule;
 	uint64_t hpa;	      /**< Physical address (MOCK_EPT_OK). */
