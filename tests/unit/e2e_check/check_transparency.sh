@@ -84,8 +84,8 @@ unset FLANK_E2E_EXPECT_PASS
 # FLANK_E2E_EXPECT_VPID (issue 18): the fixture predates the VPID column of
 # `flankctl status`; with it added ("off" on Penryn, number + 1 where the
 # CPU has VPID) the status lines must show what the cell expects.
-vpid_off='s/\(out\.status: *\([01]\)  yes     on   set  *[0-9]*  0\)$/\1           off/'
-vpid_on='s/\(out\.status: *0  yes     on   set  *[0-9]*  0\)$/\1           1/; s/\(out\.status: *1  yes     on   set  *[0-9]*  0\)$/\1           2/'
+vpid_off='s/\(out\.status: *\([01]\)  yes     on   set  *[0-9]*  0\)\(\r\?\)$/\1           off\3/'
+vpid_on='s/\(out\.status: *0  yes     on   set  *[0-9]*  0\)\(\r\?\)$/\1           1\2/; s/\(out\.status: *1  yes     on   set  *[0-9]*  0\)\(\r\?\)$/\1           2\2/'
 export FLANK_E2E_EXPECT_VPID=0
 run "VPID off shown as off" "e2e-bochs(main): PASS" "$vpid_off"
 run "VPID shown where the CPU has none" \
@@ -95,6 +95,6 @@ run "VPID number + 1 on each CPU" "e2e-bochs(main): PASS" "$vpid_on"
 run "VPID off where the CPU has it" \
 	"FAIL: status: CPU 0 does not show VPID 1" "$vpid_off"
 run "a VPID of 0" "FAIL: status: CPU 1 does not show VPID 2" \
-	"$vpid_on; s/\(out\.status: *1  yes .*  \)2$/\10/"
+	"$vpid_on; s/\(out\.status: *1  yes .*  \)2\(\r\?\)$/\10\2/"
 unset FLANK_E2E_EXPECT_VPID
 exit $status
