@@ -330,6 +330,34 @@ static void test_libvmm_vpid_exit_keeps_tlb(void **state)
 	fixture_down();
 }
 
+/* A CPU that leaves VMX without stop (an unhandled exit: a triple fault
+ * here) clears its VPID before VMXOFF too: what the stop path promises
+ * (vpid.c, SDM Vol. 3C 28.3.3.3) holds on every way out. */
+static void test_libvmm_vpid_invvpid_unhandled_exit(void **state)
+{
+	struct mock_exit_outcome out;
+	uint32_t failed = 0;
+	long inv, off;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	mock_tlb_fill(0, 1, 0xffffffff81000000u, false);
+	assert_true(mock_tlb_count(0, 1) > 0);
+	mock_trace_enable(true);
+	mock_trace_clear();
+	assert_int_equal(mock_guest_triple_fault(&out), 0);
+	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	inv = first_call(MOCK_OP_INVVPID, 0);
+	off = first_call(MOCK_OP_VMXOFF, 0);
+	assert_true(inv >= 0 && inv < off);
+	assert_int_equal(mock_tlb_count(0, 1), 0);
+	mock_trace_enable(false);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	fixture_down();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_libvmm_vpid_invvpid_fails_at_stop),
 		cmocka_unit_test(test_libvmm_vpid_cap_msr_gp),
 		cmocka_unit_test(test_libvmm_vpid_exit_keeps_tlb),
+		cmocka_unit_test(test_libvmm_vpid_invvpid_unhandled_exit),
 	};
 	return FLANK_RUN_TESTS(tests);
 }
