@@ -187,6 +187,9 @@ enum intrin_exit_action vmm_exit_end_cpu(struct vmm_cpu *cpu,
 	if (!vmx_ok(r))
 		vmm_log_vmx(cpu, "VMCLEAR", r);
 	cpu->changes.vmcs_loaded = false;
+	/* As stop does: no translation tagged with the guest's VPID outlives
+	 * VMX operation (vpid.c); vmm_vmx_disable() runs INVEPT. */
+	(void)vmm_vpid_sync(cpu, false);
 	(void)vmm_vmx_disable(cpu);
 	cpu->running = false;
 	cpu->parked = park;

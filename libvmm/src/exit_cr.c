@@ -11,7 +11,8 @@
  * #GP(0) with RIP at the MOV. A valid value goes to the guest's real
  * register with the VMM's bits forced on (VMXE stays set) and unchanged to
  * the read shadow. Without VPID every VM entry flushes the TLB (SDM Vol. 3C
- * 29.4.3.3), which covers the flushes a CR4 write implies.
+ * 29.4.3.3), which covers the flushes a CR4 write implies; with VPID the
+ * CR4 write that implies one is followed by INVVPID (mov_to_cr4()).
  * MOV from/to CR3, CLTS and LMSW are handled for completeness (they exit
  * only under controls or masks Flank does not set); MOV CR8 is unhandled.
  *
@@ -187,6 +188,43 @@ static enum cr_check mov_to_cr04(const struct vmm_cpu *cpu, unsigned cr,
 		       : CR_VMX_FAILED;
 }
 
+/* True if a MOV to CR4 from @p before to @p after invalidates TLB entries
+ * (SDM Vol. 3A 4.10.4.1: a change of PGE or PAE, PCIDE 1 to 0, SMEP 0 to
+ * 1). */
+static bool cr4_flushes(uint64_t before, uint64_t after)
+{
+	uint64_t changed = before ^ after;
+
+	return (changed & (X86_CR4_PGE | X86_CR4_PAE)) != 0 ||
+	       (changed & before & X86_CR4_PCIDE) != 0 ||
+	       (changed & after & X86_CR4_SMEP) != 0;
+}
+
+/*
+ * MOV to CR4. With VPID the VM entry that resumes the guest flushes nothing
+ * (SDM Vol. 3C 29.4.3.3): the invalidation the instruction implies is an
+ * INVVPID of the guest's VPID (vpid.c), which clears more than it must
+ * (every translation of the VPID), never less.
+ */
+static enum cr_check mov_to_cr4(struct vmm_cpu *cpu, uint64_t v)
+{
+	uint64_t before = 0, after = 0;
+	enum cr_check c;
+
+	if ((cpu->caps.ctl.proc2 & SEC_ENABLE_VPID) == 0)
+		return mov_to_cr04(cpu, 4, v);
+	if (!vmx_ok(vmx_readnat(VMCS_GUEST_CR4, &before)))
+		return CR_VMX_FAILED;
+	c = mov_to_cr04(cpu, 4, v);
+	if (c != CR_OK)
+		return c;
+	if (!vmx_ok(vmx_readnat(VMCS_GUEST_CR4, &after)))
+		return CR_VMX_FAILED;
+	if (cr4_flushes(before, after) && vmm_vpid_sync(cpu, false) != VMM_OK)
+		return CR_VMX_FAILED;
+	return CR_OK;
+}
+
 /* Reads GPR @p n (RSP from the VMCS). */
 static bool gpr_get(struct intrin_exit_frame *frame, unsigned n, uint64_t *v)
 {
@@ -225,6 +263,8 @@ static enum cr_check cr_access(struct vmm_cpu *cpu,
 			break;
 		if (!gpr_get(frame, cr_qual_gpr(q), &v))
 			return CR_VMX_FAILED;
+		if (cr == 4)
+			return mov_to_cr4(cpu, v);
 		if (cr != 3)
 			return mov_to_cr04(cpu, cr, v);
 		/* Bit 63 only asks not to flush PCID mappings: not part of

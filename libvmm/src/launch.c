@@ -375,6 +375,8 @@ int vmm_crash_cpu(void)
 	struct vmx_vmcall_regs regs = {.rax = FLANK_HC(FLANK_HC_STOP_CPU)};
 	struct vmm_cpu *cpu = NULL;
 	uint32_t id;
+	bool in_exit;
+	int st;
 
 	if (vmm_ctx.state != FLANK_STATE_UNLOADED) {
 		id = vmm_ctx.platform.cpu_id(vmm_ctx.platform.ctx);
@@ -383,7 +385,8 @@ int vmm_crash_cpu(void)
 	}
 	if (cpu == NULL || !cpu->changes.vmxon)
 		return VMM_ERR_NOT_RUNNING;
-	if (!cpu->in_exit) {
+	in_exit = __atomic_load_n(&cpu->in_exit, __ATOMIC_RELAXED);
+	if (!in_exit) {
 		/* VMX non-root, usually: the stop hypercall gives the CPU back
 		 * as stop does; its handler logs only into the ring. */
 		if (vmx_ok(vmx_vmcall(&regs)))
@@ -399,9 +402,18 @@ int vmm_crash_cpu(void)
 	 * the bits start set. The interrupted handler must never run again;
 	 * the kernel's crash path halts this CPU or jumps to the next kernel.
 	 */
+	/*
+	 * Marked as inside the exit handler from here on (the interrupted
+	 * handler never runs again): a failing INVVPID, INVEPT or VMXOFF is
+	 * then told to the ring only, never to the host's log from the NMI.
+	 */
+	__atomic_store_n(&cpu->in_exit, true, __ATOMIC_RELAXED);
 	(void)vmx_clear(cpu->vmcs_pa);
 	cpu->running = false;
-	/* VMXOFF does not fail here (no dual-monitor treatment): the log
-	 * line vmm_vmx_disable() would write then is out of reach. */
-	return vmm_vmx_disable(cpu);
+	/* As stop does: INVVPID, then INVEPT (vmm_vmx_disable) before VMXOFF,
+	 * which does not fail here (no dual-monitor treatment). */
+	(void)vmm_vpid_sync(cpu, false);
+	st = vmm_vmx_disable(cpu);
+	__atomic_store_n(&cpu->in_exit, in_exit, __ATOMIC_RELAXED);
+	return st;
 }

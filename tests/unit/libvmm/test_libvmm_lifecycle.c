@@ -7,6 +7,8 @@
  */
 #include "libvmm_fixture.h"
 #include "status_texts.h"
+#include "flank/mock_tlb.h"
+#include "flank/vmm_console.h"
 
 /* Profiles whose CPUs can run Flank, as the check report says. */
 static bool profile_ok(const char *name)
@@ -715,6 +717,89 @@ static void test_libvmm_crash_cpu_in_root(void **state)
 	}
 }
 
+/* True if the debug ring holds @p needle. */
+static bool lc_ring_has(const char *needle)
+{
+	static char text[65536];
+	uint64_t pos = 0;
+	size_t n = 0, got;
+
+	while (n + 1 < sizeof(text) &&
+	       (got = vmm_console_ring_read(&pos, text + n,
+					    sizeof(text) - 1 - n)) > 0)
+		n += got;
+	text[n] = '\0';
+	return strstr(text, needle) != NULL;
+}
+
+/* crash_cpu in VMX root clears the CPU's VPID before VMXOFF, as stop does
+ * (vpid.c, SDM Vol. 3C 28.3.3.3): no translation of the guest outlives
+ * VMX operation, whichever way the CPU left. */
+static void test_libvmm_crash_cpu_in_root_invvpid(void **state)
+{
+	for (int in_exit = 0; in_exit <= 1; in_exit++) {
+		struct mock_exit_outcome out;
+		struct cpu_cpuid_regs regs;
+		uint32_t failed = 0xFFFF;
+
+		(void)state;
+		fixture_up("skylake", 2);
+		assert_int_equal(vmm_start_all(&failed), VMM_OK);
+		memset(&cr, 0, sizeof(cr));
+		cr.mark_in_exit = in_exit != 0;
+		mock_tlb_fill(1, 2, 0xffffffff81000000u, false);
+		assert_true(mock_tlb_count(1, 2) > 0);
+		mock_set_current_cpu(1);
+		mock_set_exit_handlers(crash_in_root, vmm_exit_resume_failed);
+		assert_int_equal(mock_guest_cpuid(0, 0, &regs, &out), 0);
+		mock_set_exit_handlers(vmm_exit_handler,
+				       vmm_exit_resume_failed);
+		assert_int_equal(cr.rc, VMM_OK);
+		assert_int_equal(cr.mode_after, MOCK_VMX_OUTSIDE);
+		assert_int_equal(mock_tlb_count(1, 2), 0);
+		mock_set_current_cpu(0);
+		assert_int_equal(vmm_stop_all(), VMM_OK);
+		fixture_down();
+	}
+}
+
+/* crash_cpu in VMX root outside the exit handler's mark (the NMI came
+ * between the exit entry and the mark, or before VMLAUNCH): a failing
+ * INVEPT or INVVPID there is told only to the ring, never to the host's
+ * log (printk from the NMI that brings the crash). */
+static void test_libvmm_crash_cpu_in_root_silent_failure(void **state)
+{
+	const vmx_result_t fail = {VMX_FAIL_VALID,
+				   VMXERR_INVALID_INVEPT_INVVPID};
+	enum mock_op ops[2] = {MOCK_OP_INVEPT, MOCK_OP_INVVPID};
+
+	(void)state;
+	for (unsigned i = 0; i < 2; i++) {
+		struct mock_exit_outcome out;
+		struct cpu_cpuid_regs regs;
+		uint32_t failed = 0xFFFF;
+
+		fixture_up("skylake", 2);
+		assert_int_equal(vmm_start_all(&failed), VMM_OK);
+		memset(&cr, 0, sizeof(cr));
+		cr.logs = tp.log_count;
+		mock_set_current_cpu(1);
+		assert_int_equal(mock_fail_nth(ops[i], 1, fail), 0);
+		mock_set_exit_handlers(crash_in_root, vmm_exit_resume_failed);
+		assert_int_equal(mock_guest_cpuid(0, 0, &regs, &out), 0);
+		mock_set_exit_handlers(vmm_exit_handler,
+				       vmm_exit_resume_failed);
+		mock_fail_clear();
+		assert_int_equal(cr.mode_after, MOCK_VMX_OUTSIDE);
+		assert_int_equal(tp.log_count, cr.logs);
+		assert_true(lc_ring_has(i == 0 ? "cpu 1: INVEPT at stop failed"
+					       : "cpu 1: INVVPID failed"));
+		mock_set_current_cpu(0);
+		assert_int_equal(vmm_stop_all(), VMM_OK);
+		fixture_down();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -741,6 +826,8 @@ int main(void)
 		cmocka_unit_test(test_libvmm_host_stack_refused),
 		cmocka_unit_test(test_libvmm_crash_cpu),
 		cmocka_unit_test(test_libvmm_crash_cpu_in_root),
+		cmocka_unit_test(test_libvmm_crash_cpu_in_root_invvpid),
+		cmocka_unit_test(test_libvmm_crash_cpu_in_root_silent_failure),
 	};
 	return FLANK_RUN_TESTS(tests);
 }

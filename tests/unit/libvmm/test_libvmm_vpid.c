@@ -287,6 +287,7 @@ static void test_libvmm_vpid_cap_msr_gp(void **state)
 	mock_msr_gp(MOCK_ALL_CPUS, MSR_IA32_VMX_EPT_VPID_CAP, true, false);
 	assert_int_equal(vmm_start_all(&failed), VMM_ERR_CAPABILITY_MSR);
 	assert_true(test_platform_log_has(&tp, "RDMSR 0x48c raised #GP"));
+	assert_all_restored();
 	fixture_down();
 }
 
@@ -330,6 +331,73 @@ static void test_libvmm_vpid_exit_keeps_tlb(void **state)
 	fixture_down();
 }
 
+/* A CPU that leaves VMX without stop (an unhandled exit: a triple fault
+ * here) clears its VPID before VMXOFF too: what the stop path promises
+ * (vpid.c, SDM Vol. 3C 28.3.3.3) holds on every way out. */
+static void test_libvmm_vpid_invvpid_unhandled_exit(void **state)
+{
+	struct mock_exit_outcome out;
+	uint32_t failed = 0;
+	long inv, off;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	mock_tlb_fill(0, 1, 0xffffffff81000000u, false);
+	assert_true(mock_tlb_count(0, 1) > 0);
+	mock_trace_enable(true);
+	mock_trace_clear();
+	assert_int_equal(mock_guest_triple_fault(&out), 0);
+	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	inv = first_call(MOCK_OP_INVVPID, 0);
+	off = first_call(MOCK_OP_VMXOFF, 0);
+	assert_true(inv >= 0 && inv < off);
+	assert_int_equal(mock_tlb_count(0, 1), 0);
+	mock_trace_enable(false);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	fixture_down();
+}
+
+/*
+ * A MOV to CR4 that exits (here: one setting CR4.VMXE, a bit of the mask)
+ * is emulated by VMWRITE; with VPID the VM entry after it flushes nothing
+ * (SDM Vol. 3C 29.4.3.3), so the invalidation the instruction implies
+ * (SDM Vol. 3A 4.10.4.1: all entries, global ones included, when CR4.PGE
+ * changes) must be done by INVVPID. A write that changes none of those
+ * bits keeps the guest's translations.
+ */
+static void test_libvmm_vpid_cr4_write_flushes(void **state)
+{
+	const uint64_t la = 0xffffffff81000000u;
+	struct mock_exit_outcome out;
+	uint32_t failed = 0;
+	uint64_t shadow;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	shadow = vmcs_of(0, VMCS_CR4_READ_SHADOW);
+	assert_int_equal(shadow & X86_CR4_VMXE, 0);
+	mock_tlb_fill(0, 1, la, true);
+	assert_int_equal(mock_guest_mov_to_cr(4, shadow | X86_CR4_VMXE, &out),
+			 0);
+	assert_int_equal(out.action, INTRIN_EXIT_RESUME);
+	assert_true(mock_tlb_has(0, 1, la));
+	assert_int_equal(mock_guest_mov_to_cr(4, shadow, &out), 0);
+	assert_true(mock_tlb_has(0, 1, la));
+	/* The same exit with CR4.PGE toggled in the same MOV. */
+	assert_int_equal(
+		mock_guest_mov_to_cr(4, (shadow | X86_CR4_VMXE) ^ X86_CR4_PGE,
+				     &out),
+		0);
+	assert_int_equal(out.action, INTRIN_EXIT_RESUME);
+	assert_true(((vmcs_of(0, VMCS_GUEST_CR4) ^ shadow) & X86_CR4_PGE) != 0);
+	assert_false(mock_tlb_has(0, 1, la));
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	fixture_down();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +410,8 @@ int main(void)
 		cmocka_unit_test(test_libvmm_vpid_invvpid_fails_at_stop),
 		cmocka_unit_test(test_libvmm_vpid_cap_msr_gp),
 		cmocka_unit_test(test_libvmm_vpid_exit_keeps_tlb),
+		cmocka_unit_test(test_libvmm_vpid_invvpid_unhandled_exit),
+		cmocka_unit_test(test_libvmm_vpid_cr4_write_flushes),
 	};
 	return FLANK_RUN_TESTS(tests);
 }
