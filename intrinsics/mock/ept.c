@@ -516,6 +516,11 @@ int mock_guest_gpa_access(const struct mock_gpa_access *a,
 		/* Resumed: a handler that moved RIP skipped the access. */
 		if (c->rip != rip)
 			return 0;
+		/* SDM Vol. 3C 27.6: an event injected by the resuming entry
+		 * is delivered before any guest instruction; the guest goes
+		 * on in its handler, the access is not re-executed now. */
+		if (r->out.injected)
+			return 0;
 		if (r->exits >= MAX_EXITS_PER_INSN) {
 			mock_violation("EPT.retry_loop",
 				       "the same guest access exited 8 times: "
