@@ -1017,9 +1017,10 @@ static void test_page_hook_register(void **state)
 		vmm_page_hook_add(HOOK_GPA, VMM_PAGE_HOOK_W, other_page_hook),
 		VMM_ERR_HOOK_OVERLAP);
 	for (unsigned i = 1; i < VMM_PAGE_HOOKS_MAX; i++)
-		assert_int_equal(vmm_page_hook_add(HOOK_GPA + i * 4096,
-						   VMM_PAGE_HOOK_X, page_hook),
-				 VMM_OK);
+		assert_int_equal(
+			vmm_page_hook_add(HOOK_GPA + (uint64_t)i * 4096,
+					  VMM_PAGE_HOOK_X, page_hook),
+			VMM_OK);
 	assert_int_equal(vmm_page_hook_add(HOOK_GPA + VMM_PAGE_HOOKS_MAX * 4096,
 					   VMM_PAGE_HOOK_X, page_hook),
 			 VMM_ERR_HOOK_TABLE_FULL);
