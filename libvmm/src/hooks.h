@@ -49,7 +49,7 @@ uint64_t vmm_cr_hook_filter(const struct vmm_cpu *cpu, unsigned cr,
 			    uint64_t old, uint64_t v);
 
 /**
- * Forgets every MSR and CR hook, as if each was removed (refused with
+ * Forgets every MSR, CR and page hook, as if each was removed (refused with
  * VMM_ERR_HOOK_WHILE_RUNNING while CPUs may run). Not exported: for the
  * tests, which must start clean after a test failed half-way (as their
  * fixture clears vmm_ctx).
