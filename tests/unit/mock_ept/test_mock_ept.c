@@ -880,6 +880,33 @@ static void allow_mtf(void)
 	guest_proc_set(CPU_MONITOR_TRAP_FLAG);
 }
 
+/* With "monitor trap flag", the entry that injects the event has an MTF
+ * VM exit pending before the first instruction after it (26.5.2): the
+ * access ends with two exits, the second an MTF exit at the same RIP
+ * (the handler's first instruction is not modelled). Before, one exit. */
+static void test_mock_ept_injected_mtf(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t rip;
+	unsigned before;
+	(void)state;
+	allow_mtf();
+	guest_enter();
+	rip = mock_test_read(VMCS_GUEST_RIP);
+	before = hl.exits;
+	ept.pt[0] = pa_addr(ept.a_pa) | WB | R;
+	hl.fix = inject_gp;
+	hl.act = ACT_RESUME;
+	r = access(MOCK_GPA_WRITE, GPA_4K);
+	assert_int_equal(r.exits, 2);
+	assert_true(r.mtf);
+	assert_false(r.completed);
+	assert_int_equal(hl.reason, EXIT_REASON_MONITOR_TRAP_FLAG);
+	assert_int_equal(hl.exits - before, 2);
+	assert_int_equal(mock_test_read(VMCS_GUEST_RIP), rip);
+	assert_int_equal(((const uint8_t *)ept.a)[0], 0xA5);
+}
+
 /* With "monitor trap flag", an instruction that completes is followed by
  * an MTF VM exit (reason 37, qualification 0) with GUEST_RIP after it
  * (26.5.2); without the control, none. */
@@ -1078,6 +1105,7 @@ int main(void)
 		T(test_mock_ept_retry),
 		T(test_mock_ept_retry_fixed),
 		T(test_mock_ept_injected_ends_access),
+		T(test_mock_ept_injected_mtf),
 		T(test_mock_ept_invept_audit),
 		T(test_mock_ept_mtf),
 		T(test_mock_ept_mtf_single_step),
