@@ -1230,6 +1230,67 @@ static void test_page_hook_allow_once(void **state)
 	hook_down();
 }
 
+/*
+ * One page open per CPU: a violation on a second hooked page while this
+ * CPU's step is open (an instruction that needs two hooked pages; here as
+ * scripted exits, since a guest access of the emulator is one page) is
+ * denied with #GP(0) although the hook allows it, and the first page stays
+ * open until the MTF exit, which closes it, turns MTF off and does INVEPT.
+ */
+static void test_page_hook_one_step_per_cpu(void **state)
+{
+	struct mock_exit_outcome out;
+	uint64_t proc = 0;
+	unsigned level;
+	uint32_t failed;
+
+	(void)state;
+	hook_up(VMM_PAGE_HOOK_W, true);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_int_equal(
+		vmm_page_hook_add(HOOK_GPA + 4096, VMM_PAGE_HOOK_W, page_hook),
+		VMM_OK);
+	hooked[1].gpa = HOOK_GPA + 4096;
+	hooked[1].clear = VMM_PAGE_HOOK_W;
+	nhooked = 2;
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	hook_answer[0] = VMM_HOOK_ALLOW;
+	hook_answer[1] = VMM_HOOK_ALLOW;
+	/* Data write, entry r-x, GLA valid, its translation (0x1AA). */
+	ept_exit(EXIT_REASON_EPT_VIOLATION, 0x1AA, HOOK_GPA, HOOK_GLA, &out);
+	assert_int_equal(out.action, INTRIN_EXIT_RESUME);
+	assert_false(out.injected);
+	assert_int_equal(leaf_of(HOOK_GPA, &level) & EPTE_RWX, EPTE_RWX);
+	assert_true(mock_vmcs_peek(0, VMCS_CPU_BASED_VM_EXEC_CONTROL, &proc));
+	assert_int_not_equal(proc & CPU_MONITOR_TRAP_FLAG, 0);
+
+	ept_exit(EXIT_REASON_EPT_VIOLATION, 0x1AA, HOOK_GPA + 4096,
+		 HOOK_GLA + 4096, &out);
+	assert_int_equal(hook_calls, 2);
+	assert_int_equal(out.action, INTRIN_EXIT_RESUME);
+	assert_true(out.injected);
+	assert_int_equal(out.injected_info & 0xFFu, X86_VEC_GP);
+	assert_int_equal(leaf_of(HOOK_GPA + 4096, &level) & EPTE_RWX,
+			 EPTE_R | EPTE_X);
+	assert_int_equal(leaf_of(HOOK_GPA, &level) & EPTE_RWX, EPTE_RWX);
+
+	mock_trace_enable(true);
+	mock_trace_clear();
+	ept_exit(EXIT_REASON_MONITOR_TRAP_FLAG, 0, 0, 0, &out);
+	assert_int_equal(out.action, INTRIN_EXIT_RESUME);
+	bool invept = false;
+	for (size_t i = 0; i < mock_trace_len(); i++)
+		if (mock_trace_at(i)->op == MOCK_OP_INVEPT)
+			invept = true;
+	mock_trace_enable(false);
+	assert_true(invept);
+	assert_int_equal(leaf_of(HOOK_GPA, &level) & EPTE_RWX, EPTE_R | EPTE_X);
+	assert_true(mock_vmcs_peek(0, VMCS_CPU_BASED_VM_EXEC_CONTROL, &proc));
+	assert_int_equal(proc & CPU_MONITOR_TRAP_FLAG, 0);
+	assert_null(vmm_ctx.cpu[0]->page_step);
+	hook_down();
+}
+
 /* Without "monitor trap flag" allowed (the skylake profile as measured),
  * allow once cannot be done: the access is denied (#GP), fail closed. */
 static void test_page_hook_allow_without_mtf(void **state)
@@ -1320,6 +1381,7 @@ int main(void)
 		cmocka_unit_test(test_page_hook_rollback),
 		cmocka_unit_test(test_page_hook_deny),
 		cmocka_unit_test(test_page_hook_allow_once),
+		cmocka_unit_test(test_page_hook_one_step_per_cpu),
 		cmocka_unit_test(test_page_hook_allow_without_mtf),
 		cmocka_unit_test(test_page_hook_unowned),
 		cmocka_unit_test(test_page_hook_exit_cost),
