@@ -516,6 +516,22 @@ int mock_guest_gpa_access(const struct mock_gpa_access *a,
 		/* Resumed: a handler that moved RIP skipped the access. */
 		if (c->rip != rip)
 			return 0;
+		/* SDM Vol. 3C 27.6: an event injected by the resuming entry
+		 * is delivered before any guest instruction; the guest goes
+		 * on in its handler, the access is not re-executed now. With
+		 * "monitor trap flag", an MTF VM exit is pending before the
+		 * first instruction after such an entry (26.5.2). */
+		if (r->out.injected) {
+			if (mock_proc_ctls(c) & CPU_MONITOR_TRAP_FLAG) {
+				struct mock_exit_event e = {
+					.reason = EXIT_REASON_MONITOR_TRAP_FLAG,
+					.gprs = c->guest_gprs};
+				r->exits++;
+				r->mtf = true;
+				(void)mock_guest_exit(&e, &r->out);
+			}
+			return 0;
+		}
 		if (r->exits >= MAX_EXITS_PER_INSN) {
 			mock_violation("EPT.retry_loop",
 				       "the same guest access exited 8 times: "

@@ -120,6 +120,11 @@ enum intrin_exit_action vmm_exit_init(struct vmm_cpu *cpu,
 enum intrin_exit_action vmm_exit_sipi(struct vmm_cpu *cpu,
 				      struct intrin_exit_frame *frame,
 				      uint32_t reason);
+/** Monitor trap flag: the end of a page hook's allow once (page_hook.c). */
+enum intrin_exit_action vmm_exit_mtf(struct vmm_cpu *cpu,
+				     struct intrin_exit_frame *frame,
+				     uint32_t reason);
+
 /** EPT violation and misconfiguration (ept/ept_cpu.c, docs/ept.md). */
 enum intrin_exit_action vmm_exit_ept(struct vmm_cpu *cpu,
 				     struct intrin_exit_frame *frame,

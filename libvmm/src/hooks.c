@@ -116,6 +116,7 @@ int vmm_hooks_clear(void)
 	vmm_zero(msr_hooks, sizeof(msr_hooks));
 	__atomic_store_n(&cr_hook_fn, NULL, __ATOMIC_RELEASE);
 	cr_hook_bits = 0;
+	vmm_page_hooks_clear();
 	return VMM_OK;
 }
 

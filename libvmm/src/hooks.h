@@ -49,11 +49,26 @@ uint64_t vmm_cr_hook_filter(const struct vmm_cpu *cpu, unsigned cr,
 			    uint64_t old, uint64_t v);
 
 /**
- * Forgets every MSR and CR hook, as if each was removed (refused with
+ * Forgets every MSR, CR and page hook, as if each was removed (refused with
  * VMM_ERR_HOOK_WHILE_RUNNING while CPUs may run). Not exported: for the
  * tests, which must start clean after a test failed half-way (as their
  * fixture clears vmm_ctx).
  */
 int vmm_hooks_clear(void);
+
+/**
+ * For an EPT violation with qualification @p qual (ept/page_hook.c): true
+ * and the action in @p act if a page hook owns the page (the hook was
+ * asked), false if none does.
+ */
+bool vmm_page_hook_violation(struct vmm_cpu *cpu,
+			     struct intrin_exit_frame *frame, uint64_t qual,
+			     enum intrin_exit_action *act);
+
+/** INVEPT of @p type of the map, or the other type (ept/ept_cpu.c). */
+vmx_result_t vmm_ept_invept(uint64_t type);
+
+/** Forgets every page hook (as vmm_hooks_clear(), which calls it). */
+void vmm_page_hooks_clear(void);
 
 #endif /* FLANK_HOOKS_H */

@@ -215,6 +215,10 @@ struct vmm_cpu {
 	uint64_t exit_count[FLANK_EXIT_REASONS];
 	uint64_t injected;  /**< Events injected into the guest. */
 	uint64_t unhandled; /**< Times the VMM left this CPU on its own. */
+
+	/* The page hook whose page this CPU opened for one instruction (allow
+	 * once, ept/page_hook.c), until its MTF exit; NULL otherwise. */
+	void *page_step;
 };
 
 /*

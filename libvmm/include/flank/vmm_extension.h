@@ -307,6 +307,54 @@ int vmm_cr_hook_set(uint32_t bits, vmm_cr_hook_fn fn);
  * VMM_ERR_HOOK_WHILE_RUNNING. */
 int vmm_cr_hook_remove(vmm_cr_hook_fn fn);
 
+/* vmm_page_hook_add() permission bits (EPT entry bits 0-2). @{ */
+#define VMM_PAGE_HOOK_R 0x1u
+#define VMM_PAGE_HOOK_W 0x2u
+#define VMM_PAGE_HOOK_X 0x4u
+/* @} */
+/** Entries of the page hook table (one 4 KiB page each). */
+#define VMM_PAGE_HOOKS_MAX 16u
+
+/** What a page hook sees: one EPT violation on its page. */
+struct vmm_page_hook_args {
+	uint64_t gpa;	    /**< Guest-physical address accessed. */
+	uint64_t gla;	    /**< Guest-linear address if gla_valid, else 0. */
+	uint64_t rip;	    /**< Guest RIP of the instruction. */
+	uint32_t cpu;	    /**< CPU that made the access. */
+	uint32_t access;    /**< VMM_PAGE_HOOK_R, _W or _X: the access. */
+	uint32_t gla_valid; /**< 1 if the exit reported a linear address. */
+	uint32_t reserved;  /**< 0. */
+};
+
+/**
+ * A page hook: VMM_HOOK_ALLOW lets this one access through (allow once,
+ * docs/modules.md "Page hooks": the page is opened, the instruction
+ * single-stepped with the monitor trap flag, the page closed again);
+ * VMM_HOOK_DENY, and anything else, injects #GP(0) at the instruction.
+ * There is no "skip": an EPT violation reports no instruction length.
+ */
+typedef enum vmm_hook_action (*vmm_page_hook_fn)(
+	const struct vmm_page_hook_args *args);
+
+/**
+ * Hooks the 4 KiB guest-physical page at @p gpa: from the next start (with
+ * EPT on), its EPT entry lacks the permissions in @p remove
+ * (VMM_PAGE_HOOK_*), and an access that needs one calls @p fn. VMM_OK
+ * (also if exactly this hook exists); VMM_ERR_BAD_ARGUMENT for a NULL
+ * @p fn, @p gpa not page aligned, @p remove 0 or unknown, or a removal
+ * that leaves a write without read or an execute-only page (R without W,
+ * or R and W without X: EPT misconfigurations or an optional feature);
+ * VMM_ERR_HOOK_NO_ENDBR; VMM_ERR_HOOK_WHILE_RUNNING; VMM_ERR_HOOK_OVERLAP
+ * if another hook has the page; VMM_ERR_HOOK_TABLE_FULL.
+ */
+int vmm_page_hook_add(uint64_t gpa, uint32_t remove, vmm_page_hook_fn fn);
+
+/**
+ * Removes the hook of page @p gpa if it calls @p fn. VMM_OK;
+ * VMM_ERR_BAD_ARGUMENT if there is none; VMM_ERR_HOOK_WHILE_RUNNING.
+ */
+int vmm_page_hook_remove(uint64_t gpa, vmm_page_hook_fn fn);
+
 /**
  * Copies @p len bytes between physical address @p pa and @p buf (to memory
  * if @p write), all within one 4 KiB page, through the host's checked

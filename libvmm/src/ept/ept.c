@@ -96,6 +96,7 @@ void vmm_ept_free(struct vmm_ept *ept)
 		l = next;
 		used = EPT_LIST_SLOTS;
 	}
+	vmm_page_hooks_unmap();
 	vmm_zero(ept, sizeof(*ept));
 }
 
@@ -144,6 +145,7 @@ int vmm_ept_map(struct vmm_ept *ept, const struct vmm_mtrr_state *mtrr,
 
 	if (level < 4 || level > EPT_MAX_LEVELS)
 		return VMM_ERR_NOT_SUPPORTED;
+	vmm_page_hooks_unmap();
 	ept->root = table_take(ept, width, &pa, &st);
 	if (ept->root == NULL)
 		goto err;
@@ -158,7 +160,10 @@ int vmm_ept_map(struct vmm_ept *ept, const struct vmm_mtrr_state *mtrr,
 		unsigned i = (unsigned)((addr / size) % EPT_ENTRIES);
 		uint8_t t = 0;
 
+		/* A hooked page gets a 4 KiB leaf of its own (page_hook.c);
+		 * its type is that of the range around it. */
 		if (leaf_ok(ept, level) && size <= ept->limit - addr &&
+		    (level == 1 || !vmm_page_hooked_in(addr, size)) &&
 		    vmm_mtrr_range_type(mtrr, addr, size, &t)) {
 			if (!type_ok(t)) {
 				st = VMM_ERR_NOT_SUPPORTED;
@@ -169,6 +174,9 @@ int vmm_ept_map(struct vmm_ept *ept, const struct vmm_mtrr_state *mtrr,
 			tab[level][i] = addr | EPTE_RWX |
 					((uint64_t)t << EPTE_MEMTYPE_SHIFT) |
 					(level > 1 ? EPTE_LARGE : 0);
+			if (level == 1)
+				tab[1][i] &=
+					~vmm_page_hook_leaf(addr, &tab[1][i]);
 			ept->leaves[level - 1]++;
 			addr += size;
 			/* Back up while the structure at @level is full. */
@@ -254,6 +262,8 @@ int vmm_ept_start(struct vmm_ept *ept)
 		return VMM_OK;
 	}
 	ept->cap = cap;
+	/* SDM Vol. 3D A.3.2: allowed-1 bit 27, "monitor trap flag". */
+	ept->mtf = ((proc >> 32) & CPU_MONITOR_TRAP_FLAG) != 0;
 	ept->levels = levels;
 	ept->limit = limit;
 	st = vmm_ept_map(ept, &mtrr, width);

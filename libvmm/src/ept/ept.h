@@ -70,6 +70,7 @@ struct vmm_ept {
 	uint32_t list_used; /**< Slots used in the head list page. */
 	uint32_t pages;	    /**< Pages taken, list pages included. */
 	uint32_t leaves[3]; /**< Leaf entries: 4 KiB, 2 MiB, 1 GiB. */
+	bool mtf; /**< "Monitor trap flag" may be 1 (page hooks' allow once). */
 };
 
 /**
@@ -125,5 +126,17 @@ void vmm_ept_cpu_stop(struct vmm_cpu *cpu);
  */
 void vmm_ept_violation_describe(struct vmm_fmt *f, uint64_t qual, uint64_t gpa,
 				uint64_t gla);
+
+/* Page hooks (page_hook.c, docs/modules.md "Page hooks"). @{ */
+/** True if a hooked page lies in [@p addr, @p addr + @p size). */
+bool vmm_page_hooked_in(uint64_t addr, uint64_t size);
+/**
+ * The permissions to clear in the 4 KiB leaf @p pte that maps @p addr (0
+ * if no hook has the page); records @p pte for the hook's exits.
+ */
+uint64_t vmm_page_hook_leaf(uint64_t addr, uint64_t *pte);
+/** Forgets every recorded leaf (the map is rebuilt or freed). */
+void vmm_page_hooks_unmap(void);
+/* @} */
 
 #endif /* FLANK_EPT_H */

@@ -4,6 +4,7 @@
  * VMX operation, and the two EPT exits (docs/ept.md, "Exits").
  */
 #include "../exit_internal.h"
+#include "../hooks.h"
 #include "ept.h"
 #include "flank/vmm_ring.h"
 
@@ -13,7 +14,7 @@ bool vmm_ept_on(const struct vmm_cpu *cpu)
 }
 
 /* INVEPT of @p type, or of the other type when the CPU lacks it. */
-static vmx_result_t invept(uint64_t type)
+vmx_result_t vmm_ept_invept(uint64_t type)
 {
 	const struct vmm_ept *e = &vmm_ctx.ept;
 	struct vmx_invept_desc d;
@@ -43,7 +44,7 @@ int vmm_ept_cpu_start(struct vmm_cpu *cpu)
 	 * from an earlier use of the same EPTP (a previous start whose tables
 	 * lay at the same address): invalidate before the first entry.
 	 */
-	r = invept(VMX_INVEPT_SINGLE_CONTEXT);
+	r = vmm_ept_invept(VMX_INVEPT_SINGLE_CONTEXT);
 	if (!vmx_ok(r)) {
 		vmm_log_vmx(cpu, "INVEPT", r);
 		return VMM_ERR_INVEPT;
@@ -59,7 +60,7 @@ void vmm_ept_cpu_stop(struct vmm_cpu *cpu)
 		return;
 	/* The tables are freed after stop: no cached translation derived
 	 * from them may outlive them (SDM Vol. 3C 29.4.3.1). */
-	r = invept(VMX_INVEPT_ALL_CONTEXT);
+	r = vmm_ept_invept(VMX_INVEPT_ALL_CONTEXT);
 	if (!vmx_ok(r))
 		vmm_log_vmx(cpu, "INVEPT at stop", r);
 }
@@ -132,13 +133,18 @@ enum intrin_exit_action vmm_exit_ept(struct vmm_cpu *cpu,
 				     uint32_t reason)
 {
 	uint64_t qual = 0;
+	enum intrin_exit_action act;
 
 	/*
-	 * The identity map allows everything below its limit: a violation
-	 * is an access beyond it, or (later) a page no hook owns. Retrying
-	 * would loop; the one unhandled path stops this CPU safely instead.
+	 * The identity map allows everything below its limit but the pages
+	 * hooks protect: a violation a hook does not own is an access beyond
+	 * it. Retrying would loop; the one unhandled path stops this CPU
+	 * safely instead.
 	 */
 	(void)vmx_readnat(VMCS_EXIT_QUALIFICATION, &qual);
+	if (reason == EXIT_REASON_EPT_VIOLATION &&
+	    vmm_page_hook_violation(cpu, frame, qual, &act))
+		return act;
 	ept_diag(cpu, reason, qual);
 	return vmm_exit_unhandled(cpu, frame, reason,
 				  reason == EXIT_REASON_EPT_VIOLATION

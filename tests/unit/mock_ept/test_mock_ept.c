@@ -774,6 +774,33 @@ static void test_mock_ept_retry_fixed(void **state)
 	assert_int_equal(hl.exits, 1);
 }
 
+static void inject_gp(void)
+{
+	/* Valid, hardware exception, error code, vector 13 (27.2.1.3). */
+	mock_test_write(VMCS_VM_ENTRY_INTR_INFO, 0x80000B0Du);
+	mock_test_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, 0);
+}
+
+/* A handler that injects an exception and resumes at the access: the
+ * entry delivers it before any guest instruction (27.6), so the access
+ * ends there, not completed, after one exit; no retry loop. Before the
+ * model knew it, the access ran again (8 exits, EPT.retry_loop). */
+static void test_mock_ept_injected_ends_access(void **state)
+{
+	struct mock_gpa_result r;
+	(void)state;
+	guest_enter();
+	ept.pt[0] = pa_addr(ept.a_pa) | WB | R;
+	hl.fix = inject_gp;
+	hl.act = ACT_RESUME;
+	r = access(MOCK_GPA_WRITE, GPA_4K);
+	assert_int_equal(r.exits, 1);
+	assert_false(r.completed);
+	assert_true(r.out.injected);
+	assert_int_equal(r.out.injected_info & 0xFFu, X86_VEC_GP);
+	assert_int_equal(((const uint8_t *)ept.a)[0], 0xA5);
+}
+
 /* INVEPT (31.3): types per IA32_VMX_EPT_VPID_CAP bits 25/26; a
  * single-context EPTP that VM entry would refuse (each C10 condition) is
  * VMfailValid(28); all-context ignores the EPTP; descriptor bits 127:64
@@ -851,6 +878,33 @@ static void allow_mtf(void)
 			     v | ((uint64_t)CPU_MONITOR_TRAP_FLAG << 32));
 	}
 	guest_proc_set(CPU_MONITOR_TRAP_FLAG);
+}
+
+/* With "monitor trap flag", the entry that injects the event has an MTF
+ * VM exit pending before the first instruction after it (26.5.2): the
+ * access ends with two exits, the second an MTF exit at the same RIP
+ * (the handler's first instruction is not modelled). Before, one exit. */
+static void test_mock_ept_injected_mtf(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t rip;
+	unsigned before;
+	(void)state;
+	allow_mtf();
+	guest_enter();
+	rip = mock_test_read(VMCS_GUEST_RIP);
+	before = hl.exits;
+	ept.pt[0] = pa_addr(ept.a_pa) | WB | R;
+	hl.fix = inject_gp;
+	hl.act = ACT_RESUME;
+	r = access(MOCK_GPA_WRITE, GPA_4K);
+	assert_int_equal(r.exits, 2);
+	assert_true(r.mtf);
+	assert_false(r.completed);
+	assert_int_equal(hl.reason, EXIT_REASON_MONITOR_TRAP_FLAG);
+	assert_int_equal(hl.exits - before, 2);
+	assert_int_equal(mock_test_read(VMCS_GUEST_RIP), rip);
+	assert_int_equal(((const uint8_t *)ept.a)[0], 0xA5);
 }
 
 /* With "monitor trap flag", an instruction that completes is followed by
@@ -1050,6 +1104,8 @@ int main(void)
 		T(test_mock_ept_cached_violation),
 		T(test_mock_ept_retry),
 		T(test_mock_ept_retry_fixed),
+		T(test_mock_ept_injected_ends_access),
+		T(test_mock_ept_injected_mtf),
 		T(test_mock_ept_invept_audit),
 		T(test_mock_ept_mtf),
 		T(test_mock_ept_mtf_single_step),

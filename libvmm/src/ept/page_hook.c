@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Page hooks (flank/vmm_extension.h, docs/modules.md "Page hooks"): a table
+ * of 4 KiB guest-physical pages with the EPT permissions to take away and
+ * a callback. The EPT map (ept.c) splits the leaf covering each hooked page
+ * down to 4 KiB and clears the permissions there; an EPT violation on such
+ * a page calls the hook, which denies (#GP) or allows once (the page is
+ * opened, the instruction single-stepped with the monitor trap flag, and
+ * the page closed again at the MTF exit).
+ *
+ * Like the MSR hooks (hooks.c) the table changes only while no CPU runs;
+ * the leaf pointers are written by the map build, which runs before any
+ * CPU starts, and cleared when the map is rebuilt or freed.
+ */
+#include "../exit_internal.h"
+#include "../hooks.h"
+#include "ept.h"
+
+#define PAGE_MASK (~UINT64_C(0xFFF))
+
+struct page_hook {
+	uint64_t gpa;	/* 4 KiB aligned. */
+	uint64_t clear; /* EPTE_R/W/X bits the leaf lacks. */
+	uint64_t *pte;	/* The 4 KiB leaf in this start's map, or NULL. */
+	vmm_page_hook_fn fn;
+};
+
+static struct page_hook page_hooks[VMM_PAGE_HOOKS_MAX];
+static uint32_t page_hook_count;
+
+FLANK_EXPORT int vmm_page_hook_add(uint64_t gpa, uint32_t remove,
+				   vmm_page_hook_fn fn)
+{
+	uint32_t n = page_hook_count;
+
+	/*
+	 * SDM Vol. 3C 29.3.3.1: write without read is a misconfiguration;
+	 * execute-only needs IA32_VMX_EPT_VPID_CAP[0] (not used yet).
+	 */
+	if (fn == NULL || (gpa & ~PAGE_MASK) != 0 || remove == 0 ||
+	    (remove & ~(uint32_t)EPTE_RWX) != 0 ||
+	    ((remove & VMM_PAGE_HOOK_R) != 0 &&
+	     (remove & VMM_PAGE_HOOK_W) == 0) ||
+	    remove == (VMM_PAGE_HOOK_R | VMM_PAGE_HOOK_W))
+		return VMM_ERR_BAD_ARGUMENT;
+	if (!vmm_starts_with_endbr64((const void *)fn))
+		return VMM_ERR_HOOK_NO_ENDBR;
+	if (vmm_cpus_may_run())
+		return VMM_ERR_HOOK_WHILE_RUNNING;
+	for (uint32_t i = 0; i < n; i++)
+		if (page_hooks[i].gpa == gpa)
+			return page_hooks[i].fn == fn &&
+					       page_hooks[i].clear == remove
+				       ? VMM_OK
+				       : VMM_ERR_HOOK_OVERLAP;
+	if (n == VMM_PAGE_HOOKS_MAX)
+		return VMM_ERR_HOOK_TABLE_FULL;
+	page_hooks[n] = (struct page_hook){
+		.gpa = gpa, .clear = remove, .pte = NULL, .fn = fn};
+	__atomic_store_n(&page_hook_count, n + 1u, __ATOMIC_RELEASE);
+	return VMM_OK;
+}
+
+FLANK_EXPORT int vmm_page_hook_remove(uint64_t gpa, vmm_page_hook_fn fn)
+{
+	uint32_t n = page_hook_count;
+
+	if (vmm_cpus_may_run())
+		return VMM_ERR_HOOK_WHILE_RUNNING;
+	for (uint32_t i = 0; i < n; i++) {
+		if (page_hooks[i].gpa != gpa || page_hooks[i].fn != fn)
+			continue;
+		page_hooks[i] = page_hooks[n - 1u];
+		vmm_zero(&page_hooks[n - 1u], sizeof(page_hooks[0]));
+		__atomic_store_n(&page_hook_count, n - 1u, __ATOMIC_RELEASE);
+		return VMM_OK;
+	}
+	return VMM_ERR_BAD_ARGUMENT;
+}
+
+void vmm_page_hooks_clear(void)
+{
+	__atomic_store_n(&page_hook_count, 0, __ATOMIC_RELEASE);
+	vmm_zero(page_hooks, sizeof(page_hooks));
+}
+
+/* The hook of the page of @p gpa, or NULL. */
+static struct page_hook *find(uint64_t gpa)
+{
+	uint32_t n = __atomic_load_n(&page_hook_count, __ATOMIC_ACQUIRE);
+
+	for (uint32_t i = 0; i < n; i++)
+		if (page_hooks[i].gpa == (gpa & PAGE_MASK))
+			return &page_hooks[i];
+	return NULL;
+}
+
+bool vmm_page_hooked_in(uint64_t addr, uint64_t size)
+{
+	uint32_t n = __atomic_load_n(&page_hook_count, __ATOMIC_ACQUIRE);
+
+	for (uint32_t i = 0; i < n; i++)
+		if (page_hooks[i].gpa - addr < size)
+			return true;
+	return false;
+}
+
+uint64_t vmm_page_hook_leaf(uint64_t addr, uint64_t *pte)
+{
+	struct page_hook *h = find(addr);
+
+	if (h == NULL)
+		return 0;
+	h->pte = pte;
+	return h->clear;
+}
+
+void vmm_page_hooks_unmap(void)
+{
+	for (uint32_t i = 0; i < VMM_PAGE_HOOKS_MAX; i++)
+		page_hooks[i].pte = NULL;
+}
+
+/* Sets (@p open) or clears the hook's permissions in its leaf. Atomic: the
+ * map is shared, and another CPU may open or close the same leaf. */
+static void leaf_open(const struct page_hook *h, bool open)
+{
+	if (open)
+		(void)__atomic_or_fetch(h->pte, h->clear, __ATOMIC_SEQ_CST);
+	else
+		(void)__atomic_and_fetch(h->pte, ~h->clear, __ATOMIC_SEQ_CST);
+}
+
+bool vmm_page_hook_violation(struct vmm_cpu *cpu,
+			     struct intrin_exit_frame *frame, uint64_t qual,
+			     enum intrin_exit_action *act)
+{
+	struct vmm_page_hook_args a;
+	struct page_hook *h;
+	uint64_t gpa = 0;
+
+	if (!vmx_ok(vmx_read64(VMCS_GUEST_PHYSICAL_ADDRESS, &gpa)))
+		return false;
+	h = find(gpa);
+	if (h == NULL || h->pte == NULL)
+		return false;
+	vmm_zero(&a, sizeof(a));
+	a.gpa = gpa;
+	a.cpu = cpu->id;
+	/* SDM Vol. 3C Table 28-7: bits 2:0 the access, bit 7 GLA valid. */
+	a.access = (uint32_t)(qual & EPTE_RWX);
+	a.gla_valid = (uint32_t)((qual >> 7) & 1u);
+	if (a.gla_valid != 0)
+		(void)vmx_readnat(VMCS_GUEST_LINEAR_ADDRESS, &a.gla);
+	(void)vmx_readnat(VMCS_GUEST_RIP, &a.rip);
+	*act = INTRIN_EXIT_RESUME;
+	/*
+	 * Allow once needs the monitor trap flag (SDM Vol. 3C 26.5.2; allowed
+	 * by IA32_VMX_PROCBASED_CTLS[59]) and no step of this CPU already
+	 * open; otherwise, and for anything but VMM_HOOK_ALLOW, deny.
+	 */
+	if (h->fn(&a) == VMM_HOOK_ALLOW && vmm_ctx.ept.mtf &&
+	    cpu->page_step == NULL &&
+	    vmx_ok(vmx_write32(VMCS_CPU_BASED_VM_EXEC_CONTROL,
+			       cpu->caps.ctl.proc | CPU_MONITOR_TRAP_FLAG))) {
+		/* The violation dropped this CPU's cached translations of
+		 * the page (SDM 29.4.3.1): the re-executed access walks the
+		 * opened leaf. */
+		leaf_open(h, true);
+		cpu->page_step = h;
+		return true;
+	}
+	if (!vmm_exit_inject_fault(cpu, X86_VEC_GP))
+		*act = vmm_exit_unhandled(cpu, frame, EXIT_REASON_EPT_VIOLATION,
+					  "page hook: #GP not injected");
+	return true;
+}
+
+enum intrin_exit_action vmm_exit_mtf(struct vmm_cpu *cpu,
+				     struct intrin_exit_frame *frame,
+				     uint32_t reason)
+{
+	const struct page_hook *h = cpu->page_step;
+
+	/* Flank sets MTF only for a page hook's step. */
+	if (h == NULL)
+		return vmm_exit_unhandled(cpu, frame, reason,
+					  "MTF exit without a page hook step");
+	cpu->page_step = NULL;
+	leaf_open(h, false);
+	/* This CPU cached the opened translation: drop it (29.4.3.1). */
+	if (!vmx_ok(vmx_write32(VMCS_CPU_BASED_VM_EXEC_CONTROL,
+				cpu->caps.ctl.proc)) ||
+	    !vmx_ok(vmm_ept_invept(VMX_INVEPT_SINGLE_CONTEXT)))
+		return vmm_exit_unhandled(cpu, frame, reason,
+					  "page hook: the page not closed");
+	return INTRIN_EXIT_RESUME;
+}
