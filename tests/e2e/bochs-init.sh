@@ -3,7 +3,8 @@
 #
 # /init of the Bochs runs (Intel VT-x emulated by Bochs, 2 CPUs). Runs the
 # scenario named in /scenario:
-#   main    check, load, start, presence on every CPU, workload, MSR probes,
+#   main    Linux's MTRRs, check, load, start, the EPT map's memory types
+#           (tests/e2e/memtype-check.sh), presence on every CPU, workload, MSR probes,
 #           status/stats/dump, stop, state after stop, unload, rmmod; a
 #           second insmod/load/start/stop/unload/rmmod; then the negative
 #           path: start fails on purpose on CPU 1 (flank.ko's test_busy_cpu
