@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# shellcheck shell=sh disable=SC2154 # $work, $log, $tag: set by bochs-check.sh
+# shellcheck shell=sh disable=SC2154,SC2034 # $work, $log, $tag from bochs-check.sh, which reads $memtype_summary
 #
 # memtype-check.sh: the whole-system comparison of memory types (issue 18
 # section 2, docs/ept.md "Proof against Linux"), sourced by bochs-check.sh
