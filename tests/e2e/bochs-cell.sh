@@ -131,6 +131,7 @@ skx-61-strict-msrs)
 	: "${FLANK_E2E_UNKNOWN_MSR:=gp}"
 	: "${FLANK_E2E_EXPECT_IBT:=0}"
 	: "${FLANK_E2E_EXPECT_VPID:=1}"
+	: "${FLANK_E2E_EXPECT_EPT:=1}"
 	;;
 penryn-61)
 	newest_kernel '6.1.0-*-amd64' linux-image-amd64
@@ -220,6 +221,7 @@ export FLANK_E2E_BOCHS FLANK_E2E_CPU FLANK_E2E_KERNEL FLANK_E2E_CMDLINE \
 [ -z "${FLANK_E2E_SELFTESTS:-}" ] || export FLANK_E2E_SELFTESTS
 [ -z "${FLANK_E2E_EXPECT_PASS:-}" ] || export FLANK_E2E_EXPECT_PASS
 [ -z "${FLANK_E2E_EXPECT_VPID:-}" ] || export FLANK_E2E_EXPECT_VPID
+[ -z "${FLANK_E2E_EXPECT_EPT:-}" ] || export FLANK_E2E_EXPECT_EPT
 echo "e2e-cell($cell): $FLANK_E2E_BOCHS; cpu: $FLANK_E2E_CPU; kernel: $FLANK_E2E_KERNEL; cmdline: $FLANK_E2E_CMDLINE; selftests: ${FLANK_E2E_SELFTESTS:-none}"
 if [ -n "${FLANK_E2E_NOBOOT:-}" ]; then
 	# A cell documented as not booting: it passes when the guest never

@@ -17,7 +17,8 @@
 # gp: it raises #GP, ignore_bad_msrs=0), and FLANK_E2E_SELFTESTS (set:
 # the guest ran Linux's x86 selftests bare and under Flank and dumped CPUID
 # before and under Flank; every selftest result must be the same, and only
-# Flank's own CPUID bits may differ).
+# Flank's own CPUID bits may differ), FLANK_E2E_EXPECT_EPT (1: the EPT map's
+# memory types must be compared with Linux's, tests/e2e/memtype-check.sh).
 set -eu
 scenario=${1:?usage: bochs-check.sh SCENARIO WORK_DIR}
 work=${2:?}
@@ -295,6 +296,10 @@ if [ -n "${FLANK_E2E_EXPECT_VPID:-}" ]; then
 fi
 expect stats 0
 expect dump 0
+# Issue 18 section 2: Linux's memory types against the EPT map's.
+# shellcheck source=tests/e2e/memtype-check.sh
+. "$(dirname "$0")/memtype-check.sh"
+memtype_check
 expect stop 0
 expect_out stop "stopped: every CPU devirtualised"
 for c in $ids; do expect_probe cpuid_after.$c flank=0 vmx=1 example=0; done
@@ -387,3 +392,8 @@ echo "$tag: exits per reason per CPU during the run (flankctl stats):"
 out stats | sed 's/^/    /'
 echo "$tag: negative path: $(out start3 | head -n 1)"
 [ -z "$selftests_summary" ] || echo "$tag: transparency: $selftests_summary"
+if [ -n "$memtype_summary" ]; then
+	echo "$tag: memory types: $memtype_summary:"
+	echo "    GPA            Linux (MTRRs)    Flank (EPT)      sampled as"
+	sed 's/^/    /' "$work/memtypes.txt"
+fi

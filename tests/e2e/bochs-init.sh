@@ -3,7 +3,8 @@
 #
 # /init of the Bochs runs (Intel VT-x emulated by Bochs, 2 CPUs). Runs the
 # scenario named in /scenario:
-#   main    check, load, start, presence on every CPU, workload, MSR probes,
+#   main    Linux's MTRRs, check, load, start, the EPT map's memory types
+#           (tests/e2e/memtype-check.sh), presence on every CPU, workload, MSR probes,
 #           status/stats/dump, stop, state after stop, unload, rmmod; a
 #           second insmod/load/start/stop/unload/rmmod; then the negative
 #           path: start fails on purpose on CPU 1 (flank.ko's test_busy_cpu
@@ -133,6 +134,13 @@ esac
 say "kvm_intel is loaded before Flank starts, as distributions do at boot (KVM enabling VT-x only for a VM: $(uname -r) ${kvm_args:-default})"
 run insmod_kvm sh -c "insmod /kvm/irqbypass.ko && insmod /kvm/kvm.ko $kvm_args && insmod /kvm/kvm-intel.ko"
 
+# Memory types (issue 18 section 2, tests/e2e/memtype-check.sh): Linux's
+# view before Flank, then the EPT map's types right after start.
+say "Linux's memory types: /proc/mtrr (the variable ranges the kernel read at boot), the default type and fixed ranges through the msr driver"
+run mtrr cat /proc/mtrr
+run mtrr_msrs sh -c 'for m in 0xfe 0x2ff 0x250 0x258 0x259 0x268 0x269 0x26a 0x26b 0x26c 0x26d 0x26e 0x26f; do flank-probe rdmsr 0 $m || exit 1; done'
+run iomem_ram sh -c "grep 'System RAM' /proc/iomem"
+
 say "Loading the driver and asking whether Flank can run here"
 run insmod insmod /flank.ko
 run check flankctl check
@@ -142,6 +150,8 @@ run check_loaded flankctl check
 say "Starting Flank: every CPU becomes a guest of the VMM, Linux keeps running"
 run start flankctl start
 run status_running flankctl status
+say "The memory types of Flank's EPT map, from the debug ring (compared with Linux's by the verdict)"
+run ept_dump flankctl dump
 
 say "Under Flank: each CPU answers the presence leaf 0x4000f000 and hides VMX"
 for c in $cpus; do probe cpuid.$c cpuid $c; done

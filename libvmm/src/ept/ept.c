@@ -135,6 +135,43 @@ const char *vmm_ept_unusable(uint64_t cap, unsigned width, unsigned *levels,
 	return NULL;
 }
 
+/* Records the leaf [@p addr, @p addr + @p size) of type @p t in the runs. */
+static void run_note(struct vmm_ept *e, uint64_t addr, uint64_t size, uint8_t t)
+{
+	if (e->runs_used > 0 && e->runs_end == addr && e->run_type == t) {
+		e->runs_end = addr + size;
+		return;
+	}
+	if (e->runs_used < EPT_RUNS) {
+		e->runs[e->runs_used].base = addr;
+		e->runs[e->runs_used].type = t;
+		e->runs_used++;
+	} else {
+		if (e->runs_lost == 0)
+			e->kept_end = addr;
+		e->runs_lost++;
+	}
+	e->run_type = t;
+	e->runs_end = addr + size;
+}
+
+void vmm_ept_log_types(const struct vmm_ept *ept)
+{
+	for (uint32_t i = 0; i < ept->runs_used; i++) {
+		uint64_t end = i + 1 < ept->runs_used ? ept->runs[i + 1].base
+			       : ept->runs_lost != 0  ? ept->kept_end
+						      : ept->runs_end;
+
+		vmm_logf(FLANK_LOG_INFO, "EPT type: 0x%llx-0x%llx %s",
+			 (unsigned long long)ept->runs[i].base,
+			 (unsigned long long)(end - 1),
+			 vmm_mtrr_type_name(ept->runs[i].type));
+	}
+	if (ept->runs_lost != 0)
+		vmm_logf(FLANK_LOG_INFO, "EPT type: %u more runs not kept",
+			 ept->runs_lost);
+}
+
 int vmm_ept_map(struct vmm_ept *ept, const struct vmm_mtrr_state *mtrr,
 		unsigned width)
 {
@@ -178,6 +215,7 @@ int vmm_ept_map(struct vmm_ept *ept, const struct vmm_mtrr_state *mtrr,
 				tab[1][i] &=
 					~vmm_page_hook_leaf(addr, &tab[1][i]);
 			ept->leaves[level - 1]++;
+			run_note(ept, addr, size, t);
 			addr += size;
 			/* Back up while the structure at @level is full. */
 			while (level < ept->levels &&
@@ -285,5 +323,6 @@ int vmm_ept_start(struct vmm_ept *ept)
 		 "(%u x 1 GiB, %u x 2 MiB, %u x 4 KiB)",
 		 ept->levels, (unsigned long long)(ept->limit >> 30),
 		 ept->pages, ept->leaves[2], ept->leaves[1], ept->leaves[0]);
+	vmm_ept_log_types(ept);
 	return VMM_OK;
 }

@@ -55,6 +55,18 @@ struct vmm_fmt;
  */
 #define EPT_MAX_PD_PAGES 1024u
 
+/**
+ * Runs of one memory type kept for the debug ring (docs/ept.md, "Proof
+ * against Linux"): a PC has about a dozen; more are counted, not kept.
+ */
+#define EPT_RUNS 32u
+
+/** Leaves of one memory type from @c base to the next run (or the end). */
+struct vmm_ept_run {
+	uint64_t base;
+	uint8_t type;
+};
+
 /** Page-list pages: word 0 links the next, words 1..511 hold pages. */
 #define EPT_LIST_SLOTS (EPT_ENTRIES - 1u)
 
@@ -71,6 +83,13 @@ struct vmm_ept {
 	uint32_t pages;	    /**< Pages taken, list pages included. */
 	uint32_t leaves[3]; /**< Leaf entries: 4 KiB, 2 MiB, 1 GiB. */
 	bool mtf; /**< "Monitor trap flag" may be 1 (page hooks' allow once). */
+	/** The leaves' types in address order, as written (vmm_ept_map). */
+	struct vmm_ept_run runs[EPT_RUNS];
+	uint32_t runs_used; /**< Entries of runs[] used. */
+	uint32_t runs_lost; /**< Runs that did not fit in runs[]. */
+	uint64_t runs_end;  /**< End of the last leaf noted. */
+	uint64_t kept_end;  /**< End of runs[] when runs were lost. */
+	uint8_t run_type;   /**< Type of the run being noted. */
 };
 
 /**
@@ -98,6 +117,13 @@ int vmm_ept_map(struct vmm_ept *ept, const struct vmm_mtrr_state *mtrr,
  * errors.
  */
 int vmm_ept_start(struct vmm_ept *ept);
+
+/**
+ * Logs the runs of one memory type the map's leaves hold, one line each:
+ * "EPT type: 0xBASE-0xLAST NAME" (NAME as /proc/mtrr prints it), for the
+ * whole-system comparison with Linux (tests/e2e/bochs-check.sh).
+ */
+void vmm_ept_log_types(const struct vmm_ept *ept);
 
 /** Frees every page of @p ept and clears it. */
 void vmm_ept_free(struct vmm_ept *ept);

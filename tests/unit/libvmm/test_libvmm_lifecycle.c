@@ -496,10 +496,10 @@ static void test_libvmm_vmx_error_names(void **state)
  */
 static void test_libvmm_image_entry(void **state)
 {
-	char buf[1024];
+	char buf[4096];
 	uint64_t pos = 0;
 	uint32_t failed;
-	size_t n;
+	size_t n, runs = 0;
 
 	(void)state;
 	assert_int_equal(flank_image_entry.abi_version,
@@ -514,12 +514,21 @@ static void test_libvmm_image_entry(void **state)
 	assert_int_equal(flank_image_entry.stop_all(), VMM_OK);
 	n = flank_image_entry.ring_read(&pos, buf, sizeof(buf) - 1);
 	buf[n] = '\0';
-	/* Start says what it made of EPT (docs/ept.md), then the two CPU
-	 * lines. */
+	/* Start says what it made of EPT (docs/ept.md), one line per run of
+	 * one memory type in the map (the skylake profile's MTRRs: 5 runs
+	 * below 1 MiB, WB RAM, the UC hole below 4 GiB, the WB default
+	 * above), then the two CPU lines. */
 	assert_non_null(strstr(buf, "info: EPT on: 4-level identity map"));
+	for (const char *p = buf; (p = strstr(p, "info: EPT type: ")) != NULL;
+	     p++)
+		runs++;
+	assert_non_null(strstr(buf, "EPT type: 0x0-0x9ffff write-back\n"));
+	assert_non_null(
+		strstr(buf, "EPT type: 0x7c000000-0xffffffff uncachable\n"));
 	assert_non_null(strstr(buf, "cpu0 info: cpu 0: running under Flank"));
 	assert_non_null(strstr(buf, "cpu0 info: cpu 0: stopped, VMX off"));
-	assert_int_equal(pos, 3);
+	assert_int_equal(runs, 8);
+	assert_int_equal(pos, 3 + runs);
 	/* A reader at the head gets nothing more. */
 	assert_int_equal(flank_image_entry.ring_read(&pos, buf, sizeof(buf)),
 			 0);

@@ -334,6 +334,67 @@ static void test_ept_map_types(void **state)
 	ept_down();
 }
 
+/*
+ * The ring lists the leaves' types in address order, one line per run of
+ * one type (what tests/e2e/bochs-check.sh compares with Linux's MTRRs):
+ * the PC layout's fixed ranges, the WT and UC ranges inside RAM, the MMIO
+ * hole and the default type up to MAXPHYADDR, nothing more.
+ */
+static void test_ept_types_logged(void **state)
+{
+	static const char *const want[] = {
+		"EPT type: 0x0-0x9ffff write-back\n",
+		"EPT type: 0xa0000-0xbffff uncachable\n",
+		"EPT type: 0xc0000-0xd7fff write-protect\n",
+		"EPT type: 0xd8000-0xdffff write-through\n",
+		"EPT type: 0xe0000-0xfffff write-protect\n",
+		"EPT type: 0x100000-0x3fffffff write-back\n",
+		"EPT type: 0x40000000-0x4fffffff write-through\n",
+		"EPT type: 0x50000000-0x7effffff write-back\n",
+		"EPT type: 0x7f000000-0xffffffff uncachable\n",
+		"EPT type: 0x100000000-0x1ffffffff write-back\n",
+		"EPT type: 0x200000000-0x7fffffffff uncachable\n",
+	};
+
+	(void)state;
+	ept_up("skylake");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!ring_has_text(want[i]))
+			fail_msg("the ring lacks '%s'", want[i]);
+	assert_int_equal(vmm_ctx.ept.runs_used, 11);
+	assert_int_equal(vmm_ctx.ept.runs_lost, 0);
+	assert_false(ring_has_text("more runs not kept"));
+	ept_down();
+}
+
+/*
+ * Fixed ranges alternating WB and UC every 4 KiB from 0xC0000: 64 runs
+ * there alone, more than the ring keeps; the first ones are listed, the
+ * rest counted, and the map is built as before.
+ */
+static void test_ept_types_too_many_runs(void **state)
+{
+	uint32_t failed;
+
+	(void)state;
+	fixture_up("skylake", 1);
+	width = WIDTH;
+	pc_mtrrs();
+	for (unsigned i = 0; i < 8; i++)
+		mock_msr_set(MOCK_ALL_CPUS, FIX4K_C0000 + i,
+			     UINT64_C(0x0006000600060006));
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_true(vmm_ctx.ept.enabled);
+	assert_int_equal(vmm_ctx.ept.runs_used, EPT_RUNS);
+	/* 0-0xBFFFF is 2 runs, then 64 alternating 4 KiB runs, then the 6
+	 * runs of pc_mtrrs() from 1 MiB up: 72, of which 32 are kept. */
+	assert_int_equal(vmm_ctx.ept.runs_lost, 72 - EPT_RUNS);
+	assert_true(ring_has_text("EPT type: 0xc0000-0xc0fff write-back\n"));
+	assert_true(ring_has_text("EPT type: 0xc1000-0xc1fff uncachable\n"));
+	assert_true(ring_has_text("EPT type: 40 more runs not kept\n"));
+	ept_down();
+}
+
 /* MTRRs disabled (IA32_MTRR_DEF_TYPE.E = 0): everything UC, 1 GiB pages. */
 static void test_ept_map_mtrrs_disabled(void **state)
 {
@@ -1359,6 +1420,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ept_map_walk),
 		cmocka_unit_test(test_ept_map_types),
+		cmocka_unit_test(test_ept_types_logged),
+		cmocka_unit_test(test_ept_types_too_many_runs),
 		cmocka_unit_test(test_ept_map_mtrrs_disabled),
 		cmocka_unit_test(test_ept_map_no_1g),
 		cmocka_unit_test(test_ept_unusable),
