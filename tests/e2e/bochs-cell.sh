@@ -82,11 +82,22 @@ newest_kernel() {
 	exit 2
 }
 
-# selftests: FLANK_E2E_SELFTESTS defaults to Linux's x86 selftests (built
-# once by scripts/selftests.sh, then cached); "none" leaves them out.
+# selftests_series: the source series of Linux's x86 selftests for the
+# cell's kernel ($kernel): a 6.12 kernel runs 6.12's selftests, the rest
+# 6.1's (scripts/selftests.sh SERIES).
+selftests_series() {
+	case ${kernel##*/} in
+	vmlinuz-6.12.*) echo 6.12 ;;
+	*) echo 6.1 ;;
+	esac
+}
+
+# selftests: FLANK_E2E_SELFTESTS defaults to Linux's x86 selftests of the
+# cell's kernel series (built once by scripts/selftests.sh, then cached);
+# "none" leaves them out.
 selftests() {
 	if [ -z "${FLANK_E2E_SELFTESTS:-}" ]; then
-		FLANK_E2E_SELFTESTS=$("$root/scripts/selftests.sh" | tail -n 1)
+		FLANK_E2E_SELFTESTS=$("$root/scripts/selftests.sh" "$(selftests_series)" | tail -n 1)
 		[ -d "$FLANK_E2E_SELFTESTS" ] || {
 			echo "e2e-cell($cell): scripts/selftests.sh could not provide the selftests" >&2
 			exit 2
@@ -120,6 +131,7 @@ spr-612-ibt)
 	: "${FLANK_E2E_CMDLINE:=console=ttyS0 quiet panic=-1 oops=panic no5lvl}"
 	: "${FLANK_E2E_VMX_BASIC:=0x1d8100000000004}"
 	: "${FLANK_E2E_EXPECT_IBT:=1}"
+	: "${FLANK_E2E_EXPECT_WAITPKG:=1}"
 	;;
 skx-61-strict-msrs)
 	newest_kernel '6.1.0-*-amd64' linux-image-amd64
@@ -185,6 +197,7 @@ tgl-61 | icl-61 | spr-61)
 	spr-61)
 		model=sapphire_rapids basic=0x1d8100000000004 extra=" no5lvl"
 		excl=', exclude_features="amx amx_int8 amx_bf16 amx_fp16 amx_complex"'
+		: "${FLANK_E2E_EXPECT_WAITPKG:=1}"
 		;;
 	esac
 	: "${FLANK_E2E_CPU:=model=$model, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1$excl}"
@@ -217,6 +230,9 @@ export FLANK_E2E_BOCHS FLANK_E2E_CPU FLANK_E2E_KERNEL FLANK_E2E_CMDLINE \
 [ "${FLANK_E2E_SELFTESTS:-none}" = none ] && unset FLANK_E2E_SELFTESTS
 [ -z "${FLANK_E2E_SELFTESTS:-}" ] || export FLANK_E2E_SELFTESTS
 [ -z "${FLANK_E2E_EXPECT_PASS:-}" ] || export FLANK_E2E_EXPECT_PASS
+# The stress scenario (stress-check.sh): whether UMWAIT/TPAUSE must run
+# (the Sapphire Rapids cells) or must be absent; unset: what the model has.
+[ -z "${FLANK_E2E_EXPECT_WAITPKG:-}" ] || export FLANK_E2E_EXPECT_WAITPKG
 echo "e2e-cell($cell): $FLANK_E2E_BOCHS; cpu: $FLANK_E2E_CPU; kernel: $FLANK_E2E_KERNEL; cmdline: $FLANK_E2E_CMDLINE; selftests: ${FLANK_E2E_SELFTESTS:-none}"
 if [ -n "${FLANK_E2E_NOBOOT:-}" ]; then
 	# A cell documented as not booting: it passes when the guest never
