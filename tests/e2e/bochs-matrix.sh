@@ -147,7 +147,7 @@ for cell in $cells; do
 			src=$(cat "$swork.rc")
 		else
 			FLANK_E2E_SCENARIO=stress FLANK_E2E_SELFTESTS=none \
-				"FLANK_E2E_BOCHS_EXTRA=info: action=ignore" \
+				FLANK_E2E_BOCHS_EXTRA='info: action=ignore' \
 				"$here/bochs-cell.sh" "$cell" "$swork" "$ko" "$@" >"$swork.out" 2>&1
 			src=$?
 		fi
