@@ -206,6 +206,16 @@ tgl-61 | icl-61 | spr-61)
 	: "${FLANK_E2E_CMDLINE:=console=ttyS0 quiet panic=-1 oops=panic$extra}"
 	: "${FLANK_E2E_VMX_BASIC:=$basic}"
 	;;
+arl-612)
+	newest_kernel '6.12.*+deb12-amd64' linux-image-6.12-amd64
+	bochs3
+	: "${FLANK_E2E_CPU:=model=arrow_lake, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1}"
+	: "${FLANK_E2E_KERNEL:=$kernel}"
+	: "${FLANK_E2E_CMDLINE:=console=ttyS0 quiet panic=-1 oops=panic no5lvl}"
+	: "${FLANK_E2E_VMX_BASIC:=0x1d8100000000004}"
+	: "${FLANK_E2E_EXPECT_IBT:=1}"
+	: "${FLANK_E2E_EXPECT_WAITPKG:=1}"
+	;;
 spr-612-la57)
 	newest_kernel '6.12.*+deb12-amd64' linux-image-6.12-amd64
 	bochs3
