@@ -60,6 +60,13 @@
 #                 6.1's memmove runs away on these models). Their
 #                 IA32_VMX_BASIC is Bochs 3.0's newer one (revision 4).
 #                 sapphire_rapids as in spr-612-ibt: no AMX, `no5lvl`.
+#   arl-612       Bochs 3.0 `arrow_lake`, 2 CPUs, Debian 12's 6.12 with
+#                 the distribution's default command line and `no5lvl` (as
+#                 the Sapphire Rapids cells): the newest client core Bochs
+#                 models, with WAITPKG (the stress scenario must find it),
+#                 CET IBT enforced (ibt=1), PKS, UINTR; not affected by
+#                 Meltdown, so PTI is off as on users' Arrow Lake machines.
+#                 IA32_VMX_BASIC 0x1d8100000000004 (measured).
 #   spr-612-la57  `sapphire_rapids` with 5-level paging (no `no5lvl`): does
 #                 not boot, Bochs's SMM restore rejects CR4.LA57
 #                 (">>PANIC<< SMM restore: CR4 consistency check failed");
@@ -226,7 +233,7 @@ spr-612-la57)
 	: "${FLANK_E2E_NOBOOT:=SMM restore: CR4 consistency check failed}"
 	;;
 *)
-	echo "e2e-cell: unknown cell '$cell' (cells: spr-612-ibt, skx-61-strict-msrs, penryn-61, skx-612-rt, hsw-61, skx-61-4cpu, skx-61-nopti, tgl-61, icl-61, spr-61, spr-612-la57)" >&2
+	echo "e2e-cell: unknown cell '$cell' (cells: spr-612-ibt, skx-61-strict-msrs, penryn-61, skx-612-rt, hsw-61, skx-61-4cpu, skx-61-nopti, tgl-61, icl-61, spr-61, arl-612, spr-612-la57)" >&2
 	exit 2
 	;;
 esac

@@ -37,7 +37,7 @@ shift 5
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cells=${FLANK_MATRIX_CELLS:-penryn-61 hsw-61 skx-61-strict-msrs skx-61-nopti skx-61-4cpu \
-tgl-61 icl-61 spr-61 spr-612-ibt spr-612-la57 skx-612-rt}
+tgl-61 icl-61 spr-61 spr-612-ibt arl-612 spr-612-la57 skx-612-rt}
 
 # Linux's x86 selftests of both source series: a cell booting 6.12 runs
 # 6.12's, the others 6.1's (bochs-cell.sh picks the same way).
