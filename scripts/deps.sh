@@ -7,12 +7,13 @@
 # runs apt-get; otherwise (or with --print) it prints the exact command to
 # run. GROUPs: build (compilers, CMake, CMocka, coverage, Valgrind, linters),
 # kernel (headers and images of Debian 12's 6.1, 6.12 and 6.12 PREEMPT_RT,
-# sparse, pahole), e2e (QEMU, Bochs, busybox, ISO tools; linux-source-6.1
-# and gcc-multilib for Linux's x86 selftests, scripts/selftests.sh), docs
-# (Doxygen), deb (what `make deb` and scripts/deb-check.sh need: debhelper,
-# dh-dkms, lintian), cross (the sources
-# and libraries scripts/build-cross.sh builds an x86_64-elf GCC from; not in
-# the default: the default build does not need a cross compiler). Default:
+# sparse, pahole), e2e (QEMU, Bochs, busybox, ISO tools; linux-source-6.1,
+# linux-source-6.12 and gcc-multilib for Linux's x86 selftests,
+# scripts/selftests.sh), docs (Doxygen), deb (what `make deb` and
+# scripts/deb-check.sh need: debhelper, dh-dkms, lintian), cross (the
+# sources and libraries scripts/build-cross.sh builds an x86_64-elf GCC
+# from; not in the default: the default build does not need a cross
+# compiler). Default:
 # build kernel e2e docs deb.
 set -eu
 
@@ -26,7 +27,7 @@ kernel="linux-headers-amd64 linux-image-amd64 \
 linux-headers-6.12-amd64 linux-image-6.12-amd64 \
 linux-headers-6.12-rt-amd64 linux-image-6.12-rt-amd64 dwarves sparse kmod dkms"
 e2e="qemu-system-x86 bochs bochsbios vgabios bochs-x busybox-static \
-xorriso isolinux syslinux-common cpio gzip xz-utils linux-source-6.1 gcc-multilib"
+xorriso isolinux syslinux-common cpio gzip xz-utils linux-source-6.1 linux-source-6.12 gcc-multilib"
 docs="doxygen"
 deb="debhelper dh-dkms dkms dpkg-dev fakeroot lintian"
 cross="binutils-source gcc-12-source libgmp-dev libmpfr-dev libmpc-dev \

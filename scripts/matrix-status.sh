@@ -45,11 +45,13 @@ trap 'rm -f "$table" "$table.doc"' EXIT
 	echo "$begin"
 	echo "Last run: $date; $cmd."
 	echo
-	echo "| cell | CPU model (CPUs) | kernel | command line beyond the distribution's | result | boot | \`flankctl check\` | start/stop | workload | x86 selftests, bare = under Flank | CPUID differences per CPU | exits per reason (all CPUs) | seconds |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| cell | CPU model (CPUs) | kernel | command line beyond the distribution's | result | boot | \`flankctl check\` | start/stop | workload | x86 selftests, bare = under Flank | CPUID differences per CPU | exits per reason (all CPUs) | seconds | stress scenario (second boot) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+	# A line without the 15th column (results written before the matrix ran
+	# the stress scenario) had no stress run.
 	grep -v '^#' "$results" | awk -F '\t' 'NF >= 14 {
-		printf "| `%s` | `%s` (%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-			$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 }'
+		printf "| `%s` | `%s` (%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, (NF >= 15 ? $15 : "not run") }'
 	echo "$end"
 } >"$table"
 

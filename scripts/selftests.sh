@@ -1,31 +1,44 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# selftests.sh
+# selftests.sh [SERIES]
 #
 # Builds Linux's x86 selftests (tools/testing/selftests/x86 of Debian's
-# linux-source-6.1 package), static, 64-bit and 32-bit, for the transparency
-# comparison of the whole-system tests (tests/e2e/bochs-run.sh:
-# FLANK_E2E_SELFTESTS), and prints the directory holding the binaries as the
-# last line on stdout (progress goes to stderr).
+# linux-source-SERIES package; SERIES 6.1, the default, or 6.12), static,
+# 64-bit and 32-bit, for the transparency comparison of the whole-system
+# tests (tests/e2e/bochs-run.sh: FLANK_E2E_SELFTESTS), and prints the
+# directory holding the binaries as the last line on stdout (progress goes
+# to stderr). A cell runs the selftests of the kernel series it boots
+# (tests/e2e/bochs-cell.sh): 6.12's are a different set (48 binaries, among
+# them lam_64, test_shadow_stack_64, nx_stack, sigaltstack).
 #
-# The build is cached in ${FLANK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flank}/x86-selftests
+# The build is cached per source series in
+# ${FLANK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flank}/x86-selftests-SERIES
 # (the binaries and a stamp naming the source package's version and the
 # build options): a cached build of the installed version is reused at once.
 # Otherwise only the selftests' directory and what their Makefile includes
-# (selftests/lib.mk, kselftest.h, arch/x86/include/asm/desc_defs.h) are
-# extracted from /usr/src/linux-source-6.1.tar.xz into a temporary
-# directory, built with `CC="gcc -static"`, stripped, and moved into place
-# only when all of that succeeded. Missing packages (linux-source-6.1,
-# gcc-multilib for the 32-bit tests) are installed with apt-get when run
-# as root. Cold build: about 30 s on 2 cores (measured: 11 s extraction,
-# 14 s build); reuse: a few ms.
+# (selftests/lib.mk, kselftest.h, arch/x86/include/asm/desc_defs.h; the same
+# list for 6.1 and 6.12) are extracted from
+# /usr/src/linux-source-SERIES.tar.xz into a temporary directory, built
+# with `CC="gcc -static"`, stripped, and moved into place only when all of
+# that succeeded. Missing packages (linux-source-SERIES, gcc-multilib for
+# the 32-bit tests) are installed with apt-get when run as root. Cold build:
+# about 30 s on 2 cores (measured for 6.1: 11 s extraction, 14 s build;
+# 6.12: 65 s wall at load 15); reuse: a few ms.
 set -eu
 
 base=${FLANK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flank}
-cache=$base/x86-selftests
-pkg=linux-source-6.1
-tarball=/usr/src/linux-source-6.1.tar.xz
+series=${1:-6.1}
+case $series in
+6.1 | 6.12) ;;
+*)
+	echo "selftests: error: unknown source series '$series' (6.1 or 6.12)" >&2
+	exit 2
+	;;
+esac
+cache=$base/x86-selftests-$series
+pkg=linux-source-$series
+tarball=/usr/src/linux-source-$series.tar.xz
 cc="gcc -static"
 
 say() { echo "selftests: $*" >&2; }
@@ -62,9 +75,9 @@ fi
 [ -r "$tarball" ] || die "missing $tarball (package $pkg)"
 
 mkdir -p "$base" || die "cannot create the cache directory $base"
-tmp=$(mktemp -d "$base/x86-selftests.tmp.XXXXXX")
+tmp=$(mktemp -d "$base/x86-selftests-$series.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-top=linux-source-6.1
+top=linux-source-$series
 say "extracting tools/testing/selftests/x86 from $tarball"
 tar -xJf "$tarball" -C "$tmp" --wildcards "$top/tools/testing/selftests/x86/*" \
 	"$top/tools/testing/selftests/lib.mk" "$top/tools/testing/selftests/kselftest.h" \
@@ -83,7 +96,7 @@ n64=$(find "$tmp/out" -name '*_64' -type f | wc -l)
 [ "$n32" -gt 0 ] && [ "$n64" -gt 0 ] || die "built $n32 32-bit and $n64 64-bit tests: need both (gcc-multilib)"
 strip "$tmp/out"/* || die "strip failed"
 echo "$stamp" >"$tmp/out/stamp"
-cp "$tmp/build.log" "$base/x86-selftests.log"
+cp "$tmp/build.log" "$base/x86-selftests-$series.log"
 rm -rf "$cache"
 mv "$tmp/out" "$cache"
 say "built $n64 64-bit and $n32 32-bit tests into $cache"

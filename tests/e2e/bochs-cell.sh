@@ -60,6 +60,15 @@
 #                 6.1's memmove runs away on these models). Their
 #                 IA32_VMX_BASIC is Bochs 3.0's newer one (revision 4).
 #                 sapphire_rapids as in spr-612-ibt: no AMX, `no5lvl`.
+#   arl-612       Bochs 3.0 `arrow_lake`, 2 CPUs, Debian 12's 6.12 with
+#                 the distribution's default command line and nothing else
+#                 (the model has no 5-level paging and no AMX, so neither
+#                 of the Sapphire Rapids cells' workarounds is needed; a
+#                 boot with `no5lvl` passed too): the newest client core
+#                 Bochs models, with WAITPKG (the stress scenario must find it),
+#                 CET IBT enforced (ibt=1), PKS, UINTR; not affected by
+#                 Meltdown, so PTI is off as on users' Arrow Lake machines.
+#                 IA32_VMX_BASIC 0x1d8100000000004 (measured).
 #   spr-612-la57  `sapphire_rapids` with 5-level paging (no `no5lvl`): does
 #                 not boot, Bochs's SMM restore rejects CR4.LA57
 #                 (">>PANIC<< SMM restore: CR4 consistency check failed");
@@ -82,11 +91,22 @@ newest_kernel() {
 	exit 2
 }
 
-# selftests: FLANK_E2E_SELFTESTS defaults to Linux's x86 selftests (built
-# once by scripts/selftests.sh, then cached); "none" leaves them out.
+# selftests_series: the source series of Linux's x86 selftests for the
+# cell's kernel ($kernel): a 6.12 kernel runs 6.12's selftests, the rest
+# 6.1's (scripts/selftests.sh SERIES).
+selftests_series() {
+	case ${kernel##*/} in
+	vmlinuz-6.12.*) echo 6.12 ;;
+	*) echo 6.1 ;;
+	esac
+}
+
+# selftests: FLANK_E2E_SELFTESTS defaults to Linux's x86 selftests of the
+# cell's kernel series (built once by scripts/selftests.sh, then cached);
+# "none" leaves them out.
 selftests() {
 	if [ -z "${FLANK_E2E_SELFTESTS:-}" ]; then
-		FLANK_E2E_SELFTESTS=$("$root/scripts/selftests.sh" | tail -n 1)
+		FLANK_E2E_SELFTESTS=$("$root/scripts/selftests.sh" "$(selftests_series)" | tail -n 1)
 		[ -d "$FLANK_E2E_SELFTESTS" ] || {
 			echo "e2e-cell($cell): scripts/selftests.sh could not provide the selftests" >&2
 			exit 2
@@ -120,6 +140,7 @@ spr-612-ibt)
 	: "${FLANK_E2E_CMDLINE:=console=ttyS0 quiet panic=-1 oops=panic no5lvl}"
 	: "${FLANK_E2E_VMX_BASIC:=0x1d8100000000004}"
 	: "${FLANK_E2E_EXPECT_IBT:=1}"
+	: "${FLANK_E2E_EXPECT_WAITPKG:=1}"
 	;;
 skx-61-strict-msrs)
 	newest_kernel '6.1.0-*-amd64' linux-image-amd64
@@ -188,6 +209,7 @@ tgl-61 | icl-61 | spr-61)
 	spr-61)
 		model=sapphire_rapids basic=0x1d8100000000004 extra=" no5lvl"
 		excl=', exclude_features="amx amx_int8 amx_bf16 amx_fp16 amx_complex"'
+		: "${FLANK_E2E_EXPECT_WAITPKG:=1}"
 		;;
 	esac
 	: "${FLANK_E2E_CPU:=model=$model, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1$excl}"
@@ -195,6 +217,16 @@ tgl-61 | icl-61 | spr-61)
 	: "${FLANK_E2E_KERNEL:=$kernel}"
 	: "${FLANK_E2E_CMDLINE:=console=ttyS0 quiet panic=-1 oops=panic$extra}"
 	: "${FLANK_E2E_VMX_BASIC:=$basic}"
+	;;
+arl-612)
+	newest_kernel '6.12.*+deb12-amd64' linux-image-6.12-amd64
+	bochs3
+	: "${FLANK_E2E_CPU:=model=arrow_lake, count=2, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1}"
+	: "${FLANK_E2E_KERNEL:=$kernel}"
+	: "${FLANK_E2E_CMDLINE:=console=ttyS0 quiet panic=-1 oops=panic}"
+	: "${FLANK_E2E_VMX_BASIC:=0x1d8100000000004}"
+	: "${FLANK_E2E_EXPECT_IBT:=1}"
+	: "${FLANK_E2E_EXPECT_WAITPKG:=1}"
 	;;
 spr-612-la57)
 	newest_kernel '6.12.*+deb12-amd64' linux-image-6.12-amd64
@@ -206,7 +238,7 @@ spr-612-la57)
 	: "${FLANK_E2E_NOBOOT:=SMM restore: CR4 consistency check failed}"
 	;;
 *)
-	echo "e2e-cell: unknown cell '$cell' (cells: spr-612-ibt, skx-61-strict-msrs, penryn-61, skx-612-rt, hsw-61, skx-61-4cpu, skx-61-nopti, tgl-61, icl-61, spr-61, spr-612-la57)" >&2
+	echo "e2e-cell: unknown cell '$cell' (cells: spr-612-ibt, skx-61-strict-msrs, penryn-61, skx-612-rt, hsw-61, skx-61-4cpu, skx-61-nopti, tgl-61, icl-61, spr-61, arl-612, spr-612-la57)" >&2
 	exit 2
 	;;
 esac
@@ -222,6 +254,9 @@ export FLANK_E2E_BOCHS FLANK_E2E_CPU FLANK_E2E_KERNEL FLANK_E2E_CMDLINE \
 [ -z "${FLANK_E2E_EXPECT_PASS:-}" ] || export FLANK_E2E_EXPECT_PASS
 [ -z "${FLANK_E2E_EXPECT_VPID:-}" ] || export FLANK_E2E_EXPECT_VPID
 [ -z "${FLANK_E2E_EXPECT_EPT:-}" ] || export FLANK_E2E_EXPECT_EPT
+# The stress scenario (stress-check.sh): whether UMWAIT/TPAUSE must run
+# (the Sapphire Rapids cells) or must be absent; unset: what the model has.
+[ -z "${FLANK_E2E_EXPECT_WAITPKG:-}" ] || export FLANK_E2E_EXPECT_WAITPKG
 echo "e2e-cell($cell): $FLANK_E2E_BOCHS; cpu: $FLANK_E2E_CPU; kernel: $FLANK_E2E_KERNEL; cmdline: $FLANK_E2E_CMDLINE; selftests: ${FLANK_E2E_SELFTESTS:-none}"
 if [ -n "${FLANK_E2E_NOBOOT:-}" ]; then
 	# A cell documented as not booting: it passes when the guest never

@@ -1,14 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# bochs-matrix.sh RESULTS WORK_BASE KO_61 KO_612 KO_612_RT FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE
+# bochs-matrix.sh RESULTS WORK_BASE KO_61 KO_612 KO_612_RT FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE STRESS
 #
 # `make e2e-matrix`: every cell of bochs-cell.sh, one after the other (two
 # Bochs runs at once would only share this machine's cores), each with the
 # main scenario and Linux's x86 selftests bare and under Flank
-# (scripts/selftests.sh; bochs-check.sh compares them and the CPUID dumps).
+# (scripts/selftests.sh; bochs-check.sh compares them and the CPUID dumps),
+# then, in a second boot of the same cell, the stress scenario
+# (guest/stress.sh, stress-check.sh: 50 start/stop rounds under NMI storms
+# and sysrq-l, CPU 1 offline/online, the workload, UMWAIT/TPAUSE where the
+# model has WAITPKG, kvm_intel loaded before start; STRESS is the
+# flank-stress program). A cell that does not boot, as documented, gets no
+# stress run. FLANK_MATRIX_STRESS=0 leaves the stress runs out.
 # Each cell gets the flank.ko of its kernel: KO_612_RT for *-612-rt, KO_612
-# for other *-612*, KO_61 otherwise. One tab-separated line per cell goes to
+# for other *-612*, KO_61 otherwise; and the x86 selftests of its kernel's
+# source series (6.12's for *-612*, 6.1's otherwise). One tab-separated line per cell goes to
 # RESULTS (columns in its header), written as each cell ends, with the date
 # and the command; scripts/matrix-status.sh turns a results file into
 # docs/status.md's matrix table. Logs stay in WORK_BASE/cell-CELL/.
@@ -21,7 +28,7 @@
 # cell documented as not booting (bochs-cell.sh, FLANK_E2E_NOBOOT) that
 # fails for its documented reason is recorded as "no boot", not a failure.
 set -u
-results=${1:?usage: bochs-matrix.sh RESULTS WORK_BASE KO_61 KO_612 KO_612_RT FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE}
+results=${1:?usage: bochs-matrix.sh RESULTS WORK_BASE KO_61 KO_612 KO_612_RT FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE STRESS}
 base=${2:?}
 ko61=${3:?}
 ko612=${4:-}
@@ -30,18 +37,26 @@ shift 5
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cells=${FLANK_MATRIX_CELLS:-penryn-61 hsw-61 skx-61-strict-msrs skx-61-nopti skx-61-4cpu \
-tgl-61 icl-61 spr-61 spr-612-ibt spr-612-la57 skx-612-rt}
+tgl-61 icl-61 spr-61 spr-612-ibt arl-612 spr-612-la57 skx-612-rt}
 
-selftests=$("$root/scripts/selftests.sh" | tail -n 1)
-[ -d "$selftests" ] || {
-	echo "e2e-matrix: scripts/selftests.sh could not provide the selftests" >&2
-	exit 2
-}
+# Linux's x86 selftests of both source series: a cell booting 6.12 runs
+# 6.12's, the others 6.1's (bochs-cell.sh picks the same way).
+for series in 6.1 6.12; do
+	dir=$("$root/scripts/selftests.sh" "$series" | tail -n 1)
+	[ -d "$dir" ] || {
+		echo "e2e-matrix: scripts/selftests.sh $series could not provide the selftests" >&2
+		exit 2
+	}
+	case $series in
+	6.1) selftests61=$dir ;;
+	6.12) selftests612=$dir ;;
+	esac
+done
 mkdir -p "$base" "$(dirname "$results")"
 {
 	echo "# Flank e2e matrix: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "# command: ${FLANK_MATRIX_CELLS:+FLANK_MATRIX_CELLS=\"$cells\" }${FLANK_MATRIX_REUSE:+FLANK_MATRIX_REUSE=$FLANK_MATRIX_REUSE }make e2e-matrix (tests/e2e/bochs-matrix.sh); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-	printf '# cell\tmodel\tcpus\tkernel\tcmdline\tresult\tboot\tcheck\tstart_stop\tworkload\tselftests\tcpuid\texits\tseconds\n'
+	echo "# command: ${FLANK_MATRIX_CELLS:+FLANK_MATRIX_CELLS=\"$cells\" }${FLANK_MATRIX_REUSE:+FLANK_MATRIX_REUSE=$FLANK_MATRIX_REUSE }${FLANK_MATRIX_STRESS:+FLANK_MATRIX_STRESS=$FLANK_MATRIX_STRESS }make e2e-matrix (tests/e2e/bochs-matrix.sh); commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	printf '# cell\tmodel\tcpus\tkernel\tcmdline\tresult\tboot\tcheck\tstart_stop\tworkload\tselftests\tcpuid\texits\tseconds\tstress\n'
 } >"$results"
 
 # serial-log helpers (the format of bochs-init.sh's lines).
@@ -57,9 +72,9 @@ workload_ok() { out workload | grep -q "workload=ok"; }
 failed=0
 for cell in $cells; do
 	case $cell in
-	*-612-rt*) ko=$ko612rt ;;
-	*-612*) ko=$ko612 ;;
-	*) ko=$ko61 ;;
+	*-612-rt*) ko=$ko612rt selftests=$selftests612 ;;
+	*-612*) ko=$ko612 selftests=$selftests612 ;;
+	*) ko=$ko61 selftests=$selftests61 ;;
 	esac
 	work=$base/cell-$cell
 	log=$work/serial.log
@@ -119,6 +134,41 @@ for cell in $cells; do
 			sort | paste -sd, - | sed 's/,/, /g')
 		[ -n "$exits" ] || exits=-
 	fi
+	# The stress scenario, in a boot of its own, on every cell that boots
+	# (Bochs's info messages off: with thousands of NMIs logged at that
+	# level Bochs hung on its own stdio lock, tests/e2e/CMakeLists.txt).
+	stress=-
+	swork=$base/cell-$cell-stress
+	if [ "${FLANK_MATRIX_STRESS:-1}" != 0 ] && [ -n "$ko" ] && [ ! -f "$work/noboot" ] &&
+		[ -f "$log" ] && grep -q "FLANK-E2E: begin" "$log"; then
+		echo "e2e-matrix: cell $cell, stress scenario"
+		sstart=$(date +%s)
+		if [ "${FLANK_MATRIX_REUSE:-0}" = 1 ] && [ -f "$swork.rc" ]; then
+			src=$(cat "$swork.rc")
+		else
+			FLANK_E2E_SCENARIO=stress FLANK_E2E_SELFTESTS=none \
+				FLANK_E2E_BOCHS_EXTRA='info: action=ignore' \
+				"$here/bochs-cell.sh" "$cell" "$swork" "$ko" "$@" >"$swork.out" 2>&1
+			src=$?
+		fi
+		if [ "${FLANK_MATRIX_REUSE:-0}" = 1 ] && [ -f "$swork.seconds" ]; then
+			sseconds=$(cat "$swork.seconds")
+		else
+			sseconds=$(($(date +%s) - sstart))
+			echo "$src" >"$swork.rc"
+			echo "$sseconds" >"$swork.seconds"
+		fi
+		tail -n 3 "$swork.out" 2>/dev/null | sed "s/^/e2e-matrix: $cell (stress): /"
+		log=$swork/serial.log
+		if [ "$src" -eq 0 ]; then
+			stress="pass: $(val loop_rounds) rounds, $(val bg_nmis_received) NMIs ($(val bg_nmis_root) in VMX root)"
+			stress="$stress, WAITPKG $(out waitpkg_bare | tail -n 1 | tr ' ' '\n' | sed -n 's/^waitpkg=//p')"
+		else
+			stress=FAIL
+			rc=1
+		fi
+		stress="$stress; $sseconds s"
+	fi
 	if [ "$rc" -eq 0 ] && [ -f "$work/noboot" ]; then
 		result="no boot: $(cat "$work/noboot")"
 	elif [ "$rc" -eq 0 ]; then
@@ -127,9 +177,9 @@ for cell in $cells; do
 		result=FAIL
 		failed=1
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cell" "${model:--}" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cell" "${model:--}" \
 		"$cpus" "${kernel:--}" "$cmdline" "$result" "$boot" "$check" "$startstop" \
-		"$workload" "$st" "$cpuid" "$exits" "$seconds" >>"$results"
+		"$workload" "$st" "$cpuid" "$exits" "$seconds" "$stress" >>"$results"
 	echo "e2e-matrix: $cell: $result in $seconds s"
 done
 echo "e2e-matrix: results in $results (scripts/matrix-status.sh $results regenerates docs/status.md's matrix table)"
