@@ -443,14 +443,23 @@ static int kp_phys_copy(void *ctx, u64 pa, void *buf, u32 len, bool write)
 {
 	unsigned int level;
 	void *va;
-	pte_t *pte;
+	pte_t *pte, e;
 
 	if (!len || offset_in_page(pa) + len > PAGE_SIZE ||
 	    !kp_ram_has(pa, pa + len - 1) || !pfn_valid(PHYS_PFN(pa)))
 		return -1;
 	va = __va(pa);
 	pte = lookup_address((unsigned long)va, &level);
-	if (!pte || !pte_present(*pte))
+	if (!pte)
+		return -1;
+	/*
+	 * One read of the entry decides. The direct map's aliases of kernel
+	 * text, read-only data and read-only module memory are present but
+	 * not writable: a write there would fault in VMX root, so it is
+	 * refused like memory the kernel does not map.
+	 */
+	e = READ_ONCE(*pte);
+	if (!pte_present(e) || (write && !pte_write(e)))
 		return -1;
 	if (write)
 		memcpy(va, buf, len);
