@@ -32,7 +32,7 @@ set(FLANK_FREESTANDING_FLAGS -ffreestanding -fno-builtin -nostdlib -fPIC
 # -fstack-usage writes each function's static stack use into a .su file next
 # to its object, for scripts/check-stack.py (the exit handler's worst path
 # on the 4 KiB host stack, docs/building.md); it does not change the code.
-set(FLANK_FREESTANDING_OPT -Os -g -fstack-usage)
+set(FLANK_FREESTANDING_OPT -Os -g -fstack-usage -ffunction-sections -fdata-sections)
 
 # Opts a target out of the coverage instrumentation that FLANK_COVERAGE adds
 # to the whole host part: code whose behaviour instrumentation changes (the
