@@ -307,11 +307,9 @@ int vmm_cr_hook_set(uint32_t bits, vmm_cr_hook_fn fn);
  * VMM_ERR_HOOK_WHILE_RUNNING. */
 int vmm_cr_hook_remove(vmm_cr_hook_fn fn);
 
-/* vmm_page_hook_add() permission bits (EPT entry bits 0-2). @{ */
-#define VMM_PAGE_HOOK_R 0x1u
-#define VMM_PAGE_HOOK_W 0x2u
-#define VMM_PAGE_HOOK_X 0x4u
-/* @} */
+#define VMM_PAGE_HOOK_R 0x1u /**< vmm_page_hook_add(): read (EPT bit 0). */
+#define VMM_PAGE_HOOK_W 0x2u /**< vmm_page_hook_add(): write (EPT bit 1). */
+#define VMM_PAGE_HOOK_X 0x4u /**< vmm_page_hook_add(): execute (bit 2). */
 /** Entries of the page hook table (one 4 KiB page each). */
 #define VMM_PAGE_HOOKS_MAX 16u
 
