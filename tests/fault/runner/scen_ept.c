@@ -63,13 +63,9 @@ static int access_item(struct scen_pctx *p, struct scen_cmd *c)
 	struct scen_gitem *it;
 	uint32_t n = 0;
 
-	if (c->nitems == SCEN_MAX_ITEMS)
-		return scen_perr(p, "too many expectations (at most %u)",
-				 SCEN_MAX_ITEMS);
-	it = &c->items[c->nitems];
-	*it = (struct scen_gitem){0};
-	if (!t)
-		return scen_expected(p, "an expectation");
+	it = scen_item_new(p, c);
+	if (!it)
+		return -1;
 	if (scen_accept(p, "resume")) {
 		it->kind = SCEN_G_RESUME;
 	} else if (scen_accept(p, "leave")) {

@@ -828,6 +828,28 @@ static int inline_value(struct scen_pctx *p, const char *val, uint64_t *out,
 	return 0;
 }
 
+/*
+ * The next expectation of @p c, zeroed; NULL after the parse error when
+ * the command has SCEN_MAX_ITEMS already or the line has ended.
+ */
+struct scen_gitem *scen_item_new(struct scen_pctx *p, struct scen_cmd *c)
+{
+	struct scen_gitem *it;
+
+	if (c->nitems == SCEN_MAX_ITEMS) {
+		(void)scen_perr(p, "too many expectations (at most %u)",
+				SCEN_MAX_ITEMS);
+		return NULL;
+	}
+	it = &c->items[c->nitems];
+	*it = (struct scen_gitem){0};
+	if (!scen_peek(p)) {
+		(void)scen_expected(p, "an expectation");
+		return NULL;
+	}
+	return it;
+}
+
 static int gitem(struct scen_pctx *p, struct scen_cmd *c)
 {
 	struct scen_gitem *it;
@@ -835,13 +857,9 @@ static int gitem(struct scen_pctx *p, struct scen_cmd *c)
 	bool low32;
 	int reg;
 
-	if (c->nitems == SCEN_MAX_ITEMS)
-		return scen_perr(p, "too many expectations (at most %u)",
-				 SCEN_MAX_ITEMS);
-	it = &c->items[c->nitems];
-	*it = (struct scen_gitem){0};
-	if (!t)
-		return scen_expected(p, "an expectation");
+	it = scen_item_new(p, c);
+	if (!it)
+		return -1;
 	if (scen_accept(p, "resume")) {
 		it->kind = SCEN_G_RESUME;
 	} else if (scen_accept(p, "leave")) {

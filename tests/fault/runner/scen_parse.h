@@ -26,6 +26,8 @@ int scen_perr(struct scen_pctx *p, const char *fmt, ...)
 
 /* "expected <what>, found '<token>'" (or "end of line"); returns -1. */
 int scen_expected(struct scen_pctx *p, const char *what);
+/* The next expectation of @p c, zeroed; NULL after a parse error. */
+struct scen_gitem *scen_item_new(struct scen_pctx *p, struct scen_cmd *c);
 
 const char *scen_peek(const struct scen_pctx *p);
 const char *scen_found(const struct scen_pctx *p);
