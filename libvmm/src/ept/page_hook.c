@@ -18,6 +18,21 @@
 
 #define PAGE_MASK (~UINT64_C(0xFFF))
 
+/* EPT-violation qualification (SDM Vol. 3C 28.2.1, Table 28-7). @{ */
+#define QUAL_WRITE BIT64(1)
+#define QUAL_FETCH BIT64(2)
+#define QUAL_ALLOWED (BIT64(3) | BIT64(4) | BIT64(5)) /* entry's R/W/X */
+#define QUAL_GLA_VALID BIT64(7)
+#define QUAL_GLA_TRANSLATION BIT64(8)
+/* @} */
+
+/* Page-fault error code (SDM Vol. 3A 4.7, Figure 4-12). @{ */
+#define PF_P 0x1u
+#define PF_W 0x2u
+#define PF_U 0x4u
+#define PF_I 0x10u
+/* @} */
+
 struct page_hook {
 	uint64_t gpa;	/* 4 KiB aligned. */
 	uint64_t clear; /* EPTE_R/W/X bits the leaf lacks. */
@@ -131,12 +146,65 @@ static void leaf_open(const struct page_hook *h, bool open)
 		(void)__atomic_and_fetch(h->pte, ~h->clear, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * The #PF of a hook's VMM_HOOK_PAGE_FAULT answer for the violation @p qual
+ * at linear address @p gla (SDM Vol. 3A 4.7): P when the EPT entry was
+ * present (a protection fault; bits 5:3 of the qualification are 0 only
+ * after a not-present entry), W for a write, U at CPL 3, I/D for a fetch
+ * when CR4.SMEP = 1 or EFER.NXE = 1 (IA-32e mode has PAE). CR2 is not in
+ * the VMCS (Vol. 3C 25.4.1) and an injected #PF does not load it (27.6.1),
+ * so it is written here, in VMX root, for the entry that delivers the #PF:
+ * nothing before that entry faults (Linux's NMI handler restores CR2 if a
+ * fault inside it changed it). False, nothing injected, when the exit gave
+ * no linear address that the access translated (Table 28-7 bits 7 and 8)
+ * or a guest register cannot be read.
+ */
+static bool inject_pf(struct vmm_cpu *cpu, uint64_t qual, uint64_t gla)
+{
+	uint32_t code = 0;
+	uint64_t cr4 = 0, efer = 0;
+	unsigned cpl = 0;
+
+	if ((qual & (QUAL_GLA_VALID | QUAL_GLA_TRANSLATION)) !=
+		    (QUAL_GLA_VALID | QUAL_GLA_TRANSLATION) ||
+	    !vmm_exit_guest_cpl(&cpl))
+		return false;
+	code |= (qual & QUAL_ALLOWED) != 0 ? PF_P : 0u;
+	code |= (qual & QUAL_WRITE) != 0 ? PF_W : 0u;
+	code |= cpl == 3 ? PF_U : 0u;
+	if ((qual & QUAL_FETCH) != 0) {
+		/* EFER is in the VMCS only when entries load it (caps.c);
+		 * otherwise the guest's is the register itself. */
+		if (!vmx_ok(vmx_readnat(VMCS_GUEST_CR4, &cr4)) ||
+		    !((cpu->caps.ctl.entry & ENTRY_LOAD_EFER) != 0
+			      ? vmx_ok(vmx_read64(VMCS_GUEST_IA32_EFER, &efer))
+			      : cpu_rdmsr_safe(MSR_IA32_EFER, &efer) ==
+					CPU_SAFE_OK))
+			return false;
+		if ((cr4 & X86_CR4_SMEP) != 0 || (efer & X86_EFER_NXE) != 0)
+			code |= PF_I;
+	}
+	cpu_write_cr2(gla);
+	return vmm_exit_inject(cpu, X86_VEC_PF, INTR_TYPE_HARD_EXCEPTION, true,
+			       code, 0);
+}
+
+/* Logs why a #PF answer became #GP(0) (exit path: the ring only). */
+static void pf_refused(const struct vmm_cpu *cpu, uint64_t gpa)
+{
+	vmm_logf(FLANK_LOG_WARN,
+		 "cpu %u: page hook answered #PF for GPA 0x%llx without the "
+		 "linear address's translation: #GP(0) instead",
+		 cpu->id, (unsigned long long)gpa);
+}
+
 bool vmm_page_hook_violation(struct vmm_cpu *cpu,
 			     struct intrin_exit_frame *frame, uint64_t qual,
 			     enum intrin_exit_action *act)
 {
 	struct vmm_page_hook_args a;
 	struct page_hook *h;
+	enum vmm_hook_action ans;
 	uint64_t gpa = 0;
 
 	if (!vmx_ok(vmx_read64(VMCS_GUEST_PHYSICAL_ADDRESS, &gpa)))
@@ -159,7 +227,13 @@ bool vmm_page_hook_violation(struct vmm_cpu *cpu,
 	 * by IA32_VMX_PROCBASED_CTLS[59]) and no step of this CPU already
 	 * open; otherwise, and for anything but VMM_HOOK_ALLOW, deny.
 	 */
-	if (h->fn(&a) == VMM_HOOK_ALLOW && vmm_ctx.ept.mtf &&
+	ans = h->fn(&a);
+	if (ans == VMM_HOOK_PAGE_FAULT) {
+		if (inject_pf(cpu, qual, a.gla))
+			return true;
+		pf_refused(cpu, gpa);
+	}
+	if (ans == VMM_HOOK_ALLOW && vmm_ctx.ept.mtf &&
 	    cpu->page_step == NULL &&
 	    vmx_ok(vmx_write32(VMCS_CPU_BASED_VM_EXEC_CONTROL,
 			       cpu->caps.ctl.proc | CPU_MONITOR_TRAP_FLAG))) {

@@ -1394,6 +1394,152 @@ static void test_page_hook_unowned(void **state)
 	hook_down();
 }
 
+/* One guest access of @p kind to HOOK_GPA + 8 (GLA valid unless
+ * @p no_gla; a guest paging-structure access if @p pse). */
+static void hook_access(enum mock_gpa_kind kind, bool no_gla, bool pse,
+			struct mock_gpa_result *r)
+{
+	struct mock_gpa_access a;
+
+	memset(&a, 0, sizeof(a));
+	a.gpa = HOOK_GPA + 8;
+	a.gla = HOOK_GLA + 8;
+	a.size = 4;
+	a.kind = kind;
+	a.len = 4;
+	a.no_gla = no_gla;
+	a.paging_structure = pse;
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(mock_guest_gpa_access(&a, r), 0);
+}
+
+/* The #PF the last access ended with: vector 14 with its error code,
+ * CR2 = the linear address at delivery, RIP at the instruction. */
+static void assert_pf(const struct mock_gpa_result *r, uint32_t code,
+		      uint64_t rip)
+{
+	uint64_t rip2 = 0;
+
+	assert_false(r->completed);
+	assert_int_equal(r->exits, 1);
+	assert_int_equal(r->out.action, INTRIN_EXIT_RESUME);
+	assert_true(r->out.injected);
+	assert_int_equal(r->out.injected_info & 0xFFu, X86_VEC_PF);
+	assert_true((r->out.injected_info & (1u << 11)) != 0);
+	assert_int_equal(r->out.injected_error_code, code);
+	assert_int_equal(r->out.injected_cr2, HOOK_GLA + 8);
+	assert_true(mock_vmcs_peek(0, VMCS_GUEST_RIP, &rip2));
+	assert_int_equal(rip2, rip);
+}
+
+/*
+ * The #PF answer (SDM Vol. 3A 4.7): a kernel write to the write-protected
+ * page gets #PF with P (the EPT entry was present: a protection fault)
+ * and W, CR2 = the linear address, nothing written; the same from CPL 3
+ * adds U. A guest CR2 set before stays until the hook answers.
+ */
+static void test_page_hook_page_fault(void **state)
+{
+	struct mock_cpu_regs ring0;
+	struct mock_gpa_result r;
+	uint64_t rip = 0;
+
+	(void)state;
+	hook_up(VMM_PAGE_HOOK_W, false);
+	hook_answer[0] = VMM_HOOK_PAGE_FAULT;
+	hook_answer[1] = VMM_HOOK_PAGE_FAULT;
+	assert_true(mock_vmcs_peek(0, VMCS_GUEST_RIP, &rip));
+	hook_access(MOCK_GPA_WRITE, false, false, &r);
+	assert_int_equal(hook_calls, 1);
+	assert_pf(&r, 0x3, rip);
+	assert_int_equal(*(uint64_t *)(void *)(hook_page + 8), 0);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_NONROOT);
+
+	test_guest_enter_ring3(0, &ring0);
+	hook_access(MOCK_GPA_WRITE, false, false, &r);
+	assert_int_equal(hook_calls, 2);
+	assert_pf(&r, 0x7, rip);
+	test_guest_leave_ring3(0, &ring0);
+	hook_down();
+}
+
+/*
+ * A fetch: I/D (bit 4) is set when CR4.SMEP = 1 or EFER.NXE = 1 (with PAE,
+ * which IA-32e mode has; SDM Vol. 3A 4.7), else clear. A page whose EPT
+ * entry is not present (every permission removed) gives P = 0.
+ */
+static void test_page_hook_page_fault_fetch(void **state)
+{
+	struct mock_gpa_result r;
+	struct mock_cpu_regs regs;
+	uint64_t rip = 0, efer = 0;
+
+	(void)state;
+	hook_up(VMM_PAGE_HOOK_X, false);
+	for (unsigned i = 0; i < 4; i++)
+		hook_answer[i] = VMM_HOOK_PAGE_FAULT;
+	assert_true(mock_vmcs_peek(0, VMCS_GUEST_RIP, &rip));
+	/* The guest runs: its CR4 and EFER are the CPU's registers (the
+	 * exit saves them into the VMCS). SMEP on, NXE off: I/D. */
+	mock_cpu_get_regs(0, &regs);
+	regs.cr4 |= X86_CR4_SMEP;
+	mock_cpu_set_regs(0, &regs);
+	assert_true(mock_msr_get(0, MSR_IA32_EFER, &efer));
+	mock_msr_set(0, MSR_IA32_EFER, efer & ~X86_EFER_NXE);
+	hook_access(MOCK_GPA_FETCH, false, false, &r);
+	assert_pf(&r, 0x11, rip);
+	/* Neither: no I/D. */
+	mock_cpu_get_regs(0, &regs);
+	regs.cr4 &= ~X86_CR4_SMEP;
+	mock_cpu_set_regs(0, &regs);
+	hook_access(MOCK_GPA_FETCH, false, false, &r);
+	assert_pf(&r, 0x1, rip);
+	/* NXE alone: I/D. */
+	mock_msr_set(0, MSR_IA32_EFER, efer | X86_EFER_NXE);
+	hook_access(MOCK_GPA_FETCH, false, false, &r);
+	assert_pf(&r, 0x11, rip);
+	assert_int_equal(hook_calls, 3);
+	hook_down();
+
+	/* Not present in EPT: P = 0, a read. */
+	hook_up(VMM_PAGE_HOOK_R | VMM_PAGE_HOOK_W | VMM_PAGE_HOOK_X, false);
+	hook_answer[0] = VMM_HOOK_PAGE_FAULT;
+	hook_access(MOCK_GPA_READ, false, false, &r);
+	assert_pf(&r, 0x0, rip);
+	hook_down();
+}
+
+/*
+ * #PF needs the linear address's own translation (exit qualification bits
+ * 7 and 8, SDM Vol. 3C Table 28-7): an access to a guest paging-structure
+ * entry, or one without a linear address, gets #GP(0) instead (fail
+ * closed), and the ring says why.
+ */
+static void test_page_hook_page_fault_no_gla(void **state)
+{
+	struct mock_gpa_result r;
+
+	(void)state;
+	hook_up(VMM_PAGE_HOOK_W, false);
+	hook_answer[0] = VMM_HOOK_PAGE_FAULT;
+	hook_answer[1] = VMM_HOOK_PAGE_FAULT;
+	hook_access(MOCK_GPA_WRITE, false, true, &r);
+	assert_false(r.completed);
+	assert_true(r.out.injected);
+	assert_int_equal(r.out.injected_info & 0xFFu, X86_VEC_GP);
+	assert_int_equal(r.out.injected_error_code, 0);
+	hook_access(MOCK_GPA_WRITE, true, false, &r);
+	assert_true(r.out.injected);
+	assert_int_equal(r.out.injected_info & 0xFFu, X86_VEC_GP);
+	assert_int_equal(hook_calls, 2);
+	assert_int_equal(hook_seen[1].gla_valid, 0);
+	assert_true(ring_has_text("cpu 0: page hook answered #PF for GPA "
+				  "0x140003008 without the linear address's "
+				  "translation: #GP(0) instead"));
+	assert_int_equal(*(uint64_t *)(void *)(hook_page + 8), 0);
+	hook_down();
+}
+
 /* The hot exits cost what they cost without page hooks. */
 static void test_page_hook_exit_cost(void **state)
 {
@@ -1447,6 +1593,9 @@ int main(void)
 		cmocka_unit_test(test_page_hook_one_step_per_cpu),
 		cmocka_unit_test(test_page_hook_allow_without_mtf),
 		cmocka_unit_test(test_page_hook_unowned),
+		cmocka_unit_test(test_page_hook_page_fault),
+		cmocka_unit_test(test_page_hook_page_fault_fetch),
+		cmocka_unit_test(test_page_hook_page_fault_no_gla),
 		cmocka_unit_test(test_page_hook_exit_cost),
 	};
 	return FLANK_RUN_TESTS(tests);
