@@ -358,6 +358,24 @@ typedef enum vmm_hook_action (*vmm_page_hook_fn)(
 int vmm_page_hook_add(uint64_t gpa, uint32_t remove, vmm_page_hook_fn fn);
 
 /**
+ * A split view of the 4 KiB guest-physical page at @p gpa (docs/modules.md
+ * "Split view"): from the next start (with EPT on), instruction fetches
+ * from the page read a copy of the 4096 bytes at @p shadow, taken at
+ * start, and reads and writes reach the page itself. The EPT leaf is
+ * execute-only on the copy, or read/write without execute on the page;
+ * an access the current view does not allow calls @p fn, and
+ * VMM_HOOK_ALLOW switches the view (INVEPT on this CPU); VMM_HOOK_DENY
+ * and VMM_HOOK_PAGE_FAULT are answered as for vmm_page_hook_add().
+ * VMM_OK (also if exactly this view exists); VMM_ERR_BAD_ARGUMENT for a
+ * NULL @p fn or @p shadow or @p gpa not page aligned;
+ * VMM_ERR_HOOK_NO_ENDBR; VMM_ERR_HOOK_WHILE_RUNNING;
+ * VMM_ERR_EPT_NO_EXEC_ONLY if the CPU has no EPT with execute-only pages
+ * (IA32_VMX_EPT_VPID_CAP[0]); VMM_ERR_HOOK_OVERLAP if another hook has
+ * the page; VMM_ERR_HOOK_TABLE_FULL (the table of vmm_page_hook_add()).
+ */
+int vmm_page_hook_shadow(uint64_t gpa, const void *shadow, vmm_page_hook_fn fn);
+
+/**
  * Removes the hook of page @p gpa if it calls @p fn. VMM_OK;
  * VMM_ERR_BAD_ARGUMENT if there is none; VMM_ERR_HOOK_WHILE_RUNNING.
  */
