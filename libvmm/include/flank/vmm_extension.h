@@ -338,8 +338,11 @@ struct vmm_page_hook_args {
  * A page hook: VMM_HOOK_ALLOW lets this one access through (allow once,
  * docs/modules.md "Page hooks": the page is opened, the instruction
  * single-stepped with the monitor trap flag, the page closed again);
- * VMM_HOOK_DENY, and anything else, injects #GP(0) at the instruction.
- * There is no "skip": an EPT violation reports no instruction length.
+ * VMM_HOOK_PAGE_FAULT injects #PF (CR2 = args->gla) when the violation
+ * reported the linear address's translation, else #GP(0); VMM_HOOK_DENY,
+ * and anything else, injects #GP(0) at the instruction. For a split view
+ * (vmm_page_hook_shadow) VMM_HOOK_ALLOW switches the view instead. There
+ * is no "skip": an EPT violation reports no instruction length.
  */
 typedef enum vmm_hook_action (*vmm_page_hook_fn)(
 	const struct vmm_page_hook_args *args);
@@ -351,7 +354,8 @@ typedef enum vmm_hook_action (*vmm_page_hook_fn)(
  * (also if exactly this hook exists); VMM_ERR_BAD_ARGUMENT for a NULL
  * @p fn, @p gpa not page aligned, @p remove 0 or unknown, or a removal
  * that leaves a write without read or an execute-only page (R without W,
- * or R and W without X: EPT misconfigurations or an optional feature);
+ * or R and W without X: an EPT misconfiguration, or execute-only, which
+ * vmm_page_hook_shadow() offers);
  * VMM_ERR_HOOK_NO_ENDBR; VMM_ERR_HOOK_WHILE_RUNNING; VMM_ERR_HOOK_OVERLAP
  * if another hook has the page; VMM_ERR_HOOK_TABLE_FULL.
  */

@@ -41,12 +41,14 @@
 /* @} */
 
 struct page_hook {
-	uint64_t gpa;	/* 4 KiB aligned. */
-	uint64_t clear; /* EPTE_R/W/X bits the leaf lacks. */
-	uint64_t *pte;	/* The 4 KiB leaf in this start's map, or NULL. */
+	uint64_t gpa; /* 4 KiB aligned. */
+	union {
+		uint64_t clear;	     /* EPTE_R/W/X bits the leaf lacks. */
+		uint64_t leaf_fetch; /* Split view: X-only leaf on the copy. */
+	};
+	uint64_t *pte; /* The 4 KiB leaf in this start's map, or NULL. */
 	vmm_page_hook_fn fn;
-	const void *shadow;  /* Split view: the module's 4096 bytes. */
-	uint64_t leaf_fetch; /* Split view: the X-only leaf on the copy. */
+	const void *shadow; /* Split view: the module's 4096 bytes. */
 };
 
 static struct page_hook page_hooks[VMM_PAGE_HOOKS_MAX];
@@ -61,8 +63,9 @@ static int hook_add(uint64_t gpa, uint32_t remove, const void *shadow,
 	for (uint32_t i = 0; i < n; i++)
 		if (page_hooks[i].gpa == gpa)
 			return page_hooks[i].fn == fn &&
-					       page_hooks[i].clear == remove &&
-					       page_hooks[i].shadow == shadow
+					       page_hooks[i].shadow == shadow &&
+					       (shadow != NULL ||
+						page_hooks[i].clear == remove)
 				       ? VMM_OK
 				       : VMM_ERR_HOOK_OVERLAP;
 	if (n == VMM_PAGE_HOOKS_MAX)
@@ -298,11 +301,6 @@ bool vmm_page_hook_violation(struct vmm_cpu *cpu,
 		(void)vmx_readnat(VMCS_GUEST_LINEAR_ADDRESS, &a.gla);
 	(void)vmx_readnat(VMCS_GUEST_RIP, &a.rip);
 	*act = INTRIN_EXIT_RESUME;
-	/*
-	 * Allow once needs the monitor trap flag (SDM Vol. 3C 26.5.2; allowed
-	 * by IA32_VMX_PROCBASED_CTLS[59]) and no step of this CPU already
-	 * open; otherwise, and for anything but VMM_HOOK_ALLOW, deny.
-	 */
 	ans = h->fn(&a);
 	if (ans == VMM_HOOK_ALLOW && h->shadow != NULL) {
 		/*
@@ -332,6 +330,11 @@ bool vmm_page_hook_violation(struct vmm_cpu *cpu,
 			return true;
 		pf_refused(cpu, gpa);
 	}
+	/*
+	 * Allow once needs the monitor trap flag (SDM Vol. 3C 26.5.2; allowed
+	 * by IA32_VMX_PROCBASED_CTLS[59]) and no step of this CPU already
+	 * open; otherwise, and for anything but VMM_HOOK_ALLOW, deny.
+	 */
 	if (ans == VMM_HOOK_ALLOW && vmm_ctx.ept.mtf &&
 	    cpu->page_step == NULL &&
 	    vmx_ok(vmx_write32(VMCS_CPU_BASED_VM_EXEC_CONTROL,
