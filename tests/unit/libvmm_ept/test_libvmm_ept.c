@@ -1751,6 +1751,32 @@ static void test_page_hook_shadow_views(void **state)
 	hook_down();
 }
 
+/* A view switch whose INVEPT fails: this CPU may still hold the old
+ * view, so it is not resumed into the guest: the one unhandled path gives
+ * it back to the kernel at the access, and says why. */
+static void test_page_hook_shadow_invept_fails(void **state)
+{
+	struct mock_gpa_result r;
+
+	(void)state;
+	shadow_up();
+	assert_int_equal(
+		mock_fail_nth(MOCK_OP_INVEPT, 1,
+			      (vmx_result_t){VMX_FAIL_VALID,
+					     VMXERR_INVALID_INVEPT_INVVPID}),
+		0);
+	hook_access(MOCK_GPA_READ, false, false, &r);
+	mock_fail_clear();
+	assert_false(r.completed);
+	assert_int_equal(r.out.action, INTRIN_EXIT_LEAVE);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	assert_int_equal(hook_calls, 1);
+	assert_true(ring_has_text("page hook: INVEPT after a view switch "
+				  "failed"));
+	assert_int_equal(vmm_ctx.cpu[0]->last_error, VMM_ERR_UNHANDLED_EXIT);
+	hook_down();
+}
+
 /* Rollback with a split view: each of the 9 allocations (the map's 8
  * and the shadow page) fails in turn; nothing stays live. */
 static void test_page_hook_shadow_rollback(void **state)
@@ -1878,6 +1904,7 @@ int main(void)
 		cmocka_unit_test(test_page_hook_page_fault_no_gla),
 		cmocka_unit_test(test_page_hook_shadow_register),
 		cmocka_unit_test(test_page_hook_shadow_views),
+		cmocka_unit_test(test_page_hook_shadow_invept_fails),
 		cmocka_unit_test(test_page_hook_shadow_rollback),
 		cmocka_unit_test(test_page_hook_shadow_start),
 		cmocka_unit_test(test_page_hook_exit_cost),
