@@ -1451,7 +1451,12 @@ static void test_page_hook_page_fault(void **state)
 	hook_answer[0] = VMM_HOOK_PAGE_FAULT;
 	hook_answer[1] = VMM_HOOK_PAGE_FAULT;
 	assert_true(mock_vmcs_peek(0, VMCS_GUEST_RIP, &rip));
+	mock_trace_enable(true);
+	mock_trace_clear();
 	hook_access(MOCK_GPA_WRITE, false, false, &r);
+	print_message("#PF answer: %u VMX instructions (VMRESUME included)\n",
+		      vmx_ops());
+	mock_trace_enable(false);
 	assert_int_equal(hook_calls, 1);
 	assert_pf(&r, 0x3, rip);
 	assert_int_equal(*(uint64_t *)(void *)(hook_page + 8), 0);
@@ -1710,6 +1715,9 @@ static void test_page_hook_shadow_views(void **state)
 	assert_int_equal(r.exits, 1);
 	assert_int_equal(r.value, 0xAAAAAAAA);
 	assert_int_equal(invept_count(), 1);
+	print_message("view switch: %u VMX instructions (INVEPT and "
+		      "VMRESUME included)\n",
+		      vmx_ops());
 	assert_int_equal(hook_calls, 1);
 	assert_int_equal(hook_seen[0].access, VMM_PAGE_HOOK_R);
 	assert_int_equal(leaf_of(HOOK_GPA, &level),
