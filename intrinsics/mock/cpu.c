@@ -446,7 +446,17 @@ static void write_cr(unsigned cr, uint64_t v)
 	const char *gp = NULL;
 
 	(void)mock_fault_check(MOCK_OP_WRITE_CR, cr, v, &r);
-	if (c->vmx == MOCK_VMX_NONROOT) {
+	if (cr == 2) {
+		/* SDM Vol. 2B MOV: #GP(0) at CPL > 0, any value otherwise. A
+		 * MOV to CR2 never exits (Vol. 3C 26.1.3 lists CR0, CR3, CR4
+		 * and CR8 only), in VMX root and non-root alike. */
+		if (c->regs.cpl > 0)
+			r = mock_raise(MOCK_OP_WRITE_CR, X86_VEC_GP,
+				       "CR2.gp_cpl",
+				       "#GP(0): MOV to CR2 at CPL > 0");
+		else
+			c->regs.cr2 = v;
+	} else if (c->vmx == MOCK_VMX_NONROOT) {
 		guest_mov_to_cr(c, cr, v);
 	} else {
 		if (cr == 0)
@@ -528,6 +538,11 @@ void cpu_write_cr0(uint64_t value)
 uint64_t cpu_read_cr2(void)
 {
 	return read_cr(2);
+}
+
+void cpu_write_cr2(uint64_t value)
+{
+	write_cr(2, value);
 }
 
 uint64_t cpu_read_cr3(void)

@@ -319,6 +319,10 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 			out->injected = c->injected_info != 0;
 			out->injected_info = c->injected_info;
 			out->injected_error_code = c->injected_error_code;
+			/* The entry loaded no CR2 (launch.c): the guest's
+			 * handler runs with the register as it is now. */
+			out->injected_cr2 =
+				c->injected_info != 0 ? c->regs.cr2 : 0;
 			out->pending_dbg = c->entry_pending_dbg;
 			out->debug_trap = c->debug_trap;
 			out->debug_trap_dr6 = c->debug_trap_dr6;

@@ -46,7 +46,9 @@ void mock_load_guest_state(struct mock_cpu *c, const struct mock_vmcs *v)
 {
 	uint32_t entry = (uint32_t)mock_vmcs_get(v, VMCS_VM_ENTRY_CONTROLS);
 
-	/* SDM Vol. 3C 27.3.2.1: control and debug registers, MSRs. */
+	/* SDM Vol. 3C 27.3.2.1: control and debug registers, MSRs. CR2 is
+	 * not in the guest-state area (25.4.1): neither entries nor exits
+	 * touch it, so the guest runs with whatever the VMM left there. */
 	c->regs.cr0 = mock_vmcs_get(v, VMCS_GUEST_CR0);
 	c->regs.cr3 = mock_vmcs_get(v, VMCS_GUEST_CR3);
 	c->regs.cr4 = mock_vmcs_get(v, VMCS_GUEST_CR4);

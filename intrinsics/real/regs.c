@@ -27,6 +27,11 @@ uint64_t cpu_read_cr2(void)
 	return v;
 }
 
+void cpu_write_cr2(uint64_t value)
+{
+	__asm__ volatile("mov %0, %%cr2" : : "r"(value) : "memory");
+}
+
 uint64_t cpu_read_cr3(void)
 {
 	uint64_t v;

@@ -151,6 +151,8 @@
 	X(VMM_ERR_MTRR_MSR, "MTRR MSR raised #GP though CPUID has MTRRs")      \
 	X(VMM_ERR_MTRR_VCNT, "more variable MTRRs than VMM_MTRR_MAX_VAR")      \
 	X(VMM_ERR_INVVPID, "INVVPID failed at start: see the log")             \
-	X(VMM_ERR_INVEPT, "INVEPT failed at start: see the log")
+	X(VMM_ERR_INVEPT, "INVEPT failed at start: see the log")               \
+	X(VMM_ERR_EPT_NO_EXEC_ONLY,                                            \
+	  "no execute-only EPT pages on this CPU: no split view")
 
 #endif /* FLANK_STATUS_TEXTS_H */

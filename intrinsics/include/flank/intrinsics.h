@@ -313,6 +313,13 @@ uint64_t cpu_read_cr0(void);
 void cpu_write_cr0(uint64_t value);
 /** Reads CR2 (page-fault linear address). */
 uint64_t cpu_read_cr2(void);
+/**
+ * Writes CR2. CR2 is not in the VMCS (SDM Vol. 3C 25.4.1): VM entries and
+ * exits leave it alone, so the value in the register at VM entry is the
+ * guest's. A VMM that injects #PF writes the faulting address here before
+ * the entry (an injected #PF does not load CR2, Vol. 3A 6.15).
+ */
+void cpu_write_cr2(uint64_t value);
 /** Reads CR3. */
 uint64_t cpu_read_cr3(void);
 /**

@@ -210,6 +210,16 @@ enum vmm_hook_action {
 	 * counts as VMM_HOOK_DENY (fail closed).
 	 */
 	VMM_HOOK_REPLACE = 2,
+	/**
+	 * Page hooks only: a page fault for the guest instead of #GP(0):
+	 * vector 14 with the error code of SDM Vol. 3A 4.7 (P if the EPT
+	 * entry was present, W for a write, U at CPL 3, I/D for a fetch with
+	 * CR4.SMEP or EFER.NXE) and CR2 = the guest-linear address. Only when
+	 * the violation reported the linear address's own translation (exit
+	 * qualification bits 7 and 8); otherwise #GP(0) (fail closed). MSR
+	 * and CR hooks take it as VMM_HOOK_DENY.
+	 */
+	VMM_HOOK_PAGE_FAULT = 3,
 };
 
 /** vmm_msr_hook_add() access bit: RDMSR of the MSRs exits to the hook. */
@@ -328,8 +338,11 @@ struct vmm_page_hook_args {
  * A page hook: VMM_HOOK_ALLOW lets this one access through (allow once,
  * docs/modules.md "Page hooks": the page is opened, the instruction
  * single-stepped with the monitor trap flag, the page closed again);
- * VMM_HOOK_DENY, and anything else, injects #GP(0) at the instruction.
- * There is no "skip": an EPT violation reports no instruction length.
+ * VMM_HOOK_PAGE_FAULT injects #PF (CR2 = args->gla) when the violation
+ * reported the linear address's translation, else #GP(0); VMM_HOOK_DENY,
+ * and anything else, injects #GP(0) at the instruction. For a split view
+ * (vmm_page_hook_shadow) VMM_HOOK_ALLOW switches the view instead. There
+ * is no "skip": an EPT violation reports no instruction length.
  */
 typedef enum vmm_hook_action (*vmm_page_hook_fn)(
 	const struct vmm_page_hook_args *args);
@@ -341,11 +354,30 @@ typedef enum vmm_hook_action (*vmm_page_hook_fn)(
  * (also if exactly this hook exists); VMM_ERR_BAD_ARGUMENT for a NULL
  * @p fn, @p gpa not page aligned, @p remove 0 or unknown, or a removal
  * that leaves a write without read or an execute-only page (R without W,
- * or R and W without X: EPT misconfigurations or an optional feature);
+ * or R and W without X: an EPT misconfiguration, or execute-only, which
+ * vmm_page_hook_shadow() offers);
  * VMM_ERR_HOOK_NO_ENDBR; VMM_ERR_HOOK_WHILE_RUNNING; VMM_ERR_HOOK_OVERLAP
  * if another hook has the page; VMM_ERR_HOOK_TABLE_FULL.
  */
 int vmm_page_hook_add(uint64_t gpa, uint32_t remove, vmm_page_hook_fn fn);
+
+/**
+ * A split view of the 4 KiB guest-physical page at @p gpa (docs/modules.md
+ * "Split view"): from the next start (with EPT on), instruction fetches
+ * from the page read a copy of the 4096 bytes at @p shadow, taken at
+ * start, and reads and writes reach the page itself. The EPT leaf is
+ * execute-only on the copy, or read/write without execute on the page;
+ * an access the current view does not allow calls @p fn, and
+ * VMM_HOOK_ALLOW switches the view (INVEPT on this CPU); VMM_HOOK_DENY
+ * and VMM_HOOK_PAGE_FAULT are answered as for vmm_page_hook_add().
+ * VMM_OK (also if exactly this view exists); VMM_ERR_BAD_ARGUMENT for a
+ * NULL @p fn or @p shadow or @p gpa not page aligned;
+ * VMM_ERR_HOOK_NO_ENDBR; VMM_ERR_HOOK_WHILE_RUNNING;
+ * VMM_ERR_EPT_NO_EXEC_ONLY if the CPU has no EPT with execute-only pages
+ * (IA32_VMX_EPT_VPID_CAP[0]); VMM_ERR_HOOK_OVERLAP if another hook has
+ * the page; VMM_ERR_HOOK_TABLE_FULL (the table of vmm_page_hook_add()).
+ */
+int vmm_page_hook_shadow(uint64_t gpa, const void *shadow, vmm_page_hook_fn fn);
 
 /**
  * Removes the hook of page @p gpa if it calls @p fn. VMM_OK;

@@ -84,6 +84,8 @@ enum vmm_status {
 	VMM_ERR_INVVPID = 59,
 	/* EPT (issue 18, libvmm/src/ept/ept_cpu.c). */
 	VMM_ERR_INVEPT = 60,
+	/* Page hooks' split view (libvmm/src/ept/page_hook.c). */
+	VMM_ERR_EPT_NO_EXEC_ONLY = 61,
 	VMM_STATUS_COUNT
 };
 

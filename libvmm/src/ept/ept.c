@@ -81,6 +81,12 @@ static uint64_t *table_take(struct vmm_ept *e, unsigned width, uint64_t *pa,
 	return t;
 }
 
+uint64_t *vmm_ept_page_take(struct vmm_ept *e, unsigned width, uint64_t *pa,
+			    int *st)
+{
+	return table_take(e, width, pa, st);
+}
+
 void vmm_ept_free(struct vmm_ept *ept)
 {
 	uint64_t *l = ept->list;
@@ -211,9 +217,12 @@ int vmm_ept_map(struct vmm_ept *ept, const struct vmm_mtrr_state *mtrr,
 			tab[level][i] = addr | EPTE_RWX |
 					((uint64_t)t << EPTE_MEMTYPE_SHIFT) |
 					(level > 1 ? EPTE_LARGE : 0);
-			if (level == 1)
-				tab[1][i] &=
-					~vmm_page_hook_leaf(addr, &tab[1][i]);
+			if (level == 1) {
+				st = vmm_page_hook_leaf(ept, width, addr,
+							&tab[1][i]);
+				if (st != VMM_OK)
+					goto err;
+			}
 			ept->leaves[level - 1]++;
 			run_note(ept, addr, size, t);
 			addr += size;

@@ -15,6 +15,7 @@ struct vmm_cpu;
 struct vmm_fmt;
 
 /* IA32_VMX_EPT_VPID_CAP bits (SDM Vol. 3D A.10). @{ */
+#define EPT_CAP_EXEC_ONLY BIT64(0)
 #define EPT_CAP_WALK4 BIT64(6)
 #define EPT_CAP_WALK5 BIT64(7)
 #define EPT_CAP_UC BIT64(8)
@@ -157,10 +158,21 @@ void vmm_ept_violation_describe(struct vmm_fmt *f, uint64_t qual, uint64_t gpa,
 /** True if a hooked page lies in [@p addr, @p addr + @p size). */
 bool vmm_page_hooked_in(uint64_t addr, uint64_t size);
 /**
- * The permissions to clear in the 4 KiB leaf @p pte that maps @p addr (0
- * if no hook has the page); records @p pte for the hook's exits.
+ * Applies the hook of @p addr, if any, to the 4 KiB leaf @p pte of map
+ * @p e (physical width @p width): clears its permissions, or for a split
+ * view takes a page for the shadow copy and makes the leaf execute-only on
+ * it; records @p pte for the hook's exits. VMM_OK, or
+ * VMM_ERR_EPT_NO_EXEC_ONLY / the errors of vmm_ept_page_take().
  */
-uint64_t vmm_page_hook_leaf(uint64_t addr, uint64_t *pte);
+int vmm_page_hook_leaf(struct vmm_ept *e, unsigned width, uint64_t addr,
+		       uint64_t *pte);
+/**
+ * One zeroed page recorded in @p e's page list (freed with the map),
+ * within @p width bits: its address and *@p pa, or NULL with *@p st set
+ * (VMM_ERR_NO_MEMORY, VMM_ERR_PAGE_ADDRESS).
+ */
+uint64_t *vmm_ept_page_take(struct vmm_ept *e, unsigned width, uint64_t *pa,
+			    int *st);
 /** Forgets every recorded leaf (the map is rebuilt or freed). */
 void vmm_page_hooks_unmap(void);
 /* @} */

@@ -4,9 +4,16 @@
  * of 4 KiB guest-physical pages with the EPT permissions to take away and
  * a callback. The EPT map (ept.c) splits the leaf covering each hooked page
  * down to 4 KiB and clears the permissions there; an EPT violation on such
- * a page calls the hook, which denies (#GP) or allows once (the page is
- * opened, the instruction single-stepped with the monitor trap flag, and
- * the page closed again at the MTF exit).
+ * a page calls the hook, which denies (#GP), injects #PF, or allows once
+ * (the page is opened, the instruction single-stepped with the monitor
+ * trap flag, and the page closed again at the MTF exit).
+ *
+ * A split view (vmm_page_hook_shadow) instead switches the leaf between
+ * two views: execute-only on a copy of the module's shadow page, and
+ * read/write without execute on the page itself. Each view allows only the
+ * accesses it is for, so even a CPU that still caches the other view's
+ * translation fetches the shadow or reads the original, never the wrong
+ * one (docs/modules.md "Split view").
  *
  * Like the MSR hooks (hooks.c) the table changes only while no CPU runs;
  * the leaf pointers are written by the map build, which runs before any
@@ -18,24 +25,63 @@
 
 #define PAGE_MASK (~UINT64_C(0xFFF))
 
+/* EPT-violation qualification (SDM Vol. 3C 28.2.1, Table 28-7). @{ */
+#define QUAL_WRITE BIT64(1)
+#define QUAL_FETCH BIT64(2)
+#define QUAL_ALLOWED (BIT64(3) | BIT64(4) | BIT64(5)) /* entry's R/W/X */
+#define QUAL_GLA_VALID BIT64(7)
+#define QUAL_GLA_TRANSLATION BIT64(8)
+/* @} */
+
+/* Page-fault error code (SDM Vol. 3A 4.7, Figure 4-12). @{ */
+#define PF_P 0x1u
+#define PF_W 0x2u
+#define PF_U 0x4u
+#define PF_I 0x10u
+/* @} */
+
 struct page_hook {
-	uint64_t gpa;	/* 4 KiB aligned. */
-	uint64_t clear; /* EPTE_R/W/X bits the leaf lacks. */
-	uint64_t *pte;	/* The 4 KiB leaf in this start's map, or NULL. */
+	uint64_t gpa; /* 4 KiB aligned. */
+	union {
+		uint64_t clear;	     /* EPTE_R/W/X bits the leaf lacks. */
+		uint64_t leaf_fetch; /* Split view: X-only leaf on the copy. */
+	};
+	uint64_t *pte; /* The 4 KiB leaf in this start's map, or NULL. */
 	vmm_page_hook_fn fn;
+	const void *shadow; /* Split view: the module's 4096 bytes. */
 };
 
 static struct page_hook page_hooks[VMM_PAGE_HOOKS_MAX];
 static uint32_t page_hook_count;
 
-FLANK_EXPORT int vmm_page_hook_add(uint64_t gpa, uint32_t remove,
-				   vmm_page_hook_fn fn)
+/* Adds the hook after the caller's checks (the same one again: VMM_OK). */
+static int hook_add(uint64_t gpa, uint32_t remove, const void *shadow,
+		    vmm_page_hook_fn fn)
 {
 	uint32_t n = page_hook_count;
 
+	for (uint32_t i = 0; i < n; i++)
+		if (page_hooks[i].gpa == gpa)
+			return page_hooks[i].fn == fn &&
+					       page_hooks[i].shadow == shadow &&
+					       (shadow != NULL ||
+						page_hooks[i].clear == remove)
+				       ? VMM_OK
+				       : VMM_ERR_HOOK_OVERLAP;
+	if (n == VMM_PAGE_HOOKS_MAX)
+		return VMM_ERR_HOOK_TABLE_FULL;
+	page_hooks[n] = (struct page_hook){
+		.gpa = gpa, .clear = remove, .fn = fn, .shadow = shadow};
+	__atomic_store_n(&page_hook_count, n + 1u, __ATOMIC_RELEASE);
+	return VMM_OK;
+}
+
+FLANK_EXPORT int vmm_page_hook_add(uint64_t gpa, uint32_t remove,
+				   vmm_page_hook_fn fn)
+{
 	/*
 	 * SDM Vol. 3C 29.3.3.1: write without read is a misconfiguration;
-	 * execute-only needs IA32_VMX_EPT_VPID_CAP[0] (not used yet).
+	 * execute-only needs IA32_VMX_EPT_VPID_CAP[0] (vmm_page_hook_shadow).
 	 */
 	if (fn == NULL || (gpa & ~PAGE_MASK) != 0 || remove == 0 ||
 	    (remove & ~(uint32_t)EPTE_RWX) != 0 ||
@@ -47,18 +93,45 @@ FLANK_EXPORT int vmm_page_hook_add(uint64_t gpa, uint32_t remove,
 		return VMM_ERR_HOOK_NO_ENDBR;
 	if (vmm_cpus_may_run())
 		return VMM_ERR_HOOK_WHILE_RUNNING;
-	for (uint32_t i = 0; i < n; i++)
-		if (page_hooks[i].gpa == gpa)
-			return page_hooks[i].fn == fn &&
-					       page_hooks[i].clear == remove
-				       ? VMM_OK
-				       : VMM_ERR_HOOK_OVERLAP;
-	if (n == VMM_PAGE_HOOKS_MAX)
-		return VMM_ERR_HOOK_TABLE_FULL;
-	page_hooks[n] = (struct page_hook){
-		.gpa = gpa, .clear = remove, .pte = NULL, .fn = fn};
-	__atomic_store_n(&page_hook_count, n + 1u, __ATOMIC_RELEASE);
-	return VMM_OK;
+	return hook_add(gpa, remove, NULL, fn);
+}
+
+/*
+ * True if this CPU has EPT with execute-only pages: the chain
+ * vmm_ept_start() reads (SDM Vol. 3D A.3.2, A.3.3: secondary controls,
+ * "enable EPT"; A.10: IA32_VMX_EPT_VPID_CAP exists only then, bit 0).
+ * Registration runs before the VMM's init, on one CPU; start checks the
+ * map's capability again.
+ */
+static bool exec_only_ept(void)
+{
+	struct cpu_cpuid_regs r;
+	uint64_t proc = 0, proc2 = 0, cap = 0;
+
+	cpu_cpuid(1, 0, &r);
+	return (r.ecx & X86_CPUID1_ECX_VMX) != 0 &&
+	       cpu_rdmsr_safe(MSR_IA32_VMX_PROCBASED_CTLS, &proc) ==
+		       CPU_SAFE_OK &&
+	       ((proc >> 32) & CPU_ACTIVATE_SECONDARY) != 0 &&
+	       cpu_rdmsr_safe(MSR_IA32_VMX_PROCBASED_CTLS2, &proc2) ==
+		       CPU_SAFE_OK &&
+	       ((proc2 >> 32) & SEC_ENABLE_EPT) != 0 &&
+	       cpu_rdmsr_safe(MSR_IA32_VMX_EPT_VPID_CAP, &cap) == CPU_SAFE_OK &&
+	       (cap & EPT_CAP_EXEC_ONLY) != 0;
+}
+
+FLANK_EXPORT int vmm_page_hook_shadow(uint64_t gpa, const void *shadow,
+				      vmm_page_hook_fn fn)
+{
+	if (fn == NULL || shadow == NULL || (gpa & ~PAGE_MASK) != 0)
+		return VMM_ERR_BAD_ARGUMENT;
+	if (!vmm_starts_with_endbr64((const void *)fn))
+		return VMM_ERR_HOOK_NO_ENDBR;
+	if (vmm_cpus_may_run())
+		return VMM_ERR_HOOK_WHILE_RUNNING;
+	if (!exec_only_ept())
+		return VMM_ERR_EPT_NO_EXEC_ONLY;
+	return hook_add(gpa, 0, shadow, fn);
 }
 
 FLANK_EXPORT int vmm_page_hook_remove(uint64_t gpa, vmm_page_hook_fn fn)
@@ -105,14 +178,35 @@ bool vmm_page_hooked_in(uint64_t addr, uint64_t size)
 	return false;
 }
 
-uint64_t vmm_page_hook_leaf(uint64_t addr, uint64_t *pte)
+int vmm_page_hook_leaf(struct vmm_ept *e, unsigned width, uint64_t addr,
+		       uint64_t *pte)
 {
 	struct page_hook *h = find(addr);
+	uint64_t pa = 0;
+	void *copy;
+	int st = VMM_OK;
 
 	if (h == NULL)
-		return 0;
+		return VMM_OK;
+	if (h->shadow == NULL) {
+		*pte &= ~h->clear;
+		h->pte = pte;
+		return VMM_OK;
+	}
+	/* SDM Vol. 3C 29.3.3.1: an execute-only entry without
+	 * IA32_VMX_EPT_VPID_CAP[0] is an EPT misconfiguration. */
+	if ((e->cap & EPT_CAP_EXEC_ONLY) == 0)
+		return VMM_ERR_EPT_NO_EXEC_ONLY;
+	copy = vmm_ept_page_take(e, width, &pa, &st);
+	if (copy == NULL)
+		return st;
+	vmm_copy(copy, h->shadow, VMM_PAGE_SIZE);
+	/* The range's memory type and the leaf's other bits; the copy is
+	 * RAM from page_alloc, as a page of code is. */
+	h->leaf_fetch = (*pte & ~(EPTE_ADDR_MASK | EPTE_RWX)) | pa | EPTE_X;
+	*pte = h->leaf_fetch;
 	h->pte = pte;
-	return h->clear;
+	return VMM_OK;
 }
 
 void vmm_page_hooks_unmap(void)
@@ -131,12 +225,65 @@ static void leaf_open(const struct page_hook *h, bool open)
 		(void)__atomic_and_fetch(h->pte, ~h->clear, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * The #PF of a hook's VMM_HOOK_PAGE_FAULT answer for the violation @p qual
+ * at linear address @p gla (SDM Vol. 3A 4.7): P when the EPT entry was
+ * present (a protection fault; bits 5:3 of the qualification are 0 only
+ * after a not-present entry), W for a write, U at CPL 3, I/D for a fetch
+ * when CR4.SMEP = 1 or EFER.NXE = 1 (IA-32e mode has PAE). CR2 is not in
+ * the VMCS (Vol. 3C 25.4.1) and an injected #PF does not load it (27.6.1),
+ * so it is written here, in VMX root, for the entry that delivers the #PF:
+ * nothing before that entry faults (Linux's NMI handler restores CR2 if a
+ * fault inside it changed it). False, nothing injected, when the exit gave
+ * no linear address that the access translated (Table 28-7 bits 7 and 8)
+ * or a guest register cannot be read.
+ */
+static bool inject_pf(struct vmm_cpu *cpu, uint64_t qual, uint64_t gla)
+{
+	uint32_t code = 0;
+	uint64_t cr4 = 0, efer = 0;
+	unsigned cpl = 0;
+
+	if ((qual & (QUAL_GLA_VALID | QUAL_GLA_TRANSLATION)) !=
+		    (QUAL_GLA_VALID | QUAL_GLA_TRANSLATION) ||
+	    !vmm_exit_guest_cpl(&cpl))
+		return false;
+	code |= (qual & QUAL_ALLOWED) != 0 ? PF_P : 0u;
+	code |= (qual & QUAL_WRITE) != 0 ? PF_W : 0u;
+	code |= cpl == 3 ? PF_U : 0u;
+	if ((qual & QUAL_FETCH) != 0) {
+		/* EFER is in the VMCS only when entries load it (caps.c);
+		 * otherwise the guest's is the register itself. */
+		if (!vmx_ok(vmx_readnat(VMCS_GUEST_CR4, &cr4)) ||
+		    !((cpu->caps.ctl.entry & ENTRY_LOAD_EFER) != 0
+			      ? vmx_ok(vmx_read64(VMCS_GUEST_IA32_EFER, &efer))
+			      : cpu_rdmsr_safe(MSR_IA32_EFER, &efer) ==
+					CPU_SAFE_OK))
+			return false;
+		if ((cr4 & X86_CR4_SMEP) != 0 || (efer & X86_EFER_NXE) != 0)
+			code |= PF_I;
+	}
+	cpu_write_cr2(gla);
+	return vmm_exit_inject(cpu, X86_VEC_PF, INTR_TYPE_HARD_EXCEPTION, true,
+			       code, 0);
+}
+
+/* Logs why a #PF answer became #GP(0) (exit path: the ring only). */
+static void pf_refused(const struct vmm_cpu *cpu, uint64_t gpa)
+{
+	vmm_logf(FLANK_LOG_WARN,
+		 "cpu %u: page hook answered #PF for GPA 0x%llx without the "
+		 "linear address's translation: #GP(0) instead",
+		 cpu->id, (unsigned long long)gpa);
+}
+
 bool vmm_page_hook_violation(struct vmm_cpu *cpu,
 			     struct intrin_exit_frame *frame, uint64_t qual,
 			     enum intrin_exit_action *act)
 {
 	struct vmm_page_hook_args a;
 	struct page_hook *h;
+	enum vmm_hook_action ans;
 	uint64_t gpa = 0;
 
 	if (!vmx_ok(vmx_read64(VMCS_GUEST_PHYSICAL_ADDRESS, &gpa)))
@@ -154,12 +301,41 @@ bool vmm_page_hook_violation(struct vmm_cpu *cpu,
 		(void)vmx_readnat(VMCS_GUEST_LINEAR_ADDRESS, &a.gla);
 	(void)vmx_readnat(VMCS_GUEST_RIP, &a.rip);
 	*act = INTRIN_EXIT_RESUME;
+	ans = h->fn(&a);
+	if (ans == VMM_HOOK_ALLOW && h->shadow != NULL) {
+		/*
+		 * The view the access needs: a fetch the copy (X only), a
+		 * read or write the page itself (R and W, no X). The other
+		 * CPUs share the leaf; one with the other view cached keeps
+		 * it until its own violation or INVEPT. The address changes,
+		 * so INVEPT on this CPU (SDM Vol. 3C 29.4.3.3), although the
+		 * violation dropped its translations of the page (29.4.3.1).
+		 */
+		__atomic_store_n(h->pte,
+				 (qual & QUAL_FETCH) != 0
+					 ? h->leaf_fetch
+					 : (h->leaf_fetch &
+					    ~(EPTE_ADDR_MASK | EPTE_RWX)) |
+						   h->gpa | EPTE_R | EPTE_W,
+				 __ATOMIC_SEQ_CST);
+		if (!vmx_ok(vmm_ept_invept(VMX_INVEPT_SINGLE_CONTEXT)))
+			*act = vmm_exit_unhandled(cpu, frame,
+						  EXIT_REASON_EPT_VIOLATION,
+						  "page hook: INVEPT after a "
+						  "view switch failed");
+		return true;
+	}
+	if (ans == VMM_HOOK_PAGE_FAULT) {
+		if (inject_pf(cpu, qual, a.gla))
+			return true;
+		pf_refused(cpu, gpa);
+	}
 	/*
 	 * Allow once needs the monitor trap flag (SDM Vol. 3C 26.5.2; allowed
 	 * by IA32_VMX_PROCBASED_CTLS[59]) and no step of this CPU already
 	 * open; otherwise, and for anything but VMM_HOOK_ALLOW, deny.
 	 */
-	if (h->fn(&a) == VMM_HOOK_ALLOW && vmm_ctx.ept.mtf &&
+	if (ans == VMM_HOOK_ALLOW && vmm_ctx.ept.mtf &&
 	    cpu->page_step == NULL &&
 	    vmx_ok(vmx_write32(VMCS_CPU_BASED_VM_EXEC_CONTROL,
 			       cpu->caps.ctl.proc | CPU_MONITOR_TRAP_FLAG))) {

@@ -240,6 +240,20 @@ static void test_mock_cpu2_cr0_rules(void **state)
 	assert_int_equal(cpu_read_cr2(), 0);
 }
 
+/* MOV to CR2 (SDM Vol. 2B MOV): #GP(0) at CPL > 0; at CPL 0 any 64-bit
+ * value, read back as written (no canonical check on CR2). */
+static void test_mock_cpu2_cr2_write(void **state)
+{
+	(void)state;
+	cpu_write_cr2(UINT64_C(0x8000000000001234));
+	assert_int_equal(cpu_read_cr2(), UINT64_C(0x8000000000001234));
+	set_cpl(3);
+	CR_GP(cpu_write_cr2, 0x55, "CR2.gp_cpl");
+	set_cpl(0);
+	assert_int_equal(cpu_read_cr2(), UINT64_C(0x8000000000001234));
+	cpu_write_cr2(0);
+}
+
 /* MOV to CR4: #GP at CPL > 0, for bits the CPU lacks, clearing PAE or
  * toggling LA57 in IA-32e mode, setting PCIDE with CR3[11:0] != 0, CET
  * without CR0.WP, and in VMX root clearing VMXE or violating the fixed
@@ -397,6 +411,7 @@ int main(void)
 		T(test_mock_cpu2_xgetbv),
 		T(test_mock_cpu2_guest_xsetbv),
 		T(test_mock_cpu2_cr0_rules),
+		T(test_mock_cpu2_cr2_write),
 		T(test_mock_cpu2_cr4_rules),
 		T(test_mock_cpu2_cr3_cr8),
 		T(test_mock_cpu2_guest_cr),

@@ -801,6 +801,58 @@ static void test_mock_ept_injected_ends_access(void **state)
 	assert_int_equal(((const uint8_t *)ept.a)[0], 0xA5);
 }
 
+static void inject_pf_at_gla(void)
+{
+	/* As KVM does it: CR2 written in VMX root before the entry, which
+	 * injects #PF (vector 14, error code P|W = 3). */
+	cpu_write_cr2(GLA);
+	mock_test_write(VMCS_VM_ENTRY_INTR_INFO, 0x80000B0Eu);
+	mock_test_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, 3);
+}
+
+static void no_fix(void)
+{
+}
+
+/*
+ * CR2 is not in the VMCS (SDM Vol. 3C 25.4.1): a VM exit and a VM entry
+ * leave the register as it was, and an injected #PF is delivered through
+ * the IDT without loading it (27.6.1; a #PF loads CR2 when the processor
+ * detects it, Vol. 3A 6.15): the handler sees what the VMM wrote before
+ * the entry. Before the model reported it, the outcome had no CR2.
+ */
+static void test_mock_ept_injected_pf_cr2(void **state)
+{
+	struct mock_cpu_regs regs;
+	struct mock_gpa_result r;
+	(void)state;
+	guest_enter();
+	mock_cpu_get_regs(0, &regs);
+	regs.cr2 = 0x1234000;
+	mock_cpu_set_regs(0, &regs);
+	ept.pt[0] = pa_addr(ept.a_pa) | WB | R;
+	/* An exit whose handler leaves CR2 alone: the guest keeps its own. */
+	hl.fix = no_fix;
+	hl.act = ACT_SKIP;
+	r = access(MOCK_GPA_WRITE, GPA_4K);
+	assert_int_equal(r.exits, 1);
+	mock_cpu_get_regs(0, &regs);
+	assert_int_equal(regs.cr2, 0x1234000);
+	/* The handler writes CR2 and injects #PF. */
+	hl.fix = inject_pf_at_gla;
+	hl.act = ACT_RESUME;
+	r = access(MOCK_GPA_WRITE, GPA_4K);
+	assert_int_equal(r.exits, 1);
+	assert_false(r.completed);
+	assert_true(r.out.injected);
+	assert_int_equal(r.out.injected_info & 0xFFu, X86_VEC_PF);
+	assert_int_equal(r.out.injected_error_code, 3);
+	assert_int_equal(r.out.injected_cr2, GLA);
+	mock_cpu_get_regs(0, &regs);
+	assert_int_equal(regs.cr2, GLA);
+	assert_int_equal(((const uint8_t *)ept.a)[0], 0xA5);
+}
+
 /* INVEPT (31.3): types per IA32_VMX_EPT_VPID_CAP bits 25/26; a
  * single-context EPTP that VM entry would refuse (each C10 condition) is
  * VMfailValid(28); all-context ignores the EPTP; descriptor bits 127:64
@@ -1106,6 +1158,7 @@ int main(void)
 		T(test_mock_ept_retry_fixed),
 		T(test_mock_ept_injected_ends_access),
 		T(test_mock_ept_injected_mtf),
+		T(test_mock_ept_injected_pf_cr2),
 		T(test_mock_ept_invept_audit),
 		T(test_mock_ept_mtf),
 		T(test_mock_ept_mtf_single_step),

@@ -454,6 +454,13 @@ struct mock_exit_outcome {
 	bool injected;		      /**< An event was injected. */
 	uint32_t injected_info;	      /**< VM-entry interruption info. */
 	uint32_t injected_error_code; /**< Its error code, if it has one. */
+	/**
+	 * CR2 when the injected event was delivered: what the guest's
+	 * handler reads. VM entry does not load CR2 (not in the VMCS, SDM
+	 * Vol. 3C 25.4.1) and injecting #PF does not write it (27.6.1): it
+	 * is what the VMM left in the register.
+	 */
+	uint64_t injected_cr2;
 	/** GUEST_PENDING_DBG_EXCEPTIONS when the VMRESUME entered. */
 	uint64_t pending_dbg;
 	/**
