@@ -25,7 +25,8 @@
 #     the cache, which is moved into place only when all of them succeeded:
 #     a failed or interrupted build leaves nothing that would be reused.
 # The build log is kept in the cache's parent directory (bochs-3.0.log).
-# Cold build: 2 to 3 minutes on 2 cores (measured); reuse: a few ms.
+# Cold build: 2 to 3 minutes on 2 idle cores, 4 to 8 with other Bochs runs on
+# them (measured); reuse: a few ms.
 #
 # Environment: FLANK_CACHE_DIR (see above), FLANK_DEBIAN_MIRROR (the mirror
 # URI; default: the first non-security Debian URI in /etc/apt).

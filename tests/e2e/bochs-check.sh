@@ -12,8 +12,8 @@
 # model reports (default Skylake's, every Bochs 2.7 model's), and
 # FLANK_E2E_EXPECT_IBT (0 or 1; unset: not checked), whether the guest
 # kernel must run with CET indirect-branch tracking enforced, and
-# FLANK_E2E_CPUS (default 2), FLANK_E2E_EXPECT_PTI (0 or 1; unset: not
-# checked), FLANK_E2E_UNKNOWN_MSR (ok, the default: Bochs reads unknown MSRs as 0;
+# FLANK_E2E_CPUS (default 2), FLANK_E2E_EXPECT_PTI and FLANK_E2E_EXPECT_LA57
+# (0 or 1; unset: not checked: page-table isolation, 5-level paging), FLANK_E2E_UNKNOWN_MSR (ok, the default: Bochs reads unknown MSRs as 0;
 # gp: it raises #GP, ignore_bad_msrs=0), and FLANK_E2E_SELFTESTS (set:
 # the guest ran Linux's x86 selftests bare and under Flank and dumped CPUID
 # before and under Flank; every selftest result must be the same, and only
@@ -92,6 +92,33 @@ if [ -n "${FLANK_E2E_EXPECT_PTI:-}" ]; then
 	pti=$(val "begin scenario=$scenario cpus" | sed -n 's/.* pti=\([01]\).*/\1/p')
 	[ "$pti" = "$FLANK_E2E_EXPECT_PTI" ] ||
 		fail "expected pti=$FLANK_E2E_EXPECT_PTI (page-table isolation), the guest has pti='$pti'"
+fi
+# A cell that exists to prove 5-level paging (or its absence) checks it.
+if [ -n "${FLANK_E2E_EXPECT_LA57:-}" ]; then
+	la57=$(val "begin scenario=$scenario cpus" | sed -n 's/.* la57=\([01]\).*/\1/p')
+	[ "$la57" = "$FLANK_E2E_EXPECT_LA57" ] ||
+		fail "expected la57=$FLANK_E2E_EXPECT_LA57 (5-level paging), the guest has la57='$la57'"
+	# flank.ko's vmalloc areas (/proc/vmallocinfo after load: the host
+	# stacks, the image): with 5-level paging every one must lie outside
+	# the 48-bit canonical range (bits 63:47 not all ones), or the run did
+	# not put HOST_RSP and HOST_RIP where only 5-level paging maps.
+	areas=$(out vmalloc_flank | sed -n 's/^0x\([0-9a-f]\{16\}\)-0x[0-9a-f]* .*/\1/p')
+	stacks=$(out vmalloc_flank | grep -c "kp_stack_alloc") || true
+	[ "$stacks" -gt 0 ] ||
+		fail "la57: no host stack (kp_stack_alloc) among flank.ko's vmalloc areas (out.vmalloc_flank)"
+	for a in $areas; do
+		case $a in
+		ffff[89a-f]*)
+			[ "$FLANK_E2E_EXPECT_LA57" = 0 ] ||
+				fail "la57: flank.ko's vmalloc area at 0x$a is in the 4-level range: not a 5-level run"
+			;;
+		*)
+			[ "$FLANK_E2E_EXPECT_LA57" = 1 ] ||
+				fail "la57: flank.ko's vmalloc area at 0x$a is outside the 4-level range, with 4-level paging"
+			;;
+		esac
+	done
+	echo "$tag: la57=$la57: flank.ko's $(echo "$areas" | wc -w) vmalloc areas ($stacks host stacks) at 0x$(echo "$areas" | head -n 1)..."
 fi
 # A cell that exists to prove IBT (or its absence) checks that it got it.
 if [ -n "${FLANK_E2E_EXPECT_IBT:-}" ]; then

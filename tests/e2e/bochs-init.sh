@@ -58,11 +58,13 @@ scenario=$(cat /scenario)
 ncpu=$(grep -c ^processor /proc/cpuinfo)
 cpus=$(seq 0 $((ncpu - 1)))
 # ibt=1: the kernel enforces CET indirect-branch tracking (its "ibt" CPU flag
-# stays set only then); pti=1: page-table isolation is on. bochs-check.sh
-# holds a cell to what it promises (FLANK_E2E_EXPECT_IBT).
+# stays set only then); pti=1: page-table isolation is on; la57=1: 5-level
+# paging is on (the kernel clears its "la57" flag when it runs with 4
+# levels). bochs-check.sh holds a cell to what it promises
+# (FLANK_E2E_EXPECT_IBT, _PTI, _LA57).
 flag() { if grep -qw "$1" /proc/cpuinfo; then echo 1; else echo 0; fi; }
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-r "begin scenario=$scenario cpus=$ncpu kernel=$(uname -r) ibt=$(flag ibt) pti=$(flag pti)"
+r "begin scenario=$scenario cpus=$ncpu kernel=$(uname -r) ibt=$(flag ibt) pti=$(flag pti) la57=$(flag la57)"
 run insmod_msr insmod /msr.ko
 
 # The stress scenario (issue #14's NMI storm, issue #16 section 4) lives in
@@ -147,6 +149,11 @@ run check flankctl check
 say "Loading the VMM image and the example extension module"
 run load flankctl load /vmm.elf /example.elf
 run check_loaded flankctl check
+# Where flank.ko's vmalloc areas are: the host stacks (kp_stack_alloc; each
+# CPU's HOST_RSP) and the image (HOST_RIP). With 5-level paging they lie
+# above the 4-level range, which bochs-check.sh checks (FLANK_E2E_EXPECT_LA57).
+# kptr_restrict=1 shows root the real addresses (0 hashes them), then back.
+run vmalloc_flank sh -c 'k=$(cat /proc/sys/kernel/kptr_restrict); echo 1 >/proc/sys/kernel/kptr_restrict; grep "\[flank\]" /proc/vmallocinfo; rc=$?; echo "$k" >/proc/sys/kernel/kptr_restrict; exit $rc'
 say "Starting Flank: every CPU becomes a guest of the VMM, Linux keeps running"
 run start flankctl start
 run status_running flankctl status
