@@ -58,6 +58,10 @@ set(LIBVMM_CHECK_SOURCES
   ${LIBVMM_DIR}/src/vmcs_check_host.c
   ${LIBVMM_DIR}/src/vmcs_check_guest.c
   ${LIBVMM_DIR}/src/vmcs_check_segments.c
+  # The VMCS field names, which the checker prints and hands to the
+  # image's VMCS dump (vmm_vmcs_checker.field_name): 3 KiB of read-only
+  # data out of vmm.elf (issue #6, docs/loader.md).
+  ${LIBVMM_DIR}/src/vmcs_names.c
 )
 # The guest memory helpers of the hook API (flank/vmm_extension.h): the
 # same way into libvmm_guest.a, linked into the extension modules that use

@@ -36,9 +36,21 @@ static int ring_check(const struct flank_platform *p)
 	return VMM_OK;
 }
 
+/*
+ * The CPU table fills at most the one page init takes for it, and every
+ * status fits the byte that records a CPU's last one.
+ */
+_Static_assert(VMM_MAX_CPUS * sizeof(struct vmm_cpu *) <=
+		       VMM_PAGES_AT_INIT * (size_t)4096,
+	       "the CPU table fits the pages init allocates");
+_Static_assert(VMM_STATUS_COUNT <= 256u, "a status fits last_error's byte");
+
 bool vmm_in_exit_handler(uint32_t id)
 {
-	const struct vmm_cpu *cpu = id < VMM_MAX_CPUS ? vmm_ctx.cpu[id] : NULL;
+	/* Before init and after fini there is no table, and no CPU runs. */
+	struct vmm_cpu *const *table = vmm_ctx.cpu;
+	const struct vmm_cpu *cpu =
+		table != NULL && id < vmm_ctx.ncpus ? table[id] : NULL;
 
 	return cpu != NULL && __atomic_load_n(&cpu->in_exit, __ATOMIC_RELAXED);
 }
@@ -95,6 +107,7 @@ static bool spec_ok(const struct flank_platform *p)
 int vmm_init(const struct flank_platform *p)
 {
 	struct vmm_ring *ring;
+	uint64_t table_pa = 0;
 	uint32_t n;
 
 	if (vmm_ctx.state != FLANK_STATE_UNLOADED)
@@ -115,6 +128,11 @@ int vmm_init(const struct flank_platform *p)
 	if (vmm_serial_check(p) != VMM_OK)
 		return VMM_ERR_SERIAL_CONFIG;
 	vmm_zero(&vmm_ctx, sizeof(vmm_ctx));
+	/* The CPU table: a page of the host's (zeroed: no CPU yet), not
+	 * 4 KiB of the image's .bss (issue #6, docs/loader.md). */
+	vmm_ctx.cpu = p->page_alloc(p->ctx, &table_pa);
+	if (vmm_ctx.cpu == NULL)
+		return VMM_ERR_NO_MEMORY;
 	vmm_ctx.platform = *p;
 	vmm_ctx.ncpus = n;
 	vmm_ctx.entry_failure_cpu = ~0u;
@@ -133,6 +151,7 @@ int vmm_fini(void)
 		return VMM_ERR_BAD_STATE;
 	vmm_console_detach();
 	vmm_serial_stop();
+	vmm_ctx.platform.page_free(vmm_ctx.platform.ctx, vmm_ctx.cpu);
 	vmm_zero(&vmm_ctx, sizeof(vmm_ctx));
 	vmm_ctx.state = FLANK_STATE_UNLOADED;
 	return VMM_OK;

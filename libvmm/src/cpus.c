@@ -61,7 +61,7 @@ out:
 	if (st != VMM_OK)
 		vmm_logf(FLANK_LOG_ERROR, "cpu %u: start failed: %s", id,
 			 vmm_status_name(st));
-	vmm_ctx.last_error[id] = st;
+	vmm_ctx.last_error[id] = (uint8_t)st;
 	return st;
 }
 
@@ -77,7 +77,7 @@ static int stop_one(uint32_t id, bool here)
 		st = on_cpu(id, here, stop_fn, cpu);
 		if (st < 0)
 			st = VMM_ERR_CPU_OFFLINE;
-		vmm_ctx.last_error[id] = st;
+		vmm_ctx.last_error[id] = (uint8_t)st;
 		if (st != VMM_OK) {
 			vmm_logf(FLANK_LOG_ERROR, "cpu %u: stop failed: %s", id,
 				 vmm_status_name(st));
@@ -88,7 +88,7 @@ static int stop_one(uint32_t id, bool here)
 	if (cpu->parked) {
 		/* INIT parked it in the image's code (docs/exits.md): its
 		 * pages and the image must outlive it. */
-		vmm_ctx.last_error[id] = VMM_ERR_UNHANDLED_EXIT;
+		vmm_ctx.last_error[id] = (uint8_t)VMM_ERR_UNHANDLED_EXIT;
 		vmm_logf(FLANK_LOG_ERROR,
 			 "cpu %u: parked after INIT, its pages stay", id);
 		return VMM_ERR_UNHANDLED_EXIT;
@@ -96,7 +96,7 @@ static int stop_one(uint32_t id, bool here)
 	if (cpu->changes.vmxon) {
 		/* The VMM gave this CPU back on its own but VMXOFF failed:
 		 * it is still in VMX operation, its pages stay in use. */
-		vmm_ctx.last_error[id] = VMM_ERR_VMXOFF;
+		vmm_ctx.last_error[id] = (uint8_t)VMM_ERR_VMXOFF;
 		vmm_logf(FLANK_LOG_ERROR, "cpu %u: still in VMX operation", id);
 		return VMM_ERR_VMXOFF;
 	}

@@ -157,10 +157,12 @@ FLANK_EXPORT bool vmm_cpuid_extension_call(struct vmm_cpuid_args *args)
 FLANK_EXPORT int vmm_vmcs_checker_set(const struct vmm_vmcs_checker *checker)
 {
 	if (checker != NULL) {
-		if (checker->check == NULL || checker->describe == NULL)
+		if (checker->check == NULL || checker->describe == NULL ||
+		    checker->field_name == NULL)
 			return VMM_ERR_BAD_ARGUMENT;
 		if (!vmm_starts_with_endbr64((const void *)checker->check) ||
-		    !vmm_starts_with_endbr64((const void *)checker->describe))
+		    !vmm_starts_with_endbr64((const void *)checker->describe) ||
+		    !vmm_starts_with_endbr64((const void *)checker->field_name))
 			return VMM_ERR_HOOK_NO_ENDBR;
 	}
 	return ext_set(&checker_slot, (void *)(uintptr_t)checker);

@@ -380,7 +380,7 @@ int vmm_crash_cpu(void)
 
 	if (vmm_ctx.state != FLANK_STATE_UNLOADED) {
 		id = vmm_ctx.platform.cpu_id(vmm_ctx.platform.ctx);
-		if (id < vmm_ctx.ncpus)
+		if (id < vmm_ctx.ncpus && vmm_ctx.cpu != NULL)
 			cpu = vmm_ctx.cpu[id];
 	}
 	if (cpu == NULL || !cpu->changes.vmxon)

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The readable VMCS dump (see flank/vmm_vmcs_dump.h). The name table is
+ * The readable VMCS dump (see flank/vmm_vmcs_dump.h). The encodings are
  * generated from VMCS_FIELD_LIST, the one field table, so a field added
- * there appears here without a second list to keep in sync. Names are
- * exact-size strings found by offset, not pointers (strtab.h), so the
- * table needs no relocations in the position-independent image.
+ * there appears here without a second list to keep in sync; so are the
+ * names, in vmcs_names.c (the vmcs_check module, not vmm.elf).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,58 +12,32 @@
 #include "flank/intrinsics.h"
 #include "flank/vmm_console.h"
 #include "flank/vmm_vmcs_dump.h"
-#include "strtab.h"
+#include "flank/vmm_extension.h"
+#include "flank/vmm_format.h"
 
 /* VM-instruction error 12: "VMREAD/VMWRITE from/to unsupported VMCS
  * component" (SDM Vol. 3C 31.4). */
 #define VMX_ERR_UNSUPPORTED_COMPONENT 12u
 
 /*
- * Names are at most VMM_VMCS_NAME_MAX bytes (the public bound), and every
- * encoding fits 16 bits: bits 31:15 of an encoding are reserved, 0 (SDM
- * Vol. 3C 25.11.2).
+ * The encodings in the order of VMCS_FIELD_LIST: every one fits 16 bits
+ * (bits 31:15 of an encoding are reserved, 0: SDM Vol. 3C 25.11.2). The
+ * names are not in vmm.elf: they live with the checker in the vmcs_check
+ * module (vmcs_names.c), which hands them over through its
+ * vmm_vmcs_checker (issue #6: 3 KiB of read-only data, docs/loader.md).
  */
-#define NAME_FITS(name, enc, feat)                                             \
-	_Static_assert(sizeof(#name) <= VMM_VMCS_NAME_MAX,                     \
-		       "VMCS field name " #name " is too long");               \
+#define ENC_FITS(name, enc, feat)                                              \
 	_Static_assert((enc) <= UINT16_MAX,                                    \
 		       "VMCS field " #name                                     \
 		       " has a reserved encoding bit set");
-VMCS_FIELD_LIST(NAME_FITS)
-#undef NAME_FITS
+VMCS_FIELD_LIST(ENC_FITS)
+#undef ENC_FITS
 
-/* The names as exact-size strings, found by offset (strtab.h). */
-static const struct vmcs_name_strings {
-#define NAME_MEMBER(name, enc, feat) STRTAB_MEMBER(f_##name, #name)
-	VMCS_FIELD_LIST(NAME_MEMBER)
-#undef NAME_MEMBER
-} names = {
-#define NAME_INIT(name, enc, feat) .f_##name = #name,
-	VMCS_FIELD_LIST(NAME_INIT)
-#undef NAME_INIT
+static const uint16_t vmcs_encodings[VMCS_FIELD_COUNT] = {
+#define ENC_ENTRY(name, enc, feat) (enc),
+	VMCS_FIELD_LIST(ENC_ENTRY)
+#undef ENC_ENTRY
 };
-STRTAB_FITS(struct vmcs_name_strings);
-
-/* Every field in the order of VMCS_FIELD_LIST: encoding and name. */
-static const struct vmcs_name {
-	uint16_t encoding;
-	uint16_t name_at;
-} vmcs_names[VMCS_FIELD_COUNT] = {
-#define NAME_ENTRY(name, enc, feat)                                            \
-	{(enc), offsetof(struct vmcs_name_strings, f_##name)},
-	VMCS_FIELD_LIST(NAME_ENTRY)
-#undef NAME_ENTRY
-};
-
-/* Exported: the vmcs_check module imports it. */
-__attribute__((visibility("default"))) const char *
-vmm_vmcs_field_name(uint32_t encoding)
-{
-	for (uint32_t i = 0; i < VMCS_FIELD_COUNT; i++)
-		if (vmcs_names[i].encoding == encoding)
-			return STRTAB_AT(names, vmcs_names[i].name_at);
-	return NULL;
-}
 
 uint32_t vmm_vmcs_field_count(void)
 {
@@ -73,7 +46,22 @@ uint32_t vmm_vmcs_field_count(void)
 
 uint32_t vmm_vmcs_field_encoding(uint32_t index)
 {
-	return index < VMCS_FIELD_COUNT ? vmcs_names[index].encoding : 0;
+	return index < VMCS_FIELD_COUNT ? vmcs_encodings[index] : 0;
+}
+
+/*
+ * The field's name from the registered checker (the vmcs_check module),
+ * else its encoding, "field 0x681e", in @p buf.
+ */
+static const char *field_label(const struct vmm_vmcs_checker *ck,
+			       uint32_t encoding, char *buf, size_t size)
+{
+	const char *name = ck != NULL ? ck->field_name(encoding) : NULL;
+
+	if (name != NULL)
+		return name;
+	(void)vmm_snprintf(buf, size, "field 0x%04x", encoding);
+	return buf;
 }
 
 /* Writes "NAME = value" with as many hex digits as the field is wide. */
@@ -100,6 +88,7 @@ void vmm_vmcs_dump(uint32_t cpu, enum flank_log_level level,
 		   struct vmm_vmcs_dump_result *result)
 {
 	struct vmm_vmcs_dump_result r = {VMCS_FIELD_COUNT, 0, 0, 0, 0};
+	const struct vmm_vmcs_checker *ck = vmm_vmcs_checker_get();
 	paddr_t current = pa_init(~0ull);
 
 	if (!vmx_ok(vmx_ptrst(&current)) || pa_addr(current) == ~0ull) {
@@ -108,12 +97,16 @@ void vmm_vmcs_dump(uint32_t cpu, enum flank_log_level level,
 		r.no_current_vmcs = 1;
 		goto out;
 	}
-	vmm_console_printf(cpu, level, "VMCS dump: current VMCS at 0x%llx",
-			   (unsigned long long)pa_addr(current));
+	vmm_console_printf(cpu, level, "VMCS dump: current VMCS at 0x%llx%s",
+			   (unsigned long long)pa_addr(current),
+			   ck != NULL ? ""
+				      : " (fields by encoding: their names "
+					"come with the vmcs_check module)");
 
 	for (uint32_t i = 0; i < VMCS_FIELD_COUNT; i++) {
-		uint32_t encoding = vmcs_names[i].encoding;
-		const char *name = STRTAB_AT(names, vmcs_names[i].name_at);
+		uint32_t encoding = vmcs_encodings[i];
+		char buf[VMM_VMCS_NAME_MAX];
+		const char *name = field_label(ck, encoding, buf, sizeof(buf));
 		uint64_t v = 0;
 		vmx_result_t res = vmx_vmread(encoding, &v);
 

@@ -246,11 +246,14 @@ struct vmm_context {
 	enum flank_vmm_state state;
 	uint32_t ncpus;
 	struct flank_platform platform;
-	/* Published before the CPU's first VM entry (cpus.c start_one). */
-	struct vmm_cpu *cpu[VMM_MAX_CPUS];
+	/* Published before the CPU's first VM entry (cpus.c start_one); ncpus
+	 * entries in a page from page_alloc (VMM_PAGES_AT_INIT), from init to
+	 * fini, not in the image's .bss (issue #6); NULL outside them. */
+	struct vmm_cpu **cpu;
 	/* Written by the controlling thread after a per-CPU call returns:
-	 * status records that outlive the per-CPU pages. */
-	int32_t last_error[VMM_MAX_CPUS];
+	 * status records that outlive the per-CPU pages, one byte each
+	 * (every status fits, context.c). */
+	uint8_t last_error[VMM_MAX_CPUS];
 	/* The last VM-entry failure of a start, and its CPU (or ~0u). */
 	struct vmm_entry_failure entry_failure;
 	uint32_t entry_failure_cpu;

@@ -25,6 +25,13 @@
 /** Pages libvmm allocates per running CPU (see docs/lifecycle.md). */
 #define VMM_PAGES_PER_CPU 5u
 
+/**
+ * Pages libvmm allocates at init and frees at fini: the table of the CPUs'
+ * pointers (VMM_MAX_CPUS of them fill one page), kept out of the image's
+ * .bss (issue #6, docs/loader.md).
+ */
+#define VMM_PAGES_AT_INIT 1u
+
 /** Identifiers of the compatibility checks, in report order. */
 enum vmm_check_id {
 	VMM_CHECK_VMX_CPUID = 0,

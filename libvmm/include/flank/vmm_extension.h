@@ -158,10 +158,18 @@ struct vmm_vmcs_checker {
 	/** Describes a result in one phrase; as vmm_vmcs_check_describe(). */
 	size_t (*describe)(const struct vmm_vmcs_check_result *res, char *buf,
 			   size_t size);
+	/**
+	 * The name of a VMCS field, or NULL; as vmm_vmcs_field_name(). The
+	 * image's VMCS dump (flank/vmm_vmcs_dump.h) names its fields with it:
+	 * the names live in the module, not in vmm.elf (issue #6); without a
+	 * checker the dump shows each field's encoding instead.
+	 */
+	const char *(*field_name)(uint32_t encoding);
 };
 
 /**
- * Registers @p checker for the diagnostic of failed VM entries. VMM_OK
+ * Registers @p checker for the diagnostic of failed VM entries and the
+ * names of the VMCS dump. VMM_OK
  * (also if @p checker is already registered); VMM_ERR_BAD_ARGUMENT if
  * @p checker or one of its functions is NULL; VMM_ERR_HOOK_NO_ENDBR if one
  * of its functions does not start with ENDBR64 (nothing is registered);

@@ -19,7 +19,9 @@
 /**
  * Readable name of the VMCS field with (full) encoding @p encoding, e.g.
  * "GUEST_RIP" for 0x681E; NULL if the field is not in the table (the "high"
- * encodings of 64-bit fields included).
+ * encodings of 64-bit fields included). In libvmm_check.a, i.e. the
+ * vmcs_check module, not in vmm.elf (issue #6): the dump gets it through
+ * the registered vmm_vmcs_checker.
  */
 const char *vmm_vmcs_field_name(uint32_t encoding);
 
@@ -42,7 +44,10 @@ struct vmm_vmcs_dump_result {
 /**
  * Dumps the current VMCS of the calling CPU (@p cpu is the number recorded
  * in the ring) at @p level: a header line with the VMCS address, one line
- * per field, and a summary line. Fields the CPU reports unsupported
+ * per field, and a summary line. Fields are named by the registered
+ * checker's field_name (the vmcs_check module); without a checker each
+ * line shows the field's encoding ("field 0x681e") and the header says
+ * where the names are. Fields the CPU reports unsupported
  * (VMREAD VMfailValid with error 12, SDM Vol. 3C 31.4) get one line saying
  * so instead of a value. Must run in VMX root with a current VMCS;
  * without one it says so and stops. @p result may be NULL.

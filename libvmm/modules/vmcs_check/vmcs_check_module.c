@@ -7,8 +7,11 @@
  *
  * Why a module: the checker only runs after a VM entry failed, to name the
  * failing rule ("H6.cs_null"); in vmm.elf it cost three of the image's
- * pages (issue #6, docs/loader.md). Without it the diagnostic still logs
- * the CPU's error, the exit reason and qualification and the VMCS dump.
+ * pages (issue #6, docs/loader.md). It also carries the VMCS field names
+ * (vmcs_names.c, another 3 KiB), which the checker's phrases and the
+ * image's VMCS dump both print. Without it the diagnostic still logs the
+ * CPU's error, the exit reason and qualification and the VMCS dump, its
+ * fields by encoding.
  *
  * Its init function registers the checker through the hook of
  * flank/vmm_extension.h; its fini function removes it. The tests that
@@ -21,6 +24,7 @@
 #include "flank/vmm_extension.h"
 #include "flank/vmm_status.h"
 #include "flank/vmm_vmcs_check.h"
+#include "flank/vmm_vmcs_dump.h"
 
 #define FLANK_EXPORT __attribute__((visibility("default")))
 
@@ -32,6 +36,7 @@ FLANK_EXPORT void flank_vmcs_check_fini(void);
 static const struct vmm_vmcs_checker checker = {
 	.check = vmm_vmcs_check,
 	.describe = vmm_vmcs_check_describe,
+	.field_name = vmm_vmcs_field_name,
 };
 
 /* Outcome of the last init or fini: VMM_OK or the hook's status. */

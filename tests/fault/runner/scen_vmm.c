@@ -574,8 +574,10 @@ static void check_clean(struct scen_runner *r, const char *where)
 			scen_fail(r, "%s: cpu %u not restored: %s", where, cpu,
 				  why);
 	}
-	if (r->tp.pages_live != 0)
-		scen_fail(r, "%s: %u pages leaked", where, r->tp.pages_live);
+	/* LOADED: only the CPU table of init stays (VMM_PAGES_AT_INIT). */
+	if (r->tp.pages_live != VMM_PAGES_AT_INIT)
+		scen_fail(r, "%s: %u pages leaked", where,
+			  r->tp.pages_live - VMM_PAGES_AT_INIT);
 }
 
 static void sweep_start(struct scen_runner *r, const struct scen_cmd *c,
@@ -626,13 +628,15 @@ static void sweep_alloc(struct scen_runner *r, const struct scen_cmd *c,
 {
 	int want = c->id != UINT32_MAX ? (int)c->id : VMM_ERR_NO_MEMORY;
 	uint32_t failed;
-	unsigned n, per_cpu, ept;
+	unsigned n, per_cpu, ept, before;
 	char where[64];
 
 	fresh(r, index);
+	/* The start's allocations, not init's (VMM_PAGES_AT_INIT). */
+	before = r->tp.allocs;
 	if (vmm_start_all(&failed) != VMM_OK)
 		scen_fail(r, "sweep: the clean start fails");
-	n = r->tp.allocs;
+	n = r->tp.allocs - before;
 	/* The EPT map's pages come first, taken on the calling CPU (0). */
 	ept = vmm_ctx.ept.pages;
 	if (vmm_stop_all() != VMM_OK)
@@ -643,7 +647,7 @@ static void sweep_alloc(struct scen_runner *r, const struct scen_cmd *c,
 
 		snprintf(where, sizeof(where), "sweep alloc %u/%u", k, n);
 		fresh(r, index);
-		r->tp.fail_nth = k;
+		r->tp.fail_nth = r->tp.allocs + k;
 		st = vmm_start_all(&failed);
 		if (st != want)
 			scen_fail(r, "%s: expected %s, got %s", where,

@@ -654,7 +654,7 @@ static void test_ept_invept_fails(void **state)
 	assert_int_equal(failed, 0);
 	assert_int_equal(vmm_state(), FLANK_STATE_LOADED);
 	assert_all_restored();
-	assert_int_equal(tp.pages_live, 0);
+	assert_int_equal(tp.pages_live, VMM_PAGES_AT_INIT);
 	mock_fail_clear();
 	fixture_down();
 }
@@ -678,10 +678,10 @@ static void test_ept_rollback_every_alloc(void **state)
 		fixture_up("skylake", 1);
 		pc_mtrrs();
 		save_all();
-		tp.fail_nth = k;
+		tp.fail_nth = tp.allocs + k;
 		assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_MEMORY);
 		assert_int_equal(failed, 0);
-		assert_int_equal(tp.pages_live, 0);
+		assert_int_equal(tp.pages_live, VMM_PAGES_AT_INIT);
 		assert_false(vmm_ctx.ept.enabled);
 		assert_null(vmm_ctx.ept.list);
 		assert_all_restored();
@@ -705,9 +705,9 @@ static void test_ept_rollback_no_1g(void **state)
 		assert_true(mock_msr_get(0, MSR_IA32_VMX_EPT_VPID_CAP, &cap));
 		mock_msr_set(MOCK_ALL_CPUS, MSR_IA32_VMX_EPT_VPID_CAP,
 			     cap & ~EPT_CAP_1G);
-		tp.fail_nth = k;
+		tp.fail_nth = tp.allocs + k;
 		assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_MEMORY);
-		assert_int_equal(tp.pages_live, 0);
+		assert_int_equal(tp.pages_live, VMM_PAGES_AT_INIT);
 		fixture_down();
 	}
 }
@@ -733,7 +733,8 @@ static void test_ept_off_without_ept(void **state)
 		assert_int_equal(vmm_ctx.ept.pages, 0);
 		assert_int_equal(
 			vmm_ctx.cpu[0]->caps.ctl.proc2 & SEC_ENABLE_EPT, 0);
-		assert_int_equal(tp.pages_live, 5); /* the CPU's own */
+		/* The CPU's own and init's table. */
+		assert_int_equal(tp.pages_live, 5 + VMM_PAGES_AT_INIT);
 		assert_int_equal(mock_call_count(MOCK_OP_INVEPT), 0);
 		assert_int_equal(vmm_stop_all(), VMM_OK);
 		mock_trace_enable(false);
@@ -752,7 +753,7 @@ static void test_ept_off_without_mtrrs(void **state)
 	mock_msr_gp(MOCK_ALL_CPUS, PHYSMASK(3), true, false);
 	assert_int_equal(vmm_start_all(&failed), VMM_OK);
 	assert_false(vmm_ctx.ept.enabled);
-	assert_int_equal(tp.pages_live, 5);
+	assert_int_equal(tp.pages_live, 5 + VMM_PAGES_AT_INIT);
 	assert_true(ring_has_text("EPT off: the MTRRs cannot be read"));
 	ept_down();
 }
@@ -799,7 +800,7 @@ static void test_ept_cap_msr_gp(void **state)
 	pc_mtrrs();
 	mock_msr_gp(MOCK_ALL_CPUS, MSR_IA32_VMX_EPT_VPID_CAP, true, false);
 	assert_int_equal(vmm_start_all(&failed), VMM_ERR_CAPABILITY_MSR);
-	assert_int_equal(tp.pages_live, 0);
+	assert_int_equal(tp.pages_live, VMM_PAGES_AT_INIT);
 	fixture_down();
 }
 
@@ -1194,9 +1195,9 @@ static void test_page_hook_rollback(void **state)
 			vmm_page_hook_add(HOOK_GPA, VMM_PAGE_HOOK_W, page_hook),
 			VMM_OK);
 		save_all();
-		tp.fail_nth = k;
+		tp.fail_nth = tp.allocs + k;
 		assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_MEMORY);
-		assert_int_equal(tp.pages_live, 0);
+		assert_int_equal(tp.pages_live, VMM_PAGES_AT_INIT);
 		assert_null(vmm_ctx.ept.list);
 		assert_all_restored();
 		tp.fail_nth = 0;

@@ -1087,6 +1087,8 @@ static void test_libvmm_exits_async_events(void **state)
 		vmm_cpu_free(vmm_ctx.cpu[0]);
 		vmm_ctx.cpu[0] = NULL;
 		vmm_ept_free(&vmm_ctx.ept); /* kept with it (ept.md) */
+		/* Back to LOADED: fini frees the CPU table of init. */
+		vmm_ctx.state = FLANK_STATE_LOADED;
 		exits_down();
 	}
 }

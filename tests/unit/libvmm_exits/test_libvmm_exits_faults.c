@@ -395,7 +395,8 @@ static void assert_stuck_in_root_and_clean_up(void)
 	assert_int_equal(vmm_state(), FLANK_STATE_CORRUPT);
 	assert_true(vmm_ctx.cpu[0] == cpu);
 	/* The CPU's pages and the EPT map it may still walk (ept.md). */
-	assert_int_equal(tp.pages_live, VMM_PAGES_PER_CPU + vmm_ctx.ept.pages);
+	assert_int_equal(tp.pages_live, VMM_PAGES_PER_CPU + vmm_ctx.ept.pages +
+						VMM_PAGES_AT_INIT);
 	assert_true(vmx_ok(vmx_off()));
 	cpu_write_cr4(cpu_read_cr4() & ~X86_CR4_VMXE);
 	vmm_cpu_free(cpu);
@@ -561,7 +562,8 @@ static void test_libvmm_exits_stop_sweep(void **state)
 			assert_int_equal(pts[i].op, MOCK_OP_VMXOFF);
 			assert_int_equal(vmm_state(), FLANK_STATE_CORRUPT);
 			assert_int_equal(tp.pages_live,
-					 VMM_PAGES_PER_CPU + vmm_ctx.ept.pages);
+					 VMM_PAGES_PER_CPU + vmm_ctx.ept.pages +
+						 VMM_PAGES_AT_INIT);
 			assert_int_equal(mock_vmx_mode(0), MOCK_VMX_ROOT);
 			assert_true(vmx_ok(vmx_off()));
 			vmm_cpu_free(vmm_ctx.cpu[0]);
@@ -583,7 +585,8 @@ static void test_libvmm_exits_stop_sweep(void **state)
 			assert_true(mock_vmx_mode(0) == MOCK_VMX_NONROOT ||
 				    mock_vmx_mode(0) == MOCK_VMX_OUTSIDE);
 			assert_int_equal(tp.pages_live,
-					 VMM_PAGES_PER_CPU + vmm_ctx.ept.pages);
+					 VMM_PAGES_PER_CPU + vmm_ctx.ept.pages +
+						 VMM_PAGES_AT_INIT);
 			vmm_ctx.state = FLANK_STATE_RUNNING;
 			assert_int_equal(vmm_stop_all(), VMM_OK);
 			retried++;

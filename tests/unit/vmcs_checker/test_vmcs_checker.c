@@ -10,6 +10,7 @@
 #include "exits_fixture.h"
 #include "flank/vmm_extension.h"
 #include "flank/vmm_vmcs_check.h"
+#include "flank/vmm_vmcs_dump.h"
 
 /* Calls of the fake checker below. */
 static unsigned fake_checks, fake_describes;
@@ -28,6 +29,12 @@ static size_t fake_describe(const struct vmm_vmcs_check_result *res, char *buf,
 {
 	fake_describes++;
 	return (size_t)snprintf(buf, size, "fake verdict %s", res->rule);
+}
+
+/* Names one field only, so that a dump shows which names it asked for. */
+static const char *fake_field_name(uint32_t encoding)
+{
+	return encoding == VMCS_HOST_CS_SELECTOR ? "FAKE_HOST_CS" : NULL;
 }
 
 static int other_check(struct vmm_vmcs_check_result *res)
@@ -60,22 +67,39 @@ noendbr_describe(const struct vmm_vmcs_check_result *res, char *buf,
 	return (size_t)snprintf(buf, size, "no ENDBR64");
 }
 
+__attribute__((nocf_check, noipa)) static const char *
+noendbr_field_name(uint32_t encoding)
+{
+	noendbr_calls++;
+	(void)encoding;
+	return NULL;
+}
+
 /* The function types of the checker's members (the nocf_check functions
  * above have types of their own and need a cast). */
 typedef int (*check_fn)(struct vmm_vmcs_check_result *);
 typedef size_t (*describe_fn)(const struct vmm_vmcs_check_result *, char *,
 			      size_t);
+typedef const char *(*field_name_fn)(uint32_t);
 
-static const struct vmm_vmcs_checker fake = {fake_check, fake_describe};
-static const struct vmm_vmcs_checker other = {other_check, fake_describe};
-static const struct vmm_vmcs_checker no_check = {NULL, fake_describe};
-static const struct vmm_vmcs_checker no_describe = {fake_check, NULL};
-static const struct vmm_vmcs_checker real = {vmm_vmcs_check,
-					     vmm_vmcs_check_describe};
-static const struct vmm_vmcs_checker noendbr_first = {(check_fn)noendbr_check,
-						      fake_describe};
+static const struct vmm_vmcs_checker fake = {fake_check, fake_describe,
+					     fake_field_name};
+static const struct vmm_vmcs_checker other = {other_check, fake_describe,
+					      fake_field_name};
+static const struct vmm_vmcs_checker no_check = {NULL, fake_describe,
+						 fake_field_name};
+static const struct vmm_vmcs_checker no_describe = {fake_check, NULL,
+						    fake_field_name};
+static const struct vmm_vmcs_checker no_field_name = {fake_check, fake_describe,
+						      NULL};
+static const struct vmm_vmcs_checker real = {
+	vmm_vmcs_check, vmm_vmcs_check_describe, vmm_vmcs_field_name};
+static const struct vmm_vmcs_checker noendbr_first = {
+	(check_fn)noendbr_check, fake_describe, fake_field_name};
 static const struct vmm_vmcs_checker noendbr_second = {
-	fake_check, (describe_fn)noendbr_describe};
+	fake_check, (describe_fn)noendbr_describe, fake_field_name};
+static const struct vmm_vmcs_checker noendbr_third = {
+	fake_check, fake_describe, (field_name_fn)noendbr_field_name};
 
 /* A VMRESUME of CPU 0 that the emulated CPU refuses with VMfailValid(8)
  * because HOST_CS_SELECTOR is 0 (SDM Vol. 3C 27.2.3). */
@@ -100,6 +124,8 @@ static void test_vmcs_checker_registration_rules(void **state)
 	assert_int_equal(vmm_vmcs_checker_set(NULL), VMM_ERR_BAD_ARGUMENT);
 	assert_int_equal(vmm_vmcs_checker_set(&no_check), VMM_ERR_BAD_ARGUMENT);
 	assert_int_equal(vmm_vmcs_checker_set(&no_describe),
+			 VMM_ERR_BAD_ARGUMENT);
+	assert_int_equal(vmm_vmcs_checker_set(&no_field_name),
 			 VMM_ERR_BAD_ARGUMENT);
 	assert_null(vmm_vmcs_checker_get());
 	assert_int_equal(vmm_vmcs_checker_set(&fake), VMM_OK);
@@ -144,7 +170,9 @@ static void test_vmcs_checker_refused_while_running(void **state)
 
 /* Without a checker (vmm.elf loaded alone) a failed entry still logs the
  * CPU's error and the VMCS dump, says that no checker ran, and says how to
- * get the rule: load vmcs_check.elf with the image. */
+ * get the rule: load vmcs_check.elf with the image. The field names come
+ * with the module too (issue #6): the dump shows every field by its
+ * encoding, with its value, and its header says where the names are. */
 static void test_vmcs_checker_absent_hint(void **state)
 {
 	(void)state;
@@ -158,7 +186,12 @@ static void test_vmcs_checker_absent_hint(void **state)
 			     "the vmcs_check module loaded with the image: "
 			     "flankctl load vmm.elf vmcs_check.elf"));
 	assert_true(ring_has("VMCS dump: current VMCS at 0x"));
-	assert_true(ring_has("HOST_CS_SELECTOR"));
+	assert_true(ring_has(" (fields by encoding: their names come with the "
+			     "vmcs_check module)"));
+	/* HOST_CS_SELECTOR (0C02H), 0 here, and GUEST_RIP (681EH). */
+	assert_true(ring_has("field 0x0c02                   = 0x0000"));
+	assert_true(ring_has("field 0x681e                   = 0x"));
+	assert_false(ring_has("HOST_CS_SELECTOR"));
 	assert_false(ring_has("rule H6."));
 	/* A failed VMRESUME is diagnosed in the exit handler: the ring only,
 	 * never the host's log from VMX root (issue #14 item 7). */
@@ -183,16 +216,22 @@ static void test_vmcs_checker_called(void **state)
 	assert_false(ring_has("needs the vmcs_check module"));
 	assert_false(test_platform_log_has(&tp, "needs the vmcs_check module"));
 	assert_true(ring_has("VMCS dump: current VMCS at 0x"));
+	assert_false(ring_has("fields by encoding"));
+	/* The dump's names are the checker's: the one it knows, and the
+	 * encoding of every field it does not name. */
+	assert_true(ring_has("FAKE_HOST_CS                   = 0x0000"));
+	assert_true(ring_has("field 0x681e                   = 0x"));
 	exits_down();
 	assert_int_equal(vmm_vmcs_checker_remove(&fake), VMM_OK);
 }
 
 /*
  * A checker with a function that does not start with ENDBR64 is refused
- * with VMM_ERR_HOOK_NO_ENDBR, whichever of the two it is, on this machine
+ * with VMM_ERR_HOOK_NO_ENDBR, whichever of the three it is, on this machine
  * without IBT too (issue #21): nothing is registered, and a failed entry
  * is diagnosed as with no checker, without calling it. One with ENDBR64
- * in both (every function of this file but the two above) is accepted.
+ * in all three (every function of this file but the three above) is
+ * accepted.
  */
 static void test_vmcs_checker_refuses_no_endbr64(void **state)
 {
@@ -201,6 +240,8 @@ static void test_vmcs_checker_refuses_no_endbr64(void **state)
 	assert_int_equal(vmm_vmcs_checker_set(&noendbr_first),
 			 VMM_ERR_HOOK_NO_ENDBR);
 	assert_int_equal(vmm_vmcs_checker_set(&noendbr_second),
+			 VMM_ERR_HOOK_NO_ENDBR);
+	assert_int_equal(vmm_vmcs_checker_set(&noendbr_third),
 			 VMM_ERR_HOOK_NO_ENDBR);
 	assert_null(vmm_vmcs_checker_get());
 	assert_int_equal(vmm_vmcs_checker_remove(&noendbr_first),
@@ -233,6 +274,10 @@ static void test_vmcs_checker_real_names_rule(void **state)
 	assert_true(ring_has("consistency check: rule H6.cs_null (SDM Vol. 3C "
 			     "27.2.3): HOST_CS_SELECTOR = 0x0000"));
 	assert_false(ring_has("needs the vmcs_check module"));
+	/* And the dump names every field as before the names moved. */
+	assert_true(ring_has("HOST_CS_SELECTOR               = 0x0000"));
+	assert_true(ring_has("GUEST_RIP                      = 0x"));
+	assert_false(ring_has("field 0x"));
 	exits_down();
 	assert_int_equal(vmm_vmcs_checker_remove(&real), VMM_OK);
 }
