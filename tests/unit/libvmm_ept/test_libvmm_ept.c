@@ -1802,9 +1802,9 @@ static void test_page_hook_shadow_rollback(void **state)
 			vmm_page_hook_shadow(HOOK_GPA, shadow_code, page_hook),
 			VMM_OK);
 		save_all();
-		tp.fail_nth = k;
+		tp.fail_nth = tp.allocs + k;
 		assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_MEMORY);
-		assert_int_equal(tp.pages_live, 0);
+		assert_int_equal(tp.pages_live, VMM_PAGES_AT_INIT);
 		assert_null(vmm_ctx.ept.list);
 		assert_all_restored();
 		tp.fail_nth = 0;
@@ -1837,7 +1837,7 @@ static void test_page_hook_shadow_start(void **state)
 	no_exec_only();
 	save_all();
 	assert_int_equal(vmm_start_all(&failed), VMM_ERR_EPT_NO_EXEC_ONLY);
-	assert_int_equal(tp.pages_live, 0);
+	assert_int_equal(tp.pages_live, VMM_PAGES_AT_INIT);
 	assert_all_restored();
 	assert_int_equal(vmm_hooks_clear(), VMM_OK);
 	fixture_down();
