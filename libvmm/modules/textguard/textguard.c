@@ -139,7 +139,8 @@ static int idt_handler(uint64_t cr3, bool la57, const struct cpu_dtr *idtr,
 
 	if ((uint32_t)idtr->limit + 1u < (vec + 1u) * 16u)
 		return VMM_ERR_GUEST_NOT_PRESENT;
-	st = read_linear(cr3, la57, idtr->base + vec * 16u, g, sizeof(g));
+	st = read_linear(cr3, la57, idtr->base + (uint64_t)vec * 16u, g,
+			 sizeof(g));
 	if (st != VMM_OK)
 		return st;
 	if ((g[5] & 0x80u) == 0)

@@ -56,7 +56,7 @@ static uint64_t *table(uint64_t pa)
 /* An interrupt gate of vector @p vec to @p handler (SDM Vol. 3A 6.14.1). */
 static void gate(unsigned vec, uint64_t handler, bool present)
 {
-	uint8_t *g = mem + (IDT_PA - BASE_PA) + vec * 16u;
+	uint8_t *g = mem + (IDT_PA - BASE_PA) + (size_t)vec * 16u;
 
 	memset(g, 0, 16);
 	g[0] = (uint8_t)handler;
