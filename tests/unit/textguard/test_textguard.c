@@ -31,7 +31,8 @@ static int status_at_start;
 #define IDT_PA (BASE_PA + 0x4000)
 #define TEXT1_PA (BASE_PA + 0x5000)
 #define TEXT2_PA (BASE_PA + 0x6000)
-#define PAGES 7u
+#define PML5_PA (BASE_PA + 0x7000)
+#define PAGES 8u
 
 /* Kernel text at 0xffffffff81000000 (PML4 511, PDPT 510, PD 8). */
 #define KTEXT UINT64_C(0xffffffff81000000)
@@ -363,6 +364,43 @@ static void test_textguard_reinit_and_fini(void **state)
 	down();
 }
 
+/*
+ * The kernel as Linux maps it: its text in a 2 MiB page, and 5-level
+ * paging (CR4.LA57, CR3 pointing at a PML5 whose last entry leads to the
+ * same PML4). The guard follows both: the pages it hooks are the 4 KiB
+ * pages of the 2 MiB page that hold the three addresses.
+ */
+static void test_textguard_large_page_la57(void **state)
+{
+	struct mock_cpu_regs regs;
+	uint64_t gpa[4] = {0, 0, 0, 0};
+	const uint64_t big = UINT64_C(0x180000000); /* 6 GiB, 2 MiB aligned */
+
+	(void)state;
+	kernel_machine(true);
+	table(PML5_PA)[511] = PML4_PA | P_RW;
+	/* The text's 2 MiB page (PD 8); the IDT moves to PD 9's table. */
+	table(PD_PA)[8] = big | 0x1 | BIT64(7);
+	table(PD_PA)[9] = PT_PA | P_RW;
+	mock_cpu_get_regs(0, &regs);
+	regs.cr3 = PML5_PA;
+	regs.cr4 |= X86_CR4_LA57;
+	regs.idtr.base = IDT_GLA + 0x200000;
+	mock_cpu_set_regs(0, &regs);
+	assert_int_equal(vmm_init(&tp.p), VMM_OK);
+	assert_int_equal(flank_textguard_pages(gpa, 4), 2);
+	assert_true(gpa[0] == big);
+	assert_true(gpa[1] == big + 0x1000);
+	assert_true(ring_has(TEXTGUARD_GUARD_LINE " 0x180001000: the #GP "
+						  "handler (IDT vector 13)"));
+	/* Without LA57 the same CR3 is read as a PML4: nothing there. */
+	assert_int_equal(vmm_fini(), VMM_OK);
+	regs.cr4 &= ~X86_CR4_LA57;
+	mock_cpu_set_regs(0, &regs);
+	assert_int_equal(vmm_init(&tp.p), VMM_ERR_GUEST_NOT_PRESENT);
+	down();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_textguard_lstar),
 		cmocka_unit_test(test_textguard_fail_closed),
 		cmocka_unit_test(test_textguard_reinit_and_fini),
+		cmocka_unit_test(test_textguard_large_page_la57),
 	};
 
 	/* The shared fixture's fixture_up() is not used: vmm_init() runs
