@@ -454,10 +454,11 @@ static int flank_test_text_write_set(const char *val,
 	rc = stop_machine(flank_test_text_poke, &t, NULL);
 	pr_info("test_text_write: SYSCALL entry %#lx (physical %#llx, alias "
 		"%#lx): the write %s; byte before 0x%02x, after 0x%02x\n",
-		lstar, (unsigned long long)page_to_phys(page) +
-		offset_in_page(lstar), (unsigned long)t.alias,
-		t.faulted ? "faulted (#GP)" : "went through (undone)",
-		t.before, t.after);
+		lstar,
+		(unsigned long long)page_to_phys(page) + offset_in_page(lstar),
+		(unsigned long)t.alias,
+		t.faulted ? "faulted (#GP)" : "went through (undone)", t.before,
+		t.after);
 	vunmap(alias);
 	return rc;
 }
