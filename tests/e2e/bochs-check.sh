@@ -141,13 +141,8 @@ expect insmod 0
 expect check 0
 expect_no_out check "[FAIL]"
 expect load 0
-# vmm.elf, example.elf and textguard.elf (logs from before the text guard:
-# the first two).
-if [ "${FLANK_E2E_TEXT_GUARD:-1}" = 1 ]; then
-	expect_out load "loaded /vmm.elf: 3 modules"
-else
-	expect_out load "2 modules"
-fi
+# vmm.elf, example.elf and textguard.elf.
+expect_out load "loaded /vmm.elf: 3 modules"
 expect check_loaded 0
 expect_no_out check_loaded "[FAIL]"
 expect start 0
@@ -267,9 +262,8 @@ expect_probe rdmsr_vmxbasic.0 result=error
 expect_probe rdmsr_fc.0 result=ok value=0x1
 expect_probe wrmsr_fc.0 result=error
 expect_probe cpuid_alive.0 flank=1 vmx=0
-# The kernel text guard (textguard.elf, docs/modules.md "Worked example"),
-# FLANK_E2E_TEXT_GUARD=1 (the default; 0 only for serial logs recorded
-# before it existed, tests/unit/e2e_check). At load it named the pages it
+# The kernel text guard (textguard.elf, docs/modules.md "Worked example").
+# At load it named the pages it
 # write-protects (the SYSCALL entry's first). flank.ko's test_text_write
 # then patched the SYSCALL entry's first byte through a writable alias.
 # With EPT on (the ring says so after start) the guard refused it: the
@@ -279,58 +273,51 @@ expect_probe cpuid_alive.0 flank=1 vmx=0
 # exit is an EPT violation (reason 48, required below). Without EPT the
 # guard's page hooks have no effect: the write lands (undone at once) and
 # the ring has no refusal.
-if [ "${FLANK_E2E_TEXT_GUARD:-1}" = 1 ]; then
-	expect load 0
-	expect text_write 0
-	tw=$(grep -a "test_text_write: SYSCALL entry " "$log" | tail -n 1 | tr -d '\r')
-	[ -n "$tw" ] || fail "test_text_write: flank.ko printed no result line"
-	tw_entry=$(echo "$tw" | sed -n 's/.*SYSCALL entry \(0x[0-9a-f]*\) .*/\1/p')
-	tw_phys=$(echo "$tw" | sed -n 's/.*(physical \(0x[0-9a-f]*\), .*/\1/p')
-	tw_alias=$(echo "$tw" | sed -n 's/.* alias \(0x[0-9a-f]*\)).*/\1/p')
-	tw_before=$(echo "$tw" | sed -n 's/.*byte before \(0x[0-9a-f]*\),.*/\1/p')
-	tw_after=$(echo "$tw" | sed -n 's/.*, after \(0x[0-9a-f]*\)$/\1/p')
-	[ -n "$tw_entry" ] && [ -n "$tw_phys" ] && [ -n "$tw_alias" ] &&
-		[ -n "$tw_before" ] && [ -n "$tw_after" ] ||
-		fail "test_text_write: cannot parse '$tw'"
-	tw_page=$(printf '0x%x' $((tw_phys & ~0xfff)))
-	expect_out ept_dump "textguard: write-protecting GPA $tw_page: the SYSCALL entry (IA32_LSTAR) at $tw_entry"
-	# EPT on: the ring says so after start, or the cell's CPU has it
-	# (FLANK_E2E_EXPECT_EPT=1, whose lack of "EPT on" the memory-type
-	# check below reports).
-	if out ept_dump | grep -q "EPT on: " || [ "${FLANK_E2E_EXPECT_EPT:-0}" = 1 ]; then
-		case $tw in
-		*"the write faulted (#GP);"*) ;;
-		*) fail "test_text_write: the write to the SYSCALL entry's page was not refused: '$tw'" ;;
-		esac
-		[ "$tw_before" = "$tw_after" ] ||
-			fail "test_text_write: the byte changed from $tw_before to $tw_after"
-		expect_out dump "textguard: refused a write to GPA $tw_phys (GLA $tw_alias) at RIP 0x"
-	else
-		case $tw in
-		*"the write went through (undone);"*) ;;
-		*) fail "test_text_write: without EPT the write should land: '$tw'" ;;
-		esac
-		expect_no_out dump "textguard: refused a write to GPA"
-	fi
+expect load 0
+expect text_write 0
+tw=$(grep -a "test_text_write: SYSCALL entry " "$log" | tail -n 1 | tr -d '\r')
+[ -n "$tw" ] || fail "test_text_write: flank.ko printed no result line"
+tw_entry=$(echo "$tw" | sed -n 's/.*SYSCALL entry \(0x[0-9a-f]*\) .*/\1/p')
+tw_phys=$(echo "$tw" | sed -n 's/.*(physical \(0x[0-9a-f]*\), .*/\1/p')
+tw_alias=$(echo "$tw" | sed -n 's/.* alias \(0x[0-9a-f]*\)).*/\1/p')
+tw_before=$(echo "$tw" | sed -n 's/.*byte before \(0x[0-9a-f]*\),.*/\1/p')
+tw_after=$(echo "$tw" | sed -n 's/.*, after \(0x[0-9a-f]*\)$/\1/p')
+[ -n "$tw_entry" ] && [ -n "$tw_phys" ] && [ -n "$tw_alias" ] &&
+	[ -n "$tw_before" ] && [ -n "$tw_after" ] ||
+	fail "test_text_write: cannot parse '$tw'"
+tw_page=$(printf '0x%x' $((tw_phys & ~0xfff)))
+expect_out ept_dump "textguard: write-protecting GPA $tw_page: the SYSCALL entry (IA32_LSTAR) at $tw_entry"
+# EPT on: the ring says so after start, or the cell's CPU has it
+# (FLANK_E2E_EXPECT_EPT=1, whose lack of "EPT on" the memory-type
+# check below reports).
+if out ept_dump | grep -q "EPT on: " || [ "${FLANK_E2E_EXPECT_EPT:-0}" = 1 ]; then
+	case $tw in
+	*"the write faulted (#GP);"*) ;;
+	*) fail "test_text_write: the write to the SYSCALL entry's page was not refused: '$tw'" ;;
+	esac
+	[ "$tw_before" = "$tw_after" ] ||
+		fail "test_text_write: the byte changed from $tw_before to $tw_after"
+	expect_out dump "textguard: refused a write to GPA $tw_phys (GLA $tw_alias) at RIP 0x"
+else
+	case $tw in
+	*"the write went through (undone);"*) ;;
+	*) fail "test_text_write: without EPT the write should land: '$tw'" ;;
+	esac
+	expect_no_out dump "textguard: refused a write to GPA"
 fi
 # The text guard's LSTAR hook: the write is refused on every CPU with #GP
 # (EIO), LSTAR is what it was, each refusal is in the debug ring with the
 # value and the CPU, and system calls still work (the workload after it).
-# FLANK_E2E_LSTAR_GUARD=0 only for serial logs recorded before the guard
-# existed; FLANK_E2E_LSTAR_LINE the ring line's start in logs recorded
-# while the example module held the guard (tests/unit/e2e_check).
 for c in $ids; do
-	[ "${FLANK_E2E_LSTAR_GUARD:-1}" = 1 ] || break
 	expect_probe lstar.$c cpu=$c result=ok
 	lstar=$(out lstar.$c | tail -n 1 | sed -n 's/.*value=//p')
 	[ -n "$lstar" ] || fail "lstar.$c: no value read"
 	expect_probe wrlstar.$c cpu=$c result=error errno=5
 	expect_probe lstar_after.$c cpu=$c result=ok value="$lstar"
-	expect_out dump "${FLANK_E2E_LSTAR_LINE:-textguard: refused WRMSR IA32_LSTAR} <- $lstar at RIP 0x"
+	expect_out dump "textguard: refused WRMSR IA32_LSTAR <- $lstar at RIP 0x"
 	expect_out dump "on CPU $c"
 done
-[ "${FLANK_E2E_LSTAR_GUARD:-1}" = 0 ] ||
-	expect_probe workload_lstar workload=ok
+expect_probe workload_lstar workload=ok
 expect status 0
 for c in $ids; do
 	out status | grep -qE "^ *$c +yes +on +set " ||
@@ -437,8 +424,7 @@ case $(val "begin scenario=$scenario cpus" | sed -n 's/.* kernel=\([^ ]*\).*/\1/
 6.1.*) reasons="27 28" ;;
 esac
 # The text guard's refusal of test_text_write was an EPT violation (48).
-if [ "${FLANK_E2E_TEXT_GUARD:-1}" = 1 ] && { out ept_dump | grep -q "EPT on: " ||
-	[ "${FLANK_E2E_EXPECT_EPT:-0}" = 1 ]; }; then
+if out ept_dump | grep -q "EPT on: " || [ "${FLANK_E2E_EXPECT_EPT:-0}" = 1 ]; then
 	reasons="$reasons 48"
 fi
 for r in $reasons; do
