@@ -16,6 +16,7 @@ set(FLANK_EXAMPLE_MODULE ${FLANK_IMAGE_BINARY_DIR}/libvmm/modules/example/exampl
 set(FLANK_LIBVMM_CHECK_ARCHIVE ${FLANK_IMAGE_BINARY_DIR}/libvmm/libvmm_check.a)
 set(FLANK_LIBVMM_GUEST_ARCHIVE ${FLANK_IMAGE_BINARY_DIR}/libvmm/libvmm_guest.a)
 set(FLANK_VMCS_CHECK_MODULE ${FLANK_IMAGE_BINARY_DIR}/libvmm/modules/vmcs_check/vmcs_check.elf)
+set(FLANK_TEXTGUARD_MODULE ${FLANK_IMAGE_BINARY_DIR}/libvmm/modules/textguard/textguard.elf)
 # SHA-256 of the libvmm archive linked into vmm.elf (written by the image
 # part) and of the archive the host tests link (written below).
 set(FLANK_LIBVMM_SHA256_IMAGE ${FLANK_IMAGE_BINARY_DIR}/libvmm/image/libvmm.a.sha256)
@@ -38,6 +39,7 @@ ExternalProject_Add(flank_image
     ${FLANK_EXAMPLE_MODULE} ${FLANK_LIBVMM_SHA256_IMAGE}
     ${FLANK_LIBVMM_CHECK_ARCHIVE} ${FLANK_VMCS_CHECK_MODULE}
     ${FLANK_LIBVMM_CHECK_SHA256_IMAGE} ${FLANK_LIBVMM_GUEST_ARCHIVE}
+    ${FLANK_TEXTGUARD_MODULE}
   USES_TERMINAL_BUILD ON)
 
 include(${CMAKE_SOURCE_DIR}/libvmm/sources.cmake)

@@ -8,6 +8,7 @@
 #   lib/flank/vmm.elf          the VMM image, and beside it the extension
 #   lib/flank/vmcs_check.elf   modules: `flankctl load .../vmm.elf` loads
 #   lib/flank/example.elf      vmcs_check.elf from the image's directory
+#   lib/flank/textguard.elf    (the kernel text guard, docs/modules.md)
 # The component `dkms` (not installed by default) holds the sources DKMS
 # builds flank.ko from: src/flank-VERSION/{dkms.conf,driver_linux,loader,abi}
 # (the flank-dkms package; `cmake --install BUILD --component dkms`).
@@ -21,7 +22,7 @@ set(FLANK_INSTALL_DKMSDIR "src/flank-${PROJECT_VERSION}" CACHE STRING
   "Where the DKMS sources (component dkms) go, relative to the prefix")
 
 install(FILES ${FLANK_VMM_ELF} ${FLANK_VMCS_CHECK_MODULE}
-  ${FLANK_EXAMPLE_MODULE} DESTINATION ${FLANK_INSTALL_PKGLIBDIR})
+  ${FLANK_EXAMPLE_MODULE} ${FLANK_TEXTGUARD_MODULE} DESTINATION ${FLANK_INSTALL_PKGLIBDIR})
 
 # DKMS builds with driver_linux/Makefile and Kbuild, which read
 # loader/sources.cmake: the three directories as in the repository, less

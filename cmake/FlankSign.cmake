@@ -50,6 +50,7 @@ if(FLANK_SIGNING_KEY)
     COMMAND ${sign} ${FLANK_VMM_ELF} ${FLANK_SIGNED_DIR}/vmm.elf
     COMMAND ${sign} ${FLANK_VMCS_CHECK_MODULE} ${FLANK_SIGNED_DIR}/vmcs_check.elf
     COMMAND ${sign} ${FLANK_EXAMPLE_MODULE} ${FLANK_SIGNED_DIR}/example.elf
+    COMMAND ${sign} ${FLANK_TEXTGUARD_MODULE} ${FLANK_SIGNED_DIR}/textguard.elf
     COMMAND ${CMAKE_COMMAND} -E echo "signed copies: ${FLANK_SIGNED_DIR}"
     DEPENDS flank_image signing_key
     VERBATIM)

@@ -12,6 +12,8 @@
 #include <linux/cpu.h>
 #include <linux/smp.h>
 #include <asm/apic.h>
+#include <asm/asm.h>
+#include <asm/msr.h>
 #include <asm/nmi.h>
 #include <asm/processor-flags.h>
 #include <asm/special_insns.h>
@@ -24,8 +26,10 @@
 #include <linux/notifier.h>
 #include <linux/reboot.h>
 #include <linux/slab.h>
+#include <linux/stop_machine.h>
 #include <linux/suspend.h>
 #include <linux/timer.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
 #include "flank_linux.h"
@@ -383,6 +387,89 @@ module_param_cb(test_crash_off, &flank_test_crash_off_ops, NULL, 0200);
 MODULE_PARM_DESC(test_crash_off,
 		 "TEST ONLY: write 1 while Flank runs to run the crash "
 		 "callback on every CPU (all leave VMX operation)");
+
+/*
+ * Test only (tests/e2e, issue #18 section 4): writing 1 to /sys/module/
+ * flank/parameters/test_text_write plays the rootkit that the kernel text
+ * guard (libvmm/modules/textguard, docs/modules.md) stops: it patches the
+ * first byte of the SYSCALL entry (the address in IA32_LSTAR) through a
+ * writable alias, a vmap() of the page with PAGE_KERNEL (the kernel's own
+ * mapping of its text is read-only). The store carries an exception-table
+ * fixup, so the #GP(0) the guard injects is caught like a faulting user
+ * copy: no oops, no warning. It writes the byte's complement, under
+ * stop_machine(): every other CPU spins with interrupts off, so nothing
+ * executes the entry while a write that was not refused (no EPT: the
+ * guard has no effect) is in place; such a write is undone at once. The
+ * result line gives the addresses, whether the store faulted and the byte
+ * before and right after it. Refused (-EBUSY) unless the VMM runs.
+ */
+struct flank_test_text {
+	u8 *alias;
+	u8 before, after;
+	int faulted;
+};
+
+static int flank_test_text_poke(void *arg)
+{
+	struct flank_test_text *t = arg;
+	u8 v;
+	int faulted = 1;
+
+	t->before = READ_ONCE(*t->alias);
+	v = (u8)~t->before;
+	/* Label 1 faults: the fixup resumes at 2 with faulted still 1. */
+	asm volatile("1: movb %[v], %[m]\n\t"
+		     "xorl %[f], %[f]\n"
+		     "2:\n\t" _ASM_EXTABLE(1b, 2b)
+		     : [m] "=m"(*t->alias), [f] "+r"(faulted)
+		     : [v] "q"(v)
+		     : "memory");
+	t->after = READ_ONCE(*t->alias);
+	if (!faulted)
+		WRITE_ONCE(*t->alias, t->before);
+	t->faulted = faulted;
+	return 0;
+}
+
+static int flank_test_text_write_set(const char *val,
+				     const struct kernel_param *kp)
+{
+	struct flank_test_text t = {};
+	struct page *page;
+	unsigned long lstar;
+	void *alias;
+	bool on;
+	int rc = kstrtobool(val, &on);
+
+	if (rc || !on)
+		return rc ? rc : 0;
+	if (READ_ONCE(flank_core.state) != FLANK_DRV_RUNNING)
+		return -EBUSY;
+	rdmsrl(MSR_LSTAR, lstar);
+	page = virt_to_page((void *)lstar);
+	alias = vmap(&page, 1, VM_MAP, PAGE_KERNEL);
+	if (!alias)
+		return -ENOMEM;
+	t.alias = (u8 *)alias + offset_in_page(lstar);
+	rc = stop_machine(flank_test_text_poke, &t, NULL);
+	pr_info("test_text_write: SYSCALL entry %#lx (physical %#llx, alias "
+		"%#lx): the write %s; byte before 0x%02x, after 0x%02x\n",
+		lstar,
+		(unsigned long long)page_to_phys(page) + offset_in_page(lstar),
+		(unsigned long)t.alias,
+		t.faulted ? "faulted (#GP)" : "went through (undone)", t.before,
+		t.after);
+	vunmap(alias);
+	return rc;
+}
+
+static const struct kernel_param_ops flank_test_text_write_ops = {
+	.set = flank_test_text_write_set,
+};
+module_param_cb(test_text_write, &flank_test_text_write_ops, NULL, 0200);
+MODULE_PARM_DESC(test_text_write,
+		 "TEST ONLY: write 1 while Flank runs to patch the SYSCALL "
+		 "entry through a writable alias (the text guard refuses it)");
 
 /*
  * Test only (tests/e2e, issue #14): writing "CPU COUNT" to

@@ -127,7 +127,7 @@ got=$(flankctl --version)
 echo "$got"
 [ "$got" = "flankctl $version (ioctl ABI 1)" ] || fail "flankctl --version is '$got'"
 flank-elf verify /usr/lib/flank/vmm.elf /usr/lib/flank/vmcs_check.elf \
-	/usr/lib/flank/example.elf || fail "flank-elf rejects the installed image and modules"
+	/usr/lib/flank/example.elf /usr/lib/flank/textguard.elf || fail "flank-elf rejects the installed image and modules"
 
 step "flankctl check"
 if [ -c /dev/flank ]; then

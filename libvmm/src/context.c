@@ -5,6 +5,7 @@
  * page allocation.
  */
 #include "flank/vmm_console.h"
+#include "hooks.h"
 #include "vmm_internal.h"
 
 struct vmm_context vmm_ctx;
@@ -109,6 +110,7 @@ int vmm_init(const struct flank_platform *p)
 	struct vmm_ring *ring;
 	uint64_t table_pa = 0;
 	uint32_t n;
+	int st;
 
 	if (vmm_ctx.state != FLANK_STATE_UNLOADED)
 		return VMM_ERR_BAD_STATE;
@@ -142,7 +144,12 @@ int vmm_init(const struct flank_platform *p)
 	vmm_console_attach(ring, NULL);
 	/* Then the UART, if configured: attached next to the same ring. */
 	vmm_serial_start(ring, p);
-	return VMM_OK;
+	/* Last, a module's init hook: with the platform, the ring and the
+	 * host's log in place; its refusal is the init's (vmm_extension.h). */
+	st = vmm_init_hook_call();
+	if (st != VMM_OK)
+		(void)vmm_fini();
+	return st;
 }
 
 int vmm_fini(void)

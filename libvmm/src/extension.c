@@ -34,6 +34,8 @@ static void *cpuid_slot;
 /* The checker: a pointer to a module's constant structure, stored the same
  * way (the const is restored on the way out). */
 static void *checker_slot;
+/* The init hook (vmm_init_hook_set()): called at the end of vmm_init(). */
+static void *init_hook_slot;
 
 /* ENDBR64 (F3 0F 1E FA) as a little-endian 32-bit value. */
 #define ENDBR64_BYTES 0xfa1e0ff3u
@@ -119,6 +121,24 @@ FLANK_EXPORT int vmm_cpuid_set_extension(vmm_cpuid_ext_fn fn)
 FLANK_EXPORT int vmm_cpuid_remove_extension(vmm_cpuid_ext_fn fn)
 {
 	return ext_remove(&cpuid_slot, (void *)fn);
+}
+
+FLANK_EXPORT int vmm_init_hook_set(vmm_init_hook_fn fn)
+{
+	return hook_set(&init_hook_slot, (void *)fn);
+}
+
+FLANK_EXPORT int vmm_init_hook_remove(vmm_init_hook_fn fn)
+{
+	return ext_remove(&init_hook_slot, (void *)fn);
+}
+
+int vmm_init_hook_call(void)
+{
+	vmm_init_hook_fn fn = (vmm_init_hook_fn)__atomic_load_n(
+		&init_hook_slot, __ATOMIC_ACQUIRE);
+
+	return fn == NULL ? VMM_OK : fn();
 }
 
 FLANK_EXPORT int vmm_hypercall_extension_call(struct vmm_hypercall_args *args)

@@ -16,6 +16,10 @@ bool vmm_starts_with_endbr64(const void *fn);
 /** True while a CPU may run under Flank: hooks must not change. */
 bool vmm_cpus_may_run(void);
 
+/** Calls the registered init hook (vmm_init_hook_set()): its status, or
+ * VMM_OK without one. The end of vmm_init() (extension.c). */
+int vmm_init_hook_call(void);
+
 /**
  * The hook for @p msr and the access (@p write), or NULL: what the
  * RDMSR/WRMSR exit asks first. Memory only (no VMX instruction), so an

@@ -168,7 +168,8 @@ expect insmod 0
 expect check 0
 expect_no_out check "[FAIL]"
 expect load 0
-expect_out load "2 modules"
+# vmm.elf, example.elf and textguard.elf.
+expect_out load "loaded /vmm.elf: 3 modules"
 expect check_loaded 0
 expect_no_out check_loaded "[FAIL]"
 expect start 0
@@ -288,23 +289,62 @@ expect_probe rdmsr_vmxbasic.0 result=error
 expect_probe rdmsr_fc.0 result=ok value=0x1
 expect_probe wrmsr_fc.0 result=error
 expect_probe cpuid_alive.0 flank=1 vmx=0
-# The example module's LSTAR guard (docs/modules.md, "Worked example"): the
-# write is refused on every CPU with #GP (EIO), LSTAR is what it was, each
-# refusal is in the debug ring with the value and the CPU, and system calls
-# still work (the workload after it). FLANK_E2E_LSTAR_GUARD=0 only for
-# serial logs recorded before the guard existed (tests/unit/e2e_check).
+# The kernel text guard (textguard.elf, docs/modules.md "Worked example").
+# At load it named the pages it
+# write-protects (the SYSCALL entry's first). flank.ko's test_text_write
+# then patched the SYSCALL entry's first byte through a writable alias.
+# With EPT on (the ring says so after start) the guard refused it: the
+# store faulted (#GP, caught by its fixup: no oops, checked above), the
+# byte read back is the one before, and the ring names the GPA (the
+# physical address flank.ko printed), the alias as GLA and the CPU. The
+# exit is an EPT violation (reason 48, required below). Without EPT the
+# guard's page hooks have no effect: the write lands (undone at once) and
+# the ring has no refusal.
+expect load 0
+expect text_write 0
+tw=$(grep -a "test_text_write: SYSCALL entry " "$log" | tail -n 1 | tr -d '\r')
+[ -n "$tw" ] || fail "test_text_write: flank.ko printed no result line"
+tw_entry=$(echo "$tw" | sed -n 's/.*SYSCALL entry \(0x[0-9a-f]*\) .*/\1/p')
+tw_phys=$(echo "$tw" | sed -n 's/.*(physical \(0x[0-9a-f]*\), .*/\1/p')
+tw_alias=$(echo "$tw" | sed -n 's/.* alias \(0x[0-9a-f]*\)).*/\1/p')
+tw_before=$(echo "$tw" | sed -n 's/.*byte before \(0x[0-9a-f]*\),.*/\1/p')
+tw_after=$(echo "$tw" | sed -n 's/.*, after \(0x[0-9a-f]*\)$/\1/p')
+[ -n "$tw_entry" ] && [ -n "$tw_phys" ] && [ -n "$tw_alias" ] &&
+	[ -n "$tw_before" ] && [ -n "$tw_after" ] ||
+	fail "test_text_write: cannot parse '$tw'"
+tw_page=$(printf '0x%x' $((tw_phys & ~0xfff)))
+expect_out ept_dump "textguard: write-protecting GPA $tw_page: the SYSCALL entry (IA32_LSTAR) at $tw_entry"
+# EPT on: the ring says so after start, or the cell's CPU has it
+# (FLANK_E2E_EXPECT_EPT=1, whose lack of "EPT on" the memory-type
+# check below reports).
+if out ept_dump | grep -q "EPT on: " || [ "${FLANK_E2E_EXPECT_EPT:-0}" = 1 ]; then
+	case $tw in
+	*"the write faulted (#GP);"*) ;;
+	*) fail "test_text_write: the write to the SYSCALL entry's page was not refused: '$tw'" ;;
+	esac
+	[ "$tw_before" = "$tw_after" ] ||
+		fail "test_text_write: the byte changed from $tw_before to $tw_after"
+	expect_out dump "textguard: refused a write to GPA $tw_phys (GLA $tw_alias) at RIP 0x"
+else
+	case $tw in
+	*"the write went through (undone);"*) ;;
+	*) fail "test_text_write: without EPT the write should land: '$tw'" ;;
+	esac
+	expect_no_out dump "textguard: refused a write to GPA"
+fi
+# The text guard's LSTAR hook: the write is refused on every CPU with #GP
+# (EIO), LSTAR is what it was, each refusal is in the debug ring with the
+# value and the CPU, and system calls still work (the workload after it).
 for c in $ids; do
-	[ "${FLANK_E2E_LSTAR_GUARD:-1}" = 1 ] || break
 	expect_probe lstar.$c cpu=$c result=ok
 	lstar=$(out lstar.$c | tail -n 1 | sed -n 's/.*value=//p')
 	[ -n "$lstar" ] || fail "lstar.$c: no value read"
 	expect_probe wrlstar.$c cpu=$c result=error errno=5
 	expect_probe lstar_after.$c cpu=$c result=ok value="$lstar"
-	expect_out dump "example: refused WRMSR IA32_LSTAR <- $lstar at RIP 0x"
+	expect_out dump "textguard: refused WRMSR IA32_LSTAR <- $lstar at RIP 0x"
 	expect_out dump "on CPU $c"
 done
-[ "${FLANK_E2E_LSTAR_GUARD:-1}" = 0 ] ||
-	expect_probe workload_lstar workload=ok
+expect_probe workload_lstar workload=ok
 expect status 0
 for c in $ids; do
 	out status | grep -qE "^ *$c +yes +on +set " ||
@@ -393,10 +433,11 @@ out stats | sed -n 's/^ *\([0-9][0-9]*\) \{1,\}\(.*[^ ]\) \{1,\}( *\([0-9][0-9]*
 [ -s "$work/stats.txt" ] || fail "stats printed no exit counts"
 # Exits only from reasons Flank handles on purpose: CPUID (10), INVD (13),
 # VMCALL (18), VMX instructions (19-27, 50, 53, 59), CR access (28), RDMSR
-# (31), WRMSR (32), XSETBV (55).
+# (31), WRMSR (32), EPT violation (48: a page hook's, the text guard's;
+# one that no hook owns stops the CPU and fails the run), XSETBV (55).
 while read -r cpu reason rest; do
 	case $reason in
-	10 | 13 | 18 | 19 | 2[0-8] | 31 | 32 | 50 | 53 | 55 | 59) ;;
+	10 | 13 | 18 | 19 | 2[0-8] | 31 | 32 | 48 | 50 | 53 | 55 | 59) ;;
 	*) fail "CPU $cpu had exits with reason $reason ($rest), which Flank does not handle on purpose" ;;
 	esac
 done <"$work/stats.txt"
@@ -409,6 +450,10 @@ reasons=28
 case $(val "begin scenario=$scenario cpus" | sed -n 's/.* kernel=\([^ ]*\).*/\1/p') in
 6.1.*) reasons="27 28" ;;
 esac
+# The text guard's refusal of test_text_write was an EPT violation (48).
+if out ept_dump | grep -q "EPT on: " || [ "${FLANK_E2E_EXPECT_EPT:-0}" = 1 ]; then
+	reasons="$reasons 48"
+fi
 for r in $reasons; do
 	awk -v r=$r '$2 == r { found = 1 } END { exit !found }' "$work/stats.txt" ||
 		fail "stats: no exit with reason $r"

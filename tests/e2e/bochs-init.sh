@@ -146,8 +146,8 @@ run iomem_ram sh -c "grep 'System RAM' /proc/iomem"
 say "Loading the driver and asking whether Flank can run here"
 run insmod insmod /flank.ko
 run check flankctl check
-say "Loading the VMM image and the example extension module"
-run load flankctl load /vmm.elf /example.elf
+say "Loading the VMM image, the example extension module and the kernel text guard module"
+run load flankctl load /vmm.elf /example.elf /textguard.elf
 run check_loaded flankctl check
 # Where flank.ko's vmalloc areas are: the host stacks (kp_stack_alloc; each
 # CPU's HOST_RSP) and the image (HOST_RIP). With 5-level paging they lie
@@ -202,7 +202,12 @@ probe wrmsr_fc.0 wrmsr 0 0x3a 0x5
 probe cpuid_alive.0 cpuid 0
 say "The example module registered CPUID leaf 0x4000f100 from its init array: every CPU answers it"
 for c in $cpus; do probe example.$c cpuid $c; done
-say "The example module's MSR hook guards IA32_LSTAR (0xc0000082): WRMSR gets #GP (the msr driver's EIO),"
+say "The kernel text guard (textguard.elf) write-protected the pages of the SYSCALL entry and of the #GP and #PF handlers at load."
+say "flank.ko's test_text_write patches the SYSCALL entry's first byte through a writable alias of its page (vmap):"
+say "with EPT the guard refuses it, the store gets #GP (caught by its exception fixup), the byte stays and the ring says so;"
+say "without EPT (page hooks have no effect) the write lands and is undone at once, under stop_machine()."
+run text_write sh -c 'echo 1 >/sys/module/flank/parameters/test_text_write'
+say "The text guard's MSR hook guards IA32_LSTAR (0xc0000082): WRMSR gets #GP (the msr driver's EIO),"
 say "LSTAR keeps the kernel's entry point, the debug ring says so, and the kernel carries on."
 say "The write repeats LSTAR's own value, so that a guard that failed to refuse would change nothing."
 for c in $cpus; do

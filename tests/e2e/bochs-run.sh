@@ -6,6 +6,8 @@
 # Boots Debian's kernel under Bochs (Intel VT-x in software, 2 CPUs,
 # corei7_skylake_x) from an ISOLINUX ISO whose initramfs holds busybox-static,
 # flank.ko, msr.ko, a static flankctl, vmm.elf, the example module, the
+# kernel text guard module (textguard.elf, found next to EXAMPLE_ELF's
+# directory: ../textguard/textguard.elf, or $FLANK_E2E_TEXTGUARD), the
 # vmcs_check module (CHECK_ELF, next to vmm.elf as installed, so that
 # `flankctl load /vmm.elf` loads it too) and flank-probe; tests/e2e/bochs-init.sh runs SCENARIO (main or broken) in the
 # guest and writes "FLANK-E2E:" lines to the serial log (WORK_DIR/serial.log).
@@ -168,6 +170,11 @@ for m in virt/lib/irqbypass arch/x86/kvm/kvm arch/x86/kvm/kvm-intel; do
 done
 cp "$elf" "$root/vmm.elf"
 cp "$example" "$root/example.elf"
+# The kernel text guard module, built next to the example module (the image
+# part's libvmm/modules/textguard); FLANK_E2E_TEXTGUARD overrides.
+textguard=${FLANK_E2E_TEXTGUARD:-${example%/example/example.elf}/textguard/textguard.elf}
+[ -r "$textguard" ] || die "no text guard module at $textguard (make image builds it)"
+cp "$textguard" "$root/textguard.elf"
 cp "$check" "$root/vmcs_check.elf"
 cp "$here/bochs-init.sh" "$root/init"
 [ -z "${FLANK_E2E_EXTRA_ROOT:-}" ] || cp -r "$FLANK_E2E_EXTRA_ROOT/." "$root/"

@@ -465,4 +465,35 @@ int vmm_guest_write(uint64_t gla, const void *buf, size_t len);
 void vmm_extension_logf(uint32_t level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/**
+ * An init hook: what a module needs to do once the VMM has its platform
+ * (vmm_init_hook_set()). Returns VMM_OK, or a status that refuses the
+ * image's init (the host's load fails with it).
+ */
+typedef int (*vmm_init_hook_fn)(void);
+
+/**
+ * Registers @p fn to run at the end of the image's init (vmm_init()), once
+ * the platform, the debug ring and the host's log are in place: a module's
+ * own init runs before that (DT_INIT_ARRAY precedes the image's init) and
+ * can reach neither guest memory (vmm_guest_phys_page() needs the host's
+ * phys_copy) nor the log. It runs in the host's context on the loading
+ * CPU, with no CPU under Flank: it may log, read the host's own page
+ * tables and memory with the helpers above, and add hooks (they take
+ * effect at the next start). A status other than VMM_OK undoes the init
+ * and is what it returns; @p fn should then take back what it added. Once
+ * per init (a module whose hooks depend on what it finds removes the old
+ * ones first). The rules of the handlers: VMM_OK (also if @p fn is
+ * registered already); VMM_ERR_BAD_ARGUMENT for NULL;
+ * VMM_ERR_HOOK_NO_ENDBR; VMM_ERR_BAD_STATE while CPUs may run;
+ * VMM_ERR_EXTENSION_BUSY if another init hook is registered.
+ */
+int vmm_init_hook_set(vmm_init_hook_fn fn);
+
+/**
+ * Removes @p fn if it is the registered init hook. VMM_OK;
+ * VMM_ERR_BAD_ARGUMENT if it is not; VMM_ERR_BAD_STATE while CPUs may run.
+ */
+int vmm_init_hook_remove(vmm_init_hook_fn fn);
+
 #endif /* FLANK_VMM_EXTENSION_H */

@@ -12,9 +12,10 @@
  * and its DT_INIT_ARRAY / DT_FINI_ARRAY entries).
  *
  * Its init function, which the host runs after linking, registers the
- * CPUID leaf and the hypercall of example.h and an MSR hook that guards
- * IA32_LSTAR (docs/modules.md "Hooks"); its fini function, run before the
- * module's memory goes away, removes them.
+ * CPUID leaf and the hypercall of example.h; its fini function, run before
+ * the module's memory goes away, removes them. (The IA32_LSTAR guard that
+ * this module carried is part of the kernel text guard now,
+ * libvmm/modules/textguard.)
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -89,22 +90,6 @@ static int example_hypercall(struct vmm_hypercall_args *a)
 	return VMM_OK;
 }
 
-/*
- * The LSTAR write guard: runs in VMX root on the CPU that executed WRMSR,
- * so it only logs to the debug ring (never the host's log) and decides.
- * Deny: the guest gets #GP(0), as from a WRMSR the CPU refuses, and LSTAR
- * keeps the kernel's entry point.
- */
-static enum vmm_hook_action example_lstar_guard(struct vmm_msr_hook_args *a)
-{
-	vmm_extension_logf(FLANK_LOG_WARN,
-			   FLANK_EXAMPLE_GUARD_LINE
-			   " <- 0x%llx at RIP 0x%llx on CPU %u",
-			   (unsigned long long)a->value,
-			   (unsigned long long)a->rip, a->cpu);
-	return VMM_HOOK_DENY;
-}
-
 /* Outcome of the last init or fini: VMM_OK or the registration's status. */
 static int example_status = -1;
 
@@ -116,8 +101,7 @@ int flank_example_status(void)
 
 /*
  * Runs from DT_INIT_ARRAY once the host linked the module: registers the
- * handlers and the hook, or none of them (a refused one takes the ones
- * before it back).
+ * handlers, or neither (a refused one takes the one before it back).
  */
 __attribute__((constructor)) void flank_example_init(void)
 {
@@ -128,14 +112,6 @@ __attribute__((constructor)) void flank_example_init(void)
 		if (st != VMM_OK)
 			(void)vmm_cpuid_remove_extension(example_cpuid);
 	}
-	if (st == VMM_OK) {
-		st = vmm_msr_hook_add(FLANK_EXAMPLE_GUARDED_MSR, 1,
-				      VMM_MSR_HOOK_WRITE, example_lstar_guard);
-		if (st != VMM_OK) {
-			(void)vmm_hypercall_remove_extension(example_hypercall);
-			(void)vmm_cpuid_remove_extension(example_cpuid);
-		}
-	}
 	example_status = st;
 }
 
@@ -144,8 +120,6 @@ __attribute__((destructor)) void flank_example_fini(void)
 {
 	int st = vmm_cpuid_remove_extension(example_cpuid);
 	int st2 = vmm_hypercall_remove_extension(example_hypercall);
-	int st3 = vmm_msr_hook_remove(FLANK_EXAMPLE_GUARDED_MSR,
-				      example_lstar_guard);
 
-	example_status = st != VMM_OK ? st : st2 != VMM_OK ? st2 : st3;
+	example_status = st != VMM_OK ? st : st2;
 }

@@ -29,18 +29,6 @@
  */
 #define FLANK_EXAMPLE_HC FLANK_HC_EXT_FIRST
 
-/**
- * The MSR whose writes the module refuses: IA32_LSTAR, the kernel's
- * 64-bit SYSCALL entry point (SDM Vol. 4 Table 2-2), the classic target of
- * a rootkit that wants every system call. WRMSR of it gets #GP(0) and a
- * line in the debug ring (FLANK_EXAMPLE_GUARD_LINE, then the value, RIP and
- * CPU); RDMSR passes through. Linux writes it only while bringing a CPU up,
- * before Flank runs on that CPU.
- */
-#define FLANK_EXAMPLE_GUARDED_MSR 0xC0000082u
-/** Start of the ring line of a refused write. */
-#define FLANK_EXAMPLE_GUARD_LINE "example: refused WRMSR IA32_LSTAR"
-
 /** Identifies answers that come from this module (top byte). */
 #define FLANK_EXAMPLE_TAG 0xe5u
 

@@ -257,13 +257,6 @@ static void test_extension_refuses_no_endbr64(void **state)
 	assert_int_equal(flank_example_status(), VMM_OK);
 }
 
-/* An MSR hook of "another module". */
-static enum vmm_hook_action other_msr(struct vmm_msr_hook_args *a)
-{
-	(void)a;
-	return VMM_HOOK_ALLOW;
-}
-
 /*
  * One handler of each kind: a second one is refused with BUSY, the same
  * one again is fine, NULL is refused, only the owner removes it; a module
@@ -301,19 +294,6 @@ static void test_extension_one_owner(void **state)
 	assert_int_equal(a.eax, 0xbad);
 	assert_int_equal(vmm_cpuid_remove_extension(other_cpuid), VMM_OK);
 	assert_int_equal(vmm_hypercall_remove_extension(other_hc), VMM_OK);
-
-	/* Another module hooks LSTAR: the example takes both handlers back. */
-	assert_int_equal(vmm_msr_hook_add(FLANK_EXAMPLE_GUARDED_MSR, 1,
-					  VMM_MSR_HOOK_READ, other_msr),
-			 VMM_OK);
-	flank_example_init();
-	assert_int_equal(flank_example_status(), VMM_ERR_HOOK_OVERLAP);
-	assert_false(vmm_cpuid_extension_call(&a));
-	assert_int_equal(vmm_hypercall_set_extension(other_hc), VMM_OK);
-	assert_int_equal(vmm_hypercall_remove_extension(other_hc), VMM_OK);
-	assert_int_equal(
-		vmm_msr_hook_remove(FLANK_EXAMPLE_GUARDED_MSR, other_msr),
-		VMM_OK);
 	flank_example_init();
 	assert_int_equal(flank_example_status(), VMM_OK);
 }
@@ -333,42 +313,109 @@ static bool ring_has(const char *needle)
 	return strstr(text, needle) != NULL;
 }
 
+/* What the init hooks below saw and answer. */
+static unsigned init_hook_calls;
+static int init_hook_answer;
+static enum flank_vmm_state init_hook_state;
+static int init_hook_phys;
+static uint8_t init_hook_byte;
+/* A page of "RAM" at INIT_HOOK_PA that the init hook reads. */
+#define INIT_HOOK_PA UINT64_C(0x7654000)
+static _Alignas(4096) uint8_t init_hook_page[4096];
+
 /*
- * The example's LSTAR guard (registered by its init, before start): a
- * guest WRMSR of IA32_LSTAR gets #GP(0) with RIP at the WRMSR, LSTAR keeps
- * the kernel's value, and the ring has the refusal with the value; RDMSR
- * of LSTAR passes through without an exit, and other MSRs are unhooked.
+ * An init hook: counts, notes the VMM's state and whether it could read
+ * physical memory through the platform, and logs one line.
  */
-static void test_extension_lstar_guard(void **state)
+static int init_hook(void)
 {
-	struct mock_exit_outcome out;
-	uint64_t v = 0;
+	uint8_t b = 0;
 
-	uint32_t failed = 0;
+	init_hook_calls++;
+	init_hook_state = vmm_state();
+	init_hook_phys = vmm_guest_phys_page(INIT_HOOK_PA + 9, &b, 1, false);
+	init_hook_byte = b;
+	vmm_extension_logf(FLANK_LOG_INFO, "init hook ran");
+	return init_hook_answer;
+}
 
+static int other_init_hook(void)
+{
+	return VMM_OK;
+}
+
+__attribute__((nocf_check, noipa)) static int noendbr_init_hook(void)
+{
+	noendbr_calls++;
+	return VMM_OK;
+}
+
+/* The emulator with init_hook_page mapped and the test platform, before
+ * vmm_init() (fixture_up() without its init). */
+static void hook_machine(void)
+{
+	fixture_reset();
+	assert_int_equal(mock_init("skylake", 1), 0);
+	mock_set_exception_handler(fixture_exception);
+	mock_set_exit_handlers(vmm_exit_handler, vmm_exit_resume_failed);
+	memset(init_hook_page, 0, sizeof(init_hook_page));
+	init_hook_page[9] = 0x5a;
+	assert_true(pa_addr(mock_mem_map_at(init_hook_page, 4096,
+					    pa_init(INIT_HOOK_PA))) ==
+		    INIT_HOOK_PA);
+	test_platform_init(&tp);
+}
+
+/*
+ * The init hook (vmm_init_hook_set()): registration follows the handlers'
+ * rules (NULL, ENDBR64, one owner, not while running); it runs at the end
+ * of vmm_init() with the VMM LOADED, the ring attached (its line is in the
+ * ring) and the platform's phys_copy reachable; a refusal is vmm_init()'s
+ * status and leaves the VMM UNLOADED, so the next init starts clean.
+ */
+static void test_extension_init_hook(void **state)
+{
 	(void)state;
-	fixture_up("skylake", 1);
-	mock_msr_set(0, FLANK_EXAMPLE_GUARDED_MSR,
-		     UINT64_C(0xffffffff81a00080));
-	assert_int_equal(vmm_start_all(&failed), VMM_OK);
-	assert_int_equal(mock_guest_wrmsr(FLANK_EXAMPLE_GUARDED_MSR,
-					  UINT64_C(0xffffffffc0ffee00), &out),
-			 0);
-	assert_int_equal(out.action, INTRIN_EXIT_RESUME);
-	assert_true(out.injected);
-	assert_int_equal(out.injected_info & INTR_INFO_VECTOR_MASK, X86_VEC_GP);
-	assert_true(out.rip_after == out.rip_before);
-	assert_true(mock_msr_get(0, FLANK_EXAMPLE_GUARDED_MSR, &v));
-	assert_true(v == UINT64_C(0xffffffff81a00080));
-	assert_true(ring_has(FLANK_EXAMPLE_GUARD_LINE " <- 0xffffffffc0ffee00 "
-						      "at RIP 0x"));
-	assert_true(ring_has("on CPU 0"));
-	/* Not hooked: RDMSR of LSTAR, WRMSR of STAR. */
-	assert_int_equal(mock_guest_rdmsr(FLANK_EXAMPLE_GUARDED_MSR, &v, &out),
-			 -1);
-	assert_true(v == UINT64_C(0xffffffff81a00080));
-	assert_int_equal(mock_guest_wrmsr(MSR_IA32_STAR, 0, &out), -1);
+	assert_int_equal(vmm_init_hook_set(NULL), VMM_ERR_BAD_ARGUMENT);
+	assert_int_equal(vmm_init_hook_set((vmm_init_hook_fn)noendbr_init_hook),
+			 VMM_ERR_HOOK_NO_ENDBR);
+	assert_int_equal(vmm_init_hook_set(init_hook), VMM_OK);
+	assert_int_equal(vmm_init_hook_set(init_hook), VMM_OK);
+	assert_int_equal(vmm_init_hook_set(other_init_hook),
+			 VMM_ERR_EXTENSION_BUSY);
+	assert_int_equal(vmm_init_hook_remove(other_init_hook),
+			 VMM_ERR_BAD_ARGUMENT);
+
+	init_hook_calls = 0;
+	init_hook_answer = VMM_OK;
+	init_hook_phys = -1;
+	hook_machine();
+	assert_int_equal(vmm_init(&tp.p), VMM_OK);
+	assert_int_equal(init_hook_calls, 1);
+	assert_int_equal(init_hook_state, FLANK_STATE_LOADED);
+	assert_int_equal(init_hook_phys, VMM_OK);
+	assert_int_equal(init_hook_byte, 0x5a);
+	assert_true(ring_has("init hook ran"));
+	assert_int_equal(vmm_start_all(NULL), VMM_OK);
+	/* Running: neither set nor remove. */
+	assert_int_equal(vmm_init_hook_set(other_init_hook), VMM_ERR_BAD_STATE);
+	assert_int_equal(vmm_init_hook_remove(init_hook), VMM_ERR_BAD_STATE);
 	down();
+
+	/* A refusal is the init's status; the VMM stays UNLOADED. */
+	init_hook_answer = VMM_ERR_GUEST_NOT_PRESENT;
+	hook_machine();
+	assert_int_equal(vmm_init(&tp.p), VMM_ERR_GUEST_NOT_PRESENT);
+	assert_int_equal(init_hook_calls, 2);
+	assert_int_equal(vmm_state(), FLANK_STATE_UNLOADED);
+	init_hook_answer = VMM_OK;
+	assert_int_equal(vmm_init(&tp.p), VMM_OK);
+	assert_int_equal(init_hook_calls, 3);
+	down();
+
+	assert_int_equal(vmm_init_hook_remove(init_hook), VMM_OK);
+	assert_int_equal(vmm_init_hook_remove(init_hook), VMM_ERR_BAD_ARGUMENT);
+	assert_int_equal(noendbr_calls, 0);
 }
 
 /* The exported dispatchers refuse NULL and numbers outside the ranges. */
@@ -406,7 +453,7 @@ int main(void)
 		cmocka_unit_test(test_extension_one_owner),
 		cmocka_unit_test(test_extension_call_bounds),
 		cmocka_unit_test(test_extension_refuses_no_endbr64),
-		cmocka_unit_test(test_extension_lstar_guard),
+		cmocka_unit_test(test_extension_init_hook),
 	};
 
 	status_at_start = flank_example_status();

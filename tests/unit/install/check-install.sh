@@ -59,7 +59,7 @@ for f in share/man/man8/flankctl.8 share/man/man1/flank-elf.1 \
 done
 [ -n "$(find "$p/share/doc/flank/schema" -name '*.json' 2>/dev/null)" ] ||
 	fail "share/doc/flank/schema holds no JSON schema"
-for f in vmm.elf vmcs_check.elf example.elf; do
+for f in vmm.elf vmcs_check.elf example.elf textguard.elf; do
 	[ -f "$p/lib/flank/$f" ] || fail "lib/flank/$f is not installed"
 	[ ! -x "$p/lib/flank/$f" ] || fail "lib/flank/$f is executable: it is not a host program"
 done
@@ -67,7 +67,7 @@ got=$("$p/sbin/flankctl" --version)
 [ "$got" = "flankctl $version (ioctl ABI 1)" ] ||
 	fail "installed flankctl --version says '$got', not version $version"
 "$p/bin/flank-elf" verify "$p/lib/flank/vmm.elf" "$p/lib/flank/vmcs_check.elf" \
-	"$p/lib/flank/example.elf" >"$tmp/elf.log" 2>&1 || {
+	"$p/lib/flank/example.elf" "$p/lib/flank/textguard.elf" >"$tmp/elf.log" 2>&1 || {
 	cat "$tmp/elf.log" >&2
 	fail "the installed flank-elf rejects the installed image and modules"
 }
