@@ -33,3 +33,10 @@ install(DIRECTORY driver_linux loader abi DESTINATION ${FLANK_INSTALL_DKMSDIR}
   COMPONENT dkms EXCLUDE_FROM_ALL
   PATTERN CMakeLists.txt EXCLUDE
   PATTERN dkms.conf EXCLUDE)
+# flank.ko compiles libvmm's status sentences (driver_linux/core/vmm_texts.c).
+install(FILES libvmm/src/status.c libvmm/src/status_texts.h libvmm/src/strtab.h
+  DESTINATION ${FLANK_INSTALL_DKMSDIR}/libvmm/src
+  COMPONENT dkms EXCLUDE_FROM_ALL)
+install(FILES libvmm/include/flank/vmm_status.h
+  DESTINATION ${FLANK_INSTALL_DKMSDIR}/libvmm/include/flank
+  COMPONENT dkms EXCLUDE_FROM_ALL)

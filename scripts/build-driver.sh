@@ -34,6 +34,13 @@ for d in driver_linux loader abi; do
 	rm -rf "${out:?}/$d"
 	cp -r "$src/$d" "$out/$d"
 done
+# libvmm's status sentences, which core/vmm_texts.c compiles (as the DKMS
+# tree holds them, cmake/FlankInstall.cmake).
+rm -rf "${out:?}/libvmm"
+mkdir -p "$out/libvmm/src" "$out/libvmm/include/flank"
+cp "$src/libvmm/src/status.c" "$src/libvmm/src/status_texts.h" \
+	"$src/libvmm/src/strtab.h" "$out/libvmm/src/"
+cp "$src/libvmm/include/flank/vmm_status.h" "$out/libvmm/include/flank/"
 log="$out/build.log"
 # Build from scratch so that every file is compiled and checked again.
 # Kbuild runs on its own, not as a child of the caller's make (jobserver).

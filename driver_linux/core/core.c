@@ -192,7 +192,13 @@ int flank_entry_validate(const struct flank_image_entry *e,
 void flank_vmm_text(struct flank_core *core, int status, char *out, size_t max)
 {
 	const struct flank_image_entry *e = core->image.entry;
+	const char *sentence = flank_vmm_sentence(status);
 
+	/* The image names its statuses; the sentences live here. */
+	if (sentence) {
+		flank_strlcpy(out, sentence, max);
+		return;
+	}
 	if (!e) {
 		snprintf(out, max, "VMM status %d", status);
 		return;

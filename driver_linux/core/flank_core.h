@@ -627,7 +627,12 @@ void flank_unlink_modules(struct flank_core *core);
 /** Validates the entry table a link produced (core/core.c). */
 int flank_entry_validate(const struct flank_image_entry *e,
 			 struct flank_ioc_err *err);
-/** Text of a VMM status through the image's status_str, bounded. */
+/**
+ * Text of a VMM status, bounded: the driver's own sentence for the statuses
+ * it knows (core/vmm_texts.c), the image's status_str for newer ones.
+ */
 void flank_vmm_text(struct flank_core *core, int status, char *out, size_t max);
+/** The sentence of VMM status @p status, or NULL if this driver has none. */
+const char *flank_vmm_sentence(int status);
 
 #endif /* FLANK_CORE_H */

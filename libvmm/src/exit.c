@@ -242,7 +242,7 @@ static enum intrin_exit_action entry_failure(struct vmm_cpu *cpu,
 		return leave_cpu(cpu, frame, VMM_ERR_LAUNCH_ENTRY_FAILURE);
 	}
 	diag_line(cpu, ": VM entry failed, exit reason ", reason, qual, rip,
-		  vmm_status_str(
+		  vmm_status_name(
 			  vmm_launch_status((vmx_result_t){VMX_FAIL_VALID, 0},
 					    &cpu->entry_failure)));
 	vmm_vmcs_dump(cpu->id, FLANK_LOG_ERROR, NULL);
@@ -359,7 +359,7 @@ static void resume_failed(struct intrin_exit_frame *frame, struct vmm_cpu *cpu,
 		vmm_log_vmx(cpu, "VMRESUME", result);
 		diag_line(cpu, ": VMRESUME failed, VM-instruction error ",
 			  result.error, 0, rip,
-			  vmm_status_str(cpu->last_error));
+			  vmm_status_name(cpu->last_error));
 		vmm_vmcs_dump(cpu->id, FLANK_LOG_ERROR, NULL);
 	}
 	(void)vmm_devirtualize(cpu, frame, false);

@@ -1,34 +1,54 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The name and human sentence of every status, from status_texts.h.
+ *
+ * Names and sentences are two objects, each in its own section: vmm.elf
+ * links with --gc-sections and calls only vmm_status_name(), so the
+ * sentences (about 4.6 KB) stay out of the image. The hosts hold them:
+ * flank.ko compiles this very file (driver_linux/core/vmm_texts.c) and
+ * gives the sentence with every VMM status it reports (docs/loader.md,
+ * "Room for issue 18").
  */
 #include "flank/vmm_status.h"
 #include "status_texts.h"
 #include "strtab.h"
 
-/* Names and sentences as exact-size strings, found by offset (strtab.h). */
-static const struct status_strings {
-#define STATUS_MEMBERS(id, text)                                               \
-	STRTAB_MEMBER(name_##id, #id) STRTAB_MEMBER(text_##id, text)
-	VMM_STATUS_TEXTS(STATUS_MEMBERS)
-#undef STATUS_MEMBERS
-} strings = {
-#define STATUS_INIT(id, text) .name_##id = #id, .text_##id = text,
-	VMM_STATUS_TEXTS(STATUS_INIT)
-#undef STATUS_INIT
+/* Names as exact-size strings, found by offset (strtab.h). */
+static const struct status_names {
+#define NAME_MEMBER(id, text) STRTAB_MEMBER(name_##id, #id)
+	VMM_STATUS_TEXTS(NAME_MEMBER)
+#undef NAME_MEMBER
+} names = {
+#define NAME_INIT(id, text) .name_##id = #id,
+	VMM_STATUS_TEXTS(NAME_INIT)
+#undef NAME_INIT
 };
-STRTAB_FITS(struct status_strings);
+STRTAB_FITS(struct status_names);
 
-/* Where each status's name and sentence start in strings. */
-static const struct {
-	uint16_t name_at;
-	uint16_t text_at;
-} status_at[VMM_STATUS_COUNT] = {
-#define STATUS_AT(id, text)                                                    \
-	[id] = {offsetof(struct status_strings, name_##id),                    \
-		offsetof(struct status_strings, text_##id)},
-	VMM_STATUS_TEXTS(STATUS_AT)
-#undef STATUS_AT
+/* Sentences likewise, in an object of their own. */
+static const struct status_sentences {
+#define TEXT_MEMBER(id, text) STRTAB_MEMBER(text_##id, text)
+	VMM_STATUS_TEXTS(TEXT_MEMBER)
+#undef TEXT_MEMBER
+} sentences = {
+#define TEXT_INIT(id, text) .text_##id = text,
+	VMM_STATUS_TEXTS(TEXT_INIT)
+#undef TEXT_INIT
+};
+STRTAB_FITS(struct status_sentences);
+
+/* Where each status's name starts in names. */
+static const uint16_t name_at[VMM_STATUS_COUNT] = {
+#define NAME_AT(id, text) [id] = offsetof(struct status_names, name_##id),
+	VMM_STATUS_TEXTS(NAME_AT)
+#undef NAME_AT
+};
+
+/* Where each status's sentence starts in sentences. */
+static const uint16_t text_at[VMM_STATUS_COUNT] = {
+#define TEXT_AT(id, text) [id] = offsetof(struct status_sentences, text_##id),
+	VMM_STATUS_TEXTS(TEXT_AT)
+#undef TEXT_AT
 };
 
 /*
@@ -44,12 +64,12 @@ const char *vmm_status_str(int status)
 {
 	if (status < 0 || status >= (int)VMM_STATUS_COUNT)
 		return "unknown status: a newer image or a driver bug";
-	return STRTAB_AT(strings, status_at[status].text_at);
+	return STRTAB_AT(sentences, text_at[status]);
 }
 
 const char *vmm_status_name(int status)
 {
 	if (status < 0 || status >= (int)VMM_STATUS_COUNT)
 		return "VMM_ERR_UNKNOWN";
-	return STRTAB_AT(strings, status_at[status].name_at);
+	return STRTAB_AT(names, name_at[status]);
 }

@@ -293,7 +293,7 @@ struct flank_exit_stats {
 /**
  * The table the image exports under FLANK_IMAGE_ENTRY_SYMBOL. Every
  * function returns 0 or a positive enum vmm_status value
- * (status_str() gives its text).
+ * (status_str() gives its name).
  */
 struct flank_image_entry {
 	uint32_t abi_version; /**< FLANK_IMAGE_ABI_VERSION. */
@@ -327,7 +327,11 @@ struct flank_image_entry {
 	 * that fell behind is moved to the oldest record still held.
 	 */
 	size_t (*ring_read)(uint64_t *pos, char *buf, size_t len);
-	/** Human text of a status value. */
+	/**
+	 * Name of a status value ("VMM_ERR_NO_VMX"); the host holds the
+	 * sentences (flank.ko: core/vmm_texts.c) and asks this only for a
+	 * status newer than its own list.
+	 */
 	const char *(*status_str)(int status);
 	/**
 	 * The kernel is crashing (panic → kdump, emergency reboot): makes the

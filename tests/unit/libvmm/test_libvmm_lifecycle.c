@@ -557,8 +557,9 @@ static void test_libvmm_image_entry(void **state)
 	/* A reader at the head gets nothing more. */
 	assert_int_equal(flank_image_entry.ring_read(&pos, buf, sizeof(buf)),
 			 0);
+	/* The image names its statuses; hosts hold the sentences. */
 	assert_string_equal(flank_image_entry.status_str(VMM_ERR_NO_VMX),
-			    vmm_status_str(VMM_ERR_NO_VMX));
+			    "VMM_ERR_NO_VMX");
 	fixture_down();
 }
 
