@@ -74,6 +74,15 @@ MODULE_PARM_DESC(ring_kib,
 		 "Size of the VMM's debug ring in KiB, a power of two from 8 "
 		 "to 16384 (default 64: 255 records of 256 bytes)");
 
+/*
+ * The VMM's own pages mapped in EPT to a zero page (docs/ept.md, "The
+ * VMM's pages are not the guest's"); 0 leaves them in the identity map.
+ */
+static bool hide = true;
+module_param(hide, bool, 0444);
+MODULE_PARM_DESC(hide, "Hide the VMM's own pages from the kernel it runs "
+		       "with EPT (default 1)");
+
 static long flank_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	return flank_status_errno(flank_core_ioctl(
@@ -212,6 +221,7 @@ static int __init flank_init(void)
 	flank_core.serial_baud = serial_baud;
 	flank_core.serial_flags = serial_pci ? FLANK_SERIAL_PCI : 0;
 	flank_core.ring_kib = ring_kib;
+	flank_core.hide = hide ? FLANK_HIDE_ALL : 0;
 	flank_core.sig_enforce = flank_ksig_enforce();
 	rc = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "flank:online",
 				       flank_cpu_online, flank_cpu_offline);

@@ -357,6 +357,11 @@ struct flank_core {
 	 */
 	uint32_t ring_kib;
 	/**
+	 * FLANK_HIDE_* bits handed to the image (module parameter hide,
+	 * docs/ept.md); flank_core_init() sets FLANK_HIDE_ALL.
+	 */
+	uint32_t hide;
+	/**
 	 * Module parameter sig_policy: true for `enforce` (refuse files
 	 * without a verified signature), false for `warn` (load them, taint
 	 * the kernel). Lockdown and module.sig_enforce enforce regardless.

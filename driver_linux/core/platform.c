@@ -125,6 +125,8 @@ void flank_platform_fill(struct flank_core *core)
 	p->verw_sel = core->ops->verw_sel;
 	p->phys_copy = plat_phys_copy;
 	p->host_stack = plat_host_stack;
+	/* The VMM's pages the guest must not see (docs/ept.md). */
+	p->hide = core->hide;
 }
 
 const char *flank_ring_kib_check(uint32_t kib)

@@ -241,8 +241,10 @@ int vmm_exit_stats(uint32_t id, struct flank_exit_stats *out)
 	vmm_zero(out, sizeof(*out));
 	out->cpu = id;
 	cpu = vmm_ctx.cpu[id];
-	if (cpu != NULL)
+	if (cpu != NULL) {
 		vmm_copy(out->count, cpu->exit_count, sizeof(out->count));
+		out->hidden_writes = cpu->hidden_writes;
+	}
 	return VMM_OK;
 }
 

@@ -219,6 +219,12 @@ struct vmm_cpu {
 	/* The page hook whose page this CPU opened for one instruction (allow
 	 * once, ept/page_hook.c), until its MTF exit; NULL otherwise. */
 	void *page_step;
+
+	/* The hidden page's leaf this CPU pointed at the sink page for one
+	 * write (ept/hide.c), until its MTF exit; NULL otherwise. */
+	uint64_t *hide_step;
+	/* Guest writes to hidden pages dropped on this CPU (ept/hide.c). */
+	uint32_t hidden_writes;
 };
 
 /*

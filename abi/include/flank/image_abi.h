@@ -33,8 +33,12 @@
  * 7: struct flank_platform gained host_stack (each CPU's host stack with an
  *    unmapped guard page below it) and struct flank_image_entry gained
  *    crash_cpu (leave VMX operation on a crashing kernel's CPU, for kdump).
+ * 8: struct flank_platform gained hide (FLANK_HIDE_* bits: the VMM's pages
+ *    mapped in EPT to a zero page, docs/ept.md "The VMM's pages are not the
+ *    guest's"); struct flank_exit_stats' reserved word became
+ *    hidden_writes.
  */
-#define FLANK_IMAGE_ABI_VERSION 7u
+#define FLANK_IMAGE_ABI_VERSION 8u
 
 /**
  * Smallest debug ring a host may supply (flank_platform.ring_size), in
@@ -204,7 +208,25 @@ struct flank_platform {
 	 * takes its stacks from page_alloc, unguarded.
 	 */
 	void *(*host_stack)(void *ctx, uint32_t cpu);
+
+	/**
+	 * FLANK_HIDE_* bits (any other bit is refused): which of the VMM's
+	 * own pages the EPT map hides from the guest (docs/ept.md, "The
+	 * VMM's pages are not the guest's"). 0: none, the identity map
+	 * covers them as before. No effect without EPT.
+	 */
+	uint32_t hide;
+	uint32_t reserved_hide; /**< 0. */
 };
+
+/**
+ * hide: the pages of the EPT map itself (its tables and page lists) and
+ * the zero and sink pages hiding needs are mapped to one zero page,
+ * read-only: a guest read gives zeros, a write is dropped and counted.
+ */
+#define FLANK_HIDE_EPT 0x0001u
+/** Every hide bit this ABI defines. */
+#define FLANK_HIDE_ALL 0x0001u
 
 /**
  * spec_flags: after every VM exit, fill the return stack buffer (32
@@ -285,8 +307,9 @@ struct flank_cpu_status {
 #define FLANK_EXIT_REASONS 80u
 /** Exits per basic exit reason on one CPU. */
 struct flank_exit_stats {
-	uint32_t cpu;			    /**< CPU number. */
-	uint32_t reserved;		    /**< 0. */
+	uint32_t cpu; /**< CPU number. */
+	/** Guest writes to hidden pages dropped on this CPU (FLANK_HIDE_*). */
+	uint32_t hidden_writes;
 	uint64_t count[FLANK_EXIT_REASONS]; /**< Exits, by basic reason. */
 };
 
