@@ -225,8 +225,16 @@ struct flank_platform {
  * read-only: a guest read gives zeros, a write is dropped and counted.
  */
 #define FLANK_HIDE_EPT 0x0001u
+/**
+ * hide (with FLANK_HIDE_EPT): every CPU's VMXON region, VMCS, MSR bitmap
+ * and host stack when it comes from page_alloc. The image then takes
+ * every CPU's pages before any CPU starts and keeps a stopped CPU's pages
+ * until the map goes (a page hidden in the map is never given back while
+ * a CPU may use the map).
+ */
+#define FLANK_HIDE_CPUS 0x0002u
 /** Every hide bit this ABI defines. */
-#define FLANK_HIDE_ALL 0x0001u
+#define FLANK_HIDE_ALL 0x0003u
 
 /**
  * spec_flags: after every VM exit, fill the return stack buffer (32

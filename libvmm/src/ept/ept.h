@@ -182,6 +182,15 @@ uint64_t *vmm_ept_take(struct vmm_ept *e, unsigned width, uint64_t *pa,
 int vmm_hide_map(struct vmm_ept *e, unsigned width);
 
 /**
+ * With FLANK_HIDE_CPUS, after vmm_ept_start() built a map and before any
+ * CPU starts: hides the VMXON region, VMCS, MSR bitmap and (from
+ * page_alloc) host stack of every CPU in vmm_ctx.cpu[] and marks each
+ * hidden. VMM_OK, or vmm_ept_take()'s errors (the caller frees the CPUs
+ * and the map).
+ */
+int vmm_hide_cpus(struct vmm_ept *e);
+
+/**
  * Guest writes dropped on the hidden page of @p gpa since the map was
  * built (all CPUs); with UINT64_MAX, those to pages beyond the table of
  * 16 addresses that are counted one by one.

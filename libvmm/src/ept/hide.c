@@ -147,27 +147,17 @@ static int hide_page(struct vmm_ept *e, uint64_t pa, unsigned width, bool *done)
 	return VMM_OK;
 }
 
-int vmm_hide_map(struct vmm_ept *e, unsigned width)
+/*
+ * Hides every page of the map, list pages included. A split takes a table,
+ * which must be hidden too: repeat until a round hides nothing (each round
+ * hides at least one page of a finite list, and the splits a page needs
+ * are at most two).
+ */
+static int hide_map_pages(struct vmm_ept *e, unsigned width)
 {
 	bool again = true;
-	uint64_t *zero;
 	int st = VMM_OK;
 
-	vmm_zero(&drops, sizeof(drops));
-	if ((vmm_ctx.platform.hide & FLANK_HIDE_EPT) == 0)
-		return VMM_OK;
-	zero = vmm_ept_take(e, width, &e->zero_pa, &st);
-	if (zero == NULL)
-		return st;
-	e->sink = vmm_ept_take(e, width, &e->sink_pa, &st);
-	if (e->sink == NULL)
-		return st;
-	/*
-	 * Every page of the map, list pages included. A split takes a table,
-	 * which must be hidden too: repeat until a round hides nothing (each
-	 * round hides at least one page of a finite list, and the splits a
-	 * page needs are at most two).
-	 */
 	while (again) {
 		const uint64_t *l = e->list;
 		uint32_t used = e->list_used;
@@ -185,6 +175,60 @@ int vmm_hide_map(struct vmm_ept *e, unsigned width)
 			return st;
 	}
 	return VMM_OK;
+}
+
+int vmm_hide_map(struct vmm_ept *e, unsigned width)
+{
+	uint64_t *zero;
+	int st = VMM_OK;
+
+	vmm_zero(&drops, sizeof(drops));
+	if ((vmm_ctx.platform.hide & FLANK_HIDE_EPT) == 0)
+		return VMM_OK;
+	zero = vmm_ept_take(e, width, &e->zero_pa, &st);
+	if (zero == NULL)
+		return st;
+	e->sink = vmm_ept_take(e, width, &e->sink_pa, &st);
+	if (e->sink == NULL)
+		return st;
+	return hide_map_pages(e, width);
+}
+
+int vmm_hide_cpus(struct vmm_ept *e)
+{
+	unsigned width = vmm_phys_width();
+	uint32_t ncpus = 0, before = e->hidden;
+	bool done = false;
+	int st = VMM_OK;
+
+	for (uint32_t id = 0; id < vmm_ctx.ncpus && st == VMM_OK; id++) {
+		struct vmm_cpu *cpu = vmm_ctx.cpu[id];
+
+		if (cpu == NULL)
+			continue;
+		/* Not the context page: the host's calls read it in VMX
+		 * non-root (docs/ept.md). The VMXON region, the VMCS and
+		 * the MSR bitmap the CPU reads by physical address, the
+		 * stack only VMX root uses. */
+		st = hide_page(e, pa_addr(cpu->vmxon_pa), width, &done);
+		if (st == VMM_OK)
+			st = hide_page(e, pa_addr(cpu->vmcs_pa), width, &done);
+		if (st == VMM_OK)
+			st = hide_page(e, pa_addr(cpu->msr_bitmap_pa), width,
+				       &done);
+		if (st == VMM_OK && vmm_ctx.platform.host_stack == NULL)
+			st = hide_page(e, pa_addr(cpu->stack_pa), width, &done);
+		cpu->hidden = true;
+		ncpus++;
+	}
+	if (st == VMM_OK)
+		st = hide_map_pages(e, width);
+	if (st == VMM_OK)
+		vmm_logf(FLANK_LOG_INFO,
+			 "EPT: the pages of %u CPUs hidden from the guest "
+			 "(%u pages)",
+			 ncpus, e->hidden - before);
+	return st;
 }
 
 /* Counts a dropped write to @p gpa's page; logs the first one of each. */

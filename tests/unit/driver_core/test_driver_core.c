@@ -1126,7 +1126,7 @@ static void test_driver_core_platform_table(void **state)
 	assert_int_equal(p->abi_version, FLANK_IMAGE_ABI_VERSION);
 	assert_int_equal(p->abi_version, 8);
 	/* The VMM's pages hidden from the guest (docs/ept.md). */
-	assert_int_equal(p->hide, FLANK_HIDE_EPT);
+	assert_int_equal(p->hide, FLANK_HIDE_EPT | FLANK_HIDE_CPUS);
 	assert_int_equal(p->reserved_hide, 0);
 	assert_non_null(p->cpu_left);
 	assert_non_null(p->host_stack);

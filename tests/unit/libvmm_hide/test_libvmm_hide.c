@@ -32,11 +32,13 @@ static bool ring_has_text(const char *needle)
 #define MTRRCAP 0xFEu
 #define MTRR_DEF_TYPE 0x2FFu
 
-/* The emulator (@p profile, 1 CPU), the platform asking for @p hide, MTF
- * allowed-1 if @p mtf (Bochs's skylake lacks it, real parts have it). */
-static void hide_up(const char *profile, uint32_t hide, bool mtf)
+/* The emulator (@p profile, @p ncpus CPUs), the platform asking for
+ * @p hide, MTF allowed-1 if @p mtf (Bochs's skylake lacks it, real parts
+ * have it). */
+static void hide_up_n(const char *profile, unsigned ncpus, uint32_t hide,
+		      bool mtf)
 {
-	fixture_up(profile, 1);
+	fixture_up(profile, ncpus);
 	assert_int_equal(vmm_fini(), VMM_OK);
 	tp.p.hide = hide;
 	assert_int_equal(vmm_init(&tp.p), VMM_OK);
@@ -54,6 +56,11 @@ static void hide_up(const char *profile, uint32_t hide, bool mtf)
 				v | ((uint64_t)CPU_MONITOR_TRAP_FLAG << 32));
 		}
 	}
+}
+
+static void hide_up(const char *profile, uint32_t hide, bool mtf)
+{
+	hide_up_n(profile, 1, hide, mtf);
 }
 
 static void hide_start(void)
@@ -182,10 +189,13 @@ static void test_hide_off(void **state)
 	assert_int_equal(w.hpa, root);
 	assert_false(ring_has_text("of the VMM hidden"));
 	hide_down();
-	/* An unknown bit is refused. */
+	/* An unknown bit is refused, and the CPUs' pages without the map's
+	 * (the zero page comes with those). */
 	fixture_up("skylake", 1);
 	assert_int_equal(vmm_fini(), VMM_OK);
-	tp.p.hide = 2;
+	tp.p.hide = 4;
+	assert_int_equal(vmm_init(&tp.p), VMM_ERR_BAD_PLATFORM);
+	tp.p.hide = FLANK_HIDE_CPUS;
 	assert_int_equal(vmm_init(&tp.p), VMM_ERR_BAD_PLATFORM);
 	tp.p.hide = FLANK_HIDE_EPT;
 	tp.p.reserved_hide = 1;
@@ -375,6 +385,159 @@ static void test_hide_penryn_unchanged(void **state)
 	assert_int_equal(allocs[0], allocs[1]);
 }
 
+/* The walk of @p gpa maps itself, writable (not hidden). */
+static void assert_visible(uint64_t gpa)
+{
+	struct mock_ept_walk w;
+
+	mock_ept_walk(vmm_ctx.ept.eptp, gpa, MOCK_GPA_WRITE, false, false,
+		      false, &w);
+	assert_int_equal(w.verdict, MOCK_EPT_OK);
+	assert_int_equal(w.hpa, gpa);
+}
+
+/* Every hidden page of CPU @p id. */
+static void assert_cpu_hidden(unsigned id)
+{
+	const struct vmm_cpu *cpu = vmm_ctx.cpu[id];
+
+	assert_non_null(cpu);
+	assert_true(cpu->hidden);
+	assert_hidden(pa_addr(cpu->vmxon_pa));
+	assert_hidden(pa_addr(cpu->vmcs_pa));
+	assert_hidden(pa_addr(cpu->msr_bitmap_pa));
+	assert_hidden(pa_addr(cpu->stack_pa));
+	/* The host's calls read the context page in VMX non-root. */
+	assert_visible(pa_addr(cpu->self_pa));
+}
+
+/*
+ * FLANK_HIDE_CPUS, 2 CPUs: each CPU's VMXON region, VMCS, MSR bitmap and
+ * stack (page_alloc's here) read as zeros; CPU 0's guest writes to CPU 1's
+ * VMCS and stack: dropped, the pages unchanged, counted on CPU 0, and CPU 1
+ * still runs its guest (a CPUID exit). Stop frees every page.
+ */
+static void test_hide_cpus(void **state)
+{
+	struct mock_gpa_result r;
+	struct mock_exit_outcome out;
+	struct cpu_cpuid_regs regs;
+	static uint8_t vmcs[4096], stack[4096];
+	uint64_t vmcs1, stack1;
+
+	(void)state;
+	hide_up_n("skylake", 2, FLANK_HIDE_ALL, true);
+	hide_start();
+	assert_cpu_hidden(0);
+	assert_cpu_hidden(1);
+	assert_true(ring_has_text(
+		"EPT: the pages of 2 CPUs hidden from the guest (8 pages)"));
+	vmcs1 = pa_addr(vmm_ctx.cpu[1]->vmcs_pa);
+	stack1 = pa_addr(vmm_ctx.cpu[1]->stack_pa);
+	memcpy(vmcs, mock_mem_host(pa_init(vmcs1), 4096), 4096);
+	memcpy(stack, mock_mem_host(pa_init(stack1), 4096), 4096);
+	mock_set_current_cpu(0);
+	access(vmcs1, MOCK_GPA_READ, 0, &r);
+	assert_true(r.completed);
+	assert_int_equal(r.value, 0);
+	/* The VMCS region starts with the revision identifier. */
+	assert_int_not_equal(*(const uint32_t *)(const void *)vmcs, 0);
+	access(vmcs1, MOCK_GPA_WRITE, 0xdead, &r);
+	assert_true(r.completed);
+	access(stack1, MOCK_GPA_WRITE, 0xbeef, &r);
+	assert_true(r.completed);
+	assert_memory_equal(mock_mem_host(pa_init(vmcs1), 4096), vmcs, 4096);
+	assert_memory_equal(mock_mem_host(pa_init(stack1), 4096), stack, 4096);
+	assert_int_equal(vmm_ctx.cpu[0]->hidden_writes, 2);
+	assert_int_equal(vmm_hide_drops(vmcs1), 1);
+	assert_int_equal(vmm_hide_drops(stack1), 1);
+	mock_set_current_cpu(1);
+	assert_int_equal(mock_guest_cpuid(0, 0, &regs, &out), 0);
+	assert_int_equal(out.action, INTRIN_EXIT_RESUME);
+	assert_int_equal(mock_vmx_mode(1), MOCK_VMX_NONROOT);
+	mock_set_current_cpu(0);
+	hide_down();
+}
+
+/*
+ * A CPU offline at start keeps the pages taken for it, hidden; when it
+ * comes online it starts with them, stopping it (hotplug) keeps them, and
+ * they go with the map at stop. A CPU whose start fails keeps its pages
+ * until the rollback frees the map.
+ */
+static void test_hide_cpus_kept(void **state)
+{
+	struct vmm_cpu *cpu1;
+	unsigned live;
+	uint32_t failed;
+	vmx_result_t fi = {VMX_FAIL_INVALID, 0};
+
+	(void)state;
+	hide_up_n("skylake", 2, FLANK_HIDE_ALL, false);
+	tp.offline = 2;
+	hide_start();
+	assert_int_equal(mock_vmx_mode(1), MOCK_VMX_OUTSIDE);
+	cpu1 = vmm_ctx.cpu[1];
+	assert_cpu_hidden(1);
+	assert_false(cpu1->running);
+	live = tp.pages_live;
+	tp.offline = 0;
+	mock_set_current_cpu(1);
+	assert_int_equal(vmm_start_cpu(), VMM_OK);
+	assert_ptr_equal(vmm_ctx.cpu[1], cpu1);
+	assert_true(cpu1->running);
+	assert_int_equal(tp.pages_live, live);
+	assert_int_equal(vmm_stop_cpu(), VMM_OK);
+	assert_ptr_equal(vmm_ctx.cpu[1], cpu1);
+	assert_cpu_hidden(1);
+	assert_int_equal(tp.pages_live, live);
+	assert_int_equal(vmm_start_cpu(), VMM_OK);
+	mock_set_current_cpu(0);
+	hide_down();
+
+	/* CPU 1's VMXON fails: CPU 0 is rolled back, every page freed. */
+	hide_up_n("skylake", 2, FLANK_HIDE_ALL, false);
+	save_all();
+	assert_int_equal(mock_fail_nth(MOCK_OP_VMXON, 2, fi), 0);
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_VMXON);
+	assert_int_equal(failed, 1);
+	assert_int_equal(tp.pages_live, 0);
+	assert_null(vmm_ctx.cpu[0]);
+	assert_null(vmm_ctx.cpu[1]);
+	assert_all_restored();
+	mock_fail_clear();
+	fixture_down();
+}
+
+/* Rollback at every allocation with the CPUs' pages hidden (2 CPUs): map,
+ * zero and sink pages, both CPUs' pages, the tables their hiding splits. */
+static void test_hide_cpus_rollback(void **state)
+{
+	unsigned n;
+	uint32_t failed;
+
+	(void)state;
+	hide_up_n("skylake", 2, FLANK_HIDE_ALL, false);
+	hide_start();
+	n = tp.allocs;
+	hide_down();
+	print_message("start with 2 CPUs hidden: %u allocations\n", n);
+	for (unsigned k = 1; k <= n; k++) {
+		hide_up_n("skylake", 2, FLANK_HIDE_ALL, false);
+		save_all();
+		tp.fail_nth = k;
+		assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_MEMORY);
+		assert_int_equal(tp.pages_live, 0);
+		assert_null(vmm_ctx.ept.list);
+		assert_null(vmm_ctx.cpu[0]);
+		assert_null(vmm_ctx.cpu[1]);
+		assert_all_restored();
+		tp.fail_nth = 0;
+		hide_start();
+		hide_down();
+	}
+}
+
 /* Counts the VMX instructions (VMREAD ... VMRESUME) traced. */
 static unsigned vmx_ops(void)
 {
@@ -420,6 +583,9 @@ int main(void)
 		cmocka_unit_test(test_hide_rollback_every_alloc),
 		cmocka_unit_test(test_hide_penryn_unchanged),
 		cmocka_unit_test(test_hide_exit_cost),
+		cmocka_unit_test(test_hide_cpus),
+		cmocka_unit_test(test_hide_cpus_kept),
+		cmocka_unit_test(test_hide_cpus_rollback),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
