@@ -395,6 +395,80 @@ MODULE_PARM_DESC(test_crash_off,
 		 "callback on every CPU (all leave VMX operation)");
 
 /*
+ * Test only (tests/e2e, issue #18 section 3): writing 1 to /sys/module/
+ * flank/parameters/test_hide while Flank runs looks at every page the VMM
+ * got from page_alloc (flank_core.vmm_page: its EPT tables, VMXON regions,
+ * VMCSs, MSR bitmaps, per-CPU contexts) through the kernel's direct map,
+ * from the kernel, i.e. from VMX non-root: it counts the pages that read as
+ * zeros and writes a marker into each of those, then zero again (so that a
+ * page that really is zero, not hidden, is left as it was). With the pages
+ * hidden (docs/ept.md) the reads give the zero page and the VMM drops the
+ * writes: afterwards every CPU must still answer Flank's CPUID leaf. The
+ * result is logged; `flankctl stats` shows the dropped writes.
+ */
+static atomic_t flank_test_hide_under;
+
+static void flank_test_hide_one(void *unused)
+{
+	if (flank_test_under_flank())
+		atomic_inc(&flank_test_hide_under);
+}
+
+static bool flank_test_page_zero(const u64 *w)
+{
+	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*w); i++)
+		if (READ_ONCE(w[i]))
+			return false;
+	return true;
+}
+
+static int flank_test_hide_set(const char *val, const struct kernel_param *kp)
+{
+	const struct flank_core_ops *ops = flank_core.ops;
+	unsigned int n, zero = 0, written = 0, online;
+	bool on;
+	int rc = kstrtobool(val, &on);
+
+	if (rc || !on)
+		return rc ? rc : 0;
+	ops->lock(ops->ctx, false);
+	if (flank_core.state != FLANK_DRV_RUNNING) {
+		ops->unlock(ops->ctx, false);
+		return -EBUSY;
+	}
+	n = flank_core.nvmm_pages;
+	for (unsigned int i = 0; i < n; i++) {
+		u64 *w = phys_to_virt(flank_core.vmm_page[i].pa);
+
+		if (!flank_test_page_zero(w))
+			continue;
+		zero++;
+		WRITE_ONCE(w[PAGE_SIZE / 16], 0x4b4e414c46454449ull);
+		WRITE_ONCE(w[PAGE_SIZE / 16], 0);
+		written++;
+	}
+	ops->unlock(ops->ctx, false);
+	atomic_set(&flank_test_hide_under, 0);
+	cpus_read_lock();
+	online = num_online_cpus();
+	on_each_cpu(flank_test_hide_one, NULL, 1);
+	cpus_read_unlock();
+	pr_info("test_hide: %u of %u VMM pages read as zeros, %u written, %d "
+		"of %u CPUs still under Flank\n",
+		zero, n, written, atomic_read(&flank_test_hide_under), online);
+	return atomic_read(&flank_test_hide_under) == (int)online ? 0 : -EIO;
+}
+
+static const struct kernel_param_ops flank_test_hide_ops = {
+	.set = flank_test_hide_set,
+};
+module_param_cb(test_hide, &flank_test_hide_ops, NULL, 0200);
+MODULE_PARM_DESC(
+	test_hide,
+	"TEST ONLY: write 1 while Flank runs to read and write the "
+	"VMM's pages through the direct map (they must read as zeros)");
+
+/*
  * Test only (tests/e2e, issue #14): writing "CPU COUNT" to
  * /sys/module/flank/parameters/test_nmi_storm sends COUNT NMIs to CPU, one
  * at a time, each through the local APIC (apic->send_IPI, NMI_VECTOR) after
