@@ -332,6 +332,35 @@ static void test_hide_write_no_mtf(void **state)
 }
 
 /*
+ * A fetch from a hidden page is not a write: nothing is dropped or counted,
+ * it is the unhandled EPT violation of any page no hook owns (the
+ * diagnostic names the GPA, the CPU leaves VMX at the instruction).
+ */
+static void test_hide_fetch_unhandled(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t root;
+	char line[96];
+
+	(void)state;
+	hide_up("skylake", FLANK_HIDE_EPT, true);
+	hide_start();
+	root = vmm_ctx.ept.eptp & EPTE_ADDR_MASK;
+	access(root, MOCK_GPA_FETCH, 0, &r);
+	assert_false(r.completed);
+	assert_int_equal(r.reason, EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(r.out.action, INTRIN_EXIT_LEAVE);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	assert_int_equal(vmm_ctx.cpu[0]->hidden_writes, 0);
+	snprintf(line, sizeof(line), "instruction fetch of GPA 0x%llx",
+		 (unsigned long long)root);
+	assert_true(ring_has_text(line));
+	assert_true(ring_has_text("EPT violation that no hook owns"));
+	/* The CPU was given back: stop has nothing left to do on it. */
+	hide_down();
+}
+
+/*
  * Rollback at every allocation of a start with hiding (map, zero and sink
  * pages, the tables that splitting takes): the Nth fails, start returns
  * VMM_ERR_NO_MEMORY, no page stays live, the CPU is untouched, and the
@@ -580,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_hide_read_zeros),
 		cmocka_unit_test(test_hide_write_dropped),
 		cmocka_unit_test(test_hide_write_no_mtf),
+		cmocka_unit_test(test_hide_fetch_unhandled),
 		cmocka_unit_test(test_hide_rollback_every_alloc),
 		cmocka_unit_test(test_hide_penryn_unchanged),
 		cmocka_unit_test(test_hide_exit_cost),
