@@ -398,7 +398,8 @@ MODULE_PARM_DESC(test_crash_off,
  * Test only (tests/e2e, issue #18 section 3): writing 1 to /sys/module/
  * flank/parameters/test_hide while Flank runs looks at every page the VMM
  * got from page_alloc (flank_core.vmm_page: its EPT tables, VMXON regions,
- * VMCSs, MSR bitmaps, per-CPU contexts) through the kernel's direct map,
+ * VMCSs, MSR bitmaps, per-CPU contexts) and every host stack
+ * (flank_core.stack) through the kernel's direct map,
  * from the kernel, i.e. from VMX non-root: it counts the pages that read as
  * zeros and writes a marker into each of those, then zero again (so that a
  * page that really is zero, not hidden, is left as it was). With the pages
@@ -436,9 +437,14 @@ static int flank_test_hide_set(const char *val, const struct kernel_param *kp)
 		ops->unlock(ops->ctx, false);
 		return -EBUSY;
 	}
-	n = flank_core.nvmm_pages;
+	/* The pages from page_alloc, then the guarded host stacks. */
+	n = flank_core.nvmm_pages + flank_core.nstacks;
 	for (unsigned int i = 0; i < n; i++) {
-		u64 *w = phys_to_virt(flank_core.vmm_page[i].pa);
+		u64 *w = phys_to_virt(
+			i < flank_core.nvmm_pages
+				? flank_core.vmm_page[i].pa
+				: flank_core.stack[i - flank_core.nvmm_pages]
+					  .pa);
 
 		if (!flank_test_page_zero(w))
 			continue;

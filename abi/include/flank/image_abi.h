@@ -35,8 +35,8 @@
  *    crash_cpu (leave VMX operation on a crashing kernel's CPU, for kdump).
  * 8: struct flank_platform gained hide (FLANK_HIDE_* bits: the VMM's pages
  *    mapped in EPT to a zero page, docs/ept.md "The VMM's pages are not the
- *    guest's"); struct flank_exit_stats' reserved word became
- *    hidden_writes.
+ *    guest's") and host_stack_pa; struct flank_exit_stats' reserved word
+ *    became hidden_writes.
  */
 #define FLANK_IMAGE_ABI_VERSION 8u
 
@@ -217,6 +217,15 @@ struct flank_platform {
 	 */
 	uint32_t hide;
 	uint32_t reserved_hide; /**< 0. */
+
+	/**
+	 * Optional (may be NULL): the physical address of the page
+	 * host_stack gives for CPU @p cpu, 4 KiB aligned, or 0 if unknown.
+	 * With FLANK_HIDE_CPUS the image hides that page in the EPT map
+	 * (the host owns it for longer than the map lives). Called from the
+	 * controlling thread before any CPU starts; must not sleep.
+	 */
+	uint64_t (*host_stack_pa)(void *ctx, uint32_t cpu);
 };
 
 /**
@@ -227,7 +236,8 @@ struct flank_platform {
 #define FLANK_HIDE_EPT 0x0001u
 /**
  * hide (with FLANK_HIDE_EPT): every CPU's VMXON region, VMCS, MSR bitmap
- * and host stack when it comes from page_alloc. The image then takes
+ * and host stack (from page_alloc, or host_stack's when host_stack_pa
+ * gives its physical address). The image then takes
  * every CPU's pages before any CPU starts and keeps a stopped CPU's pages
  * until the map goes (a page hidden in the map is never given back while
  * a CPU may use the map).

@@ -194,6 +194,24 @@ int vmm_hide_map(struct vmm_ept *e, unsigned width)
 	return hide_map_pages(e, width);
 }
 
+/*
+ * The physical address of @p cpu's stack from flank_platform.host_stack,
+ * into cpu->stack_pa (0: the host does not say, the stack stays visible).
+ * VMM_ERR_PAGE_ADDRESS if the host's answer cannot be a page.
+ */
+static int host_stack_pa(struct vmm_cpu *cpu)
+{
+	const struct flank_platform *p = &vmm_ctx.platform;
+	uint64_t pa = p->host_stack_pa != NULL
+			      ? p->host_stack_pa(p->ctx, cpu->id)
+			      : 0;
+
+	if ((pa & 0xFFFu) != 0 || (pa >> vmm_phys_width()) != 0)
+		return VMM_ERR_PAGE_ADDRESS;
+	cpu->stack_pa = pa_init(pa);
+	return VMM_OK;
+}
+
 int vmm_hide_cpus(struct vmm_ept *e)
 {
 	unsigned width = vmm_phys_width();
@@ -209,14 +227,16 @@ int vmm_hide_cpus(struct vmm_ept *e)
 		/* Not the context page: the host's calls read it in VMX
 		 * non-root (docs/ept.md). The VMXON region, the VMCS and
 		 * the MSR bitmap the CPU reads by physical address, the
-		 * stack only VMX root uses. */
+		 * stack only VMX root uses (the host's, if it says where). */
 		st = hide_page(e, pa_addr(cpu->vmxon_pa), width, &done);
 		if (st == VMM_OK)
 			st = hide_page(e, pa_addr(cpu->vmcs_pa), width, &done);
 		if (st == VMM_OK)
 			st = hide_page(e, pa_addr(cpu->msr_bitmap_pa), width,
 				       &done);
-		if (st == VMM_OK && vmm_ctx.platform.host_stack == NULL)
+		if (st == VMM_OK && vmm_ctx.platform.host_stack != NULL)
+			st = host_stack_pa(cpu);
+		if (st == VMM_OK && pa_addr(cpu->stack_pa) != 0)
 			st = hide_page(e, pa_addr(cpu->stack_pa), width, &done);
 		cpu->hidden = true;
 		ncpus++;

@@ -1130,6 +1130,11 @@ static void test_driver_core_platform_table(void **state)
 	assert_int_equal(p->reserved_hide, 0);
 	assert_non_null(p->cpu_left);
 	assert_non_null(p->host_stack);
+	/* Each stack's physical address, for hiding it (docs/ept.md). */
+	assert_non_null(p->host_stack_pa);
+	assert_int_equal(p->host_stack_pa(p->ctx, 1),
+			 (uintptr_t)p->host_stack(p->ctx, 1));
+	assert_int_equal(p->host_stack_pa(p->ctx, 99), 0);
 	assert_non_null(p->ring_mem);
 	assert_ptr_equal(p->ring_mem, core.ring_mem);
 	assert_int_equal(p->ring_size, FLANK_RING_DEFAULT_SIZE);

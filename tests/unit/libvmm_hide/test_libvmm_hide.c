@@ -567,6 +567,88 @@ static void test_hide_cpus_rollback(void **state)
 	}
 }
 
+/* The host's stacks (flank_platform.host_stack), with or without their
+ * physical addresses (host_stack_pa). */
+static struct {
+	_Alignas(4096) uint8_t mem[2][4096];
+	uint64_t pa[2];
+	bool bad; /* host_stack_pa answers an address that is no page. */
+} hs;
+
+static void *hs_host_stack(void *ctx, uint32_t cpu)
+{
+	(void)ctx;
+	return cpu < 2 ? hs.mem[cpu] : NULL;
+}
+
+static uint64_t hs_host_stack_pa(void *ctx, uint32_t cpu)
+{
+	(void)ctx;
+	return cpu < 2 ? hs.pa[cpu] + (hs.bad ? 8 : 0) : 0;
+}
+
+static void hs_up(bool with_pa)
+{
+	fixture_up("skylake", 2);
+	assert_int_equal(vmm_fini(), VMM_OK);
+	memset(&hs, 0, sizeof(hs));
+	for (unsigned c = 0; c < 2; c++)
+		hs.pa[c] = pa_addr(mock_mem_map(hs.mem[c], 4096));
+	tp.p.hide = FLANK_HIDE_ALL;
+	tp.p.host_stack = hs_host_stack;
+	tp.p.host_stack_pa = with_pa ? hs_host_stack_pa : NULL;
+	assert_int_equal(vmm_init(&tp.p), VMM_OK);
+	mock_msr_set(MOCK_ALL_CPUS, MTRRCAP, 0);
+	mock_msr_set(MOCK_ALL_CPUS, MTRR_DEF_TYPE, 0x800 | 6);
+}
+
+/*
+ * The host's stacks are hidden when the host says where they are
+ * (host_stack_pa): a guest write to CPU 1's stack is dropped, the stack
+ * unchanged; without host_stack_pa they stay in the identity map (one
+ * page fewer per CPU hidden); an answer that is no page fails the start
+ * with VMM_ERR_PAGE_ADDRESS and leaves nothing taken.
+ */
+static void test_hide_host_stacks(void **state)
+{
+	struct mock_gpa_result r;
+	static uint8_t before[4096];
+	uint32_t failed;
+
+	(void)state;
+	hs_up(true);
+	hide_start();
+	for (unsigned c = 0; c < 2; c++) {
+		assert_cpu_hidden(c);
+		assert_int_equal(pa_addr(vmm_ctx.cpu[c]->stack_pa), hs.pa[c]);
+	}
+	assert_true(ring_has_text(
+		"EPT: the pages of 2 CPUs hidden from the guest (8 pages)"));
+	memcpy(before, hs.mem[1], 4096);
+	access(hs.pa[1] + 4000, MOCK_GPA_WRITE, 0x1234, &r);
+	assert_true(r.completed);
+	assert_memory_equal(hs.mem[1], before, 4096);
+	assert_int_equal(vmm_ctx.cpu[0]->hidden_writes, 1);
+	hide_down();
+
+	hs_up(false);
+	hide_start();
+	assert_true(ring_has_text(
+		"EPT: the pages of 2 CPUs hidden from the guest (6 pages)"));
+	assert_visible(hs.pa[0]);
+	assert_visible(hs.pa[1]);
+	hide_down();
+
+	hs_up(true);
+	hs.bad = true;
+	save_all();
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_PAGE_ADDRESS);
+	assert_int_equal(tp.pages_live, 0);
+	assert_null(vmm_ctx.ept.list);
+	assert_all_restored();
+	fixture_down();
+}
+
 /* Counts the VMX instructions (VMREAD ... VMRESUME) traced. */
 static unsigned vmx_ops(void)
 {
@@ -616,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_hide_cpus),
 		cmocka_unit_test(test_hide_cpus_kept),
 		cmocka_unit_test(test_hide_cpus_rollback),
+		cmocka_unit_test(test_hide_host_stacks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
