@@ -78,6 +78,15 @@ MODULE_PARM_DESC(ring_kib,
 		 "Size of the VMM's debug ring in KiB, a power of two from 8 "
 		 "to 16384 (default 64: 255 records of 256 bytes)");
 
+/*
+ * The VMM's own pages mapped in EPT to a zero page (docs/ept.md, "The
+ * VMM's pages are not the guest's"); 0 leaves them in the identity map.
+ */
+static bool hide = true;
+module_param(hide, bool, 0444);
+MODULE_PARM_DESC(hide, "Hide the VMM's own pages from the kernel it runs "
+		       "with EPT (default 1)");
+
 static long flank_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	return flank_status_errno(flank_core_ioctl(
@@ -216,6 +225,7 @@ static int __init flank_init(void)
 	flank_core.serial_baud = serial_baud;
 	flank_core.serial_flags = serial_pci ? FLANK_SERIAL_PCI : 0;
 	flank_core.ring_kib = ring_kib;
+	flank_core.hide = hide ? FLANK_HIDE_ALL : 0;
 	flank_core.sig_enforce = flank_ksig_enforce();
 	rc = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "flank:online",
 				       flank_cpu_online, flank_cpu_offline);
@@ -470,6 +480,86 @@ module_param_cb(test_text_write, &flank_test_text_write_ops, NULL, 0200);
 MODULE_PARM_DESC(test_text_write,
 		 "TEST ONLY: write 1 while Flank runs to patch the SYSCALL "
 		 "entry through a writable alias (the text guard refuses it)");
+
+/*
+ * Test only (tests/e2e, issue #18 section 3): writing 1 to /sys/module/
+ * flank/parameters/test_hide while Flank runs looks at every page the VMM
+ * got from page_alloc (flank_core.vmm_page: its EPT tables, VMXON regions,
+ * VMCSs, MSR bitmaps, per-CPU contexts) and every host stack
+ * (flank_core.stack) through the kernel's direct map,
+ * from the kernel, i.e. from VMX non-root: it counts the pages that read as
+ * zeros and writes a marker into each of those, then zero again (so that a
+ * page that really is zero, not hidden, is left as it was). With the pages
+ * hidden (docs/ept.md) the reads give the zero page and the VMM drops the
+ * writes: afterwards every CPU must still answer Flank's CPUID leaf. The
+ * result is logged; `flankctl stats` shows the dropped writes.
+ */
+static atomic_t flank_test_hide_under;
+
+static void flank_test_hide_one(void *unused)
+{
+	if (flank_test_under_flank())
+		atomic_inc(&flank_test_hide_under);
+}
+
+static bool flank_test_page_zero(const u64 *w)
+{
+	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*w); i++)
+		if (READ_ONCE(w[i]))
+			return false;
+	return true;
+}
+
+static int flank_test_hide_set(const char *val, const struct kernel_param *kp)
+{
+	const struct flank_core_ops *ops = flank_core.ops;
+	unsigned int n, zero = 0, written = 0, online;
+	bool on;
+	int rc = kstrtobool(val, &on);
+
+	if (rc || !on)
+		return rc ? rc : 0;
+	ops->lock(ops->ctx, false);
+	if (flank_core.state != FLANK_DRV_RUNNING) {
+		ops->unlock(ops->ctx, false);
+		return -EBUSY;
+	}
+	/* The pages from page_alloc, then the guarded host stacks. */
+	n = flank_core.nvmm_pages + flank_core.nstacks;
+	for (unsigned int i = 0; i < n; i++) {
+		u64 *w = phys_to_virt(
+			i < flank_core.nvmm_pages
+				? flank_core.vmm_page[i].pa
+				: flank_core.stack[i - flank_core.nvmm_pages]
+					  .pa);
+
+		if (!flank_test_page_zero(w))
+			continue;
+		zero++;
+		WRITE_ONCE(w[PAGE_SIZE / 16], 0x4b4e414c46454449ull);
+		WRITE_ONCE(w[PAGE_SIZE / 16], 0);
+		written++;
+	}
+	ops->unlock(ops->ctx, false);
+	atomic_set(&flank_test_hide_under, 0);
+	cpus_read_lock();
+	online = num_online_cpus();
+	on_each_cpu(flank_test_hide_one, NULL, 1);
+	cpus_read_unlock();
+	pr_info("test_hide: %u of %u VMM pages read as zeros, %u written, %d "
+		"of %u CPUs still under Flank\n",
+		zero, n, written, atomic_read(&flank_test_hide_under), online);
+	return atomic_read(&flank_test_hide_under) == (int)online ? 0 : -EIO;
+}
+
+static const struct kernel_param_ops flank_test_hide_ops = {
+	.set = flank_test_hide_set,
+};
+module_param_cb(test_hide, &flank_test_hide_ops, NULL, 0200);
+MODULE_PARM_DESC(
+	test_hide,
+	"TEST ONLY: write 1 while Flank runs to read and write the "
+	"VMM's pages through the direct map (they must read as zeros)");
 
 /*
  * Test only (tests/e2e, issue #14): writing "CPU COUNT" to

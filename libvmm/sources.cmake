@@ -46,6 +46,7 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/ept/ept_cpu.c
   ${LIBVMM_DIR}/src/ept/mtrr.c
   ${LIBVMM_DIR}/src/ept/page_hook.c
+  ${LIBVMM_DIR}/src/ept/hide.c
 )
 # libvmm's VMCS consistency checker (flank/vmm_vmcs_check.h): compiled the
 # same way into a second archive, libvmm_check.a, which is not linked into

@@ -357,6 +357,11 @@ struct flank_core {
 	 */
 	uint32_t ring_kib;
 	/**
+	 * FLANK_HIDE_* bits handed to the image (module parameter hide,
+	 * docs/ept.md); flank_core_init() sets FLANK_HIDE_ALL.
+	 */
+	uint32_t hide;
+	/**
 	 * Module parameter sig_policy: true for `enforce` (refuse files
 	 * without a verified signature), false for `warn` (load them, taint
 	 * the kernel). Lockdown and module.sig_enforce enforce regardless.
@@ -575,6 +580,8 @@ void flank_stacks_free(struct flank_core *core);
 int flank_stacks_check(struct flank_core *core, struct flank_ioc_err *err);
 /** flank_platform.host_stack: core->stack[@p cpu], never sleeps. */
 void *flank_host_stack(struct flank_core *core, uint32_t cpu);
+/** flank_platform.host_stack_pa: its physical address (0: none). */
+uint64_t flank_host_stack_pa(struct flank_core *core, uint32_t cpu);
 /** Installs the crash callback (START) if it is not yet; logs the outcome. */
 void flank_crash_hook(struct flank_core *core);
 /** Removes the crash callback if it is installed (after a good stop). */

@@ -29,6 +29,7 @@ void flank_core_init(struct flank_core *core, const struct flank_core_ops *ops,
 	core->ops = ops;
 	core->state = FLANK_DRV_EMPTY;
 	core->ring_kib = FLANK_RING_DEFAULT_SIZE >> 10;
+	core->hide = FLANK_HIDE_ALL;
 	core->link = link;
 	core->unlink = unlink;
 }

@@ -26,6 +26,11 @@ static void *plat_host_stack(void *ctx, uint32_t cpu)
 	return flank_host_stack(ctx, cpu);
 }
 
+static uint64_t plat_host_stack_pa(void *ctx, uint32_t cpu)
+{
+	return flank_host_stack_pa(ctx, cpu);
+}
+
 static uint32_t plat_cpu_count(void *ctx)
 {
 	const struct flank_core_ops *ops = ((struct flank_core *)ctx)->ops;
@@ -125,6 +130,9 @@ void flank_platform_fill(struct flank_core *core)
 	p->verw_sel = core->ops->verw_sel;
 	p->phys_copy = plat_phys_copy;
 	p->host_stack = plat_host_stack;
+	p->host_stack_pa = plat_host_stack_pa;
+	/* The VMM's pages the guest must not see (docs/ept.md). */
+	p->hide = core->hide;
 }
 
 const char *flank_ring_kib_check(uint32_t kib)

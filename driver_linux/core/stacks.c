@@ -107,6 +107,13 @@ void *flank_host_stack(struct flank_core *core, uint32_t cpu)
 	return core->stack[cpu].va;
 }
 
+uint64_t flank_host_stack_pa(struct flank_core *core, uint32_t cpu)
+{
+	if (!core->stack || cpu >= core->nstacks)
+		return 0;
+	return core->stack[cpu].pa;
+}
+
 void flank_crash_hook(struct flank_core *core)
 {
 	const struct flank_core_ops *ops = core->ops;

@@ -118,7 +118,9 @@ int vmm_init(const struct flank_platform *p)
 	    p->size != sizeof(*p) || p->page_alloc == NULL ||
 	    p->page_free == NULL || p->cpu_count == NULL || p->cpu_id == NULL ||
 	    p->run_on_cpu == NULL || p->log == NULL || p->host_cr3 == 0 ||
-	    (p->host_cr3 & 0xFFFu) != 0 || !spec_ok(p))
+	    (p->host_cr3 & 0xFFFu) != 0 || !spec_ok(p) ||
+	    (p->hide & ~FLANK_HIDE_ALL) != 0 || p->reserved_hide != 0 ||
+	    (p->hide & (FLANK_HIDE_EPT | FLANK_HIDE_CPUS)) == FLANK_HIDE_CPUS)
 		return VMM_ERR_BAD_PLATFORM;
 	n = p->cpu_count(p->ctx);
 	if (n == 0)
@@ -245,6 +247,32 @@ err_vmxon:
 	page_put(cpu);
 err_self:
 	return NULL;
+}
+
+void vmm_cpu_reset(struct vmm_cpu *cpu)
+{
+	void *pages[4] = {cpu->vmxon, cpu->vmcs, cpu->msr_bitmap, cpu->stack};
+	paddr_t pa[5] = {cpu->vmxon_pa, cpu->vmcs_pa, cpu->msr_bitmap_pa,
+			 cpu->stack_pa, cpu->self_pa};
+	uint32_t id = cpu->id;
+	bool hidden = cpu->hidden;
+
+	vmm_zero(cpu, sizeof(*cpu));
+	cpu->magic = VMM_CPU_MAGIC;
+	cpu->id = id;
+	cpu->vmxon = pages[0];
+	cpu->vmcs = pages[1];
+	cpu->msr_bitmap = pages[2];
+	cpu->stack = pages[3];
+	cpu->vmxon_pa = pa[0];
+	cpu->vmcs_pa = pa[1];
+	cpu->msr_bitmap_pa = pa[2];
+	cpu->stack_pa = pa[3];
+	cpu->self_pa = pa[4];
+	cpu->hidden = hidden;
+	/* The stack's canary stays as vmm_cpu_alloc() wrote it: the page is
+	 * hidden, and this may run in VMX non-root, where a write to it
+	 * would be dropped. */
 }
 
 void vmm_cpu_free(struct vmm_cpu *cpu)

@@ -27,13 +27,66 @@ static int on_cpu(uint32_t id, bool here, int (*fn)(void *), void *arg)
 	return rc < 0 ? -1 : rc;
 }
 
-/* Allocates and starts CPU @p id. A CPU stuck in VMX keeps its pages. */
+/*
+ * The CPU's pages are hidden in the map (ept/hide.c): the guest may still
+ * hold a translation of them, so they are not given back while the map
+ * is in use; the CPU keeps them for its next start and frees them with
+ * the map (free_kept()).
+ */
+static bool kept(const struct vmm_cpu *cpu)
+{
+	return cpu->hidden && vmm_ctx.ept.enabled;
+}
+
+/* Frees the pages every CPU kept (the map goes, no CPU runs). */
+static void free_kept(void)
+{
+	for (uint32_t id = 0; id < vmm_ctx.ncpus; id++) {
+		struct vmm_cpu *cpu = vmm_ctx.cpu[id];
+
+		if (cpu != NULL && cpu->hidden && !cpu->running) {
+			vmm_ctx.cpu[id] = NULL;
+			vmm_cpu_free(cpu);
+		}
+	}
+}
+
+/*
+ * With FLANK_HIDE_CPUS and a map: every CPU's pages, taken before any CPU
+ * starts and hidden (docs/ept.md). On failure frees what it took.
+ */
+static int hide_cpus(void)
+{
+	int st = VMM_OK;
+
+	if (!vmm_ctx.ept.enabled || vmm_ctx.ept.zero_pa == 0 ||
+	    (vmm_ctx.platform.hide & FLANK_HIDE_CPUS) == 0)
+		return VMM_OK;
+	for (uint32_t id = 0; id < vmm_ctx.ncpus && st == VMM_OK; id++)
+		vmm_ctx.cpu[id] = vmm_cpu_alloc(id, &st);
+	if (st == VMM_OK)
+		st = vmm_hide_cpus(&vmm_ctx.ept);
+	if (st != VMM_OK) {
+		for (uint32_t id = 0; id < vmm_ctx.ncpus; id++) {
+			if (vmm_ctx.cpu[id] != NULL)
+				vmm_cpu_free(vmm_ctx.cpu[id]);
+			vmm_ctx.cpu[id] = NULL;
+		}
+	}
+	return st;
+}
+
+/* Allocates (or takes its kept pages) and starts CPU @p id. A CPU stuck
+ * in VMX keeps its pages. */
 static int start_one(uint32_t id, bool here)
 {
-	struct vmm_cpu *cpu;
-	int st;
+	struct vmm_cpu *cpu = vmm_ctx.cpu[id];
+	int st = VMM_OK;
 
-	cpu = vmm_cpu_alloc(id, &st);
+	if (cpu != NULL)
+		vmm_cpu_reset(cpu);
+	else
+		cpu = vmm_cpu_alloc(id, &st);
 	if (cpu == NULL)
 		goto out;
 	/* Before the first VM entry: vmm_log() finds the CPU's exit-handler
@@ -51,12 +104,14 @@ static int start_one(uint32_t id, bool here)
 		goto out;
 	}
 err_free:
-	vmm_ctx.cpu[id] = NULL;
 	if (cpu->has_entry_failure) {
 		vmm_ctx.entry_failure = cpu->entry_failure;
 		vmm_ctx.entry_failure_cpu = id;
 	}
-	vmm_cpu_free(cpu);
+	if (!kept(cpu)) {
+		vmm_ctx.cpu[id] = NULL;
+		vmm_cpu_free(cpu);
+	}
 out:
 	if (st != VMM_OK)
 		vmm_logf(FLANK_LOG_ERROR, "cpu %u: start failed: %s", id,
@@ -100,6 +155,8 @@ static int stop_one(uint32_t id, bool here)
 		vmm_logf(FLANK_LOG_ERROR, "cpu %u: still in VMX operation", id);
 		return VMM_ERR_VMXOFF;
 	}
+	if (kept(cpu))
+		return VMM_OK;
 	vmm_ctx.cpu[id] = NULL;
 	vmm_cpu_free(cpu);
 	return VMM_OK;
@@ -114,6 +171,11 @@ int vmm_start_all(uint32_t *failed_cpu)
 		return VMM_ERR_BAD_STATE;
 	/* Once per start, before any CPU uses it (docs/ept.md). */
 	st = vmm_ept_start(&vmm_ctx.ept);
+	if (st == VMM_OK) {
+		st = hide_cpus();
+		if (st != VMM_OK)
+			vmm_ept_free(&vmm_ctx.ept);
+	}
 	if (st != VMM_OK) {
 		if (failed_cpu != NULL)
 			*failed_cpu =
@@ -143,8 +205,10 @@ int vmm_start_all(uint32_t *failed_cpu)
 			vmm_ctx.state = FLANK_STATE_CORRUPT;
 	}
 	/* A CPU still in VMX may walk the map: it stays with the pages. */
-	if (vmm_ctx.state != FLANK_STATE_CORRUPT)
+	if (vmm_ctx.state != FLANK_STATE_CORRUPT) {
+		free_kept();
 		vmm_ept_free(&vmm_ctx.ept);
+	}
 	return st;
 }
 
@@ -163,8 +227,10 @@ int vmm_stop_all(void)
 	vmm_ctx.state =
 		first == VMM_OK ? FLANK_STATE_LOADED : FLANK_STATE_CORRUPT;
 	/* Every CPU left VMX (each ran INVEPT before VMXOFF): the map goes. */
-	if (first == VMM_OK)
+	if (first == VMM_OK) {
+		free_kept();
 		vmm_ept_free(&vmm_ctx.ept);
+	}
 	return first;
 }
 
@@ -241,8 +307,10 @@ int vmm_exit_stats(uint32_t id, struct flank_exit_stats *out)
 	vmm_zero(out, sizeof(*out));
 	out->cpu = id;
 	cpu = vmm_ctx.cpu[id];
-	if (cpu != NULL)
+	if (cpu != NULL) {
 		vmm_copy(out->count, cpu->exit_count, sizeof(out->count));
+		out->hidden_writes = cpu->hidden_writes;
+	}
 	return VMM_OK;
 }
 

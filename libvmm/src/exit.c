@@ -72,7 +72,7 @@ exit_call(struct vmm_cpu *cpu, struct intrin_exit_frame *frame, uint32_t basic)
 	case EXIT_REASON_EPT_MISCONFIG:
 		return vmm_exit_ept(cpu, frame, basic);
 	case EXIT_REASON_MONITOR_TRAP_FLAG:
-		return vmm_exit_mtf(cpu, frame, basic);
+		return vmm_hide_exit_mtf(cpu, frame, basic);
 	default:
 		break;
 	}

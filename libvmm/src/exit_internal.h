@@ -125,6 +125,20 @@ enum intrin_exit_action vmm_exit_mtf(struct vmm_cpu *cpu,
 				     struct intrin_exit_frame *frame,
 				     uint32_t reason);
 
+/**
+ * For an EPT violation with qualification @p qual (ept/hide.c): true and
+ * the action in @p act if it is a write to a page the map hides (the write
+ * is dropped), false otherwise.
+ */
+bool vmm_hide_violation(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
+			uint64_t qual, enum intrin_exit_action *act);
+
+/** Monitor trap flag: the end of a dropped write to a hidden page
+ * (ept/hide.c), else vmm_exit_mtf(). */
+enum intrin_exit_action vmm_hide_exit_mtf(struct vmm_cpu *cpu,
+					  struct intrin_exit_frame *frame,
+					  uint32_t reason);
+
 /** EPT violation and misconfiguration (ept/ept_cpu.c, docs/ept.md). */
 enum intrin_exit_action vmm_exit_ept(struct vmm_cpu *cpu,
 				     struct intrin_exit_frame *frame,

@@ -219,6 +219,15 @@ struct vmm_cpu {
 	/* The page hook whose page this CPU opened for one instruction (allow
 	 * once, ept/page_hook.c), until its MTF exit; NULL otherwise. */
 	void *page_step;
+
+	/* The hidden page's leaf this CPU pointed at the sink page for one
+	 * write (ept/hide.c), until its MTF exit; NULL otherwise. */
+	uint64_t *hide_step;
+	/* Guest writes to hidden pages dropped on this CPU (ept/hide.c). */
+	uint32_t hidden_writes;
+	/* Its VMXON region, VMCS, MSR bitmap (and stack from page_alloc)
+	 * are hidden in the map: the pages stay until the map is freed. */
+	bool hidden;
 };
 
 /*
@@ -306,6 +315,11 @@ static inline uint64_t vmm_stack_canary(const volatile uint64_t *w)
 struct vmm_cpu *vmm_cpu_alloc(uint32_t id, int *status);
 /** Frees the pages of @p cpu. */
 void vmm_cpu_free(struct vmm_cpu *cpu);
+/**
+ * Makes a kept CPU's context (hidden pages, ept/hide.c) as vmm_cpu_alloc()
+ * left it, its pages unchanged: for a new start of that CPU.
+ */
+void vmm_cpu_reset(struct vmm_cpu *cpu);
 
 /* ------------------------------------------------------------------------ */
 /* Per-CPU steps                                                             */

@@ -217,6 +217,10 @@ for c in $cpus; do
 	probe lstar_after.$c rdmsr $c 0xc0000082
 done
 probe workload_lstar workload 20
+say "The VMM's own pages through the kernel's direct map (flank.ko's test_hide): with EPT they read as zeros,"
+say "the writes to them are dropped and counted, and the VMM keeps running"
+run test_hide sh -c 'echo 1 >/sys/module/flank/parameters/test_hide'
+probe workload_hide workload 20
 say "What the VMM saw: status, exit statistics, debug ring"
 run status flankctl status
 run stats flankctl stats

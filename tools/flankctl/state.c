@@ -317,6 +317,7 @@ static int stats_json_doc(struct ctl *c, const struct flank_ioc_status *s,
 		}
 		json_end_array(&j);
 		json_uint(&j, "total", total);
+		json_uint(&j, "hidden_writes", st->stats.hidden_writes);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -357,6 +358,10 @@ int ctl_cmd_stats(struct ctl *c, int argc, char **argv)
 				name ? name : "reason", r,
 				(unsigned long long)st.stats.count[r]);
 		}
+		/* Guest writes to the VMM's hidden pages (docs/ept.md). */
+		if (st.stats.hidden_writes)
+			fprintf(c->out, "%3u  hidden-page writes dropped  %u\n",
+				cpu, st.stats.hidden_writes);
 	}
 	return FLANKCTL_OK;
 }

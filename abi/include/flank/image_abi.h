@@ -33,8 +33,12 @@
  * 7: struct flank_platform gained host_stack (each CPU's host stack with an
  *    unmapped guard page below it) and struct flank_image_entry gained
  *    crash_cpu (leave VMX operation on a crashing kernel's CPU, for kdump).
+ * 8: struct flank_platform gained hide (FLANK_HIDE_* bits: the VMM's pages
+ *    mapped in EPT to a zero page, docs/ept.md "The VMM's pages are not the
+ *    guest's") and host_stack_pa; struct flank_exit_stats' reserved word
+ *    became hidden_writes.
  */
-#define FLANK_IMAGE_ABI_VERSION 7u
+#define FLANK_IMAGE_ABI_VERSION 8u
 
 /**
  * Smallest debug ring a host may supply (flank_platform.ring_size), in
@@ -204,7 +208,43 @@ struct flank_platform {
 	 * takes its stacks from page_alloc, unguarded.
 	 */
 	void *(*host_stack)(void *ctx, uint32_t cpu);
+
+	/**
+	 * FLANK_HIDE_* bits (any other bit is refused): which of the VMM's
+	 * own pages the EPT map hides from the guest (docs/ept.md, "The
+	 * VMM's pages are not the guest's"). 0: none, the identity map
+	 * covers them as before. No effect without EPT.
+	 */
+	uint32_t hide;
+	uint32_t reserved_hide; /**< 0. */
+
+	/**
+	 * Optional (may be NULL): the physical address of the page
+	 * host_stack gives for CPU @p cpu, 4 KiB aligned, or 0 if unknown.
+	 * With FLANK_HIDE_CPUS the image hides that page in the EPT map
+	 * (the host owns it for longer than the map lives). Called from the
+	 * controlling thread before any CPU starts; must not sleep.
+	 */
+	uint64_t (*host_stack_pa)(void *ctx, uint32_t cpu);
 };
+
+/**
+ * hide: the pages of the EPT map itself (its tables and page lists) and
+ * the zero and sink pages hiding needs are mapped to one zero page,
+ * read-only: a guest read gives zeros, a write is dropped and counted.
+ */
+#define FLANK_HIDE_EPT 0x0001u
+/**
+ * hide (with FLANK_HIDE_EPT): every CPU's VMXON region, VMCS, MSR bitmap
+ * and host stack (from page_alloc, or host_stack's when host_stack_pa
+ * gives its physical address). The image then takes
+ * every CPU's pages before any CPU starts and keeps a stopped CPU's pages
+ * until the map goes (a page hidden in the map is never given back while
+ * a CPU may use the map).
+ */
+#define FLANK_HIDE_CPUS 0x0002u
+/** Every hide bit this ABI defines. */
+#define FLANK_HIDE_ALL 0x0003u
 
 /**
  * spec_flags: after every VM exit, fill the return stack buffer (32
@@ -285,8 +325,9 @@ struct flank_cpu_status {
 #define FLANK_EXIT_REASONS 80u
 /** Exits per basic exit reason on one CPU. */
 struct flank_exit_stats {
-	uint32_t cpu;			    /**< CPU number. */
-	uint32_t reserved;		    /**< 0. */
+	uint32_t cpu; /**< CPU number. */
+	/** Guest writes to hidden pages dropped on this CPU (FLANK_HIDE_*). */
+	uint32_t hidden_writes;
 	uint64_t count[FLANK_EXIT_REASONS]; /**< Exits, by basic reason. */
 };
 

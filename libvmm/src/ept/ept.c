@@ -35,8 +35,8 @@ static bool type_ok(uint8_t t)
 	       t == VMM_MTRR_WP || t == VMM_MTRR_WB;
 }
 
-/* Records @p page in the page list; may take a list page for it. */
-static bool list_add(struct vmm_ept *e, uint64_t *page)
+/* Records @p page at @p page_pa in the page list; may take a list page. */
+static bool list_add(struct vmm_ept *e, uint64_t *page, uint64_t page_pa)
 {
 	if (e->list == NULL || e->list_used == EPT_LIST_SLOTS) {
 		uint64_t pa = 0;
@@ -46,16 +46,18 @@ static bool list_add(struct vmm_ept *e, uint64_t *page)
 			return false;
 		e->pages++;
 		l[0] = (uint64_t)(uintptr_t)e->list;
+		l[1] = pa;
 		e->list = l;
 		e->list_used = 0;
 	}
-	e->list[++e->list_used] = (uint64_t)(uintptr_t)page;
+	e->list[EPT_LIST_WORD(e->list_used)] = (uint64_t)(uintptr_t)page;
+	e->list[EPT_LIST_WORD(e->list_used) + 1u] = page_pa;
+	e->list_used++;
 	return true;
 }
 
 /* One zeroed table page within the physical-address width. */
-static uint64_t *table_take(struct vmm_ept *e, unsigned width, uint64_t *pa,
-			    int *st)
+uint64_t *vmm_ept_take(struct vmm_ept *e, unsigned width, uint64_t *pa, int *st)
 {
 	uint64_t *t = vmm_ctx.platform.page_alloc(vmm_ctx.platform.ctx, pa);
 
@@ -71,7 +73,7 @@ static uint64_t *table_take(struct vmm_ept *e, unsigned width, uint64_t *pa,
 		*st = VMM_ERR_PAGE_ADDRESS;
 		return NULL;
 	}
-	if (!list_add(e, t)) {
+	if (!list_add(e, t, *pa)) {
 		vmm_ctx.platform.page_free(vmm_ctx.platform.ctx, t);
 		*st = VMM_ERR_NO_MEMORY;
 		return NULL;
@@ -95,9 +97,10 @@ void vmm_ept_free(struct vmm_ept *ept)
 	while (l != NULL) {
 		uint64_t *next = (uint64_t *)(uintptr_t)l[0];
 
-		for (uint32_t i = 1; i <= used; i++)
-			vmm_ctx.platform.page_free(vmm_ctx.platform.ctx,
-						   (void *)(uintptr_t)l[i]);
+		for (uint32_t i = 0; i < used; i++)
+			vmm_ctx.platform.page_free(
+				vmm_ctx.platform.ctx,
+				(void *)(uintptr_t)l[EPT_LIST_WORD(i)]);
 		vmm_ctx.platform.page_free(vmm_ctx.platform.ctx, l);
 		l = next;
 		used = EPT_LIST_SLOTS;
@@ -189,7 +192,7 @@ int vmm_ept_map(struct vmm_ept *ept, const struct vmm_mtrr_state *mtrr,
 	if (level < 4 || level > EPT_MAX_LEVELS)
 		return VMM_ERR_NOT_SUPPORTED;
 	vmm_page_hooks_unmap();
-	ept->root = table_take(ept, width, &pa, &st);
+	ept->root = vmm_ept_take(ept, width, &pa, &st);
 	if (ept->root == NULL)
 		goto err;
 	/* SDM Vol. 3C 25.6.11: memory type, walk length - 1, A/D off. */
@@ -238,13 +241,16 @@ int vmm_ept_map(struct vmm_ept *ept, const struct vmm_mtrr_state *mtrr,
 			st = VMM_ERR_NOT_SUPPORTED;
 			goto err;
 		}
-		tab[level - 1] = table_take(ept, width, &pa, &st);
+		tab[level - 1] = vmm_ept_take(ept, width, &pa, &st);
 		if (tab[level - 1] == NULL)
 			goto err;
 		/* Non-leaf: bits 7:3 reserved (0), RWX for everything below. */
 		tab[level][i] = pa | EPTE_RWX;
 		level--;
 	}
+	st = vmm_hide_map(ept, width);
+	if (st != VMM_OK)
+		goto err;
 	ept->enabled = true;
 	return VMM_OK;
 
@@ -333,5 +339,10 @@ int vmm_ept_start(struct vmm_ept *ept)
 		 ept->levels, (unsigned long long)(ept->limit >> 30),
 		 ept->pages, ept->leaves[2], ept->leaves[1], ept->leaves[0]);
 	vmm_ept_log_types(ept);
+	if (ept->hidden != 0)
+		vmm_logf(FLANK_LOG_INFO,
+			 "EPT: %u pages of the VMM hidden from the guest "
+			 "(zero page at 0x%llx)",
+			 ept->hidden, (unsigned long long)ept->zero_pa);
 	return VMM_OK;
 }

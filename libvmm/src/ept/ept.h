@@ -68,8 +68,14 @@ struct vmm_ept_run {
 	uint8_t type;
 };
 
-/** Page-list pages: word 0 links the next, words 1..511 hold pages. */
-#define EPT_LIST_SLOTS (EPT_ENTRIES - 1u)
+/**
+ * Page-list pages: word 0 links the next, word 1 is the list page's own
+ * physical address, then one (virtual, physical) pair per page taken: the
+ * physical addresses are what hiding the map's pages needs (hide.c).
+ */
+#define EPT_LIST_SLOTS ((EPT_ENTRIES - 2u) / 2u)
+/** Word of slot @p i's virtual address in a list page (+1: physical). */
+#define EPT_LIST_WORD(i) (2u + 2u * (i))
 
 struct vmm_ept {
 	bool enabled;	 /**< Built: eptp is valid. */
@@ -91,6 +97,11 @@ struct vmm_ept {
 	uint64_t runs_end;  /**< End of the last leaf noted. */
 	uint64_t kept_end;  /**< End of runs[] when runs were lost. */
 	uint8_t run_type;   /**< Type of the run being noted. */
+	/* Hiding the VMM's pages (hide.c, flank_platform.hide): */
+	uint64_t zero_pa; /**< The zero page hidden pages map to; 0: none. */
+	uint64_t sink_pa; /**< The page a dropped write lands in. */
+	uint64_t *sink;	  /**< Its virtual address. */
+	uint32_t hidden;  /**< Pages hidden in the map. */
 };
 
 /**
@@ -153,6 +164,39 @@ void vmm_ept_cpu_stop(struct vmm_cpu *cpu);
  */
 void vmm_ept_violation_describe(struct vmm_fmt *f, uint64_t qual, uint64_t gpa,
 				uint64_t gla);
+
+/**
+ * One zeroed page for the map, recorded in its page list and within
+ * MAXPHYADDR @p width, its physical address in @p pa; NULL with *@p st
+ * set (VMM_ERR_NO_MEMORY, VMM_ERR_PAGE_ADDRESS) if not.
+ */
+uint64_t *vmm_ept_take(struct vmm_ept *e, unsigned width, uint64_t *pa,
+		       int *st);
+
+/**
+ * Hides the pages flank_platform.hide names (hide.c, docs/ept.md "The
+ * VMM's pages are not the guest's"): each gets a 4 KiB leaf of its own
+ * mapping the zero page read-only, large leaves split as page hooks split
+ * them. At the end of vmm_ept_map(), before any CPU uses the map. VMM_OK,
+ * or vmm_ept_take()'s errors (the caller frees the map).
+ */
+int vmm_hide_map(struct vmm_ept *e, unsigned width);
+
+/**
+ * With FLANK_HIDE_CPUS, after vmm_ept_start() built a map and before any
+ * CPU starts: hides the VMXON region, VMCS, MSR bitmap and (from
+ * page_alloc) host stack of every CPU in vmm_ctx.cpu[] and marks each
+ * hidden. VMM_OK, or vmm_ept_take()'s errors (the caller frees the CPUs
+ * and the map).
+ */
+int vmm_hide_cpus(struct vmm_ept *e);
+
+/**
+ * Guest writes dropped on the hidden page of @p gpa since the map was
+ * built (all CPUs); with UINT64_MAX, those to pages beyond the table of
+ * 16 addresses that are counted one by one.
+ */
+uint64_t vmm_hide_drops(uint64_t gpa);
 
 /* Page hooks (page_hook.c, docs/modules.md "Page hooks"). @{ */
 /** True if a hooked page lies in [@p addr, @p addr + @p size). */

@@ -143,6 +143,9 @@ enum intrin_exit_action vmm_exit_ept(struct vmm_cpu *cpu,
 	 */
 	(void)vmx_readnat(VMCS_EXIT_QUALIFICATION, &qual);
 	if (reason == EXIT_REASON_EPT_VIOLATION &&
+	    vmm_hide_violation(cpu, frame, qual, &act))
+		return act;
+	if (reason == EXIT_REASON_EPT_VIOLATION &&
 	    vmm_page_hook_violation(cpu, frame, qual, &act))
 		return act;
 	ept_diag(cpu, reason, qual);

@@ -703,6 +703,7 @@ static int v_exit_stats(uint32_t cpu, struct flank_exit_stats *out)
 		return 7;
 	out->count[10] = vmm.exits[cpu]; /* CPUID */
 	out->count[31] = 2;		 /* RDMSR */
+	out->hidden_writes = vmm.hidden_writes[cpu];
 	return 0;
 }
 

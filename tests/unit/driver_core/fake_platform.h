@@ -140,6 +140,8 @@ struct fake_vmm {
 	enum flank_vmm_state state;
 	bool running[FAKE_MAX_CPUS];
 	uint64_t exits[FAKE_MAX_CPUS];
+	/** Dropped writes to hidden pages (flank_exit_stats.hidden_writes). */
+	uint32_t hidden_writes[FAKE_MAX_CPUS];
 	int init_rc, fini_rc, start_rc, stop_rc, cpu_rc, check_rc;
 	uint32_t fail_cpu;    /**< start_all fails here if start_rc. */
 	uint32_t check_count; /**< Items check reports. */

@@ -423,12 +423,12 @@ static void test_driver_core_bad_abi_version(void **state)
 	struct flank_ioc_cmd c;
 
 	(void)state;
-	/* An image of the previous ABI (6: no guarded stacks, no crash). */
+	/* An image of the previous ABI (7: nothing hidden from the guest). */
 	vmm.entry.abi_version = FLANK_IMAGE_ABI_VERSION - 1;
 	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
 			 FLANK_OK);
 	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_ABI_VERSION);
-	assert_non_null(strstr(c.err.text, "image ABI 6, this driver 7"));
+	assert_non_null(strstr(c.err.text, "image ABI 7, this driver 8"));
 	assert_int_equal(vmm.unlinks, 1);
 	assert_int_equal(vmm.inits, 0);
 	assert_int_equal(core.state, FLANK_DRV_EMPTY);
@@ -1143,9 +1143,17 @@ static void test_driver_core_platform_table(void **state)
 	load_image();
 	p = vmm.platform;
 	assert_int_equal(p->abi_version, FLANK_IMAGE_ABI_VERSION);
-	assert_int_equal(p->abi_version, 7);
+	assert_int_equal(p->abi_version, 8);
+	/* The VMM's pages hidden from the guest (docs/ept.md). */
+	assert_int_equal(p->hide, FLANK_HIDE_EPT | FLANK_HIDE_CPUS);
+	assert_int_equal(p->reserved_hide, 0);
 	assert_non_null(p->cpu_left);
 	assert_non_null(p->host_stack);
+	/* Each stack's physical address, for hiding it (docs/ept.md). */
+	assert_non_null(p->host_stack_pa);
+	assert_int_equal(p->host_stack_pa(p->ctx, 1),
+			 (uintptr_t)p->host_stack(p->ctx, 1));
+	assert_int_equal(p->host_stack_pa(p->ctx, 99), 0);
 	assert_non_null(p->ring_mem);
 	assert_ptr_equal(p->ring_mem, core.ring_mem);
 	assert_int_equal(p->ring_size, FLANK_RING_DEFAULT_SIZE);

@@ -245,6 +245,8 @@ def main():
         ([e for e in samples["stats"]["cpus"][1]["exits"]
           if e["reason"] == 10][0]["count"], 77),
         (samples["stats"]["cpus"][1]["total"], 79),
+        (samples["stats"]["cpus"][1]["hidden_writes"], 3),
+        (samples["stats"]["cpus"][0]["hidden_writes"], 0),
         (samples["dump"]["lines"][-1],
          "[1] cpu1 warn: odd: \"quote\" \\ tab\t byte \u00e9 end"),
         (samples["status"]["image"]["vmm"], "running"),

@@ -515,6 +515,7 @@ static void test_flankctl_session(void **state)
 	assert_int_equal(run("start"), FLANKCTL_OK);
 	OUT_HAS("started: 4 CPUs virtualised\n");
 	vmm.exits[1] = 77;
+	vmm.hidden_writes[1] = 3;
 	assert_int_equal(run("status"), FLANKCTL_OK);
 	OUT_HAS("driver: running\n");
 	OUT_HAS("image:  Flank 0.1.0, 1 module, 8 KiB, VMM running\n");
@@ -523,6 +524,10 @@ static void test_flankctl_session(void **state)
 	assert_int_equal(run("stats"), FLANKCTL_OK);
 	OUT_HAS("  1  CPUID                (10)  77\n");
 	OUT_HAS("  3  RDMSR                (31)  2\n");
+	/* Writes to the VMM's hidden pages (docs/ept.md): only where some
+	 * were dropped. */
+	OUT_HAS("  1  hidden-page writes dropped  3\n");
+	assert_false(strstr(out_buf, "  0  hidden-page writes"));
 	assert_int_equal(run("dump"), FLANKCTL_OK);
 	assert_string_equal(out_buf, "flank: vmxon cpu0\nflank: launch cpu0\n");
 	assert_int_equal(run("unload"), FLANKCTL_FAILED);

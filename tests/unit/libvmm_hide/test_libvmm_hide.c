@@ -1,0 +1,704 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The VMM's pages are not the guest's (issue #18 section 3, docs/ept.md):
+ * with flank_platform.hide, every page of the EPT map (tables, page lists)
+ * and the zero and sink pages map to the zero page, read-only. A guest
+ * read of each kind gives zeros; a guest write is dropped (it lands in the
+ * sink, which the MTF exit wipes), counted per CPU and per address, and
+ * the VMM's memory is unchanged. Rollback at every allocation, CPUs
+ * without EPT, and the exit cost of CPUID and RDMSR as without hiding.
+ */
+#include "libvmm_fixture.h"
+
+#include "ept/ept.h"
+#include "flank/vmm_console.h"
+
+/* True if the debug ring holds @p needle. */
+static bool ring_has_text(const char *needle)
+{
+	static char text[1u << 17];
+	uint64_t pos = 0;
+	size_t n = 0, got;
+
+	while (n < sizeof(text) - 1 &&
+	       (got = vmm_console_ring_read(&pos, text + n,
+					    sizeof(text) - 1 - n)) > 0)
+		n += got;
+	text[n] = '\0';
+	return strstr(text, needle) != NULL;
+}
+
+/* MTRRs: WB by default, so that every page is RAM. */
+#define MTRRCAP 0xFEu
+#define MTRR_DEF_TYPE 0x2FFu
+
+/* The emulator (@p profile, @p ncpus CPUs), the platform asking for
+ * @p hide, MTF allowed-1 if @p mtf (Bochs's skylake lacks it, real parts
+ * have it). */
+static void hide_up_n(const char *profile, unsigned ncpus, uint32_t hide,
+		      bool mtf)
+{
+	fixture_up(profile, ncpus);
+	assert_int_equal(vmm_fini(), VMM_OK);
+	tp.p.hide = hide;
+	assert_int_equal(vmm_init(&tp.p), VMM_OK);
+	mock_msr_set(MOCK_ALL_CPUS, MTRRCAP, 0);
+	mock_msr_set(MOCK_ALL_CPUS, MTRR_DEF_TYPE, 0x800 | 6);
+	if (mtf) {
+		static const uint32_t msrs[] = {
+			MSR_IA32_VMX_PROCBASED_CTLS,
+			MSR_IA32_VMX_TRUE_PROCBASED_CTLS};
+		for (unsigned i = 0; i < 2; i++) {
+			uint64_t v;
+			assert_true(mock_msr_get(0, msrs[i], &v));
+			mock_msr_set(
+				0, msrs[i],
+				v | ((uint64_t)CPU_MONITOR_TRAP_FLAG << 32));
+		}
+	}
+}
+
+static void hide_up(const char *profile, uint32_t hide, bool mtf)
+{
+	hide_up_n(profile, 1, hide, mtf);
+}
+
+static void hide_start(void)
+{
+	uint32_t failed;
+
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_true(vmm_ctx.ept.enabled);
+}
+
+static void hide_down(void)
+{
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_false(vmm_ctx.ept.enabled);
+	fixture_down();
+}
+
+/* One guest access of @p kind, 8 bytes at @p gpa (GLA valid). */
+static void access(uint64_t gpa, enum mock_gpa_kind kind, uint64_t value,
+		   struct mock_gpa_result *r)
+{
+	struct mock_gpa_access a;
+
+	memset(&a, 0, sizeof(a));
+	a.gpa = gpa;
+	a.gla = UINT64_C(0xffff888000000000) + gpa;
+	a.size = 8;
+	a.kind = kind;
+	a.len = 4;
+	a.value = value;
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(mock_guest_gpa_access(&a, r), 0);
+}
+
+/* The map's pages as the list records them: list pages and slots. */
+static unsigned map_pages(uint64_t *pa, unsigned max)
+{
+	const uint64_t *l = vmm_ctx.ept.list;
+	uint32_t used = vmm_ctx.ept.list_used;
+	unsigned n = 0;
+
+	for (; l != NULL;
+	     l = (const uint64_t *)(uintptr_t)l[0], used = EPT_LIST_SLOTS) {
+		assert_true(n < max);
+		pa[n++] = l[1];
+		for (uint32_t i = 0; i < used; i++) {
+			assert_true(n < max);
+			pa[n++] = l[EPT_LIST_WORD(i) + 1u];
+		}
+	}
+	return n;
+}
+
+/* The walk of @p gpa maps the zero page, 4 KiB, read-only. */
+static void assert_hidden(uint64_t gpa)
+{
+	struct mock_ept_walk w;
+
+	mock_ept_walk(vmm_ctx.ept.eptp, gpa, MOCK_GPA_READ, false, false, false,
+		      &w);
+	assert_int_equal(w.verdict, MOCK_EPT_OK);
+	assert_int_equal(w.hpa, vmm_ctx.ept.zero_pa + (gpa & 0xFFFu));
+	assert_int_equal(w.page_size, 4096);
+	assert_true(w.readable && !w.writable && !w.executable);
+	assert_int_equal(w.ept_type, 6);
+}
+
+/*
+ * Every page of the map is hidden (its own 4 KiB leaf on the zero page,
+ * read-only, WB kept); the page after the last one that is not the
+ * VMM's still maps itself; the log says how many. The kinds: the root
+ * table, a lower table, the page list, the zero page, the sink page.
+ */
+static void test_hide_map(void **state)
+{
+	uint64_t pa[64];
+	unsigned n;
+	struct mock_ept_walk w;
+	uint64_t root;
+	char line[128];
+
+	(void)state;
+	hide_up("skylake", FLANK_HIDE_EPT, false);
+	hide_start();
+	n = map_pages(pa, 64);
+	root = vmm_ctx.ept.eptp & EPTE_ADDR_MASK;
+	print_message("hidden: %u pages, map %u pages (%u x 1 GiB, "
+		      "%u x 2 MiB, %u x 4 KiB)\n",
+		      vmm_ctx.ept.hidden, vmm_ctx.ept.pages,
+		      vmm_ctx.ept.leaves[2], vmm_ctx.ept.leaves[1],
+		      vmm_ctx.ept.leaves[0]);
+	assert_int_equal(n, vmm_ctx.ept.pages);
+	assert_int_equal(vmm_ctx.ept.hidden, n);
+	for (unsigned i = 0; i < n; i++)
+		assert_hidden(pa[i]);
+	assert_hidden(root);
+	assert_hidden(vmm_ctx.ept.zero_pa);
+	assert_hidden(vmm_ctx.ept.sink_pa);
+	assert_hidden(vmm_ctx.ept.list[1]);
+	/* A neighbour that is not the VMM's: identity, writable. */
+	mock_ept_walk(vmm_ctx.ept.eptp, UINT64_C(0x1000), MOCK_GPA_WRITE, false,
+		      false, false, &w);
+	assert_int_equal(w.verdict, MOCK_EPT_OK);
+	assert_int_equal(w.hpa, 0x1000);
+	snprintf(line, sizeof(line),
+		 "EPT: %u pages of the VMM hidden from the guest", n);
+	assert_true(ring_has_text(line));
+	hide_down();
+}
+
+/* Without the platform's bit nothing is hidden and nothing is taken. */
+static void test_hide_off(void **state)
+{
+	struct mock_ept_walk w;
+	uint64_t root;
+
+	(void)state;
+	hide_up("skylake", 0, false);
+	hide_start();
+	root = vmm_ctx.ept.eptp & EPTE_ADDR_MASK;
+	assert_int_equal(vmm_ctx.ept.hidden, 0);
+	assert_int_equal(vmm_ctx.ept.zero_pa, 0);
+	mock_ept_walk(vmm_ctx.ept.eptp, root, MOCK_GPA_WRITE, false, false,
+		      false, &w);
+	assert_int_equal(w.verdict, MOCK_EPT_OK);
+	assert_int_equal(w.hpa, root);
+	assert_false(ring_has_text("of the VMM hidden"));
+	hide_down();
+	/* An unknown bit is refused, and the CPUs' pages without the map's
+	 * (the zero page comes with those). */
+	fixture_up("skylake", 1);
+	assert_int_equal(vmm_fini(), VMM_OK);
+	tp.p.hide = 4;
+	assert_int_equal(vmm_init(&tp.p), VMM_ERR_BAD_PLATFORM);
+	tp.p.hide = FLANK_HIDE_CPUS;
+	assert_int_equal(vmm_init(&tp.p), VMM_ERR_BAD_PLATFORM);
+	tp.p.hide = FLANK_HIDE_EPT;
+	tp.p.reserved_hide = 1;
+	assert_int_equal(vmm_init(&tp.p), VMM_ERR_BAD_PLATFORM);
+	fixture_down();
+}
+
+/* A guest read of each kind of hidden page gives zeros. */
+static void test_hide_read_zeros(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t pa[64];
+	unsigned n;
+
+	(void)state;
+	hide_up("skylake", FLANK_HIDE_EPT, false);
+	hide_start();
+	n = map_pages(pa, 64);
+	for (unsigned i = 0; i < n; i++) {
+		access(pa[i], MOCK_GPA_READ, 0, &r);
+		assert_true(r.completed);
+		assert_int_equal(r.exits, 0);
+		assert_int_equal(r.value, 0);
+		assert_int_equal(r.hpa, vmm_ctx.ept.zero_pa);
+	}
+	/* The root table holds present entries: the VMM's view differs. */
+	assert_int_not_equal(
+		*(const uint64_t *)mock_mem_host(
+			pa_init(vmm_ctx.ept.eptp & EPTE_ADDR_MASK), 8),
+		0);
+	hide_down();
+}
+
+/*
+ * A guest write to the root table with MTF: it lands in the sink, the MTF
+ * exit wipes the sink, maps the zero page again, turns MTF off and does
+ * INVEPT; the table is unchanged, the write counted (per CPU, per page,
+ * exit statistics), logged once, and the guest runs on at the next
+ * instruction. A second write is dropped the same way.
+ */
+static void test_hide_write_dropped(void **state)
+{
+	struct mock_gpa_result r;
+	struct flank_exit_stats st;
+	uint8_t before[4096];
+	uint64_t root, proc = 0, rip = 0, rip2 = 0;
+	bool invept = false;
+
+	(void)state;
+	hide_up("skylake", FLANK_HIDE_EPT, true);
+	hide_start();
+	assert_true(vmm_ctx.ept.mtf);
+	root = vmm_ctx.ept.eptp & EPTE_ADDR_MASK;
+	memcpy(before, mock_mem_host(pa_init(root), 4096), 4096);
+	assert_true(mock_vmcs_peek(0, VMCS_GUEST_RIP, &rip));
+	mock_trace_enable(true);
+	mock_trace_clear();
+	access(root + 8, MOCK_GPA_WRITE, 0x1122334455667788, &r);
+	for (size_t i = 0; i < mock_trace_len(); i++)
+		if (mock_trace_at(i)->op == MOCK_OP_INVEPT)
+			invept = true;
+	mock_trace_enable(false);
+	assert_true(r.completed);
+	assert_int_equal(r.exits, 2);
+	assert_int_equal(r.reason, EXIT_REASON_EPT_VIOLATION);
+	assert_true(r.mtf);
+	assert_int_equal(r.hpa, vmm_ctx.ept.sink_pa + 8);
+	assert_true(invept);
+	assert_memory_equal(mock_mem_host(pa_init(root), 4096), before, 4096);
+	for (unsigned i = 0; i < 4096 / 8; i++)
+		assert_int_equal(vmm_ctx.ept.sink[i], 0);
+	assert_hidden(root);
+	assert_true(mock_vmcs_peek(0, VMCS_CPU_BASED_VM_EXEC_CONTROL, &proc));
+	assert_int_equal(proc & CPU_MONITOR_TRAP_FLAG, 0);
+	assert_null(vmm_ctx.cpu[0]->hide_step);
+	assert_true(mock_vmcs_peek(0, VMCS_GUEST_RIP, &rip2));
+	assert_int_equal(rip2, rip + 4);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_NONROOT);
+	assert_int_equal(vmm_ctx.cpu[0]->hidden_writes, 1);
+	assert_int_equal(vmm_hide_drops(root), 1);
+	assert_true(ring_has_text("write to the VMM's hidden page at GPA"));
+
+	access(root + 16, MOCK_GPA_WRITE, 0x99, &r);
+	assert_true(r.completed);
+	assert_int_equal(r.exits, 2);
+	assert_memory_equal(mock_mem_host(pa_init(root), 4096), before, 4096);
+	access(root + 8, MOCK_GPA_READ, 0, &r);
+	assert_true(r.completed);
+	assert_int_equal(r.value, 0);
+	assert_int_equal(vmm_hide_drops(root), 2);
+	assert_int_equal(vmm_hide_drops(UINT64_MAX), 0);
+	assert_int_equal(vmm_exit_stats(0, &st), VMM_OK);
+	assert_int_equal(st.hidden_writes, 2);
+	assert_int_equal(st.count[EXIT_REASON_EPT_VIOLATION], 2);
+	assert_int_equal(st.count[EXIT_REASON_MONITOR_TRAP_FLAG], 2);
+	hide_down();
+}
+
+/*
+ * Without MTF (Bochs's skylake) the write cannot be single-stepped: the
+ * leaf keeps the sink, writable; the VMM's page is unchanged, the write
+ * counted, the guest runs on; later reads of that page give what the
+ * guest wrote, never the VMM's memory.
+ */
+static void test_hide_write_no_mtf(void **state)
+{
+	struct mock_gpa_result r;
+	uint8_t before[4096];
+	uint64_t pt_pa = 0, root;
+
+	(void)state;
+	hide_up("skylake", FLANK_HIDE_EPT, false);
+	hide_start();
+	assert_false(vmm_ctx.ept.mtf);
+	root = vmm_ctx.ept.eptp & EPTE_ADDR_MASK;
+	/* A lower table: the one the root's first entry points at. */
+	pt_pa = *(const uint64_t *)mock_mem_host(pa_init(root), 8) &
+		EPTE_ADDR_MASK;
+	memcpy(before, mock_mem_host(pa_init(pt_pa), 4096), 4096);
+	access(pt_pa, MOCK_GPA_WRITE, 0x5555, &r);
+	assert_true(r.completed);
+	assert_int_equal(r.exits, 1);
+	assert_false(r.mtf);
+	assert_memory_equal(mock_mem_host(pa_init(pt_pa), 4096), before, 4096);
+	assert_int_equal(vmm_ctx.cpu[0]->hidden_writes, 1);
+	access(pt_pa, MOCK_GPA_READ, 0, &r);
+	assert_int_equal(r.value, 0x5555);
+	assert_int_equal(r.hpa, vmm_ctx.ept.sink_pa);
+	access(pt_pa + 8, MOCK_GPA_WRITE, 1, &r);
+	assert_int_equal(r.exits, 0);
+	assert_memory_equal(mock_mem_host(pa_init(pt_pa), 4096), before, 4096);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_NONROOT);
+	hide_down();
+}
+
+/*
+ * A fetch from a hidden page is not a write: nothing is dropped or counted,
+ * it is the unhandled EPT violation of any page no hook owns (the
+ * diagnostic names the GPA, the CPU leaves VMX at the instruction).
+ */
+static void test_hide_fetch_unhandled(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t root;
+	char line[96];
+
+	(void)state;
+	hide_up("skylake", FLANK_HIDE_EPT, true);
+	hide_start();
+	root = vmm_ctx.ept.eptp & EPTE_ADDR_MASK;
+	access(root, MOCK_GPA_FETCH, 0, &r);
+	assert_false(r.completed);
+	assert_int_equal(r.reason, EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(r.out.action, INTRIN_EXIT_LEAVE);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	assert_int_equal(vmm_ctx.cpu[0]->hidden_writes, 0);
+	snprintf(line, sizeof(line), "instruction fetch of GPA 0x%llx",
+		 (unsigned long long)root);
+	assert_true(ring_has_text(line));
+	assert_true(ring_has_text("EPT violation that no hook owns"));
+	/* The CPU was given back: stop has nothing left to do on it. */
+	hide_down();
+}
+
+/*
+ * Rollback at every allocation of a start with hiding (map, zero and sink
+ * pages, the tables that splitting takes): the Nth fails, start returns
+ * VMM_ERR_NO_MEMORY, no page stays live, the CPU is untouched, and the
+ * next start works.
+ */
+static void test_hide_rollback_every_alloc(void **state)
+{
+	unsigned n;
+	uint32_t failed;
+
+	(void)state;
+	hide_up("skylake", FLANK_HIDE_EPT, false);
+	hide_start();
+	n = vmm_ctx.ept.pages;
+	hide_down();
+	assert_true(n > 3);
+	for (unsigned k = 1; k <= n; k++) {
+		hide_up("skylake", FLANK_HIDE_EPT, false);
+		save_all();
+		tp.fail_nth = k;
+		assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_MEMORY);
+		assert_int_equal(tp.pages_live, 0);
+		assert_false(vmm_ctx.ept.enabled);
+		assert_null(vmm_ctx.ept.list);
+		assert_int_equal(vmm_ctx.ept.zero_pa, 0);
+		assert_all_restored();
+		tp.fail_nth = 0;
+		hide_start();
+		assert_int_equal(vmm_ctx.ept.pages, n);
+		hide_down();
+	}
+}
+
+/* A CPU without EPT (Penryn): hiding asks for nothing and takes nothing;
+ * start allocates exactly what it does without it. */
+static void test_hide_penryn_unchanged(void **state)
+{
+	unsigned allocs[2];
+	uint32_t failed;
+
+	(void)state;
+	for (unsigned i = 0; i < 2; i++) {
+		hide_up("core2_penryn", i == 0 ? 0 : FLANK_HIDE_EPT, false);
+		assert_int_equal(vmm_start_all(&failed), VMM_OK);
+		assert_false(vmm_ctx.ept.enabled);
+		assert_int_equal(vmm_ctx.ept.hidden, 0);
+		allocs[i] = tp.allocs;
+		assert_false(ring_has_text("of the VMM hidden"));
+		hide_down();
+	}
+	assert_int_equal(allocs[0], allocs[1]);
+}
+
+/* The walk of @p gpa maps itself, writable (not hidden). */
+static void assert_visible(uint64_t gpa)
+{
+	struct mock_ept_walk w;
+
+	mock_ept_walk(vmm_ctx.ept.eptp, gpa, MOCK_GPA_WRITE, false, false,
+		      false, &w);
+	assert_int_equal(w.verdict, MOCK_EPT_OK);
+	assert_int_equal(w.hpa, gpa);
+}
+
+/* Every hidden page of CPU @p id. */
+static void assert_cpu_hidden(unsigned id)
+{
+	const struct vmm_cpu *cpu = vmm_ctx.cpu[id];
+
+	assert_non_null(cpu);
+	assert_true(cpu->hidden);
+	assert_hidden(pa_addr(cpu->vmxon_pa));
+	assert_hidden(pa_addr(cpu->vmcs_pa));
+	assert_hidden(pa_addr(cpu->msr_bitmap_pa));
+	assert_hidden(pa_addr(cpu->stack_pa));
+	/* The host's calls read the context page in VMX non-root. */
+	assert_visible(pa_addr(cpu->self_pa));
+}
+
+/*
+ * FLANK_HIDE_CPUS, 2 CPUs: each CPU's VMXON region, VMCS, MSR bitmap and
+ * stack (page_alloc's here) read as zeros; CPU 0's guest writes to CPU 1's
+ * VMCS and stack: dropped, the pages unchanged, counted on CPU 0, and CPU 1
+ * still runs its guest (a CPUID exit). Stop frees every page.
+ */
+static void test_hide_cpus(void **state)
+{
+	struct mock_gpa_result r;
+	struct mock_exit_outcome out;
+	struct cpu_cpuid_regs regs;
+	static uint8_t vmcs[4096], stack[4096];
+	uint64_t vmcs1, stack1;
+
+	(void)state;
+	hide_up_n("skylake", 2, FLANK_HIDE_ALL, true);
+	hide_start();
+	assert_cpu_hidden(0);
+	assert_cpu_hidden(1);
+	assert_true(ring_has_text(
+		"EPT: the pages of 2 CPUs hidden from the guest (8 pages)"));
+	vmcs1 = pa_addr(vmm_ctx.cpu[1]->vmcs_pa);
+	stack1 = pa_addr(vmm_ctx.cpu[1]->stack_pa);
+	memcpy(vmcs, mock_mem_host(pa_init(vmcs1), 4096), 4096);
+	memcpy(stack, mock_mem_host(pa_init(stack1), 4096), 4096);
+	mock_set_current_cpu(0);
+	access(vmcs1, MOCK_GPA_READ, 0, &r);
+	assert_true(r.completed);
+	assert_int_equal(r.value, 0);
+	/* The VMCS region starts with the revision identifier. */
+	assert_int_not_equal(*(const uint32_t *)(const void *)vmcs, 0);
+	access(vmcs1, MOCK_GPA_WRITE, 0xdead, &r);
+	assert_true(r.completed);
+	access(stack1, MOCK_GPA_WRITE, 0xbeef, &r);
+	assert_true(r.completed);
+	assert_memory_equal(mock_mem_host(pa_init(vmcs1), 4096), vmcs, 4096);
+	assert_memory_equal(mock_mem_host(pa_init(stack1), 4096), stack, 4096);
+	assert_int_equal(vmm_ctx.cpu[0]->hidden_writes, 2);
+	assert_int_equal(vmm_hide_drops(vmcs1), 1);
+	assert_int_equal(vmm_hide_drops(stack1), 1);
+	mock_set_current_cpu(1);
+	assert_int_equal(mock_guest_cpuid(0, 0, &regs, &out), 0);
+	assert_int_equal(out.action, INTRIN_EXIT_RESUME);
+	assert_int_equal(mock_vmx_mode(1), MOCK_VMX_NONROOT);
+	mock_set_current_cpu(0);
+	hide_down();
+}
+
+/*
+ * A CPU offline at start keeps the pages taken for it, hidden; when it
+ * comes online it starts with them, stopping it (hotplug) keeps them, and
+ * they go with the map at stop. A CPU whose start fails keeps its pages
+ * until the rollback frees the map.
+ */
+static void test_hide_cpus_kept(void **state)
+{
+	struct vmm_cpu *cpu1;
+	unsigned live;
+	uint32_t failed;
+	vmx_result_t fi = {VMX_FAIL_INVALID, 0};
+
+	(void)state;
+	hide_up_n("skylake", 2, FLANK_HIDE_ALL, false);
+	tp.offline = 2;
+	hide_start();
+	assert_int_equal(mock_vmx_mode(1), MOCK_VMX_OUTSIDE);
+	cpu1 = vmm_ctx.cpu[1];
+	assert_cpu_hidden(1);
+	assert_false(cpu1->running);
+	live = tp.pages_live;
+	tp.offline = 0;
+	mock_set_current_cpu(1);
+	assert_int_equal(vmm_start_cpu(), VMM_OK);
+	assert_ptr_equal(vmm_ctx.cpu[1], cpu1);
+	assert_true(cpu1->running);
+	assert_int_equal(tp.pages_live, live);
+	assert_int_equal(vmm_stop_cpu(), VMM_OK);
+	assert_ptr_equal(vmm_ctx.cpu[1], cpu1);
+	assert_cpu_hidden(1);
+	assert_int_equal(tp.pages_live, live);
+	assert_int_equal(vmm_start_cpu(), VMM_OK);
+	mock_set_current_cpu(0);
+	hide_down();
+
+	/* CPU 1's VMXON fails: CPU 0 is rolled back, every page freed. */
+	hide_up_n("skylake", 2, FLANK_HIDE_ALL, false);
+	save_all();
+	assert_int_equal(mock_fail_nth(MOCK_OP_VMXON, 2, fi), 0);
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_VMXON);
+	assert_int_equal(failed, 1);
+	assert_int_equal(tp.pages_live, 0);
+	assert_null(vmm_ctx.cpu[0]);
+	assert_null(vmm_ctx.cpu[1]);
+	assert_all_restored();
+	mock_fail_clear();
+	fixture_down();
+}
+
+/* Rollback at every allocation with the CPUs' pages hidden (2 CPUs): map,
+ * zero and sink pages, both CPUs' pages, the tables their hiding splits. */
+static void test_hide_cpus_rollback(void **state)
+{
+	unsigned n;
+	uint32_t failed;
+
+	(void)state;
+	hide_up_n("skylake", 2, FLANK_HIDE_ALL, false);
+	hide_start();
+	n = tp.allocs;
+	hide_down();
+	print_message("start with 2 CPUs hidden: %u allocations\n", n);
+	for (unsigned k = 1; k <= n; k++) {
+		hide_up_n("skylake", 2, FLANK_HIDE_ALL, false);
+		save_all();
+		tp.fail_nth = k;
+		assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_MEMORY);
+		assert_int_equal(tp.pages_live, 0);
+		assert_null(vmm_ctx.ept.list);
+		assert_null(vmm_ctx.cpu[0]);
+		assert_null(vmm_ctx.cpu[1]);
+		assert_all_restored();
+		tp.fail_nth = 0;
+		hide_start();
+		hide_down();
+	}
+}
+
+/* The host's stacks (flank_platform.host_stack), with or without their
+ * physical addresses (host_stack_pa). */
+static struct {
+	_Alignas(4096) uint8_t mem[2][4096];
+	uint64_t pa[2];
+	bool bad; /* host_stack_pa answers an address that is no page. */
+} hs;
+
+static void *hs_host_stack(void *ctx, uint32_t cpu)
+{
+	(void)ctx;
+	return cpu < 2 ? hs.mem[cpu] : NULL;
+}
+
+static uint64_t hs_host_stack_pa(void *ctx, uint32_t cpu)
+{
+	(void)ctx;
+	return cpu < 2 ? hs.pa[cpu] + (hs.bad ? 8 : 0) : 0;
+}
+
+static void hs_up(bool with_pa)
+{
+	fixture_up("skylake", 2);
+	assert_int_equal(vmm_fini(), VMM_OK);
+	memset(&hs, 0, sizeof(hs));
+	for (unsigned c = 0; c < 2; c++)
+		hs.pa[c] = pa_addr(mock_mem_map(hs.mem[c], 4096));
+	tp.p.hide = FLANK_HIDE_ALL;
+	tp.p.host_stack = hs_host_stack;
+	tp.p.host_stack_pa = with_pa ? hs_host_stack_pa : NULL;
+	assert_int_equal(vmm_init(&tp.p), VMM_OK);
+	mock_msr_set(MOCK_ALL_CPUS, MTRRCAP, 0);
+	mock_msr_set(MOCK_ALL_CPUS, MTRR_DEF_TYPE, 0x800 | 6);
+}
+
+/*
+ * The host's stacks are hidden when the host says where they are
+ * (host_stack_pa): a guest write to CPU 1's stack is dropped, the stack
+ * unchanged; without host_stack_pa they stay in the identity map (one
+ * page fewer per CPU hidden); an answer that is no page fails the start
+ * with VMM_ERR_PAGE_ADDRESS and leaves nothing taken.
+ */
+static void test_hide_host_stacks(void **state)
+{
+	struct mock_gpa_result r;
+	static uint8_t before[4096];
+	uint32_t failed;
+
+	(void)state;
+	hs_up(true);
+	hide_start();
+	for (unsigned c = 0; c < 2; c++) {
+		assert_cpu_hidden(c);
+		assert_int_equal(pa_addr(vmm_ctx.cpu[c]->stack_pa), hs.pa[c]);
+	}
+	assert_true(ring_has_text(
+		"EPT: the pages of 2 CPUs hidden from the guest (8 pages)"));
+	memcpy(before, hs.mem[1], 4096);
+	access(hs.pa[1] + 4000, MOCK_GPA_WRITE, 0x1234, &r);
+	assert_true(r.completed);
+	assert_memory_equal(hs.mem[1], before, 4096);
+	assert_int_equal(vmm_ctx.cpu[0]->hidden_writes, 1);
+	hide_down();
+
+	hs_up(false);
+	hide_start();
+	assert_true(ring_has_text(
+		"EPT: the pages of 2 CPUs hidden from the guest (6 pages)"));
+	assert_visible(hs.pa[0]);
+	assert_visible(hs.pa[1]);
+	hide_down();
+
+	hs_up(true);
+	hs.bad = true;
+	save_all();
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_PAGE_ADDRESS);
+	assert_int_equal(tp.pages_live, 0);
+	assert_null(vmm_ctx.ept.list);
+	assert_all_restored();
+	fixture_down();
+}
+
+/* Counts the VMX instructions (VMREAD ... VMRESUME) traced. */
+static unsigned vmx_ops(void)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < mock_trace_len(); i++)
+		if (mock_trace_at(i)->op <= MOCK_OP_VMCALL)
+			n++;
+	return n;
+}
+
+/* With hiding, CPUID and RDMSR exits cost what they cost without it
+ * (test_ept_exit_cost): CPUID 6 + VMRESUME, RDMSR at most 6 + VMRESUME. */
+static void test_hide_exit_cost(void **state)
+{
+	struct mock_exit_outcome out;
+	struct cpu_cpuid_regs r;
+	uint64_t v;
+
+	(void)state;
+	hide_up("skylake", FLANK_HIDE_EPT, true);
+	hide_start();
+	mock_trace_enable(true);
+	mock_trace_clear();
+	assert_int_equal(mock_guest_cpuid(0, 0, &r, &out), 0);
+	assert_int_equal(vmx_ops(), 6 + 1);
+	mock_trace_clear();
+	assert_int_equal(mock_guest_rdmsr(MSR_IA32_FEATURE_CONTROL, &v, &out),
+			 0);
+	assert_true(vmx_ops() <= 6 + 1);
+	mock_trace_enable(false);
+	hide_down();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hide_map),
+		cmocka_unit_test(test_hide_off),
+		cmocka_unit_test(test_hide_read_zeros),
+		cmocka_unit_test(test_hide_write_dropped),
+		cmocka_unit_test(test_hide_write_no_mtf),
+		cmocka_unit_test(test_hide_fetch_unhandled),
+		cmocka_unit_test(test_hide_rollback_every_alloc),
+		cmocka_unit_test(test_hide_penryn_unchanged),
+		cmocka_unit_test(test_hide_exit_cost),
+		cmocka_unit_test(test_hide_cpus),
+		cmocka_unit_test(test_hide_cpus_kept),
+		cmocka_unit_test(test_hide_cpus_rollback),
+		cmocka_unit_test(test_hide_host_stacks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
