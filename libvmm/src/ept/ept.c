@@ -57,7 +57,8 @@ static bool list_add(struct vmm_ept *e, uint64_t *page, uint64_t page_pa)
 }
 
 /* One zeroed table page within the physical-address width. */
-uint64_t *vmm_ept_take(struct vmm_ept *e, unsigned width, uint64_t *pa, int *st)
+static uint64_t *table_take(struct vmm_ept *e, unsigned width, uint64_t *pa,
+			    int *st)
 {
 	uint64_t *t = vmm_ctx.platform.page_alloc(vmm_ctx.platform.ctx, pa);
 
@@ -192,7 +193,7 @@ int vmm_ept_map(struct vmm_ept *ept, const struct vmm_mtrr_state *mtrr,
 	if (level < 4 || level > EPT_MAX_LEVELS)
 		return VMM_ERR_NOT_SUPPORTED;
 	vmm_page_hooks_unmap();
-	ept->root = vmm_ept_take(ept, width, &pa, &st);
+	ept->root = table_take(ept, width, &pa, &st);
 	if (ept->root == NULL)
 		goto err;
 	/* SDM Vol. 3C 25.6.11: memory type, walk length - 1, A/D off. */
@@ -241,7 +242,7 @@ int vmm_ept_map(struct vmm_ept *ept, const struct vmm_mtrr_state *mtrr,
 			st = VMM_ERR_NOT_SUPPORTED;
 			goto err;
 		}
-		tab[level - 1] = vmm_ept_take(ept, width, &pa, &st);
+		tab[level - 1] = table_take(ept, width, &pa, &st);
 		if (tab[level - 1] == NULL)
 			goto err;
 		/* Non-leaf: bits 7:3 reserved (0), RWX for everything below. */

@@ -166,19 +166,11 @@ void vmm_ept_violation_describe(struct vmm_fmt *f, uint64_t qual, uint64_t gpa,
 				uint64_t gla);
 
 /**
- * One zeroed page for the map, recorded in its page list and within
- * MAXPHYADDR @p width, its physical address in @p pa; NULL with *@p st
- * set (VMM_ERR_NO_MEMORY, VMM_ERR_PAGE_ADDRESS) if not.
- */
-uint64_t *vmm_ept_take(struct vmm_ept *e, unsigned width, uint64_t *pa,
-		       int *st);
-
-/**
  * Hides the pages flank_platform.hide names (hide.c, docs/ept.md "The
  * VMM's pages are not the guest's"): each gets a 4 KiB leaf of its own
  * mapping the zero page read-only, large leaves split as page hooks split
  * them. At the end of vmm_ept_map(), before any CPU uses the map. VMM_OK,
- * or vmm_ept_take()'s errors (the caller frees the map).
+ * or vmm_ept_page_take()'s errors (the caller frees the map).
  */
 int vmm_hide_map(struct vmm_ept *e, unsigned width);
 
@@ -186,7 +178,7 @@ int vmm_hide_map(struct vmm_ept *e, unsigned width);
  * With FLANK_HIDE_CPUS, after vmm_ept_start() built a map and before any
  * CPU starts: hides the VMXON region, VMCS, MSR bitmap and (from
  * page_alloc) host stack of every CPU in vmm_ctx.cpu[] and marks each
- * hidden. VMM_OK, or vmm_ept_take()'s errors (the caller frees the CPUs
+ * hidden. VMM_OK, or vmm_ept_page_take()'s errors (the caller frees the CPUs
  * and the map).
  */
 int vmm_hide_cpus(struct vmm_ept *e);

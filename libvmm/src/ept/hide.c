@@ -104,7 +104,7 @@ static int split(struct vmm_ept *e, uint64_t *pte, unsigned level,
 	uint64_t v = *pte, pa = 0, base = v & EPTE_ADDR_MASK;
 	uint64_t keep = v & (EPTE_RWX | LEAF_KEEP);
 	int st = VMM_OK;
-	uint64_t *t = vmm_ept_take(e, width, &pa, &st);
+	uint64_t *t = vmm_ept_page_take(e, width, &pa, &st);
 
 	if (t == NULL)
 		return st;
@@ -185,10 +185,10 @@ int vmm_hide_map(struct vmm_ept *e, unsigned width)
 	vmm_zero(&drops, sizeof(drops));
 	if ((vmm_ctx.platform.hide & FLANK_HIDE_EPT) == 0)
 		return VMM_OK;
-	zero = vmm_ept_take(e, width, &e->zero_pa, &st);
+	zero = vmm_ept_page_take(e, width, &e->zero_pa, &st);
 	if (zero == NULL)
 		return st;
-	e->sink = vmm_ept_take(e, width, &e->sink_pa, &st);
+	e->sink = vmm_ept_page_take(e, width, &e->sink_pa, &st);
 	if (e->sink == NULL)
 		return st;
 	return hide_map_pages(e, width);
