@@ -209,6 +209,16 @@ int vmm_page_hook_leaf(struct vmm_ept *e, unsigned width, uint64_t addr,
 	return VMM_OK;
 }
 
+bool vmm_page_hook_detach(uint64_t gpa, const uint64_t *pte)
+{
+	struct page_hook *h = find(gpa);
+
+	if (h == NULL || h->pte != pte)
+		return false;
+	h->pte = NULL;
+	return true;
+}
+
 void vmm_page_hooks_unmap(void)
 {
 	for (uint32_t i = 0; i < VMM_PAGE_HOOKS_MAX; i++)
