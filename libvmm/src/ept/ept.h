@@ -209,6 +209,12 @@ int vmm_page_hook_leaf(struct vmm_ept *e, unsigned width, uint64_t addr,
  */
 uint64_t *vmm_ept_page_take(struct vmm_ept *e, unsigned width, uint64_t *pa,
 			    int *st);
+/**
+ * If a hook of page @p gpa owns the leaf @p pte: forgets the leaf (the
+ * hook is not called again in this start) and returns true. For hide.c,
+ * which hides the page (map build, before any CPU uses the map).
+ */
+bool vmm_page_hook_detach(uint64_t gpa, const uint64_t *pte);
 /** Forgets every recorded leaf (the map is rebuilt or freed). */
 void vmm_page_hooks_unmap(void);
 /* @} */

@@ -129,14 +129,30 @@ static int hide_page(struct vmm_ept *e, uint64_t pa, unsigned width, bool *done)
 		return VMM_OK; /* Not mapped: the guest cannot reach it. */
 	for (;;) {
 		pte = walk(e, pa, &level);
-		if (pte == NULL || (*pte & EPTE_RWX) == 0)
+		if (pte == NULL)
 			return VMM_OK;
 		if (level == 1)
 			break;
+		if ((*pte & EPTE_RWX) == 0)
+			return VMM_OK;
 		st = split(e, pte, level, width);
 		if (st != VMM_OK)
 			return st;
 	}
+	/*
+	 * A page hook's leaf (a page the host gave the VMM that a module
+	 * named: it cannot know the VMM's pages): hiding wins. The hook
+	 * would reopen the page itself (allow once, or a split view's data
+	 * view) for the guest; it is detached, its page hidden even if the
+	 * hook took every permission (the leaf is not present then).
+	 */
+	if (vmm_page_hook_detach(pa, pte))
+		vmm_logf(FLANK_LOG_WARN,
+			 "EPT: GPA 0x%llx page hook dropped: the page is the "
+			 "VMM's, hidden",
+			 (unsigned long long)pa);
+	else if ((*pte & EPTE_RWX) == 0)
+		return VMM_OK;
 	if (leaf_hidden(e, *pte, 1))
 		return VMM_OK;
 	/* Read-only (write without read would be a misconfiguration, SDM

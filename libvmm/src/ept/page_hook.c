@@ -209,6 +209,16 @@ int vmm_page_hook_leaf(struct vmm_ept *e, unsigned width, uint64_t addr,
 	return VMM_OK;
 }
 
+bool vmm_page_hook_detach(uint64_t gpa, const uint64_t *pte)
+{
+	struct page_hook *h = find(gpa);
+
+	if (h == NULL || h->pte != pte)
+		return false;
+	h->pte = NULL;
+	return true;
+}
+
 void vmm_page_hooks_unmap(void)
 {
 	for (uint32_t i = 0; i < VMM_PAGE_HOOKS_MAX; i++)
@@ -263,9 +273,13 @@ static bool inject_pf(struct vmm_cpu *cpu, uint64_t qual, uint64_t gla)
 		if ((cr4 & X86_CR4_SMEP) != 0 || (efer & X86_EFER_NXE) != 0)
 			code |= PF_I;
 	}
+	/* CR2 only once the #PF is sure to be delivered: a refused
+	 * injection falls back to #GP(0), which leaves CR2 alone. */
+	if (!vmm_exit_inject(cpu, X86_VEC_PF, INTR_TYPE_HARD_EXCEPTION, true,
+			     code, 0))
+		return false;
 	cpu_write_cr2(gla);
-	return vmm_exit_inject(cpu, X86_VEC_PF, INTR_TYPE_HARD_EXCEPTION, true,
-			       code, 0);
+	return true;
 }
 
 /* Logs why a #PF answer became #GP(0) (exit path: the ring only). */

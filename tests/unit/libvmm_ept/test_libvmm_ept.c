@@ -1549,6 +1549,37 @@ static void test_page_hook_page_fault_no_gla(void **state)
 	hook_down();
 }
 
+/*
+ * Review: the guest's CR2 changes only with a #PF that is injected. When
+ * the injection's VMWRITE fails (here the error code's), the answer falls
+ * back to #GP(0), and CR2 must stay what the guest had: a #GP does not
+ * load CR2 (SDM Vol. 3A 6.15), and a guest that is still to read CR2 for
+ * an earlier #PF would read the wrong address.
+ */
+static void test_page_hook_review_pf_cr2(void **state)
+{
+	struct mock_cpu_regs regs;
+	struct mock_gpa_result r;
+
+	(void)state;
+	hook_up(VMM_PAGE_HOOK_W, false);
+	hook_answer[0] = VMM_HOOK_PAGE_FAULT;
+	mock_cpu_get_regs(0, &regs);
+	regs.cr2 = UINT64_C(0xffff888012345000);
+	mock_cpu_set_regs(0, &regs);
+	assert_int_equal(mock_fail_nth(MOCK_OP_VMWRITE, 1,
+				       (vmx_result_t){VMX_FAIL_VALID, 12}),
+			 0);
+	hook_access(MOCK_GPA_WRITE, false, false, &r);
+	mock_fail_clear();
+	assert_int_equal(hook_calls, 1);
+	assert_true(r.out.injected);
+	assert_int_equal(r.out.injected_info & 0xFFu, X86_VEC_GP);
+	mock_cpu_get_regs(0, &regs);
+	assert_int_equal(regs.cr2, UINT64_C(0xffff888012345000));
+	hook_down();
+}
+
 /* ------------------------------------------------------------------ */
 /* Split view: fetches see a shadow page, data accesses the original    */
 /* ------------------------------------------------------------------ */
@@ -1912,6 +1943,7 @@ int main(void)
 		cmocka_unit_test(test_page_hook_page_fault),
 		cmocka_unit_test(test_page_hook_page_fault_fetch),
 		cmocka_unit_test(test_page_hook_page_fault_no_gla),
+		cmocka_unit_test(test_page_hook_review_pf_cr2),
 		cmocka_unit_test(test_page_hook_shadow_register),
 		cmocka_unit_test(test_page_hook_shadow_views),
 		cmocka_unit_test(test_page_hook_shadow_invept_fails),

@@ -8,9 +8,12 @@
  * the VMM's memory is unchanged. Rollback at every allocation, CPUs
  * without EPT, and the exit cost of CPUID and RDMSR as without hiding.
  */
+#include <stdlib.h>
+
 #include "libvmm_fixture.h"
 
 #include "ept/ept.h"
+#include "hooks.h"
 #include "flank/vmm_console.h"
 
 /* True if the debug ring holds @p needle. */
@@ -684,6 +687,160 @@ static void test_hide_exit_cost(void **state)
 	hide_down();
 }
 
+/* ------------------------------------------------------------------ */
+/* Review: page hooks on pages the map hides                          */
+/* ------------------------------------------------------------------ */
+
+static unsigned review_calls;
+
+/* A page hook that always lets the access through. */
+static enum vmm_hook_action review_allow(const struct vmm_page_hook_args *a)
+{
+	(void)a;
+	review_calls++;
+	return VMM_HOOK_ALLOW;
+}
+
+static _Alignas(4096) uint8_t review_shadow[4096];
+
+/* The GPA the review tests hook; CPU 0's VMCS is put there. */
+#define REVIEW_GPA UINT64_C(0x140003000)
+
+/* The platform's page_alloc and page_free, wrapped: the allocation
+ * number review_nth (counted from review_count = 0) gets REVIEW_GPA. */
+static void *(*review_alloc_orig)(void *ctx, uint64_t *pa);
+static void (*review_free_orig)(void *ctx, void *page);
+static unsigned review_count, review_nth;
+static uint64_t review_pas[64];
+static void *review_page;
+
+static void *review_alloc(void *ctx, uint64_t *pa)
+{
+	void *page;
+	unsigned n = review_count++;
+
+	if (n + 1u == review_nth) {
+		assert_int_equal(posix_memalign(&review_page, 4096, 4096), 0);
+		memset(review_page, 0, 4096);
+		*pa = pa_addr(mock_mem_map_at(review_page, 4096,
+					      pa_init(REVIEW_GPA)));
+		assert_int_equal(*pa, REVIEW_GPA);
+		return review_page;
+	}
+	page = review_alloc_orig(ctx, pa);
+	if (page != NULL && n < 64)
+		review_pas[n] = *pa;
+	return page;
+}
+
+static void review_free(void *ctx, void *page)
+{
+	if (page != NULL && page == review_page) {
+		mock_mem_unmap(page);
+		free(page);
+		review_page = NULL;
+		return;
+	}
+	review_free_orig(ctx, page);
+}
+
+/*
+ * Registers the review hook on REVIEW_GPA (split view or all of R, W, X),
+ * then arranges for CPU 0's VMCS to be REVIEW_GPA: a start and stop with
+ * the same hook tells which allocation the VMCS is; the next start gives
+ * that one REVIEW_GPA (the test checks that it did).
+ */
+static void review_hook_vmcs0(bool shadow)
+{
+	review_alloc_orig = vmm_ctx.platform.page_alloc;
+	review_free_orig = vmm_ctx.platform.page_free;
+	vmm_ctx.platform.page_alloc = review_alloc;
+	vmm_ctx.platform.page_free = review_free;
+	assert_int_equal(
+		shadow ? vmm_page_hook_shadow(REVIEW_GPA, review_shadow,
+					      review_allow)
+		       : vmm_page_hook_add(REVIEW_GPA,
+					   VMM_PAGE_HOOK_R | VMM_PAGE_HOOK_W |
+						   VMM_PAGE_HOOK_X,
+					   review_allow),
+		VMM_OK);
+	review_count = 0;
+	review_nth = 0;
+	hide_start();
+	for (unsigned i = 0; i < 64 && review_nth == 0; i++)
+		if (review_pas[i] == pa_addr(vmm_ctx.cpu[0]->vmcs_pa))
+			review_nth = i + 1u;
+	assert_int_not_equal(review_nth, 0);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	review_count = 0;
+}
+
+/*
+ * A split view registered on a GPA that turns out to be a VMM page (CPU
+ * 0's VMCS, taken at init): hiding wins. A fetch of it on CPU 1 is the
+ * unhandled violation of a hidden page (the hook is not called), and CPU
+ * 0 then reads zeros, never the VMCS: without this a fetch switched the
+ * leaf to the shadow view and the next read switched it to the real
+ * page, read/write.
+ */
+static void test_hide_review_shadow_hook(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t vmcs0;
+
+	(void)state;
+	hide_up_n("skylake", 2, FLANK_HIDE_ALL, true);
+	assert_int_equal(vmm_hooks_clear(), VMM_OK);
+	review_calls = 0;
+	memset(review_shadow, 0x5C, sizeof(review_shadow));
+	review_hook_vmcs0(true);
+	vmcs0 = REVIEW_GPA;
+	hide_start();
+	assert_int_equal(pa_addr(vmm_ctx.cpu[0]->vmcs_pa), vmcs0);
+	assert_hidden(vmcs0);
+	mock_set_current_cpu(1);
+	access(vmcs0, MOCK_GPA_FETCH, 0, &r);
+	mock_set_current_cpu(0);
+	access(vmcs0, MOCK_GPA_READ, 0, &r);
+	assert_int_not_equal(r.hpa, vmcs0);
+	assert_int_equal(r.value, 0);
+	assert_int_equal(review_calls, 0);
+	assert_hidden(vmcs0);
+	assert_true(ring_has_text("page hook dropped: the page is the VMM's"));
+	hide_down();
+	assert_int_equal(vmm_hooks_clear(), VMM_OK);
+}
+
+/*
+ * An allow-once hook taking every permission away from a GPA that turns
+ * out to be a VMM page (CPU 0's VMCS): the page is hidden all the same
+ * (before, hiding skipped the leaf as not present, and the hook's answer
+ * opened the real VMCS for one instruction); a read gives zeros without
+ * an exit and the hook is never called.
+ */
+static void test_hide_review_rwx_hook(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t vmcs0;
+
+	(void)state;
+	hide_up("skylake", FLANK_HIDE_ALL, true);
+	assert_int_equal(vmm_hooks_clear(), VMM_OK);
+	review_calls = 0;
+	review_hook_vmcs0(false);
+	vmcs0 = REVIEW_GPA;
+	hide_start();
+	assert_int_equal(pa_addr(vmm_ctx.cpu[0]->vmcs_pa), vmcs0);
+	assert_hidden(vmcs0);
+	access(vmcs0, MOCK_GPA_READ, 0, &r);
+	assert_true(r.completed);
+	assert_int_equal(r.exits, 0);
+	assert_int_equal(r.value, 0);
+	assert_int_equal(review_calls, 0);
+	hide_down();
+	assert_int_equal(vmm_hooks_clear(), VMM_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -700,6 +857,8 @@ int main(void)
 		cmocka_unit_test(test_hide_cpus_kept),
 		cmocka_unit_test(test_hide_cpus_rollback),
 		cmocka_unit_test(test_hide_host_stacks),
+		cmocka_unit_test(test_hide_review_shadow_hook),
+		cmocka_unit_test(test_hide_review_rwx_hook),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

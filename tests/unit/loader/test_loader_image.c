@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "example.h"
+#include "flank/image_abi.h"
 #include "flank/vmm_extension.h"
 #include "flank/vmm_status.h"
 #include "flank/vmm_version.h"
@@ -191,6 +192,42 @@ static void test_loader_image_vmm_layout(void **state)
 	for (size_t i = 0; i < pages; i++)
 		assert_false((perms[i] & ELF_PERM_W) &&
 			     (perms[i] & ELF_PERM_X));
+	free(perms);
+}
+
+/*
+ * Review of vmm.ld (.rodata inside PT_GNU_RELRO): the loader makes
+ * read-only only the RELRO pages it covers fully (loader/src/phdr.c), so
+ * RELRO must end on a page boundary or the entry table's page (function
+ * pointers the host calls) would stay writable without any error. The
+ * whole writable segment's RELRO part, entry table included, is R only
+ * once linked; only .data/.bss pages after it are writable.
+ */
+static void test_loader_image_vmm_relro_covers_entry(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *perms;
+	uint64_t entry, rw = 0;
+	size_t pages;
+
+	assert_status(load(&f->core, FLANK_VMM_ELF, "vmm.elf"), ELF_OK);
+	assert_status(elf_link(&f->ns, &f->core.m, &f->d), ELF_OK);
+	pages = f->core.image_size / ELF_PAGE_SIZE;
+	perms = malloc(pages);
+	assert_non_null(perms);
+	assert_status(elf_perm_map(&f->core.m, perms, pages), ELF_OK);
+	entry = (uint64_t)(uintptr_t)sym(&f->core, "flank_image_entry") -
+		(uintptr_t)f->core.image;
+	assert_int_equal(perms[entry / ELF_PAGE_SIZE], ELF_PERM_R);
+	assert_int_equal(f->core.m.relro_end % ELF_PAGE_SIZE, 0);
+	assert_true(entry + sizeof(struct flank_image_entry) <=
+		    f->core.m.relro_end);
+	for (uint32_t i = 0; i < f->core.m.nloads; i++)
+		if (f->core.m.loads[i].perms & ELF_PERM_W)
+			rw = f->core.m.loads[i].vaddr;
+	assert_int_not_equal(rw, 0);
+	/* .rodata starts the writable segment: read-only once loaded. */
+	assert_int_equal(perms[rw / ELF_PAGE_SIZE], ELF_PERM_R);
 	free(perms);
 }
 
@@ -466,6 +503,7 @@ int main(void)
 		T(vmm_runs),
 		T(vmm_layout),
 		T(vmm_names_only),
+		T(vmm_relro_covers_entry),
 		T(example_module),
 		T(example_alone),
 		T(vmm_twice),
