@@ -153,7 +153,11 @@ static int hide_page(struct vmm_ept *e, uint64_t pa, unsigned width, bool *done)
 			 (unsigned long long)pa);
 	else if ((*pte & EPTE_RWX) == 0)
 		return VMM_OK;
-	if (leaf_hidden(e, *pte, 1))
+	/* Hidden already: exactly the zero page, R only (no CPU runs, so no
+	 * leaf is on the sink). Not leaf_hidden(): a hook that took only X
+	 * from the zero or sink page's own leaf leaves it looking hidden
+	 * but writable. */
+	if ((*pte & ~LEAF_KEEP) == (e->zero_pa | EPTE_R))
 		return VMM_OK;
 	/* Read-only (write without read would be a misconfiguration, SDM
 	 * Vol. 3C 29.3.3.1), no execute; the range's memory type kept. */

@@ -841,6 +841,183 @@ static void test_hide_review_rwx_hook(void **state)
 	assert_int_equal(vmm_hooks_clear(), VMM_OK);
 }
 
+/*
+ * Page hooks on the map's own zero and sink pages (test_hide_hook_*; the
+ * review tests above cover a CPU's VMCS). A hook that took only X from
+ * the zero page's identity leaf left it mapping the zero page, R and W,
+ * no X: what a hidden leaf looked like to hiding, which then kept it, so
+ * the guest could write the page every hidden page reads as (and the
+ * sink's likewise). Hiding now treats only the zero page, R only, as
+ * hidden: whatever the hook took and answers, the page reads as zeros
+ * without an exit, a write is dropped with the page left zero, the hook
+ * is never called, a fetch stops the CPU as on any hidden page.
+ */
+static struct {
+	unsigned calls;
+	enum vmm_hook_action answer;
+} hh;
+
+static enum vmm_hook_action hh_hook(const struct vmm_page_hook_args *a)
+{
+	(void)a;
+	hh.calls++;
+	return hh.answer;
+}
+
+static _Alignas(4096) uint8_t hh_shadow[4096];
+
+/*
+ * The platform's pages at known GPAs: the Nth page from page_alloc since
+ * hh.k was reset lies at HH_BASE + N * 4 KiB (RAM: the MTRRs' default).
+ */
+#define HH_BASE UINT64_C(0x40000000)
+static void *(*hh_alloc_next)(void *ctx, uint64_t *pa);
+static unsigned hh_k;
+
+static void *hh_alloc(void *ctx, uint64_t *pa)
+{
+	void *page = hh_alloc_next(ctx, pa);
+	uint64_t at = HH_BASE + (uint64_t)hh_k++ * 4096u;
+
+	if (page == NULL)
+		return NULL;
+	mock_mem_unmap(page);
+	assert_int_equal(pa_addr(mock_mem_map_at(page, 4096, pa_init(at))), at);
+	*pa = at;
+	return page;
+}
+
+/*
+ * Starts with FLANK_HIDE_ALL and notes which page_alloc call gave the
+ * zero page (@p sink: the sink page); stops; hooks the 16 pages around
+ * that call's GPA (@p remove, or a split view if 0) answering @p answer,
+ * and starts again; returns in @p gpa the new zero (sink) page, which
+ * must be one of them (with the hooks the map takes a few more pages).
+ */
+static void hh_up(uint32_t remove, enum vmm_hook_action answer, bool sink,
+		  uint64_t *gpa)
+{
+	uint64_t first;
+	unsigned ks, kv;
+	uint32_t failed;
+
+	hide_up_n("skylake", 1, FLANK_HIDE_ALL, true);
+	assert_int_equal(vmm_fini(), VMM_OK);
+	hh_alloc_next = tp.p.page_alloc;
+	tp.p.page_alloc = hh_alloc;
+	hh_k = 0;
+	assert_int_equal(vmm_init(&tp.p), VMM_OK);
+	ks = hh_k;
+	hide_start();
+	kv = (unsigned)(((sink ? vmm_ctx.ept.sink_pa : vmm_ctx.ept.zero_pa) -
+			 HH_BASE) /
+			4096u);
+	assert_true(kv >= ks);
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	/* The second start's calls begin at hh_k. */
+	first = HH_BASE + ((uint64_t)hh_k + (kv - ks) - 1u) * 4096u;
+	assert_int_equal(vmm_hooks_clear(), VMM_OK);
+	hh.calls = 0;
+	hh.answer = answer;
+	memset(hh_shadow, 0x5C, sizeof(hh_shadow));
+	for (unsigned i = 0; i < VMM_PAGE_HOOKS_MAX; i++) {
+		uint64_t at = first + (uint64_t)i * 4096u;
+
+		assert_int_equal(
+			remove != 0
+				? vmm_page_hook_add(at, remove, hh_hook)
+				: vmm_page_hook_shadow(at, hh_shadow, hh_hook),
+			VMM_OK);
+	}
+	assert_int_equal(vmm_start_all(&failed), VMM_OK);
+	assert_true(vmm_ctx.ept.enabled);
+	*gpa = sink ? vmm_ctx.ept.sink_pa : vmm_ctx.ept.zero_pa;
+	assert_true(*gpa - first < VMM_PAGE_HOOKS_MAX * 4096u);
+	assert_int_not_equal(*gpa, 0);
+}
+
+/*
+ * The guest's accesses to the hooked hidden page @p gpa: reads give zeros
+ * from the zero page without an exit, writes are dropped (the VMM's page
+ * unchanged), a read after a fetch still gives zeros, the hook is never
+ * called, and the fetch stops the CPU without reaching the page.
+ */
+static void hh_check(uint64_t gpa)
+{
+	static uint8_t before[4096];
+	struct mock_gpa_result r;
+	char line[96];
+
+	memcpy(before, mock_mem_host(pa_init(gpa), 4096), 4096);
+	assert_hidden(gpa);
+	access(gpa, MOCK_GPA_READ, 0, &r);
+	assert_true(r.completed);
+	assert_int_equal(r.exits, 0);
+	assert_int_equal(r.value, 0);
+	assert_int_equal(r.hpa, vmm_ctx.ept.zero_pa);
+	access(gpa, MOCK_GPA_WRITE, 0x4b4e414c46, &r);
+	assert_true(r.completed);
+	/* Into the sink (wiped at the MTF exit), never the zero page. */
+	assert_int_equal(r.hpa & EPTE_ADDR_MASK, vmm_ctx.ept.sink_pa);
+	assert_memory_equal(mock_mem_host(pa_init(gpa), 4096), before, 4096);
+	assert_int_equal(vmm_ctx.cpu[0]->hidden_writes, 1);
+	access(gpa, MOCK_GPA_READ, 0, &r);
+	assert_true(r.completed);
+	assert_int_equal(r.value, 0);
+	assert_int_equal(hh.calls, 0);
+	access(gpa, MOCK_GPA_FETCH, 0, &r);
+	assert_false(r.completed);
+	assert_int_equal(r.reason, EXIT_REASON_EPT_VIOLATION);
+	assert_int_equal(hh.calls, 0);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	assert_memory_equal(mock_mem_host(pa_init(gpa), 4096), before, 4096);
+	snprintf(line, sizeof(line),
+		 "EPT: GPA 0x%llx page hook dropped: the page is the VMM's",
+		 (unsigned long long)gpa);
+	assert_true(ring_has_text(line));
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_int_equal(vmm_hooks_clear(), VMM_OK);
+	fixture_down();
+}
+
+/* Allow once on the zero page, with each permission a hook may take: X
+ * (before: the zero page stayed writable, 'w.readable && !w.writable &&
+ * !w.executable' failed), W and X, W, and R, W and X. */
+static void test_hide_hook_zero_page(void **state)
+{
+	static const uint32_t removes[] = {
+		VMM_PAGE_HOOK_X,
+		VMM_PAGE_HOOK_W | VMM_PAGE_HOOK_X,
+		VMM_PAGE_HOOK_W,
+		VMM_PAGE_HOOK_R | VMM_PAGE_HOOK_W | VMM_PAGE_HOOK_X,
+	};
+	uint64_t gpa;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(removes) / sizeof(removes[0]); i++) {
+		hh_up(removes[i], VMM_HOOK_ALLOW, false, &gpa);
+		hh_check(gpa);
+	}
+}
+
+/* The sink page: X taken and allow once (before: the sink's own leaf
+ * stayed on the sink, R and W, 'assert_hidden' failed), a deny and a #PF
+ * answer. (A split view takes a copy page per hook before the sink is
+ * taken, which moves the sink out of the hooked range here; the review
+ * test covers a split view on a hidden page.) */
+static void test_hide_hook_sink_page(void **state)
+{
+	uint64_t gpa;
+
+	(void)state;
+	hh_up(VMM_PAGE_HOOK_X, VMM_HOOK_ALLOW, true, &gpa);
+	hh_check(gpa);
+	hh_up(VMM_PAGE_HOOK_W | VMM_PAGE_HOOK_X, VMM_HOOK_DENY, true, &gpa);
+	hh_check(gpa);
+	hh_up(VMM_PAGE_HOOK_X, VMM_HOOK_PAGE_FAULT, true, &gpa);
+	hh_check(gpa);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -859,6 +1036,8 @@ int main(void)
 		cmocka_unit_test(test_hide_host_stacks),
 		cmocka_unit_test(test_hide_review_shadow_hook),
 		cmocka_unit_test(test_hide_review_rwx_hook),
+		cmocka_unit_test(test_hide_hook_zero_page),
+		cmocka_unit_test(test_hide_hook_sink_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
