@@ -22,24 +22,10 @@ unset FLANK_E2E_SELFTESTS FLANK_E2E_VMX_BASIC FLANK_E2E_EXPECT_PASS \
 	FLANK_E2E_HIDE
 echo 1 >"$tmp/seconds"
 
-# run NAME EXPECT SED-SCRIPT: the check on the fixture edited by SED-SCRIPT
-# must print EXPECT (a PASS or FAIL line).
-run() {
-	sed "$3" "$fixture" >"$tmp/serial.log"
-	if cmp -s "$fixture" "$tmp/serial.log" && [ -n "$3" ]; then
-		echo "FAILED: $1: the mutation changed nothing"
-		status=1
-		return
-	fi
-	"$check" main "$tmp" >"$tmp/out" 2>&1
-	if grep -qF -- "$2" "$tmp/out"; then
-		echo "ok: $1"
-	else
-		echo "FAILED: $1: expected '$2', the check printed:"
-		grep -E "PASS|FAIL" "$tmp/out" | head -n 5
-		status=1
-	fi
-}
+# run NAME EXPECT SED-SCRIPT (mutations.sh): the verdict on the fixture
+# edited by SED-SCRIPT must print EXPECT.
+# shellcheck source=tests/unit/e2e_check/mutations.sh
+. "$(dirname "$0")/mutations.sh"
 
 # What the real log says: Z of N pages read as zeros, C CPUs.
 line=$(grep -o 'test_hide: [0-9]* of [0-9]* VMM pages read as zeros, [0-9]* written, [0-9]* of [0-9]* CPUs' "$fixture" | tail -n 1)

@@ -21,24 +21,10 @@ export FLANK_E2E_EXPECT_IBT=0 FLANK_E2E_EXPECT_VPID=1 FLANK_E2E_EXPECT_EPT=1 \
 unset FLANK_E2E_SELFTESTS FLANK_E2E_VMX_BASIC FLANK_E2E_EXPECT_PASS FLANK_E2E_HIDE
 echo 1 >"$tmp/seconds"
 
-# run NAME EXPECT SED-SCRIPT: the check on the fixture edited by SED-SCRIPT
-# must print EXPECT (a PASS or FAIL line).
-run() {
-	sed "$3" "$fixture" >"$tmp/serial.log"
-	if cmp -s "$fixture" "$tmp/serial.log" && [ -n "$3" ]; then
-		echo "FAILED: $1: the mutation changed nothing"
-		status=1
-		return
-	fi
-	"$check" main "$tmp" >"$tmp/out" 2>&1
-	if grep -qF -- "$2" "$tmp/out"; then
-		echo "ok: $1"
-	else
-		echo "FAILED: $1: expected '$2', the check printed:"
-		grep -E "PASS|FAIL" "$tmp/out" | head -n 5
-		status=1
-	fi
-}
+# run NAME EXPECT SED-SCRIPT (mutations.sh): the verdict on the fixture
+# edited by SED-SCRIPT must print EXPECT.
+# shellcheck source=tests/unit/e2e_check/mutations.sh
+. "$(dirname "$0")/mutations.sh"
 
 run "the real log passes" "e2e-bochs(main): PASS" ""
 run "the table is printed" \
