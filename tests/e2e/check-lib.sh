@@ -7,13 +7,18 @@
 # lines start with). Kernel lines look like
 # "[    1.234567] FLANK-E2E: key=value" (bochs-init.sh writes them).
 
-# fail TEXT: the verdict, with the guest log and Bochs's last words.
+# fail TEXT: the verdict, with the guest log and Bochs's last words; the
+# verdict again after them, since a log that only keeps the tail of the
+# output (CI's) would otherwise lose it above hundreds of kernel lines. It
+# is kept in the work directory too (fail.txt).
 fail() {
 	echo "$tag: FAIL: $*" >&2
+	echo "$tag: FAIL: $*" >"$work/fail.txt" 2>/dev/null || true
 	echo "----- guest log ($log) -----" >&2
 	cat "$log" >&2
 	echo "----- end of guest log; Bochs said: -----" >&2
 	tail -n 20 "$work/bochs.out" >&2 2>/dev/null || true
+	echo "$tag: FAIL (repeated after the guest log): $*" >&2
 	exit 1
 }
 # val KEY: the last value logged for KEY.

@@ -27,6 +27,7 @@ fail() {
 		echo "----- guest log ($work/serial.log) -----" >&2
 		cat "$work/serial.log" >&2
 		echo "----- end of guest log -----" >&2
+		echo "e2e-qemu: FAIL (repeated after the guest log): $*" >&2
 	fi
 	exit 1
 }

@@ -7,8 +7,10 @@
 # work directory holding the verdict's other inputs) and status (0).
 #
 # run NAME EXPECT SED-SCRIPT: the check on the fixture edited by SED-SCRIPT
-# must print EXPECT (a PASS or FAIL line); a SED-SCRIPT that changes
-# nothing is itself a failure. A failure prints FAILED and sets status=1.
+# must print EXPECT (a PASS or FAIL line), and a FAIL verdict once more
+# after the guest log it prints (a log that keeps only the tail, CI's, must still
+# say why); a SED-SCRIPT that changes nothing is itself a failure. A failure
+# prints FAILED and sets status=1.
 run() {
 	sed "$3" "$fixture" >"$tmp/serial.log"
 	if cmp -s "$fixture" "$tmp/serial.log" && [ -n "$3" ]; then
@@ -17,11 +19,16 @@ run() {
 		return
 	fi
 	"$check" main "$tmp" >"$tmp/out" 2>&1
-	if grep -qF -- "$2" "$tmp/out"; then
-		echo "ok: $1"
-	else
+	if ! grep -qF -- "$2" "$tmp/out"; then
 		echo "FAILED: $1: expected '$2', the check printed:"
 		grep -E "PASS|FAIL" "$tmp/out" | head -n 5
 		status=1
+	elif [ "${2#*FAIL: }" != "$2" ] && ! sed -n '/^----- end of guest log/,$p' "$tmp/out" |
+		grep -qF -- "FAIL (repeated after the guest log): ${2#*FAIL: }"; then
+		echo "FAILED: $1: the verdict is not repeated after the guest log, which ends:"
+		tail -n 2 "$tmp/out"
+		status=1
+	else
+		echo "ok: $1"
 	fi
 }
