@@ -17,23 +17,10 @@ status=0
 # scenario's verdict runs on it too): on this CPU without EPT the kernel
 # text guard's write lands and is undone, and LSTAR writes are refused.
 export FLANK_E2E_SELFTESTS=fixture FLANK_E2E_EXPECT_IBT=0
-# It was recorded before flank.ko's test_hide (issue 18 section 3).
-export FLANK_E2E_HIDE=0
 echo 1 >"$tmp/seconds"
 
-# run NAME EXPECT SED-SCRIPT: the check on the fixture edited by SED-SCRIPT
-# must print EXPECT (a PASS or FAIL line).
-run() {
-	sed "$3" "$fixture" >"$tmp/serial.log"
-	"$check" main "$tmp" >"$tmp/out" 2>&1
-	if grep -qF -- "$2" "$tmp/out"; then
-		echo "ok: $1"
-	else
-		echo "FAILED: $1: expected '$2', the check printed:"
-		grep -E "PASS|FAIL" "$tmp/out" | head -n 5
-		status=1
-	fi
-}
+# shellcheck source=tests/unit/e2e_check/mutations.sh
+. "$(dirname "$0")/mutations.sh"
 
 run "the real log passes" "e2e-bochs(main): PASS" ""
 run "transparency summary" "44 selftests with the same results bare and under Flank" ""
@@ -73,6 +60,18 @@ run "a CPU stayed in VMX after the crash callback" \
 run "Flank still answering after the crash callback" \
 	"FAIL: cpuid2_crash.1" \
 	's/\(out\.cpuid2_crash\.1: cpu=1 running_on=1\) flank=0/\1 flank=1/'
+# flank.ko's test_hide on a CPU without EPT (issue 18 section 3): nothing
+# can be hidden, so the ring must not say pages were, no write may have
+# been dropped, and every CPU must still run under Flank after it.
+run "EPT-less: test_hide says pages were hidden" \
+	"FAIL: test_hide: EPT off, but the ring says pages were hidden from the guest" \
+	's/\(FLANK-E2E: out\.ept_dump: .*\)/\1\n[ 1.0] FLANK-E2E: out.ept_dump: vmm: EPT: 11 pages of the VMM hidden from the guest/'
+run "EPT-less: dropped writes counted" \
+	"FAIL: test_hide: EPT off, but stats count dropped writes to hidden pages" \
+	's/\(FLANK-E2E: out\.stats: *1 *WRMSR .*\)/\1\n[ 1.0] FLANK-E2E: out.stats:   1  hidden-page writes dropped  3/'
+run "EPT-less: a CPU left Flank after test_hide" \
+	"FAIL: test_hide: only 1 of 2 CPUs still under Flank after the writes" \
+	's/\(test_hide: 0 of [0-9]* VMM pages read as zeros, 0 written,\) 2 of 2/\1 1 of 2/'
 # FLANK_E2E_EXPECT_PASS (bochs-cell.sh, on the patched Bochs 3.0): the
 # fixture comes from the patched Bochs, where both SYSRET SS selftests pass
 # bare and under Flank, and passes with them named as must-pass; the same
