@@ -352,8 +352,8 @@ expect_probe workload_lstar workload=ok
 # ring says were hidden (the map's and the CPUs') read as zeros, and stats
 # count at least one dropped write for each; without EPT nothing is hidden
 # (no such line in the ring, no dropped write, no MTF exit). FLANK_E2E_HIDE=0
-# only for serial logs recorded before the probe existed (tests/unit/
-# e2e_check: the spr-612-la57 fixture).
+# skips it (for a serial log recorded before the probe existed; no fixture
+# of tests/unit/e2e_check needs it any more).
 if [ "${FLANK_E2E_HIDE:-1}" = 1 ]; then
 	expect test_hide 0
 	hide=$(grep -o 'test_hide: [0-9]* of [0-9]* VMM pages read as zeros, [0-9]* written, [0-9]* of [0-9]* CPUs still under Flank' "$log" | tail -n 1)

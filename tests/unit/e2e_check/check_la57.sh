@@ -19,7 +19,7 @@ status=0
 # The cell's environment (tests/e2e/bochs-cell.sh, spr-612-la57), without
 # the selftests (another test covers them).
 export FLANK_E2E_EXPECT_IBT=1 FLANK_E2E_VMX_BASIC=0x1d8100000000004 \
-	FLANK_E2E_EXPECT_LA57=1 FLANK_E2E_HIDE=0
+	FLANK_E2E_EXPECT_LA57=1
 unset FLANK_E2E_SELFTESTS FLANK_E2E_EXPECT_PASS FLANK_E2E_EXPECT_EPT \
 	FLANK_E2E_EXPECT_VPID FLANK_E2E_UNKNOWN_MSR FLANK_E2E_EXPECT_PTI
 echo 1 >"$tmp/seconds"

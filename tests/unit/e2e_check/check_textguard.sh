@@ -17,7 +17,7 @@ status=0
 # The cell's environment (tests/e2e/bochs-cell.sh, skx-61-strict-msrs).
 export FLANK_E2E_EXPECT_IBT=0 FLANK_E2E_EXPECT_VPID=1 FLANK_E2E_EXPECT_EPT=1 \
 	FLANK_E2E_UNKNOWN_MSR=gp
-unset FLANK_E2E_SELFTESTS FLANK_E2E_VMX_BASIC FLANK_E2E_EXPECT_PASS FLANK_E2E_HIDE
+unset FLANK_E2E_SELFTESTS FLANK_E2E_VMX_BASIC FLANK_E2E_EXPECT_PASS
 echo 1 >"$tmp/seconds"
 
 # run NAME EXPECT SED-SCRIPT (mutations.sh): the verdict on the fixture
