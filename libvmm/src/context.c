@@ -73,9 +73,16 @@ void vmm_log(enum flank_log_level level, const char *line)
 
 	if (vmm_ctx.platform.cpu_id != NULL)
 		cpu = vmm_ctx.platform.cpu_id(vmm_ctx.platform.ctx);
-	(void)vmm_console_write(cpu, level, line);
-	if (vmm_in_exit_handler(cpu))
+	if (vmm_in_exit_handler(cpu)) {
+		(void)vmm_console_write(cpu, level, line);
 		return;
+	}
+	/* A CPU under Flank is a guest: the ring is the VMM's, written in
+	 * VMX root by a hypercall (query.c). */
+	if (vmm_guest_cpu(cpu))
+		vmm_query_ring_write(level, line);
+	else
+		(void)vmm_console_write(cpu, level, line);
 	if (vmm_ctx.platform.log != NULL)
 		vmm_ctx.platform.log(vmm_ctx.platform.ctx, level, line);
 }
@@ -137,6 +144,14 @@ int vmm_init(const struct flank_platform *p)
 	vmm_ctx.cpu = p->page_alloc(p->ctx, &table_pa);
 	if (vmm_ctx.cpu == NULL)
 		return VMM_ERR_NO_MEMORY;
+	/* The answer page of the host's calls from a CPU under Flank
+	 * (query.c): the guest reads it, so it is never hidden. */
+	vmm_ctx.answer = p->page_alloc(p->ctx, &table_pa);
+	if (vmm_ctx.answer == NULL) {
+		p->page_free(p->ctx, vmm_ctx.cpu);
+		vmm_ctx.cpu = NULL;
+		return VMM_ERR_NO_MEMORY;
+	}
 	vmm_ctx.platform = *p;
 	vmm_ctx.ncpus = n;
 	vmm_ctx.entry_failure_cpu = ~0u;
@@ -161,6 +176,7 @@ int vmm_fini(void)
 	vmm_console_detach();
 	vmm_serial_stop();
 	vmm_ctx.platform.page_free(vmm_ctx.platform.ctx, vmm_ctx.cpu);
+	vmm_ctx.platform.page_free(vmm_ctx.platform.ctx, vmm_ctx.answer);
 	vmm_zero(&vmm_ctx, sizeof(vmm_ctx));
 	vmm_ctx.state = FLANK_STATE_UNLOADED;
 	return VMM_OK;
