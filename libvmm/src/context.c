@@ -78,8 +78,8 @@ void vmm_log(enum flank_log_level level, const char *line)
 		return;
 	}
 	/* A CPU under Flank is a guest: the ring is the VMM's, written in
-	 * VMX root by a hypercall (query.c). */
-	if (vmm_guest_cpu(cpu))
+	 * VMX root by a hypercall (query.c, pinned while any CPU is). */
+	if (vmm_any_guest())
 		vmm_query_ring_write(level, line);
 	else
 		(void)vmm_console_write(cpu, level, line);

@@ -21,10 +21,12 @@
  *
  * Which way: the bit of the calling CPU in vmm_ctx.guest_cpus, which the
  * CPU sets just before its first VM entry and clears once it left VMX
- * non-root, in the image's memory. The test and the VMCALL run on one CPU,
- * pinned with the platform's run_on_cpu (interrupts off): a thread moved
- * to a CPU that Flank does not run between the two would take #UD on the
- * VMCALL (SDM Vol. 3C 31.3, VMCALL outside VMX operation). ring_read gives
+ * non-root, in the image's memory. While any CPU runs under Flank, the
+ * test and the call run on one CPU, pinned with the platform's run_on_cpu
+ * (interrupts off): a thread moved between the two to a CPU that Flank
+ * does not run would take #UD on the VMCALL (SDM Vol. 3C 31.3, VMCALL
+ * outside VMX operation), one moved to a CPU Flank runs would read the
+ * VMM's pages as a guest. With no CPU under Flank nothing is pinned. ring_read gives
  * at most one page per call either way (its callers read until 0).
  */
 #include "flank/vmm_console.h"
@@ -36,6 +38,15 @@ struct query {
 	uint32_t nr;
 	uint64_t a[2];
 };
+
+bool vmm_any_guest(void)
+{
+	uint64_t w = 0;
+
+	for (uint32_t i = 0; i < VMM_MAX_CPUS / 64u; i++)
+		w |= __atomic_load_n(&vmm_ctx.guest_cpus[i], __ATOMIC_RELAXED);
+	return w != 0;
+}
 
 static uint32_t this_cpu(void)
 {
@@ -103,7 +114,7 @@ static int query(struct query *q, uint32_t nr, uint64_t a0, uint64_t a1)
 	q->nr = nr;
 	q->a[0] = a0;
 	q->a[1] = a1;
-	if (!vmm_guest_cpu(this_cpu()))
+	if (!vmm_any_guest())
 		return query_here(q);
 	rc = p->run_on_cpu(p->ctx, this_cpu(), query_here, q);
 	return rc < 0 ? VMM_ERR_CPU_OFFLINE : rc;
@@ -139,8 +150,11 @@ size_t vmm_query_ring_read(uint64_t *pos, char *buf, size_t len)
 	struct query q;
 
 	if (pos == NULL || buf == NULL || len == 0 ||
-	    vmm_ctx.state == FLANK_STATE_UNLOADED ||
-	    query(&q, FLANK_HC_RING_READ, *pos, len) != VMM_OK || q.a[1] > len)
+	    vmm_ctx.state == FLANK_STATE_UNLOADED)
+		return 0;
+	if (!vmm_any_guest())
+		return vmm_console_ring_read(pos, buf, len);
+	if (query(&q, FLANK_HC_RING_READ, *pos, len) != VMM_OK || q.a[1] > len)
 		return 0;
 	vmm_copy(buf, vmm_ctx.answer, q.a[1]);
 	*pos = q.a[0];

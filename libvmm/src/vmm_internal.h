@@ -308,6 +308,9 @@ static inline bool vmm_guest_cpu(uint32_t id)
 		1u) != 0;
 }
 
+/* True if any CPU runs under Flank (query.c). */
+bool vmm_any_guest(void);
+
 /*
  * The host's calls that read the VMM's own pages (query.c): the status of
  * a CPU, its exit statistics, ring text, a ring line. Outside VMX they run
