@@ -127,7 +127,8 @@ int vmm_init(const struct flank_platform *p)
 	    p->run_on_cpu == NULL || p->log == NULL || p->host_cr3 == 0 ||
 	    (p->host_cr3 & 0xFFFu) != 0 || !spec_ok(p) ||
 	    (p->hide & ~FLANK_HIDE_ALL) != 0 || p->reserved_hide != 0 ||
-	    (p->hide & (FLANK_HIDE_EPT | FLANK_HIDE_CPUS)) == FLANK_HIDE_CPUS)
+	    ((p->hide & ~FLANK_HIDE_EPT) != 0 &&
+	     (p->hide & FLANK_HIDE_EPT) == 0))
 		return VMM_ERR_BAD_PLATFORM;
 	n = p->cpu_count(p->ctx);
 	if (n == 0)
