@@ -479,7 +479,8 @@ static u64 kp_virt_pa(void *ctx, const void *va)
 
 		return pg ? (u64)page_to_phys(pg) : 0;
 	}
-	return virt_addr_valid(va) ? (u64)virt_to_phys(va) & PAGE_MASK : 0;
+	return virt_addr_valid(va) ? (u64)virt_to_phys((void *)va) & PAGE_MASK
+				   : 0;
 }
 
 struct flank_core_ops flank_kops = {
