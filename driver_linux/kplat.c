@@ -468,6 +468,21 @@ static int kp_phys_copy(void *ctx, u64 pa, void *buf, u32 len, bool write)
 	return 0;
 }
 
+/*
+ * flank_core_ops.virt_pa: the debug ring comes from kvzalloc(), i.e. the
+ * direct map (kmalloc, physically contiguous) or vmalloc space.
+ */
+static u64 kp_virt_pa(void *ctx, const void *va)
+{
+	if (is_vmalloc_addr(va)) {
+		struct page *pg = vmalloc_to_page(va);
+
+		return pg ? (u64)page_to_phys(pg) : 0;
+	}
+	return virt_addr_valid(va) ? (u64)virt_to_phys((void *)va) & PAGE_MASK
+				   : 0;
+}
+
 struct flank_core_ops flank_kops = {
 	.ctx = NULL,
 	.lock = kp_lock,
@@ -501,6 +516,7 @@ struct flank_core_ops flank_kops = {
 	.stack_alloc = kp_stack_alloc,
 	.stack_free = kp_stack_free,
 	.crash_hook = kp_crash_hook,
+	.virt_pa = kp_virt_pa,
 	.host_cr3 = 0,
 };
 

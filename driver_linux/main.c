@@ -485,8 +485,9 @@ MODULE_PARM_DESC(test_text_write,
  * Test only (tests/e2e, issue #18 section 3): writing 1 to /sys/module/
  * flank/parameters/test_hide while Flank runs looks at every page the VMM
  * got from page_alloc (flank_core.vmm_page: its EPT tables, VMXON regions,
- * VMCSs, MSR bitmaps, per-CPU contexts) and every host stack
- * (flank_core.stack) through the kernel's direct map,
+ * VMCSs, MSR bitmaps, per-CPU contexts), every host stack
+ * (flank_core.stack) and every page of the debug ring through the
+ * kernel's direct map,
  * from the kernel, i.e. from VMX non-root: it counts the pages that read as
  * zeros and writes a marker into each of those, then zero again (so that a
  * page that really is zero, not hidden, is left as it was). With the pages
@@ -513,7 +514,7 @@ static bool flank_test_page_zero(const u64 *w)
 static int flank_test_hide_set(const char *val, const struct kernel_param *kp)
 {
 	const struct flank_core_ops *ops = flank_core.ops;
-	unsigned int n, zero = 0, written = 0, online;
+	unsigned int n, nfixed, zero = 0, written = 0, online;
 	bool on;
 	int rc = kstrtobool(val, &on);
 
@@ -524,16 +525,23 @@ static int flank_test_hide_set(const char *val, const struct kernel_param *kp)
 		ops->unlock(ops->ctx, false);
 		return -EBUSY;
 	}
-	/* The pages from page_alloc, then the guarded host stacks. */
-	n = flank_core.nvmm_pages + flank_core.nstacks;
+	/* The pages from page_alloc, the guarded host stacks, then the
+	 * debug ring's pages (FLANK_HIDE_RING). */
+	nfixed = flank_core.nvmm_pages + flank_core.nstacks;
+	n = nfixed +
+	    (flank_core.ring_mem ? (flank_core.ring_kib << 10) / PAGE_SIZE : 0);
 	for (unsigned int i = 0; i < n; i++) {
-		u64 *w = phys_to_virt(
-			i < flank_core.nvmm_pages
-				? flank_core.vmm_page[i].pa
-				: flank_core.stack[i - flank_core.nvmm_pages]
-					  .pa);
+		u64 pa =
+			i < flank_core.nvmm_pages ? flank_core.vmm_page[i].pa
+			: i < nfixed
+				? flank_core.stack[i - flank_core.nvmm_pages].pa
+				: ops->virt_pa(ops->ctx,
+					       (const u8 *)flank_core.ring_mem +
+						       (size_t)(i - nfixed) *
+							       PAGE_SIZE);
+		u64 *w = phys_to_virt(pa);
 
-		if (!flank_test_page_zero(w))
+		if (!pa || !flank_test_page_zero(w))
 			continue;
 		zero++;
 		WRITE_ONCE(w[PAGE_SIZE / 16], 0x4b4e414c46454449ull);

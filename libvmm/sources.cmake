@@ -22,6 +22,7 @@ set(LIBVMM_SOURCES
   ${LIBVMM_DIR}/src/exit_msr.c
   ${LIBVMM_DIR}/src/exit_spec.c
   ${LIBVMM_DIR}/src/exit_vmcall.c
+  ${LIBVMM_DIR}/src/query.c
   ${LIBVMM_DIR}/src/exit_xsetbv.c
   ${LIBVMM_DIR}/src/extension.c
   ${LIBVMM_DIR}/src/hooks.c

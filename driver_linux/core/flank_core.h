@@ -210,6 +210,13 @@ struct flank_core_ops {
 	 */
 	bool (*crash_hook)(void *ctx, bool on);
 
+	/**
+	 * The physical address of the 4 KiB page at @p va, memory from
+	 * alloc (the debug ring: the kernel's kmalloc or vmalloc memory),
+	 * for flank_platform.mem_pa; 0 if it has none. Must not sleep.
+	 */
+	uint64_t (*virt_pa)(void *ctx, const void *va);
+
 	/** HOST_CR3 for the platform table (page tables outliving processes). */
 	uint64_t host_cr3;
 

@@ -96,6 +96,21 @@ static void plat_cpu_left(void *ctx, uint32_t cpu)
 	ops->invalidate_tss_limit(ops->ctx);
 }
 
+/*
+ * flank_platform.mem_pa: a page of the debug ring, for the EPT map to hide
+ * it (docs/ept.md); any other address has none here.
+ */
+static uint64_t plat_mem_pa(void *ctx, const void *va)
+{
+	const struct flank_core *core = ctx;
+	uintptr_t a = (uintptr_t)va, ring = (uintptr_t)core->ring_mem;
+
+	if (!core->ring_mem || a < ring ||
+	    a - ring >= ((uintptr_t)core->ring_kib << 10))
+		return 0;
+	return core->ops->virt_pa(core->ops->ctx, va);
+}
+
 /* Guest memory for extension hooks, in VMX root: the op validates. */
 static int plat_phys_copy(void *ctx, uint64_t pa, void *buf, uint32_t len,
 			  uint32_t write)
@@ -131,6 +146,7 @@ void flank_platform_fill(struct flank_core *core)
 	p->phys_copy = plat_phys_copy;
 	p->host_stack = plat_host_stack;
 	p->host_stack_pa = plat_host_stack_pa;
+	p->mem_pa = plat_mem_pa;
 	/* The VMM's pages the guest must not see (docs/ept.md). */
 	p->hide = core->hide;
 }

@@ -73,9 +73,16 @@ void vmm_log(enum flank_log_level level, const char *line)
 
 	if (vmm_ctx.platform.cpu_id != NULL)
 		cpu = vmm_ctx.platform.cpu_id(vmm_ctx.platform.ctx);
-	(void)vmm_console_write(cpu, level, line);
-	if (vmm_in_exit_handler(cpu))
+	if (vmm_in_exit_handler(cpu)) {
+		(void)vmm_console_write(cpu, level, line);
 		return;
+	}
+	/* A CPU under Flank is a guest: the ring is the VMM's, written in
+	 * VMX root by a hypercall (query.c, pinned while any CPU is). */
+	if (vmm_any_guest())
+		vmm_query_ring_write(level, line);
+	else
+		(void)vmm_console_write(cpu, level, line);
 	if (vmm_ctx.platform.log != NULL)
 		vmm_ctx.platform.log(vmm_ctx.platform.ctx, level, line);
 }
@@ -120,7 +127,8 @@ int vmm_init(const struct flank_platform *p)
 	    p->run_on_cpu == NULL || p->log == NULL || p->host_cr3 == 0 ||
 	    (p->host_cr3 & 0xFFFu) != 0 || !spec_ok(p) ||
 	    (p->hide & ~FLANK_HIDE_ALL) != 0 || p->reserved_hide != 0 ||
-	    (p->hide & (FLANK_HIDE_EPT | FLANK_HIDE_CPUS)) == FLANK_HIDE_CPUS)
+	    ((p->hide & ~FLANK_HIDE_EPT) != 0 &&
+	     (p->hide & FLANK_HIDE_EPT) == 0))
 		return VMM_ERR_BAD_PLATFORM;
 	n = p->cpu_count(p->ctx);
 	if (n == 0)
@@ -137,6 +145,14 @@ int vmm_init(const struct flank_platform *p)
 	vmm_ctx.cpu = p->page_alloc(p->ctx, &table_pa);
 	if (vmm_ctx.cpu == NULL)
 		return VMM_ERR_NO_MEMORY;
+	/* The answer page of the host's calls from a CPU under Flank
+	 * (query.c): the guest reads it, so it is never hidden. */
+	vmm_ctx.answer = p->page_alloc(p->ctx, &table_pa);
+	if (vmm_ctx.answer == NULL) {
+		p->page_free(p->ctx, vmm_ctx.cpu);
+		vmm_ctx.cpu = NULL;
+		return VMM_ERR_NO_MEMORY;
+	}
 	vmm_ctx.platform = *p;
 	vmm_ctx.ncpus = n;
 	vmm_ctx.entry_failure_cpu = ~0u;
@@ -161,6 +177,7 @@ int vmm_fini(void)
 	vmm_console_detach();
 	vmm_serial_stop();
 	vmm_ctx.platform.page_free(vmm_ctx.platform.ctx, vmm_ctx.cpu);
+	vmm_ctx.platform.page_free(vmm_ctx.platform.ctx, vmm_ctx.answer);
 	vmm_zero(&vmm_ctx, sizeof(vmm_ctx));
 	vmm_ctx.state = FLANK_STATE_UNLOADED;
 	return VMM_OK;

@@ -269,14 +269,12 @@ int vmm_stop_cpu(void)
 	return stop_one(id, true);
 }
 
-int vmm_cpu_status(uint32_t id, struct flank_cpu_status *out)
+/* The entries cpu_status and exit_stats, through query.c: in VMX root or
+ * outside VMX, never as a guest. @p id was checked. */
+int vmm_cpu_status_here(uint32_t id, struct flank_cpu_status *out)
 {
-	const struct vmm_cpu *cpu;
+	const struct vmm_cpu *cpu = vmm_ctx.cpu[id];
 
-	if (out == NULL || vmm_ctx.state == FLANK_STATE_UNLOADED ||
-	    id >= vmm_ctx.ncpus)
-		return VMM_ERR_BAD_ARGUMENT;
-	cpu = vmm_ctx.cpu[id];
 	vmm_zero(out, sizeof(*out));
 	out->cpu = id;
 	out->last_error = vmm_ctx.last_error[id];
@@ -297,13 +295,10 @@ int vmm_cpu_status(uint32_t id, struct flank_cpu_status *out)
 	return VMM_OK;
 }
 
-int vmm_exit_stats(uint32_t id, struct flank_exit_stats *out)
+int vmm_exit_stats_here(uint32_t id, struct flank_exit_stats *out)
 {
 	const struct vmm_cpu *cpu;
 
-	if (out == NULL || vmm_ctx.state == FLANK_STATE_UNLOADED ||
-	    id >= vmm_ctx.ncpus)
-		return VMM_ERR_BAD_ARGUMENT;
 	vmm_zero(out, sizeof(*out));
 	out->cpu = id;
 	cpu = vmm_ctx.cpu[id];

@@ -193,7 +193,7 @@ enum intrin_exit_action vmm_exit_end_cpu(struct vmm_cpu *cpu,
 	 * VMX operation (vpid.c); vmm_vmx_disable() runs INVEPT. */
 	(void)vmm_vpid_sync(cpu, false);
 	(void)vmm_vmx_disable(cpu);
-	cpu->running = false;
+	vmm_cpu_set_running(cpu, false);
 	cpu->parked = park;
 	cpu->last_error = VMM_ERR_UNHANDLED_EXIT;
 	cpu->unhandled++;

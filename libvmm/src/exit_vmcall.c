@@ -45,6 +45,17 @@ static void hypercall(struct vmm_cpu *cpu, uint32_t nr, struct intrin_gprs *g)
 		g->rcx = cpu->injected;
 		g->rdx = __atomic_load_n(&vmm_ctx.cpus_left, __ATOMIC_RELAXED);
 		return;
+	case FLANK_HC_CPU_STATUS:
+	case FLANK_HC_EXIT_STATS:
+	case FLANK_HC_RING_READ:
+	case FLANK_HC_RING_WRITE:
+		/* The host's calls from a CPU under Flank (query.c): the
+		 * answer goes into the VMM's answer page, never to an
+		 * address the guest names. */
+		st = vmm_query_answer(cpu->id, nr, g->rbx, g->rcx, &g->rbx,
+				      &g->rcx);
+		g->rax = (uint64_t)(int64_t)st;
+		return;
 	default:
 		break;
 	}

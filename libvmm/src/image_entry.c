@@ -38,7 +38,7 @@ FLANK_EXPORT const struct flank_image_entry flank_image_entry = {
 	.state = vmm_state,
 	.cpu_status = vmm_cpu_status,
 	.exit_stats = vmm_exit_stats,
-	.ring_read = vmm_console_ring_read,
+	.ring_read = vmm_query_ring_read,
 	.status_str = entry_status_str,
 	.crash_cpu = vmm_crash_cpu,
 };

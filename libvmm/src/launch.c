@@ -225,7 +225,7 @@ int vmm_devirtualize(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
 						  cpu->id);
 	}
 	guest_apply(cpu, &g);
-	cpu->running = false;
+	vmm_cpu_set_running(cpu, false);
 	frame->leave_rip = g.rip + (skip_insn ? g.insn_len : 0);
 	frame->leave_rsp = g.rsp;
 	frame->leave_rflags = g.rflags;
@@ -297,13 +297,13 @@ int vmm_cpu_start(struct vmm_cpu *cpu)
 	if (st != VMM_OK)
 		goto err_clear;
 
-	cpu->running = true;
+	vmm_cpu_set_running(cpu, true);
 	cpu->launching = true;
 	r = vmx_launch_here();
 	cpu->launching = false;
 	if (vmx_ok(r))
 		return VMM_OK; /* In VMX non-root: the guest continues. */
-	cpu->running = false;
+	vmm_cpu_set_running(cpu, false);
 	st = vmm_launch_status(r, &cpu->entry_failure);
 	cpu->has_entry_failure = true;
 	if (vmm_entry_diagnosable(r, cpu->entry_failure.exit_reason)) {
@@ -409,7 +409,7 @@ int vmm_crash_cpu(void)
 	 */
 	__atomic_store_n(&cpu->in_exit, true, __ATOMIC_RELAXED);
 	(void)vmx_clear(cpu->vmcs_pa);
-	cpu->running = false;
+	vmm_cpu_set_running(cpu, false);
 	/* As stop does: INVVPID, then INVEPT (vmm_vmx_disable) before VMXOFF,
 	 * which does not fail here (no dual-monitor treatment). */
 	(void)vmm_vpid_sync(cpu, false);

@@ -272,9 +272,62 @@ struct vmm_context {
 	/* The EPT identity map of this start (ept/ept.h), shared by every
 	 * CPU; built by vmm_start_all(), freed when every CPU stopped. */
 	struct vmm_ept ept;
+	/* The answer page of the host's calls (query.c): one page from
+	 * page_alloc, from init to fini, that a CPU under Flank can read. */
+	void *answer;
+	/* Bit i: CPU i runs under Flank (cpu->running, vmm_cpu_set_running),
+	 * in the image's memory: which way the host's calls go (query.c). */
+	uint64_t guest_cpus[VMM_MAX_CPUS / 64u];
 };
 
 extern struct vmm_context vmm_ctx;
+
+/*
+ * Sets @p cpu's running flag and its bit in vmm_ctx.guest_cpus, on the CPU
+ * itself: set just before its VM entry, cleared once it left VMX non-root.
+ */
+static inline void vmm_cpu_set_running(struct vmm_cpu *cpu, bool on)
+{
+	uint64_t bit = UINT64_C(1) << (cpu->id % 64u);
+	uint64_t *w = &vmm_ctx.guest_cpus[cpu->id / 64u];
+
+	cpu->running = on;
+	if (on)
+		(void)__atomic_or_fetch(w, bit, __ATOMIC_RELAXED);
+	else
+		(void)__atomic_and_fetch(w, ~bit, __ATOMIC_RELAXED);
+}
+
+/* True if CPU @p id runs under Flank (vmm_ctx.guest_cpus). */
+static inline bool vmm_guest_cpu(uint32_t id)
+{
+	return id < VMM_MAX_CPUS &&
+	       ((__atomic_load_n(&vmm_ctx.guest_cpus[id / 64u],
+				 __ATOMIC_RELAXED) >>
+		 (id % 64u)) &
+		1u) != 0;
+}
+
+/* True if any CPU runs under Flank (query.c). */
+bool vmm_any_guest(void);
+
+/*
+ * The host's calls that read the VMM's own pages (query.c): the status of
+ * a CPU, its exit statistics, ring text, a ring line. Outside VMX they run
+ * here; from a CPU under Flank they are hypercalls (FLANK_HC_CPU_STATUS ..
+ * FLANK_HC_RING_WRITE) and run in VMX root, so that those pages need never
+ * be read as a guest. vmm_query_answer() runs call @p nr with arguments
+ * @p a0, @p a1: the answer in vmm_ctx.answer, @p r0 and @p r1.
+ */
+int vmm_query_answer(uint32_t cpu, uint32_t nr, uint64_t a0, uint64_t a1,
+		     uint64_t *r0, uint64_t *r1);
+/* cpu_status and exit_stats of CPU @p id (< ncpus) read here (cpus.c). */
+int vmm_cpu_status_here(uint32_t id, struct flank_cpu_status *out);
+int vmm_exit_stats_here(uint32_t id, struct flank_exit_stats *out);
+/* The image entry ring_read (at most one answer page per call). */
+size_t vmm_query_ring_read(uint64_t *pos, char *buf, size_t len);
+/* Writes @p line into the ring for the calling CPU (vmm_log()). */
+void vmm_query_ring_write(enum flank_log_level level, const char *line);
 
 /**
  * Logs one line: into the debug ring always, and to the platform's log

@@ -370,6 +370,8 @@ if [ "${FLANK_E2E_HIDE:-1}" = 1 ]; then
 	if out ept_dump | grep -q "EPT on: " || [ "${FLANK_E2E_EXPECT_EPT:-0}" = 1 ]; then
 		n_map=$(out ept_dump | sed -n 's/.*EPT: \([0-9]*\) pages of the VMM hidden from the guest.*/\1/p' | tail -n 1)
 		n_cpu=$(out ept_dump | sed -n 's/.*EPT: the pages of [0-9]* CPUs hidden from the guest (\([0-9]*\) pages).*/\1/p' | tail -n 1)
+		# The ring's pages are among the map's count (FLANK_HIDE_RING).
+		n_ring=$(out ept_dump | sed -n 's/.*EPT: the debug ring hidden from the guest (\([0-9]*\) pages).*/\1/p' | tail -n 1)
 		[ -n "$n_map" ] && [ -n "$n_cpu" ] ||
 			fail "test_hide: EPT on, but the ring does not say which pages were hidden"
 		[ "$hide_zero" = $((n_map + n_cpu)) ] ||
@@ -378,7 +380,12 @@ if [ "${FLANK_E2E_HIDE:-1}" = 1 ]; then
 			awk '{ s += $1 } END { print s + 0 }')
 		[ "$dropped" -ge "$hide_zero" ] ||
 			fail "test_hide: stats count $dropped dropped writes for $hide_zero hidden pages written"
-		hide_summary="$hide_zero of the VMM's $hide_pages pages read as zeros through the direct map ($n_map of the EPT map, $n_cpu of the CPUs), $dropped writes to them dropped, every CPU still under Flank"
+		if [ -n "$n_ring" ]; then
+			n_parts="$((n_map - n_ring)) of the EPT map, $n_ring of the debug ring, $n_cpu of the CPUs"
+		else
+			n_parts="$n_map of the EPT map, $n_cpu of the CPUs"
+		fi
+		hide_summary="$hide_zero of the VMM's $hide_pages pages read as zeros through the direct map ($n_parts), $dropped writes to them dropped, every CPU still under Flank"
 		hide_on=1
 	else
 		# Without EPT nothing can be hidden: the ring must not say

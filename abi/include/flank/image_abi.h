@@ -37,8 +37,10 @@
  *    mapped in EPT to a zero page, docs/ept.md "The VMM's pages are not the
  *    guest's") and host_stack_pa; struct flank_exit_stats' reserved word
  *    became hidden_writes.
+ * 9: FLANK_HIDE_RING, and struct flank_platform gained mem_pa (the physical
+ *    address of a page of the debug ring, for the EPT map to hide it).
  */
-#define FLANK_IMAGE_ABI_VERSION 8u
+#define FLANK_IMAGE_ABI_VERSION 9u
 
 /**
  * Smallest debug ring a host may supply (flank_platform.ring_size), in
@@ -226,6 +228,16 @@ struct flank_platform {
 	 * controlling thread before any CPU starts; must not sleep.
 	 */
 	uint64_t (*host_stack_pa)(void *ctx, uint32_t cpu);
+
+	/**
+	 * Optional (may be NULL): the physical address of the 4 KiB page of
+	 * the debug ring at @p va (4 KiB aligned, inside ring_mem), 4 KiB
+	 * aligned, or 0 if unknown. With FLANK_HIDE_RING the image hides
+	 * each of those pages in the EPT map. Called from the controlling
+	 * thread before any CPU starts; must not sleep. Without it the ring
+	 * stays visible.
+	 */
+	uint64_t (*mem_pa)(void *ctx, const void *va);
 };
 
 /**
@@ -243,8 +255,15 @@ struct flank_platform {
  * a CPU may use the map).
  */
 #define FLANK_HIDE_CPUS 0x0002u
+/**
+ * hide (with FLANK_HIDE_EPT): every whole 4 KiB page of the debug ring
+ * (ring_mem), whose physical addresses mem_pa gives. While Flank runs the
+ * image reads and writes the ring from a CPU under Flank only through
+ * hypercalls, in VMX root (docs/hypercalls.md, "The host's calls").
+ */
+#define FLANK_HIDE_RING 0x0004u
 /** Every hide bit this ABI defines. */
-#define FLANK_HIDE_ALL 0x0003u
+#define FLANK_HIDE_ALL 0x0007u
 
 /**
  * spec_flags: after every VM exit, fill the return stack buffer (32

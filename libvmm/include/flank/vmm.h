@@ -28,9 +28,10 @@
 /**
  * Pages libvmm allocates at init and frees at fini: the table of the CPUs'
  * pointers (VMM_MAX_CPUS of them fill one page), kept out of the image's
- * .bss (issue #6, docs/loader.md).
+ * .bss (issue #6, docs/loader.md), and the answer page of the host's
+ * calls from a CPU under Flank (query.c, docs/hypercalls.md).
  */
-#define VMM_PAGES_AT_INIT 1u
+#define VMM_PAGES_AT_INIT 2u
 
 /** Identifiers of the compatibility checks, in report order. */
 enum vmm_check_id {

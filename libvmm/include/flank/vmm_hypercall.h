@@ -57,6 +57,33 @@
  * gave back on its own after an unhandled exit or a failed VM entry.
  */
 #define FLANK_HC_STATS 4u
+/**
+ * Status of CPU RBX (< the CPUs the VMM manages), as the image entry
+ * cpu_status gives it: a struct flank_cpu_status (flank/image_abi.h) at
+ * the start of the VMM's answer page. What the image's own entries issue
+ * from a CPU under Flank (docs/hypercalls.md, "The host's calls"); any
+ * ring-0 caller may, and gets only what the entry would give it. A CPU out
+ * of range: VMM_ERR_BAD_ARGUMENT.
+ */
+#define FLANK_HC_CPU_STATUS 5u
+/**
+ * Exit statistics of CPU RBX, as the image entry exit_stats gives them: a
+ * struct flank_exit_stats at the start of the answer page.
+ */
+#define FLANK_HC_EXIT_STATS 6u
+/**
+ * Debug-ring text from position RBX, at most RCX bytes (at most 4096), as
+ * the image entry ring_read gives it: the text at the start of the answer
+ * page; RBX = the position after it, RCX = bytes.
+ */
+#define FLANK_HC_RING_READ 7u
+/**
+ * One line into the debug ring at level RBX (enum flank_log_level), from
+ * the start of the answer page (NUL-terminated, cut at the ring's line
+ * size), recorded for the calling CPU: how the image logs from a CPU under
+ * Flank. RBX = the record's position.
+ */
+#define FLANK_HC_RING_WRITE 8u
 
 /**
  * Extension range: numbers FLANK_HC_EXT_FIRST..FLANK_HC_EXT_LAST go to the

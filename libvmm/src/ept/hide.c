@@ -197,6 +197,39 @@ static int hide_map_pages(struct vmm_ept *e, unsigned width)
 	return VMM_OK;
 }
 
+/*
+ * FLANK_HIDE_RING: every whole page of the debug ring, by the physical
+ * address the host gives (a page it gives no address for stays visible).
+ * From a CPU under Flank the image reaches the ring only by hypercall
+ * (query.c); VMX root writes it through HOST_CR3, as always.
+ */
+static int hide_ring(struct vmm_ept *e, unsigned width)
+{
+	const struct flank_platform *p = &vmm_ctx.platform;
+	uintptr_t va = ((uintptr_t)p->ring_mem + 0xFFFu) & ~(uintptr_t)0xFFFu;
+	uintptr_t end = ((uintptr_t)p->ring_mem + (uintptr_t)p->ring_size) &
+			~(uintptr_t)0xFFFu;
+	uint32_t before = e->hidden;
+	bool done = false;
+	int st = VMM_OK;
+
+	if ((p->hide & FLANK_HIDE_RING) == 0 || p->mem_pa == NULL)
+		return VMM_OK;
+	for (; va < end && st == VMM_OK; va += VMM_PAGE_SIZE) {
+		uint64_t pa = p->mem_pa(p->ctx, (const void *)va);
+
+		if ((pa & 0xFFFu) != 0 || (pa >> width) != 0)
+			return VMM_ERR_PAGE_ADDRESS;
+		if (pa != 0)
+			st = hide_page(e, pa, width, &done);
+	}
+	if (st == VMM_OK)
+		vmm_logf(FLANK_LOG_INFO,
+			 "EPT: the debug ring hidden from the guest (%u pages)",
+			 e->hidden - before);
+	return st;
+}
+
 int vmm_hide_map(struct vmm_ept *e, unsigned width)
 {
 	uint64_t *zero;
@@ -211,7 +244,8 @@ int vmm_hide_map(struct vmm_ept *e, unsigned width)
 	e->sink = vmm_ept_page_take(e, width, &e->sink_pa, &st);
 	if (e->sink == NULL)
 		return st;
-	return hide_map_pages(e, width);
+	st = hide_ring(e, width);
+	return st != VMM_OK ? st : hide_map_pages(e, width);
 }
 
 /*

@@ -402,6 +402,13 @@ static void f_taint_unsigned(void *ctx)
 	fake.taints++;
 }
 
+/* The fake's memory is identity "mapped": a page's address is its own. */
+static uint64_t f_virt_pa(void *ctx, const void *va)
+{
+	(void)ctx;
+	return (uintptr_t)va & ~(uintptr_t)0xFFF;
+}
+
 /* Copies within fake.ram only, as the kernel's op copies within RAM. */
 static int f_phys_copy(void *ctx, uint64_t pa, void *buf, uint32_t len,
 		       bool write)
@@ -477,6 +484,7 @@ const struct flank_core_ops fake_ops = {
 	.stack_alloc = f_stack_alloc,
 	.stack_free = f_stack_free,
 	.crash_hook = f_crash_hook,
+	.virt_pa = f_virt_pa,
 	/* 8 KiB aligned like the module's table (kmap.c): bits 12:0 clear. */
 	.host_cr3 = 0x2000,
 	/* What a kernel on a Skylake-class CPU with MDS chooses (kplat.c). */

@@ -423,12 +423,12 @@ static void test_driver_core_bad_abi_version(void **state)
 	struct flank_ioc_cmd c;
 
 	(void)state;
-	/* An image of the previous ABI (7: nothing hidden from the guest). */
+	/* An image of the previous ABI (8: the debug ring not hidden). */
 	vmm.entry.abi_version = FLANK_IMAGE_ABI_VERSION - 1;
 	assert_int_equal(add("vmm.elf", elf_bytes, sizeof(elf_bytes)),
 			 FLANK_OK);
 	assert_int_equal(cmd(FLANK_IOC_LOAD, &c), FLANK_E_ABI_VERSION);
-	assert_non_null(strstr(c.err.text, "image ABI 7, this driver 8"));
+	assert_non_null(strstr(c.err.text, "image ABI 8, this driver 9"));
 	assert_int_equal(vmm.unlinks, 1);
 	assert_int_equal(vmm.inits, 0);
 	assert_int_equal(core.state, FLANK_DRV_EMPTY);
@@ -1143,9 +1143,10 @@ static void test_driver_core_platform_table(void **state)
 	load_image();
 	p = vmm.platform;
 	assert_int_equal(p->abi_version, FLANK_IMAGE_ABI_VERSION);
-	assert_int_equal(p->abi_version, 8);
+	assert_int_equal(p->abi_version, 9);
 	/* The VMM's pages hidden from the guest (docs/ept.md). */
-	assert_int_equal(p->hide, FLANK_HIDE_EPT | FLANK_HIDE_CPUS);
+	assert_int_equal(p->hide,
+			 FLANK_HIDE_EPT | FLANK_HIDE_CPUS | FLANK_HIDE_RING);
 	assert_int_equal(p->reserved_hide, 0);
 	assert_non_null(p->cpu_left);
 	assert_non_null(p->host_stack);
@@ -1156,6 +1157,15 @@ static void test_driver_core_platform_table(void **state)
 	assert_int_equal(p->host_stack_pa(p->ctx, 99), 0);
 	assert_non_null(p->ring_mem);
 	assert_ptr_equal(p->ring_mem, core.ring_mem);
+	/* The ring's pages' physical addresses (FLANK_HIDE_RING), and none
+	 * for an address outside it. */
+	assert_non_null(p->mem_pa);
+	assert_int_equal(p->mem_pa(p->ctx, (const uint8_t *)p->ring_mem + 4096),
+			 ((uintptr_t)p->ring_mem + 4096) & ~(uintptr_t)0xFFF);
+	assert_int_equal(
+		p->mem_pa(p->ctx, (const uint8_t *)p->ring_mem + p->ring_size),
+		0);
+	assert_int_equal(p->mem_pa(p->ctx, &core), 0);
 	assert_int_equal(p->ring_size, FLANK_RING_DEFAULT_SIZE);
 	assert_int_equal(p->ring_size, 64 * 1024);
 	assert_int_equal(p->size, sizeof(*p));

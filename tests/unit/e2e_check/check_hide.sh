@@ -44,6 +44,15 @@ mtf='/out\.stats: .*(37)/d'
 run "the real log passes" "e2e-bochs(main): PASS" ""
 run "the summary names the hidden pages" \
 	"hidden pages: $zero of the VMM's $pages pages read as zeros through the direct map" ""
+# FLANK_HIDE_RING: the ring's pages are part of the map's count; the
+# summary gives their share (the fixture's ring line says how many).
+ring=$(sed -n 's/.*flank: vmm: EPT: the debug ring hidden from the guest (\([0-9]*\) pages).*/\1/p' "$fixture" | tail -n 1)
+if [ -z "$ring" ]; then
+	echo "FAILED: the fixture has no line for the hidden debug ring"
+	status=1
+fi
+run "the summary names the debug ring's share" \
+	", ${ring:-?} of the debug ring, " ""
 run "flank.ko printed no result" \
 	"FAIL: test_hide: flank.ko did not report" \
 	'/flank: test_hide: /d'

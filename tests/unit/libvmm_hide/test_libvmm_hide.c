@@ -81,6 +81,16 @@ static void hide_down(void)
 	fixture_down();
 }
 
+/* hide_down() for a ring the emulator maps: the ring reads as itself
+ * again once the map is gone (no map: no EPT walk at all). */
+static void hide_down_keep_ring(void)
+{
+	if (vmm_state() == FLANK_STATE_RUNNING)
+		assert_int_equal(vmm_stop_all(), VMM_OK);
+	assert_false(vmm_ctx.ept.enabled);
+	fixture_down();
+}
+
 /* One guest access of @p kind, 8 bytes at @p gpa (GLA valid). */
 static void access(uint64_t gpa, enum mock_gpa_kind kind, uint64_t value,
 		   struct mock_gpa_result *r)
@@ -196,9 +206,11 @@ static void test_hide_off(void **state)
 	 * (the zero page comes with those). */
 	fixture_up("skylake", 1);
 	assert_int_equal(vmm_fini(), VMM_OK);
-	tp.p.hide = 4;
+	tp.p.hide = 8;
 	assert_int_equal(vmm_init(&tp.p), VMM_ERR_BAD_PLATFORM);
 	tp.p.hide = FLANK_HIDE_CPUS;
+	assert_int_equal(vmm_init(&tp.p), VMM_ERR_BAD_PLATFORM);
+	tp.p.hide = FLANK_HIDE_RING;
 	assert_int_equal(vmm_init(&tp.p), VMM_ERR_BAD_PLATFORM);
 	tp.p.hide = FLANK_HIDE_EPT;
 	tp.p.reserved_hide = 1;
@@ -688,6 +700,159 @@ static void test_hide_exit_cost(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* FLANK_HIDE_RING: the debug ring                                     */
+/* ------------------------------------------------------------------ */
+
+/* The ring in emulated memory: page aligned, 4 pages at ring_gpa. */
+#define RING_BYTES (16u << 10)
+static uint64_t ring_gpa;
+static uint64_t ring_pa_bias; /* Added to every answer of ring_pa(). */
+
+static uint64_t ring_pa(void *ctx, const void *va)
+{
+	(void)ctx;
+	return ring_gpa + ((uintptr_t)va - (uintptr_t)tp.ring) + ring_pa_bias;
+}
+
+/* hide_up_n(), then init again with a ring the emulator maps. */
+static void ring_up(unsigned ncpus, uint32_t hide,
+		    uint64_t (*pa)(void *, const void *))
+{
+	hide_up_n("skylake", ncpus, hide, true);
+	assert_int_equal(vmm_fini(), VMM_OK);
+	free(tp.ring);
+	tp.ring = NULL;
+	assert_int_equal(posix_memalign(&tp.ring, 4096, RING_BYTES), 0);
+	memset(tp.ring, 0xa5, RING_BYTES);
+	tp.ring_size = RING_BYTES;
+	tp.p.ring_mem = tp.ring;
+	tp.p.ring_size = RING_BYTES;
+	ring_gpa = pa_addr(mock_mem_map(tp.ring, RING_BYTES));
+	ring_pa_bias = 0;
+	tp.p.mem_pa = pa;
+	assert_int_equal(vmm_init(&tp.p), VMM_OK);
+}
+
+/* Ring text through the image entry (hypercalls while CPUs run). */
+static bool ring_entry_has(const char *needle)
+{
+	static char text[RING_BYTES * 2];
+	uint64_t pos = 0;
+	size_t n = 0, got;
+
+	while (n < sizeof(text) - 1 &&
+	       (got = flank_image_entry.ring_read(&pos, text + n,
+						  sizeof(text) - 1 - n)) > 0)
+		n += got;
+	text[n] = '\0';
+	return strstr(text, needle) != NULL;
+}
+
+/*
+ * FLANK_HIDE_RING, 2 CPUs: each page of the ring reads as zeros; a guest
+ * write to it is dropped (the ring's bytes unchanged); the ring still
+ * works while the CPUs run, written and read only in VMX root (query.c):
+ * the start's lines are in it, read through the image entry. After stop
+ * the map is gone and the ring is the host's memory again.
+ */
+static void test_hide_ring(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t word;
+
+	(void)state;
+	ring_up(2, FLANK_HIDE_ALL, ring_pa);
+	hide_start();
+	for (unsigned i = 0; i < RING_BYTES / 4096; i++)
+		assert_hidden(ring_gpa + i * 4096u);
+	access(ring_gpa + 4096, MOCK_GPA_READ, 0, &r);
+	assert_true(r.completed);
+	assert_int_equal(r.value, 0);
+	access(ring_gpa + 4096 + 64, MOCK_GPA_WRITE, 0x1122334455667788, &r);
+	assert_true(r.completed);
+	assert_int_equal(r.exits, 2);
+	memcpy(&word, (uint8_t *)tp.ring + 4096 + 64, 8);
+	assert_int_not_equal(word, 0x1122334455667788);
+	assert_hidden(ring_gpa + 4096);
+	assert_int_equal(vmm_hide_drops(ring_gpa + 4096), 1);
+	assert_true(ring_entry_has(
+		"EPT: the debug ring hidden from the guest (4 pages)"));
+	assert_true(ring_entry_has("cpu 1: running under Flank"));
+	assert_true(ring_entry_has("write to the VMM's hidden page at GPA"));
+	hide_down_keep_ring();
+}
+
+/* Without mem_pa the ring stays visible; FLANK_HIDE_RING off likewise. */
+static void test_hide_ring_visible(void **state)
+{
+	(void)state;
+	ring_up(1, FLANK_HIDE_ALL, NULL);
+	hide_start();
+	assert_visible(ring_gpa);
+	assert_false(ring_has_text("debug ring hidden"));
+	hide_down_keep_ring();
+	ring_up(1, FLANK_HIDE_EPT | FLANK_HIDE_CPUS, ring_pa);
+	hide_start();
+	assert_visible(ring_gpa + 4096);
+	hide_down_keep_ring();
+}
+
+/* An address from mem_pa that cannot be a page fails the start with
+ * VMM_ERR_PAGE_ADDRESS, nothing left taken; the next start works. */
+static void test_hide_ring_bad_address(void **state)
+{
+	uint32_t failed;
+
+	(void)state;
+	ring_up(1, FLANK_HIDE_ALL, ring_pa);
+	save_all();
+	ring_pa_bias = 0x10;
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_PAGE_ADDRESS);
+	assert_int_equal(tp.pages_live, VMM_PAGES_AT_INIT);
+	assert_null(vmm_ctx.ept.list);
+	assert_all_restored();
+	ring_pa_bias = UINT64_C(1) << 60;
+	assert_int_equal(vmm_start_all(&failed), VMM_ERR_PAGE_ADDRESS);
+	assert_int_equal(tp.pages_live, VMM_PAGES_AT_INIT);
+	ring_pa_bias = 0;
+	hide_start();
+	assert_hidden(ring_gpa);
+	hide_down_keep_ring();
+}
+
+/* Rollback at every allocation with the ring hidden too (2 CPUs). */
+static void test_hide_ring_rollback(void **state)
+{
+	unsigned n;
+	uint32_t failed;
+
+	(void)state;
+	ring_up(2, FLANK_HIDE_ALL, ring_pa);
+	n = tp.allocs;
+	hide_start();
+	n = tp.allocs - n;
+	hide_down_keep_ring();
+	print_message("start with 2 CPUs and the ring hidden: %u "
+		      "allocations\n",
+		      n);
+	for (unsigned k = 1; k <= n; k++) {
+		ring_up(2, FLANK_HIDE_ALL, ring_pa);
+		save_all();
+		tp.fail_nth = tp.allocs + k;
+		assert_int_equal(vmm_start_all(&failed), VMM_ERR_NO_MEMORY);
+		assert_int_equal(tp.pages_live, VMM_PAGES_AT_INIT);
+		assert_null(vmm_ctx.ept.list);
+		assert_null(vmm_ctx.cpu[0]);
+		assert_null(vmm_ctx.cpu[1]);
+		assert_all_restored();
+		tp.fail_nth = 0;
+		hide_start();
+		assert_hidden(ring_gpa);
+		hide_down_keep_ring();
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* Review: page hooks on pages the map hides                          */
 /* ------------------------------------------------------------------ */
 
@@ -1034,6 +1199,10 @@ int main(void)
 		cmocka_unit_test(test_hide_cpus_kept),
 		cmocka_unit_test(test_hide_cpus_rollback),
 		cmocka_unit_test(test_hide_host_stacks),
+		cmocka_unit_test(test_hide_ring),
+		cmocka_unit_test(test_hide_ring_visible),
+		cmocka_unit_test(test_hide_ring_bad_address),
+		cmocka_unit_test(test_hide_ring_rollback),
 		cmocka_unit_test(test_hide_review_shadow_hook),
 		cmocka_unit_test(test_hide_review_rwx_hook),
 		cmocka_unit_test(test_hide_hook_zero_page),
