@@ -99,9 +99,7 @@ enum intrin_exit_action vmm_exit_exception_nmi(struct vmm_cpu *cpu,
 		return vmm_exit_unhandled(cpu, frame, reason,
 					  "NMI in an STI/MOV-SS shadow");
 	if ((info & INTR_INFO_NMI_UNBLOCK_IRET) != 0 && vector != X86_VEC_DF &&
-	    type != INTR_TYPE_NMI &&
-	    !vmx_ok(vmx_write32(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-				intr | INTERRUPTIBILITY_NMI)))
+	    type != INTR_TYPE_NMI && !vmm_exit_nmi_reblock(intr))
 		return vmm_exit_unhandled(cpu, frame, reason, "VMWRITE failed");
 	if ((type != INTR_TYPE_NMI && type != INTR_TYPE_HARD_EXCEPTION &&
 	     type != INTR_TYPE_SOFT_EXCEPTION &&
