@@ -251,8 +251,8 @@ static int hook_fault(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
 	if (r == VMM_NESTED_TRIPLE)
 		*act = vmm_exit_end_cpu(cpu, frame, EXIT_REASON_EPT_VIOLATION,
 					false,
-					"page hook: fault in #DF delivery: "
-					"triple fault");
+					"fault in #DF delivery: triple "
+					"fault");
 	return r;
 }
 
