@@ -925,6 +925,7 @@ static void test_mock_ept_invept_audit(void **state)
 	(INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << 8) |                   \
 	 INTR_INFO_DELIVER_CODE | X86_VEC_PF)
 #define EV_INT80 (INTR_INFO_VALID | (INTR_TYPE_SOFT_INTR << 8) | 0x80u)
+#define EV(type, vec) (INTR_INFO_VALID | ((type) << 8) | (vec))
 
 /* A write of the delivery of @p event (the frame pushed) to GPA_4K. */
 static int deliver_write(uint32_t event, uint32_t code, uint32_t len,
@@ -1040,6 +1041,48 @@ static void test_mock_ept_event_lost(void **state)
 	assert_int_equal(deliver_write(EV_PF, 0x2, 0, &r), 0);
 	assert_true(r.completed && !r.event_lost);
 	assert_int_equal(r.exits, 1);
+}
+
+static uint64_t vnmi_intr[2];
+
+/* At the second exit: record the blocking, leave. */
+static void vnmi_second(void)
+{
+	vnmi_intr[1] = mock_test_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	hl.act = ACT_LEAVE;
+}
+
+/* At the first exit: record the blocking, inject the NMI again without
+ * opening the page, so its delivery exits once more. */
+static void vnmi_first(void)
+{
+	vnmi_intr[0] = mock_test_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	mock_test_write(VMCS_VM_ENTRY_INTR_INFO, hl.idt);
+	hl.fix = vnmi_second;
+}
+
+/* With "virtual NMIs", an exit while delivering an NMI that the entry
+ * injected leaves virtual-NMI blocking set (SDM Vol. 3C 28.1); an NMI
+ * delivered without injection (the first try) does not. */
+static void test_mock_ept_event_vnmi(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t pin = 0;
+	(void)state;
+	assert_true(mock_vmcs_peek(0, VMCS_PIN_BASED_VM_EXEC_CONTROL, &pin));
+	assert_true(mock_vmcs_poke(0, VMCS_PIN_BASED_VM_EXEC_CONTROL,
+				   pin | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS));
+	guest_enter();
+	ept.pt[0] = pa_addr(ept.a_pa) | WB | R;
+	hl.fix = vnmi_first;
+	hl.act = ACT_RESUME;
+	assert_int_equal(
+		deliver_write(EV(INTR_TYPE_NMI, X86_VEC_NMI), 0, 0, &r), 0);
+	assert_int_equal(r.exits, 2);
+	assert_false(r.completed);
+	assert_int_equal(vnmi_intr[0] & INTERRUPTIBILITY_NMI, 0);
+	assert_int_equal(vnmi_intr[1] & INTERRUPTIBILITY_NMI,
+			 INTERRUPTIBILITY_NMI);
 }
 
 /* Events a CPU could not be delivering are refused (-1): a reserved type
@@ -1333,6 +1376,7 @@ int main(void)
 		T(test_mock_ept_event_delivery),
 		T(test_mock_ept_event_lost),
 		T(test_mock_ept_event_invalid),
+		T(test_mock_ept_event_vnmi),
 		T(test_mock_ept_event_reinjected_mtf),
 		T(test_mock_ept_mode_based_exec),
 		T(test_mock_ept_misconfig_write_no_read),
