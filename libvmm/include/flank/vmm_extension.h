@@ -346,8 +346,11 @@ struct vmm_page_hook_args {
 	 * event, in the IDT-vectoring format of SDM Vol. 3C 28.2.4 (bit 31
 	 * set, bits 7:0 vector, 10:8 type, 11 error code); @c rip is then
 	 * where the event interrupted the guest, not an instruction that
-	 * made the access. Flank delivers the event whatever the answer
-	 * (docs/modules.md "Page hooks during event delivery").
+	 * made the access. VMM_HOOK_ALLOW has the event delivered again
+	 * with the access; a #GP or #PF answer is a fault in its delivery,
+	 * combined with it as the CPU would (#DF, or shutdown while
+	 * delivering #DF; docs/modules.md "Page hooks during event
+	 * delivery").
 	 */
 	uint32_t event;
 };
