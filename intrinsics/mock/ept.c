@@ -20,6 +20,9 @@
  *   (user-mode address, PAT type, paging-structure access) come with the
  *   scripted access; the walk of guest page tables is not this file's.
  * - Read-modify-write accesses: a script makes a read and then a write.
+ * - Event delivery: a scripted access names the event it is part of
+ *   (mock_gpa_access.event); the model does not walk the guest's IDT,
+ *   GDT or stack itself, and does not track the handler's RIP.
  */
 #include "mock_internal.h"
 
@@ -312,20 +315,98 @@ static void set_ad(const struct mock_ept_walk *w, bool dirty)
 	}
 }
 
+static uint32_t event_type(uint32_t info)
+{
+	return (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+}
+
+static bool soft_event(uint32_t info)
+{
+	uint32_t t = event_type(info);
+
+	return t == INTR_TYPE_SOFT_INTR || t == INTR_TYPE_PRIV_SW_EXCEPTION ||
+	       t == INTR_TYPE_SOFT_EXCEPTION;
+}
+
+/*
+ * True if @p a names no event, or one the CPU could be delivering when
+ * the access is made (a scripted access is the test's input): the
+ * IDT-vectoring format of SDM Vol. 3C 28.2.4 (bits 30:12 0; types 0 and
+ * 2-6; NMI on vector 2, exceptions on 0-31, #BP/#OF (3, 4) as software
+ * exceptions, INT1 (1) as privileged software exception; an error code
+ * exactly for the exceptions that push one in protected mode, Vol. 3A
+ * Table 6-1; an instruction length of 1-15 for software types, 28.2.5);
+ * an external interrupt only with RFLAGS.IF = 1 and no STI or MOV-SS
+ * blocking, an NMI only without MOV-SS or NMI blocking (Vol. 3A 6.8.1,
+ * 6.8.3, 6.7.1); never inside IRET (which delivers nothing).
+ */
+static bool event_ok(struct mock_cpu *c, const struct mock_gpa_access *a)
+{
+	uint32_t e = a->event, t = event_type(e), vec = e & 0xFFu;
+	uint32_t intr =
+		(uint32_t)mock_cur_field(c, VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	bool code =
+		vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21;
+
+	if (!(e & INTR_INFO_VALID))
+		return e == 0;
+	if (a->iret || (e & 0x7FFFF000u) ||
+	    ((e & INTR_INFO_DELIVER_CODE) != 0) !=
+		    (t == INTR_TYPE_HARD_EXCEPTION && code) ||
+	    (soft_event(e) && (a->event_len == 0 || a->event_len > 15u)))
+		return false;
+	switch (t) {
+	case INTR_TYPE_EXT_INTR:
+		return (c->regs.rflags & X86_RFLAGS_IF) &&
+		       !(intr &
+			 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	case INTR_TYPE_NMI:
+		return vec == 2 && !(intr & (INTERRUPTIBILITY_MOV_SS |
+					     INTERRUPTIBILITY_NMI));
+	case INTR_TYPE_HARD_EXCEPTION:
+		return vec < 32 && vec != 2;
+	case INTR_TYPE_SOFT_INTR:
+		return true;
+	case INTR_TYPE_PRIV_SW_EXCEPTION:
+		return vec == 1;
+	case INTR_TYPE_SOFT_EXCEPTION:
+		return vec == 3 || vec == 4;
+	default:
+		return false;
+	}
+}
+
 /*
  * An EPT-induced VM exit (SDM Vol. 3C 28.2.1, Table 28-7): GPA always;
  * GLA and qualification bits 7-8 for violations; bit 12 and the NMI
  * blocking (28.2.3: "any blocking by NMI is cleared before the VM exit
- * commences" when the access was part of an IRET).
+ * commences" when the access was part of an IRET). During event delivery
+ * (@p a->event), the IDT-vectoring information and error code (28.2.4)
+ * and, for a software interrupt or exception, the VM-exit instruction
+ * length (28.2.5); with "virtual NMIs", an exit while delivering an NMI
+ * that this entry injected leaves virtual-NMI blocking set (28.1).
  */
 static int ept_exit(struct mock_cpu *c, const struct mock_gpa_access *a,
 		    uint32_t reason, uint64_t qual, const char *rule,
-		    struct mock_gpa_result *r)
+		    struct mock_gpa_result *r, bool injected)
 {
 	struct mock_vmcs *v = mock_current_vmcs(c);
 	uint32_t pin =
 		(uint32_t)mock_vmcs_get(v, VMCS_PIN_BASED_VM_EXEC_CONTROL);
-	struct mock_exit_event e = {.reason = reason};
+	struct mock_exit_event e = {
+		.reason = reason,
+		.idt_vectoring_info = a->event,
+		.idt_vectoring_error_code = (a->event & INTR_INFO_DELIVER_CODE)
+						    ? a->event_error_code
+						    : 0,
+		.instruction_len = soft_event(a->event) ? a->event_len : 0};
+
+	if (injected && (pin & PIN_VIRTUAL_NMIS) &&
+	    event_type(a->event) == INTR_TYPE_NMI)
+		mock_vmcs_set(
+			v, VMCS_GUEST_INTERRUPTIBILITY_INFO,
+			mock_vmcs_get(v, VMCS_GUEST_INTERRUPTIBILITY_INFO) |
+				INTERRUPTIBILITY_NMI);
 
 	mock_vmcs_set(v, VMCS_GUEST_PHYSICAL_ADDRESS, a->gpa);
 	if (reason == EXIT_REASON_EPT_VIOLATION) {
@@ -360,8 +441,9 @@ static int ept_exit(struct mock_cpu *c, const struct mock_gpa_access *a,
 	}
 	/*
 	 * The VM-exit instruction length is undefined for these exits
-	 * (28.2.5 does not list them): the model writes 0, so a handler
-	 * that "skips" by it re-executes the access.
+	 * (28.2.5 lists them only during delivery of a software interrupt
+	 * or exception): the model writes 0, so a handler that "skips" by it
+	 * re-executes the access.
 	 */
 	e.qualification = qual;
 	e.gprs = c->guest_gprs;
@@ -422,7 +504,7 @@ static void perform(const struct mock_gpa_access *a, uint32_t size,
  * did not (left VMX or the model stopped).
  */
 static int try_ept(struct mock_cpu *c, const struct mock_gpa_access *a,
-		   struct mock_gpa_result *r)
+		   struct mock_gpa_result *r, bool injected)
 {
 	uint64_t eptp = mock_cur_field(c, VMCS_EPT_POINTER);
 	uint64_t ep4ta = eptp & MOCK_EPT_EP4TA_MASK;
@@ -477,7 +559,7 @@ static int try_ept(struct mock_cpu *c, const struct mock_gpa_access *a,
 		qual = w.qualification;
 	}
 	mock_ept_tlb_invalidate_gpa(c->id, ep4ta, a->gpa);
-	int rc = ept_exit(c, a, reason, qual, w.rule, r);
+	int rc = ept_exit(c, a, reason, qual, w.rule, r, injected);
 	if (rc != 0 || r->out.action != INTRIN_EXIT_RESUME)
 		return -1;
 	return 0;
@@ -499,13 +581,14 @@ int mock_guest_gpa_access(const struct mock_gpa_access *a,
 	 */
 	if (c->vmx != MOCK_VMX_NONROOT || size > 8 ||
 	    (a->gpa & 0xFFFu) + size > 4096u || mock_pa_too_wide(a->gpa) ||
-	    (unsigned)a->kind > MOCK_GPA_FETCH)
+	    (unsigned)a->kind > MOCK_GPA_FETCH || !event_ok(c, a))
 		return -1;
 	uint64_t rip = c->rip;
+	bool injected = false;
 	for (;;) {
 		int rc = 1;
 		if (mock_proc2_ctls(c) & SEC_ENABLE_EPT)
-			rc = try_ept(c, a, r);
+			rc = try_ept(c, a, r, injected);
 		else
 			r->hpa = a->gpa; /* guest-physical = physical */
 		c = mock_cur();
@@ -516,12 +599,26 @@ int mock_guest_gpa_access(const struct mock_gpa_access *a,
 		/* Resumed: a handler that moved RIP skipped the access. */
 		if (c->rip != rip)
 			return 0;
+		/*
+		 * SDM Vol. 3C 28.2.4: the event whose delivery exited was not
+		 * delivered. Injected again as it was (vector, type, error
+		 * code, length), the entry delivers it (27.6.1) and this
+		 * access is part of that delivery again.
+		 */
+		injected =
+			a->event && r->out.injected &&
+			r->out.injected_info == a->event &&
+			(!(a->event & INTR_INFO_DELIVER_CODE) ||
+			 r->out.injected_error_code == a->event_error_code) &&
+			(!soft_event(a->event) ||
+			 mock_cur_field(c, VMCS_VM_ENTRY_INSTRUCTION_LEN) ==
+				 a->event_len);
 		/* SDM Vol. 3C 27.6: an event injected by the resuming entry
 		 * is delivered before any guest instruction; the guest goes
 		 * on in its handler, the access is not re-executed now. With
 		 * "monitor trap flag", an MTF VM exit is pending before the
 		 * first instruction after such an entry (26.5.2). */
-		if (r->out.injected) {
+		if (r->out.injected && !injected) {
 			if (mock_proc_ctls(c) & CPU_MONITOR_TRAP_FLAG) {
 				struct mock_exit_event e = {
 					.reason = EXIT_REASON_MONITOR_TRAP_FLAG,
@@ -530,6 +627,23 @@ int mock_guest_gpa_access(const struct mock_gpa_access *a,
 				r->mtf = true;
 				(void)mock_guest_exit(&e, &r->out);
 			}
+			return 0;
+		}
+		/*
+		 * Resumed with nothing injected: an instruction re-executes
+		 * and raises its exception or software interrupt again, but
+		 * an external interrupt or NMI is gone (28.2.4: the VMM must
+		 * deliver it); the guest goes on at RIP without it.
+		 */
+		if (a->event && !injected &&
+		    (event_type(a->event) == INTR_TYPE_EXT_INTR ||
+		     event_type(a->event) == INTR_TYPE_NMI)) {
+			r->event_lost = true;
+			mock_violation("EPT.event_lost",
+				       "resumed after an exit during delivery "
+				       "of an external interrupt or NMI "
+				       "without injecting it again: the guest "
+				       "lost the event (SDM Vol. 3C 28.2.4)");
 			return 0;
 		}
 		if (r->exits >= MAX_EXITS_PER_INSN) {
@@ -542,8 +656,14 @@ int mock_guest_gpa_access(const struct mock_gpa_access *a,
 	}
 	perform(a, size, r->hpa, r);
 	r->completed = true;
-	c->rip += a->len;
-	if (mock_proc_ctls(c) & CPU_MONITOR_TRAP_FLAG) {
+	/* An access of event delivery completes no instruction: the guest
+	 * goes on in the handler (its RIP is not modelled). MTF: after an
+	 * instruction, or after delivering an event the entry injected,
+	 * before the handler's first instruction (26.5.2). */
+	if (!a->event)
+		c->rip += a->len;
+	if ((mock_proc_ctls(c) & CPU_MONITOR_TRAP_FLAG) &&
+	    (!a->event || injected)) {
 		r->exits++;
 		r->mtf = true;
 		if (mtf_exit(c, &r->out) != 0)

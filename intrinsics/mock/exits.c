@@ -235,7 +235,10 @@ static int deliver(struct mock_cpu *c, const struct mock_exit_event *e,
 	mock_vmcs_set(v, VMCS_VMX_INSTRUCTION_INFO, e->instruction_info);
 	mock_vmcs_set(v, VMCS_VM_EXIT_INTR_INFO, e->intr_info);
 	mock_vmcs_set(v, VMCS_VM_EXIT_INTR_ERROR_CODE, e->intr_error_code);
-	mock_vmcs_set(v, VMCS_IDT_VECTORING_INFO, 0);
+	/* 28.2.4: valid only for an exit during event delivery. */
+	mock_vmcs_set(v, VMCS_IDT_VECTORING_INFO, e->idt_vectoring_info);
+	mock_vmcs_set(v, VMCS_IDT_VECTORING_ERROR_CODE,
+		      e->idt_vectoring_error_code);
 	/* 28.2.? "VM exits clear the valid bit of VM-entry intr. info". */
 	mock_vmcs_set(v, VMCS_VM_ENTRY_INTR_INFO,
 		      mock_vmcs_get(v, VMCS_VM_ENTRY_INTR_INFO) &

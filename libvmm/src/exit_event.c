@@ -74,13 +74,19 @@ bool vmm_vector_has_error_code(uint32_t vector)
 	       vector == X86_VEC_AC || vector == X86_VEC_CP;
 }
 
+/* Software interrupts and exceptions: injected with a length. */
+static bool soft_type(uint32_t type)
+{
+	return type == INTR_TYPE_SOFT_INTR ||
+	       type == INTR_TYPE_PRIV_SW_EXCEPTION ||
+	       type == INTR_TYPE_SOFT_EXCEPTION;
+}
+
 bool vmm_exit_inject(struct vmm_cpu *cpu, uint32_t vector, uint32_t type,
 		     bool deliver_code, uint32_t error_code, uint32_t insn_len)
 {
 	uint32_t info;
-	bool soft = type == INTR_TYPE_SOFT_INTR ||
-		    type == INTR_TYPE_PRIV_SW_EXCEPTION ||
-		    type == INTR_TYPE_SOFT_EXCEPTION;
+	bool soft = soft_type(type);
 
 	/* SDM Vol. 3C 27.2.1.3, the checks in the order the SDM lists them. */
 	if (vector > 0xFFu || type > INTR_TYPE_OTHER_EVENT ||
@@ -116,6 +122,76 @@ bool vmm_exit_inject(struct vmm_cpu *cpu, uint32_t vector, uint32_t type,
 		return false;
 	cpu->injected++;
 	return true;
+}
+
+bool vmm_exit_vectoring(struct vmm_vectoring *v)
+{
+	if (!vmx_ok(vmx_read32(VMCS_IDT_VECTORING_INFO, &v->info)))
+		return false;
+	if ((v->info & INTR_INFO_VALID) == 0) {
+		v->info = 0;
+		return true;
+	}
+	/* Bit 12 is undefined and bits 30:13 are 0 (SDM Vol. 3C 28.2.4); an
+	 * injection needs bits 30:12 clear (27.2.1.3). The error code and
+	 * the length (28.2.5: of the INT n, INT3, INTO or INT1) are read
+	 * whatever the type: vmm_exit_inject() uses each only where it is
+	 * defined. */
+	v->info &= INTR_INFO_VALID | 0xFFFu;
+	return vmx_ok(vmx_read32(VMCS_IDT_VECTORING_ERROR_CODE, &v->code)) &&
+	       vmx_ok(vmx_read32(VMCS_VM_EXIT_INSTRUCTION_LEN, &v->len));
+}
+
+bool vmm_exit_reinject(struct vmm_cpu *cpu, const struct vmm_vectoring *v)
+{
+	return v->info == 0 ||
+	       vmm_exit_inject(cpu, v->info & INTR_INFO_VECTOR_MASK,
+			       (v->info & INTR_INFO_TYPE_MASK) >>
+				       INTR_INFO_TYPE_SHIFT,
+			       (v->info & INTR_INFO_DELIVER_CODE) != 0, v->code,
+			       v->len);
+}
+
+/* The classes of SDM Vol. 3A 6.15 Table 6-4 among vectors 0-31: page
+ * faults (#PF, #VE) and contributory exceptions (#DE, #TS, #NP, #SS, #GP,
+ * #CP); the others, NMI, INTR and INT n are benign. @{ */
+#define PAGE_FAULTS (BIT32(X86_VEC_PF) | BIT32(X86_VEC_VE))
+#define CONTRIBUTORY                                                           \
+	(BIT32(X86_VEC_DE) | BIT32(X86_VEC_TS) | BIT32(X86_VEC_NP) |           \
+	 BIT32(X86_VEC_SS) | BIT32(X86_VEC_GP) | BIT32(X86_VEC_CP))
+/* @} */
+
+int vmm_exit_inject_nested(struct vmm_cpu *cpu, uint32_t vector, uint32_t code,
+			   const struct vmm_vectoring *v)
+{
+	uint32_t first = BIT32(v->info & 31u), second = BIT32(vector & 31u);
+
+	/* Table 6-5 applies between exceptions; an external interrupt, NMI
+	 * or software event counts as benign: the fault is delivered. */
+	if ((v->info & INTR_INFO_TYPE_MASK) ==
+	    INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT) {
+		/* A fault while delivering #DF: shutdown, which no injection
+		 * can express (Vol. 3A 6.15 "Interrupt 8"). */
+		if (first == BIT32(X86_VEC_DF))
+			return VMM_NESTED_TRIPLE;
+		if (((first & CONTRIBUTORY) != 0 &&
+		     (second & CONTRIBUTORY) != 0) ||
+		    ((first & PAGE_FAULTS) != 0 &&
+		     (second & (CONTRIBUTORY | PAGE_FAULTS)) != 0)) {
+			vector = X86_VEC_DF;
+			code = 0;
+		}
+	}
+	if (!vmm_exit_inject(cpu, vector, INTR_TYPE_HARD_EXCEPTION,
+			     vmm_vector_has_error_code(vector), code, 0))
+		return VMM_NESTED_FAILED;
+	return (int)vector;
+}
+
+bool vmm_exit_nmi_reblock(uint32_t intr)
+{
+	return vmx_ok(vmx_write32(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+				  intr | INTERRUPTIBILITY_NMI));
 }
 
 bool vmm_exit_inject_fault(struct vmm_cpu *cpu, uint32_t vector)

@@ -63,6 +63,61 @@ bool vmm_exit_inject_fault(struct vmm_cpu *cpu, uint32_t vector);
 bool vmm_exit_inject(struct vmm_cpu *cpu, uint32_t vector, uint32_t type,
 		     bool deliver_code, uint32_t error_code, uint32_t insn_len);
 
+/**
+ * The event whose delivery through the guest's IDT an exit interrupted
+ * (SDM Vol. 3C 28.2.4): the event was not delivered, and the VMM must
+ * deliver it when it resumes the guest, or the guest loses it.
+ */
+struct vmm_vectoring {
+	/** IDT-vectoring information with bits 30:12 clear; 0 if the exit
+	 * was not during event delivery. */
+	uint32_t info;
+	uint32_t code; /**< Its error code, if bit 11 of @c info says so. */
+	/** A software interrupt or exception's instruction length (28.2.5);
+	 * undefined for other types. */
+	uint32_t len;
+};
+
+/** Reads this exit's vectoring fields into @p v. False if a VMREAD failed. */
+bool vmm_exit_vectoring(struct vmm_vectoring *v);
+
+/**
+ * Injects @p v's event again, with its vector, type, error code and
+ * instruction length (SDM Vol. 3C "Reflecting Exceptions to Guest
+ * Software": copy the IDT-vectoring fields to the VM-entry ones); true
+ * without writing anything if the exit was not during event delivery.
+ * False if the event cannot be injected or a VMWRITE failed.
+ */
+bool vmm_exit_reinject(struct vmm_cpu *cpu, const struct vmm_vectoring *v);
+
+/** vmm_exit_inject_nested(): a fault while delivering #DF. */
+#define VMM_NESTED_TRIPLE (-2)
+/** vmm_exit_inject_nested(): nothing could be injected. */
+#define VMM_NESTED_FAILED (-1)
+
+/**
+ * Injects hardware exception @p vector (with error code @p code if the
+ * vector has one) that the VMM raises for an access the CPU made while
+ * delivering @p v's event (nothing: an instruction's access), as the CPU
+ * would for a fault in that delivery (SDM Vol. 3A 6.15 Tables 6-4 and
+ * 6-5; Vol. 3C "Reflecting Exceptions to Guest Software"): #DF(0) after
+ * a contributory exception and a contributory one, or after a page fault
+ * and a contributory one or a page fault; otherwise @p vector itself.
+ * Returns the vector injected, VMM_NESTED_TRIPLE (nothing injected) if
+ * @p v is #DF, or VMM_NESTED_FAILED.
+ */
+int vmm_exit_inject_nested(struct vmm_cpu *cpu, uint32_t vector, uint32_t code,
+			   const struct vmm_vectoring *v);
+
+/**
+ * Sets blocking by NMI in the guest's interruptibility state @p intr (as
+ * read): after an exit that IRET's unblocking of NMIs preceded, the VMM
+ * re-blocks before resuming (SDM Vol. 3C 28.2.3, Table 28-7 bit 12;
+ * "Resuming Guest Software after Handling an Exception"). False if the
+ * VMWRITE failed.
+ */
+bool vmm_exit_nmi_reblock(uint32_t intr);
+
 /** True if hardware exception @p vector pushes an error code. */
 bool vmm_vector_has_error_code(uint32_t vector);
 

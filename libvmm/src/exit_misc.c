@@ -65,19 +65,27 @@ enum intrin_exit_action vmm_exit_vmx_insn(struct vmm_cpu *cpu,
  * VMM that does not want it must do (SDM Vol. 3C 28.2.2, 27.6.1): the same
  * vector, type, error code and, for software exceptions, length; an NMI
  * that unblocked NMIs through IRET re-blocks them first (SDM Vol. 3C
- * 28.2.3). Anything that cannot be re-injected is unhandled.
+ * 28.2.3). An exception met while delivering another event (28.2.4) is
+ * reflected as the CPU would have delivered it (Vol. 3C "Reflecting
+ * Exceptions to Guest Software": #DF or a triple fault by Vol. 3A Table
+ * 6-5, vmm_exit_inject_nested()); bit 12 is undefined then. Anything that
+ * cannot be re-injected is unhandled.
  */
 enum intrin_exit_action vmm_exit_exception_nmi(struct vmm_cpu *cpu,
 					       struct intrin_exit_frame *frame,
 					       uint32_t reason)
 {
 	uint32_t info = 0, code = 0, len = 0, intr = 0, type, vector;
+	struct vmm_vectoring ev;
+	int r;
 
 	if (!vmx_ok(vmx_read32(VMCS_VM_EXIT_INTR_INFO, &info)) ||
 	    (info & INTR_INFO_VALID) == 0)
 		return vmm_exit_unhandled(cpu, frame, reason,
 					  "exit 0 without valid interruption "
 					  "information");
+	if (!vmm_exit_vectoring(&ev))
+		return vmm_exit_unhandled(cpu, frame, reason, "VMREAD failed");
 	type = (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
 	vector = info & INTR_INFO_VECTOR_MASK;
 	if ((info & INTR_INFO_DELIVER_CODE) != 0 &&
@@ -99,10 +107,18 @@ enum intrin_exit_action vmm_exit_exception_nmi(struct vmm_cpu *cpu,
 		return vmm_exit_unhandled(cpu, frame, reason,
 					  "NMI in an STI/MOV-SS shadow");
 	if ((info & INTR_INFO_NMI_UNBLOCK_IRET) != 0 && vector != X86_VEC_DF &&
-	    type != INTR_TYPE_NMI &&
-	    !vmx_ok(vmx_write32(VMCS_GUEST_INTERRUPTIBILITY_INFO,
-				intr | INTERRUPTIBILITY_NMI)))
+	    type != INTR_TYPE_NMI && ev.info == 0 &&
+	    !vmm_exit_nmi_reblock(intr))
 		return vmm_exit_unhandled(cpu, frame, reason, "VMWRITE failed");
+	if (ev.info != 0 && type == INTR_TYPE_HARD_EXCEPTION) {
+		r = vmm_exit_inject_nested(cpu, vector, code, &ev);
+		if (r == VMM_NESTED_TRIPLE)
+			return vmm_exit_end_cpu(cpu, frame, reason, false,
+						"fault in #DF delivery: triple "
+						"fault");
+		if (r != VMM_NESTED_FAILED)
+			return INTRIN_EXIT_RESUME;
+	}
 	if ((type != INTR_TYPE_NMI && type != INTR_TYPE_HARD_EXCEPTION &&
 	     type != INTR_TYPE_SOFT_EXCEPTION &&
 	     type != INTR_TYPE_PRIV_SW_EXCEPTION) ||

@@ -60,13 +60,19 @@ uint64_t vmm_cr_hook_filter(const struct vmm_cpu *cpu, unsigned cr,
  */
 int vmm_hooks_clear(void);
 
+struct vmm_vectoring;
+
 /**
- * For an EPT violation with qualification @p qual (ept/page_hook.c): true
- * and the action in @p act if a page hook owns the page (the hook was
- * asked), false if none does.
+ * For an EPT violation with qualification @p qual, made while delivering
+ * the event @p ev (exit_internal.h; info 0: by an instruction)
+ * (ept/page_hook.c): true and the action in @p act if a page hook owns the
+ * page (the hook was asked), false if none does. A #GP or #PF answer is
+ * injected as a fault in @p ev's delivery (vmm_exit_inject_nested());
+ * anything else leaves @p ev for the caller to inject again.
  */
 bool vmm_page_hook_violation(struct vmm_cpu *cpu,
 			     struct intrin_exit_frame *frame, uint64_t qual,
+			     const struct vmm_vectoring *ev,
 			     enum intrin_exit_action *act);
 
 /** INVEPT of @p type of the map, or the other type (ept/ept_cpu.c). */

@@ -30,6 +30,7 @@
 #define X86_VEC_PF 14u
 #define X86_VEC_AC 17u
 #define X86_VEC_MC 18u
+#define X86_VEC_VE 20u
 #define X86_VEC_CP 21u
 /** @} */
 

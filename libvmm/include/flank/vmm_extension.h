@@ -339,7 +339,20 @@ struct vmm_page_hook_args {
 	uint32_t cpu;	    /**< CPU that made the access. */
 	uint32_t access;    /**< VMM_PAGE_HOOK_R, _W or _X: the access. */
 	uint32_t gla_valid; /**< 1 if the exit reported a linear address. */
-	uint32_t reserved;  /**< 0. */
+	/**
+	 * 0 if the guest's instruction made the access. Otherwise the CPU
+	 * made it while delivering an interrupt or exception through the
+	 * guest's IDT (reading the IDT, GDT or TSS, pushing the frame): the
+	 * event, in the IDT-vectoring format of SDM Vol. 3C 28.2.4 (bit 31
+	 * set, bits 7:0 vector, 10:8 type, 11 error code); @c rip is then
+	 * where the event interrupted the guest, not an instruction that
+	 * made the access. VMM_HOOK_ALLOW has the event delivered again
+	 * with the access; a #GP or #PF answer is a fault in its delivery,
+	 * combined with it as the CPU would (#DF, or shutdown while
+	 * delivering #DF; docs/modules.md "Page hooks during event
+	 * delivery").
+	 */
+	uint32_t event;
 };
 
 /**

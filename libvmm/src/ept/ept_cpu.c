@@ -74,6 +74,7 @@ void vmm_ept_cpu_stop(struct vmm_cpu *cpu)
 #define EPTV_EXECUTABLE BIT64(5)
 #define EPTV_GLA_VALID BIT64(7)
 #define EPTV_GLA_TRANSLATION BIT64(8)
+#define EPTV_NMI_UNBLOCKING BIT64(12)
 /* @} */
 
 void vmm_ept_violation_describe(struct vmm_fmt *f, uint64_t qual, uint64_t gpa,
@@ -128,11 +129,44 @@ static void ept_diag(struct vmm_cpu *cpu, uint32_t reason, uint64_t qual)
 	vmm_log(FLANK_LOG_ERROR, line);
 }
 
+/*
+ * Before resuming after a violation that hide.c or a page hook handled
+ * (docs/ept.md "Violations during event delivery"). During event delivery
+ * the event was not delivered (SDM Vol. 3C 28.2.4): unless the handler
+ * injected a fault in its delivery, it is injected again as it was, so the
+ * delivery, and the access, happen again (no RIP to advance: there was no
+ * instruction). Otherwise, after an IRET that unblocked NMIs (Table 28-7
+ * bit 12, undefined during delivery and with NMI exiting but not virtual
+ * NMIs), blocking by NMI is set again (28.2.3), as exit 0 does.
+ */
+static enum intrin_exit_action
+ept_resume(struct vmm_cpu *cpu, struct intrin_exit_frame *frame, uint64_t qual,
+	   const struct vmm_vectoring *ev, uint64_t injected)
+{
+	uint32_t pin = cpu->caps.ctl.pin, intr = 0;
+	bool ok;
+
+	if (ev->info != 0)
+		ok = cpu->injected != injected || vmm_exit_reinject(cpu, ev);
+	else
+		ok = (qual & EPTV_NMI_UNBLOCKING) == 0 ||
+		     ((pin & PIN_NMI_EXITING) != 0 &&
+		      (pin & PIN_VIRTUAL_NMIS) == 0) ||
+		     (vmx_ok(vmx_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO,
+					&intr)) &&
+		      vmm_exit_nmi_reblock(intr));
+	if (!ok)
+		return vmm_exit_unhandled(cpu, frame, EXIT_REASON_EPT_VIOLATION,
+					  "event or NMI blocking not restored");
+	return INTRIN_EXIT_RESUME;
+}
+
 enum intrin_exit_action vmm_exit_ept(struct vmm_cpu *cpu,
 				     struct intrin_exit_frame *frame,
 				     uint32_t reason)
 {
-	uint64_t qual = 0;
+	struct vmm_vectoring ev;
+	uint64_t qual = 0, injected = cpu->injected;
 	enum intrin_exit_action act;
 
 	/*
@@ -142,12 +176,17 @@ enum intrin_exit_action vmm_exit_ept(struct vmm_cpu *cpu,
 	 * safely instead.
 	 */
 	(void)vmx_readnat(VMCS_EXIT_QUALIFICATION, &qual);
-	if (reason == EXIT_REASON_EPT_VIOLATION &&
-	    vmm_hide_violation(cpu, frame, qual, &act))
-		return act;
-	if (reason == EXIT_REASON_EPT_VIOLATION &&
-	    vmm_page_hook_violation(cpu, frame, qual, &act))
-		return act;
+	if (reason == EXIT_REASON_EPT_VIOLATION) {
+		if (!vmm_exit_vectoring(&ev))
+			return vmm_exit_unhandled(cpu, frame, reason,
+						  "VMREAD failed");
+		if (vmm_hide_violation(cpu, frame, qual, &act) ||
+		    vmm_page_hook_violation(cpu, frame, qual, &ev, &act))
+			return act == INTRIN_EXIT_RESUME
+				       ? ept_resume(cpu, frame, qual, &ev,
+						    injected)
+				       : act;
+	}
 	ept_diag(cpu, reason, qual);
 	return vmm_exit_unhandled(cpu, frame, reason,
 				  reason == EXIT_REASON_EPT_VIOLATION

@@ -236,6 +236,27 @@ static void leaf_open(const struct page_hook *h, bool open)
 }
 
 /*
+ * Injects the fault of a hook's answer, @p vector with error code @p code,
+ * as a fault in the delivery of @p ev (vmm_exit_inject_nested()): the
+ * vector injected, or VMM_NESTED_FAILED; a fault in #DF's delivery shuts
+ * the CPU down (*@p act) as a triple fault does (exit_misc.c).
+ */
+static int hook_fault(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
+		      uint32_t vector, uint32_t code,
+		      const struct vmm_vectoring *ev,
+		      enum intrin_exit_action *act)
+{
+	int r = vmm_exit_inject_nested(cpu, vector, code, ev);
+
+	if (r == VMM_NESTED_TRIPLE)
+		*act = vmm_exit_end_cpu(cpu, frame, EXIT_REASON_EPT_VIOLATION,
+					false,
+					"fault in #DF delivery: triple "
+					"fault");
+	return r;
+}
+
+/*
  * The #PF of a hook's VMM_HOOK_PAGE_FAULT answer for the violation @p qual
  * at linear address @p gla (SDM Vol. 3A 4.7): P when the EPT entry was
  * present (a protection fault; bits 5:3 of the qualification are 0 only
@@ -244,20 +265,26 @@ static void leaf_open(const struct page_hook *h, bool open)
  * the VMCS (Vol. 3C 25.4.1) and an injected #PF does not load it (27.6.1),
  * so it is written here, in VMX root, for the entry that delivers the #PF:
  * nothing before that entry faults (Linux's NMI handler restores CR2 if a
- * fault inside it changed it). False, nothing injected, when the exit gave
- * no linear address that the access translated (Table 28-7 bits 7 and 8)
- * or a guest register cannot be read.
+ * fault inside it changed it). During event delivery the #PF may become
+ * #DF (hook_fault()), which leaves CR2 alone. hook_fault()'s result, or
+ * VMM_NESTED_FAILED (nothing injected) when the exit gave no linear
+ * address that the access translated (Table 28-7 bits 7 and 8) or a guest
+ * register cannot be read.
  */
-static bool inject_pf(struct vmm_cpu *cpu, uint64_t qual, uint64_t gla)
+static int inject_pf(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
+		     uint64_t qual, uint64_t gla,
+		     const struct vmm_vectoring *ev,
+		     enum intrin_exit_action *act)
 {
 	uint32_t code = 0;
 	uint64_t cr4 = 0, efer = 0;
 	unsigned cpl = 0;
+	int r;
 
 	if ((qual & (QUAL_GLA_VALID | QUAL_GLA_TRANSLATION)) !=
 		    (QUAL_GLA_VALID | QUAL_GLA_TRANSLATION) ||
 	    !vmm_exit_guest_cpl(&cpl))
-		return false;
+		return VMM_NESTED_FAILED;
 	code |= (qual & QUAL_ALLOWED) != 0 ? PF_P : 0u;
 	code |= (qual & QUAL_WRITE) != 0 ? PF_W : 0u;
 	code |= cpl == 3 ? PF_U : 0u;
@@ -269,17 +296,16 @@ static bool inject_pf(struct vmm_cpu *cpu, uint64_t qual, uint64_t gla)
 			      ? vmx_ok(vmx_read64(VMCS_GUEST_IA32_EFER, &efer))
 			      : cpu_rdmsr_safe(MSR_IA32_EFER, &efer) ==
 					CPU_SAFE_OK))
-			return false;
+			return VMM_NESTED_FAILED;
 		if ((cr4 & X86_CR4_SMEP) != 0 || (efer & X86_EFER_NXE) != 0)
 			code |= PF_I;
 	}
 	/* CR2 only once the #PF is sure to be delivered: a refused
 	 * injection falls back to #GP(0), which leaves CR2 alone. */
-	if (!vmm_exit_inject(cpu, X86_VEC_PF, INTR_TYPE_HARD_EXCEPTION, true,
-			     code, 0))
-		return false;
-	cpu_write_cr2(gla);
-	return true;
+	r = hook_fault(cpu, frame, X86_VEC_PF, code, ev, act);
+	if (r == (int)X86_VEC_PF)
+		cpu_write_cr2(gla);
+	return r;
 }
 
 /* Logs why a #PF answer became #GP(0) (exit path: the ring only). */
@@ -293,6 +319,7 @@ static void pf_refused(const struct vmm_cpu *cpu, uint64_t gpa)
 
 bool vmm_page_hook_violation(struct vmm_cpu *cpu,
 			     struct intrin_exit_frame *frame, uint64_t qual,
+			     const struct vmm_vectoring *ev,
 			     enum intrin_exit_action *act)
 {
 	struct vmm_page_hook_args a;
@@ -311,6 +338,7 @@ bool vmm_page_hook_violation(struct vmm_cpu *cpu,
 	/* SDM Vol. 3C Table 28-7: bits 2:0 the access, bit 7 GLA valid. */
 	a.access = (uint32_t)(qual & EPTE_RWX);
 	a.gla_valid = (uint32_t)((qual >> 7) & 1u);
+	a.event = ev->info;
 	if (a.gla_valid != 0)
 		(void)vmx_readnat(VMCS_GUEST_LINEAR_ADDRESS, &a.gla);
 	(void)vmx_readnat(VMCS_GUEST_RIP, &a.rip);
@@ -340,7 +368,8 @@ bool vmm_page_hook_violation(struct vmm_cpu *cpu,
 		return true;
 	}
 	if (ans == VMM_HOOK_PAGE_FAULT) {
-		if (inject_pf(cpu, qual, a.gla))
+		if (inject_pf(cpu, frame, qual, a.gla, ev, act) !=
+		    VMM_NESTED_FAILED)
 			return true;
 		pf_refused(cpu, gpa);
 	}
@@ -360,7 +389,7 @@ bool vmm_page_hook_violation(struct vmm_cpu *cpu,
 		cpu->page_step = h;
 		return true;
 	}
-	if (!vmm_exit_inject_fault(cpu, X86_VEC_GP))
+	if (hook_fault(cpu, frame, X86_VEC_GP, 0, ev, act) == VMM_NESTED_FAILED)
 		*act = vmm_exit_unhandled(cpu, frame, EXIT_REASON_EPT_VIOLATION,
 					  "page hook: #GP not injected");
 	return true;

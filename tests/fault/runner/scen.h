@@ -275,6 +275,9 @@ struct scen_cmd {
 	/* Expected values of "guest access" items (scen_ept.c). */
 	unsigned nev;
 	struct scen_value ev[4];
+	/* "guest access ... event INFO [code N] [elen N]": the event whose
+	 * delivery makes the access (mock_gpa_access.event). */
+	uint32_t event, event_code, event_len;
 };
 
 struct scen_page {

@@ -6,7 +6,8 @@
  * (docs/scenarios.md#guest-physical-accesses).
  *
  *   guest [cpu N] access read|write|fetch GPA [size N] [value V] [gla LA]
- *         [nogla] [paging] [user] [iret] [pat TYPE] [len N] [expect ITEM...]
+ *         [nogla] [paging] [user] [iret] [pat TYPE] [len N]
+ *         [event INFO [code N] [elen N]] [expect ITEM...]
  */
 #include <stdio.h>
 #include <string.h>
@@ -211,10 +212,25 @@ int scen_parse_access(struct scen_pctx *p, struct scen_cmd *c)
 			c->id |= A_USER;
 		} else if (scen_accept(p, "iret")) {
 			c->id |= A_IRET;
+		} else if (scen_accept(p, "event")) {
+			if (small_num(p,
+				      "the event in the IDT-vectoring format",
+				      1, UINT32_MAX, &c->event) != 0)
+				return -1;
+		} else if (c->event != 0 && scen_accept(p, "code")) {
+			if (small_num(p, "the event's error code", 0,
+				      UINT32_MAX, &c->event_code) != 0)
+				return -1;
+		} else if (c->event != 0 && scen_accept(p, "elen")) {
+			if (small_num(p, "the event's instruction length", 0,
+				      15, &c->event_len) != 0)
+				return -1;
 		} else {
 			return scen_expected(p, "size N, value V, gla LA, "
 						"nogla, paging, user, iret, "
-						"pat T, len N or expect");
+						"pat T, len N, event INFO "
+						"(then code N, elen N) or "
+						"expect");
 		}
 	}
 	if (scen_accept(p, "expect")) {
@@ -350,6 +366,9 @@ void scen_do_access(struct scen_runner *r, const struct scen_cmd *c,
 		.pat_given = (c->id & A_PAT) != 0,
 		.len = A_LEN(c->id_hi),
 		.value = scen_eval(r, &c->v[1]),
+		.event = c->event,
+		.event_error_code = c->event_code,
+		.event_len = c->event_len,
 	};
 	struct mock_gpa_result res;
 	int rc;
@@ -361,8 +380,12 @@ void scen_do_access(struct scen_runner *r, const struct scen_cmd *c,
 	rc = mock_guest_gpa_access(&a, &res);
 	mock_set_current_cpu(prev);
 	if (rc != 0)
-		scen_fail(r, "the access is not one a guest can make: it "
-			     "crosses a page or lies beyond MAXPHYADDR");
+		scen_fail(r,
+			  "the access is not one a guest can make: it "
+			  "crosses a page or lies beyond MAXPHYADDR%s",
+			  c->event != 0 ? ", or its event is not one the CPU "
+					  "could be delivering"
+					: "");
 	for (unsigned i = 0; i < c->nitems; i++)
 		check_item(r, c, &c->items[i], &res);
 }

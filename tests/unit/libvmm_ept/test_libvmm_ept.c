@@ -1022,8 +1022,12 @@ static void hook_down(void)
 	fixture_down();
 }
 
-/* One guest write of @p value to HOOK_GPA + 8 (GLA valid, 4-byte MOV). */
-static void hook_write(uint64_t value, struct mock_gpa_result *r)
+/* One guest write of @p value to HOOK_GPA + 8 (GLA valid, 4-byte MOV),
+ * or one made while delivering event @p ev (0: none; @p code its error
+ * code, @p len a software event's instruction length), or by an IRET that
+ * unblocked NMIs (@p iret). */
+static void hook_write_ev(uint64_t value, uint32_t ev, uint32_t code,
+			  uint32_t len, bool iret, struct mock_gpa_result *r)
 {
 	struct mock_gpa_access a;
 
@@ -1034,8 +1038,17 @@ static void hook_write(uint64_t value, struct mock_gpa_result *r)
 	a.kind = MOCK_GPA_WRITE;
 	a.len = 4;
 	a.value = value;
+	a.event = ev;
+	a.event_error_code = code;
+	a.event_len = len;
+	a.iret = iret;
 	memset(r, 0, sizeof(*r));
 	assert_int_equal(mock_guest_gpa_access(&a, r), 0);
+}
+
+static void hook_write(uint64_t value, struct mock_gpa_result *r)
+{
+	hook_write_ev(value, 0, 0, 0, false, r);
 }
 
 /* Registration: the MSR hooks' rules and statuses, for pages. */
@@ -1908,6 +1921,318 @@ static void test_page_hook_exit_cost(void **state)
 	hook_down();
 }
 
+/* ------------------------------------------------------------------ */
+/* Violations during event delivery, NMI unblocking (docs/modules.md)  */
+/* ------------------------------------------------------------------ */
+
+/* Events as the IDT-vectoring information gives them (SDM Vol. 3C
+ * 28.2.4) and as VM entry injects them (27.2.1.3). */
+#define EV(type, vec) (INTR_INFO_VALID | ((type) << 8) | (vec))
+#define EV_CODE(vec)                                                           \
+	(EV(INTR_TYPE_HARD_EXCEPTION, vec) | INTR_INFO_DELIVER_CODE)
+#define EV_EXT EV(INTR_TYPE_EXT_INTR, 0x20u)
+#define EV_NMI EV(INTR_TYPE_NMI, X86_VEC_NMI)
+#define EV_INT80 EV(INTR_TYPE_SOFT_INTR, 0x80u)
+#define EV_UD EV(INTR_TYPE_HARD_EXCEPTION, X86_VEC_UD)
+#define EV_GP EV_CODE(X86_VEC_GP)
+#define EV_PF EV_CODE(X86_VEC_PF)
+#define EV_DF EV_CODE(X86_VEC_DF)
+
+/* Guest RFLAGS.IF = 1, so an external interrupt can be delivered. */
+static void guest_if_on(void)
+{
+	struct mock_cpu_regs regs;
+
+	mock_cpu_get_regs(0, &regs);
+	regs.rflags |= X86_RFLAGS_IF;
+	mock_cpu_set_regs(0, &regs);
+}
+
+/* A write of 0x77 by the delivery of @p ev (hook_write_ev()). */
+static void event_write(uint32_t ev, uint32_t code, uint32_t len, bool iret,
+			struct mock_gpa_result *r)
+{
+	hook_write_ev(0x77, ev, code, len, iret, r);
+}
+
+/* The last value the trace shows written to VMCS field @p field (true),
+ * or false if none was. */
+static bool last_vmwrite(uint32_t field, uint64_t *v)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < mock_trace_len(); i++) {
+		const struct mock_call *c = mock_trace_at(i);
+
+		if (c->op == MOCK_OP_VMWRITE && c->arg[0] == field) {
+			*v = c->arg[1];
+			found = true;
+		}
+	}
+	return found;
+}
+
+/*
+ * Allow once during event delivery: the event the exit interrupted is
+ * injected again with exactly its fields (vector, type, error code, a
+ * software interrupt's instruction length; the emulator re-runs the
+ * access only for that event, and reports a lost external interrupt or
+ * NMI as EPT.event_lost), the access completes within its delivery, the
+ * MTF exit after the delivery closes the page, RIP never moves (no
+ * instruction to skip), and the hook sees the event.
+ */
+static void test_page_hook_event_allow_once(void **state)
+{
+	static const struct {
+		uint32_t ev, code, len;
+	} cases[] = {
+		{EV_EXT, 0, 0},
+		{EV_NMI, 0, 0},
+		{EV_INT80, 0, 2},
+		{EV_PF, 0x2, 0},
+	};
+	struct mock_gpa_result r;
+	unsigned level;
+	uint64_t rip, v = 0;
+
+	(void)state;
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(cases); i++) {
+		hook_up(VMM_PAGE_HOOK_W, true);
+		guest_if_on();
+		hook_answer[0] = VMM_HOOK_ALLOW;
+		rip = mock_cpu_rip(0);
+		mock_trace_enable(true);
+		mock_trace_clear();
+		event_write(cases[i].ev, cases[i].code, cases[i].len, false,
+			    &r);
+		mock_trace_enable(false);
+		assert_false(r.event_lost);
+		assert_true(r.completed);
+		assert_true(r.mtf);
+		assert_int_equal(r.exits, 2);
+		assert_int_equal(hook_calls, 1);
+		assert_int_equal(hook_seen[0].event, cases[i].ev);
+		assert_int_equal(hook_seen[0].rip, rip);
+		assert_true(last_vmwrite(VMCS_VM_ENTRY_INTR_INFO, &v));
+		assert_int_equal(v, cases[i].ev);
+		if (cases[i].ev & INTR_INFO_DELIVER_CODE) {
+			assert_true(last_vmwrite(
+				VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, &v));
+			assert_int_equal(v, cases[i].code);
+		}
+		if (cases[i].len != 0) {
+			assert_true(last_vmwrite(VMCS_VM_ENTRY_INSTRUCTION_LEN,
+						 &v));
+			assert_int_equal(v, cases[i].len);
+		}
+		assert_int_equal(*(uint64_t *)(void *)(hook_page + 8), 0x77);
+		assert_int_equal(mock_cpu_rip(0), rip);
+		assert_int_equal(leaf_of(HOOK_GPA, &level) & EPTE_RWX,
+				 EPTE_R | EPTE_X);
+		assert_null(vmm_ctx.cpu[0]->page_step);
+		assert_int_equal(mock_vmx_mode(0), MOCK_VMX_NONROOT);
+		hook_down();
+	}
+}
+
+/*
+ * A split view switched during event delivery: the event is injected
+ * again and its delivery makes the access through the new view; no MTF,
+ * RIP unchanged.
+ */
+static void test_page_hook_event_shadow(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t rip;
+
+	(void)state;
+	shadow_up();
+	guest_if_on();
+	rip = mock_cpu_rip(0);
+	event_write(EV_EXT, 0, 0, false, &r);
+	assert_false(r.event_lost);
+	assert_true(r.completed);
+	assert_false(r.mtf);
+	assert_int_equal(r.exits, 1);
+	assert_int_equal(hook_seen[0].event, EV_EXT);
+	assert_int_equal(hook_page[8], 0x77);
+	assert_int_equal(mock_cpu_rip(0), rip);
+	hook_down();
+}
+
+/*
+ * Deny and #PF during event delivery: the fault comes up while the CPU
+ * delivers the event, so the SDM's rules for a fault in delivery decide
+ * (Vol. 3A 6.15 Table 6-5; Vol. 3C "Reflecting Exceptions to Guest
+ * Software"): after a benign event (external interrupt, NMI, INT n, #UD)
+ * or a contributory one followed by #PF, the fault itself; a contributory
+ * exception then #GP, or #PF then #GP or #PF: #DF with error code 0, CR2
+ * untouched; RIP never moves.
+ */
+static void test_page_hook_event_fault(void **state)
+{
+	static const struct {
+		uint32_t ev, code, len;
+		enum vmm_hook_action answer;
+		uint32_t info; /* injected */
+	} cases[] = {
+		{EV_EXT, 0, 0, VMM_HOOK_DENY, EV_GP},
+		{EV_NMI, 0, 0, VMM_HOOK_DENY, EV_GP},
+		{EV_INT80, 0, 2, VMM_HOOK_DENY, EV_GP},
+		{EV_UD, 0, 0, VMM_HOOK_DENY, EV_GP},
+		{EV_GP, 0, 0, VMM_HOOK_DENY, EV_DF},
+		{EV_PF, 0x2, 0, VMM_HOOK_DENY, EV_DF},
+		{EV_EXT, 0, 0, VMM_HOOK_PAGE_FAULT, EV_PF},
+		{EV_GP, 0, 0, VMM_HOOK_PAGE_FAULT, EV_PF},
+		{EV_PF, 0x2, 0, VMM_HOOK_PAGE_FAULT, EV_DF},
+	};
+	struct mock_gpa_result r;
+	uint64_t rip;
+
+	(void)state;
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(cases); i++) {
+		hook_up(VMM_PAGE_HOOK_W, false);
+		guest_if_on();
+		cpu_write_cr2(0x1234);
+		hook_answer[0] = cases[i].answer;
+		rip = mock_cpu_rip(0);
+		event_write(cases[i].ev, cases[i].code, cases[i].len, false,
+			    &r);
+		assert_false(r.completed);
+		assert_int_equal(r.exits, 1);
+		assert_int_equal(r.out.action, INTRIN_EXIT_RESUME);
+		assert_true(r.out.injected);
+		assert_int_equal(r.out.injected_info, cases[i].info);
+		assert_int_equal(r.out.injected_error_code,
+				 cases[i].info == EV_PF ? PF_CODE_P_W : 0);
+		assert_int_equal(r.out.injected_cr2, cases[i].info == EV_PF
+							     ? HOOK_GLA + 8
+							     : 0x1234);
+		assert_int_equal(hook_seen[0].event, cases[i].ev);
+		assert_int_equal(mock_cpu_rip(0), rip);
+		assert_int_equal(*(uint64_t *)(void *)(hook_page + 8), 0);
+		hook_down();
+	}
+}
+
+/*
+ * Deny while the CPU delivers #DF: a fault in #DF delivery is a triple
+ * fault (Vol. 3A 6.15 "Interrupt 8"), which no injection can express: the
+ * CPU is shut down natively as for exit 2 (docs/exits.md), never given a
+ * #GP or #DF to run on.
+ */
+static void test_page_hook_event_triple_fault(void **state)
+{
+	struct mock_gpa_result r;
+
+	(void)state;
+	hook_up(VMM_PAGE_HOOK_W, false);
+	hook_answer[0] = VMM_HOOK_DENY;
+	event_write(EV_DF, 0, 0, false, &r);
+	assert_false(r.completed);
+	assert_int_equal(r.out.action, INTRIN_EXIT_LEAVE);
+	assert_false(r.out.injected);
+	assert_int_equal(mock_vmx_mode(0), MOCK_VMX_OUTSIDE);
+	assert_true(mock_cpu_in_shutdown(0));
+	assert_true(ring_has_text("triple fault"));
+	hook_down();
+}
+
+/*
+ * NMI unblocking due to IRET (exit qualification bit 12, SDM Vol. 3C
+ * Table 28-7, 28.2.3): the CPU cleared blocking by NMI before the exit;
+ * every path that resumes the guest (deny, allow once) sets it again, so
+ * no NMI nests into the handler the IRET did not leave yet. An access not
+ * by such an IRET leaves the blocking as it was.
+ */
+static void test_page_hook_nmi_unblocking(void **state)
+{
+	static const enum vmm_hook_action answers[] = {VMM_HOOK_DENY,
+						       VMM_HOOK_ALLOW};
+	struct mock_gpa_result r;
+	uint64_t intr = 0;
+
+	(void)state;
+	for (size_t i = 0; i < FLANK_ARRAY_SIZE(answers); i++) {
+		hook_up(VMM_PAGE_HOOK_W, true);
+		hook_answer[0] = answers[i];
+		hook_answer[1] = answers[i];
+		assert_true(mock_vmcs_poke(0, VMCS_GUEST_INTERRUPTIBILITY_INFO,
+					   INTERRUPTIBILITY_NMI));
+		event_write(0, 0, 0, true, &r);
+		assert_true(r.qualification & BIT64(12));
+		assert_int_equal(r.out.action, INTRIN_EXIT_RESUME);
+		assert_true(mock_vmcs_peek(0, VMCS_GUEST_INTERRUPTIBILITY_INFO,
+					   &intr));
+		assert_int_equal(intr & INTERRUPTIBILITY_NMI,
+				 INTERRUPTIBILITY_NMI);
+		assert_true(
+			mock_vmcs_poke(0, VMCS_GUEST_INTERRUPTIBILITY_INFO, 0));
+		event_write(0, 0, 0, false, &r);
+		assert_false(r.qualification & BIT64(12));
+		assert_true(mock_vmcs_peek(0, VMCS_GUEST_INTERRUPTIBILITY_INFO,
+					   &intr));
+		assert_int_equal(intr & INTERRUPTIBILITY_NMI, 0);
+		hook_down();
+	}
+}
+
+/*
+ * Bit 12 is undefined when the exit was during event delivery (Table
+ * 28-7): a scripted exit with both (allowed once) sets no NMI blocking;
+ * the event is injected again instead.
+ */
+static void test_page_hook_nmi_bit_during_delivery(void **state)
+{
+	struct mock_exit_event ev;
+	struct mock_exit_outcome out;
+	uint64_t intr = 1;
+
+	(void)state;
+	hook_up(VMM_PAGE_HOOK_W, true);
+	hook_answer[0] = VMM_HOOK_ALLOW;
+	memset(&ev, 0, sizeof(ev));
+	ev.reason = EXIT_REASON_EPT_VIOLATION;
+	ev.qualification = BIT64(12) | 0x1AA;
+	ev.idt_vectoring_info = EV_UD;
+	assert_true(mock_vmcs_poke(0, VMCS_GUEST_PHYSICAL_ADDRESS, HOOK_GPA));
+	assert_true(mock_vmcs_poke(0, VMCS_GUEST_LINEAR_ADDRESS, HOOK_GLA));
+	assert_true(mock_vmcs_poke(0, VMCS_GUEST_INTERRUPTIBILITY_INFO, 0));
+	assert_int_equal(mock_guest_exit_any(&ev, &out), 0);
+	assert_int_equal(out.action, INTRIN_EXIT_RESUME);
+	assert_int_equal(out.injected_info, EV_UD);
+	assert_true(mock_vmcs_peek(0, VMCS_GUEST_INTERRUPTIBILITY_INFO, &intr));
+	assert_int_equal(intr & INTERRUPTIBILITY_NMI, 0);
+	/* The MTF exit after the delivery closes the page. */
+	memset(&ev, 0, sizeof(ev));
+	ev.reason = EXIT_REASON_MONITOR_TRAP_FLAG;
+	assert_int_equal(mock_guest_exit_any(&ev, &out), 0);
+	assert_null(vmm_ctx.cpu[0]->page_step);
+	hook_down();
+}
+
+/* An EPT violation's cost in VMX instructions, printed (the CPUID and MSR
+ * gates are in test_page_hook_exit_cost). */
+static void test_page_hook_event_cost(void **state)
+{
+	struct mock_gpa_result r;
+
+	(void)state;
+	hook_up(VMM_PAGE_HOOK_W, false);
+	mock_trace_enable(true);
+	mock_trace_clear();
+	event_write(0, 0, 0, false, &r);
+	print_message("deny: %u VMX instructions (VMRESUME included)\n",
+		      vmx_ops());
+	mock_trace_clear();
+	event_write(EV_PF, 0x2, 0, false, &r);
+	print_message("deny during #PF delivery: %u VMX instructions\n",
+		      vmx_ops());
+	mock_trace_enable(false);
+	assert_int_equal(r.out.injected_info, EV_DF);
+	hook_down();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1950,6 +2275,13 @@ int main(void)
 		cmocka_unit_test(test_page_hook_shadow_rollback),
 		cmocka_unit_test(test_page_hook_shadow_start),
 		cmocka_unit_test(test_page_hook_exit_cost),
+		cmocka_unit_test(test_page_hook_event_allow_once),
+		cmocka_unit_test(test_page_hook_event_shadow),
+		cmocka_unit_test(test_page_hook_event_fault),
+		cmocka_unit_test(test_page_hook_event_triple_fault),
+		cmocka_unit_test(test_page_hook_nmi_unblocking),
+		cmocka_unit_test(test_page_hook_nmi_bit_during_delivery),
+		cmocka_unit_test(test_page_hook_event_cost),
 	};
 	return FLANK_RUN_TESTS(tests);
 }

@@ -1167,6 +1167,65 @@ static void test_libvmm_exits_exception_reinject(void **state)
 	exits_down();
 }
 
+/*
+ * An exception exit during event delivery (IDT-vectoring information
+ * valid, SDM Vol. 3C 28.2.4) is reflected as the CPU would have delivered
+ * it (Vol. 3C "Reflecting Exceptions to Guest Software", Vol. 3A 6.15
+ * Table 6-5): #GP while delivering #NP is #DF(0); #PF while delivering an
+ * external interrupt is the #PF; #GP while delivering #DF is a triple
+ * fault (the CPU shuts down, nothing injected); bit 12 is undefined then
+ * and sets no NMI blocking. Before, the exception was re-injected as it
+ * came and bit 12 obeyed.
+ */
+static void test_libvmm_exits_exception_during_delivery(void **state)
+{
+	struct mock_exit_outcome out;
+	struct mock_exit_event e = {.reason = EXIT_REASON_EXCEPTION_NMI};
+	const uint32_t hw = INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << 8);
+
+	(void)state;
+	exits_up("skylake");
+	e.intr_info = hw | INTR_INFO_DELIVER_CODE | X86_VEC_GP;
+	e.intr_error_code = 0x18;
+	e.idt_vectoring_info = hw | INTR_INFO_DELIVER_CODE | X86_VEC_NP;
+	e.idt_vectoring_error_code = 0x10;
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_true(out.resume.entered && out.injected);
+	assert_int_equal(out.injected_info,
+			 hw | INTR_INFO_DELIVER_CODE | X86_VEC_DF);
+	assert_int_equal(out.injected_error_code, 0);
+
+	e.intr_info = hw | INTR_INFO_DELIVER_CODE | X86_VEC_PF;
+	e.intr_error_code = 0x2;
+	e.idt_vectoring_info = INTR_INFO_VALID | 0x20u;
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_true(out.resume.entered && out.injected);
+	assert_int_equal(out.injected_info, e.intr_info);
+	assert_int_equal(out.injected_error_code, 0x2);
+
+	e.intr_info = hw | INTR_INFO_NMI_UNBLOCK_IRET | X86_VEC_UD;
+	e.idt_vectoring_info = INTR_INFO_VALID | 0x20u;
+	assert_true(mock_vmcs_poke(0, VMCS_GUEST_INTERRUPTIBILITY_INFO, 0));
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_true(out.resume.entered && out.injected);
+	assert_int_equal(out.injected_info, hw | X86_VEC_UD);
+	assert_int_equal(peek(VMCS_GUEST_INTERRUPTIBILITY_INFO) &
+				 INTERRUPTIBILITY_NMI,
+			 0);
+
+	e.intr_info = hw | INTR_INFO_DELIVER_CODE | X86_VEC_GP;
+	e.intr_error_code = 0;
+	e.idt_vectoring_info = hw | INTR_INFO_DELIVER_CODE | X86_VEC_DF;
+	e.idt_vectoring_error_code = 0;
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_int_equal(out.action, INTRIN_EXIT_LEAVE);
+	assert_false(out.injected);
+	assert_true(mock_cpu_in_shutdown(0));
+	assert_true(ring_has("triple fault"));
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	exits_down();
+}
+
 /* Exception exits that cannot be re-injected are unhandled. */
 static void test_libvmm_exits_exception_bad(void **state)
 {
@@ -1477,6 +1536,7 @@ int main(void)
 		cmocka_unit_test(test_libvmm_exits_async_events),
 		cmocka_unit_test(test_libvmm_exits_left_cpu_tss),
 		cmocka_unit_test(test_libvmm_exits_exception_reinject),
+		cmocka_unit_test(test_libvmm_exits_exception_during_delivery),
 		cmocka_unit_test(test_libvmm_exits_exception_bad),
 		cmocka_unit_test(test_libvmm_exits_resume_entry_failure),
 		cmocka_unit_test(test_libvmm_exits_resume_fail_valid),

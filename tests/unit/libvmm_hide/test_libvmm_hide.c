@@ -1183,6 +1183,81 @@ static void test_hide_hook_sink_page(void **state)
 	hh_check(gpa);
 }
 
+/*
+ * A write to a hidden page made while delivering an event (the frame
+ * pushed onto a stack page that is the VMM's): the write is dropped into
+ * the sink as any other, the event the exit interrupted is injected again
+ * with its exact fields (the emulator re-runs the access only for that
+ * event; without the injection the external interrupt is lost, the model
+ * violation EPT.event_lost), the MTF exit after its delivery closes the
+ * sink, and RIP does not move. By an IRET that unblocked NMIs (exit
+ * qualification bit 12), blocking by NMI is set again before resuming.
+ */
+static void test_hide_write_event_delivery(void **state)
+{
+	struct mock_gpa_access a;
+	struct mock_gpa_result r;
+	struct mock_cpu_regs regs;
+	uint8_t before[4096];
+	uint64_t root, rip, intr = 0, v = 0;
+	bool written = false;
+
+	(void)state;
+	hide_up("skylake", FLANK_HIDE_EPT, true);
+	hide_start();
+	root = vmm_ctx.ept.eptp & EPTE_ADDR_MASK;
+	memcpy(before, mock_mem_host(pa_init(root), 4096), 4096);
+	mock_cpu_get_regs(0, &regs);
+	regs.rflags |= X86_RFLAGS_IF;
+	mock_cpu_set_regs(0, &regs);
+	rip = mock_cpu_rip(0);
+	memset(&a, 0, sizeof(a));
+	a.gpa = root + 8;
+	a.gla = UINT64_C(0xffff888000000000) + root + 8;
+	a.size = 8;
+	a.kind = MOCK_GPA_WRITE;
+	a.len = 4;
+	a.value = 0x1122334455667788;
+	a.event = INTR_INFO_VALID | 0x20u;
+	memset(&r, 0, sizeof(r));
+	mock_trace_enable(true);
+	mock_trace_clear();
+	assert_int_equal(mock_guest_gpa_access(&a, &r), 0);
+	for (size_t i = 0; i < mock_trace_len(); i++) {
+		const struct mock_call *c = mock_trace_at(i);
+
+		if (c->op == MOCK_OP_VMWRITE &&
+		    c->arg[0] == VMCS_VM_ENTRY_INTR_INFO) {
+			v = c->arg[1];
+			written = true;
+		}
+	}
+	mock_trace_enable(false);
+	assert_false(r.event_lost);
+	assert_true(written);
+	assert_int_equal(v, INTR_INFO_VALID | 0x20u);
+	assert_true(r.completed);
+	assert_true(r.mtf);
+	assert_int_equal(r.exits, 2);
+	assert_int_equal(r.hpa, vmm_ctx.ept.sink_pa + 8);
+	assert_memory_equal(mock_mem_host(pa_init(root), 4096), before, 4096);
+	assert_hidden(root);
+	assert_null(vmm_ctx.cpu[0]->hide_step);
+	assert_int_equal(mock_cpu_rip(0), rip);
+
+	/* An IRET's write: blocking by NMI set again. */
+	a.event = 0;
+	a.iret = true;
+	assert_true(mock_vmcs_poke(0, VMCS_GUEST_INTERRUPTIBILITY_INFO,
+				   INTERRUPTIBILITY_NMI));
+	assert_int_equal(mock_guest_gpa_access(&a, &r), 0);
+	assert_true(r.qualification & BIT64(12));
+	assert_true(mock_vmcs_peek(0, VMCS_GUEST_INTERRUPTIBILITY_INFO, &intr));
+	assert_int_equal(intr & INTERRUPTIBILITY_NMI, INTERRUPTIBILITY_NMI);
+	assert_memory_equal(mock_mem_host(pa_init(root), 4096), before, 4096);
+	hide_down();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1207,6 +1282,7 @@ int main(void)
 		cmocka_unit_test(test_hide_review_rwx_hook),
 		cmocka_unit_test(test_hide_hook_zero_page),
 		cmocka_unit_test(test_hide_hook_sink_page),
+		cmocka_unit_test(test_hide_write_event_delivery),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,6 +43,7 @@ static struct {
 	unsigned exits;
 	uint32_t reason;
 	uint64_t qual, gpa, gla, pending_dbg;
+	uint32_t idt, idt_code, ilen; /* IDT-vectoring info, code, length */
 	enum action act;
 	/* Run once at the next exit (then cleared): e.g. fix an entry. */
 	void (*fix)(void);
@@ -57,6 +58,9 @@ static enum intrin_exit_action handler(struct intrin_exit_frame *f, void *ctx)
 	hl.gpa = mock_test_read(VMCS_GUEST_PHYSICAL_ADDRESS);
 	hl.gla = mock_test_read(VMCS_GUEST_LINEAR_ADDRESS);
 	hl.pending_dbg = mock_test_read(VMCS_GUEST_PENDING_DBG_EXCEPTIONS);
+	hl.idt = (uint32_t)mock_test_read(VMCS_IDT_VECTORING_INFO);
+	hl.idt_code = (uint32_t)mock_test_read(VMCS_IDT_VECTORING_ERROR_CODE);
+	hl.ilen = (uint32_t)mock_test_read(VMCS_VM_EXIT_INSTRUCTION_LEN);
 	if (hl.fix) {
 		void (*fix)(void) = hl.fix;
 		hl.fix = NULL;
@@ -912,6 +916,209 @@ static void test_mock_ept_invept_audit(void **state)
 	assert_string_equal(mock_last_undefined_rule(), "INVEPT.desc_reserved");
 }
 
+/* ------------------------------------------------------- event delivery */
+
+/* Events as the IDT-vectoring information shows them (SDM Vol. 3C
+ * 28.2.4): external interrupt 0x20, #PF with its error code, INT 0x80. */
+#define EV_EXT (INTR_INFO_VALID | 0x20u)
+#define EV_PF                                                                  \
+	(INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << 8) |                   \
+	 INTR_INFO_DELIVER_CODE | X86_VEC_PF)
+#define EV_INT80 (INTR_INFO_VALID | (INTR_TYPE_SOFT_INTR << 8) | 0x80u)
+#define EV(type, vec) (INTR_INFO_VALID | ((type) << 8) | (vec))
+
+/* A write of the delivery of @p event (the frame pushed) to GPA_4K. */
+static int deliver_write(uint32_t event, uint32_t code, uint32_t len,
+			 struct mock_gpa_result *r)
+{
+	struct mock_gpa_access a = {.gpa = GPA_4K,
+				    .size = 8,
+				    .kind = MOCK_GPA_WRITE,
+				    .gla = GLA,
+				    .len = 3,
+				    .event = event,
+				    .event_error_code = code,
+				    .event_len = len};
+
+	return mock_guest_gpa_access(&a, r);
+}
+
+/* The handler's repair: the page writable, the event injected again from
+ * the IDT-vectoring fields (what a VMM must do, 28.2.4). */
+static uint32_t reinjected;
+
+static void fix_and_reinject(void)
+{
+	fix_pt0();
+	reinjected = hl.idt;
+	mock_test_write(VMCS_VM_ENTRY_INTR_INFO, hl.idt);
+	mock_test_write(VMCS_VM_ENTRY_EXCEPTION_ERROR_CODE, hl.idt_code);
+	mock_test_write(VMCS_VM_ENTRY_INSTRUCTION_LEN, hl.ilen);
+}
+
+/* Guest RFLAGS.IF = @p on: whether an external interrupt can come. */
+static void guest_if(bool on)
+{
+	struct mock_cpu_regs regs;
+
+	mock_cpu_get_regs(0, &regs);
+	regs.rflags = on ? regs.rflags | X86_RFLAGS_IF
+			 : regs.rflags & ~(uint64_t)X86_RFLAGS_IF;
+	mock_cpu_set_regs(0, &regs);
+}
+
+/*
+ * An access made while delivering an event: the EPT violation reports
+ * the event in the IDT-vectoring information and error code (28.2.4), the
+ * instruction length for a software interrupt (28.2.5), and never bit 12
+ * (undefined then, Table 28-7). The VMM's re-injection delivers the event
+ * again and the access with it: it completes without moving RIP (no
+ * instruction completed). An instruction's own access reports no event.
+ * Before the model knew event delivery, the field was always 0.
+ */
+static void test_mock_ept_event_delivery(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t rip;
+	(void)state;
+	guest_enter();
+	rip = mock_cpu_rip(0);
+	ept.pt[0] = pa_addr(ept.a_pa) | WB | R;
+	hl.fix = fix_and_reinject;
+	hl.act = ACT_RESUME;
+	assert_int_equal(deliver_write(EV_PF, 0x2, 0, &r), 0);
+	assert_int_equal(hl.idt, EV_PF);
+	assert_int_equal(hl.idt_code, 0x2);
+	assert_int_equal(hl.ilen, 0);
+	assert_false(r.qualification & BIT64(12));
+	assert_true(r.completed && !r.event_lost);
+	assert_int_equal(r.exits, 1);
+	assert_int_equal(mock_cpu_rip(0), rip);
+
+	ept.pt[0] = pa_addr(ept.a_pa) | WB | R;
+	guest_invept(VMX_INVEPT_ALL_CONTEXT, 0);
+	hl.fix = fix_and_reinject;
+	assert_int_equal(deliver_write(EV_INT80, 0, 2, &r), 0);
+	assert_int_equal(hl.idt, EV_INT80);
+	assert_int_equal(hl.ilen, 2);
+	assert_true(r.completed);
+	assert_int_equal(mock_cpu_rip(0), rip);
+
+	ept.pt[0] = pa_addr(ept.a_pa) | WB | R;
+	guest_invept(VMX_INVEPT_ALL_CONTEXT, 0);
+	hl.fix = fix_pt0;
+	r = access(MOCK_GPA_WRITE, GPA_4K);
+	assert_int_equal(hl.idt, 0);
+	assert_true(r.completed);
+	assert_int_equal(mock_cpu_rip(0), rip + 3);
+}
+
+/*
+ * Resuming after an exit while delivering an external interrupt without
+ * injecting it again loses it (28.2.4): the model violation
+ * EPT.event_lost. A hardware exception instead comes again when the
+ * instruction re-executes: the access is retried (here the handler fixed
+ * the page, so it completes).
+ */
+static void test_mock_ept_event_lost(void **state)
+{
+	struct mock_gpa_result r;
+	(void)state;
+	guest_enter();
+	guest_if(true);
+	ept.pt[0] = pa_addr(ept.a_pa) | WB | R;
+	guest_catch_violations();
+	hl.fix = fix_pt0;
+	hl.act = ACT_RESUME;
+	assert_int_equal(deliver_write(EV_EXT, 0, 0, &r), 0);
+	assert_string_equal(guest_violation(), "EPT.event_lost");
+	assert_true(r.event_lost);
+	assert_false(r.completed);
+
+	ept.pt[0] = pa_addr(ept.a_pa) | WB | R;
+	guest_invept(VMX_INVEPT_ALL_CONTEXT, 0);
+	hl.fix = fix_pt0;
+	assert_int_equal(deliver_write(EV_PF, 0x2, 0, &r), 0);
+	assert_true(r.completed && !r.event_lost);
+	assert_int_equal(r.exits, 1);
+}
+
+static uint64_t vnmi_intr[2];
+
+/* At the second exit: record the blocking, leave. */
+static void vnmi_second(void)
+{
+	vnmi_intr[1] = mock_test_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	hl.act = ACT_LEAVE;
+}
+
+/* At the first exit: record the blocking, inject the NMI again without
+ * opening the page, so its delivery exits once more. */
+static void vnmi_first(void)
+{
+	vnmi_intr[0] = mock_test_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	mock_test_write(VMCS_VM_ENTRY_INTR_INFO, hl.idt);
+	hl.fix = vnmi_second;
+}
+
+/* With "virtual NMIs", an exit while delivering an NMI that the entry
+ * injected leaves virtual-NMI blocking set (SDM Vol. 3C 28.1); an NMI
+ * delivered without injection (the first try) does not. */
+static void test_mock_ept_event_vnmi(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t pin = 0;
+	(void)state;
+	assert_true(mock_vmcs_peek(0, VMCS_PIN_BASED_VM_EXEC_CONTROL, &pin));
+	assert_true(mock_vmcs_poke(0, VMCS_PIN_BASED_VM_EXEC_CONTROL,
+				   pin | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS));
+	guest_enter();
+	ept.pt[0] = pa_addr(ept.a_pa) | WB | R;
+	hl.fix = vnmi_first;
+	hl.act = ACT_RESUME;
+	assert_int_equal(
+		deliver_write(EV(INTR_TYPE_NMI, X86_VEC_NMI), 0, 0, &r), 0);
+	assert_int_equal(r.exits, 2);
+	assert_false(r.completed);
+	assert_int_equal(vnmi_intr[0] & INTERRUPTIBILITY_NMI, 0);
+	assert_int_equal(vnmi_intr[1] & INTERRUPTIBILITY_NMI,
+			 INTERRUPTIBILITY_NMI);
+}
+
+/* Events a CPU could not be delivering are refused (-1): a reserved type
+ * or bit, NMI not on vector 2, an error code where the vector has none
+ * or missing where it has one, a software interrupt without length, an
+ * external interrupt with IF = 0, an event inside IRET. */
+static void test_mock_ept_event_invalid(void **state)
+{
+	struct mock_gpa_access a = {
+		.gpa = GPA_4K, .kind = MOCK_GPA_READ, .gla = GLA};
+	static const uint32_t bad[] = {
+		INTR_INFO_VALID | (1u << 8) | 0x20u,
+		INTR_INFO_VALID | (2u << 8) | 3u,
+		INTR_INFO_VALID | (3u << 8) | INTR_INFO_DELIVER_CODE | 6u,
+		INTR_INFO_VALID | (3u << 8) | 14u,
+		INTR_INFO_VALID | (3u << 8) | 40u,
+		EV_PF | BIT32(12),
+		EV_INT80,
+		EV_EXT,
+		0x20u,
+	};
+	struct mock_gpa_result r;
+	(void)state;
+	guest_enter();
+	guest_if(false);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		a.event = bad[i];
+		assert_int_equal(mock_guest_gpa_access(&a, &r), -1);
+	}
+	guest_if(true);
+	a.event = EV_EXT;
+	assert_int_equal(mock_guest_gpa_access(&a, &r), 0);
+	a.iret = true;
+	assert_int_equal(mock_guest_gpa_access(&a, &r), -1);
+}
+
 /* ------------------------------------------------------------------ MTF */
 
 /*
@@ -989,6 +1196,30 @@ static void test_mock_ept_mtf(void **state)
 	assert_int_equal(r.exits, 2);
 	assert_true(r.completed && r.mtf);
 	assert_int_equal(hl.reason, EXIT_REASON_MONITOR_TRAP_FLAG);
+}
+
+/* The event re-injected after an exit during its delivery: delivered with
+ * the access; an MTF exit follows before the handler's first instruction
+ * (26.5.2), RIP unchanged. */
+static void test_mock_ept_event_reinjected_mtf(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t rip;
+	(void)state;
+	allow_mtf();
+	guest_enter();
+	guest_if(true);
+	rip = mock_cpu_rip(0);
+	ept.pt[0] = pa_addr(ept.a_pa) | WB | R;
+	hl.fix = fix_and_reinject;
+	hl.act = ACT_RESUME;
+	assert_int_equal(deliver_write(EV_EXT, 0, 0, &r), 0);
+	assert_true(r.completed && r.mtf);
+	assert_int_equal(r.exits, 2);
+	assert_int_equal(reinjected, EV_EXT);
+	assert_int_equal(hl.reason, EXIT_REASON_MONITOR_TRAP_FLAG);
+	assert_int_equal(hl.idt, 0);
+	assert_int_equal(mock_cpu_rip(0), rip);
 }
 
 /* MTF exits have priority over a single-step trap of the same
@@ -1142,6 +1373,11 @@ int main(void)
 		T(test_mock_ept_permissions),
 		T(test_mock_ept_gla_bits),
 		T(test_mock_ept_nmi_unblocking),
+		T(test_mock_ept_event_delivery),
+		T(test_mock_ept_event_lost),
+		T(test_mock_ept_event_invalid),
+		T(test_mock_ept_event_vnmi),
+		T(test_mock_ept_event_reinjected_mtf),
 		T(test_mock_ept_mode_based_exec),
 		T(test_mock_ept_misconfig_write_no_read),
 		T(test_mock_ept_misconfig_exec_only),

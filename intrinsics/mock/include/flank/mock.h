@@ -441,7 +441,15 @@ struct mock_exit_event {
 	uint32_t instruction_info; /**< VM-exit instruction information. */
 	uint32_t intr_info;	   /**< VM-exit interruption information. */
 	uint32_t intr_error_code;  /**< VM-exit interruption error code. */
-	struct intrin_gprs gprs;   /**< Guest GPRs at the exit. */
+	/**
+	 * IDT-vectoring information and error code (SDM Vol. 3C 28.2.4): the
+	 * event whose delivery the exit interrupted; 0 for every other exit.
+	 * @{
+	 */
+	uint32_t idt_vectoring_info;
+	uint32_t idt_vectoring_error_code;
+	/** @} */
+	struct intrin_gprs gprs; /**< Guest GPRs at the exit. */
 };
 
 /** What happened after the handler returned. */
@@ -760,6 +768,22 @@ struct mock_gpa_access {
 	uint32_t len;
 	/** Value stored by a write (little-endian, @c size bytes). */
 	uint64_t value;
+	/**
+	 * The access is made while the CPU delivers this event through the
+	 * guest's IDT (reading the IDT, the GDT/TSS, pushing the frame; the
+	 * fetch of the handler's first instruction is not part of delivery,
+	 * SDM Vol. 3C 28.2.4), not by an instruction: an EPT exit then
+	 * reports it in the IDT-vectoring information. In that field's format
+	 * (bit 31 valid, 7:0 vector, 10:8 type, 11 error code valid, 30:12
+	 * zero); 0: the instruction's own access. The event must be one the
+	 * CPU could be delivering (mock_guest_gpa_access() returns -1
+	 * otherwise), and @c iret must be false. @{
+	 */
+	uint32_t event;
+	uint32_t event_error_code; /**< Its error code (with bit 11). */
+	/** Software interrupt or exception: its instruction's length. */
+	uint32_t event_len;
+	/** @} */
 };
 
 /** What an EPT walk found (mock_ept_walk()). */
@@ -815,6 +839,12 @@ struct mock_gpa_result {
 	const char *rule; /**< Rule of the first walk that exited. */
 	/** An MTF VM exit followed the completed instruction (26.5.2). */
 	bool mtf;
+	/**
+	 * With @c event: the handler resumed without delivering the event
+	 * again (no injection, RIP unchanged): the guest lost it (the
+	 * violation EPT.event_lost for an external interrupt or NMI).
+	 */
+	bool event_lost;
 	/** The last exit's outcome (resume or leave, injection, #DB). */
 	struct mock_exit_outcome out;
 };
