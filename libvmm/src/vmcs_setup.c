@@ -28,9 +28,36 @@ static bool vw_done(struct vmcs_writer *w, uint32_t field, vmx_result_t r)
 	return false;
 }
 
-/* Width-checked write of constant @p field through accessor @p acc. */
+/*
+ * One VMWRITE unless an earlier one failed. Out of line on purpose: the
+ * setup writes about sixty fields, and each write expanded in place (test,
+ * write, test, record) cost the image some 50 bytes of text; a call costs
+ * about 20 (docs/loader.md "Size").
+ */
+__attribute__((noinline)) static void vw(struct vmcs_writer *w, uint32_t field,
+					 uint64_t v)
+{
+	if (w->st == VMM_OK)
+		(void)vw_done(w, field, vmx_vmwrite(field, v));
+}
+
+/* The width accessor @p acc checks, and the value as it narrows it
+ * (intrinsics.h). */
+#define VW_WIDTH_vmx_write32 VMCS_WIDTH_32
+#define VW_WIDTH_vmx_write64 VMCS_WIDTH_64
+#define VW_WIDTH_vmx_writenat VMCS_WIDTH_NATURAL
+#define VW_NARROW_vmx_write32(v) ((uint32_t)(v))
+#define VW_NARROW_vmx_write64(v) ((uint64_t)(v))
+#define VW_NARROW_vmx_writenat(v) ((uint64_t)(v))
+
+/*
+ * Write of constant @p field through accessor @p acc: its width checked at
+ * compile time as @p acc checks it, the value narrowed as @p acc narrows
+ * it, the write done by vw().
+ */
 #define VW(w, acc, field, v)                                                   \
-	((void)((w)->st == VMM_OK && vw_done((w), (field), acc((field), (v)))))
+	(VMCS_CHECK_WIDTH(field, VW_WIDTH_##acc),                              \
+	 vw((w), (field), VW_NARROW_##acc(v)))
 
 /* Reads a host MSR for the VMCS; #GP fails the setup. */
 static uint64_t host_msr(struct vmcs_writer *w, uint32_t msr)

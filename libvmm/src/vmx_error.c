@@ -3,74 +3,88 @@
  * Names of the VM-instruction error numbers (SDM Vol. 3C 31.4) and the
  * decoding of a failed VMLAUNCH into a status.
  */
+#include "strtab.h"
 #include "vmm_internal.h"
 
 /*
- * SDM Vol. 3C 31.4, Table 31-1. Numbers 14, 21 and 27 are reserved and, like
- * any number the table does not list, read as unknown. A switch rather than
- * a table of strings: each name sits next to its number, the compiler
- * rejects a number listed twice, and a name too long for one line is split
- * without looking like a missing comma between two names.
+ * SDM Vol. 3C 31.4, Table 31-1: each name next to its number, in one list.
+ * Numbers 14, 21 and 27 are reserved and, like any number the table does
+ * not list, read as unknown. A string table (strtab.h) rather than a
+ * switch: the switch compiled to a compare and a load per number, 363 B of
+ * the image's text; the table is the strings and one uint16_t per number.
  */
+#define VMX_ERRORS(X)                                                          \
+	X(0, "no error")                                                       \
+	X(VMXERR_VMCALL_IN_ROOT, "VMCALL executed in VMX root operation")      \
+	X(VMXERR_VMCLEAR_INVALID_ADDR,                                         \
+	  "VMCLEAR with invalid physical address")                             \
+	X(VMXERR_VMCLEAR_VMXON_PTR, "VMCLEAR with VMXON pointer")              \
+	X(VMXERR_VMLAUNCH_NONCLEAR, "VMLAUNCH with non-clear VMCS")            \
+	X(VMXERR_VMRESUME_NONLAUNCHED, "VMRESUME with non-launched VMCS")      \
+	X(VMXERR_VMRESUME_AFTER_VMXOFF, "VMRESUME after VMXOFF")               \
+	X(VMXERR_ENTRY_INVALID_CONTROL,                                        \
+	  "VM entry with invalid control field(s)")                            \
+	X(VMXERR_ENTRY_INVALID_HOST_STATE,                                     \
+	  "VM entry with invalid host-state field(s)")                         \
+	X(VMXERR_VMPTRLD_INVALID_ADDR,                                         \
+	  "VMPTRLD with invalid physical address")                             \
+	X(VMXERR_VMPTRLD_VMXON_PTR, "VMPTRLD with VMXON pointer")              \
+	X(VMXERR_VMPTRLD_BAD_REVISION,                                         \
+	  "VMPTRLD with incorrect VMCS revision identifier")                   \
+	X(VMXERR_UNSUPPORTED_COMPONENT,                                        \
+	  "VMREAD/VMWRITE from/to unsupported VMCS component")                 \
+	X(VMXERR_VMWRITE_READ_ONLY, "VMWRITE to read-only VMCS component")     \
+	X(VMXERR_VMXON_IN_ROOT, "VMXON executed in VMX root operation")        \
+	X(VMXERR_ENTRY_INVALID_EXEC_VMCS,                                      \
+	  "VM entry with invalid executive-VMCS pointer")                      \
+	X(VMXERR_ENTRY_NONLAUNCHED_EXEC_VMCS,                                  \
+	  "VM entry with non-launched executive VMCS")                         \
+	X(VMXERR_ENTRY_EXEC_VMCS_NOT_VMXON,                                    \
+	  "VM entry with executive-VMCS pointer not VMXON pointer")            \
+	X(VMXERR_VMCALL_NONCLEAR_VMCS, "VMCALL with non-clear VMCS")           \
+	X(VMXERR_VMCALL_INVALID_EXIT_CTLS,                                     \
+	  "VMCALL with invalid VM-exit control fields")                        \
+	X(VMXERR_VMCALL_BAD_MSEG_REVISION,                                     \
+	  "VMCALL with incorrect MSEG revision identifier")                    \
+	X(VMXERR_VMXOFF_DUAL_MONITOR,                                          \
+	  "VMXOFF under dual-monitor treatment of SMIs and SMM")               \
+	X(VMXERR_VMCALL_INVALID_SMM_FEATURES,                                  \
+	  "VMCALL with invalid SMM-monitor features")                          \
+	X(VMXERR_ENTRY_INVALID_EXEC_CTLS,                                      \
+	  "VM entry with invalid VM-execution control fields in executive "    \
+	  "VMCS")                                                              \
+	X(VMXERR_ENTRY_MOV_SS_BLOCKING,                                        \
+	  "VM entry with events blocked by MOV SS")                            \
+	X(VMXERR_INVALID_INVEPT_INVVPID, "invalid operand to INVEPT/INVVPID")  \
+	X(VMX_ERRORS_UNKNOWN, "unknown VM-instruction error")
+
+/* The highest number Table 31-1 lists; the unknown name's slot after it. */
+#define VMX_ERRORS_MAX VMXERR_INVALID_INVEPT_INVVPID
+#define VMX_ERRORS_UNKNOWN (VMX_ERRORS_MAX + 1u)
+
+#define VMX_ERROR_MEMBER(nr, text) STRTAB_MEMBER(e_##nr, text)
+#define VMX_ERROR_INIT(nr, text) .e_##nr = text,
+#define VMX_ERROR_AT(nr, text) [nr] = offsetof(struct vmx_error_names, e_##nr),
+
+static const struct vmx_error_names {
+	VMX_ERRORS(VMX_ERROR_MEMBER)
+} vmx_error_names = {VMX_ERRORS(VMX_ERROR_INIT)};
+STRTAB_FITS(struct vmx_error_names);
+
+/*
+ * Offsets by number; a reserved number's slot is 0, the offset of "no
+ * error", which only number 0 may give.
+ */
+static const uint16_t vmx_error_at[VMX_ERRORS_UNKNOWN + 1u] = {
+	VMX_ERRORS(VMX_ERROR_AT)};
+
 const char *vmm_vmx_error_name(uint32_t error)
 {
-	switch (error) {
-	case 0:
-		return "no error";
-	case VMXERR_VMCALL_IN_ROOT:
-		return "VMCALL executed in VMX root operation";
-	case VMXERR_VMCLEAR_INVALID_ADDR:
-		return "VMCLEAR with invalid physical address";
-	case VMXERR_VMCLEAR_VMXON_PTR:
-		return "VMCLEAR with VMXON pointer";
-	case VMXERR_VMLAUNCH_NONCLEAR:
-		return "VMLAUNCH with non-clear VMCS";
-	case VMXERR_VMRESUME_NONLAUNCHED:
-		return "VMRESUME with non-launched VMCS";
-	case VMXERR_VMRESUME_AFTER_VMXOFF:
-		return "VMRESUME after VMXOFF";
-	case VMXERR_ENTRY_INVALID_CONTROL:
-		return "VM entry with invalid control field(s)";
-	case VMXERR_ENTRY_INVALID_HOST_STATE:
-		return "VM entry with invalid host-state field(s)";
-	case VMXERR_VMPTRLD_INVALID_ADDR:
-		return "VMPTRLD with invalid physical address";
-	case VMXERR_VMPTRLD_VMXON_PTR:
-		return "VMPTRLD with VMXON pointer";
-	case VMXERR_VMPTRLD_BAD_REVISION:
-		return "VMPTRLD with incorrect VMCS revision identifier";
-	case VMXERR_UNSUPPORTED_COMPONENT:
-		return "VMREAD/VMWRITE from/to unsupported VMCS component";
-	case VMXERR_VMWRITE_READ_ONLY:
-		return "VMWRITE to read-only VMCS component";
-	case VMXERR_VMXON_IN_ROOT:
-		return "VMXON executed in VMX root operation";
-	case VMXERR_ENTRY_INVALID_EXEC_VMCS:
-		return "VM entry with invalid executive-VMCS pointer";
-	case VMXERR_ENTRY_NONLAUNCHED_EXEC_VMCS:
-		return "VM entry with non-launched executive VMCS";
-	case VMXERR_ENTRY_EXEC_VMCS_NOT_VMXON:
-		return "VM entry with executive-VMCS pointer not VMXON pointer";
-	case VMXERR_VMCALL_NONCLEAR_VMCS:
-		return "VMCALL with non-clear VMCS";
-	case VMXERR_VMCALL_INVALID_EXIT_CTLS:
-		return "VMCALL with invalid VM-exit control fields";
-	case VMXERR_VMCALL_BAD_MSEG_REVISION:
-		return "VMCALL with incorrect MSEG revision identifier";
-	case VMXERR_VMXOFF_DUAL_MONITOR:
-		return "VMXOFF under dual-monitor treatment of SMIs and SMM";
-	case VMXERR_VMCALL_INVALID_SMM_FEATURES:
-		return "VMCALL with invalid SMM-monitor features";
-	case VMXERR_ENTRY_INVALID_EXEC_CTLS:
-		return "VM entry with invalid VM-execution control fields in "
-		       "executive VMCS";
-	case VMXERR_ENTRY_MOV_SS_BLOCKING:
-		return "VM entry with events blocked by MOV SS";
-	case VMXERR_INVALID_INVEPT_INVVPID:
-		return "invalid operand to INVEPT/INVVPID";
-	default:
-		return "unknown VM-instruction error";
-	}
+	uint16_t at = vmx_error_at[VMX_ERRORS_UNKNOWN];
+
+	if (error <= VMX_ERRORS_MAX && (error == 0 || vmx_error_at[error] != 0))
+		at = vmx_error_at[error];
+	return STRTAB_AT(vmx_error_names, at);
 }
 
 /* Exit reason of a VM-entry failure (SDM Vol. 3C 27.8) → status. */
