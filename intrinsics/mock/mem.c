@@ -50,12 +50,15 @@ static void index_mapping(struct mapping *m, bool add)
 void mock_mem_reset(void)
 {
 	/* Each mapping is reachable from its first physical page (keys are
-	 * stored plus one, index.c). */
+	 * stored plus one, index.c). The slots of its other pages are
+	 * dropped first: once it is freed, they must not be read. */
 	for (size_t i = 0; i < by_pa.cap; i++) {
 		struct mapping *m = by_pa.val[i];
-		if (m != NULL && m->pa == by_pa.key[i] - 1u)
-			free(m);
+		if (m != NULL && m->pa != by_pa.key[i] - 1u)
+			by_pa.val[i] = NULL;
 	}
+	for (size_t i = 0; i < by_pa.cap; i++)
+		free(by_pa.val[i]);
 	mock_index_free(&by_pa);
 	mock_index_free(&by_host);
 	next_pa = 0x100000;
