@@ -764,7 +764,7 @@ static void test_hide_ring(void **state)
 	ring_up(2, FLANK_HIDE_ALL, ring_pa);
 	hide_start();
 	for (unsigned i = 0; i < RING_BYTES / 4096; i++)
-		assert_hidden(ring_gpa + i * 4096u);
+		assert_hidden(ring_gpa + (uint64_t)i * 4096u);
 	access(ring_gpa + 4096, MOCK_GPA_READ, 0, &r);
 	assert_true(r.completed);
 	assert_int_equal(r.value, 0);
