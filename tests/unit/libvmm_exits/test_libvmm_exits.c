@@ -1254,6 +1254,41 @@ static void test_libvmm_exits_benign_during_df(void **state)
 	exits_down();
 }
 
+/*
+ * A #PF that exits directly (a module set bit 14 of the exception bitmap)
+ * has not updated CR2: its linear address is in the exit qualification
+ * (SDM Vol. 3C 28.1 "A page fault does not update CR2", 28.2.1). Given
+ * back to the guest, CR2 must be that address when its handler runs, as
+ * without a VMM; also when it comes up during another event's delivery.
+ * Before, the guest's handler read the stale CR2.
+ */
+static void test_libvmm_exits_pf_reinject_cr2(void **state)
+{
+	struct mock_exit_outcome out;
+	struct mock_exit_event e = {.reason = EXIT_REASON_EXCEPTION_NMI};
+	const uint32_t hw = INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << 8);
+
+	(void)state;
+	exits_up("skylake");
+	cpu_write_cr2(0x1234);
+	e.intr_info = hw | INTR_INFO_DELIVER_CODE | X86_VEC_PF;
+	e.intr_error_code = 0x6;
+	e.qualification = 0x7f0000001000ull;
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_true(out.resume.entered && out.injected);
+	assert_int_equal(out.injected_info, e.intr_info);
+	assert_int_equal(out.injected_cr2, 0x7f0000001000ull);
+
+	cpu_write_cr2(0x1234);
+	e.qualification = 0xffff888000002000ull;
+	e.idt_vectoring_info = INTR_INFO_VALID | 0x20u;
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_true(out.resume.entered && out.injected);
+	assert_int_equal(out.injected_info, e.intr_info);
+	assert_int_equal(out.injected_cr2, 0xffff888000002000ull);
+	exits_down();
+}
+
 /* Exception exits that cannot be re-injected are unhandled. */
 static void test_libvmm_exits_exception_bad(void **state)
 {
@@ -1566,6 +1601,7 @@ int main(void)
 		cmocka_unit_test(test_libvmm_exits_exception_reinject),
 		cmocka_unit_test(test_libvmm_exits_exception_during_delivery),
 		cmocka_unit_test(test_libvmm_exits_benign_during_df),
+		cmocka_unit_test(test_libvmm_exits_pf_reinject_cr2),
 		cmocka_unit_test(test_libvmm_exits_exception_bad),
 		cmocka_unit_test(test_libvmm_exits_resume_entry_failure),
 		cmocka_unit_test(test_libvmm_exits_resume_fail_valid),
