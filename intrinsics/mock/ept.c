@@ -383,8 +383,9 @@ static bool event_ok(struct mock_cpu *c, const struct mock_gpa_access *a)
  * commences" when the access was part of an IRET). During event delivery
  * (@p a->event), the IDT-vectoring information and error code (28.2.4)
  * and, for a software interrupt or exception, the VM-exit instruction
- * length (28.2.5); with "virtual NMIs", an exit while delivering an NMI
- * that this entry injected leaves virtual-NMI blocking set (28.1).
+ * length (28.2.5); an exit while delivering an NMI leaves blocking by NMI
+ * set, and with "virtual NMIs" one that this entry injected leaves
+ * virtual-NMI blocking set (28.1).
  */
 static int ept_exit(struct mock_cpu *c, const struct mock_gpa_access *a,
 		    uint32_t reason, uint64_t qual, const char *rule,
@@ -401,7 +402,11 @@ static int ept_exit(struct mock_cpu *c, const struct mock_gpa_access *a,
 						    : 0,
 		.instruction_len = soft_event(a->event) ? a->event_len : 0};
 
-	if (injected && (pin & PIN_VIRTUAL_NMIS) &&
+	/* 28.1, an event that causes a VM exit indirectly: "An NMI causes
+	 * subsequent NMIs to be blocked before the VM exit commences"
+	 * (blocking by NMI without "virtual NMIs"; with them, an injected
+	 * NMI leaves virtual-NMI blocking). */
+	if ((injected || !(pin & PIN_VIRTUAL_NMIS)) &&
 	    event_type(a->event) == INTR_TYPE_NMI)
 		mock_vmcs_set(
 			v, VMCS_GUEST_INTERRUPTIBILITY_INFO,

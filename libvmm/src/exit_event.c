@@ -170,9 +170,11 @@ int vmm_exit_inject_nested(struct vmm_cpu *cpu, uint32_t vector, uint32_t code,
 	 * or software event counts as benign: the fault is delivered. */
 	if ((v->info & INTR_INFO_TYPE_MASK) ==
 	    INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT) {
-		/* A fault while delivering #DF: shutdown, which no injection
-		 * can express (Vol. 3A 6.15 "Interrupt 8"). */
-		if (first == BIT32(X86_VEC_DF))
+		/* A contributory exception or page fault while delivering
+		 * #DF: shutdown, which no injection can express (Vol. 3A 6.15
+		 * "Interrupt 8"); a benign one is delivered serially. */
+		if (first == BIT32(X86_VEC_DF) &&
+		    (second & (CONTRIBUTORY | PAGE_FAULTS)) != 0)
 			return VMM_NESTED_TRIPLE;
 		if (((first & CONTRIBUTORY) != 0 &&
 		     (second & CONTRIBUTORY) != 0) ||

@@ -90,7 +90,8 @@ bool vmm_exit_vectoring(struct vmm_vectoring *v);
  */
 bool vmm_exit_reinject(struct vmm_cpu *cpu, const struct vmm_vectoring *v);
 
-/** vmm_exit_inject_nested(): a fault while delivering #DF. */
+/** vmm_exit_inject_nested(): a contributory exception or page fault
+ * while delivering #DF. */
 #define VMM_NESTED_TRIPLE (-2)
 /** vmm_exit_inject_nested(): nothing could be injected. */
 #define VMM_NESTED_FAILED (-1)
@@ -104,7 +105,8 @@ bool vmm_exit_reinject(struct vmm_cpu *cpu, const struct vmm_vectoring *v);
  * a contributory exception and a contributory one, or after a page fault
  * and a contributory one or a page fault; otherwise @p vector itself.
  * Returns the vector injected, VMM_NESTED_TRIPLE (nothing injected) if
- * @p v is #DF, or VMM_NESTED_FAILED.
+ * @p v is #DF and @p vector contributory or a page fault (a benign one is
+ * delivered), or VMM_NESTED_FAILED.
  */
 int vmm_exit_inject_nested(struct vmm_cpu *cpu, uint32_t vector, uint32_t code,
 			   const struct vmm_vectoring *v);

@@ -77,7 +77,8 @@ enum intrin_exit_action vmm_exit_exception_nmi(struct vmm_cpu *cpu,
 {
 	uint32_t info = 0, code = 0, len = 0, intr = 0, type, vector;
 	struct vmm_vectoring ev;
-	int r;
+	uint64_t cr2 = 0;
+	int r = VMM_NESTED_FAILED;
 
 	if (!vmx_ok(vmx_read32(VMCS_VM_EXIT_INTR_INFO, &info)) ||
 	    (info & INTR_INFO_VALID) == 0)
@@ -117,16 +118,32 @@ enum intrin_exit_action vmm_exit_exception_nmi(struct vmm_cpu *cpu,
 						"fault in #DF delivery: triple "
 						"fault");
 		if (r != VMM_NESTED_FAILED)
-			return INTRIN_EXIT_RESUME;
+			vector = (uint32_t)r;
 	}
-	if ((type != INTR_TYPE_NMI && type != INTR_TYPE_HARD_EXCEPTION &&
-	     type != INTR_TYPE_SOFT_EXCEPTION &&
-	     type != INTR_TYPE_PRIV_SW_EXCEPTION) ||
-	    !vmm_exit_inject(cpu, vector, type,
-			     (info & INTR_INFO_DELIVER_CODE) != 0, code, len))
-		return vmm_exit_unhandled(cpu, frame, reason,
-					  "exception or NMI that cannot be "
-					  "re-injected");
+	if (r == VMM_NESTED_FAILED) {
+		if ((type != INTR_TYPE_NMI &&
+		     type != INTR_TYPE_HARD_EXCEPTION &&
+		     type != INTR_TYPE_SOFT_EXCEPTION &&
+		     type != INTR_TYPE_PRIV_SW_EXCEPTION) ||
+		    !vmm_exit_inject(cpu, vector, type,
+				     (info & INTR_INFO_DELIVER_CODE) != 0, code,
+				     len))
+			return vmm_exit_unhandled(cpu, frame, reason,
+						  "exception or NMI that "
+						  "cannot be re-injected");
+	}
+	/*
+	 * A #PF that exits directly has not loaded CR2: its address is the
+	 * exit qualification (SDM Vol. 3C 28.1, 28.2.1). Injected, it loads
+	 * none either (27.6.1), so CR2 is written here, in VMX root, for the
+	 * entry that delivers it (as page_hook.c does for its #PF).
+	 */
+	if (vector == X86_VEC_PF && type == INTR_TYPE_HARD_EXCEPTION) {
+		if (!vmx_ok(vmx_readnat(VMCS_EXIT_QUALIFICATION, &cr2)))
+			return vmm_exit_unhandled(cpu, frame, reason,
+						  "VMREAD failed");
+		cpu_write_cr2(cr2);
+	}
 	return INTRIN_EXIT_RESUME;
 }
 

@@ -221,8 +221,9 @@ enum vmm_hook_action {
 	/**
 	 * Page hooks only: a page fault for the guest instead of #GP(0):
 	 * vector 14 with the error code of SDM Vol. 3A 4.7 (P if the EPT
-	 * entry was present, W for a write, U at CPL 3, I/D for a fetch with
-	 * CR4.SMEP or EFER.NXE) and CR2 = the guest-linear address. Only when
+	 * entry was present, W for a write, U at CPL 3 outside event
+	 * delivery, I/D for a fetch with CR4.SMEP or EFER.NXE) and CR2 = the
+	 * guest-linear address. Only when
 	 * the violation reported the linear address's own translation (exit
 	 * qualification bits 7 and 8); otherwise #GP(0) (fail closed). MSR
 	 * and CR hooks take it as VMM_HOOK_DENY.

@@ -287,7 +287,12 @@ static int inject_pf(struct vmm_cpu *cpu, struct intrin_exit_frame *frame,
 		return VMM_NESTED_FAILED;
 	code |= (qual & QUAL_ALLOWED) != 0 ? PF_P : 0u;
 	code |= (qual & QUAL_WRITE) != 0 ? PF_W : 0u;
-	code |= cpl == 3 ? PF_U : 0u;
+	/* U at CPL 3, but not during event delivery (ev->info has bit 31
+	 * then, so the OR is never 3): its accesses are supervisor-mode
+	 * whatever the CPL (Vol. 3A 4.6: IDT, GDT, TSS; the frame goes on
+	 * the CPL-0 handler's stack, 6.12.1). One test, not two: the exit
+	 * handler's stack has no byte to spare (scripts/check-stack.py). */
+	code |= (cpl | ev->info) == 3 ? PF_U : 0u;
 	if ((qual & QUAL_FETCH) != 0) {
 		/* EFER is in the VMCS only when entries load it (caps.c);
 		 * otherwise the guest's is the register itself. */

@@ -2116,6 +2116,35 @@ static void test_page_hook_event_fault(void **state)
 }
 
 /*
+ * #PF during the delivery of an event that interrupted CPL 3: the
+ * delivery's accesses (IDT, GDT, TSS, and the frame on the kernel stack of
+ * a CPL-0 handler, all Linux has) are supervisor-mode accesses whatever
+ * the CPL (SDM Vol. 3A 4.6 "implicit supervisor-mode accesses"; 6.12.1 the
+ * stack switch to the handler's privilege level), so the error code has no
+ * U (Vol. 3A 4.7): P and W only. Before, the CPL saved in the VMCS (the
+ * interrupted user code's) set U.
+ */
+static void test_page_hook_event_fault_ring3(void **state)
+{
+	struct mock_cpu_regs ring0;
+	struct mock_gpa_result r;
+
+	(void)state;
+	hook_up(VMM_PAGE_HOOK_W, false);
+	test_guest_enter_ring3(0, &ring0);
+	guest_if_on();
+	hook_answer[0] = VMM_HOOK_PAGE_FAULT;
+	event_write(EV_EXT, 0, 0, false, &r);
+	assert_int_equal(r.out.action, INTRIN_EXIT_RESUME);
+	assert_true(r.out.injected);
+	assert_int_equal(r.out.injected_info, EV_PF);
+	assert_int_equal(r.out.injected_error_code, PF_CODE_P_W);
+	assert_int_equal(r.out.injected_cr2, HOOK_GLA + 8);
+	test_guest_leave_ring3(0, &ring0);
+	hook_down();
+}
+
+/*
  * Deny while the CPU delivers #DF: a fault in #DF delivery is a triple
  * fault (Vol. 3A 6.15 "Interrupt 8"), which no injection can express: the
  * CPU is shut down natively as for exit 2 (docs/exits.md), never given a
@@ -2278,6 +2307,7 @@ int main(void)
 		cmocka_unit_test(test_page_hook_event_allow_once),
 		cmocka_unit_test(test_page_hook_event_shadow),
 		cmocka_unit_test(test_page_hook_event_fault),
+		cmocka_unit_test(test_page_hook_event_fault_ring3),
 		cmocka_unit_test(test_page_hook_event_triple_fault),
 		cmocka_unit_test(test_page_hook_nmi_unblocking),
 		cmocka_unit_test(test_page_hook_nmi_bit_during_delivery),

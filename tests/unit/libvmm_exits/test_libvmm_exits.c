@@ -1226,6 +1226,69 @@ static void test_libvmm_exits_exception_during_delivery(void **state)
 	exits_down();
 }
 
+/*
+ * A benign exception (here #DB, SDM Vol. 3A Table 6-4) met while
+ * delivering #DF is delivered serially: only "another contributory or page
+ * fault exception" in the delivery of #DF enters shutdown (Vol. 3A 6.15
+ * "Interrupt 8", Table 6-5's Double Fault row). Before, every exception
+ * during #DF delivery ended the CPU as a triple fault.
+ */
+static void test_libvmm_exits_benign_during_df(void **state)
+{
+	struct mock_exit_outcome out;
+	struct mock_exit_event e = {.reason = EXIT_REASON_EXCEPTION_NMI};
+	const uint32_t hw = INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << 8);
+
+	(void)state;
+	exits_up("skylake");
+	e.intr_info = hw | X86_VEC_DB;
+	e.idt_vectoring_info = hw | INTR_INFO_DELIVER_CODE | X86_VEC_DF;
+	e.idt_vectoring_error_code = 0;
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_int_equal(out.action, INTRIN_EXIT_RESUME);
+	assert_true(out.resume.entered && out.injected);
+	assert_int_equal(out.injected_info, hw | X86_VEC_DB);
+	assert_false(mock_cpu_in_shutdown(0));
+	assert_false(ring_has("triple fault"));
+	assert_int_equal(vmm_stop_all(), VMM_OK);
+	exits_down();
+}
+
+/*
+ * A #PF that exits directly (a module set bit 14 of the exception bitmap)
+ * has not updated CR2: its linear address is in the exit qualification
+ * (SDM Vol. 3C 28.1 "A page fault does not update CR2", 28.2.1). Given
+ * back to the guest, CR2 must be that address when its handler runs, as
+ * without a VMM; also when it comes up during another event's delivery.
+ * Before, the guest's handler read the stale CR2.
+ */
+static void test_libvmm_exits_pf_reinject_cr2(void **state)
+{
+	struct mock_exit_outcome out;
+	struct mock_exit_event e = {.reason = EXIT_REASON_EXCEPTION_NMI};
+	const uint32_t hw = INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << 8);
+
+	(void)state;
+	exits_up("skylake");
+	cpu_write_cr2(0x1234);
+	e.intr_info = hw | INTR_INFO_DELIVER_CODE | X86_VEC_PF;
+	e.intr_error_code = 0x6;
+	e.qualification = 0x7f0000001000ull;
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_true(out.resume.entered && out.injected);
+	assert_int_equal(out.injected_info, e.intr_info);
+	assert_int_equal(out.injected_cr2, 0x7f0000001000ull);
+
+	cpu_write_cr2(0x1234);
+	e.qualification = 0xffff888000002000ull;
+	e.idt_vectoring_info = INTR_INFO_VALID | 0x20u;
+	assert_int_equal(mock_guest_exit_any(&e, &out), 0);
+	assert_true(out.resume.entered && out.injected);
+	assert_int_equal(out.injected_info, e.intr_info);
+	assert_int_equal(out.injected_cr2, 0xffff888000002000ull);
+	exits_down();
+}
+
 /* Exception exits that cannot be re-injected are unhandled. */
 static void test_libvmm_exits_exception_bad(void **state)
 {
@@ -1537,6 +1600,8 @@ int main(void)
 		cmocka_unit_test(test_libvmm_exits_left_cpu_tss),
 		cmocka_unit_test(test_libvmm_exits_exception_reinject),
 		cmocka_unit_test(test_libvmm_exits_exception_during_delivery),
+		cmocka_unit_test(test_libvmm_exits_benign_during_df),
+		cmocka_unit_test(test_libvmm_exits_pf_reinject_cr2),
 		cmocka_unit_test(test_libvmm_exits_exception_bad),
 		cmocka_unit_test(test_libvmm_exits_resume_entry_failure),
 		cmocka_unit_test(test_libvmm_exits_resume_fail_valid),

@@ -1085,6 +1085,39 @@ static void test_mock_ept_event_vnmi(void **state)
 			 INTERRUPTIBILITY_NMI);
 }
 
+/* At the exit: record the blocking, leave. */
+static void nmi_block_seen(void)
+{
+	vnmi_intr[0] = mock_test_read(VMCS_GUEST_INTERRUPTIBILITY_INFO);
+	hl.act = ACT_LEAVE;
+}
+
+/* Without "virtual NMIs" (Flank's setting), an NMI whose delivery causes
+ * a VM exit indirectly has blocked further NMIs before the exit commences
+ * (SDM Vol. 3C 28.1, "If an event causes a VM exit indirectly"): the exit
+ * saves blocking by NMI set. */
+static void test_mock_ept_event_nmi_blocks(void **state)
+{
+	struct mock_gpa_result r;
+	uint64_t pin = 0;
+	(void)state;
+	assert_true(mock_vmcs_peek(0, VMCS_PIN_BASED_VM_EXEC_CONTROL, &pin));
+	assert_true(mock_vmcs_poke(
+		0, VMCS_PIN_BASED_VM_EXEC_CONTROL,
+		pin & ~(uint64_t)(PIN_NMI_EXITING | PIN_VIRTUAL_NMIS)));
+	guest_enter();
+	ept.pt[0] = pa_addr(ept.a_pa) | WB | R;
+	vnmi_intr[0] = 0;
+	hl.fix = nmi_block_seen;
+	hl.act = ACT_RESUME;
+	assert_int_equal(
+		deliver_write(EV(INTR_TYPE_NMI, X86_VEC_NMI), 0, 0, &r), 0);
+	assert_int_equal(r.exits, 1);
+	assert_false(r.completed);
+	assert_int_equal(vnmi_intr[0] & INTERRUPTIBILITY_NMI,
+			 INTERRUPTIBILITY_NMI);
+}
+
 /* Events a CPU could not be delivering are refused (-1): a reserved type
  * or bit, NMI not on vector 2, an error code where the vector has none
  * or missing where it has one, a software interrupt without length, an
@@ -1377,6 +1410,7 @@ int main(void)
 		T(test_mock_ept_event_lost),
 		T(test_mock_ept_event_invalid),
 		T(test_mock_ept_event_vnmi),
+		T(test_mock_ept_event_nmi_blocks),
 		T(test_mock_ept_event_reinjected_mtf),
 		T(test_mock_ept_mode_based_exec),
 		T(test_mock_ept_misconfig_write_no_read),
