@@ -73,6 +73,16 @@
 #                         and the main scenario runs them bare and under
 #                         Flank and dumps CPUID before and under Flank
 #                         (bochs-init.sh; bochs-check.sh compares).
+#   FLANK_E2E_SELFTEST_RERUNS  how many more times the guest runs each
+#                         selftest whose result differs bare and under
+#                         Flank, in each of the two (default 4; 0: none,
+#                         any difference fails). docs/e2e.md, "Selftests
+#                         that race".
+#   FLANK_E2E_SELFTEST_SOAK  NAME:COUNT (off by default): the guest runs the
+#                         selftest NAME COUNT times bare before the
+#                         selftests and COUNT times under Flank after them,
+#                         and logs every failing run's FAIL lines: the
+#                         evidence for a nondeterministic selftest.
 set -eu
 scenario=${1:?usage: bochs-run.sh SCENARIO WORK_DIR FLANK_KO FLANKCTL VMM_ELF EXAMPLE_ELF CHECK_ELF PROBE}
 work=${2:?}
@@ -185,6 +195,14 @@ if [ -n "$selftests" ]; then
 		[ -x "$t" ] || die "FLANK_E2E_SELFTESTS=$selftests: no *_32/*_64 binaries (scripts/selftests.sh builds them)"
 		cp "$t" "$root/selftests/"
 	done
+	echo "${FLANK_E2E_SELFTEST_RERUNS:-4}" >"$root/selftest_reruns"
+	if [ -n "${FLANK_E2E_SELFTEST_SOAK:-}" ]; then
+		soak_name=${FLANK_E2E_SELFTEST_SOAK%%:*}
+		soak_count=${FLANK_E2E_SELFTEST_SOAK##*:}
+		[ -x "$root/selftests/$soak_name" ] && [ "$soak_count" -gt 0 ] 2>/dev/null ||
+			die "FLANK_E2E_SELFTEST_SOAK=$FLANK_E2E_SELFTEST_SOAK: not NAME:COUNT with NAME one of the selftests"
+		echo "$soak_name:$soak_count" >"$root/selftest_soak"
+	fi
 fi
 echo "$scenario" >"$root/scenario"
 if [ "$scenario" = stress ]; then

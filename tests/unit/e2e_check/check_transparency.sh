@@ -49,6 +49,85 @@ run "a kernel warning under Flank counts" "FAIL: the kernel reported a problem" 
 	's/\(FLANK-E2E: selftest\.flank\.iopl_64=.*\)/\1\n[  1.0] WARNING: CPU: 1 PID: 1 at somewhere/'
 run "a kernel warning in the bare window does not" "e2e-bochs(main): PASS" \
 	's/\(FLANK-E2E: selftest\.bare\.iopl_64=.*\)/\1\n[  1.0] WARNING: CPU: 1 PID: 1 at somewhere/'
+# Selftests that race (docs/e2e.md): the evidence of a selftest whose
+# result differs is shown next to the difference, and a selftest whose
+# result differs is run again FLANK_E2E_SELFTEST_RERUNS times bare and under
+# Flank; the cell passes only when one result is that of most runs both
+# bare and under Flank. The mutations insert the lines bochs-init.sh logs:
+# the first run's result and FAIL lines (fsgsbase_64's race on this CPU,
+# as in the CI run of 8 December), then the reruns.
+tab=$(printf '\t')
+k='[ 1.0] FLANK-E2E:'
+# lines PHASE NAME RESULT COUNT: COUNT result lines (sed "a" text).
+lines() {
+	i=0
+	while [ "$i" -lt "$4" ]; do
+		printf '%s selftest.%s.%s=%s\\n' "$k" "$1" "$2" "$3"
+		i=$((i + 1))
+	done
+}
+# first PHASE NAME RESULT: the first run of NAME in PHASE gave RESULT, with
+# the FAIL lines fsgsbase_64 prints when it loses its race.
+first() {
+	printf '%s\n' "s/selftest\.$1\.$2=rc=0 fail=0/selftest.$1.$2=$3/"
+	printf '%s\n' "/selftest\.$1\.$2=/a $k out.selftest.$1.$2: [RUN]${tab}ARCH_SET_GS to 0x1 then mov 0 to %gs\\n$k out.selftest.$1.$2: [FAIL]${tab}GSBASE changed to 0x0 but kernel reports 0x1\\n$k out.selftest.$1.$2: exit status 1: the test's own failure status"
+}
+# again NAME FLANK-RESULTS BARE-RESULTS: the guest's reruns of NAME, each
+# RESULTS "RESULT:COUNT,..." (4 in all, as by default).
+again() {
+	fl="$k selftests_reruns=4\\n$k selftests_differ=$1\\n"
+	ba=""
+	IFS=,
+	for rc in $2; do fl="$fl$(lines rerun_flank "$1" "${rc%:*}" "${rc##*:}")"; done
+	for rc in $3; do ba="$ba$(lines rerun_bare "$1" "${rc%:*}" "${rc##*:}")"; done
+	unset IFS
+	printf '%s\n' "/selftests_flank_seconds=/a $fl$k selftests_rerun_flank=done"
+	printf '%s\n' "/FLANK-E2E: module_after=/a $ba$k selftests_rerun_bare=done"
+}
+pass='rc=0 fail=0'
+race='rc=1 fail=1'
+bare_race="$(first bare fsgsbase_64 "$race")"
+run "a differing selftest's evidence is shown" \
+	"FAIL: selftests: results under Flank differ from the bare ones (above: - bare, + under Flank), and the guest did not run them again" \
+	"$bare_race" \
+	"e2e-bochs(main):   fsgsbase_64 (bare): [FAIL]${tab}GSBASE changed to 0x0 but kernel reports 0x1"
+run "a race lost once bare, not in the reruns" "e2e-bochs(main): PASS" \
+	"$bare_race
+$(again fsgsbase_64 "$pass:4" "$pass:4")" \
+	"e2e-bochs(main): selftests: fsgsbase_64 gave '$race' bare and '$pass' under Flank, then in 5 runs each '$pass' most often both bare and under Flank (bare: $pass x4,$race x1; under Flank: $pass x5)"
+run "a race lost once under Flank, not in the reruns" "e2e-bochs(main): PASS" \
+	"$(first flank fsgsbase_64 "$race")
+$(again fsgsbase_64 "$pass:4" "$pass:3,$race:1")" \
+	"44 selftests with the same results bare and under Flank (bare 74 s, under Flank 72 s; 43 passed; fsgsbase_64 differed once, not in 5 runs each)"
+run "a difference that follows Flank in every run" \
+	"FAIL: selftests: ldt_gdt_64 follows Flank: in 5 runs each (bare: $pass x5; under Flank: rc=1 fail=2 x5) no one result is that of most runs both bare and under Flank" \
+	"s/selftest\.flank\.ldt_gdt_64=rc=0 fail=0/selftest.flank.ldt_gdt_64=rc=1 fail=2/
+$(again ldt_gdt_64 "rc=1 fail=2:4" "$pass:4")"
+run "a difference that follows Flank in 3 of 5 runs" \
+	"FAIL: selftests: fsgsbase_64 follows Flank: in 5 runs each (bare: $pass x5; under Flank: $race x3,$pass x2)" \
+	"$(first flank fsgsbase_64 "$race")
+$(again fsgsbase_64 "$pass:2,$race:2" "$pass:4")"
+run "no result in most of the bare runs" \
+	"FAIL: selftests: fsgsbase_64 follows Flank: in 5 runs each (bare: $pass x2,$race x2,rc=139 fail=0 x1; under Flank: $pass x5)" \
+	"$bare_race
+$(again fsgsbase_64 "$pass:4" "$pass:2,$race:1,rc=139 fail=0:1")"
+run "a rerun missing" "FAIL: selftests: fsgsbase_64: 3 runs again bare, the guest announced 4" \
+	"$bare_race
+$(again fsgsbase_64 "$pass:4" "$pass:3")"
+run "the guest reran another selftest" \
+	"FAIL: selftests: results under Flank differ from the bare ones in 'fsgsbase_64', but the guest ran 'iopl_64' again" \
+	"$bare_race
+$(again fsgsbase_64 "$pass:4" "$pass:4" | sed 's/selftests_differ=fsgsbase_64/selftests_differ=iopl_64/')"
+run "the bare reruns did not finish" "FAIL: selftests_rerun_bare: expected 'done', got ''" \
+	"$bare_race
+$(again fsgsbase_64 "$pass:4" "$pass:4" | sed 's/selftests_rerun_bare=done/selftests_rerun_bare_lost/')"
+run "reruns off: any difference fails" \
+	"FAIL: selftests: results under Flank differ from the bare ones (above: - bare, + under Flank), and the guest did not run them again" \
+	"$bare_race
+$(again fsgsbase_64 "$pass:4" "$pass:4" | sed 's/selftests_reruns=4/selftests_reruns=0/')"
+run "a selftest soak's summary is shown" "e2e-bochs(main): PASS" \
+	"/selftests_bare_seconds=/a $k selftest_soak_bare=fsgsbase_64 runs=200 failed=1\\n$k out.selftest.soak_bare.fsgsbase_64: [FAIL]${tab}GSBASE changed to 0x0 but kernel reports 0x1" \
+	"e2e-bochs(main):   1 x [FAIL]${tab}GSBASE changed to 0x0 but kernel reports 0x1"
 # Issue #14 items 7 and 10 on the same log: the guarded host stacks at load,
 # and every CPU out of VMX through the crash callback.
 run "no guarded host stacks at load" \

@@ -6,11 +6,12 @@
 # The caller sets check (the verdict script), fixture (the log), tmp (a
 # work directory holding the verdict's other inputs) and status (0).
 #
-# run NAME EXPECT SED-SCRIPT: the check on the fixture edited by SED-SCRIPT
+# run NAME EXPECT SED-SCRIPT [ALSO]: the check on the fixture edited by SED-SCRIPT
 # must print EXPECT (a PASS or FAIL line), and a FAIL verdict once more
 # after the guest log it prints (a log that keeps only the tail, CI's, must still
 # say why); a SED-SCRIPT that changes nothing is itself a failure. A failure
-# prints FAILED and sets status=1.
+# prints FAILED and sets status=1. ALSO (optional): a line the check must
+# print as well, one the guest log it dumps does not hold.
 run() {
 	sed "$3" "$fixture" >"$tmp/serial.log"
 	if cmp -s "$fixture" "$tmp/serial.log" && [ -n "$3" ]; then
@@ -21,6 +22,10 @@ run() {
 	"$check" main "$tmp" >"$tmp/out" 2>&1
 	if ! grep -qF -- "$2" "$tmp/out"; then
 		echo "FAILED: $1: expected '$2', the check printed:"
+		grep -E "PASS|FAIL" "$tmp/out" | head -n 5
+		status=1
+	elif [ -n "${4:-}" ] && ! grep -qF -- "$4" "$tmp/out"; then
+		echo "FAILED: $1: expected '$4' as well, the check printed:"
 		grep -E "PASS|FAIL" "$tmp/out" | head -n 5
 		status=1
 	elif [ "${2#*FAIL: }" != "$2" ] && ! sed -n '/^----- end of guest log/,$p' "$tmp/out" |
