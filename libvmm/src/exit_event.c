@@ -35,7 +35,7 @@ static bool single_step_trap(void)
 				   pending | PENDING_DBG_BS));
 }
 
-bool vmm_exit_advance(void)
+bool vmm_exit_advance_clear(uint64_t rflags_clear)
 {
 	uint64_t rip = 0, rflags = 0;
 	uint32_t len = 0, intr = 0;
@@ -44,6 +44,11 @@ bool vmm_exit_advance(void)
 	    !vmx_ok(vmx_read32(VMCS_VM_EXIT_INSTRUCTION_LEN, &len)) ||
 	    !vmx_ok(vmx_read32(VMCS_GUEST_INTERRUPTIBILITY_INFO, &intr)) ||
 	    !vmx_ok(vmx_readnat(VMCS_GUEST_RFLAGS, &rflags)))
+		return false;
+	/* The instruction's own flag results (VMCALL's VMsucceed), written
+	 * with the one read above: no second VMREAD of RFLAGS. */
+	if (rflags_clear != 0 &&
+	    !vmx_ok(vmx_writenat(VMCS_GUEST_RFLAGS, rflags & ~rflags_clear)))
 		return false;
 	if ((rflags & X86_RFLAGS_TF) != 0 && !single_step_trap())
 		return false;
@@ -64,6 +69,11 @@ bool vmm_exit_advance(void)
 	 * the top of the address space plus 15.
 	 */
 	return vmx_ok(vmx_writenat(VMCS_GUEST_RIP, rip + len));
+}
+
+bool vmm_exit_advance(void)
+{
+	return vmm_exit_advance_clear(0);
 }
 
 bool vmm_vector_has_error_code(uint32_t vector)

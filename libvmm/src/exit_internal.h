@@ -43,6 +43,10 @@ enum intrin_exit_action vmm_exit_end_cpu(struct vmm_cpu *cpu,
  * failed.
  */
 bool vmm_exit_advance(void);
+/* vmm_exit_advance() that also clears @p rflags_clear in the guest's RFLAGS
+ * (an emulated instruction's flag results), from the one VMREAD of RFLAGS
+ * it makes anyway; 0: RFLAGS not written. */
+bool vmm_exit_advance_clear(uint64_t rflags_clear);
 
 /**
  * Injects hardware exception @p vector (type 3) on the next VM entry, with

@@ -76,7 +76,6 @@ enum intrin_exit_action vmm_exit_vmcall(struct vmm_cpu *cpu,
 	/* Results go to the guest only once the VMCALL completed: a failure
 	 * below leaves the guest's registers as they were. */
 	struct intrin_gprs res = frame->gprs, *g = &res;
-	uint64_t rflags = 0;
 	unsigned cpl = 0;
 	int st;
 
@@ -128,9 +127,7 @@ enum intrin_exit_action vmm_exit_vmcall(struct vmm_cpu *cpu,
 		g->rax = VMM_ERR_HYPERCALL_UNKNOWN;
 	}
 	/* VMsucceed for the VMCALL itself: status flags cleared. */
-	if (vmx_ok(vmx_readnat(VMCS_GUEST_RFLAGS, &rflags)) &&
-	    vmx_ok(vmx_writenat(VMCS_GUEST_RFLAGS, rflags & ~RFLAGS_STATUS)) &&
-	    vmm_exit_advance()) {
+	if (vmm_exit_advance_clear(RFLAGS_STATUS)) {
 		frame->gprs = res;
 		return INTRIN_EXIT_RESUME;
 	}
