@@ -286,6 +286,19 @@ module_exit(flank_exit);
  * what the guest read back. Refused (-EBUSY) unless the VMM runs: on a CPU
  * without VT-x the write would #GP. The result is logged per CPU.
  */
+/*
+ * What a write to a test-only parameter asks: 1 to run the test (a true
+ * value), 0 for a false one (nothing to do), or kstrtobool's error. The
+ * four test parameters below share it.
+ */
+static int flank_test_param(const char *val)
+{
+	bool on;
+	int rc = kstrtobool(val, &on);
+
+	return rc ? rc : on;
+}
+
 static atomic_t flank_test_cr4_ok, flank_test_cr4_bad;
 
 static void flank_test_cr4_vmxe_one(void *unused)
@@ -305,11 +318,10 @@ static void flank_test_cr4_vmxe_one(void *unused)
 static int flank_test_cr4_vmxe_set(const char *val,
 				   const struct kernel_param *kp)
 {
-	bool on;
-	int rc = kstrtobool(val, &on);
+	int rc = flank_test_param(val);
 
-	if (rc || !on)
-		return rc ? rc : 0;
+	if (rc <= 0)
+		return rc;
 	if (READ_ONCE(flank_core.state) != FLANK_DRV_RUNNING)
 		return -EBUSY;
 	atomic_set(&flank_test_cr4_ok, 0);
@@ -370,11 +382,10 @@ static void flank_test_crash_one(void *unused)
 static int flank_test_crash_off_set(const char *val,
 				    const struct kernel_param *kp)
 {
-	bool on;
-	int rc = kstrtobool(val, &on);
+	int rc = flank_test_param(val);
 
-	if (rc || !on)
-		return rc ? rc : 0;
+	if (rc <= 0)
+		return rc;
 	if (READ_ONCE(flank_core.state) != FLANK_DRV_RUNNING ||
 	    !READ_ONCE(flank_core.crash_hooked))
 		return -EBUSY;
@@ -448,11 +459,10 @@ static int flank_test_text_write_set(const char *val,
 	struct page *page;
 	unsigned long lstar;
 	void *alias;
-	bool on;
-	int rc = kstrtobool(val, &on);
+	int rc = flank_test_param(val);
 
-	if (rc || !on)
-		return rc ? rc : 0;
+	if (rc <= 0)
+		return rc;
 	if (READ_ONCE(flank_core.state) != FLANK_DRV_RUNNING)
 		return -EBUSY;
 	rdmsrl(MSR_LSTAR, lstar);
@@ -515,11 +525,10 @@ static int flank_test_hide_set(const char *val, const struct kernel_param *kp)
 {
 	const struct flank_core_ops *ops = flank_core.ops;
 	unsigned int n, nfixed, zero = 0, written = 0, online;
-	bool on;
-	int rc = kstrtobool(val, &on);
+	int rc = flank_test_param(val);
 
-	if (rc || !on)
-		return rc ? rc : 0;
+	if (rc <= 0)
+		return rc;
 	ops->lock(ops->ctx, false);
 	if (flank_core.state != FLANK_DRV_RUNNING) {
 		ops->unlock(ops->ctx, false);
